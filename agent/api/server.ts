@@ -1,0 +1,55 @@
+// The agent's local engine API: fastify on a unix socket (mode 0660, owned by root). Routes are
+// plugins from ./routes; every error leaves as JSON { code, kind, message, hint }.
+import { chmod, mkdir, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { FlotillaError, httpStatusByKind, toFlotillaError } from '../../shared/errors/index.js';
+import type { Logger } from '../../shared/log/index.js';
+
+export type RoutePlugin = (app: FastifyInstance) => void | Promise<void>;
+
+export class AgentApiServer {
+  private app?: FastifyInstance;
+
+  constructor(private readonly deps: { socketPath: string; log: Logger; routes: RoutePlugin[] }) {}
+
+  async start(): Promise<void> {
+    const app = Fastify({
+      loggerInstance: this.deps.log.child({ component: 'api' }) as unknown as FastifyBaseLogger,
+      bodyLimit: 64 * 1024 * 1024,
+    });
+    // Raw bodies (tar archives for load/import/build) are streamed to the handler untouched.
+    app.addContentTypeParser('application/octet-stream', (_req, payload, done) =>
+      done(null, payload),
+    );
+    app.addContentTypeParser('application/x-tar', (_req, payload, done) => done(null, payload));
+    app.setErrorHandler((err, request, reply) => {
+      const fe =
+        err instanceof FlotillaError
+          ? err
+          : (err as { validation?: unknown }).validation
+            ? new FlotillaError('INVALID_ARGUMENT', { detail: (err as Error).message })
+            : toFlotillaError(err);
+      if (fe.kind === 'internal') request.log.error({ err }, 'request failed');
+      else request.log.debug({ err: fe.message, code: fe.code }, 'request refused');
+      void reply.status(httpStatusByKind[fe.kind]).send(fe.toJSON());
+    });
+    app.setNotFoundHandler((request, reply) => {
+      const fe = new FlotillaError('INVALID_ARGUMENT', {
+        detail: `no such API route ${request.method} ${request.url}`,
+      });
+      void reply.status(404).send(fe.toJSON());
+    });
+    app.get('/_ping', async () => ({ ok: true }));
+    for (const plugin of this.deps.routes) await plugin(app);
+    await mkdir(dirname(this.deps.socketPath), { recursive: true });
+    await rm(this.deps.socketPath, { force: true });
+    await app.listen({ path: this.deps.socketPath });
+    await chmod(this.deps.socketPath, 0o660);
+    this.app = app;
+  }
+
+  async stop(): Promise<void> {
+    await this.app?.close();
+  }
+}

@@ -1,0 +1,8 @@
+// The agent's long-lived parts, built once by main.ts and handed to the API routes and the executor.
+import type { Logger } from '../shared/log/index.js';
+import type { AgentConfig } from './config.js';
+
+export interface AgentComponents {
+  config: AgentConfig;
+  log: Logger;
+}

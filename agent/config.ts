@@ -1,0 +1,51 @@
+// The agent's settings: flags, then FLOTILLA_* environment, then /etc/flotilla/agent.json.
+import { join } from 'node:path';
+import {
+  defaultAgentHost,
+  defaultDataRoot,
+  defaultExecRoot,
+  readConfigFile,
+  resolveSettings,
+  socketPathFromHost,
+} from '../shared/config/index.js';
+
+export interface AgentSettings {
+  dataRoot: string;
+  execRoot: string;
+  host: string;
+  insecureRegistries: string[];
+  join: string;
+  token: string;
+  nodeSubnet: string;
+  advertiseAddr: string;
+  hostname: string;
+}
+
+export interface AgentConfig extends AgentSettings {
+  socketPath: string;
+}
+
+export function agentConfig(flags: Partial<AgentSettings> & { configFile?: string }): AgentConfig {
+  const defaults: AgentSettings = {
+    dataRoot: defaultDataRoot,
+    execRoot: defaultExecRoot,
+    host: '',
+    insecureRegistries: [],
+    join: '',
+    token: '',
+    nodeSubnet: '',
+    advertiseAddr: '',
+    hostname: '',
+  };
+  const file = readConfigFile(
+    flags.configFile ?? process.env.FLOTILLA_CONFIG_FILE ?? '/etc/flotilla/agent.json',
+  );
+  const s = resolveSettings(defaults, flags, file);
+  // The socket defaults into the exec root, so `--exec-root` alone is enough to run a second agent.
+  const host =
+    s.host ||
+    (s.execRoot === defaultExecRoot
+      ? defaultAgentHost
+      : `unix://${join(s.execRoot, 'agent.sock')}`);
+  return { ...s, host, socketPath: socketPathFromHost(host) };
+}

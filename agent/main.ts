@@ -1,0 +1,45 @@
+// Wires the agent: builds each component, starts them in order, stops them in reverse on SIGINT/SIGTERM.
+import { mkdir } from 'node:fs/promises';
+import { createLogger } from '../shared/log/index.js';
+import { FlotillaError } from '../shared/errors/index.js';
+import { agentConfig, type AgentSettings } from './config.js';
+import { AgentApiServer } from './api/server.js';
+import { agentRoutes } from './api/routes/index.js';
+import type { AgentComponents } from './components.js';
+
+interface Startable {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function runAgent(
+  flags: Partial<AgentSettings> & { configFile?: string },
+): Promise<void> {
+  if (process.getuid?.() !== 0) throw new FlotillaError('NOT_ROOT', { what: 'flotilla agent' });
+  const config = agentConfig(flags);
+  const log = createLogger({ proc: 'agent' });
+  await mkdir(config.dataRoot, { recursive: true });
+  await mkdir(config.execRoot, { recursive: true });
+
+  const components: AgentComponents = { config, log };
+  const started: Startable[] = [];
+  const api = new AgentApiServer({
+    socketPath: config.socketPath,
+    log,
+    routes: agentRoutes(components),
+  });
+  for (const part of [api] as Startable[]) {
+    await part.start();
+    started.push(part);
+  }
+  log.info({ socket: config.socketPath, dataRoot: config.dataRoot }, 'agent started');
+
+  const stop = async (signal: string) => {
+    log.info({ signal }, 'agent stopping');
+    for (const part of started.reverse())
+      await part.stop().catch((err) => log.warn({ err }, 'stop failed'));
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}

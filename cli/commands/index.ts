@@ -1,0 +1,9 @@
+// Every command group of the CLI. Each group lives in cli/commands/<noun>/ and registers its verbs;
+// add one line here per group.
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { registerDaemonCommands } from './daemon/index.js';
+
+export type Register = (program: Command, ctx: () => CliContext) => void;
+
+export const commandGroups: Register[] = [registerDaemonCommands];

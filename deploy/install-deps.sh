@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs the system packages Flotilla needs on Debian 12 (idempotent: installs only what is missing).
+#   runtime:  runc, conmon, iptables, iproute2, tini (for --init), zstd
+#   cluster:  etcd-server, etcd-client
+#   tests:    docker-registry (a real registry server), busybox-static (test image contents),
+#             apache2-utils (htpasswd for the auth registry), socat, python3
+#   bench:    skopeo, umoci, wrk, hyperfine (references measured beside Flotilla)
+set -euo pipefail
+
+packages=(
+  runc conmon iptables iproute2 tini zstd
+  etcd-server etcd-client
+  docker-registry busybox-static apache2-utils socat python3 curl ca-certificates
+  skopeo umoci wrk hyperfine
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "deploy/install-deps.sh must run as root (it uses apt-get)" >&2
+  exit 1
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Debian starts these services on install; Flotilla starts its own instances on chosen ports.
+for svc in etcd docker-registry; do
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
+    systemctl stop "$svc" || true
+  fi
+done
+
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  echo "Node.js >= 20 is required (found: $(node -v 2>/dev/null || echo none))" >&2
+  exit 1
+fi
+echo "system packages ready"

@@ -1,0 +1,11 @@
+export {
+  defaultDataRoot,
+  defaultExecRoot,
+  defaultAgentSocket,
+  defaultAgentHost,
+  defaultManagerGrpcPort,
+  defaultManagerApiPort,
+  cliConfigDir,
+  socketPathFromHost,
+} from './paths.js';
+export { readConfigFile, resolveSettings, envName } from './resolve.js';

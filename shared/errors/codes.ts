@@ -1,0 +1,13 @@
+// Every error code a user can see. Each component keeps its entries in catalog/<component>.ts;
+// this file joins them. docs/errors.md lists them all (npm run gen:errors-doc), and
+// codes.test.ts keeps the two in step.
+import { commonCodes } from './catalog/common.js';
+import { unitCodes } from './catalog/units.js';
+import type { CodeEntry } from './types.js';
+
+export const codes = {
+  ...commonCodes,
+  ...unitCodes,
+} satisfies Record<string, CodeEntry>;
+
+export type ErrorCode = keyof typeof codes;

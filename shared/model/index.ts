@@ -1,0 +1,21 @@
+export { taskStates, isTerminal, isForward } from './task-state.js';
+export type { TaskState, DesiredState } from './task-state.js';
+export type {
+  PortConfig,
+  Mount,
+  HealthConfig,
+  Resources,
+  RestartPolicy,
+  Placement,
+  ContainerSpec,
+  TaskTemplate,
+  UpdateConfig,
+  ServiceMode,
+  EndpointSpec,
+  ServiceSpec,
+  UpdateState,
+  UpdateStatus,
+  Service,
+} from './service.js';
+export type { Node, NodeDescription, NodeSpec, NodeStatus } from './node.js';
+export type { Task, TaskStatus } from './task.js';
