@@ -1,0 +1,43 @@
+// The contract of the manager's object store: typed objects in etcd with optimistic concurrency, a
+// watch-fed cache the reconcilers read, and events they react to. Owned by manager/store.
+import type { Node, Service, Task } from '../../shared/model/index.js';
+
+export interface ClusterObject {
+  id: string;
+  /** Cluster name, CA certificate (PEM), encrypted CA key, join token digests, address pool. */
+  [key: string]: unknown;
+}
+
+export type ObjectKind = 'node' | 'service' | 'task';
+export type ObjectOf<K extends ObjectKind> = K extends 'node' ? Node : K extends 'service' ? Service : Task;
+
+export type StoreEvent =
+  | { kind: 'node'; type: 'put' | 'delete'; object: Node; revision: number }
+  | { kind: 'service'; type: 'put' | 'delete'; object: Service; revision: number }
+  | { kind: 'task'; type: 'put' | 'delete'; object: Task; revision: number };
+
+/** A read-write view inside one transaction; writes compare each object's mod_revision. */
+export interface StoreTx {
+  get<K extends ObjectKind>(kind: K, id: string): ObjectOf<K> | undefined;
+  create<K extends ObjectKind>(kind: K, object: ObjectOf<K>): void;
+  update<K extends ObjectKind>(kind: K, object: ObjectOf<K>): void;
+  delete(kind: ObjectKind, id: string): void;
+}
+
+export interface ObjectStore {
+  /** Cached reads: current as of the last event delivered. */
+  list<K extends ObjectKind>(kind: K): ObjectOf<K>[];
+  get<K extends ObjectKind>(kind: K, id: string): ObjectOf<K> | undefined;
+  serviceByName(name: string): Service | undefined;
+  /**
+   * Runs `fn` against fresh state and commits its writes atomically; retried on conflict (at most a
+   * few times, then STORE_CONFLICT). Service names stay unique in the same transaction.
+   */
+  update<T>(fn: (tx: StoreTx) => T | Promise<T>): Promise<T>;
+  /** Commits many independent writes in bounded transactions (scheduler placement, task creation). */
+  batch(fn: (tx: StoreTx) => void | Promise<void>, opts?: { maxOpsPerTx?: number }): Promise<void>;
+  /** Events after the cache applied them; returns an unsubscribe function. */
+  subscribe(listener: (e: StoreEvent) => void): () => void;
+  getCluster(): Promise<ClusterObject | undefined>;
+  putCluster(c: ClusterObject): Promise<void>;
+}
