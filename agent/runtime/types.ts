@@ -67,7 +67,8 @@ export interface ContainerCreateOptions {
   noHealthcheck?: boolean;
 }
 
-export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+export type ContainerState =
+  'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
 export interface ContainerSummary {
   id: string;
@@ -85,7 +86,19 @@ export interface ContainerSummary {
 
 export interface ContainerEvent {
   type: 'container';
-  action: 'create' | 'start' | 'die' | 'stop' | 'kill' | 'oom' | 'destroy' | 'pause' | 'unpause' | 'rename' | 'restart' | 'health_status';
+  action:
+    | 'create'
+    | 'start'
+    | 'die'
+    | 'stop'
+    | 'kill'
+    | 'oom'
+    | 'destroy'
+    | 'pause'
+    | 'unpause'
+    | 'rename'
+    | 'restart'
+    | 'health_status';
   id: string;
   name: string;
   time: string;

@@ -9,7 +9,11 @@ export interface ClusterObject {
 }
 
 export type ObjectKind = 'node' | 'service' | 'task';
-export type ObjectOf<K extends ObjectKind> = K extends 'node' ? Node : K extends 'service' ? Service : Task;
+export type ObjectOf<K extends ObjectKind> = K extends 'node'
+  ? Node
+  : K extends 'service'
+    ? Service
+    : Task;
 
 export type StoreEvent =
   | { kind: 'node'; type: 'put' | 'delete'; object: Node; revision: number }

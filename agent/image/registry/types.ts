@@ -60,9 +60,16 @@ export interface BlobSource {
 
 export interface RegistryClient {
   /** Resolves a reference to a platform manifest; throws IMAGE_NOT_FOUND, REGISTRY_* errors naming the image. */
-  resolve(ref: ImageReference, opts?: { platform?: Platform; signal?: AbortSignal }): Promise<ResolvedImage>;
+  resolve(
+    ref: ImageReference,
+    opts?: { platform?: Platform; signal?: AbortSignal },
+  ): Promise<ResolvedImage>;
   /** Reads a small blob (config) fully, verifying size and digest. */
-  fetchSmallBlob(ref: ImageReference, desc: Descriptor, opts?: { signal?: AbortSignal }): Promise<Buffer>;
+  fetchSmallBlob(
+    ref: ImageReference,
+    desc: Descriptor,
+    opts?: { signal?: AbortSignal },
+  ): Promise<Buffer>;
   /**
    * Streams a blob. Follows redirects, resumes with Range after a dropped connection (transparently,
    * as one continuous stream), retries transient failures with backoff, and fails the stream with
@@ -76,7 +83,11 @@ export interface RegistryClient {
   /** True if the repository already has the blob (HEAD). */
   hasBlob(ref: ImageReference, digest: string): Promise<boolean>;
   /** Uploads a blob unless present; tries a cross-repository mount from `mountFrom` first. */
-  pushBlob(ref: ImageReference, blob: BlobSource, opts?: { mountFrom?: string; onProgress?: (p: BlobProgress) => void }): Promise<'exists' | 'mounted' | 'uploaded'>;
+  pushBlob(
+    ref: ImageReference,
+    blob: BlobSource,
+    opts?: { mountFrom?: string; onProgress?: (p: BlobProgress) => void },
+  ): Promise<'exists' | 'mounted' | 'uploaded'>;
   /** PUTs a manifest under the reference's tag (or digest). Returns the digest. */
   pushManifest(ref: ImageReference, mediaType: string, bytes: Buffer): Promise<string>;
   /** Repositories in the registry's catalogue that contain `term`. */
