@@ -3,11 +3,13 @@
 // codes.test.ts keeps the two in step.
 import { commonCodes } from './catalog/common.js';
 import { unitCodes } from './catalog/units.js';
+import { managerCodes } from './catalog/manager.js';
 import type { CodeEntry } from './types.js';
 
 export const codes = {
   ...commonCodes,
   ...unitCodes,
+  ...managerCodes,
 } satisfies Record<string, CodeEntry>;
 
 export type ErrorCode = keyof typeof codes;
