@@ -4,12 +4,16 @@
 import { commonCodes } from './catalog/common.js';
 import { unitCodes } from './catalog/units.js';
 import { managerCodes } from './catalog/manager.js';
+import { buildCodes } from './catalog/build.js';
+import { registryCodes } from './catalog/registry.js';
 import type { CodeEntry } from './types.js';
 
 export const codes = {
   ...commonCodes,
   ...unitCodes,
   ...managerCodes,
+  ...buildCodes,
+  ...registryCodes,
 } satisfies Record<string, CodeEntry>;
 
 export type ErrorCode = keyof typeof codes;
