@@ -3,6 +3,7 @@
 // codes.test.ts keeps the two in step.
 import { commonCodes } from './catalog/common.js';
 import { unitCodes } from './catalog/units.js';
+import { networkCodes } from './catalog/network.js';
 import { managerCodes } from './catalog/manager.js';
 import { buildCodes } from './catalog/build.js';
 import { registryCodes } from './catalog/registry.js';
@@ -11,6 +12,7 @@ import type { CodeEntry } from './types.js';
 export const codes = {
   ...commonCodes,
   ...unitCodes,
+  ...networkCodes,
   ...managerCodes,
   ...buildCodes,
   ...registryCodes,

@@ -1,0 +1,58 @@
+import { createSocket } from 'node:dgram';
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../shared/log/index.js';
+import { buildQuery, buildReply, parseAnswers, parseQuestion } from './packet.js';
+import { NetworkDnsServer } from './server.js';
+
+async function ask(
+  port: number,
+  name: string,
+  type = 1,
+): Promise<{ rcode: number; addresses: string[] }> {
+  const s = createSocket('udp4');
+  try {
+    return await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no answer')), 3000);
+      s.on('message', (m) => {
+        clearTimeout(timer);
+        resolve(parseAnswers(m));
+      });
+      s.send(buildQuery(0x1234, name, type), port, '127.0.0.1');
+    });
+  } finally {
+    s.close();
+  }
+}
+
+describe('NetworkDnsServer', () => {
+  it('answers known names, forwards the rest and refuses clients outside the subnet', async () => {
+    // A fake upstream that answers every query with 192.0.2.9.
+    const upstream = createSocket('udp4');
+    await new Promise<void>((r) => upstream.bind(0, '127.0.0.1', () => r()));
+    upstream.on('message', (m, rinfo) => {
+      const q = parseQuestion(m)!;
+      upstream.send(buildReply(m, q, ['192.0.2.9']), rinfo.port, rinfo.address);
+    });
+    const names: Record<string, string[]> = { web: ['10.9.0.2'], db: ['10.9.0.3'] };
+    const server = new NetworkDnsServer({
+      address: '127.0.0.1',
+      port: 0,
+      subnet: '127.0.0.0/8',
+      lookup: (n) => names[n] ?? [],
+      upstreams: [`127.0.0.1:${upstream.address().port}`],
+      log: silentLogger(),
+    });
+    await server.start();
+    const port = (server as unknown as { socket: { address(): { port: number } } }).socket.address()
+      .port;
+    try {
+      expect(await ask(port, 'web')).toEqual({ rcode: 0, addresses: ['10.9.0.2'] });
+      expect(await ask(port, 'DB.')).toEqual({ rcode: 0, addresses: ['10.9.0.3'] });
+      expect(await ask(port, 'web', 28)).toEqual({ rcode: 0, addresses: [] });
+      expect(await ask(port, 'example.org')).toEqual({ rcode: 0, addresses: ['192.0.2.9'] });
+    } finally {
+      await server.stop();
+      upstream.close();
+    }
+  });
+});

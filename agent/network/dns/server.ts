@@ -1,0 +1,96 @@
+// The DNS server of one user-defined network: UDP on the network's gateway address, answering A
+// queries for container names and aliases on that network and forwarding every other query to the
+// host's resolvers. Only clients inside the network's subnet get answers.
+import { createSocket, type Socket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import type { Logger } from '../../../shared/log/index.js';
+import { contains, ipToInt, parseSubnet } from '../ipam/cidr.js';
+import { buildReply, parseQuestion, RCODE_NXDOMAIN, RCODE_SERVFAIL, TYPE_A } from './packet.js';
+
+/** IPv4 nameservers from resolv.conf (the host's resolvers, for forwarding and bridge mode). */
+export function hostResolvers(path = '/etc/resolv.conf'): string[] {
+  try {
+    return readFileSync(path, 'utf8')
+      .split('\n')
+      .map((l) => /^\s*nameserver\s+(\d+\.\d+\.\d+\.\d+)\s*$/.exec(l)?.[1])
+      .filter((x): x is string => Boolean(x));
+  } catch {
+    return [];
+  }
+}
+
+export interface DnsServerDeps {
+  address: string;
+  /** @default 53 */
+  port?: number;
+  subnet: string;
+  /** Addresses for a name on this network; [] = not ours, forward it. */
+  lookup: (name: string) => string[];
+  /** `ip` or `ip:port`. */
+  upstreams: string[];
+  log: Logger;
+  /** @default 2000 */
+  forwardTimeoutMs?: number;
+}
+
+export class NetworkDnsServer {
+  private socket?: Socket;
+
+  constructor(private readonly deps: DnsServerDeps) {}
+
+  async start(): Promise<void> {
+    const s = createSocket({ type: 'udp4' });
+    await new Promise<void>((resolve, reject) => {
+      s.once('error', reject);
+      s.bind({ address: this.deps.address, port: this.deps.port ?? 53, exclusive: true }, () => {
+        s.removeListener('error', reject);
+        resolve();
+      });
+    });
+    s.on('error', (err) => this.deps.log.warn({ err }, 'dns socket error'));
+    s.on('message', (msg, rinfo) => void this.answer(msg, rinfo.address, rinfo.port));
+    this.socket = s;
+  }
+
+  async stop(): Promise<void> {
+    const s = this.socket;
+    this.socket = undefined;
+    if (s) await new Promise<void>((r) => s.close(() => r()));
+  }
+
+  private async answer(msg: Buffer, address: string, port: number): Promise<void> {
+    const ipNum = ipToInt(address);
+    if (ipNum === undefined || !contains(parseSubnet(this.deps.subnet), ipNum)) return;
+    const q = parseQuestion(msg);
+    if (!q) return;
+    const known = this.deps.lookup(q.name);
+    let reply: Buffer | undefined;
+    if (known.length) reply = buildReply(msg, q, q.type === TYPE_A ? known : []);
+    else if (!q.name.includes('.') && !this.deps.upstreams.length)
+      reply = buildReply(msg, q, [], RCODE_NXDOMAIN);
+    else reply = (await this.forward(msg)) ?? buildReply(msg, q, [], RCODE_SERVFAIL);
+    this.socket?.send(reply, port, address);
+  }
+
+  private async forward(msg: Buffer): Promise<Buffer | undefined> {
+    for (const upstream of this.deps.upstreams) {
+      const got = await new Promise<Buffer | undefined>((resolve) => {
+        const s = createSocket('udp4');
+        const timer = setTimeout(() => done(undefined), this.deps.forwardTimeoutMs ?? 2000);
+        const done = (v: Buffer | undefined) => {
+          clearTimeout(timer);
+          s.close();
+          resolve(v);
+        };
+        s.on('error', () => done(undefined));
+        s.on('message', (m) => {
+          if (m.length >= 2 && m.readUInt16BE(0) === msg.readUInt16BE(0)) done(m);
+        });
+        const [host, portText] = upstream.split(':');
+        s.send(msg, portText ? Number(portText) : 53, host);
+      });
+      if (got) return got;
+    }
+    return undefined;
+  }
+}

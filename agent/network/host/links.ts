@@ -1,0 +1,104 @@
+// The kernel objects behind a network: bridges, network namespaces, veth pairs, routes. Thin
+// wrappers over `ip`; each create is idempotent and each delete ignores "already gone".
+import { ip, run, setSysctl } from '../exec.js';
+
+async function exists(args: string[]): Promise<boolean> {
+  return (await run('ip', args, { allowFailure: true })).code === 0;
+}
+
+export async function linkExists(name: string): Promise<boolean> {
+  return exists(['link', 'show', 'dev', name]);
+}
+
+/** Bridge with the gateway address, forwarding and route_localnet on (see docs/design/network.md). */
+export async function ensureBridge(name: string, gatewayCidr: string): Promise<void> {
+  if (!(await linkExists(name))) {
+    const r = await run('ip', ['link', 'add', 'name', name, 'type', 'bridge'], {
+      allowFailure: true,
+    });
+    if (r.code !== 0 && !(await linkExists(name)))
+      await ip('link', 'add', 'name', name, 'type', 'bridge');
+  }
+  await ip('addr', 'replace', gatewayCidr, 'dev', name);
+  await ip('link', 'set', name, 'up');
+  await setSysctl(`net/ipv4/conf/${name}/forwarding`, '1');
+  await setSysctl(`net/ipv4/conf/${name}/route_localnet`, '1');
+}
+
+export async function deleteLink(name: string): Promise<void> {
+  await run('ip', ['link', 'del', 'dev', name], { allowFailure: true });
+}
+
+export async function netnsExists(name: string): Promise<boolean> {
+  return (await listNetns()).includes(name);
+}
+
+export async function createNetns(name: string): Promise<void> {
+  if (!(await netnsExists(name))) await ip('netns', 'add', name);
+  await ip('-n', name, 'link', 'set', 'lo', 'up');
+}
+
+export async function deleteNetns(name: string): Promise<void> {
+  await run('ip', ['netns', 'del', name], { allowFailure: true });
+}
+
+export async function listNetns(): Promise<string[]> {
+  const out = (await run('ip', ['netns', 'list'], { allowFailure: true })).stdout;
+  return out
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/)[0])
+    .filter(Boolean);
+}
+
+export async function listLinks(): Promise<string[]> {
+  const out = await ip('-o', 'link', 'show');
+  // "7: fltv1234@if2: <...>" → fltv1234
+  return out
+    .split('\n')
+    .map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1])
+    .filter((n): n is string => Boolean(n));
+}
+
+export interface InterfaceSpec {
+  netns: string;
+  hostVeth: string;
+  /** Name inside the namespace (eth0, eth1 …). */
+  ifName: string;
+  bridge: string;
+  /** Address with prefix, e.g. 10.240.0.5/24. */
+  cidr: string;
+  /** Set the default route through this gateway (first interface only). */
+  gateway?: string;
+}
+
+/** veth pair: host end on the bridge (hairpin on), container end configured inside the netns. */
+export async function addInterface(s: InterfaceSpec): Promise<void> {
+  await deleteLink(s.hostVeth);
+  await ip('link', 'add', s.hostVeth, 'type', 'veth', 'peer', 'name', s.ifName, 'netns', s.netns);
+  await ip('link', 'set', s.hostVeth, 'master', s.bridge);
+  // Hairpin lets a container reach its own published port through the host.
+  await ip('link', 'set', s.hostVeth, 'type', 'bridge_slave', 'hairpin', 'on');
+  await ip('link', 'set', s.hostVeth, 'up');
+  await ip('-n', s.netns, 'addr', 'add', s.cidr, 'dev', s.ifName);
+  await ip('-n', s.netns, 'link', 'set', s.ifName, 'up');
+  if (s.gateway) await ip('-n', s.netns, 'route', 'replace', 'default', 'via', s.gateway);
+}
+
+export async function replaceRoute(subnet: string, via: string): Promise<void> {
+  await ip('route', 'replace', subnet, 'via', via);
+}
+
+export async function deleteRoute(subnet: string, via: string): Promise<void> {
+  await run('ip', ['route', 'del', subnet, 'via', via], { allowFailure: true });
+}
+
+/** IPv4 destinations the host already routes (to avoid picking an overlapping subnet). */
+export async function hostRoutes(): Promise<string[]> {
+  const out = await ip('-4', 'route', 'show', 'table', 'all');
+  return out
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .map((w) => (w[0] === 'local' || w[0] === 'broadcast' ? '' : w[0]))
+    .filter((d) => d && /^[\d.]+(\/\d+)?$/.test(d))
+    .map((d) => (d.includes('/') ? d : `${d}/32`));
+}
