@@ -7,6 +7,7 @@ import { networkCodes } from './catalog/network.js';
 import { managerCodes } from './catalog/manager.js';
 import { buildCodes } from './catalog/build.js';
 import { registryCodes } from './catalog/registry.js';
+import { clusterCodes } from './catalog/cluster.js';
 import type { CodeEntry } from './types.js';
 
 export const codes = {
@@ -16,6 +17,7 @@ export const codes = {
   ...managerCodes,
   ...buildCodes,
   ...registryCodes,
+  ...clusterCodes,
 } satisfies Record<string, CodeEntry>;
 
 export type ErrorCode = keyof typeof codes;

@@ -1,0 +1,28 @@
+// What one orchestration pass shares between the replicated, global and history reconcilers.
+import type { Task } from '../../shared/model/index.js';
+import type { Change } from './changes.js';
+import type { RestartSupervisor } from './restart.js';
+
+export interface PassContext {
+  nowMs: number;
+  restarts: RestartSupervisor;
+  changes: Change[];
+  /** Earliest time a later pass has work to do (a restart delay or window ending). */
+  wakeAtMs?: number;
+  newId?: () => string;
+}
+
+export function wakeAt(ctx: PassContext, atMs: number | undefined): void {
+  if (atMs !== undefined && (ctx.wakeAtMs === undefined || atMs < ctx.wakeAtMs))
+    ctx.wakeAtMs = atMs;
+}
+
+const stateRank: Record<string, number> = { running: 3, starting: 2, ready: 1 };
+
+/** Of several tasks that should run in one slot, the one to keep: furthest along, then newest. */
+export function preferred(a: Task, b: Task): Task {
+  const ra = stateRank[a.status.state] ?? 0;
+  const rb = stateRank[b.status.state] ?? 0;
+  if (ra !== rb) return ra > rb ? a : b;
+  return a.createdAt >= b.createdAt ? a : b;
+}

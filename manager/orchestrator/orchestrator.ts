@@ -1,0 +1,147 @@
+// Runs the orchestration passes: replicated and global services, restart supervision, task history,
+// and cleanup after removed services. Reacts to store events (debounced) and to its own restart
+// timers; each pass reads the cache, computes changes and commits them in bounded transactions.
+import type { Logger } from '../../shared/log/index.js';
+import type { Task } from '../../shared/model/index.js';
+import type { ObjectStore } from '../store/types.js';
+import { applyChange, type Change } from './changes.js';
+import type { PassContext } from './context.js';
+import { reconcileGlobal } from './global.js';
+import { reapRemovedService, trimHistory } from './history.js';
+import { reconcileReplicated } from './replicated.js';
+import { RestartSupervisor } from './restart.js';
+import { slotKey } from '../tasks/index.js';
+
+export interface OrchestratorDeps {
+  store: ObjectStore;
+  log: Logger;
+  clock: { now(): number };
+  /** Stopped tasks kept per slot (cluster setting). @default 5 */
+  taskHistoryLimit?: number;
+  /** @default 20 */
+  debounceMs?: number;
+  /** @default 256 */
+  maxOpsPerTx?: number;
+  /** Task ids, for deterministic tests. */
+  newId?: () => string;
+}
+
+export class Orchestrator {
+  private readonly log: Logger;
+  private readonly restarts = new RestartSupervisor();
+  private unsubscribe?: () => void;
+  private timer?: NodeJS.Timeout;
+  private wakeTimer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private again = false;
+  private stopped = true;
+
+  constructor(private readonly deps: OrchestratorDeps) {
+    this.log = deps.log.child({ component: 'orchestrator' });
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    this.unsubscribe = this.deps.store.subscribe(() => this.kick());
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    clearTimeout(this.timer);
+    clearTimeout(this.wakeTimer);
+    await this.running;
+  }
+
+  private kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.running = this.runPass()
+        .then((ctx) => this.armWake(ctx.wakeAtMs))
+        .catch((err) => {
+          this.log.warn({ err }, 'orchestration pass failed, will retry');
+          this.again = true;
+        })
+        .finally(() => {
+          this.running = undefined;
+          if (this.again) {
+            this.again = false;
+            this.kick();
+          }
+        });
+    }, this.deps.debounceMs ?? 20);
+  }
+
+  private armWake(atMs: number | undefined): void {
+    clearTimeout(this.wakeTimer);
+    if (atMs === undefined || this.stopped) return;
+    const inMs = Math.max(0, atMs - this.deps.clock.now());
+    this.wakeTimer = setTimeout(() => this.kick(), inMs);
+    this.wakeTimer.unref?.();
+  }
+
+  /** Computes the changes one pass wants, without writing them. */
+  plan(): PassContext {
+    const { store } = this.deps;
+    const ctx: PassContext = {
+      nowMs: this.deps.clock.now(),
+      restarts: this.restarts,
+      changes: [],
+      newId: this.deps.newId,
+    };
+    const services = new Map(store.list('service').map((s) => [s.id, s]));
+    const nodes = store.list('node');
+    const byService = new Map<string, Task[]>();
+    for (const t of store.list('task')) {
+      let list = byService.get(t.serviceId);
+      if (!list) byService.set(t.serviceId, (list = []));
+      list.push(t);
+    }
+    const liveKeys = new Set<string>();
+    const liveIds = new Set<string>();
+    for (const [serviceId, tasks] of byService) {
+      for (const t of tasks) {
+        liveIds.add(t.id);
+        liveKeys.add(`${serviceId}/${slotKey(t)}`);
+      }
+      if (!services.has(serviceId)) reapRemovedService(tasks, ctx);
+    }
+    for (const service of services.values()) {
+      const tasks = byService.get(service.id) ?? [];
+      reconcileReplicated(service, tasks, ctx);
+      reconcileGlobal(service, tasks, nodes, ctx);
+      trimHistory(tasks, this.deps.taskHistoryLimit ?? 5, ctx);
+    }
+    this.restarts.forget(liveIds, liveKeys);
+    return ctx;
+  }
+
+  /** One pass: plan, then commit. Returns the context (changes, next wake-up) for tests. */
+  async runPass(): Promise<PassContext> {
+    const ctx = this.plan();
+    if (ctx.changes.length > 0) await this.commit(ctx.changes);
+    return ctx;
+  }
+
+  private async commit(changes: Change[]): Promise<void> {
+    const timestamp = new Date(this.deps.clock.now()).toISOString();
+    await this.deps.store.batch(
+      (tx) => {
+        for (const c of changes) applyChange(tx, c, timestamp);
+      },
+      { maxOpsPerTx: this.deps.maxOpsPerTx ?? 256 },
+    );
+    const count = (op: Change['op']) => changes.filter((c) => c.op === op).length;
+    this.log.debug(
+      { created: count('create'), stopped: count('desired'), deleted: count('delete') },
+      'orchestration pass',
+    );
+  }
+}

@@ -1,0 +1,240 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../shared/log/index.js';
+import type { Node, Task } from '../../shared/model/index.js';
+import {
+  ManualClock,
+  MemoryObjectStore,
+  makeNode,
+  makeService,
+  makeSpec,
+  makeTask,
+} from '../../test/harness/cluster/index.js';
+import { planPlacement } from './planner.js';
+import { Scheduler } from './scheduler.js';
+
+const svc = (id: string, patch: (s: ReturnType<typeof makeSpec>) => void = () => {}) => {
+  const spec = makeSpec(id);
+  patch(spec);
+  return makeService(id, spec);
+};
+const pending = (service: ReturnType<typeof svc>, n: number, prefix = service.id): Task[] =>
+  Array.from({ length: n }, (_, i) => makeTask(`${prefix}-${i + 1}`, service, { slot: i + 1 }));
+const running = (service: ReturnType<typeof svc>, id: string, nodeId: string): Task =>
+  makeTask(id, service, {
+    nodeId,
+    status: { state: 'running', timestamp: '2026-01-01T00:00:00Z', message: '' },
+  });
+const countByNode = (plan: ReturnType<typeof planPlacement>) => {
+  const m: Record<string, number> = {};
+  for (const a of plan.assignments) m[a.nodeId] = (m[a.nodeId] ?? 0) + 1;
+  return m;
+};
+
+describe('planPlacement', () => {
+  it('spreads the replicas of a service evenly over nodes', () => {
+    const s = svc('web');
+    const nodes = ['n1', 'n2', 'n3'].map((id) => makeNode(id));
+    const plan = planPlacement(nodes, pending(s, 6));
+    expect(countByNode(plan)).toEqual({ n1: 2, n2: 2, n3: 2 });
+    expect(plan.pending.size).toBe(0);
+  });
+
+  it('prefers nodes with fewer tasks overall when service counts tie', () => {
+    const other = svc('other');
+    const s = svc('web');
+    const nodes = ['n1', 'n2'].map((id) => makeNode(id));
+    const plan = planPlacement(nodes, [
+      running(other, 'o1', 'n1'),
+      running(other, 'o2', 'n1'),
+      ...pending(s, 1),
+    ]);
+    expect(plan.assignments).toEqual([{ taskId: 'web-1', nodeId: 'n2' }]);
+  });
+
+  it('places no task on paused, drained or down nodes', () => {
+    const s = svc('web');
+    const nodes: Node[] = [
+      makeNode('paused', { spec: { availability: 'pause' } }),
+      makeNode('drained', { spec: { availability: 'drain' } }),
+      makeNode('down', { status: { state: 'down' } }),
+      makeNode('ok'),
+    ];
+    const plan = planPlacement(nodes, pending(s, 3));
+    expect(countByNode(plan)).toEqual({ ok: 3 });
+  });
+
+  it('honours == and != constraints on role, hostname and labels', () => {
+    const s = svc('web', (spec) => {
+      spec.taskTemplate.placement.constraints = [
+        'node.role==worker',
+        'node.labels.zone!=b',
+        'engine.labels.disk==ssd',
+        'node.hostname!=host-4',
+      ];
+    });
+    const nodes = [
+      makeNode('n1', {
+        spec: { labels: { zone: 'a' } },
+        description: { engineLabels: { disk: 'ssd' } },
+      }),
+      makeNode('n2', {
+        spec: { labels: { zone: 'b' } },
+        description: { engineLabels: { disk: 'ssd' } },
+      }),
+      makeNode('n3', { spec: { role: 'manager' }, description: { engineLabels: { disk: 'ssd' } } }),
+      makeNode('n4', { description: { hostname: 'host-4', engineLabels: { disk: 'ssd' } } }),
+      makeNode('n5', { description: { engineLabels: { disk: 'hdd' } } }),
+      makeNode('n6', { description: { engineLabels: { disk: 'ssd' } } }),
+    ];
+    const plan = planPlacement(nodes, pending(s, 4));
+    expect(countByNode(plan)).toEqual({ n1: 2, n6: 2 });
+  });
+
+  it('leaves tasks pending with an aggregated reason when nothing fits', () => {
+    const s = svc('big', (spec) => {
+      spec.taskTemplate.resources.reservations.memoryBytes = 16 * 2 ** 30;
+      spec.taskTemplate.placement.constraints = ['node.labels.gpu==yes'];
+    });
+    const nodes = [
+      makeNode('n1', { spec: { labels: { gpu: 'yes' } } }),
+      makeNode('n2', { spec: { labels: { gpu: 'yes' } } }),
+      makeNode('n3', { spec: { labels: { gpu: 'yes' } } }),
+      makeNode('n4'),
+    ];
+    const plan = planPlacement(nodes, pending(s, 2));
+    expect(plan.assignments).toEqual([]);
+    expect(plan.pending.get('big-1')).toBe(
+      'no suitable node (insufficient memory on 3 nodes; scheduling constraints not satisfied on 1 node)',
+    );
+    expect(plan.pending.get('big-2')).toBe(plan.pending.get('big-1'));
+  });
+
+  it('counts reservations of tasks already on a node and of tasks planned in the same pass', () => {
+    const s = svc('web', (spec) => {
+      spec.taskTemplate.resources.reservations = { nanoCpus: 1e9, memoryBytes: 2 ** 30 };
+    });
+    const nodes = [
+      makeNode('n1', { description: { resources: { nanoCpus: 3e9, memoryBytes: 64 * 2 ** 30 } } }),
+    ];
+    const plan = planPlacement(nodes, [running(s, 'old', 'n1'), ...pending(s, 3)]);
+    expect(plan.assignments.map((a) => a.taskId)).toEqual(['web-1', 'web-2']);
+    expect(plan.pending.get('web-3')).toBe('no suitable node (insufficient CPU on 1 node)');
+  });
+
+  it('does not place two tasks publishing the same host-mode port on one node', () => {
+    const s = svc('web', (spec) => {
+      spec.endpointSpec.ports = [{ target: 80, published: 8080, protocol: 'tcp', mode: 'host' }];
+    });
+    const nodes = ['n1', 'n2'].map((id) => makeNode(id));
+    const plan = planPlacement(nodes, pending(s, 3));
+    expect(countByNode(plan)).toEqual({ n1: 1, n2: 1 });
+    expect(plan.pending.get('web-3')).toBe(
+      'no suitable node (host-mode port already in use on 2 nodes)',
+    );
+  });
+
+  it('places no two replicas on one node when max-per-node is 1', () => {
+    const s = svc('web', (spec) => {
+      spec.taskTemplate.placement.maxReplicasPerNode = 1;
+    });
+    const nodes = ['n1', 'n2'].map((id) => makeNode(id));
+    const plan = planPlacement(nodes, [running(s, 'r', 'n1'), ...pending(s, 2)]);
+    expect(plan.assignments).toEqual([{ taskId: 'web-1', nodeId: 'n2' }]);
+    expect(plan.pending.get('web-2')).toBe(
+      'no suitable node (max replicas per node reached on 2 nodes)',
+    );
+  });
+
+  it('filters on platform', () => {
+    const s = svc('web', (spec) => {
+      spec.taskTemplate.placement.platforms = [{ os: 'linux', architecture: 'arm64' }];
+    });
+    const nodes = [
+      makeNode('x86'),
+      makeNode('arm', { description: { platform: { os: 'linux', architecture: 'aarch64' } } }),
+    ];
+    const plan = planPlacement(nodes, pending(s, 2));
+    expect(countByNode(plan)).toEqual({ arm: 2 });
+  });
+
+  it('spreads over placement preference values before balancing nodes', () => {
+    const s = svc('web', (spec) => {
+      spec.taskTemplate.placement.preferences = [{ spread: 'node.labels.zone' }];
+    });
+    // Zone a has three nodes, zone b one: spreading by zone puts half the tasks on the lone node.
+    const nodes = [
+      makeNode('a1', { spec: { labels: { zone: 'a' } } }),
+      makeNode('a2', { spec: { labels: { zone: 'a' } } }),
+      makeNode('a3', { spec: { labels: { zone: 'a' } } }),
+      makeNode('b1', { spec: { labels: { zone: 'b' } } }),
+    ];
+    const plan = planPlacement(nodes, pending(s, 6));
+    expect(countByNode(plan)).toEqual({ a1: 1, a2: 1, a3: 1, b1: 3 });
+  });
+
+  it('checks a pre-assigned global task against its node only', () => {
+    const s = svc('agent', (spec) => {
+      spec.mode = { global: {} };
+      spec.taskTemplate.resources.reservations.memoryBytes = 2 ** 30;
+    });
+    const nodes = [
+      makeNode('n1'),
+      makeNode('tiny', { description: { resources: { nanoCpus: 1e9, memoryBytes: 1 } } }),
+    ];
+    const plan = planPlacement(nodes, [
+      makeTask('g1', s, { slot: 0, nodeId: 'n1' }),
+      makeTask('g2', s, { slot: 0, nodeId: 'tiny' }),
+    ]);
+    expect(plan.assignments).toEqual([{ taskId: 'g1', nodeId: 'n1' }]);
+    expect(plan.pending.get('g2')).toBe('no suitable node (insufficient memory on 1 node)');
+  });
+
+  it('reports an invalid constraint as the pending reason', () => {
+    const s = svc('web', (spec) => {
+      spec.taskTemplate.placement.constraints = ['node.color=blue'];
+    });
+    const plan = planPlacement([makeNode('n1')], pending(s, 1));
+    expect(plan.pending.get('web-1')).toMatch(/invalid placement constraint/);
+  });
+});
+
+describe('Scheduler', () => {
+  const setup = () => {
+    const store = new MemoryObjectStore();
+    const clock = new ManualClock();
+    const scheduler = new Scheduler({ store, clock, log: silentLogger(), maxOpsPerTx: 2 });
+    return { store, clock, scheduler };
+  };
+
+  it('commits assignments in bounded transactions and sets the assigned state', async () => {
+    const { store, scheduler } = setup();
+    const s = svc('web');
+    store.seed('node', makeNode('n1'), makeNode('n2'));
+    store.seed('task', ...pending(s, 5));
+    const before = store.txCount;
+    await scheduler.runPass();
+    expect(store.txCount - before).toBe(3);
+    const tasks = store.list('task');
+    expect(tasks.every((t) => t.status.state === 'assigned' && t.nodeId)).toBe(true);
+  });
+
+  it('writes a pending reason once, not on every pass', async () => {
+    const { store, scheduler } = setup();
+    store.seed('task', ...pending(svc('web'), 1));
+    await scheduler.runPass();
+    expect(store.get('task', 'web-1')?.pendingReason).toBe('no suitable node (no nodes available)');
+    const writes = store.writeCount;
+    await scheduler.runPass();
+    expect(store.writeCount).toBe(writes);
+  });
+
+  it('skips tasks whose desired state changed since the snapshot', async () => {
+    const { store, scheduler } = setup();
+    const s = svc('web');
+    store.seed('node', makeNode('n1'));
+    store.seed('task', makeTask('t1', s, { desiredState: 'shutdown' }));
+    const plan = await scheduler.runPass();
+    expect(plan.assignments).toEqual([]);
+    expect(store.get('task', 't1')?.nodeId).toBeUndefined();
+  });
+});

@@ -1,0 +1,39 @@
+// Builds the new tasks the orchestrator and the updater create: always 'pending', from the service's
+// current spec. Ids look like Swarm's (25 lowercase alphanumerics).
+import { randomBytes } from 'node:crypto';
+import type { Service, Task } from '../../shared/model/index.js';
+
+const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+export function newTaskId(): string {
+  const bytes = randomBytes(25);
+  let id = '';
+  for (const b of bytes) id += alphabet[b % alphabet.length];
+  return id;
+}
+
+export function newTask(
+  service: Service,
+  where: { slot: number; nodeId?: string },
+  nowMs: number,
+  id: string = newTaskId(),
+): Task {
+  const timestamp = new Date(nowMs).toISOString();
+  return {
+    id,
+    serviceId: service.id,
+    slot: where.slot,
+    ...(where.nodeId !== undefined ? { nodeId: where.nodeId } : {}),
+    serviceVersion: service.version,
+    spec: structuredClone(service.spec.taskTemplate),
+    endpointPorts: structuredClone(service.endpoint?.ports ?? service.spec.endpointSpec.ports),
+    desiredState: 'running',
+    status: { state: 'pending', timestamp, message: 'created by the orchestrator' },
+    createdAt: timestamp,
+  };
+}
+
+/** The key a task's lineage is kept under: its slot (replicated) or its node (global). */
+export function slotKey(task: Task): string {
+  return task.slot > 0 ? `slot:${task.slot}` : `node:${task.nodeId ?? ''}`;
+}

@@ -1,0 +1,2 @@
+export { Updater, nextToReplace } from './updater.js';
+export type { UpdaterDeps } from './updater.js';

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../shared/log/index.js';
+import {
+  ManualClock,
+  MemoryObjectStore,
+  makeService,
+  makeSpec,
+  makeTask,
+  tasksOf,
+} from '../../test/harness/cluster/index.js';
+import { Updater } from './updater.js';
+
+describe('Updater', () => {
+  it('replaces old-version tasks one at a time, waiting for each replacement to run', async () => {
+    const store = new MemoryObjectStore();
+    let n = 0;
+    const updater = new Updater({
+      store,
+      clock: new ManualClock(),
+      log: silentLogger(),
+      newId: () => `new${++n}`,
+    });
+    const v1 = makeService('web', makeSpec('web', { mode: { replicated: { replicas: 2 } } }));
+    const running = { state: 'running' as const, timestamp: '2026-01-01T00:00:00Z', message: '' };
+    store.seed(
+      'task',
+      makeTask('a', v1, { slot: 1, status: running }),
+      makeTask('b', v1, { slot: 2, status: running }),
+    );
+    store.seed('service', { ...v1, version: 2 });
+
+    expect(await updater.runPass()).toEqual(['a']);
+    expect(await updater.runPass()).toEqual([]);
+    await store.update((tx) => {
+      const t = tx.get('task', 'new1')!;
+      t.status.state = 'running';
+      tx.update('task', t);
+    });
+    expect(await updater.runPass()).toEqual(['b']);
+    const tasks = tasksOf(store, 'web');
+    expect(
+      tasks
+        .filter((t) => t.desiredState === 'running')
+        .map((t) => [t.id, t.slot, t.serviceVersion]),
+    ).toEqual([
+      ['new1', 1, 2],
+      ['new2', 2, 2],
+    ]);
+  });
+});

@@ -1,0 +1,45 @@
+// Errors of the cluster's moving parts: placement, scheduling, agent sessions, joining, executing tasks.
+import type { CodeCatalog } from '../types.js';
+
+export const clusterCodes = {
+  PLACEMENT_CONSTRAINT_INVALID: {
+    kind: 'invalid_argument',
+    message: 'invalid placement constraint "{constraint}"',
+    hint: 'write constraints as node.id|node.hostname|node.role|node.labels.KEY|engine.labels.KEY followed by == or != and a value',
+  },
+  SESSION_UNAUTHENTICATED: {
+    kind: 'permission_denied',
+    message: 'agent session refused: {reason}',
+    hint: 'join the node again with `flotilla agent --join ADDR --token TOKEN`',
+  },
+  SESSION_PROTOCOL: {
+    kind: 'invalid_argument',
+    message: 'agent session protocol error: {reason}',
+  },
+  NODE_JOIN_FAILED: {
+    kind: 'unavailable',
+    message: 'cannot join the cluster at {address}: {reason}',
+    hint: 'check the address and the join token (`flotilla cluster join-token worker`)',
+    retryable: true,
+  },
+  JOIN_TOKEN_INVALID: {
+    kind: 'invalid_argument',
+    message: 'invalid join token: {reason}',
+    hint: 'copy the whole token printed by `flotilla cluster join-token worker`',
+  },
+  CA_DIGEST_MISMATCH: {
+    kind: 'permission_denied',
+    message:
+      "the manager's CA certificate does not match the join token (expected {expected}, got {actual})",
+    hint: 'the address may not be the cluster you meant to join, or the CA was rotated: get a fresh token',
+  },
+  TASK_UNHEALTHY: {
+    kind: 'failed_precondition',
+    message: 'task {taskId} became unhealthy',
+  },
+  TASK_EXEC_FAILED: {
+    kind: 'internal',
+    message: 'task {taskId} failed during {stage}: {reason}',
+    retryable: true,
+  },
+} satisfies CodeCatalog;
