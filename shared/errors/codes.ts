@@ -8,6 +8,7 @@ import { managerCodes } from './catalog/manager.js';
 import { buildCodes } from './catalog/build.js';
 import { registryCodes } from './catalog/registry.js';
 import { clusterCodes } from './catalog/cluster.js';
+import { imageCodes } from './catalog/image.js';
 import type { CodeEntry } from './types.js';
 
 export const codes = {
@@ -18,6 +19,7 @@ export const codes = {
   ...buildCodes,
   ...registryCodes,
   ...clusterCodes,
+  ...imageCodes,
 } satisfies Record<string, CodeEntry>;
 
 export type ErrorCode = keyof typeof codes;

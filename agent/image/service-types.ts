@@ -1,0 +1,81 @@
+// The narrow views of other image components that the image service needs, plus the shapes it
+// hands to the API and the runtime. The content store, layer store and registry client satisfy
+// these structurally; unit tests satisfy them with small fakes.
+import type { Readable } from 'node:stream';
+import type { ContentStore } from './content/index.js';
+import type { Credentials, Platform, RegistryClient } from './registry/types.js';
+
+/** The parts of the content store (agent/image/content) the service uses. */
+export type BlobStore = Pick<
+  ContentStore,
+  'has' | 'ingest' | 'openRead' | 'readAll' | 'delete' | 'blobPath'
+>;
+
+/** Unpacked layers keyed by chain id (agent/image/layers). */
+export interface LayerApplier {
+  /**
+   * Unpacks a layer stream (gzip, zstd or plain tar; detected by magic bytes) on top of
+   * `parentChainId` (undefined for the base layer). Fails with a FlotillaError when the tar is
+   * hostile or the uncompressed digest is not `expectedDiffId`; leaves nothing behind then.
+   */
+  applyLayer(
+    parentChainId: string | undefined,
+    stream: Readable,
+    expectedDiffId: string,
+  ): Promise<{ chainId: string; diffId: string; sizeBytes: number }>;
+  has(chainId: string): Promise<boolean>;
+  /** Deletes an unpacked layer; idempotent. */
+  removeLayer(chainId: string): Promise<unknown>;
+}
+
+/** Builds a registry client for one operation with the caller's credentials (if any). */
+export type RegistryFactory = (opts: { credentials?: Credentials }) => RegistryClient;
+
+/** One line of pull/push progress, in the spirit of Docker's JSON messages. */
+export interface ProgressEvent {
+  /** Short layer id (12 hex) or the tag; absent for whole-image lines. */
+  id?: string;
+  status: string;
+  progress?: { current: number; total: number };
+}
+
+export type ProgressSink = (event: ProgressEvent) => void;
+
+export interface PullOptions {
+  platform?: Platform;
+  credentials?: Credentials;
+  signal?: AbortSignal;
+  onProgress?: ProgressSink;
+}
+
+/** What the runtime needs to build a container from a local image. */
+export interface ResolvedLocalImage {
+  imageId: string;
+  /** The image config (OCI/Docker `config` document, parsed). */
+  config: ImageConfig;
+  /** Chain ids of the layers, bottom first (Snapshotter.prepare input). */
+  chainIds: string[];
+  /** The reference that named it, if it was a tag or digest reference. */
+  ref?: string;
+}
+
+/** The parts of an image config the service reads; the rest is carried through untouched. */
+export interface ImageConfig {
+  architecture?: string;
+  os?: string;
+  variant?: string;
+  created?: string;
+  author?: string;
+  config?: Record<string, unknown>;
+  rootfs: { type: string; diff_ids: string[] };
+  history?: HistoryEntry[];
+  [key: string]: unknown;
+}
+
+export interface HistoryEntry {
+  created?: string;
+  created_by?: string;
+  comment?: string;
+  empty_layer?: boolean;
+  author?: string;
+}
