@@ -62,7 +62,11 @@ export function oneOf<T extends string>(v: unknown, field: string, values: reado
   return v as T;
 }
 
-export function arr(v: unknown, field: string, each?: (item: unknown, f: string) => void): unknown[] {
+export function arr(
+  v: unknown,
+  field: string,
+  each?: (item: unknown, f: string) => void,
+): unknown[] {
   if (!Array.isArray(v)) fail(field, v === undefined ? 'required' : 'must be an array');
   if (each) v.forEach((item, i) => each(item, `${field}[${i}]`));
   return v;

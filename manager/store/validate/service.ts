@@ -43,7 +43,8 @@ export function validateServiceSpec(v: unknown, f = 'spec'): void {
     const q = p as Obj;
     if (!q.published) return;
     const k = `${q.published}/${q.protocol}`;
-    if (seen.has(k)) fail(`${f}.endpointSpec.ports[${i}].published`, `port ${k} is published twice`);
+    if (seen.has(k))
+      fail(`${f}.endpointSpec.ports[${i}].published`, `port ${k} is published twice`);
     seen.add(k);
   });
 }
@@ -64,8 +65,7 @@ function taskTemplate(v: unknown, f: string): void {
   if (c.command !== undefined) strArr(c.command, `${f}.containerSpec.command`);
   if (c.args !== undefined) strArr(c.args, `${f}.containerSpec.args`);
   arr(c.env, `${f}.containerSpec.env`, (e, ef) => {
-    if (!str(e, ef).length || (e as string).startsWith('='))
-      fail(ef, 'must be NAME=value or NAME');
+    if (!str(e, ef).length || (e as string).startsWith('=')) fail(ef, 'must be NAME=value or NAME');
   });
   strMap(c.labels, `${f}.containerSpec.labels`);
   for (const k of ['dir', 'user', 'hostname', 'stopSignal'] as const)

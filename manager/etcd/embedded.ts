@@ -1,0 +1,121 @@
+// Runs a single-member etcd from the `etcd` binary for a manager started without --etcd (and for
+// tests): data under dataDir, client and peer ports on loopback, stopped by PID.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { get } from 'node:http';
+import { FlotillaError } from '../../shared/errors/index.js';
+import type { Logger } from '../../shared/log/index.js';
+
+export interface EmbeddedEtcdOptions {
+  dataDir: string;
+  /** @default next to dataDir: <dataDir>.log */
+  logFile?: string;
+  /** @default a free port */
+  clientPort?: number;
+  /** @default a free port */
+  peerPort?: number;
+  /** @default /usr/bin/etcd (FLOTILLA_ETCD_BIN overrides) */
+  binary?: string;
+  log?: Logger;
+  /** @default 30000 */
+  startTimeoutMs?: number;
+}
+
+export class EmbeddedEtcd {
+  private child?: ChildProcess;
+  clientPort = 0;
+  peerPort = 0;
+
+  constructor(private readonly opts: EmbeddedEtcdOptions) {}
+
+  get endpoint(): string {
+    return `http://127.0.0.1:${this.clientPort}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async start(): Promise<void> {
+    this.clientPort ||= this.opts.clientPort ?? (await freePort());
+    this.peerPort ||= this.opts.peerPort ?? (await freePort());
+    mkdirSync(this.opts.dataDir, { recursive: true, mode: 0o700 });
+    const logFile = this.opts.logFile ?? `${this.opts.dataDir}.log`;
+    const fd = openSync(logFile, 'a');
+    const peer = `http://127.0.0.1:${this.peerPort}`;
+    const bin = this.opts.binary ?? process.env.FLOTILLA_ETCD_BIN ?? '/usr/bin/etcd';
+    const child = spawn(
+      bin,
+      [
+        '--name=flotilla',
+        `--data-dir=${this.opts.dataDir}`,
+        `--listen-client-urls=${this.endpoint}`,
+        `--advertise-client-urls=${this.endpoint}`,
+        `--listen-peer-urls=${peer}`,
+        `--initial-advertise-peer-urls=${peer}`,
+        `--initial-cluster=flotilla=${peer}`,
+        '--initial-cluster-state=new',
+      ],
+      { stdio: ['ignore', fd, fd] },
+    );
+    closeSync(fd);
+    this.child = child;
+    let exited: string | undefined;
+    child.once('exit', (code, signal) => {
+      exited = `exited with ${signal ?? code}`;
+      if (this.child === child) this.child = undefined;
+    });
+    child.once('error', (err) => (exited = err.message));
+    const deadline = Date.now() + (this.opts.startTimeoutMs ?? 30_000);
+    while (!(await healthy(this.clientPort))) {
+      if (exited || Date.now() > deadline) {
+        await this.stop();
+        throw new FlotillaError('ETCD_START_FAILED', {
+          reason: exited ?? 'not healthy in time',
+          logFile,
+        });
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    this.opts.log?.info({ endpoint: this.endpoint, pid: child.pid }, 'embedded etcd started');
+  }
+
+  /** SIGTERM, then SIGKILL after a grace period; resolves once the process is gone. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await gone;
+    clearTimeout(timer);
+    this.child = undefined;
+  }
+}
+
+function healthy(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = get({ host: '127.0.0.1', port, path: '/health', timeout: 1000 }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve(res.statusCode === 200 && body.includes('true')));
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+}

@@ -1,0 +1,2 @@
+export { EmbeddedEtcd, freePort } from './embedded.js';
+export type { EmbeddedEtcdOptions } from './embedded.js';

@@ -1,0 +1,18 @@
+// The manager's object store: the contract (types.ts), the etcd implementation, the in-memory fake
+// for unit tests, ids, fixtures and the validation of stored documents.
+export type {
+  ClusterObject,
+  ObjectKind,
+  ObjectOf,
+  ObjectStore,
+  StoreEvent,
+  StoreTx,
+} from './types.js';
+export { StoreCore } from './core.js';
+export { EtcdObjectStore } from './etcd.js';
+export type { EtcdObjectStoreDeps } from './etcd.js';
+export { InMemoryObjectStore } from './memory.js';
+export { newId } from './ids.js';
+export { clusterKey, electionKey, objectKey, rootPrefix } from './keys.js';
+export { validateObject, checkServiceSpec } from './validate/index.js';
+export { nodeFixture, serviceFixture, serviceSpecFixture, taskFixture } from './fixtures.js';

@@ -1,0 +1,42 @@
+// An in-memory ObjectStore for unit tests: the same cache, transactions, revisions, conflicts and
+// events as EtcdObjectStore (they share StoreCore), with a Map standing in for etcd.
+import type { Logger } from '../../shared/log/index.js';
+import { StoreCore, type CommitResult, type Compare, type Op, type RawEvent } from './core.js';
+
+export class InMemoryObjectStore extends StoreCore {
+  private readonly kv = new Map<string, { value: string; modRevision: number }>();
+  private storeRevision = 0;
+
+  constructor(deps: { log?: Logger } = {}) {
+    super(deps.log);
+  }
+
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+
+  /** Test hook: a write from "another manager", bypassing this store's cache until it is fed back. */
+  async rawPut(key: string, value: string): Promise<number> {
+    return (await this.commit([], [{ type: 'put', key, value }])).revision;
+  }
+
+  protected async commit(compares: Compare[], ops: Op[]): Promise<CommitResult> {
+    const failed = compares.some((c) => (this.kv.get(c.key)?.modRevision ?? 0) !== c.modRevision);
+    if (failed) {
+      const current = new Map(compares.map((c) => [c.key, this.kv.get(c.key)?.modRevision ?? 0]));
+      return { succeeded: false, revision: this.storeRevision, current };
+    }
+    const rev = ++this.storeRevision;
+    const events: RawEvent[] = [];
+    for (const op of ops) {
+      if (op.type === 'put') {
+        this.kv.set(op.key, { value: op.value, modRevision: rev });
+        events.push({ type: 'put', key: op.key, value: op.value, modRevision: rev });
+      } else if (this.kv.delete(op.key)) {
+        events.push({ type: 'delete', key: op.key, modRevision: rev });
+      }
+    }
+    // Delivered asynchronously, as a watch would.
+    queueMicrotask(() => this.applyEvents(events, rev));
+    return { succeeded: true, revision: rev };
+  }
+}
