@@ -2,6 +2,7 @@
 // this file joins them. docs/errors.md lists them all (npm run gen:errors-doc), and
 // codes.test.ts keeps the two in step.
 import { commonCodes } from './catalog/common.js';
+import { stackCodes } from './catalog/stack.js';
 import { unitCodes } from './catalog/units.js';
 import { networkCodes } from './catalog/network.js';
 import { managerCodes } from './catalog/manager.js';
@@ -13,6 +14,7 @@ import type { CodeEntry } from './types.js';
 
 export const codes = {
   ...commonCodes,
+  ...stackCodes,
   ...unitCodes,
   ...networkCodes,
   ...managerCodes,
