@@ -6,6 +6,7 @@ import { agentConfig, type AgentSettings } from './config.js';
 import { AgentApiServer } from './api/server.js';
 import { agentRoutes } from './api/routes/index.js';
 import type { AgentComponents } from './components.js';
+import { NetworkManager, defaultNodeSubnet } from './network/index.js';
 
 interface Startable {
   start(): Promise<void>;
@@ -21,14 +22,20 @@ export async function runAgent(
   await mkdir(config.dataRoot, { recursive: true });
   await mkdir(config.execRoot, { recursive: true });
 
-  const components: AgentComponents = { config, log };
+  // Without --node-subnet a standalone agent uses 10.240.0.0/24 (docs/design/network.md).
+  const network = new NetworkManager({
+    dataRoot: config.dataRoot,
+    nodeSubnet: config.nodeSubnet || defaultNodeSubnet,
+    log,
+  });
+  const components: AgentComponents = { config, log, network };
   const started: Startable[] = [];
   const api = new AgentApiServer({
     socketPath: config.socketPath,
     log,
     routes: agentRoutes(components),
   });
-  for (const part of [api] as Startable[]) {
+  for (const part of [network, api] as Startable[]) {
     await part.start();
     started.push(part);
   }

@@ -45,3 +45,37 @@ export interface NetworkAttacher {
   /** Recomputes every rule from the containers that exist (agent start): drops stale state. */
   reconcile(liveContainerIds: Set<string>): Promise<void>;
 }
+
+// ---- Additions by agent/network (additive; the runtime may ignore them) ----
+
+/** A network as the API and CLI show it (`network ls`, `network inspect`). */
+export interface NetworkInfo {
+  id: string;
+  name: string;
+  /** 'bridge' for the default and user-defined networks, 'host' and 'null' for the others. */
+  driver: 'bridge' | 'host' | 'null';
+  scope: 'local';
+  /** Pre-defined (bridge, host, none): cannot be removed. */
+  builtin: boolean;
+  subnet?: string;
+  gateway?: string;
+  /** Linux bridge carrying the network. */
+  bridge?: string;
+  createdAt: string;
+  labels: Record<string, string>;
+  /** Containers attached, keyed by container id (inspect only). */
+  containers?: Record<string, { name: string; ipv4: string; aliases: string[] }>;
+}
+
+export interface NetworkCreateOptions {
+  name: string;
+  /** Picked from the user pool when omitted. */
+  subnet?: string;
+  labels?: Record<string, string>;
+}
+
+/** Another node's container subnet and the address to reach it through. */
+export interface PeerRoute {
+  subnet: string;
+  via: string;
+}

@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerDaemonCommands } from './daemon/index.js';
+import { registerNetworkCommands } from './network/index.js';
 
 export type Register = (program: Command, ctx: () => CliContext) => void;
 
-export const commandGroups: Register[] = [registerDaemonCommands];
+export const commandGroups: Register[] = [registerDaemonCommands, registerNetworkCommands];

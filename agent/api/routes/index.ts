@@ -1,7 +1,8 @@
 // The agent API's route groups. Each group is a plugin built from the components it needs.
 import type { RoutePlugin } from '../server.js';
 import type { AgentComponents } from '../../components.js';
+import { networkRoutes } from './networks.js';
 
-export function agentRoutes(_c: AgentComponents): RoutePlugin[] {
-  return [];
+export function agentRoutes(c: AgentComponents): RoutePlugin[] {
+  return [networkRoutes(c.network)];
 }

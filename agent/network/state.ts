@@ -1,0 +1,63 @@
+// What the network component persists in <dataRoot>/network/state.json: user-defined networks,
+// one endpoint per attached container, and the peer routes it installed. Addresses live in
+// ipam.json (ipam/ipam.ts). Written before kernel objects are created, so reconcile can always
+// find and remove what a crash left behind.
+import { join } from 'node:path';
+import type { PeerRoute, PortBinding } from './types.js';
+import { readJson, writeJson } from './json-file.js';
+
+export interface NetworkRecord {
+  id: string;
+  name: string;
+  subnet: string;
+  gateway: string;
+  bridge: string;
+  createdAt: string;
+  labels: Record<string, string>;
+}
+
+export interface InterfaceRecord {
+  network: string;
+  /** Name inside the container's namespace: eth0, eth1 … */
+  ifName: string;
+  hostVeth: string;
+  ipv4: string;
+  aliases: string[];
+}
+
+export interface EndpointRecord {
+  containerId: string;
+  name: string;
+  hostname: string;
+  mode: 'host' | 'none' | 'bridge' | 'network' | 'container';
+  /** Namespace name under /run/netns (ip netns); absent for host and container: modes. */
+  netns?: string;
+  /** container: mode: the container whose namespace is shared. */
+  joinedTo?: string;
+  interfaces: InterfaceRecord[];
+  /** Published ports as granted, forwarded to the address on `portNetwork`. */
+  ports: PortBinding[];
+  portNetwork?: string;
+}
+
+export interface PersistedState {
+  networks: NetworkRecord[];
+  endpoints: EndpointRecord[];
+  peerRoutes: PeerRoute[];
+}
+
+export class StateFile {
+  readonly path: string;
+
+  constructor(dir: string) {
+    this.path = join(dir, 'state.json');
+  }
+
+  load(): Promise<PersistedState> {
+    return readJson<PersistedState>(this.path, { networks: [], endpoints: [], peerRoutes: [] });
+  }
+
+  save(s: PersistedState): Promise<void> {
+    return writeJson(this.path, s);
+  }
+}

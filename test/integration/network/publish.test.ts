@@ -1,0 +1,183 @@
+// Port publishing through real namespaces and iptables: from another machine, from the host on
+// 127.0.0.1 and on its own address, from another container and from the container itself.
+import { createServer, type Server } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NetworkManager } from '../../../agent/network/index.js';
+import { parsePublish, publishAllPorts } from '../../../agent/network/index.js';
+import {
+  createRemote,
+  echo,
+  leftovers,
+  newManager,
+  randomId,
+  removeRemote,
+  rm,
+  sh,
+  startEcho,
+  stopServers,
+  tempDir,
+  testNames,
+} from './helpers.js';
+
+const n = testNames();
+let dir: string;
+let net: NetworkManager;
+let remote: { hostAddr: string; addr: string };
+let hostAddr: string;
+const web = randomId();
+const other = randomId();
+const ns = (id: string) => `${n.prefix}-${id.slice(0, 12)}`;
+const base = 20000 + Math.floor(Math.random() * 5000);
+
+beforeAll(async () => {
+  dir = await tempDir();
+  net = await newManager(n, dir);
+  remote = await createRemote(n);
+  // The machine's own address: eth0's if it has one, else the remote link's host end.
+  const eth0 = /inet (\d+\.\d+\.\d+\.\d+)/.exec(
+    await sh('ip', ['-4', '-o', 'addr', 'show']).then(
+      (t) => t.split('\n').find((l) => / eth0 /.test(l)) ?? '',
+    ),
+  );
+  hostAddr = eth0?.[1] ?? remote.hostAddr;
+});
+
+afterAll(async () => {
+  stopServers();
+  await net?.teardown();
+  await removeRemote(n);
+  await rm(dir, { recursive: true, force: true });
+  expect(await leftovers(n, [web, other])).toEqual([]);
+});
+
+describe('published ports', () => {
+  it('forwards TCP and UDP from another machine, loopback, the host address, a peer and itself', async () => {
+    const a = await net.attach({
+      containerId: web,
+      mode: 'bridge',
+      aliases: [],
+      name: 'web1',
+      hostname: 'web1',
+      ports: [...parsePublish(`${base}:7000`), ...parsePublish(`${base}:7000/udp`)],
+    });
+    expect(a.netnsPath).toBe(`/run/netns/${ns(web)}`);
+    expect(a.ipv4).toMatch(/^10\.242\.\d+\.\d+$/);
+    expect(a.ports).toEqual([
+      { hostIp: '', hostPort: base, containerPort: 7000, protocol: 'tcp' },
+      { hostIp: '', hostPort: base, containerPort: 7000, protocol: 'udp' },
+    ]);
+    await startEcho(ns(web), 7000);
+    const b = await net.attach({
+      containerId: other,
+      mode: 'bridge',
+      aliases: [],
+      name: 'client',
+      hostname: 'client',
+      ports: [],
+    });
+    expect(b.ipv4).not.toBe(a.ipv4);
+
+    for (const proto of ['tcp', 'udp'] as const) {
+      expect(await echo(n.remoteNs, proto, remote.hostAddr, base, `remote-${proto}`)).toBe(
+        `remote-${proto}`,
+      );
+      expect(await echo(undefined, proto, '127.0.0.1', base, `lo-${proto}`)).toBe(`lo-${proto}`);
+      expect(await echo(undefined, proto, hostAddr, base, `host-${proto}`)).toBe(`host-${proto}`);
+      expect(await echo(ns(other), proto, hostAddr, base, `peer-${proto}`)).toBe(`peer-${proto}`);
+      expect(await echo(ns(web), proto, hostAddr, base, `self-${proto}`)).toBe(`self-${proto}`);
+    }
+    // Direct access from the host to the container address works; from the remote it is refused.
+    expect(await echo(undefined, 'tcp', a.ipv4!, 7000, 'direct')).toBe('direct');
+    await sh('ip', ['-n', n.remoteNs, 'route', 'add', n.nodeSubnet, 'via', remote.hostAddr]);
+    expect(await echo(n.remoteNs, 'tcp', a.ipv4!, 7000, 'sneak')).toBe('');
+    expect(net.portsOf(web)).toEqual(a.ports);
+  });
+
+  it('binds 127.0.0.1-only ports to loopback and does not expose them to the remote', async () => {
+    const id = randomId();
+    const a = await net.attach({
+      containerId: id,
+      mode: 'bridge',
+      aliases: [],
+      name: 'lo-only',
+      hostname: 'x',
+      ports: parsePublish(`127.0.0.1:${base + 1}:7000`),
+    });
+    await startEcho(ns(id), 7000);
+    expect(await echo(undefined, 'tcp', '127.0.0.1', base + 1, 'lo')).toBe('lo');
+    expect(await echo(n.remoteNs, 'tcp', remote.hostAddr, base + 1, 'far')).toBe('');
+    expect(a.ports[0].hostIp).toBe('127.0.0.1');
+    await net.detach(id);
+    expect(await echo(undefined, 'tcp', '127.0.0.1', base + 1, 'gone')).toBe('');
+    expect(await leftovers(n, [id])).not.toContainEqual(expect.stringContaining(id.slice(0, 12)));
+  });
+
+  it('picks random host ports from the ephemeral range for -p CONTAINERPORT and -P', async () => {
+    const id = randomId();
+    const [lo, hi] = (await sh('cat', ['/proc/sys/net/ipv4/ip_local_port_range']))
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    const a = await net.attach({
+      containerId: id,
+      mode: 'bridge',
+      aliases: [],
+      name: 'rnd',
+      hostname: 'rnd',
+      ports: [...parsePublish('7000'), ...publishAllPorts(['7000/udp'])],
+    });
+    await startEcho(ns(id), 7000);
+    for (const p of a.ports) {
+      expect(p.hostPort).toBeGreaterThanOrEqual(lo);
+      expect(p.hostPort).toBeLessThanOrEqual(hi);
+      expect(
+        await echo(n.remoteNs, p.protocol, remote.hostAddr, p.hostPort, `rnd-${p.protocol}`),
+      ).toBe(`rnd-${p.protocol}`);
+    }
+    await net.detach(id);
+  });
+
+  it('refuses a port held by a host process or another container, naming the holder, and leaves nothing behind', async () => {
+    const hostPort = base + 2;
+    const srv: Server = createServer();
+    await new Promise<void>((r) => srv.listen(hostPort, '127.0.0.1', () => r()));
+    const id = randomId();
+    try {
+      await expect(
+        net.attach({
+          containerId: id,
+          mode: 'bridge',
+          aliases: [],
+          name: 'late',
+          hostname: 'late',
+          ports: parsePublish(`${hostPort}:80`),
+        }),
+      ).rejects.toMatchObject({
+        code: 'PORT_IN_USE',
+        message: expect.stringMatching(
+          new RegExp(`port ${hostPort} is already in use by a host process`),
+        ),
+      });
+    } finally {
+      srv.close();
+    }
+    await expect(
+      net.attach({
+        containerId: id,
+        mode: 'bridge',
+        aliases: [],
+        name: 'late',
+        hostname: 'late',
+        ports: parsePublish(`127.0.0.1:${base}:80`),
+      }),
+    ).rejects.toMatchObject({
+      code: 'PORT_IN_USE',
+      message: expect.stringMatching(
+        new RegExp(`port ${base} is already in use by container web1`),
+      ),
+    });
+    // A UDP binding on the same number as a TCP one is no conflict.
+    expect(await sh('ip', ['netns', 'list'])).not.toContain(ns(id));
+    expect(net.attachmentFor(id)).toBeUndefined();
+  });
+});
