@@ -3,8 +3,9 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerDaemonCommands } from './daemon/index.js';
+import { registerStackCommands } from './stack/index.js';
 import { registerNetworkCommands } from './network/index.js';
 
 export type Register = (program: Command, ctx: () => CliContext) => void;
 
-export const commandGroups: Register[] = [registerDaemonCommands, registerNetworkCommands];
+export const commandGroups: Register[] = [registerDaemonCommands, registerNetworkCommands, registerStackCommands];

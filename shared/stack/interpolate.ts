@@ -56,19 +56,19 @@ export function substitute(template: string, lookup: Lookup): string {
 type Cast = (text: string) => unknown;
 
 const toInt: Cast = (s) => {
-  if (!/^[-+]?\d+$/.test(s)) throw new TemplateError(`invalid integer: ${s}`);
+  if (!/^[-+]?\d+$/.test(s)) throw new TemplateError(`expected an integer, got "${s}"`);
   return parseInt(s, 10);
 };
 const toFloat: Cast = (s) => {
   const n = Number(s);
-  if (s.trim() === '' || Number.isNaN(n)) throw new TemplateError(`invalid number: ${s}`);
+  if (s.trim() === '' || Number.isNaN(n)) throw new TemplateError(`expected a number, got "${s}"`);
   return n;
 };
 const toBool: Cast = (s) => {
   const v = s.toLowerCase();
   if (['y', 'yes', 'true', 'on'].includes(v)) return true;
   if (['n', 'no', 'false', 'off'].includes(v)) return false;
-  throw new TemplateError(`invalid boolean: ${s}`);
+  throw new TemplateError(`expected a boolean (true or false), got "${s}"`);
 };
 
 // Path patterns: '*' matches any key, '[]' any list index (docker's PathMatchAll/PathMatchList).

@@ -106,7 +106,6 @@ export function loadStackConfig(files: string[], opts: LoadOptions = {}): Loaded
   problems.throwIfAny(files);
 
   for (const src of sources) interpolateSource(src, lookup, problems);
-  problems.throwIfAny(files);
   for (const src of sources) validateSource(src, stackSchema, problems);
   problems.throwIfAny(files);
 

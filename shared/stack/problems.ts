@@ -36,7 +36,10 @@ export class Problems {
   readonly list: Problem[] = [];
 
   add(pos: Position | undefined, path: Path | string, message: string): void {
-    this.list.push({ pos, path: typeof path === 'string' ? path : formatPath(path), message });
+    const p = typeof path === 'string' ? path : formatPath(path);
+    // One problem per field: a value that failed interpolation is not reported again by the schema.
+    if (p !== '' && this.list.some((x) => x.path === p && x.pos?.file === pos?.file)) return;
+    this.list.push({ pos, path: p, message });
   }
 
   get empty(): boolean {

@@ -52,6 +52,7 @@ export function parseSource(
   text: string,
   problems: Problems,
 ): SourceFile | undefined {
+  checkFlowDepth(file, text);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter,
@@ -179,4 +180,40 @@ function checkDepthAndIndex(
     }
   };
   visit(root, [], 0, false);
+}
+
+/**
+ * The yaml parser recurses on flow collections ([[[[...), so deep ones are refused before
+ * parsing; block nesting is bounded by indentation and checked on the parsed document.
+ */
+function checkFlowDepth(file: string, text: string): void {
+  let depth = 0;
+  let line = 1;
+  let col = 0;
+  let quote = '';
+  let comment = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    col++;
+    if (c === '\n') {
+      line++;
+      col = 0;
+      comment = false;
+      continue;
+    }
+    if (comment) continue;
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) comment = true;
+    else if (c === '"' || c === "'") {
+      if (i === 0 || /[\s\[{,:]/.test(text[i - 1])) quote = c;
+    } else if (c === '[' || c === '{') {
+      if (++depth > MAX_DEPTH) {
+        throw new FlotillaError('STACK_DEPTH_LIMIT', { file, line, column: col, limit: MAX_DEPTH });
+      }
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
 }
