@@ -209,7 +209,7 @@ function checkFlowDepth(file: string, text: string): void {
     }
     if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) comment = true;
     else if (c === '"' || c === "'") {
-      if (i === 0 || /[\s\[{,:]/.test(text[i - 1])) quote = c;
+      if (i === 0 || /[\s[{,:]/.test(text[i - 1])) quote = c;
     } else if (c === '[' || c === '{') {
       if (++depth > MAX_DEPTH) {
         throw new FlotillaError('STACK_DEPTH_LIMIT', { file, line, column: col, limit: MAX_DEPTH });

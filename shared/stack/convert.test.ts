@@ -1,0 +1,135 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadStack, parseNanoCpus } from './index.js';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function stackOf(text: string) {
+  const cwd = mkdtempSync(join(tmpdir(), 'stack-convert-'));
+  dirs.push(cwd);
+  writeFileSync(join(cwd, 'stack.yml'), text);
+  return loadStack('shop', ['stack.yml'], { cwd, env: {} });
+}
+
+describe('stack → service specs', () => {
+  it('names services <stack>_<service>, labels them and applies Swarm defaults', () => {
+    const { services, networks } = stackOf('services:\n  web:\n    image: nginx\n');
+    expect(services).toHaveLength(1);
+    const web = services[0];
+    expect(web.name).toBe('shop_web');
+    expect(web.labels).toEqual({ 'com.docker.stack.namespace': 'shop' });
+    expect(web.taskTemplate.containerSpec.labels).toEqual({ 'com.docker.stack.namespace': 'shop' });
+    expect(web.mode).toEqual({ replicated: { replicas: 1 } });
+    expect(web.taskTemplate.restartPolicy).toEqual({
+      condition: 'any',
+      delayNs: 5e9,
+      maxAttempts: 0,
+      windowNs: 0,
+    });
+    expect(web.updateConfig).toEqual({
+      parallelism: 1,
+      delayNs: 0,
+      failureAction: 'pause',
+      monitorNs: 5e9,
+      maxFailureRatio: 0,
+      order: 'stop-first',
+    });
+    expect(web.endpointSpec).toEqual({ mode: 'vip', ports: [] });
+    expect(web.taskTemplate.networks).toEqual(['shop_default']);
+    expect(networks.map((n) => n.name)).toEqual(['shop_default']);
+  });
+
+  it('converts deploy, resources, healthcheck, ports, volumes and networks', () => {
+    const text = `services:
+  api:
+    image: app:1
+    entrypoint: ["/init"]
+    command: serve --port 80
+    environment: {A: "1", B: null}
+    healthcheck: {test: ["CMD", "true"], interval: 30s, retries: 3}
+    stop_grace_period: 1m30s
+    ports: ["8080:80", {target: 53, published: 53, protocol: udp, mode: host}]
+    volumes: ["data:/var/lib/data", "/etc/ssl:/ssl:ro"]
+    networks: [back]
+    deploy:
+      mode: global
+      labels: [tier=api]
+      resources:
+        limits: {cpus: "0.5", memory: 512M}
+        reservations: {memory: 1.5G}
+      restart_policy: {condition: on-failure, delay: 10s, max_attempts: 3}
+      placement: {constraints: [node.role==worker], preferences: [{spread: node.labels.zone}], max_replicas_per_node: 2}
+      update_config: {parallelism: 2, order: start-first}
+      endpoint_mode: dnsrr
+volumes:
+  data: {}
+networks:
+  back: {driver: overlay, attachable: true}
+`;
+    const { services, volumes, networks } = stackOf(text);
+    const api = services[0];
+    expect(api.mode).toEqual({ global: {} });
+    expect(api.labels).toEqual({ tier: 'api', 'com.docker.stack.namespace': 'shop' });
+    const c = api.taskTemplate.containerSpec;
+    expect(c.command).toEqual(['/init']);
+    expect(c.args).toEqual(['serve', '--port', '80']);
+    expect(c.env).toEqual(['A=1', 'B']);
+    expect(c.healthcheck).toEqual({ test: ['CMD', 'true'], intervalNs: 30e9, retries: 3 });
+    expect(c.stopGracePeriodNs).toBe(90e9);
+    expect(c.mounts).toEqual([
+      { type: 'volume', source: 'shop_data', target: '/var/lib/data' },
+      { type: 'bind', source: '/etc/ssl', target: '/ssl', readOnly: true },
+    ]);
+    expect(api.taskTemplate.resources).toEqual({
+      limits: { nanoCpus: 5e8, memoryBytes: 512 * 1024 ** 2 },
+      reservations: { memoryBytes: 1.5 * 1024 ** 3 },
+    });
+    expect(api.taskTemplate.restartPolicy).toEqual({
+      condition: 'on-failure',
+      delayNs: 10e9,
+      maxAttempts: 3,
+      windowNs: 0,
+    });
+    expect(api.taskTemplate.placement).toEqual({
+      constraints: ['node.role==worker'],
+      preferences: [{ spread: 'node.labels.zone' }],
+      maxReplicasPerNode: 2,
+    });
+    expect(api.updateConfig.parallelism).toBe(2);
+    expect(api.updateConfig.order).toBe('start-first');
+    expect(api.endpointSpec).toEqual({
+      mode: 'dnsrr',
+      ports: [
+        { target: 80, published: 8080, protocol: 'tcp', mode: 'ingress' },
+        { target: 53, published: 53, protocol: 'udp', mode: 'host' },
+      ],
+    });
+    expect(api.taskTemplate.networks).toEqual(['shop_back']);
+    expect(volumes.map((v) => v.name)).toEqual(['shop_data']);
+    expect(networks).toEqual([
+      expect.objectContaining({
+        key: 'back',
+        name: 'shop_back',
+        attachable: true,
+        driver: 'overlay',
+      }),
+    ]);
+  });
+
+  it('keeps external resources under their own names', () => {
+    const text =
+      'services:\n  a:\n    image: x\n    networks: [proxy]\nnetworks:\n  proxy: {external: true, name: traefik}\n';
+    const { services, networks } = stackOf(text);
+    expect(services[0].taskTemplate.networks).toEqual(['traefik']);
+    expect(networks[0]).toMatchObject({ name: 'traefik', external: true });
+  });
+
+  it('parses CPU counts exactly', () => {
+    expect(parseNanoCpus('0.001')).toBe(1e6);
+    expect(parseNanoCpus('2')).toBe(2e9);
+    expect(() => parseNanoCpus('two')).toThrow(/invalid CPU count/);
+  });
+});
