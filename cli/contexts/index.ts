@@ -1,0 +1,2 @@
+export { ContextStore } from './store.js';
+export type { ClusterContext } from './store.js';

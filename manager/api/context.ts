@@ -1,0 +1,40 @@
+// What route handlers get: the store, the CA, leadership, and lookups by id, prefix or name.
+import { FlotillaError } from '../../shared/errors/index.js';
+import type { Node, Service } from '../../shared/model/index.js';
+import type { ClusterCa } from '../ca/index.js';
+import type { LeaderElection } from '../leader.js';
+import type { StoreCore } from '../store/index.js';
+
+export interface ApiDeps {
+  store: StoreCore;
+  ca: ClusterCa;
+  leader: LeaderElection;
+  managerId: string;
+  /** The gRPC address agents join at (printed in join commands). */
+  grpcAddr: string;
+  apiAddr: string;
+}
+
+/** Exact id, then exact name, then a unique id prefix (as docker). */
+export function findService(store: StoreCore, ref: string): Service {
+  const byId = store.get('service', ref) ?? store.serviceByName(ref);
+  if (byId) return byId;
+  const hits = store.list('service').filter((s) => s.id.startsWith(ref));
+  if (hits.length === 1) return hits[0];
+  if (hits.length > 1) throw new FlotillaError('NODE_AMBIGUOUS', { kind: 'service', id: ref });
+  throw new FlotillaError('SERVICE_NOT_FOUND', { id: ref });
+}
+
+/** Exact id, then hostname, then a unique id prefix. */
+export function findNode(store: StoreCore, ref: string): Node {
+  const exact = store.get('node', ref);
+  if (exact) return exact;
+  const nodes = store.list('node');
+  const byName = nodes.filter((n) => n.description.hostname === ref);
+  if (byName.length === 1) return byName[0];
+  const hits = nodes.filter((n) => n.id.startsWith(ref));
+  if (hits.length === 1) return hits[0];
+  if (hits.length > 1 || byName.length > 1)
+    throw new FlotillaError('NODE_AMBIGUOUS', { kind: 'node', id: ref });
+  throw new FlotillaError('NODE_NOT_FOUND', { id: ref });
+}

@@ -1,0 +1,108 @@
+// GET /info, join tokens, and the two unauthenticated joining routes (GET /ca, POST /join).
+import type { FastifyInstance } from 'fastify';
+import type { ApiDeps } from '../context.js';
+import type { NodeRole } from '../../ca/index.js';
+
+const role = { type: 'string', enum: ['worker', 'manager'] } as const;
+
+export function clusterRoutes(app: FastifyInstance, d: ApiDeps): void {
+  app.get('/info', { schema: {} }, async () => {
+    const c = d.ca.cluster;
+    const nodes = d.store.list('node');
+    const tasks = d.store.list('task');
+    return {
+      cluster: {
+        id: c.id,
+        name: c.name,
+        createdAt: c.createdAt,
+        caDigest: c.ca.digest,
+        addressPool: c.addressPool,
+        heartbeatPeriodNs: c.heartbeatPeriodNs,
+        nodeDownGraceNs: c.nodeDownGraceNs,
+        taskHistoryLimit: c.taskHistoryLimit,
+      },
+      manager: {
+        id: d.managerId,
+        apiAddr: d.apiAddr,
+        grpcAddr: d.grpcAddr,
+        leader: d.leader.isLeader(),
+      },
+      leader: (await d.leader.leaderInfo()) ?? null,
+      nodes: {
+        total: nodes.length,
+        ready: nodes.filter((n) => n.status.state === 'ready').length,
+        managers: nodes.filter((n) => n.spec.role === 'manager').length,
+      },
+      services: d.store.list('service').length,
+      tasks: {
+        total: tasks.length,
+        running: tasks.filter((t) => t.status.state === 'running').length,
+      },
+    };
+  });
+
+  app.get<{ Params: { role: NodeRole } }>(
+    '/cluster/join-token/:role',
+    { schema: { params: { type: 'object', properties: { role }, required: ['role'] } } },
+    async (req) => joinAnswer(d, req.params.role, d.ca.joinToken(req.params.role)),
+  );
+
+  app.post<{ Params: { role: NodeRole } }>(
+    '/cluster/join-token/:role/rotate',
+    { schema: { params: { type: 'object', properties: { role }, required: ['role'] } } },
+    async (req) => {
+      const token = await d.ca.rotateJoinToken(req.params.role);
+      req.log.info({ role: req.params.role }, 'join token rotated');
+      return joinAnswer(d, req.params.role, token);
+    },
+  );
+
+  // Unauthenticated: a joiner checks this certificate against its token's digest.
+  app.get('/ca', { schema: {} }, async () => ({
+    caCertPem: d.ca.caCertPem,
+    digest: d.ca.cluster.ca.digest,
+  }));
+
+  app.post<{
+    Body: { token: string; csrPem: string; hostname?: string; wantKeyEncryptionKey?: boolean };
+  }>(
+    '/join',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['token', 'csrPem'],
+          properties: {
+            token: { type: 'string', minLength: 1 },
+            csrPem: { type: 'string', minLength: 1 },
+            hostname: { type: 'string' },
+            wantKeyEncryptionKey: { type: 'boolean' },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const r = d.ca.verifyJoinToken(req.body.token);
+      const issued = await d.ca.issueNodeCertificate(req.body.csrPem, r);
+      req.log.info({ nodeId: issued.nodeId, role: r, hostname: req.body.hostname }, 'node joined');
+      return {
+        ...issued,
+        role: r,
+        clusterId: d.ca.cluster.id,
+        ...(r === 'manager' && req.body.wantKeyEncryptionKey
+          ? { keyEncryptionKey: d.ca.kek.toString('base64') }
+          : {}),
+      };
+    },
+  );
+}
+
+function joinAnswer(d: ApiDeps, r: NodeRole, token: string) {
+  const cmd = r === 'worker' ? 'agent' : 'manager';
+  return {
+    role: r,
+    token,
+    addr: d.grpcAddr,
+    command: `flotilla ${cmd} --join ${d.grpcAddr} --token ${token}`,
+  };
+}

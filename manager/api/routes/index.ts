@@ -1,0 +1,16 @@
+// Every route group of the manager API; one line per group.
+import type { FastifyInstance } from 'fastify';
+import type { ApiDeps } from '../context.js';
+import { clusterRoutes } from './cluster.js';
+import { nodeRoutes } from './nodes.js';
+import { serviceRoutes } from './services.js';
+import { taskRoutes } from './tasks.js';
+
+export function registerRoutes(app: FastifyInstance, d: ApiDeps): void {
+  clusterRoutes(app, d);
+  nodeRoutes(app, d);
+  serviceRoutes(app, d);
+  taskRoutes(app, d);
+}
+
+export { serviceStatus } from './services.js';

@@ -1,0 +1,93 @@
+// Nodes: list, inspect, update (availability, labels, role), remove (revokes the certificate).
+import type { FastifyInstance } from 'fastify';
+import { FlotillaError } from '../../../shared/errors/index.js';
+import type { Node } from '../../../shared/model/index.js';
+import { findNode, type ApiDeps } from '../context.js';
+
+const idParam = {
+  params: {
+    type: 'object',
+    properties: { id: { type: 'string', minLength: 1 } },
+    required: ['id'],
+  },
+};
+
+interface NodeUpdate {
+  version?: number;
+  availability?: Node['spec']['availability'];
+  role?: Node['spec']['role'];
+  labelAdd?: Record<string, string>;
+  labelRm?: string[];
+}
+
+export function nodeRoutes(app: FastifyInstance, d: ApiDeps): void {
+  app.get('/nodes', { schema: {} }, async () =>
+    d.store
+      .list('node')
+      .sort((a, b) => a.description.hostname.localeCompare(b.description.hostname)),
+  );
+
+  app.get<{ Params: { id: string } }>('/nodes/:id', { schema: idParam }, async (req) =>
+    findNode(d.store, req.params.id),
+  );
+
+  app.post<{ Params: { id: string }; Body: NodeUpdate }>(
+    '/nodes/:id/update',
+    {
+      schema: {
+        ...idParam,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            version: { type: 'integer' },
+            availability: { type: 'string', enum: ['active', 'pause', 'drain'] },
+            role: { type: 'string', enum: ['manager', 'worker'] },
+            labelAdd: { type: 'object', additionalProperties: { type: 'string' } },
+            labelRm: { type: 'array', items: { type: 'string' } },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const id = findNode(d.store, req.params.id).id;
+      const b = req.body;
+      return d.store.update((tx) => {
+        const n = tx.get('node', id);
+        if (!n) throw new FlotillaError('NODE_NOT_FOUND', { id });
+        if (b.version !== undefined && b.version !== n.version)
+          throw new FlotillaError('STORE_CONFLICT', { kind: 'node', id, attempts: 1 });
+        if (b.availability) n.spec.availability = b.availability;
+        if (b.role) n.spec.role = b.role;
+        for (const k of b.labelRm ?? []) delete n.spec.labels[k];
+        Object.assign(n.spec.labels, b.labelAdd ?? {});
+        n.version += 1;
+        n.updatedAt = new Date().toISOString();
+        tx.update('node', n);
+        return n;
+      });
+    },
+  );
+
+  app.delete<{ Params: { id: string }; Querystring: { force?: boolean } }>(
+    '/nodes/:id',
+    {
+      schema: {
+        ...idParam,
+        querystring: { type: 'object', properties: { force: { type: 'boolean' } } },
+      },
+    },
+    async (req, reply) => {
+      const n = findNode(d.store, req.params.id);
+      if (!req.query.force && n.status.state === 'ready')
+        throw new FlotillaError('NODE_NOT_DOWN', { id: n.id, state: n.status.state });
+      // Revoke first: a node that is gone from the store must not reconnect with its certificate.
+      await d.ca.revoke(n.id);
+      await d.store.update((tx) => {
+        if (tx.get('node', n.id)) tx.delete('node', n.id);
+      });
+      req.log.info({ nodeId: n.id }, 'node removed');
+      return reply.status(204).send();
+    },
+  );
+}

@@ -1,0 +1,119 @@
+// The manager's HTTP API: fastify over TLS where every route but GET /ca and POST /join needs a
+// client certificate of the cluster CA with role admin or manager, not revoked; optionally the same
+// routes on a root-only unix socket without TLS.
+import { chmod, rm } from 'node:fs/promises';
+import type { TLSSocket } from 'node:tls';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { FlotillaError, httpStatusByKind } from '../../shared/errors/index.js';
+import type { Logger } from '../../shared/log/index.js';
+import { fromSubject, type TlsCredentials } from '../ca/index.js';
+import type { ApiDeps } from './context.js';
+import { installErrorHandling } from './errors.js';
+import { registerRoutes } from './routes/index.js';
+
+const publicRoutes = new Set(['/ca', '/join']);
+
+export interface ManagerApiServerDeps extends ApiDeps {
+  log: Logger;
+  /** host:port for HTTPS. */
+  listen: string;
+  tls: TlsCredentials;
+  /** Also serve on this unix socket (mode 0600, no TLS). */
+  socketPath?: string;
+}
+
+export class ManagerApiServer {
+  private https?: FastifyInstance;
+  private unix?: FastifyInstance;
+  /** The bound address (port resolved when listen asked for :0). */
+  address = '';
+
+  constructor(private readonly deps: ManagerApiServerDeps) {}
+
+  async start(): Promise<void> {
+    const d = this.deps;
+    const log = d.log.child({ component: 'api' });
+    const https = Fastify({
+      loggerInstance: log,
+      disableRequestLogging: true,
+      https: {
+        key: d.tls.keyPem,
+        cert: d.tls.certPem,
+        ca: d.tls.caCertPem,
+        // Requested but not required at the handshake, so that /ca and /join work for joiners;
+        // the hook below refuses everything else without a verified certificate.
+        requestCert: true,
+        rejectUnauthorized: false,
+      },
+    });
+    https.addHook('onRequest', async (req, reply) => {
+      if (publicRoutes.has(req.url.split('?')[0])) return;
+      const socket = req.raw.socket as TLSSocket;
+      const peer = socket.getPeerCertificate?.();
+      let err: FlotillaError | undefined;
+      if (!peer || !peer.subject)
+        err = new FlotillaError('CLIENT_CERT_REQUIRED', { reason: 'none sent' });
+      else if (!socket.authorized)
+        err = new FlotillaError('CLIENT_CERT_REQUIRED', {
+          reason: String(socket.authorizationError ?? 'not signed by the cluster CA'),
+        });
+      else {
+        try {
+          const id = fromSubject(str(peer.subject.CN), str(peer.subject.OU));
+          if (d.ca.isRevoked(id.nodeId))
+            err = new FlotillaError('CERTIFICATE_REVOKED', { nodeId: id.nodeId });
+          else if (id.role === 'worker')
+            err = new FlotillaError('PERMISSION_DENIED', {
+              detail: 'worker nodes cannot use the manager API',
+            });
+        } catch (e) {
+          err = e as FlotillaError;
+        }
+      }
+      if (err) return reply.status(httpStatusByKind[err.kind]).send(err.toJSON());
+    });
+    installErrorHandling(plain(https));
+    registerRoutes(plain(https), d);
+    const [host, port] = splitHostPort(d.listen);
+    await https.listen({ host, port });
+    const a = https.server.address();
+    this.address = typeof a === 'object' && a ? `${host}:${a.port}` : d.listen;
+    this.https = plain(https);
+
+    if (d.socketPath) {
+      const unix = Fastify({ loggerInstance: log, disableRequestLogging: true });
+      installErrorHandling(plain(unix));
+      registerRoutes(plain(unix), d);
+      await rm(d.socketPath, { force: true });
+      await unix.listen({ path: d.socketPath });
+      await chmod(d.socketPath, 0o600);
+      this.unix = plain(unix);
+    }
+    log.info({ addr: this.address, socket: d.socketPath }, 'manager api listening');
+  }
+
+  async stop(): Promise<void> {
+    await this.https?.close();
+    await this.unix?.close();
+  }
+}
+
+/** Routes are written against the default instance type; ours differs only in the logger type. */
+function plain(app: unknown): FastifyInstance {
+  return app as FastifyInstance;
+}
+
+function str(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export function splitHostPort(addr: string): [string, number] {
+  const i = addr.lastIndexOf(':');
+  if (i < 0)
+    throw new FlotillaError('INVALID_ARGUMENT', { detail: `address ${addr} needs a port` });
+  const host = addr.slice(0, i).replace(/^\[|\]$/g, '') || '0.0.0.0';
+  const port = Number(addr.slice(i + 1));
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new FlotillaError('INVALID_ARGUMENT', { detail: `bad port in ${addr}` });
+  return [host, port];
+}

@@ -1,0 +1,73 @@
+import { X509Certificate } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../shared/log/index.js';
+import { InMemoryObjectStore } from '../store/index.js';
+import { ClusterCa } from './cluster-ca.js';
+import { newKeyEncryptionKey } from './key-encryption.js';
+import { createCsr, generateKeyPair } from './pki.js';
+
+async function newCa() {
+  const store = new InMemoryObjectStore();
+  const kek = newKeyEncryptionKey();
+  await ClusterCa.initialize(store, kek, 'test');
+  const ca = new ClusterCa({ store, kek, log: silentLogger() });
+  await ca.start();
+  return { store, kek, ca };
+}
+
+describe('ClusterCa', () => {
+  it('refuses to initialise a store that already holds a cluster', async () => {
+    const { store, kek } = await newCa();
+    await expect(ClusterCa.initialize(store, kek, 'again')).rejects.toMatchObject({
+      code: 'CLUSTER_ALREADY_INITIALIZED',
+    });
+  });
+
+  it('keeps only encrypted key material and token digests in the store', async () => {
+    const { store, ca } = await newCa();
+    const stored = JSON.stringify(await store.getCluster());
+    expect(stored).not.toContain('PRIVATE KEY');
+    expect(stored).not.toContain(ca.joinToken('worker').split('-').pop());
+  });
+
+  it('verifies join tokens by role and refuses rotated ones', async () => {
+    const { ca } = await newCa();
+    const worker = ca.joinToken('worker');
+    expect(worker).toMatch(/^FLT-1-[0-9a-f]{64}-[a-z0-9]{25}$/);
+    expect(ca.verifyJoinToken(worker)).toBe('worker');
+    expect(ca.verifyJoinToken(ca.joinToken('manager'))).toBe('manager');
+    const rotated = await ca.rotateJoinToken('worker');
+    expect(rotated).not.toBe(worker);
+    expect(ca.verifyJoinToken(rotated)).toBe('worker');
+    expect(() => ca.verifyJoinToken(worker)).toThrow(/rotated/);
+    expect(() => ca.verifyJoinToken('FLT-1-nope')).toThrow(/not a Flotilla join token/);
+  });
+
+  it('signs a CSR with the node id in CN and the role in OU', async () => {
+    const { ca } = await newCa();
+    const { keys } = await generateKeyPair();
+    const csr = await createCsr('CN=whatever-the-node-asked', keys);
+    const { certPem, nodeId } = await ca.issueNodeCertificate(csr, 'worker');
+    expect(ca.identify(certPem)).toEqual({ nodeId, role: 'worker' });
+    expect(await ca.verifyCertificate(certPem)).toBe(true);
+    const x = new X509Certificate(certPem);
+    expect(x.verify(new X509Certificate(ca.caCertPem).publicKey)).toBe(true);
+  });
+
+  it('revokes removed nodes and another manager learns it from the store', async () => {
+    const { store, kek, ca } = await newCa();
+    const other = new ClusterCa({ store, kek, log: silentLogger() });
+    await other.start();
+    await ca.revoke('n1');
+    expect(ca.isRevoked('n1')).toBe(true);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(other.isRevoked('n1')).toBe(true);
+    expect(other.isRevoked('n2')).toBe(false);
+  });
+
+  it('cannot start with the wrong key-encryption key', async () => {
+    const { store } = await newCa();
+    const wrong = new ClusterCa({ store, kek: newKeyEncryptionKey(), log: silentLogger() });
+    await expect(wrong.start()).rejects.toMatchObject({ code: 'CA_KEY_UNAVAILABLE' });
+  });
+});

@@ -1,0 +1,12 @@
+// The cluster CA: root certificate, node/manager/admin certificates, join tokens, revocation.
+export { ClusterCa, fromSubject } from './cluster-ca.js';
+export type { Identity, NodeRole, TlsCredentials } from './cluster-ca.js';
+export { clusterDefaults } from './cluster.js';
+export type { ClusterSettings } from './cluster.js';
+export {
+  newKeyEncryptionKey,
+  readKeyEncryptionKey,
+  writeKeyEncryptionKey,
+} from './key-encryption.js';
+export { certificateDigest, createCsr, generateKeyPair } from './pki.js';
+export { parseToken } from './tokens.js';

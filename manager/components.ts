@@ -1,0 +1,32 @@
+// What every manager part is built from. Built once in main.ts; see docs/design/manager.md.
+import type { Logger } from '../shared/log/index.js';
+import type { ClusterCa, TlsCredentials } from './ca/index.js';
+import type { ManagerConfig } from './config.js';
+import type { LeaderElection } from './leader.js';
+import type { EtcdObjectStore } from './store/index.js';
+
+export interface Startable {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface ManagerComponents {
+  config: ManagerConfig;
+  log: Logger;
+  /** Started: its cache is filled and follows etcd. */
+  store: EtcdObjectStore;
+  /** Started: signs CSRs, verifies tokens, knows revoked node ids. */
+  ca: ClusterCa;
+  leader: LeaderElection;
+  /** This manager's server identity (cert with SANs for its addresses), for the gRPC server. */
+  tls: TlsCredentials;
+  /** This manager's id (CN of its certificate). */
+  managerId: string;
+  clock: { now(): Date };
+}
+
+/**
+ * A component of the manager: `always` parts run on every manager (the dispatcher's gRPC server),
+ * `leader` parts only while this manager leads (orchestrator, scheduler, updater, node watcher).
+ */
+export type ManagerPart = (c: ManagerComponents) => { always?: Startable[]; leader?: Startable[] };

@@ -1,0 +1,105 @@
+// Settings of `flotilla manager`: flags, then FLOTILLA_* environment, then defaults.
+import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import {
+  defaultDataRoot,
+  defaultExecRoot,
+  defaultManagerGrpcPort,
+  resolveSettings,
+} from '../shared/config/index.js';
+
+export interface ManagerSettings {
+  /** @default /var/lib/flotilla/manager */
+  dataRoot: string;
+  /** @default /run/flotilla */
+  execRoot: string;
+  /** etcd client URLs; empty = run an embedded etcd under <dataRoot>/etcd. @default [] */
+  etcd: string[];
+  etcdCacert: string;
+  etcdCert: string;
+  etcdKey: string;
+  /** @default 0.0.0.0:4242 */
+  listenGrpc: string;
+  /** @default the gRPC host, port + 1 (4243) */
+  listenApi: string;
+  /** Address agents and other managers reach this manager at. @default first non-loopback IPv4 */
+  advertiseAddr: string;
+  init: boolean;
+  join: string;
+  token: string;
+  /** @default default */
+  clusterName: string;
+  /** Serve the API on <execRoot>/manager.sock as well (root only). @default true */
+  socket: boolean;
+}
+
+export interface ManagerConfig extends ManagerSettings {
+  kekFile: string;
+  certDir: string;
+  socketPath: string;
+  /** host:port agents dial (advertise address + gRPC port). */
+  grpcAddr: string;
+  /** host:port the CLI dials (advertise address + API port). */
+  apiAddr: string;
+}
+
+const defaults: ManagerSettings = {
+  dataRoot: join(defaultDataRoot, 'manager'),
+  execRoot: defaultExecRoot,
+  etcd: [],
+  etcdCacert: '',
+  etcdCert: '',
+  etcdKey: '',
+  listenGrpc: `0.0.0.0:${defaultManagerGrpcPort}`,
+  listenApi: '',
+  advertiseAddr: '',
+  init: false,
+  join: '',
+  token: '',
+  clusterName: 'default',
+  socket: true,
+};
+
+export function managerConfig(flags: Partial<ManagerSettings>): ManagerConfig {
+  const s = resolveSettings(defaults, flags, {});
+  const [grpcHost, grpcPort] = hostPort(s.listenGrpc);
+  const listenApi = s.listenApi || `${grpcHost}:${grpcPort + 1}`;
+  const advertise =
+    s.advertiseAddr || (isWildcard(grpcHost) ? (firstExternalIPv4() ?? '127.0.0.1') : grpcHost);
+  return {
+    ...s,
+    etcd: s.etcd.flatMap((e) => e.split(',')).filter(Boolean),
+    listenApi,
+    advertiseAddr: advertise,
+    kekFile: join(s.dataRoot, 'ca.key-encryption-key'),
+    certDir: join(s.dataRoot, 'certificates'),
+    socketPath: join(s.execRoot, 'manager.sock'),
+    grpcAddr: `${advertise}:${grpcPort}`,
+    apiAddr: `${advertise}:${hostPort(listenApi)[1]}`,
+  };
+}
+
+/** The API address that goes with a gRPC address: same host, port + 1 (docs/design/manager.md). */
+export function apiAddrForGrpc(grpcAddr: string): string {
+  const [h, p] = hostPort(grpcAddr);
+  return `${h}:${p + 1}`;
+}
+
+export function hostPort(addr: string): [string, number] {
+  const i = addr.lastIndexOf(':');
+  const port = Number(addr.slice(i + 1));
+  return [
+    i < 0 ? addr : addr.slice(0, i),
+    i < 0 || Number.isNaN(port) ? defaultManagerGrpcPort : port,
+  ];
+}
+
+function isWildcard(h: string): boolean {
+  return h === '' || h === '0.0.0.0' || h === '::';
+}
+
+function firstExternalIPv4(): string | undefined {
+  for (const list of Object.values(networkInterfaces()))
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  return undefined;
+}

@@ -1,0 +1,6 @@
+// The manager's public surface: run the process; the contracts other manager parts build on.
+export { runManager } from './main.js';
+export type { ManagerHooks, RunningManager } from './main.js';
+export type { ManagerSettings, ManagerConfig } from './config.js';
+export type { ManagerComponents, ManagerPart, Startable } from './components.js';
+export type { LeaderElection, LeaderInfo } from './leader.js';

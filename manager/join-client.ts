@@ -1,0 +1,95 @@
+// How a manager joins an existing cluster: fetch the CA from a running manager, check it against
+// the token's digest, then ask for a certificate and the CA key-encryption key (POST /join).
+import { request } from 'node:https';
+import { FlotillaError } from '../shared/errors/index.js';
+import { certificateDigest, createCsr, generateKeyPair, parseToken } from './ca/index.js';
+import { apiAddrForGrpc, hostPort } from './config.js';
+
+export interface JoinResult {
+  nodeId: string;
+  certPem: string;
+  keyPem: string;
+  caCertPem: string;
+  keyEncryptionKey?: string;
+}
+
+export async function joinAsManager(joinAddr: string, token: string): Promise<JoinResult> {
+  const t = parseToken(token);
+  if (!t) throw new FlotillaError('JOIN_TOKEN_REJECTED', { reason: 'not a Flotilla join token' });
+  const api = apiAddrForGrpc(joinAddr);
+  const ca = await call<{ caCertPem: string }>(api, 'GET', '/ca');
+  if (certificateDigest(ca.caCertPem) !== t.caDigest)
+    throw new FlotillaError('JOIN_CA_MISMATCH', { address: api });
+  const { keys, keyPem } = await generateKeyPair();
+  const csrPem = await createCsr('CN=manager', keys);
+  const res = await call<Omit<JoinResult, 'keyPem'> & { role: string }>(
+    api,
+    'POST',
+    '/join',
+    { token, csrPem, wantKeyEncryptionKey: true },
+    ca.caCertPem,
+  );
+  if (res.role !== 'manager')
+    throw new FlotillaError('JOIN_TOKEN_REJECTED', { reason: 'this is a worker token' });
+  return { ...res, keyPem };
+}
+
+function call<T>(
+  addr: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  caPem?: string,
+): Promise<T> {
+  const [host, port] = hostPort(addr);
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host,
+        port,
+        method,
+        path,
+        // First contact trusts nothing and checks the digest; after that, only the cluster CA.
+        ...(caPem
+          ? { ca: caPem, checkServerIdentity: () => undefined }
+          : { rejectUnauthorized: false }),
+        headers: payload
+          ? { 'content-type': 'application/json', 'content-length': String(payload.length) }
+          : {},
+        timeout: 10_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          try {
+            const json = JSON.parse(text);
+            if ((res.statusCode ?? 500) >= 300) reject(FlotillaError.fromJSON(json));
+            else resolve(json as T);
+          } catch (err) {
+            reject(
+              new FlotillaError(
+                'MANAGER_UNREACHABLE',
+                { address: addr, reason: text.slice(0, 100) },
+                { cause: err },
+              ),
+            );
+          }
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', (err) =>
+      reject(
+        new FlotillaError(
+          'MANAGER_UNREACHABLE',
+          { address: addr, reason: err.message },
+          { cause: err },
+        ),
+      ),
+    );
+    req.end(payload);
+  });
+}

@@ -1,0 +1,165 @@
+// Wires the manager: etcd (embedded unless --etcd), store, cluster bootstrap and CA, API server,
+// the parts of manager/parts.ts, and the leader election that starts the leader-only parts.
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { Etcd3, type IOptions } from 'etcd3';
+import { createLogger } from '../shared/log/index.js';
+import { ManagerApiServer } from './api/index.js';
+import { bootstrap, managerCredentials } from './bootstrap.js';
+import type { TlsCredentials } from './ca/index.js';
+import type { ManagerComponents, Startable } from './components.js';
+import { managerConfig, type ManagerSettings } from './config.js';
+import { EmbeddedEtcd } from './etcd/index.js';
+import { LeaderElection } from './leader.js';
+import { managerParts } from './parts.js';
+import { EtcdObjectStore } from './store/index.js';
+
+export interface ManagerHooks {
+  /** After --init: the admin credentials and address, for the CLI to write a context. */
+  onInitialized?(info: {
+    clusterId: string;
+    clusterName: string;
+    apiAddr: string;
+    admin: TlsCredentials;
+  }): Promise<void> | void;
+}
+
+export interface RunningManager {
+  components: ManagerComponents;
+  stop(): Promise<void>;
+}
+
+export async function runManager(
+  flags: Partial<ManagerSettings>,
+  hooks: ManagerHooks = {},
+): Promise<RunningManager> {
+  const config = managerConfig(flags);
+  const log = createLogger({ proc: 'manager' });
+  await mkdir(config.dataRoot, { recursive: true, mode: 0o700 });
+  const started: { stop(): Promise<void> }[] = [];
+  const stopAll = async () => {
+    for (const part of started.reverse())
+      await part.stop().catch((err) => log.warn({ err }, 'stop failed'));
+    started.length = 0;
+  };
+  try {
+    let endpoints = config.etcd;
+    if (endpoints.length === 0) {
+      const etcd = await startEmbeddedEtcd(config.dataRoot, log);
+      started.push(etcd);
+      endpoints = [etcd.endpoint];
+    }
+    const client = new Etcd3({ hosts: endpoints, dialTimeout: 5000, ...etcdTls(config) });
+    started.push({ stop: async () => client.close() });
+    const store = new EtcdObjectStore({ client, log, endpoints: endpoints.join(',') });
+    await store.start();
+    started.push(store);
+
+    const { ca, managerId, initialized } = await bootstrap(config, store, log);
+    started.push(ca);
+    const tls = await managerCredentials(config, ca, managerId);
+    const leader = new LeaderElection({
+      client,
+      log,
+      info: { managerId, apiAddr: config.apiAddr, grpcAddr: config.grpcAddr },
+    });
+    const components: ManagerComponents = {
+      config,
+      log: log.child({ managerId }),
+      store,
+      ca,
+      leader,
+      tls,
+      managerId,
+      clock: { now: () => new Date() },
+    };
+    const socketPath = config.socket && process.getuid?.() === 0 ? config.socketPath : undefined;
+    if (socketPath) await mkdir(config.execRoot, { recursive: true });
+    const api = new ManagerApiServer({
+      store,
+      ca,
+      leader,
+      managerId,
+      grpcAddr: config.grpcAddr,
+      apiAddr: config.apiAddr,
+      log,
+      listen: config.listenApi,
+      tls,
+      socketPath,
+    });
+    await api.start();
+    started.push(api);
+
+    const leaderParts: Startable[] = [];
+    for (const make of managerParts) {
+      const p = make(components);
+      for (const part of p.always ?? []) {
+        await part.start();
+        started.push(part);
+      }
+      leaderParts.push(...(p.leader ?? []));
+    }
+    leader.onLeadership(
+      async () => {
+        for (const part of leaderParts) await part.start();
+      },
+      async () => {
+        for (const part of [...leaderParts].reverse()) await part.stop();
+      },
+    );
+    await leader.start();
+    started.push(leader);
+
+    if (initialized && hooks.onInitialized) {
+      const admin = await ca.issueKeyAndCertificate('admin', `admin-${hostname()}`);
+      await hooks.onInitialized({
+        clusterId: ca.cluster.id,
+        clusterName: ca.cluster.name,
+        apiAddr: config.apiAddr,
+        admin,
+      });
+    }
+    log.info(
+      { managerId, api: config.apiAddr, grpc: config.grpcAddr, clusterId: ca.cluster.id },
+      'manager started',
+    );
+    return { components, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** The embedded etcd keeps its ports across restarts (etcd remembers its peer URL). */
+async function startEmbeddedEtcd(dataRoot: string, log: ReturnType<typeof createLogger>) {
+  const portsFile = join(dataRoot, 'etcd-ports.json');
+  const saved = existsSync(portsFile)
+    ? (JSON.parse(readFileSync(portsFile, 'utf8')) as { clientPort: number; peerPort: number })
+    : undefined;
+  const etcd = new EmbeddedEtcd({
+    dataDir: join(dataRoot, 'etcd'),
+    logFile: join(dataRoot, 'etcd.log'),
+    clientPort: saved?.clientPort,
+    peerPort: saved?.peerPort,
+    log,
+  });
+  await etcd.start();
+  await writeFile(
+    portsFile,
+    JSON.stringify({ clientPort: etcd.clientPort, peerPort: etcd.peerPort }),
+  );
+  return etcd;
+}
+
+function etcdTls(c: ManagerSettings): Partial<IOptions> {
+  if (!c.etcdCacert) return {};
+  return {
+    credentials: {
+      rootCertificate: readFileSync(c.etcdCacert),
+      ...(c.etcdCert ? { certChain: readFileSync(c.etcdCert) } : {}),
+      ...(c.etcdKey ? { privateKey: readFileSync(c.etcdKey) } : {}),
+    },
+  };
+}

@@ -1,0 +1,6 @@
+// Hub file: the manager components started by main.ts. Add one line per component, e.g.
+//   (c) => ({ always: [new Dispatcher({ ...c })] }),
+//   (c) => ({ leader: [new Orchestrator(c), new Scheduler(c)] }),
+import type { ManagerPart } from './components.js';
+
+export const managerParts: ManagerPart[] = [];
