@@ -27,12 +27,6 @@ export const clusterCodes = {
     message: 'invalid join token: {reason}',
     hint: 'copy the whole token printed by `flotilla cluster join-token worker`',
   },
-  CA_DIGEST_MISMATCH: {
-    kind: 'permission_denied',
-    message:
-      "the manager's CA certificate does not match the join token (expected {expected}, got {actual})",
-    hint: 'the address may not be the cluster you meant to join, or the CA was rotated: get a fresh token',
-  },
   TASK_UNHEALTHY: {
     kind: 'failed_precondition',
     message: 'task {taskId} became unhealthy',

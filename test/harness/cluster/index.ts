@@ -4,3 +4,4 @@ export { MemoryObjectStore } from './memory-store.js';
 export { ManualClock, makeNode, makeService, makeSpec, makeTask } from './fixtures.js';
 export type { NodeOverrides } from './fixtures.js';
 export { tasksOf, runningBySlot } from './queries.js';
+export { FakeEngine } from './fake-engine.js';

@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../shared/log/index.js';
+import type { Task, TaskStatus } from '../../shared/model/index.js';
+import { FakeEngine, makeService, makeSpec, makeTask } from '../../test/harness/cluster/index.js';
+import { Executor } from './executor.js';
+
+const settle = () => new Promise((r) => setTimeout(r, 10));
+
+function setup() {
+  const engine = new FakeEngine();
+  const reports: { taskId: string; status: TaskStatus }[] = [];
+  const executor = new Executor({
+    engine,
+    log: silentLogger(),
+    nodeId: 'n1',
+    report: (taskId, status) => reports.push({ taskId, status }),
+  });
+  const svc = makeService('web', makeSpec('web'));
+  const assigned = (id: string, o: Partial<Task> = {}) =>
+    makeTask(id, svc, {
+      nodeId: 'n1',
+      status: { state: 'assigned', timestamp: '2026-01-01T00:00:00Z', message: '' },
+      ...o,
+    });
+  const states = (taskId: string) =>
+    reports.filter((r) => r.taskId === taskId).map((r) => r.status.state);
+  return { engine, executor, reports, assigned, states };
+}
+
+describe('Executor', () => {
+  it('runs a task through the hooks and reports each state in order', async () => {
+    const { engine, executor, assigned, states } = setup();
+    await executor.apply(true, [{ action: 'assign', task: assigned('t1') }]);
+    await settle();
+    expect(states('t1')).toEqual(['accepted', 'preparing', 'ready', 'starting', 'running']);
+    const c = engine.byTask('t1')!;
+    expect(c.state).toBe('running');
+    expect(c.opts.labels).toMatchObject({
+      'com.flotilla.task.id': 't1',
+      'com.flotilla.task.slot': '1',
+    });
+  });
+
+  it('reports failed with the exit code when the container exits non-zero, complete on 0', async () => {
+    const { engine, executor, assigned, reports, states } = setup();
+    await executor.apply(true, [
+      { action: 'assign', task: assigned('t1') },
+      { action: 'assign', task: assigned('t2', { slot: 2 }) },
+    ]);
+    await settle();
+    engine.exit(engine.byTask('t1')!.id, 3);
+    engine.exit(engine.byTask('t2')!.id, 0);
+    await settle();
+    expect(states('t1').at(-1)).toBe('failed');
+    expect(reports.findLast((r) => r.taskId === 't1')?.status.exitCode).toBe(3);
+    expect(states('t2').at(-1)).toBe('complete');
+  });
+
+  it('fails a task whose container turns unhealthy', async () => {
+    const { engine, executor, assigned, states } = setup();
+    await executor.apply(true, [{ action: 'assign', task: assigned('t1') }]);
+    await settle();
+    engine.health(engine.byTask('t1')!.id, 'unhealthy');
+    await settle();
+    expect(states('t1').at(-1)).toBe('failed');
+    expect(engine.byTask('t1')!.state).toBe('exited');
+  });
+
+  it('stops the container and reports shutdown when the desired state becomes shutdown', async () => {
+    const { engine, executor, assigned, states } = setup();
+    await executor.apply(true, [{ action: 'assign', task: assigned('t1') }]);
+    await settle();
+    await executor.apply(false, [
+      { action: 'assign', task: assigned('t1', { desiredState: 'shutdown' }) },
+    ]);
+    await settle();
+    expect(states('t1').at(-1)).toBe('shutdown');
+    expect(engine.byTask('t1')!.state).toBe('exited');
+    await executor.apply(false, [{ action: 'remove', taskId: 't1' }]);
+    await settle();
+    expect(engine.byTask('t1')).toBeUndefined();
+  });
+
+  it('reports a failed pull/create as failed with the stage in the message', async () => {
+    const { engine, executor, assigned, reports } = setup();
+    engine.failCreate = new Error('image busybox:latest not found');
+    await executor.apply(true, [{ action: 'assign', task: assigned('t1') }]);
+    await settle();
+    expect(reports.at(-1)?.status).toMatchObject({
+      state: 'failed',
+      message: 'create: image busybox:latest not found',
+    });
+  });
+
+  it('adopts running containers after a restart instead of starting them again', async () => {
+    const { engine, executor, assigned } = setup();
+    await executor.apply(true, [{ action: 'assign', task: assigned('t1') }]);
+    await settle();
+    await executor.stop();
+    // A new agent process with the same engine: the manager sends the task as running.
+    const reports2: string[] = [];
+    const again = new Executor({
+      engine,
+      log: silentLogger(),
+      nodeId: 'n1',
+      report: (_id, s) => reports2.push(s.state),
+    });
+    const running = assigned('t1', {
+      status: { state: 'running', timestamp: '2026-01-01T00:00:00Z', message: '' },
+    });
+    await again.apply(true, [{ action: 'assign', task: running }]);
+    await settle();
+    expect(engine.starts).toBe(1);
+    expect(reports2).toEqual([]);
+    engine.exit(engine.byTask('t1')!.id, 1);
+    await settle();
+    expect(reports2).toEqual(['failed']);
+  });
+
+  it('removes containers of tasks missing from a full assignment set', async () => {
+    const { engine, executor, assigned } = setup();
+    await executor.apply(true, [
+      { action: 'assign', task: assigned('t1') },
+      { action: 'assign', task: assigned('t2', { slot: 2 }) },
+    ]);
+    await settle();
+    await executor.apply(true, [{ action: 'assign', task: assigned('t2', { slot: 2 }) }]);
+    await settle();
+    expect(engine.byTask('t1')).toBeUndefined();
+    expect(engine.byTask('t2')?.state).toBe('running');
+    expect(engine.starts).toBe(2);
+  });
+
+  it('reports a task failed when the manager thinks it runs but its container is gone', async () => {
+    const { executor, assigned, states } = setup();
+    const running = assigned('t1', {
+      status: { state: 'running', timestamp: '2026-01-01T00:00:00Z', message: '' },
+    });
+    await executor.apply(true, [{ action: 'assign', task: running }]);
+    expect(states('t1')).toEqual(['failed']);
+  });
+});

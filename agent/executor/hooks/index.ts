@@ -1,0 +1,17 @@
+// The hooks every task runs through, in order. Pull first: it fails most often and leaves nothing
+// to clean up. Network before create: the runtime needs the network mode and port bindings at
+// create time. Health last: it watches a container that has started.
+import { createHook } from './create.js';
+import { healthHook } from './health.js';
+import { networkHook } from './network.js';
+import { pullHook } from './pull.js';
+import { startHook } from './start.js';
+import type { TaskHook } from '../types.js';
+
+export const defaultHooks: readonly TaskHook[] = [
+  pullHook,
+  networkHook,
+  createHook,
+  startHook,
+  healthHook,
+];

@@ -1,0 +1,36 @@
+// Contracts of the executor: what a hook sees, and the optional collaborators (image pulls,
+// networking) it uses when the agent provides them.
+import type { Logger } from '../../shared/log/index.js';
+import type { Task, TaskState, TaskStatus } from '../../shared/model/index.js';
+import type { ContainerCreateOptions, ContainerEngine } from '../runtime/types.js';
+
+/** Pulls an image so `create` can use it; absent = the engine resolves images itself. */
+export interface ImagePuller {
+  pull(ref: string, opts?: { signal?: AbortSignal }): Promise<unknown>;
+}
+
+/** Receives every status change of every task (the reporter). */
+export type StatusSink = (taskId: string, status: TaskStatus) => void;
+
+/** Shared state of one task's run through the hooks. */
+export interface HookContext {
+  task: Task;
+  engine: ContainerEngine;
+  images?: ImagePuller;
+  log: Logger;
+  signal: AbortSignal;
+  nodeId: string;
+  /** Filled by the hooks before `create`. */
+  createOptions: ContainerCreateOptions;
+  containerId?: string;
+  report(state: TaskState, message: string, extra?: Partial<TaskStatus>): void;
+  /** Registered by hooks that keep watching after start (health); run when the task ends. */
+  onFinish(cleanup: () => void): void;
+  /** Fails the running task from outside the run (an unhealthy container). */
+  fail(message: string): void;
+}
+
+export interface TaskHook {
+  name: string;
+  run(ctx: HookContext): Promise<void>;
+}

@@ -1,0 +1,190 @@
+// The agent's side of the session: one bidirectional gRPC stream over mutual TLS to a manager.
+// Sends the node description on open, heartbeats at the period the manager sets and batched task
+// status updates; hands assignments to the executor. When the stream breaks it reconnects with
+// exponential back-off (with jitter) to the next known manager; containers keep running meanwhile
+// and the full assignment set on reconnect lets the executor reconcile without restarting them.
+import * as grpc from '@grpc/grpc-js';
+import { loadDispatcherProto } from '../../proto/index.js';
+import type { AgentMessage, DispatcherClient, ManagerMessage__Output } from '../../proto/index.js';
+import { FlotillaError } from '../../shared/errors/index.js';
+import type { Logger } from '../../shared/log/index.js';
+import type { NodeDescription, Task } from '../../shared/model/index.js';
+import type { AssignmentUpdate } from '../executor/index.js';
+import type { Reporter } from '../executor/index.js';
+import type { NodeIdentity } from './identity.js';
+
+export interface SessionClientDeps {
+  identity: NodeIdentity;
+  description: () => NodeDescription;
+  executor: { apply(full: boolean, updates: AssignmentUpdate[]): Promise<void> | void };
+  reporter: Reporter;
+  log: Logger;
+  /** Called when a manager tells us the current manager list (persist it). */
+  onManagers?: (managers: string[]) => void;
+  /** @default { initialMs: 200, maxMs: 10000 } */
+  backoff?: { initialMs: number; maxMs: number };
+  /** Shared channel options, e.g. one subchannel pool for many simulated agents. */
+  channelOptions?: grpc.ChannelOptions;
+}
+
+export type SessionState = 'connecting' | 'connected' | 'stopped';
+
+export class SessionClient {
+  private readonly log: Logger;
+  private stopped = false;
+  private loop?: Promise<void>;
+  private current?: {
+    call: grpc.ClientDuplexStream<AgentMessage, ManagerMessage__Output>;
+    client: DispatcherClient;
+  };
+  private wake?: () => void;
+  private next = 0;
+  state: SessionState = 'connecting';
+  /** Last error that ended a session (for tests and `agent info`). */
+  lastError?: FlotillaError;
+  /** Number of sessions opened (accepted) so far. */
+  sessionsOpened = 0;
+
+  constructor(private readonly deps: SessionClientDeps) {
+    this.log = deps.log.child({ component: 'session', nodeId: deps.identity.nodeId });
+  }
+
+  async start(): Promise<void> {
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.state = 'stopped';
+    this.wake?.();
+    this.current?.call.cancel();
+    this.current?.client.close();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const backoff = this.deps.backoff ?? { initialMs: 200, maxMs: 10_000 };
+    let delay = backoff.initialMs;
+    while (!this.stopped) {
+      const managers = this.deps.identity.managers;
+      const addr = managers[this.next++ % managers.length];
+      const opened = this.sessionsOpened;
+      try {
+        await this.session(addr);
+      } catch (err) {
+        this.lastError = err instanceof FlotillaError ? err : undefined;
+        if (!this.stopped) this.log.warn({ err, manager: addr }, 'session ended, will reconnect');
+      }
+      if (this.stopped) break;
+      this.state = 'connecting';
+      if (this.sessionsOpened > opened) delay = backoff.initialMs;
+      const wait = delay / 2 + Math.random() * (delay / 2);
+      delay = Math.min(delay * 2, backoff.maxMs);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, wait);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+    }
+  }
+
+  private session(addr: string): Promise<void> {
+    const proto = loadDispatcherProto();
+    const { identity } = this.deps;
+    const creds = grpc.credentials.createSsl(
+      Buffer.from(identity.caCertPem),
+      Buffer.from(identity.keyPem),
+      Buffer.from(identity.certPem),
+    );
+    const client = new proto.flotilla.v1.Dispatcher(addr, creds, {
+      'grpc.keepalive_time_ms': 30_000,
+      ...this.deps.channelOptions,
+    }) as unknown as DispatcherClient;
+    const call = client.Session();
+    this.current = { call, client };
+    let heartbeat: NodeJS.Timeout | undefined;
+    return new Promise<void>((resolve, reject) => {
+      const done = (err?: Error) => {
+        clearInterval(heartbeat);
+        this.deps.reporter.detach();
+        client.close();
+        if (this.current?.call === call) this.current = undefined;
+        if (err) reject(err);
+        else resolve();
+      };
+      call.on('data', (msg: ManagerMessage__Output) => {
+        if (msg.payload === 'accepted' && msg.accepted) {
+          const a = msg.accepted;
+          this.state = 'connected';
+          this.sessionsOpened++;
+          this.log.info({ manager: addr }, 'session open');
+          if (a.managers.length > 0 && a.managers.join() !== identity.managers.join()) {
+            identity.managers = [...a.managers];
+            this.deps.onManagers?.(identity.managers);
+          }
+          heartbeat = setInterval(() => call.write({ heartbeat: {} }), a.heartbeatPeriodMs || 5000);
+          this.deps.reporter.attach((updates) => {
+            if (call.writableEnded || call.destroyed) return false;
+            call.write({
+              status: {
+                updates: updates.map((u) => ({
+                  taskId: u.taskId,
+                  status: {
+                    state: u.status.state,
+                    timestamp: u.status.timestamp,
+                    message: u.status.message,
+                    err: u.status.err ?? '',
+                    containerId: u.status.containerId ?? '',
+                    ...(u.status.exitCode !== undefined ? { exitCode: u.status.exitCode } : {}),
+                    health: u.status.health ?? '',
+                  },
+                })),
+              },
+            });
+            return true;
+          });
+        } else if (msg.payload === 'assignments' && msg.assignments) {
+          const updates: AssignmentUpdate[] = [];
+          for (const c of msg.assignments.changes) {
+            if (c.action === 'REMOVE') updates.push({ action: 'remove', taskId: c.taskId });
+            else if (c.action === 'ASSIGN')
+              updates.push({ action: 'assign', task: JSON.parse(c.taskJson) as Task });
+          }
+          void this.deps.executor.apply(msg.assignments.full, updates);
+        }
+      });
+      call.on('error', (err: grpc.ServiceError) => done(fromGrpcError(err)));
+      call.on('end', () => done());
+      call.write({ open: { description: toWireDescription(this.deps.description()) } });
+    });
+  }
+}
+
+function toWireDescription(d: NodeDescription): NonNullable<AgentMessage['open']>['description'] {
+  return {
+    hostname: d.hostname,
+    addr: d.addr,
+    platform: d.platform,
+    nanoCpus: d.resources.nanoCpus,
+    memoryBytes: d.resources.memoryBytes,
+    engineVersion: d.engineVersion,
+    engineLabels: d.engineLabels,
+  };
+}
+
+/** Rebuilds the manager's FlotillaError from the `flotilla-error` trailer, if it sent one. */
+export function fromGrpcError(err: grpc.ServiceError): FlotillaError {
+  const raw = err.metadata?.get('flotilla-error')[0];
+  if (raw) {
+    try {
+      return FlotillaError.fromJSON(JSON.parse(String(raw)));
+    } catch {}
+  }
+  return new FlotillaError(
+    'MANAGER_UNREACHABLE',
+    { address: '', reason: err.details || err.message },
+    { cause: err },
+  );
+}

@@ -1,0 +1,287 @@
+// The manager side of agent sessions: a gRPC server over mutual TLS (node id = client
+// certificate CN), one Session stream per agent. It keeps Node objects current (description on
+// open, ready on return), keeps heartbeats in memory (no etcd write per heartbeat; the node
+// watcher reads them), streams each node's assignments, and ingests batched task status updates,
+// only ever moving a task forward. It never decides what runs where.
+import * as grpc from '@grpc/grpc-js';
+import { loadDispatcherProto } from '../../proto/index.js';
+import type { AgentMessage__Output, ManagerMessage } from '../../proto/index.js';
+import { FlotillaError, toFlotillaError } from '../../shared/errors/index.js';
+import type { Logger } from '../../shared/log/index.js';
+import type { Node, Task, TaskStatus } from '../../shared/model/index.js';
+import { isForward } from '../../shared/model/index.js';
+import type { ObjectStore, StoreEvent } from '../store/types.js';
+import { nodeDescriptionFromWire, taskStatusFromWire } from './convert.js';
+import { toServiceError } from './grpc-status.js';
+import { AgentSession } from './session.js';
+
+export interface DispatcherDeps {
+  store: ObjectStore;
+  log: Logger;
+  clock: { now(): number };
+  /** This manager's server identity and the cluster CA that client certificates must chain to. */
+  tls: { certPem: string; keyPem: string; caCertPem: string };
+  /** host:port to listen on; port 0 picks a free one (see `port`). */
+  listen: string;
+  /** Node id and role from a verified client certificate (ca.identify); defaults to CN and OU. */
+  identify?: (certDer: Buffer) => { nodeId: string; role: string };
+  /** Removed nodes; checked when a session opens. */
+  isRevoked?: (nodeId: string) => boolean;
+  /** Cluster setting. @default 5000 */
+  heartbeatPeriodMs?: number;
+  /** gRPC addresses of all managers, sent to agents for failover. */
+  managers?: () => string[];
+  /** How long status updates are gathered into one store batch. @default 50 */
+  statusFlushMs?: number;
+}
+
+type Call = grpc.ServerDuplexStream<AgentMessage__Output, ManagerMessage>;
+
+export class Dispatcher {
+  private readonly log: Logger;
+  private server?: grpc.Server;
+  private readonly sessions = new Map<string, AgentSession>();
+  private readonly heartbeats = new Map<string, number>();
+  private statusQueue = new Map<string, { nodeId: string; status: TaskStatus }>();
+  private flushTimer?: NodeJS.Timeout;
+  private flushing?: Promise<void>;
+  private readonly markingReady = new Set<string>();
+  /** taskId → nodeId as last seen, to tell a node when a task leaves it. */
+  private readonly taskNodes = new Map<string, string>();
+  private unsubscribe?: () => void;
+  /** Bound port once started. */
+  port = 0;
+
+  constructor(private readonly deps: DispatcherDeps) {
+    this.log = deps.log.child({ component: 'dispatcher' });
+  }
+
+  /** Epoch ms of the last heartbeat this manager saw from the node (HeartbeatSource). */
+  lastHeartbeatMs(nodeId: string): number | undefined {
+    return this.heartbeats.get(nodeId);
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  async start(): Promise<void> {
+    const proto = loadDispatcherProto();
+    const server = new grpc.Server({
+      'grpc.keepalive_time_ms': 30_000,
+      'grpc.max_concurrent_streams': 100_000,
+    });
+    server.addService(proto.flotilla.v1.Dispatcher.service, {
+      Session: (call: Call) => this.handle(call),
+    });
+    const creds = grpc.ServerCredentials.createSsl(
+      Buffer.from(this.deps.tls.caCertPem),
+      [
+        {
+          cert_chain: Buffer.from(this.deps.tls.certPem),
+          private_key: Buffer.from(this.deps.tls.keyPem),
+        },
+      ],
+      true,
+    );
+    this.port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(this.deps.listen, creds, (err, port) => (err ? reject(err) : resolve(port))),
+    );
+    this.server = server;
+    for (const t of this.deps.store.list('task')) if (t.nodeId) this.taskNodes.set(t.id, t.nodeId);
+    this.unsubscribe = this.deps.store.subscribe((e) => this.onStoreEvent(e));
+    this.flushTimer = setInterval(() => void this.flushStatuses(), this.deps.statusFlushMs ?? 50);
+    this.log.info({ listen: this.deps.listen, port: this.port }, 'dispatcher listening');
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    clearInterval(this.flushTimer);
+    for (const s of this.sessions.values()) s.close();
+    this.sessions.clear();
+    await this.flushStatuses();
+    const server = this.server;
+    if (server)
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => server.forceShutdown(), 2000);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+  }
+
+  private identify(call: Call): { nodeId: string; role: string } {
+    const cert = call.getAuthContext()?.sslPeerCertificate;
+    if (!cert || !cert.raw)
+      throw new FlotillaError('SESSION_UNAUTHENTICATED', { reason: 'no client certificate' });
+    const who = this.deps.identify
+      ? this.deps.identify(cert.raw)
+      : { nodeId: String(cert.subject?.CN ?? ''), role: String(cert.subject?.OU ?? 'worker') };
+    if (!who.nodeId)
+      throw new FlotillaError('SESSION_UNAUTHENTICATED', { reason: 'certificate names no node' });
+    if (who.role !== 'worker' && who.role !== 'manager')
+      throw new FlotillaError('SESSION_UNAUTHENTICATED', {
+        reason: `role ${who.role} cannot run tasks`,
+      });
+    if (this.deps.isRevoked?.(who.nodeId))
+      throw new FlotillaError('SESSION_UNAUTHENTICATED', {
+        reason: `node ${who.nodeId} was removed from the cluster`,
+      });
+    return who;
+  }
+
+  private handle(call: Call): void {
+    let who: { nodeId: string; role: string };
+    try {
+      who = this.identify(call);
+    } catch (err) {
+      this.log.warn({ err }, 'agent session refused');
+      call.emit('error', toServiceError(toFlotillaError(err)));
+      return;
+    }
+    const log = this.log.child({ nodeId: who.nodeId });
+    let session: AgentSession | undefined;
+    const fail = (err: unknown) => {
+      const e = toFlotillaError(err);
+      log.warn({ err: e }, 'agent session failed');
+      (session ?? new AgentSession(who.nodeId, call, log)).close(toServiceError(e));
+    };
+    call.on('data', (msg: AgentMessage__Output) => {
+      if (!session) {
+        if (msg.payload !== 'open' || !msg.open) {
+          fail(new FlotillaError('SESSION_PROTOCOL', { reason: 'the first message must be open' }));
+          return;
+        }
+        session = new AgentSession(who.nodeId, call, log);
+        this.open(session, who.role, msg.open).catch(fail);
+        return;
+      }
+      if (msg.payload === 'heartbeat') this.heartbeat(who.nodeId);
+      else if (msg.payload === 'status') {
+        for (const u of msg.status?.updates ?? []) {
+          const status = taskStatusFromWire(u.status);
+          if (status && u.taskId) this.statusQueue.set(u.taskId, { nodeId: who.nodeId, status });
+        }
+        this.heartbeat(who.nodeId);
+      }
+    });
+    const cleanup = () => {
+      if (session && this.sessions.get(who.nodeId) === session) {
+        this.sessions.delete(who.nodeId);
+        log.info('agent session closed');
+      }
+      if (session) session.closed = true;
+    };
+    call.on('end', () => {
+      cleanup();
+      call.end();
+    });
+    call.on('error', cleanup);
+    call.on('cancelled', cleanup);
+  }
+
+  private async open(
+    session: AgentSession,
+    role: string,
+    open: NonNullable<AgentMessage__Output['open']>,
+  ): Promise<void> {
+    const { nodeId } = session;
+    const now = this.deps.clock.now();
+    const iso = new Date(now).toISOString();
+    const description = nodeDescriptionFromWire(open.description);
+    await this.deps.store.update((tx) => {
+      const existing = tx.get('node', nodeId);
+      const node: Node = existing
+        ? { ...existing, description, updatedAt: iso }
+        : {
+            id: nodeId,
+            version: 1,
+            createdAt: iso,
+            updatedAt: iso,
+            description,
+            spec: {
+              role: role === 'manager' ? 'manager' : 'worker',
+              availability: 'active',
+              labels: {},
+            },
+            status: { state: 'ready', message: '' },
+          };
+      node.status = { state: 'ready', message: '', lastHeartbeat: iso };
+      if (existing) tx.update('node', node);
+      else tx.create('node', node);
+    });
+    this.heartbeats.set(nodeId, now);
+    // The newest session wins: an agent that reconnects before its old stream timed out.
+    this.sessions.get(nodeId)?.close();
+    if (session.closed) return;
+    this.sessions.set(nodeId, session);
+    session.accept({
+      nodeId,
+      heartbeatPeriodMs: this.deps.heartbeatPeriodMs ?? 5000,
+      managers: this.deps.managers?.() ?? [],
+    });
+    session.sendFull(this.deps.store.list('task').filter((t) => isAssignedTo(t, nodeId)));
+    session.log.info({ hostname: description.hostname }, 'agent session opened');
+  }
+
+  private heartbeat(nodeId: string): void {
+    this.heartbeats.set(nodeId, this.deps.clock.now());
+    const node = this.deps.store.get('node', nodeId);
+    if (!node || node.status.state === 'ready' || this.markingReady.has(nodeId)) return;
+    // The node watcher marked it down while the agent was away: it is back.
+    this.markingReady.add(nodeId);
+    const iso = new Date(this.deps.clock.now()).toISOString();
+    this.deps.store
+      .update((tx) => {
+        const n = tx.get('node', nodeId);
+        if (!n || n.status.state === 'ready') return;
+        n.status = { state: 'ready', message: '', lastHeartbeat: iso };
+        n.updatedAt = iso;
+        tx.update('node', n);
+      })
+      .catch((err) => this.log.warn({ err, nodeId }, 'marking node ready failed'))
+      .finally(() => this.markingReady.delete(nodeId));
+  }
+
+  private onStoreEvent(e: StoreEvent): void {
+    if (e.kind !== 'task') return;
+    const t = e.object;
+    // A task that moved between nodes (or was deleted) must leave the old node's session.
+    const before = this.taskNodes.get(t.id);
+    if (e.type === 'delete' || !t.nodeId) this.taskNodes.delete(t.id);
+    else this.taskNodes.set(t.id, t.nodeId);
+    if (before && before !== t.nodeId) this.sessions.get(before)?.taskGone(t.id);
+    if (!t.nodeId) return;
+    const s = this.sessions.get(t.nodeId);
+    if (!s) return;
+    if (e.type === 'delete' || !isAssignedTo(t, t.nodeId)) s.taskGone(t.id);
+    else s.taskChanged(t);
+  }
+
+  private flushStatuses(): Promise<void> {
+    if (this.flushing || this.statusQueue.size === 0) return this.flushing ?? Promise.resolve();
+    const queue = this.statusQueue;
+    this.statusQueue = new Map();
+    this.flushing = this.deps.store
+      .batch((tx) => {
+        for (const [taskId, { nodeId, status }] of queue) {
+          const t = tx.get('task', taskId);
+          // Only the node running a task may report on it, and only forwards.
+          if (!t || t.nodeId !== nodeId) continue;
+          const healthOnly = t.status.state === status.state && t.status.health !== status.health;
+          if (!isForward(t.status.state, status.state) && !healthOnly) continue;
+          t.status = { ...status, ...(t.status.ports ? { ports: t.status.ports } : {}) };
+          tx.update('task', t);
+        }
+      })
+      .catch((err) => this.log.warn({ err }, 'writing task status failed'))
+      .finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+}
+
+/** Tasks an agent should hear about: placed on its node by the scheduler (or later). */
+function isAssignedTo(t: Task, nodeId: string): boolean {
+  return t.nodeId === nodeId && t.status.state !== 'pending' && t.status.state !== 'new';
+}

@@ -1,0 +1,3 @@
+export { Dispatcher } from './dispatcher.js';
+export type { DispatcherDeps } from './dispatcher.js';
+export { grpcStatusByKind } from './grpc-status.js';

@@ -1,0 +1,76 @@
+// One agent's session stream on the manager side: remembers what it told the agent about each task
+// so that only real changes (a new task, a new desired state or spec) are sent, and coalesces the
+// changes of one event burst into a single Assignments message.
+import type * as grpc from '@grpc/grpc-js';
+import type { AgentMessage__Output, ManagerMessage } from '../../proto/index.js';
+import type { Logger } from '../../shared/log/index.js';
+import type { Task } from '../../shared/model/index.js';
+import { assignmentKey } from './convert.js';
+
+type Change = { action: 'ASSIGN' | 'REMOVE'; taskId: string; taskJson: string };
+
+export class AgentSession {
+  /** taskId → assignmentKey of what the agent was last sent. */
+  private readonly sent = new Map<string, string>();
+  private queued = new Map<string, Change>();
+  private flushScheduled = false;
+  closed = false;
+
+  constructor(
+    readonly nodeId: string,
+    private readonly call: grpc.ServerDuplexStream<AgentMessage__Output, ManagerMessage>,
+    readonly log: Logger,
+  ) {}
+
+  /** Sent once when the session opens: every task of the node, so the agent can reconcile. */
+  sendFull(tasks: readonly Task[]): void {
+    const changes: Change[] = [];
+    for (const t of tasks) {
+      this.sent.set(t.id, assignmentKey(t));
+      changes.push({ action: 'ASSIGN', taskId: t.id, taskJson: JSON.stringify(t) });
+    }
+    this.write({ assignments: { full: true, changes } });
+  }
+
+  /** A task of this node changed (or was created). */
+  taskChanged(t: Task): void {
+    const key = assignmentKey(t);
+    if (this.sent.get(t.id) === key) return;
+    this.sent.set(t.id, key);
+    this.enqueue({ action: 'ASSIGN', taskId: t.id, taskJson: JSON.stringify(t) });
+  }
+
+  /** A task left this node (deleted, or moved away). */
+  taskGone(taskId: string): void {
+    if (!this.sent.delete(taskId)) return;
+    this.enqueue({ action: 'REMOVE', taskId, taskJson: '' });
+  }
+
+  accept(msg: { nodeId: string; heartbeatPeriodMs: number; managers: string[] }): void {
+    this.write({ accepted: msg });
+  }
+
+  close(err?: Partial<grpc.StatusObject>): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (err) this.call.emit('error', err);
+    else this.call.end();
+  }
+
+  private enqueue(c: Change): void {
+    this.queued.set(c.taskId, c);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      const changes = [...this.queued.values()];
+      this.queued = new Map();
+      if (changes.length > 0) this.write({ assignments: { full: false, changes } });
+    });
+  }
+
+  private write(msg: ManagerMessage): void {
+    if (this.closed) return;
+    this.call.write(msg);
+  }
+}

@@ -1,0 +1,41 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { AgentMessage as _flotilla_v1_AgentMessage, AgentMessage__Output as _flotilla_v1_AgentMessage__Output } from './flotilla/v1/AgentMessage.js';
+import type { AssignmentChange as _flotilla_v1_AssignmentChange, AssignmentChange__Output as _flotilla_v1_AssignmentChange__Output } from './flotilla/v1/AssignmentChange.js';
+import type { Assignments as _flotilla_v1_Assignments, Assignments__Output as _flotilla_v1_Assignments__Output } from './flotilla/v1/Assignments.js';
+import type { DispatcherClient as _flotilla_v1_DispatcherClient, DispatcherDefinition as _flotilla_v1_DispatcherDefinition } from './flotilla/v1/Dispatcher.js';
+import type { Heartbeat as _flotilla_v1_Heartbeat, Heartbeat__Output as _flotilla_v1_Heartbeat__Output } from './flotilla/v1/Heartbeat.js';
+import type { ManagerMessage as _flotilla_v1_ManagerMessage, ManagerMessage__Output as _flotilla_v1_ManagerMessage__Output } from './flotilla/v1/ManagerMessage.js';
+import type { NodeDescription as _flotilla_v1_NodeDescription, NodeDescription__Output as _flotilla_v1_NodeDescription__Output } from './flotilla/v1/NodeDescription.js';
+import type { Platform as _flotilla_v1_Platform, Platform__Output as _flotilla_v1_Platform__Output } from './flotilla/v1/Platform.js';
+import type { SessionAccepted as _flotilla_v1_SessionAccepted, SessionAccepted__Output as _flotilla_v1_SessionAccepted__Output } from './flotilla/v1/SessionAccepted.js';
+import type { SessionOpen as _flotilla_v1_SessionOpen, SessionOpen__Output as _flotilla_v1_SessionOpen__Output } from './flotilla/v1/SessionOpen.js';
+import type { TaskStatus as _flotilla_v1_TaskStatus, TaskStatus__Output as _flotilla_v1_TaskStatus__Output } from './flotilla/v1/TaskStatus.js';
+import type { TaskStatusBatch as _flotilla_v1_TaskStatusBatch, TaskStatusBatch__Output as _flotilla_v1_TaskStatusBatch__Output } from './flotilla/v1/TaskStatusBatch.js';
+import type { TaskStatusUpdate as _flotilla_v1_TaskStatusUpdate, TaskStatusUpdate__Output as _flotilla_v1_TaskStatusUpdate__Output } from './flotilla/v1/TaskStatusUpdate.js';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  flotilla: {
+    v1: {
+      AgentMessage: MessageTypeDefinition<_flotilla_v1_AgentMessage, _flotilla_v1_AgentMessage__Output>
+      AssignmentChange: MessageTypeDefinition<_flotilla_v1_AssignmentChange, _flotilla_v1_AssignmentChange__Output>
+      Assignments: MessageTypeDefinition<_flotilla_v1_Assignments, _flotilla_v1_Assignments__Output>
+      Dispatcher: SubtypeConstructor<typeof grpc.Client, _flotilla_v1_DispatcherClient> & { service: _flotilla_v1_DispatcherDefinition }
+      Heartbeat: MessageTypeDefinition<_flotilla_v1_Heartbeat, _flotilla_v1_Heartbeat__Output>
+      ManagerMessage: MessageTypeDefinition<_flotilla_v1_ManagerMessage, _flotilla_v1_ManagerMessage__Output>
+      NodeDescription: MessageTypeDefinition<_flotilla_v1_NodeDescription, _flotilla_v1_NodeDescription__Output>
+      Platform: MessageTypeDefinition<_flotilla_v1_Platform, _flotilla_v1_Platform__Output>
+      SessionAccepted: MessageTypeDefinition<_flotilla_v1_SessionAccepted, _flotilla_v1_SessionAccepted__Output>
+      SessionOpen: MessageTypeDefinition<_flotilla_v1_SessionOpen, _flotilla_v1_SessionOpen__Output>
+      TaskStatus: MessageTypeDefinition<_flotilla_v1_TaskStatus, _flotilla_v1_TaskStatus__Output>
+      TaskStatusBatch: MessageTypeDefinition<_flotilla_v1_TaskStatusBatch, _flotilla_v1_TaskStatusBatch__Output>
+      TaskStatusUpdate: MessageTypeDefinition<_flotilla_v1_TaskStatusUpdate, _flotilla_v1_TaskStatusUpdate__Output>
+    }
+  }
+}
+

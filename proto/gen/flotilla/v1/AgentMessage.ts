@@ -1,0 +1,19 @@
+// Original file: proto/flotilla/v1/dispatcher.proto
+
+import type { SessionOpen as _flotilla_v1_SessionOpen, SessionOpen__Output as _flotilla_v1_SessionOpen__Output } from '../../flotilla/v1/SessionOpen.js';
+import type { Heartbeat as _flotilla_v1_Heartbeat, Heartbeat__Output as _flotilla_v1_Heartbeat__Output } from '../../flotilla/v1/Heartbeat.js';
+import type { TaskStatusBatch as _flotilla_v1_TaskStatusBatch, TaskStatusBatch__Output as _flotilla_v1_TaskStatusBatch__Output } from '../../flotilla/v1/TaskStatusBatch.js';
+
+export interface AgentMessage {
+  'open'?: (_flotilla_v1_SessionOpen | null);
+  'heartbeat'?: (_flotilla_v1_Heartbeat | null);
+  'status'?: (_flotilla_v1_TaskStatusBatch | null);
+  'payload'?: "open"|"heartbeat"|"status";
+}
+
+export interface AgentMessage__Output {
+  'open'?: (_flotilla_v1_SessionOpen__Output | null);
+  'heartbeat'?: (_flotilla_v1_Heartbeat__Output | null);
+  'status'?: (_flotilla_v1_TaskStatusBatch__Output | null);
+  'payload'?: "open"|"heartbeat"|"status";
+}

@@ -1,0 +1,11 @@
+// Original file: proto/flotilla/v1/dispatcher.proto
+
+import type { NodeDescription as _flotilla_v1_NodeDescription, NodeDescription__Output as _flotilla_v1_NodeDescription__Output } from '../../flotilla/v1/NodeDescription.js';
+
+export interface SessionOpen {
+  'description'?: (_flotilla_v1_NodeDescription | null);
+}
+
+export interface SessionOpen__Output {
+  'description': (_flotilla_v1_NodeDescription__Output | null);
+}

@@ -1,0 +1,159 @@
+// A ContainerEngine that keeps containers in memory: create/start/stop/wait behave like the real
+// one as far as the executor can tell, without images, processes or root. Tests (and the
+// scheduler benchmark's simulated agents) drive exits and health by hand.
+import { EventEmitter } from 'node:events';
+import type {
+  ContainerCreateOptions,
+  ContainerEngine,
+  ContainerEvent,
+  ContainerState,
+  ContainerSummary,
+} from '../../../agent/runtime/types.js';
+
+interface FakeContainer {
+  id: string;
+  opts: ContainerCreateOptions;
+  state: ContainerState;
+  exitCode?: number;
+  createdAt: string;
+}
+
+export class FakeEngine implements ContainerEngine {
+  readonly containers = new Map<string, FakeContainer>();
+  private readonly events = new EventEmitter();
+  private seq = 0;
+  /** Counters tests assert on: a reconnect must not start containers again. */
+  starts = 0;
+  creates = 0;
+  /** Set to make `create` fail (e.g. image not found). */
+  failCreate?: Error;
+
+  constructor() {
+    this.events.setMaxListeners(0);
+  }
+
+  async create(opts: ContainerCreateOptions) {
+    if (this.failCreate) throw this.failCreate;
+    const id = `c${++this.seq}`.padEnd(12, '0');
+    this.containers.set(id, { id, opts, state: 'created', createdAt: new Date().toISOString() });
+    this.creates++;
+    this.emit(id, 'create');
+    return { id, warnings: [] };
+  }
+
+  async start(id: string) {
+    const c = this.must(id);
+    c.state = 'running';
+    this.starts++;
+    this.emit(id, 'start');
+  }
+
+  async stop(id: string) {
+    const c = this.must(id);
+    if (c.state === 'running') this.exit(id, 143);
+  }
+
+  async kill(id: string) {
+    this.exit(id, 137);
+  }
+
+  async remove(id: string) {
+    this.must(id);
+    this.containers.delete(id);
+    this.emit(id, 'destroy');
+  }
+
+  async inspect(id: string): Promise<Record<string, unknown>> {
+    const c = this.must(id);
+    return {
+      Id: id,
+      State: { Status: c.state, ExitCode: c.exitCode ?? 0 },
+      Config: { Labels: c.opts.labels },
+    };
+  }
+
+  async list(
+    opts: { all?: boolean; labels?: Record<string, string> } = {},
+  ): Promise<ContainerSummary[]> {
+    return [...this.containers.values()]
+      .filter((c) => opts.all || c.state === 'running')
+      .filter((c) => Object.entries(opts.labels ?? {}).every(([k, v]) => c.opts.labels?.[k] === v))
+      .map((c) => ({
+        id: c.id,
+        name: c.opts.name ?? c.id,
+        image: c.opts.image,
+        imageId: '',
+        command: '',
+        createdAt: c.createdAt,
+        state: c.state,
+        status: c.state,
+        ports: c.opts.ports ?? [],
+        labels: c.opts.labels ?? {},
+      }));
+  }
+
+  wait(id: string, signal?: AbortSignal): Promise<number> {
+    const c = this.must(id);
+    if (c.state === 'exited') return Promise.resolve(c.exitCode ?? 0);
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(code);
+      };
+      const onAbort = () => {
+        this.events.off(`exit:${id}`, onExit);
+        reject(new Error('aborted'));
+      };
+      this.events.once(`exit:${id}`, onExit);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  subscribe(listener: (e: ContainerEvent) => void): () => void {
+    this.events.on('event', listener);
+    return () => this.events.off('event', listener);
+  }
+
+  /** Test helper: the container's process exits with `code`. */
+  exit(id: string, code: number): void {
+    const c = this.must(id);
+    if (c.state !== 'running') return;
+    c.state = 'exited';
+    c.exitCode = code;
+    this.emit(id, 'die', { exitCode: String(code) });
+    this.events.emit(`exit:${id}`, code);
+  }
+
+  /** Test helper: a health check result. */
+  health(id: string, status: 'healthy' | 'unhealthy' | 'starting'): void {
+    this.emit(id, 'health_status', { health_status: status });
+  }
+
+  byTask(taskId: string): FakeContainer | undefined {
+    return [...this.containers.values()].find(
+      (c) => c.opts.labels?.['com.flotilla.task.id'] === taskId,
+    );
+  }
+
+  private must(id: string): FakeContainer {
+    const c = this.containers.get(id);
+    if (!c) throw new Error(`no such container: ${id}`);
+    return c;
+  }
+
+  private emit(
+    id: string,
+    action: ContainerEvent['action'],
+    attributes: Record<string, string> = {},
+  ) {
+    const c = this.containers.get(id);
+    this.events.emit('event', {
+      type: 'container',
+      action,
+      id,
+      name: c?.opts.name ?? id,
+      time: new Date().toISOString(),
+      attributes,
+    } satisfies ContainerEvent);
+  }
+}
