@@ -77,6 +77,17 @@ function closeHold(s: Server | Socket | undefined): void {
   } catch {}
 }
 
+/** '0.0.0.0' means every address, like ''; numbers must be real ports. */
+function normalise(b: PortBinding): PortBinding {
+  const value = `${b.hostIp}:${b.hostPort}:${b.containerPort}/${b.protocol}`;
+  if (b.protocol !== 'tcp' && b.protocol !== 'udp')
+    throw new FlotillaError('INVALID_PUBLISH', { value, reason: 'protocol must be tcp or udp' });
+  for (const p of [b.containerPort, b.hostPort])
+    if (!Number.isInteger(p) || p < 0 || p > 65535 || (p === 0 && p === b.containerPort))
+      throw new FlotillaError('INVALID_PUBLISH', { value, reason: `port ${p} is outside 1-65535` });
+  return { ...b, hostIp: b.hostIp === '0.0.0.0' ? '' : (b.hostIp ?? '') };
+}
+
 function clash(a: PortBinding, b: PortBinding): boolean {
   return (
     a.protocol === b.protocol &&
@@ -107,7 +118,8 @@ export class PortAllocator {
   ): Promise<PortBinding[]> {
     const granted: Grant[] = [];
     try {
-      for (const b of bindings) {
+      for (const raw of bindings) {
+        const b = normalise(raw);
         const g = b.hostPort
           ? await this.grantFixed(containerId, holderName, b, granted)
           : await this.grantRandom(containerId, holderName, b, granted);
