@@ -1,10 +1,12 @@
 // The agent's long-lived parts, built once by main.ts and handed to the API routes and the executor.
 import type { Logger } from '../shared/log/index.js';
 import type { AgentConfig } from './config.js';
+import type { ContainerRuntime } from './runtime/types.js';
 import type { NetworkManager } from './network/index.js';
 
 export interface AgentComponents {
   config: AgentConfig;
   log: Logger;
+  containers: ContainerRuntime;
   network: NetworkManager;
 }

@@ -6,6 +6,7 @@ import { agentConfig, type AgentSettings } from './config.js';
 import { AgentApiServer } from './api/server.js';
 import { agentRoutes } from './api/routes/index.js';
 import type { AgentComponents } from './components.js';
+import { buildRuntime } from './runtime/wiring.js';
 import { NetworkManager, defaultNodeSubnet } from './network/index.js';
 
 interface Startable {
@@ -28,14 +29,15 @@ export async function runAgent(
     nodeSubnet: config.nodeSubnet || defaultNodeSubnet,
     log,
   });
-  const components: AgentComponents = { config, log, network };
+  const runtime = buildRuntime({ config, log });
+  const components: AgentComponents = { config, log, network, containers: runtime.engine };
   const started: Startable[] = [];
   const api = new AgentApiServer({
     socketPath: config.socketPath,
     log,
     routes: agentRoutes(components),
   });
-  for (const part of [network, api] as Startable[]) {
+  for (const part of [network, runtime, api] as Startable[]) {
     await part.start();
     started.push(part);
   }

@@ -119,3 +119,101 @@ export interface ContainerEngine {
   /** Lifecycle and health events; returns an unsubscribe function. */
   subscribe(listener: (e: ContainerEvent) => void): () => void;
 }
+
+// ---- Added by the runtime for the local API and the CLI (beyond the executor's needs). ----
+
+export interface AttachStreams {
+  /** Bytes for the container's stdin; its end closes the container's stdin (non-tty). */
+  stdin?: NodeJS.ReadableStream;
+  onStdout(data: Buffer): void;
+  onStderr(data: Buffer): void;
+}
+
+export interface AttachSession {
+  /** Resolves when the container's stdio closes or the session is closed. */
+  done: Promise<void>;
+  close(): void;
+}
+
+export interface ExecOptions {
+  cmd: string[];
+  env?: string[];
+  user?: string;
+  workingDir?: string;
+  tty?: boolean;
+  privileged?: boolean;
+}
+
+export interface LogOptions {
+  follow?: boolean;
+  /** Last N lines; undefined = all. */
+  tail?: number;
+  /** Unix seconds (fractional). */
+  since?: number;
+  until?: number;
+  stdout?: boolean;
+  stderr?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface LogEntry {
+  stream: 'stdout' | 'stderr';
+  /** RFC3339Nano as conmon wrote it. */
+  time: string;
+  /** The line, with its newline unless it was partial. */
+  data: Buffer;
+}
+
+export interface ContainerStats {
+  id: string;
+  name: string;
+  read: string;
+  cpuPercent: number;
+  cpuTotalNs: number;
+  systemNs: number;
+  onlineCpus: number;
+  memoryUsageBytes: number;
+  memoryLimitBytes: number;
+  pids: number;
+  netRxBytes: number;
+  netTxBytes: number;
+  blkReadBytes: number;
+  blkWriteBytes: number;
+}
+
+export interface VolumeInfo {
+  Name: string;
+  Driver: 'local';
+  Mountpoint: string;
+  CreatedAt: string;
+  Labels: Record<string, string>;
+  Scope: 'local';
+}
+
+/** The full engine: ContainerEngine plus what `flotilla` container commands need. */
+export interface ContainerRuntime extends ContainerEngine {
+  restart(idOrName: string, opts?: { timeoutSec?: number }): Promise<void>;
+  pause(idOrName: string): Promise<void>;
+  unpause(idOrName: string): Promise<void>;
+  rename(idOrName: string, newName: string): Promise<void>;
+  /** Waits with Docker's conditions: not-running (default), next-exit, removed. */
+  waitFor(
+    idOrName: string,
+    condition?: 'not-running' | 'next-exit' | 'removed',
+    signal?: AbortSignal,
+  ): Promise<number>;
+  attach(idOrName: string, streams: AttachStreams): Promise<AttachSession>;
+  resize(idOrName: string, rows: number, cols: number): Promise<void>;
+  /** Runs a process in a running container; resolves with its exit code. */
+  exec(idOrName: string, opts: ExecOptions, streams: AttachStreams): Promise<number>;
+  logs(idOrName: string, opts: LogOptions): AsyncIterable<LogEntry>;
+  stats(idOrName: string): Promise<ContainerStats>;
+  top(idOrName: string): Promise<{ Titles: string[]; Processes: string[][] }>;
+  prune(): Promise<{ ContainersDeleted: string[] }>;
+  volumes: {
+    create(name?: string, labels?: Record<string, string>): Promise<VolumeInfo>;
+    list(): Promise<VolumeInfo[]>;
+    inspect(name: string): Promise<VolumeInfo>;
+    remove(name: string, force?: boolean): Promise<void>;
+  };
+}

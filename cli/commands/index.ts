@@ -2,10 +2,11 @@
 // add one line here per group.
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { registerContainerCommands } from './container/index.js';
 import { registerDaemonCommands } from './daemon/index.js';
 import { registerStackCommands } from './stack/index.js';
 import { registerNetworkCommands } from './network/index.js';
 
 export type Register = (program: Command, ctx: () => CliContext) => void;
 
-export const commandGroups: Register[] = [registerDaemonCommands, registerNetworkCommands, registerStackCommands];
+export const commandGroups: Register[] = [registerDaemonCommands, registerContainerCommands, registerNetworkCommands, registerStackCommands];

@@ -10,6 +10,7 @@ import { buildCodes } from './catalog/build.js';
 import { registryCodes } from './catalog/registry.js';
 import { clusterCodes } from './catalog/cluster.js';
 import { imageCodes } from './catalog/image.js';
+import { runtimeCodes } from './catalog/runtime.js';
 import type { CodeEntry } from './types.js';
 
 export const codes = {
@@ -22,6 +23,7 @@ export const codes = {
   ...registryCodes,
   ...clusterCodes,
   ...imageCodes,
+  ...runtimeCodes,
 } satisfies Record<string, CodeEntry>;
 
 export type ErrorCode = keyof typeof codes;

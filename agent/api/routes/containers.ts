@@ -1,0 +1,215 @@
+// Container routes of the local engine API, shaped after Docker's: JSON for lifecycle and queries,
+// newline-delimited JSON for streams (stats, events), Docker's 8-byte stream framing for logs, and
+// hijacked connections (Connection: Upgrade) for attach and exec, bridged to the container's stdio.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { FlotillaError, httpStatusByKind, toFlotillaError } from '../../../shared/errors/index.js';
+import type { ContainerCreateOptions, ContainerRuntime, ExecOptions } from '../../runtime/types.js';
+import type { RoutePlugin } from '../server.js';
+
+/** Docker's multiplexed stream header: [stream, 0, 0, 0, uint32 BE length]. Stream 4 = exit code. */
+export function frame(stream: number, data: Buffer): Buffer {
+  const h = Buffer.alloc(8);
+  h[0] = stream;
+  h.writeUInt32BE(data.length, 4);
+  return Buffer.concat([h, data]);
+}
+
+const truthy = (v: unknown) => v === '1' || v === 'true' || v === true;
+
+type Q = Record<string, string | undefined>;
+
+function streamHead(reply: FastifyReply, contentType: string): void {
+  reply.hijack();
+  reply.raw.writeHead(200, { 'content-type': contentType, 'transfer-encoding': 'chunked' });
+}
+
+export function containerRoutes(runtime: ContainerRuntime): RoutePlugin {
+  return (app: FastifyInstance) => {
+    app.post('/containers/create', async (req) => {
+      const r = await runtime.create(req.body as ContainerCreateOptions);
+      return { Id: r.id, Warnings: r.warnings };
+    });
+    app.get('/containers/json', async (req) => {
+      const q = req.query as Q;
+      const labels: Record<string, string> = {};
+      for (const l of q.label ? q.label.split(',') : []) {
+        const [k, v = ''] = l.split('=');
+        labels[k] = v;
+      }
+      return runtime.list({ all: truthy(q.all), labels });
+    });
+    app.get('/containers/:id/json', async (req) => runtime.inspect((req.params as Q).id!));
+    app.post('/containers/:id/start', async (req, reply) => {
+      await runtime.start((req.params as Q).id!);
+      return reply.status(204).send();
+    });
+    app.post('/containers/:id/stop', async (req, reply) => {
+      const q = req.query as Q;
+      await runtime.stop((req.params as Q).id!, {
+        timeoutSec: q.t !== undefined ? Number(q.t) : undefined,
+        signal: q.signal,
+      });
+      return reply.status(204).send();
+    });
+    app.post('/containers/:id/restart', async (req, reply) => {
+      const q = req.query as Q;
+      await runtime.restart((req.params as Q).id!, {
+        timeoutSec: q.t !== undefined ? Number(q.t) : undefined,
+      });
+      return reply.status(204).send();
+    });
+    app.post('/containers/:id/kill', async (req, reply) => {
+      await runtime.kill((req.params as Q).id!, (req.query as Q).signal || 'KILL');
+      return reply.status(204).send();
+    });
+    for (const verb of ['pause', 'unpause'] as const)
+      app.post(`/containers/:id/${verb}`, async (req, reply) => {
+        await runtime[verb]((req.params as Q).id!);
+        return reply.status(204).send();
+      });
+    app.post('/containers/:id/rename', async (req, reply) => {
+      await runtime.rename((req.params as Q).id!, (req.query as Q).name ?? '');
+      return reply.status(204).send();
+    });
+    app.post('/containers/:id/resize', async (req, reply) => {
+      const q = req.query as Q;
+      await runtime.resize((req.params as Q).id!, Number(q.h), Number(q.w));
+      return reply.status(204).send();
+    });
+    app.delete('/containers/:id', async (req, reply) => {
+      const q = req.query as Q;
+      await runtime.remove((req.params as Q).id!, { force: truthy(q.force), volumes: truthy(q.v) });
+      return reply.status(204).send();
+    });
+    app.post('/containers/:id/wait', async (req) => {
+      const ac = new AbortController();
+      req.raw.on('close', () => ac.abort());
+      const cond = ((req.query as Q).condition ?? 'not-running') as
+        'not-running' | 'next-exit' | 'removed';
+      return { StatusCode: await runtime.waitFor((req.params as Q).id!, cond, ac.signal) };
+    });
+    app.post('/containers/prune', async () => runtime.prune());
+    app.get('/containers/:id/top', async (req) => runtime.top((req.params as Q).id!));
+    app.get('/containers/:id/logs', async (req, reply) => {
+      const q = req.query as Q;
+      const ac = new AbortController();
+      const entries = runtime.logs((req.params as Q).id!, {
+        follow: truthy(q.follow),
+        tail: q.tail && q.tail !== 'all' ? Number(q.tail) : undefined,
+        since: q.since ? Number(q.since) : undefined,
+        until: q.until ? Number(q.until) : undefined,
+        stdout: q.stdout === undefined ? true : truthy(q.stdout),
+        stderr: q.stderr === undefined ? true : truthy(q.stderr),
+        signal: ac.signal,
+      });
+      streamHead(reply, 'application/vnd.docker.multiplexed-stream');
+      reply.raw.on('close', () => ac.abort());
+      const ts = truthy(q.timestamps);
+      for await (const e of entries) {
+        const data = ts ? Buffer.concat([Buffer.from(`${e.time} `), e.data]) : e.data;
+        if (!reply.raw.write(frame(e.stream === 'stdout' ? 1 : 2, data)))
+          await new Promise((r) => reply.raw.once('drain', r));
+      }
+      reply.raw.end();
+    });
+    app.get('/containers/:id/stats', async (req, reply) => {
+      const id = (req.params as Q).id!;
+      const stream = (req.query as Q).stream !== '0' && (req.query as Q).stream !== 'false';
+      await runtime.stats(id);
+      if (!stream) {
+        await new Promise((r) => setTimeout(r, 500));
+        return runtime.stats(id);
+      }
+      streamHead(reply, 'application/x-ndjson');
+      let open = true;
+      reply.raw.on('close', () => (open = false));
+      while (open) {
+        await new Promise((r) => setTimeout(r, 1000));
+        const s = await runtime.stats(id).catch(() => undefined);
+        if (!s || !open) break;
+        reply.raw.write(`${JSON.stringify(s)}\n`);
+      }
+      reply.raw.end();
+    });
+    app.get('/events', async (req, reply) => {
+      streamHead(reply, 'application/x-ndjson');
+      const unsubscribe = runtime.subscribe((e) => reply.raw.write(`${JSON.stringify(e)}\n`));
+      await new Promise<void>((r) => reply.raw.on('close', r));
+      unsubscribe();
+    });
+
+    app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const url = new URL(req.url ?? '/', 'http://agent');
+      const m = /^\/containers\/([^/]+)\/(attach|exec)$/.exec(url.pathname);
+      if (!m) return;
+      if (head.length) socket.unshift(head);
+      void hijack(
+        runtime,
+        decodeURIComponent(m[1]),
+        m[2] as 'attach' | 'exec',
+        url.searchParams,
+        socket,
+      );
+    });
+  };
+}
+
+function refuse(socket: Duplex, err: unknown): void {
+  const fe = toFlotillaError(err);
+  const body = JSON.stringify(fe.toJSON());
+  socket.end(
+    `HTTP/1.1 ${httpStatusByKind[fe.kind]} Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+async function hijack(
+  runtime: ContainerRuntime,
+  id: string,
+  kind: 'attach' | 'exec',
+  q: URLSearchParams,
+  socket: Duplex,
+): Promise<void> {
+  socket.on('error', () => undefined);
+  const withStdin = q.get('stdin') === '1';
+  const out = (stream: number) => (d: Buffer) => {
+    if (!socket.destroyed) socket.write(frame(stream, d));
+  };
+  const streams = { stdin: withStdin ? socket : undefined, onStdout: out(1), onStderr: out(2) };
+  let upgraded = false;
+  const upgrade = () => {
+    if (upgraded) return;
+    upgraded = true;
+    socket.write(
+      'HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n',
+    );
+  };
+  try {
+    if (kind === 'attach') {
+      // Answer first: the client starts the container only once the attach is in place.
+      await runtime.inspect(id);
+      upgrade();
+      const session = await runtime.attach(id, streams);
+      socket.on('close', () => session.close());
+      await session.done;
+      socket.end();
+    } else {
+      const spec = JSON.parse(
+        Buffer.from(q.get('spec') ?? '', 'base64url').toString() || '{}',
+      ) as ExecOptions;
+      const info = (await runtime.inspect(id)) as { State: { Running: boolean; Paused: boolean } };
+      if (!info.State.Running) throw new FlotillaError('CONTAINER_NOT_RUNNING', { id });
+      if (info.State.Paused) throw new FlotillaError('CONTAINER_PAUSED', { id });
+      upgrade();
+      const code = await runtime.exec(id, spec, streams);
+      socket.end(frame(4, Buffer.from(String(code))));
+    }
+  } catch (err) {
+    if (!upgraded) refuse(socket, err);
+    else {
+      // After the upgrade an error travels as stream 3 (Docker's systemerr), then the socket closes.
+      socket.end(frame(3, Buffer.from(JSON.stringify(toFlotillaError(err).toJSON()))));
+    }
+  }
+}

@@ -1,0 +1,84 @@
+// Runs a process inside a running container with `runc exec` in the foreground: runc returns the
+// process's exit code, copies our pipes to its stdio, and with -t allocates the terminal itself.
+// A timed-out process is killed inside the container through its --pid-file (health probes).
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FlotillaError } from '../../../shared/errors/index.js';
+import { mergeEnv } from '../bundle/merge.js';
+import { resolveUser } from '../bundle/user.js';
+import type { ContainerRecord } from '../container/record.js';
+import type { AttachStreams, ExecOptions } from '../types.js';
+
+interface ExecHost {
+  runc: { deps: { binary: string }; globalArgs: string[] };
+  bundleDir(id: string): string;
+}
+
+export async function execInContainer(
+  host: ExecHost,
+  rec: ContainerRecord,
+  opts: ExecOptions,
+  streams: AttachStreams,
+  timeoutMs?: number,
+): Promise<number> {
+  if (!opts.cmd.length)
+    throw new FlotillaError('INVALID_ARGUMENT', { detail: 'exec needs a command' });
+  const user = resolveUser(rec.rootfs, opts.user ?? rec.config.User);
+  const pidFile = join(host.bundleDir(rec.id), `exec-${randomBytes(6).toString('hex')}.pid`);
+  const env = mergeEnv(rec.config.Env, opts.tty ? ['TERM=xterm'] : [], opts.env);
+  const args = [
+    ...host.runc.globalArgs,
+    'exec',
+    '--pid-file',
+    pidFile,
+    '--cwd',
+    opts.workingDir || rec.config.WorkingDir,
+    '--user',
+    `${user.uid}:${user.gid}`,
+    ...user.additionalGids.flatMap((g) => ['--additional-gids', String(g)]),
+    ...env.flatMap((e) => ['--env', e]),
+    ...(opts.tty ? ['--tty'] : []),
+    ...(opts.privileged ? ['--cap', 'CAP_SYS_ADMIN'] : []),
+    rec.id,
+    ...opts.cmd,
+  ];
+  const child = spawn(host.runc.deps.binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const errTail: Buffer[] = [];
+  child.stdout.on('data', (d: Buffer) => streams.onStdout(d));
+  child.stderr.on('data', (d: Buffer) => {
+    errTail.push(d);
+    streams.onStderr(d);
+  });
+  child.stdin.on('error', () => undefined);
+  if (streams.stdin) {
+    streams.stdin.on('data', (d: Buffer | string) => child.stdin.write(d));
+    streams.stdin.on('end', () => child.stdin.end());
+  } else child.stdin.end();
+  let timedOut = false;
+  const timer = timeoutMs
+    ? setTimeout(() => {
+        timedOut = true;
+        try {
+          process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+        } catch {
+          child.kill('SIGKILL');
+        }
+      }, timeoutMs)
+    : undefined;
+  const code = await new Promise<number>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (c, sig) => resolve(c ?? (sig ? 128 + 9 : 1)));
+  });
+  if (timer) clearTimeout(timer);
+  await rm(pidFile, { force: true });
+  if (timedOut) return -1;
+  const err = Buffer.concat(errTail).toString();
+  if (code === 255 && /exec failed|unable to start container process/.test(err)) {
+    if (/executable file not found|no such file or directory/.test(err)) return 127;
+    if (/permission denied/.test(err)) return 126;
+  }
+  return code;
+}

@@ -1,0 +1,45 @@
+// `exec`: runs a command in a running container through a hijacked connection and exits with the
+// command's exit code.
+import type { Command } from 'commander';
+import type { CliContext } from '../../context.js';
+import { collect } from '../../repeatable.js';
+import { hijack, pump } from './hijack.js';
+
+export function registerExecCommand(program: Command, ctx: () => CliContext): void {
+  program
+    .command('exec')
+    .description('Execute a command in a running container')
+    .argument('<container>')
+    .argument('<command...>')
+    .option('-i, --interactive', 'keep STDIN open even if not attached')
+    .option('-t, --tty', 'allocate a pseudo-TTY')
+    .option('-e, --env <K=V>', 'set environment variables', collect)
+    .option('-u, --user <user>', 'username or UID')
+    .option('-w, --workdir <dir>', 'working directory inside the container')
+    .option('--privileged', 'give extended privileges to the command')
+    .option('-d, --detach', 'detached mode: run command in the background')
+    .passThroughOptions()
+    .action(async (ref: string, cmd: string[], o: Record<string, unknown>) => {
+      const c = ctx();
+      const spec = {
+        cmd,
+        env: o.env as string[] | undefined,
+        user: o.user as string | undefined,
+        workingDir: o.workdir as string | undefined,
+        tty: Boolean(o.tty),
+        privileged: Boolean(o.privileged),
+      };
+      const stdin = Boolean(o.interactive) && !o.detach;
+      const socket = await hijack(c.agent(), `/containers/${ref}/exec`, {
+        spec: Buffer.from(JSON.stringify(spec)).toString('base64url'),
+        stdin: stdin ? '1' : '0',
+      });
+      if (o.detach) {
+        socket.unref();
+        return;
+      }
+      const r = await pump(socket, { stdin, tty: Boolean(o.tty), out: c.out, err: c.err });
+      if (r.error) throw r.error;
+      process.exitCode = r.exitCode ?? (r.detached ? 0 : 126);
+    });
+}

@@ -1,0 +1,24 @@
+// Container and volume commands: the top-level verbs Docker users type (run, ps, logs, exec …)
+// plus the `container` group (container prune, container ls …) and `volume`.
+import type { Command } from 'commander';
+import type { CliContext } from '../../context.js';
+import { registerExecCommand } from './exec.js';
+import { registerLifecycleCommands, registerPruneCommand } from './lifecycle.js';
+import { registerQueryCommands } from './query.js';
+import { registerRunCommands } from './run.js';
+import { registerVolumeCommands } from './volume.js';
+
+export function registerContainerCommands(program: Command, ctx: () => CliContext): void {
+  registerRunCommands(program, ctx);
+  registerExecCommand(program, ctx);
+  registerLifecycleCommands(program, ctx);
+  registerQueryCommands(program, ctx);
+  registerVolumeCommands(program, ctx);
+  const container = program.command('container').description('Manage containers');
+  registerPruneCommand(container, ctx);
+  // `container <verb>` mirrors the top-level verbs.
+  registerRunCommands(container, ctx);
+  registerExecCommand(container, ctx);
+  registerLifecycleCommands(container, ctx);
+  registerQueryCommands(container, ctx);
+}

@@ -1,0 +1,332 @@
+// ps, inspect, top, port, stats, events, logs.
+import type { Command } from 'commander';
+import type { ContainerStats, ContainerSummary } from '../../../agent/runtime/types.js';
+import { formatBytes } from '../../../shared/units/index.js';
+import type { CliContext } from '../../context.js';
+import { collect } from '../../repeatable.js';
+import { renderJsonLines, renderTable } from '../../render/table.js';
+import { parseDurationMs } from '../../../shared/units/index.js';
+
+function portsText(s: ContainerSummary): string {
+  return s.ports
+    .map((p) => `${p.hostIp || '0.0.0.0'}:${p.hostPort}->${p.containerPort}/${p.protocol}`)
+    .join(', ');
+}
+
+function ago(iso: string): string {
+  const s = Math.round((Date.now() - Date.parse(iso)) / 1000);
+  if (s < 60) return `${s} seconds ago`;
+  if (s < 3600) return `${Math.round(s / 60)} minutes ago`;
+  return `${Math.round(s / 3600)} hours ago`;
+}
+
+function matchFilter(s: ContainerSummary, f: string): boolean {
+  const [k, v = ''] = f.split(/=(.*)/);
+  switch (k) {
+    case 'status':
+      return s.state === v;
+    case 'name':
+      return s.name.includes(v);
+    case 'id':
+      return s.id.startsWith(v);
+    case 'label': {
+      const [lk, lv] = v.split(/=(.*)/);
+      return lv === undefined ? lk in s.labels : s.labels[lk] === lv;
+    }
+    case 'ancestor':
+      return s.image === v || s.imageId.startsWith(v);
+    case 'exited':
+      return s.state === 'exited' && s.status.startsWith(`Exited (${v})`);
+    default:
+      return true;
+  }
+}
+
+function parseSince(v: string | undefined): number | undefined {
+  if (!v) return undefined;
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v);
+  const t = Date.parse(v);
+  if (!Number.isNaN(t)) return t / 1000;
+  return Date.now() / 1000 - parseDurationMs(v, '--since') / 1000;
+}
+
+export function registerQueryCommands(program: Command, ctx: () => CliContext): void {
+  program
+    .command('ps')
+    .description('List containers')
+    .option('-a, --all', 'show all containers (default shows just running)')
+    .option('-q, --quiet', 'only display container IDs')
+    .option('-f, --filter <filter>', 'filter output based on conditions provided', collect)
+    .option('--format <format>', "'table' or 'json'")
+    .option('--no-trunc', "don't truncate output")
+    .action(
+      async (o: {
+        all?: boolean;
+        quiet?: boolean;
+        filter?: string[];
+        format?: string;
+        trunc: boolean;
+      }) => {
+        const c = ctx();
+        let list = await c
+          .agent()
+          .json<ContainerSummary[]>({
+            path: '/containers/json',
+            query: {
+              all:
+                o.all ||
+                (o.filter ?? []).some((f) => f.startsWith('status=') || f.startsWith('exited='))
+                  ? 1
+                  : undefined,
+            },
+          });
+        list = list.filter((s) => (o.filter ?? []).every((f) => matchFilter(s, f)));
+        const id = (s: ContainerSummary) => (o.trunc ? s.id.slice(0, 12) : s.id);
+        if (o.quiet) return void c.out.write(list.map((s) => `${id(s)}\n`).join(''));
+        if (o.format === 'json')
+          return void c.out.write(
+            renderJsonLines(
+              list.map((s) => ({
+                ID: id(s),
+                Image: s.image,
+                Command: s.command,
+                CreatedAt: s.createdAt,
+                State: s.state,
+                Status: s.status,
+                Ports: portsText(s),
+                Names: s.name,
+                Labels: s.labels,
+              })),
+            ),
+          );
+        const cmdText = (s: ContainerSummary) =>
+          JSON.stringify(
+            o.trunc && s.command.length > 20 ? `${s.command.slice(0, 19)}…` : s.command,
+          );
+        c.out.write(
+          renderTable(
+            ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'],
+            list.map((s) => [
+              id(s),
+              s.image,
+              cmdText(s),
+              ago(s.createdAt),
+              s.status,
+              portsText(s),
+              s.name,
+            ]),
+          ),
+        );
+      },
+    );
+
+  program
+    .command('inspect')
+    .description('Return low-level information on containers')
+    .argument('<container...>')
+    .option(
+      '-f, --format <format>',
+      "'json' (default) or a {{.Path}} template like {{.State.Status}}",
+    )
+    .action(async (ids: string[], o: { format?: string }) => {
+      const c = ctx();
+      const docs = [];
+      for (const id of ids)
+        docs.push(
+          await c.agent().json<Record<string, unknown>>({ path: `/containers/${id}/json` }),
+        );
+      if (o.format && o.format !== 'json') {
+        for (const d of docs) c.out.write(`${template(o.format, d)}\n`);
+        return;
+      }
+      c.out.write(`${JSON.stringify(docs, null, 4)}\n`);
+    });
+
+  program
+    .command('top')
+    .description('Display the running processes of a container')
+    .argument('<container>')
+    .action(async (id: string) => {
+      const c = ctx();
+      const r = await c
+        .agent()
+        .json<{ Titles: string[]; Processes: string[][] }>({ path: `/containers/${id}/top` });
+      c.out.write(renderTable(r.Titles, r.Processes));
+    });
+
+  program
+    .command('port')
+    .description('List port mappings or a specific mapping for the container')
+    .argument('<container>')
+    .argument('[private-port]')
+    .action(async (id: string, priv?: string) => {
+      const c = ctx();
+      const d = await c
+        .agent()
+        .json<{
+          NetworkSettings: { Ports: Record<string, { HostIp: string; HostPort: string }[]> };
+        }>({ path: `/containers/${id}/json` });
+      for (const [k, binds] of Object.entries(d.NetworkSettings.Ports ?? {})) {
+        if (priv && k !== priv && k !== `${priv}/tcp`) continue;
+        for (const b of binds ?? [])
+          c.out.write(priv ? `${b.HostIp}:${b.HostPort}\n` : `${k} -> ${b.HostIp}:${b.HostPort}\n`);
+      }
+    });
+
+  program
+    .command('stats')
+    .description('Display a live stream of container(s) resource usage statistics')
+    .argument('[container...]')
+    .option('--no-stream', 'disable streaming stats and only pull the first result')
+    .option('--format <format>', "'table' or 'json'")
+    .action(async (ids: string[], o: { stream: boolean; format?: string }) => {
+      const c = ctx();
+      const agent = c.agent();
+      const targets = ids.length
+        ? ids
+        : (await agent.json<ContainerSummary[]>({ path: '/containers/json' })).map((s) => s.id);
+      const render = (all: ContainerStats[]) =>
+        o.format === 'json'
+          ? renderJsonLines(
+              all.map((s) => ({
+                ID: s.id.slice(0, 12),
+                Name: s.name,
+                CPUPerc: `${s.cpuPercent.toFixed(2)}%`,
+                MemUsage: `${formatBytes(s.memoryUsageBytes)} / ${formatBytes(s.memoryLimitBytes)}`,
+                MemBytes: s.memoryUsageBytes,
+                PIDs: s.pids,
+                NetIO: `${formatBytes(s.netRxBytes)} / ${formatBytes(s.netTxBytes)}`,
+                BlockIO: `${formatBytes(s.blkReadBytes)} / ${formatBytes(s.blkWriteBytes)}`,
+              })),
+            )
+          : renderTable(
+              [
+                'CONTAINER ID',
+                'NAME',
+                'CPU %',
+                'MEM USAGE / LIMIT',
+                'MEM %',
+                'NET I/O',
+                'BLOCK I/O',
+                'PIDS',
+              ],
+              all.map((s) => [
+                s.id.slice(0, 12),
+                s.name,
+                `${s.cpuPercent.toFixed(2)}%`,
+                `${formatBytes(s.memoryUsageBytes)} / ${formatBytes(s.memoryLimitBytes)}`,
+                `${s.memoryLimitBytes ? ((100 * s.memoryUsageBytes) / s.memoryLimitBytes).toFixed(2) : '0.00'}%`,
+                `${formatBytes(s.netRxBytes)} / ${formatBytes(s.netTxBytes)}`,
+                `${formatBytes(s.blkReadBytes)} / ${formatBytes(s.blkWriteBytes)}`,
+                s.pids,
+              ]),
+            );
+      for (;;) {
+        const all = await Promise.all(
+          targets.map((id) =>
+            agent.json<ContainerStats>({ path: `/containers/${id}/stats`, query: { stream: 0 } }),
+          ),
+        );
+        if (!o.stream) return void c.out.write(render(all));
+        c.out.write(`\x1b[2J\x1b[H${render(all)}`);
+      }
+    });
+
+  program
+    .command('events')
+    .description('Get real time events from the agent')
+    .option('--format <format>', "'json' for one JSON document per line")
+    .option('-f, --filter <filter>', 'filter output (container=, event=)', collect)
+    .action(async (o: { format?: string; filter?: string[] }) => {
+      const c = ctx();
+      const res = await c.agent().open({ path: '/events' });
+      let buf = '';
+      for await (const chunk of res) {
+        buf += chunk.toString();
+        let i;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 1);
+          const e = JSON.parse(line) as {
+            time: string;
+            action: string;
+            id: string;
+            name: string;
+            attributes: Record<string, string>;
+          };
+          const ok = (o.filter ?? []).every((f) => {
+            const [k, v] = f.split('=');
+            return k === 'container'
+              ? e.id.startsWith(v) || e.name === v
+              : k === 'event'
+                ? e.action === v
+                : true;
+          });
+          if (!ok) continue;
+          c.out.write(
+            o.format === 'json'
+              ? `${line}\n`
+              : `${e.time} container ${e.action} ${e.id} (${Object.entries(e.attributes)
+                  .map(([k, v]) => `${k}=${v}`)
+                  .join(', ')})\n`,
+          );
+        }
+      }
+    });
+
+  program
+    .command('logs')
+    .description('Fetch the logs of a container')
+    .argument('<container>')
+    .option('-f, --follow', 'follow log output')
+    .option('-n, --tail <n>', 'number of lines to show from the end of the logs', 'all')
+    .option(
+      '--since <t>',
+      'show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m)',
+    )
+    .option('--until <t>', 'show logs before a timestamp or relative')
+    .option('-t, --timestamps', 'show timestamps')
+    .action(
+      async (
+        id: string,
+        o: { follow?: boolean; tail: string; since?: string; until?: string; timestamps?: boolean },
+      ) => {
+        const c = ctx();
+        const res = await c.agent().open({
+          path: `/containers/${id}/logs`,
+          query: {
+            follow: o.follow ? 1 : 0,
+            tail: o.tail,
+            since: parseSince(o.since),
+            until: parseSince(o.until),
+            timestamps: o.timestamps ? 1 : 0,
+          },
+        });
+        let buf = Buffer.alloc(0);
+        for await (const chunk of res) {
+          buf = Buffer.concat([buf, chunk as Buffer]);
+          while (buf.length >= 8) {
+            const len = buf.readUInt32BE(4);
+            if (buf.length < 8 + len) break;
+            (buf[0] === 2 ? c.err : c.out).write(buf.subarray(8, 8 + len));
+            buf = buf.subarray(8 + len);
+          }
+        }
+      },
+    );
+}
+
+/** A tiny subset of Go templates: {{.A.B}} and {{json .A}}. */
+export function template(fmt: string, doc: Record<string, unknown>): string {
+  return fmt.replace(
+    /\{\{\s*(json\s+)?\.([\w.]*)\s*\}\}/g,
+    (_m, json: string | undefined, path: string) => {
+      let v: unknown = doc;
+      for (const k of path.split('.').filter(Boolean))
+        v = (v as Record<string, unknown> | undefined)?.[k];
+      return json || (typeof v === 'object' && v !== null)
+        ? JSON.stringify(v)
+        : String(v ?? '<no value>');
+    },
+  );
+}

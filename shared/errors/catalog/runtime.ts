@@ -1,0 +1,106 @@
+// Errors of the container runtime (agent/runtime): containers, exec, attach, volumes, bundles.
+import type { CodeCatalog } from '../types.js';
+
+export const runtimeCodes = {
+  CONTAINER_NOT_FOUND: {
+    kind: 'not_found',
+    message: 'No such container: {id}',
+    hint: 'list containers with `flotilla ps -a`',
+  },
+  CONTAINER_ID_AMBIGUOUS: {
+    kind: 'invalid_argument',
+    message: 'container id prefix "{id}" matches {count} containers',
+    hint: 'give more characters of the id, or the name',
+  },
+  CONTAINER_NAME_IN_USE: {
+    kind: 'already_exists',
+    message: 'the container name "/{name}" is already in use by container {id}',
+    hint: 'remove or rename that container, or choose another name',
+  },
+  CONTAINER_NAME_INVALID: {
+    kind: 'invalid_argument',
+    message: 'invalid container name "{name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed',
+  },
+  CONTAINER_RUNNING: {
+    kind: 'failed_precondition',
+    message: 'cannot {action} container {id}: container is running',
+    hint: 'stop the container first, or use --force',
+  },
+  CONTAINER_NOT_RUNNING: {
+    kind: 'failed_precondition',
+    message: 'container {id} is not running',
+  },
+  CONTAINER_PAUSED: {
+    kind: 'failed_precondition',
+    message: 'container {id} is paused',
+    hint: 'unpause the container first',
+  },
+  CONTAINER_NOT_PAUSED: {
+    kind: 'failed_precondition',
+    message: 'container {id} is not paused',
+  },
+  CONTAINER_START_FAILED: {
+    kind: 'failed_precondition',
+    message: 'failed to start container {id}: {reason}',
+  },
+  CONTAINER_COMMAND_NOT_FOUND: {
+    kind: 'invalid_argument',
+    message:
+      'failed to start container {id}: exec: "{command}": executable file not found in $PATH',
+    hint: 'check the command and the image (is the binary in it, and in $PATH?)',
+  },
+  CONTAINER_COMMAND_NOT_EXECUTABLE: {
+    kind: 'invalid_argument',
+    message: 'failed to start container {id}: exec: "{command}": permission denied',
+    hint: 'the command exists but cannot be executed (a directory, or no execute bit)',
+  },
+  CONTAINER_NO_COMMAND: {
+    kind: 'invalid_argument',
+    message: 'no command specified',
+    hint: 'the image has no ENTRYPOINT or CMD: give a command after the image name',
+  },
+  CONTAINER_USER_NOT_FOUND: {
+    kind: 'invalid_argument',
+    message: 'unable to find {what} {name}: no matching entries in {file} file',
+    hint: 'use a numeric uid[:gid], or a user that exists in the image',
+  },
+  CONTAINER_IMAGE_NOT_FOUND: {
+    kind: 'not_found',
+    message: 'Unable to find image "{ref}" locally',
+    hint: 'pull it first with `flotilla pull {ref}`',
+  },
+  CONTAINER_RUNTIME_FAILED: {
+    kind: 'internal',
+    message: 'runtime error on container {id}: {detail}',
+  },
+  CONTAINER_OPTION_INVALID: {
+    kind: 'invalid_argument',
+    message: 'invalid {option} "{value}": {reason}',
+  },
+  SECCOMP_PROFILE_INVALID: {
+    kind: 'invalid_argument',
+    message: 'cannot load seccomp profile {file}: {reason}',
+  },
+  EXEC_NOT_FOUND: {
+    kind: 'not_found',
+    message: 'No such exec instance: {id}',
+  },
+  VOLUME_NOT_FOUND: {
+    kind: 'not_found',
+    message: 'No such volume: {name}',
+  },
+  VOLUME_IN_USE: {
+    kind: 'conflict',
+    message: 'volume {name} is in use by container {id}',
+    hint: 'remove the container first',
+  },
+  VOLUME_EXISTS: {
+    kind: 'already_exists',
+    message: 'volume {name} already exists',
+  },
+  MOUNT_INVALID: {
+    kind: 'invalid_argument',
+    message: 'invalid mount "{spec}": {reason}',
+    hint: 'use -v /host/path:/container/path[:ro], -v name:/path or --mount type=bind,src=...,dst=...',
+  },
+} satisfies CodeCatalog;
