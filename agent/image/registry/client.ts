@@ -43,6 +43,8 @@ export interface HttpRegistryClientDeps {
   retryPolicy?: RetryPolicy;
   /** A silent socket fails (and a blob download resumes) after this long. @default 60000 */
   idleTimeoutMs?: number;
+  /** Clock for token lifetimes (tests). @default Date.now */
+  nowMs?: () => number;
 }
 
 interface FetchedManifest {
@@ -91,6 +93,7 @@ export class HttpRegistryClient implements RegistryClient {
       credentials,
       isInsecure: (d) => this.requester.isInsecure(d),
       userAgent: this.userAgent,
+      nowMs: this.deps.nowMs,
     });
   }
 

@@ -33,6 +33,8 @@ export interface CallOptions {
   followRedirects?: boolean;
   /** Retry 5xx and 429 answers. @default true */
   retryStatus?: boolean;
+  /** Only learn the challenge from a 401 and return it, without authorising (the /v2/ probe). */
+  challengeOnly?: boolean;
 }
 
 export interface RequesterDeps {
@@ -105,10 +107,10 @@ export class Requester {
   ): Promise<void> {
     const res = await this.send(
       domain,
-      { method: 'GET', target: '/v2/', scopes: [], ctx, signal },
+      { method: 'GET', target: '/v2/', scopes: [], ctx, signal, challengeOnly: true },
       auth,
     );
-    if (res.status === 200) return discard(res);
+    if (res.status === 200 || res.status === 401) return discard(res);
     if (res.status === 404) {
       discard(res);
       throw new FlotillaError('REGISTRY_REQUEST_FAILED', {
@@ -193,6 +195,11 @@ export class Requester {
 
       if (res.status === 401 && sameOrigin) {
         const challenges = parseChallenges(res.headers['www-authenticate']);
+        if (opts.challengeOnly && !authz.header) {
+          if (!auth.setChallenges(domain, challenges, opts.ctx))
+            throw await responseError(res, opts.ctx);
+          return res;
+        }
         if (authz.fresh || reauthorised) {
           const err = await responseError(res, opts.ctx);
           if (authz.header?.startsWith('Bearer '))
