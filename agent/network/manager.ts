@@ -24,7 +24,7 @@ import {
 } from './host/links.js';
 import { formatSubnet, gatewayOf, overlaps, parseSubnet, subnetSize } from './ipam/cidr.js';
 import { Ipam } from './ipam/ipam.js';
-import { defaultUserSubnetPool } from './defaults.js';
+import { defaultUserSubnetPool, namesFor } from './defaults.js';
 import { Mutex } from './json-file.js';
 import { PortAllocator } from './ports/allocator.js';
 import { IptablesRules } from './rules/iptables.js';
@@ -51,11 +51,11 @@ export interface NetworkManagerOptions {
   dataRoot: string;
   /** Subnet of the default bridge network (this node's share of the cluster pool). */
   nodeSubnet: string;
-  /** @default 'flt0' */
+  /** @default 'flt0' on the default data root, else derived from it (defaults.ts namesFor) */
   bridgeName?: string;
-  /** Prefix of namespaces (`<prefix>-<id12>`), veths and user bridges; 2-4 chars. @default 'flt' */
+  /** Prefix of namespaces (`<prefix>-<id12>`), veths and user bridges; 2-4 chars. @default 'flt' (see bridgeName) */
   namePrefix?: string;
-  /** Prefix of our iptables chains. @default 'FLOTILLA' */
+  /** Prefix of our iptables chains. @default 'FLOTILLA' (see bridgeName) */
   chainPrefix?: string;
   /** Pool that user-defined networks get a /24 from. @default '10.241.0.0/16' */
   userSubnetPool?: string;
@@ -90,13 +90,14 @@ export class NetworkManager implements NetworkAttacher {
 
   constructor(private readonly opts: NetworkManagerOptions) {
     this.dir = join(opts.dataRoot, 'network');
-    this.prefix = opts.namePrefix ?? 'flt';
-    this.bridgeName = opts.bridgeName ?? 'flt0';
+    const names = namesFor(opts.dataRoot);
+    this.prefix = opts.namePrefix ?? names.namePrefix;
+    this.bridgeName = opts.bridgeName ?? names.bridgeName;
     this.nodeSubnet = formatSubnet(parseSubnet(opts.nodeSubnet));
     this.stateFile = new StateFile(this.dir);
     this.ipam = new Ipam({ dir: this.dir });
     this.ports = new PortAllocator({ range: opts.portRange });
-    this.rules = new IptablesRules(opts.chainPrefix ?? 'FLOTILLA');
+    this.rules = new IptablesRules(opts.chainPrefix ?? names.chainPrefix);
     this.log = opts.log.child({ component: 'network' });
   }
 
