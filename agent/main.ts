@@ -7,6 +7,7 @@ import { AgentApiServer } from './api/server.js';
 import { agentRoutes } from './api/routes/index.js';
 import type { AgentComponents } from './components.js';
 import { buildRuntime } from './runtime/wiring.js';
+import { buildRuntime } from './runtime/wiring.js';
 import { NetworkManager, defaultNodeSubnet } from './network/index.js';
 
 interface Startable {

@@ -120,6 +120,12 @@ export class RuncContainerEngine implements ContainerRuntime {
     const records = await this.store.load();
     const { restoreContainers } = await import('./restore.js');
     await restoreContainers(this, records);
+    const live = this.store
+      .all()
+      .filter((r) => r.state.status === 'running' || r.state.status === 'paused');
+    await this.deps.network
+      ?.reconcile(new Set(live.map((r) => r.id)))
+      .catch((err) => this.log.warn({ err }, 'network reconcile failed'));
     await this.exits.start();
     this.log.info({ containers: records.length }, 'runtime started');
   }
