@@ -7,7 +7,6 @@ import { AgentApiServer } from './api/server.js';
 import { agentRoutes } from './api/routes/index.js';
 import type { AgentComponents } from './components.js';
 import { buildRuntime } from './runtime/wiring.js';
-import { buildRuntime } from './runtime/wiring.js';
 import { NetworkManager, defaultNodeSubnet } from './network/index.js';
 
 interface Startable {
@@ -30,7 +29,7 @@ export async function runAgent(
     nodeSubnet: config.nodeSubnet || defaultNodeSubnet,
     log,
   });
-  const runtime = buildRuntime({ config, log });
+  const runtime = buildRuntime({ config, log, network });
   const components: AgentComponents = { config, log, network, containers: runtime.engine };
   const started: Startable[] = [];
   const api = new AgentApiServer({
