@@ -6,6 +6,7 @@ import { agentConfig, type AgentSettings } from './config.js';
 import { AgentApiServer } from './api/server.js';
 import { agentRoutes } from './api/routes/index.js';
 import type { AgentComponents } from './components.js';
+import { startClusterAgent } from './session/index.js';
 import { buildRuntime } from './runtime/wiring.js';
 import { NetworkManager, defaultNodeSubnet } from './network/index.js';
 
@@ -40,6 +41,12 @@ export async function runAgent(
   for (const part of [network, runtime, api] as Startable[]) {
     await part.start();
     started.push(part);
+  }
+  // Cluster membership (--join/--token, or a stored node certificate): executor + manager session.
+  const cluster = await startClusterAgent({ config, log, engine: runtime.engine });
+  if (cluster) {
+    await cluster.start();
+    started.push(cluster);
   }
   log.info({ socket: config.socketPath, dataRoot: config.dataRoot }, 'agent started');
 

@@ -1,6 +1,7 @@
 // Hub file: the manager components started by main.ts. Add one line per component, e.g.
 //   (c) => ({ always: [new Dispatcher({ ...c })] }),
 //   (c) => ({ leader: [new Orchestrator(c), new Scheduler(c)] }),
+import { clusterPart } from './cluster-part.js';
 import type { ManagerPart } from './components.js';
 
-export const managerParts: ManagerPart[] = [];
+export const managerParts: ManagerPart[] = [clusterPart];

@@ -5,3 +5,5 @@ export { loadIdentity, saveIdentity, saveManagers, identityDir } from './identit
 export type { NodeIdentity } from './identity.js';
 export { describeNode, engineVersion } from './description.js';
 export { certificateDigest, certificateCommonName, newKeyAndCsr } from './pki.js';
+export { startClusterAgent } from './cluster-agent.js';
+export type { ClusterAgentOptions } from './cluster-agent.js';

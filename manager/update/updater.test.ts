@@ -27,7 +27,9 @@ describe('Updater', () => {
       makeTask('a', v1, { slot: 1, status: running }),
       makeTask('b', v1, { slot: 2, status: running }),
     );
-    store.seed('service', { ...v1, version: 2 });
+    const v2 = { ...v1, version: 2, spec: structuredClone(v1.spec) };
+    v2.spec.taskTemplate.containerSpec.image = 'busybox:1.36';
+    store.seed('service', v2);
 
     expect(await updater.runPass()).toEqual(['a']);
     expect(await updater.runPass()).toEqual([]);
@@ -46,5 +48,19 @@ describe('Updater', () => {
       ['new1', 1, 2],
       ['new2', 2, 2],
     ]);
+  });
+
+  it('replaces nothing when only the replica count changed', async () => {
+    const store = new MemoryObjectStore();
+    const updater = new Updater({ store, clock: new ManualClock(), log: silentLogger() });
+    const v1 = makeService('web', makeSpec('web'));
+    const running = { state: 'running' as const, timestamp: '2026-01-01T00:00:00Z', message: '' };
+    store.seed('task', makeTask('a', v1, { status: running }));
+    store.seed('service', {
+      ...v1,
+      version: 2,
+      spec: { ...v1.spec, mode: { replicated: { replicas: 3 } } },
+    });
+    expect(await updater.runPass()).toEqual([]);
   });
 });

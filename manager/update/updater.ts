@@ -17,6 +17,29 @@ export interface UpdaterDeps {
   newId?: () => string;
 }
 
+/** Stable JSON (sorted keys), so specs compare equal whatever order their fields were written in. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+}
+
+/**
+ * A task needs replacing when the service moved on and its task template differs from the one the
+ * task runs: changing only the replica count or labels of a service replaces nothing (as Swarm).
+ */
+export function isOutdated(task: Task, service: Service): boolean {
+  return (
+    task.serviceVersion < service.version &&
+    canonical(task.spec) !== canonical(service.spec.taskTemplate)
+  );
+}
+
 /** The next task to replace, or undefined while a replacement is still starting or none is due. */
 export function nextToReplace(service: Service, tasks: readonly Task[]): Task | undefined {
   const active = tasks.filter((t) => t.serviceId === service.id && t.desiredState === 'running');
@@ -28,7 +51,7 @@ export function nextToReplace(service: Service, tasks: readonly Task[]): Task | 
   );
   if (starting) return undefined;
   return active
-    .filter((t) => t.serviceVersion < service.version)
+    .filter((t) => isOutdated(t, service))
     .sort((a, b) => a.slot - b.slot || ((a.nodeId ?? '') < (b.nodeId ?? '') ? -1 : 1))[0];
 }
 
@@ -86,16 +109,19 @@ export class Updater {
     for (const service of this.deps.store.list('service')) {
       const old = nextToReplace(service, tasks);
       if (!old) continue;
-      await this.deps.store.update((tx) => {
+      const done = await this.deps.store.update((tx) => {
         const fresh = tx.get('task', old.id);
         const svc = tx.get('service', service.id);
-        if (!fresh || !svc || fresh.desiredState !== 'running') return;
+        if (!fresh || !svc || fresh.desiredState !== 'running') return false;
         fresh.desiredState = 'shutdown';
         tx.update('task', fresh);
         const where = { slot: fresh.slot, ...(fresh.slot === 0 ? { nodeId: fresh.nodeId } : {}) };
         tx.create('task', newTask(svc, where, this.deps.clock.now(), this.deps.newId?.()));
-        replaced.push(old.id);
+        return true;
       });
+      // Outside the transaction function: the store may run it more than once.
+      if (!done) continue;
+      replaced.push(old.id);
       this.log.info({ serviceId: service.id, taskId: old.id }, 'replacing task with new spec');
     }
     return replaced;

@@ -5,3 +5,5 @@ export { ManualClock, makeNode, makeService, makeSpec, makeTask } from './fixtur
 export type { NodeOverrides } from './fixtures.js';
 export { tasksOf, runningBySlot } from './queries.js';
 export { FakeEngine } from './fake-engine.js';
+export { startSimAgent } from './sim-agent.js';
+export type { SimAgent } from './sim-agent.js';

@@ -1,0 +1,46 @@
+// The cluster's moving parts as a ManagerPart (manager/parts.ts): the dispatcher runs on every
+// manager; the orchestrator, scheduler, updater and node watcher run only on the leader. Cluster
+// settings (heartbeat period, node-down grace, task history) come from the cluster object.
+import type { ManagerPart, Startable } from './components.js';
+import { Dispatcher } from './dispatcher/index.js';
+import { NodeWatcher } from './nodes/index.js';
+import { Orchestrator } from './orchestrator/index.js';
+import { Scheduler } from './scheduler/index.js';
+import { Updater } from './update/index.js';
+
+const nsToMs = (ns: number | undefined, fallbackMs: number) =>
+  ns && ns > 0 ? Math.round(ns / 1e6) : fallbackMs;
+
+export const clusterPart: ManagerPart = (c) => {
+  const clock = { now: () => c.clock.now().getTime() };
+  const settings = c.ca.cluster;
+  const log = c.log;
+  const dispatcher = new Dispatcher({
+    store: c.store,
+    log,
+    clock,
+    tls: c.tls,
+    listen: c.config.listenGrpc,
+    isRevoked: (nodeId) => c.ca.isRevoked(nodeId),
+    heartbeatPeriodMs: nsToMs(settings.heartbeatPeriodNs, 5000),
+    managers: () => [c.config.grpcAddr],
+  });
+  const leader: Startable[] = [
+    new Orchestrator({
+      store: c.store,
+      log,
+      clock,
+      taskHistoryLimit: settings.taskHistoryLimit || 5,
+    }),
+    new Scheduler({ store: c.store, log, clock }),
+    new Updater({ store: c.store, log, clock }),
+    new NodeWatcher({
+      store: c.store,
+      log,
+      clock,
+      heartbeats: dispatcher,
+      gracePeriodMs: nsToMs(settings.nodeDownGraceNs, 10_000),
+    }),
+  ];
+  return { always: [dispatcher], leader };
+};
