@@ -6,7 +6,11 @@ import { registerContainerCommands } from './container/index.js';
 import { registerDaemonCommands } from './daemon/index.js';
 import { registerStackCommands } from './stack/index.js';
 import { registerNetworkCommands } from './network/index.js';
+import { registerClusterCommands } from './cluster/index.js';
+import { registerNodeCommands } from './node/index.js';
+import { registerServiceCommands } from './service/index.js';
+import { registerContextCommands } from './context/index.js';
 
 export type Register = (program: Command, ctx: () => CliContext) => void;
 
-export const commandGroups: Register[] = [registerDaemonCommands, registerContainerCommands, registerNetworkCommands, registerStackCommands];
+export const commandGroups: Register[] = [registerDaemonCommands, registerContainerCommands, registerNetworkCommands, registerStackCommands, registerClusterCommands, registerNodeCommands, registerServiceCommands, registerContextCommands];

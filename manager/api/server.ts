@@ -3,7 +3,7 @@
 // routes on a root-only unix socket without TLS.
 import { chmod, rm } from 'node:fs/promises';
 import type { TLSSocket } from 'node:tls';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { FlotillaError, httpStatusByKind } from '../../shared/errors/index.js';
 import type { Logger } from '../../shared/log/index.js';
 import { fromSubject, type TlsCredentials } from '../ca/index.js';
@@ -35,7 +35,7 @@ export class ManagerApiServer {
     const log = d.log.child({ component: 'api' });
     const https = Fastify({
       loggerInstance: log,
-      disableRequestLogging: true,
+      logController: new LogController({ disableRequestLogging: true }),
       https: {
         key: d.tls.keyPem,
         cert: d.tls.certPem,
@@ -81,7 +81,10 @@ export class ManagerApiServer {
     this.https = plain(https);
 
     if (d.socketPath) {
-      const unix = Fastify({ loggerInstance: log, disableRequestLogging: true });
+      const unix = Fastify({
+        loggerInstance: log,
+        logController: new LogController({ disableRequestLogging: true }),
+      });
       installErrorHandling(plain(unix));
       registerRoutes(plain(unix), d);
       await rm(d.socketPath, { force: true });

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../../context.js';
 import { collect } from '../../repeatable.js';
+import { ContextStore } from '../../contexts/index.js';
 
 export function registerDaemonCommands(program: Command, _ctx: () => CliContext): void {
   program
@@ -24,5 +25,46 @@ export function registerDaemonCommands(program: Command, _ctx: () => CliContext)
       const { runAgent } = await import('../../../agent/index.js');
       const host = (cmd.parent?.opts() as { host?: string }).host;
       await runAgent({ ...opts, host });
+    });
+
+  program
+    .command('manager')
+    .description('Run a manager: cluster store, API, CA and (when leader) the reconcilers')
+    .option('--data-root <dir>', 'root of manager state (default /var/lib/flotilla/manager)')
+    .option('--exec-root <dir>', 'root of runtime state and sockets (default /run/flotilla)')
+    .option('--etcd <urls>', 'etcd client URLs, comma separated (default: embedded etcd)', collect)
+    .option('--etcd-cacert <file>', 'CA certificate of the etcd server')
+    .option('--etcd-cert <file>', 'client certificate for etcd')
+    .option('--etcd-key <file>', 'client key for etcd')
+    .option('--listen-api <addr>', 'HTTPS API address (default: gRPC host, port + 1 = 4243)')
+    .option('--listen-grpc <addr>', 'agent gRPC address (default 0.0.0.0:4242)')
+    .option('--advertise-addr <ip>', 'address agents and managers reach this manager at')
+    .option('--init', 'create a new cluster in an empty store')
+    .option('--cluster-name <name>', 'name of the cluster created by --init')
+    .option('--join <addr>', 'join the cluster of the manager at ADDR:4242')
+    .option('--token <token>', 'manager join token (`flotilla cluster join-token manager`)')
+    .option('--no-socket', 'do not serve the API on <exec-root>/manager.sock')
+    .action(async (opts: Record<string, unknown>) => {
+      const { runManager } = await import('../../../manager/index.js');
+      const flags = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
+      const manager = await runManager(flags, {
+        onInitialized: ({ clusterId, clusterName, apiAddr, admin }) => {
+          // The CLI on this machine works at once: an admin context, made current.
+          const contexts = new ContextStore();
+          const name = clusterName;
+          contexts.save({ name, clusterId, managers: [apiAddr] }, admin);
+          contexts.use(name);
+          process.stderr.write(
+            `Cluster ${clusterId} initialised; CLI context "${name}" written to ${contexts.dir}.\n` +
+              'To add a worker, run `flotilla cluster join-token worker` on this machine.\n',
+          );
+        },
+      });
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await manager.stop();
+      process.exit(0);
     });
 }

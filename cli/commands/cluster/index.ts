@@ -1,0 +1,79 @@
+// `flotilla cluster info` and `flotilla cluster join-token worker|manager [-q] [--rotate]`.
+import type { Command } from 'commander';
+import { FlotillaError } from '../../../shared/errors/index.js';
+import { formatDurationNs } from '../../../shared/units/index.js';
+import { managerClient } from '../../clients/manager-client.js';
+import type { CliContext } from '../../context.js';
+
+interface Info {
+  cluster: {
+    id: string;
+    name: string;
+    createdAt: string;
+    caDigest: string;
+    addressPool: { cidr: string; subnetPrefixLength: number };
+    heartbeatPeriodNs: number;
+    nodeDownGraceNs: number;
+    taskHistoryLimit: number;
+  };
+  manager: { id: string; apiAddr: string; grpcAddr: string; leader: boolean };
+  leader: { managerId: string; apiAddr: string; grpcAddr: string } | null;
+  nodes: { total: number; ready: number; managers: number };
+  services: number;
+  tasks: { total: number; running: number };
+}
+
+export function registerClusterCommands(program: Command, ctx: () => CliContext): void {
+  const cluster = program.command('cluster').description('Manage the cluster');
+
+  cluster
+    .command('info')
+    .description('Display cluster-wide information')
+    .option('--format <format>', 'json for the raw document')
+    .action(async (o: { format?: string }) => {
+      const i = await managerClient(ctx()).json<Info>({ path: '/info' });
+      if (o.format === 'json') return void ctx().out.write(JSON.stringify(i) + '\n');
+      const c = i.cluster;
+      ctx().out.write(
+        [
+          `Cluster:\t${c.name}`,
+          ` ID:\t\t${c.id}`,
+          ` Created:\t${c.createdAt}`,
+          ` CA digest:\tsha256:${c.caDigest}`,
+          ` Address pool:\t${c.addressPool.cidr} (/${c.addressPool.subnetPrefixLength} per node)`,
+          ` Heartbeat:\t${formatDurationNs(c.heartbeatPeriodNs)}`,
+          ` Node down after: ${formatDurationNs(c.nodeDownGraceNs)}`,
+          ` Task history:\t${c.taskHistoryLimit}`,
+          `Leader:\t\t${i.leader ? `${i.leader.managerId} (${i.leader.apiAddr})` : 'none'}`,
+          `This manager:\t${i.manager.id} (${i.manager.apiAddr})${i.manager.leader ? ' [leader]' : ''}`,
+          `Nodes:\t\t${i.nodes.total} (${i.nodes.ready} ready, ${i.nodes.managers} managers)`,
+          `Services:\t${i.services}`,
+          `Tasks:\t\t${i.tasks.total} (${i.tasks.running} running)`,
+        ].join('\n') + '\n',
+      );
+    });
+
+  cluster
+    .command('join-token')
+    .description('Manage join tokens')
+    .argument('<role>', 'worker or manager')
+    .option('-q, --quiet', 'only display the token')
+    .option('--rotate', 'rotate the join token')
+    .action(async (role: string, o: { quiet?: boolean; rotate?: boolean }) => {
+      if (role !== 'worker' && role !== 'manager')
+        throw new FlotillaError('INVALID_ARGUMENT', {
+          detail: `unknown role ${role}: use worker or manager`,
+        });
+      const res = await managerClient(ctx()).json<{ token: string; command: string }>(
+        o.rotate
+          ? { method: 'POST', path: `/cluster/join-token/${role}/rotate` }
+          : { path: `/cluster/join-token/${role}` },
+      );
+      const out = ctx().out;
+      if (o.quiet) return void out.write(res.token + '\n');
+      if (o.rotate) out.write(`Successfully rotated ${role} join token.\n\n`);
+      out.write(
+        `To add a ${role} to this cluster, run the following command:\n\n    ${res.command}\n\n`,
+      );
+    });
+}

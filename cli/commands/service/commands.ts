@@ -1,0 +1,285 @@
+// `flotilla service create|ls|inspect|ps|scale|rm`: the client side of services. Creating a service
+// writes its spec; the manager's orchestrator and scheduler make the tasks.
+import type { Command } from 'commander';
+import { FlotillaError } from '../../../shared/errors/index.js';
+import type { Node, Service, Task } from '../../../shared/model/index.js';
+import { formatBytes, formatDurationNs } from '../../../shared/units/index.js';
+import { managerClient } from '../../clients/manager-client.js';
+import type { CliContext } from '../../context.js';
+import { renderJsonLines, renderTable } from '../../render/table.js';
+import { collect } from '../../repeatable.js';
+import { specFromFlags, type ServiceCreateFlags } from './spec-from-flags.js';
+import { modeOf, portsOf, replicasOf, shortId, taskRows, type ServiceListItem } from './render.js';
+
+export function registerServiceCommands(program: Command, ctx: () => CliContext): void {
+  const service = program.command('service').description('Manage services');
+
+  const create = service
+    .command('create')
+    .description('Create a new service')
+    .argument('<image>')
+    .argument('[command...]')
+    .option('--name <name>', 'service name')
+    .option('--replicas <n>', 'number of tasks')
+    .option('--mode <mode>', 'replicated or global', 'replicated')
+    .option('-e, --env <VAR=value>', 'set an environment variable (repeatable)', collect)
+    .option(
+      '-p, --publish <spec>',
+      'publish a port: [PUBLISHED:]TARGET or mode=host,target=,published=',
+      collect,
+    )
+    .option('--constraint <expr>', 'placement constraint (repeatable)', collect)
+    .option('--placement-pref <pref>', 'placement preference spread=... (repeatable)', collect)
+    .option('--max-replicas-per-node <n>', 'maximum tasks per node (0 = unlimited)')
+    .option('--reserve-cpu <cpus>', 'reserve CPUs')
+    .option('--reserve-memory <bytes>', 'reserve memory')
+    .option('--limit-cpu <cpus>', 'limit CPUs')
+    .option('--limit-memory <bytes>', 'limit memory')
+    .option('--restart-condition <cond>', 'none, on-failure or any')
+    .option('--restart-delay <duration>', 'delay between restart attempts')
+    .option('--restart-max-attempts <n>', 'maximum restarts before giving up')
+    .option('--restart-window <duration>', 'window used to evaluate the restart policy')
+    .option('--health-cmd <cmd>', 'command to run to check health')
+    .option('--health-interval <duration>', 'time between checks')
+    .option('--health-timeout <duration>', 'maximum time a check may take')
+    .option('--health-retries <n>', 'consecutive failures to report unhealthy')
+    .option('--health-start-period <duration>', 'start period before failures count')
+    .option('--no-healthcheck', 'disable any image healthcheck')
+    .option('--mount <spec>', 'attach a mount type=bind|volume|tmpfs,... (repeatable)', collect)
+    .option('-l, --label <k=v>', 'service label (repeatable)', collect)
+    .option('--container-label <k=v>', 'container label (repeatable)', collect)
+    .option('-w, --workdir <dir>', 'working directory inside the container')
+    .option('-u, --user <user>', 'username or UID')
+    .option('--hostname <name>', 'container hostname')
+    .option('--entrypoint <cmd>', "override the image's entrypoint")
+    .option('--stop-signal <sig>', 'signal to stop the container')
+    .option('--stop-grace-period <duration>', 'time to wait before killing')
+    .option('--update-parallelism <n>', 'tasks updated at once')
+    .option('--update-delay <duration>', 'delay between updates')
+    .option('--update-failure-action <a>', 'pause, continue or rollback')
+    .option('--update-monitor <duration>', 'time to monitor each updated task')
+    .option('--update-order <o>', 'stop-first or start-first')
+    .option('--read-only', 'mount the root filesystem read-only')
+    .option('--init', 'run an init inside the container')
+    .option('-d, --detach', 'exit immediately instead of waiting for the service to converge')
+    .option('-q, --quiet', 'suppress progress output');
+  create.action(async (image: string, args: string[], f: ServiceCreateFlags) => {
+    const spec = specFromFlags(image, args, f);
+    const res = await managerClient(ctx()).json<{ id: string }>({
+      method: 'POST',
+      path: '/services',
+      body: { spec },
+    });
+    ctx().out.write(`${res.id}\n`);
+  });
+
+  service
+    .command('ls')
+    .alias('list')
+    .description('List services')
+    .option('-q, --quiet', 'only display IDs')
+    .option('--format <format>', 'json for one JSON document per line')
+    .action(async (o: { quiet?: boolean; format?: string }) => {
+      const list = await managerClient(ctx()).json<ServiceListItem[]>({ path: '/services' });
+      const out = ctx().out;
+      if (o.quiet) return void out.write(list.map((s) => s.id + '\n').join(''));
+      if (o.format === 'json') return void out.write(renderJsonLines(list));
+      out.write(
+        renderTable(
+          ['ID', 'NAME', 'MODE', 'REPLICAS', 'IMAGE', 'PORTS'],
+          list.map((s) => [
+            shortId(s.id),
+            s.spec.name,
+            modeOf(s),
+            replicasOf(s),
+            s.spec.taskTemplate.containerSpec.image,
+            portsOf(s.endpoint?.ports ?? s.spec.endpointSpec.ports),
+          ]),
+        ),
+      );
+    });
+
+  service
+    .command('inspect')
+    .description('Display detailed information on one or more services')
+    .argument('<service...>')
+    .option('--pretty', 'print the information in a human friendly format')
+    .action(async (refs: string[], o: { pretty?: boolean }) => {
+      const client = managerClient(ctx());
+      const list: ServiceListItem[] = [];
+      for (const r of refs)
+        list.push(
+          await client.json<ServiceListItem>({ path: `/services/${encodeURIComponent(r)}` }),
+        );
+      const out = ctx().out;
+      if (!o.pretty) return void out.write(JSON.stringify(list, null, 4) + '\n');
+      out.write(list.map(pretty).join('\n'));
+    });
+
+  service
+    .command('ps')
+    .description('List the tasks of one or more services')
+    .argument('<service...>')
+    .option('-q, --quiet', 'only display task IDs')
+    .option('--format <format>', 'json for one JSON document per line')
+    .option(
+      '-f, --filter <filter>',
+      'desired-state=running|shutdown|remove, node=NODE (repeatable)',
+      collect,
+    )
+    .action(async (refs: string[], o: { quiet?: boolean; format?: string; filter?: string[] }) => {
+      const client = managerClient(ctx());
+      const filters = Object.fromEntries((o.filter ?? []).map((f) => f.split('=', 2)));
+      const services = new Map<string, Service>();
+      const tasks: Task[] = [];
+      for (const r of refs) {
+        const s = await client.json<Service>({ path: `/services/${encodeURIComponent(r)}` });
+        services.set(s.id, s);
+        tasks.push(
+          ...(await client.json<Task[]>({
+            path: '/tasks',
+            query: { service: s.id, desiredState: filters['desired-state'], node: filters.node },
+          })),
+        );
+      }
+      const out = ctx().out;
+      if (o.quiet) return void out.write(tasks.map((t) => t.id + '\n').join(''));
+      if (o.format === 'json') return void out.write(renderJsonLines(tasks));
+      const nodes = new Map((await client.json<Node[]>({ path: '/nodes' })).map((n) => [n.id, n]));
+      out.write(
+        renderTable(
+          ['ID', 'NAME', 'IMAGE', 'NODE', 'DESIRED STATE', 'CURRENT STATE', 'ERROR', 'PORTS'],
+          taskRows(tasks, services, nodes),
+        ),
+      );
+    });
+
+  service
+    .command('scale')
+    .description('Scale one or more replicated services (SERVICE=REPLICAS ...)')
+    .argument('<service=replicas...>')
+    .option('-d, --detach', 'exit immediately instead of waiting for the service to converge')
+    .action(async (pairs: string[]) => {
+      const client = managerClient(ctx());
+      const parsed = pairs.map((p) => {
+        const m = /^(.+)=(\d+)$/.exec(p);
+        if (!m)
+          throw new FlotillaError('INVALID_ARGUMENT', {
+            detail: `invalid scale specifier "${p}": expected SERVICE=REPLICAS`,
+          });
+        return { ref: m[1], replicas: Number(m[2]) };
+      });
+      let failed: unknown;
+      for (const { ref, replicas } of parsed) {
+        try {
+          const s = await client.json<Service>({ path: `/services/${encodeURIComponent(ref)}` });
+          if (!('replicated' in s.spec.mode))
+            throw new FlotillaError('INVALID_ARGUMENT', {
+              detail: `${ref}: scale can only be used with replicated mode`,
+            });
+          const spec = structuredClone(s.spec);
+          spec.mode = { replicated: { replicas } };
+          await client.json({
+            method: 'POST',
+            path: `/services/${s.id}/update`,
+            body: { version: s.version, spec },
+          });
+          ctx().out.write(`${ref} scaled to ${replicas}\n`);
+        } catch (err) {
+          failed = err;
+          ctx().err.write(`${ref}: ${(err as Error).message}\n`);
+        }
+      }
+      if (failed) throw failed;
+    });
+
+  service
+    .command('rm')
+    .alias('remove')
+    .description('Remove one or more services')
+    .argument('<service...>')
+    .action(async (refs: string[]) => {
+      const client = managerClient(ctx());
+      let failed: unknown;
+      for (const r of refs) {
+        try {
+          await client.json({ method: 'DELETE', path: `/services/${encodeURIComponent(r)}` });
+          ctx().out.write(`${r}\n`);
+        } catch (err) {
+          failed = err;
+          ctx().err.write(`Error: ${(err as Error).message}\n`);
+        }
+      }
+      if (failed) throw failed;
+    });
+}
+
+function pretty(s: ServiceListItem): string {
+  const c = s.spec.taskTemplate.containerSpec;
+  const t = s.spec.taskTemplate;
+  const lines = [
+    `ID:\t\t${s.id}`,
+    `Name:\t\t${s.spec.name}`,
+    ...(Object.keys(s.spec.labels).length
+      ? ['Labels:', ...Object.entries(s.spec.labels).map(([k, v]) => ` ${k}=${v}`)]
+      : []),
+    'replicated' in s.spec.mode
+      ? `Service Mode:\tReplicated\n Replicas:\t${s.spec.mode.replicated.replicas}`
+      : 'Service Mode:\tGlobal',
+    ...(t.placement.constraints.length
+      ? ['Placement:', ` Constraints:\t[${t.placement.constraints.join(' ')}]`]
+      : []),
+    'UpdateConfig:',
+    ` Parallelism:\t${s.spec.updateConfig.parallelism}`,
+    ` On failure:\t${s.spec.updateConfig.failureAction}`,
+    ` Monitoring Period: ${formatDurationNs(s.spec.updateConfig.monitorNs)}`,
+    ` Update order:      ${s.spec.updateConfig.order}`,
+    'ContainerSpec:',
+    ` Image:\t\t${c.image}`,
+    ...(c.args ? [` Args:\t\t${c.args.join(' ')}`] : []),
+    ...(c.env.length ? [' Env:\t\t' + c.env.join(' ')] : []),
+    ...(c.mounts.length
+      ? [
+          'Mounts:',
+          ...c.mounts.map(
+            (m) =>
+              ` Target:\t${m.target}\n  Source:\t${m.source ?? ''}\n  ReadOnly:\t${Boolean(m.readOnly)}\n  Type:\t\t${m.type}`,
+          ),
+        ]
+      : []),
+    'Resources:',
+    ...(t.resources.reservations.nanoCpus || t.resources.reservations.memoryBytes
+      ? [
+          ' Reservations:',
+          ...(t.resources.reservations.nanoCpus
+            ? [`  CPU:\t\t${t.resources.reservations.nanoCpus / 1e9}`]
+            : []),
+          ...(t.resources.reservations.memoryBytes
+            ? [`  Memory:\t${formatBytes(t.resources.reservations.memoryBytes)}`]
+            : []),
+        ]
+      : []),
+    ...(t.resources.limits.nanoCpus || t.resources.limits.memoryBytes
+      ? [
+          ' Limits:',
+          ...(t.resources.limits.nanoCpus
+            ? [`  CPU:\t\t${t.resources.limits.nanoCpus / 1e9}`]
+            : []),
+          ...(t.resources.limits.memoryBytes
+            ? [`  Memory:\t${formatBytes(t.resources.limits.memoryBytes)}`]
+            : []),
+        ]
+      : []),
+    `Endpoint Mode:\t${s.spec.endpointSpec.mode}`,
+    ...(s.spec.endpointSpec.ports.length
+      ? [
+          'Ports:',
+          ...s.spec.endpointSpec.ports.map(
+            (p) =>
+              ` PublishedPort = ${p.published ?? 0}\n  Protocol = ${p.protocol}\n  TargetPort = ${p.target}\n  PublishMode = ${p.mode}`,
+          ),
+        ]
+      : []),
+  ];
+  return lines.join('\n') + '\n';
+}
