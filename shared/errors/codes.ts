@@ -4,6 +4,7 @@
 import { commonCodes } from './catalog/common.js';
 import { stackCodes } from './catalog/stack.js';
 import { unitCodes } from './catalog/units.js';
+import { unpackCodes } from './catalog/unpack.js';
 import { networkCodes } from './catalog/network.js';
 import { managerCodes } from './catalog/manager.js';
 import { buildCodes } from './catalog/build.js';
@@ -17,6 +18,7 @@ export const codes = {
   ...commonCodes,
   ...stackCodes,
   ...unitCodes,
+  ...unpackCodes,
   ...networkCodes,
   ...managerCodes,
   ...buildCodes,
