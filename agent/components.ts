@@ -1,12 +1,16 @@
 // The agent's long-lived parts, built once by main.ts and handed to the API routes and the executor.
 import type { Logger } from '../shared/log/index.js';
 import type { AgentConfig } from './config.js';
+import type { ImageService, ImageWiring } from './image/index.js';
 import type { ContainerRuntime } from './runtime/types.js';
 import type { NetworkManager } from './network/index.js';
 
 export interface AgentComponents {
   config: AgentConfig;
   log: Logger;
+  images: ImageService;
+  /** Content and layer stores behind `images` (build writes layers and blobs directly). */
+  imageWiring?: ImageWiring;
   containers: ContainerRuntime;
   network: NetworkManager;
 }

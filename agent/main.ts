@@ -8,6 +8,7 @@ import { agentRoutes } from './api/routes/index.js';
 import type { AgentComponents } from './components.js';
 import { startClusterAgent } from './session/index.js';
 import { buildRuntime } from './runtime/wiring.js';
+import { buildImageService } from './image/index.js';
 import { NetworkManager, defaultNodeSubnet } from './network/index.js';
 
 interface Startable {
@@ -31,14 +32,21 @@ export async function runAgent(
     log,
   });
   const runtime = buildRuntime({ config, log, network });
-  const components: AgentComponents = { config, log, network, containers: runtime.engine };
+  // Images under <dataRoot>/image/; an image a container uses (any state) is never deleted.
+  const image = buildImageService({
+    config,
+    log,
+    isImageInUse: async (imageId) =>
+      (await runtime.engine.list({ all: true })).some((c) => c.imageId === imageId),
+  });
+  const components: AgentComponents = { config, log, network, containers: runtime.engine, images: image.service, imageWiring: image };
   const started: Startable[] = [];
   const api = new AgentApiServer({
     socketPath: config.socketPath,
     log,
     routes: agentRoutes(components),
   });
-  for (const part of [network, runtime, api] as Startable[]) {
+  for (const part of [image, network, runtime, api] as Startable[]) {
     await part.start();
     started.push(part);
   }

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerContainerCommands } from './container/index.js';
 import { registerDaemonCommands } from './daemon/index.js';
+import { registerImageCommands } from './image/index.js';
 import { registerStackCommands } from './stack/index.js';
 import { registerNetworkCommands } from './network/index.js';
 import { registerClusterCommands } from './cluster/index.js';
@@ -13,4 +14,4 @@ import { registerContextCommands } from './context/index.js';
 
 export type Register = (program: Command, ctx: () => CliContext) => void;
 
-export const commandGroups: Register[] = [registerDaemonCommands, registerContainerCommands, registerNetworkCommands, registerStackCommands, registerClusterCommands, registerNodeCommands, registerServiceCommands, registerContextCommands];
+export const commandGroups: Register[] = [registerDaemonCommands, registerContainerCommands, registerNetworkCommands, registerImageCommands, registerStackCommands, registerClusterCommands, registerNodeCommands, registerServiceCommands, registerContextCommands];

@@ -1,10 +1,11 @@
 // The agent API's route groups. Each group is a plugin built from the components it needs.
 import type { RoutePlugin } from '../server.js';
 import type { AgentComponents } from '../../components.js';
+import { imageRoutes } from './images.js';
 import { containerRoutes } from './containers.js';
 import { volumeRoutes } from './volumes.js';
 import { networkRoutes } from './networks.js';
 
 export function agentRoutes(c: AgentComponents): RoutePlugin[] {
-  return [networkRoutes(c.network), containerRoutes(c.containers), volumeRoutes(c.containers)];
+  return [networkRoutes(c.network), containerRoutes(c.containers), volumeRoutes(c.containers), imageRoutes(c.images)];
 }

@@ -1,0 +1,11 @@
+// The image component's public surface: the ImageService facade and how main.ts builds it.
+export { ImageService } from './service.js';
+export type { ImageSummary, RemoveResult, ImageServiceDeps } from './service.js';
+export { buildImageService } from './wiring.js';
+export type { ImageWiring } from './wiring.js';
+export type {
+  ResolvedLocalImage,
+  ImageConfig,
+  ProgressEvent,
+  PullOptions,
+} from './service-types.js';

@@ -1,0 +1,215 @@
+// `images` / `image ls`, `image inspect`, `history` and `search`: listings in Docker's columns,
+// `--format json` as one JSON document per line.
+import type { Command } from 'commander';
+import { formatBytes } from '../../../shared/units/index.js';
+import type { CliContext } from '../../context.js';
+import { renderJsonLines, renderTable } from '../../render/table.js';
+import { authHeader, registryOfImage } from './auth.js';
+
+interface ImageSummary {
+  Id: string;
+  RepoTags: string[];
+  RepoDigests: string[];
+  Created: number;
+  Size: number;
+}
+
+/** Docker's HumanDuration: "About a minute ago", "3 hours ago", "2 weeks ago". */
+export function ago(unixSeconds: number, nowMs = Date.now()): string {
+  const s = Math.max(0, Math.floor(nowMs / 1000 - unixSeconds));
+  if (s < 1) return 'Less than a second ago';
+  if (s < 60) return `${s} seconds ago`;
+  const m = Math.floor(s / 60);
+  if (m === 1) return 'About a minute ago';
+  if (m < 60) return `${m} minutes ago`;
+  const h = Math.round(s / 3600);
+  if (h === 1) return 'About an hour ago';
+  if (h < 48) return `${h} hours ago`;
+  if (h < 24 * 7 * 2) return `${Math.floor(h / 24)} days ago`;
+  if (h < 24 * 30 * 2) return `${Math.floor(h / 24 / 7)} weeks ago`;
+  if (h < 24 * 365 * 2) return `${Math.floor(h / 24 / 30)} months ago`;
+  return `${Math.floor(h / 24 / 365)} years ago`;
+}
+
+const short = (id: string, trunc = true) => (trunc ? id.replace(/^sha256:/, '').slice(0, 12) : id);
+
+function splitRepoTag(name: string): [string, string] {
+  const at = name.lastIndexOf(':');
+  return at > name.lastIndexOf('/') ? [name.slice(0, at), name.slice(at + 1)] : [name, '<none>'];
+}
+
+/** One row per repo:tag (an untagged image gets `<none> <none>`), as `docker images` shows. */
+export function imageRows(list: ImageSummary[], digests: boolean, trunc = true) {
+  const rows: { repo: string; tag: string; digest: string; img: ImageSummary }[] = [];
+  for (const img of list) {
+    const digestOf = (repo: string) =>
+      img.RepoDigests.find((d) => d.startsWith(`${repo}@`))?.split('@')[1] ?? '<none>';
+    if (img.RepoTags.length === 0) {
+      if (digests && img.RepoDigests.length > 0)
+        for (const d of img.RepoDigests) {
+          const [repo, digest] = d.split('@');
+          rows.push({ repo, tag: '<none>', digest, img });
+        }
+      else rows.push({ repo: '<none>', tag: '<none>', digest: '<none>', img });
+      continue;
+    }
+    for (const t of img.RepoTags) {
+      const [repo, tag] = splitRepoTag(t);
+      rows.push({ repo, tag, digest: digestOf(repo), img });
+    }
+  }
+  return rows.map((r) => ({ ...r, id: short(r.img.Id, trunc) }));
+}
+
+export function registerQueryCommands(program: Command, ctx: () => CliContext, inGroup: boolean) {
+  const ls = program.command(inGroup ? 'ls' : 'images');
+  if (inGroup) ls.alias('list');
+  ls.description('List images')
+    .argument('[repository]', 'only images of this repository (REPOSITORY[:TAG])')
+    .option('-a, --all', 'show all images (default hides intermediate images)')
+    .option('-q, --quiet', 'only show image IDs')
+    .option('--digests', 'show digests')
+    .option('--no-trunc', "don't truncate output")
+    .option('--format <format>', "'table' or 'json'")
+    .action(
+      async (
+        repository: string | undefined,
+        o: { quiet?: boolean; digests?: boolean; trunc: boolean; format?: string },
+      ) => {
+        const c = ctx();
+        const list = await c.agent().json<ImageSummary[]>({ path: '/images' });
+        let rows = imageRows(list, Boolean(o.digests), o.trunc);
+        if (repository) {
+          const [repo, tag] = splitRepoTag(repository);
+          rows = rows.filter(
+            (r) => r.repo === repo && (tag === '<none>' || repository.endsWith(`:${r.tag}`)),
+          );
+        }
+        if (o.quiet) {
+          c.out.write([...new Set(rows.map((r) => r.id))].map((id) => `${id}\n`).join(''));
+          return;
+        }
+        if (o.format === 'json') {
+          c.out.write(
+            renderJsonLines(
+              rows.map((r) => ({
+                Containers: 'N/A',
+                CreatedAt: new Date(r.img.Created * 1000).toISOString(),
+                CreatedSince: ago(r.img.Created),
+                Digest: r.digest,
+                ID: r.id,
+                Repository: r.repo,
+                Size: formatBytes(r.img.Size),
+                Tag: r.tag,
+              })),
+            ),
+          );
+          return;
+        }
+        const headers = o.digests
+          ? ['REPOSITORY', 'TAG', 'DIGEST', 'IMAGE ID', 'CREATED', 'SIZE']
+          : ['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'];
+        c.out.write(
+          renderTable(
+            headers,
+            rows.map((r) => [
+              r.repo,
+              r.tag,
+              ...(o.digests ? [r.digest] : []),
+              r.id,
+              ago(r.img.Created),
+              formatBytes(r.img.Size),
+            ]),
+          ),
+        );
+      },
+    );
+
+  program
+    .command('history')
+    .description('Show the history of an image')
+    .argument('<image>')
+    .option('-q, --quiet', 'only show image IDs')
+    .option('-H, --human', 'print sizes and dates in human readable format', true)
+    .option('--no-trunc', "don't truncate output")
+    .option('--format <format>', "'table' or 'json'")
+    .action(async (image: string, o: { quiet?: boolean; trunc: boolean; format?: string }) => {
+      const c = ctx();
+      const entries = await c
+        .agent()
+        .json<{ Id: string; Created: number; CreatedBy: string; Size: number; Comment: string }[]>({
+          path: `/images/${encodeURIComponent(image)}/history`,
+        });
+      const id = (e: { Id: string }) => (e.Id === '<missing>' ? e.Id : short(e.Id, o.trunc));
+      if (o.quiet) return void c.out.write(entries.map((e) => `${id(e)}\n`).join(''));
+      if (o.format === 'json') {
+        c.out.write(
+          renderJsonLines(
+            entries.map((e) => ({
+              ID: id(e),
+              CreatedSince: ago(e.Created),
+              CreatedBy: e.CreatedBy,
+              Size: formatBytes(e.Size),
+              Comment: e.Comment,
+            })),
+          ),
+        );
+        return;
+      }
+      const by = (s: string) => (o.trunc && s.length > 45 ? `${s.slice(0, 44)}…` : s);
+      c.out.write(
+        renderTable(
+          ['IMAGE', 'CREATED', 'CREATED BY', 'SIZE', 'COMMENT'],
+          entries.map((e) => [
+            id(e),
+            ago(e.Created),
+            by(e.CreatedBy),
+            formatBytes(e.Size),
+            e.Comment,
+          ]),
+        ),
+      );
+    });
+}
+
+export function registerInspectCommand(group: Command, ctx: () => CliContext): void {
+  group
+    .command('inspect')
+    .description('Display detailed information on one or more images')
+    .argument('<image...>')
+    .option('-f, --format <format>', "'json' (default)")
+    .action(async (names: string[]) => {
+      const c = ctx();
+      const docs = [];
+      for (const n of names)
+        docs.push(await c.agent().json({ path: `/images/${encodeURIComponent(n)}/json` }));
+      c.out.write(`${JSON.stringify(docs, null, 4)}\n`);
+    });
+}
+
+export function registerSearchCommand(program: Command, ctx: () => CliContext): void {
+  program
+    .command('search')
+    .description('Search a registry for images')
+    .argument('<term>', 'TERM, or REGISTRY/TERM for another registry than docker.io')
+    .option('--limit <n>', 'max number of search results', (v) => parseInt(v, 10))
+    .option('--format <format>', "'table' or 'json'")
+    .action(async (term: string, o: { limit?: number; format?: string }) => {
+      const c = ctx();
+      const found = await c.agent().json<{ name: string }[]>({
+        path: '/images/search',
+        query: { term, limit: o.limit },
+        headers: await authHeader(registryOfImage(term)),
+      });
+      if (o.format === 'json') {
+        c.out.write(renderJsonLines(found.map((f) => ({ Name: f.name }))));
+        return;
+      }
+      c.out.write(
+        renderTable(
+          ['NAME'],
+          found.map((f) => [f.name]),
+        ),
+      );
+    });
+}
