@@ -5,6 +5,7 @@
 //   proxy.cutBlobOnce(1000);          // next blob GET: send 1000 body bytes, then drop the connection
 //   proxy.corruptBlobs(1);            // next blob GET: flip a byte (same length)
 //   proxy.failNext(503, 2);           // next 2 requests: answer 503 (or 429 with retryAfterSeconds)
+//   proxy.ignoreRangeOnce();          // next ranged blob GET: strip Range, so the registry sends 200
 //   proxy.requests                    // every request seen: method, url, range header, status sent
 //   await proxy.stop();
 //
@@ -35,6 +36,8 @@ export interface FaultyProxy {
     times: number,
     opts?: { retryAfterSeconds?: number; match?: RegExp },
   ): void;
+  /** The next blob GET with a Range header loses it: the registry answers 200 from byte 0. */
+  ignoreRangeOnce(): void;
   /** Removes all pending faults. */
   reset(): void;
   stop(): Promise<void>;
@@ -48,6 +51,7 @@ export async function startFaultyProxy(upstream: string): Promise<FaultyProxy> {
   const requests: SeenRequest[] = [];
   let cutAfter: number | undefined;
   let corruptLeft = 0;
+  let ignoreRange = false;
   let statusFaults:
     { status: number; left: number; retryAfterSeconds?: number; match?: RegExp } | undefined;
   const sockets = new Set<Socket>();
@@ -81,13 +85,18 @@ export async function startFaultyProxy(upstream: string): Promise<FaultyProxy> {
     const corrupt = blobGet(req) && corruptLeft > 0;
     if (corrupt) corruptLeft--;
 
+    const headers = { ...req.headers };
+    if (ignoreRange && blobGet(req) && headers.range) {
+      ignoreRange = false;
+      delete headers.range;
+    }
     const upstreamReq = request(
       {
         host: target.hostname,
         port: target.port,
         method: req.method,
         path: req.url,
-        headers: req.headers,
+        headers,
       },
       (up) => {
         seen.status = up.statusCode;
@@ -151,7 +160,11 @@ export async function startFaultyProxy(upstream: string): Promise<FaultyProxy> {
     failNext(status, times, opts = {}) {
       statusFaults = { status, left: times, ...opts };
     },
+    ignoreRangeOnce() {
+      ignoreRange = true;
+    },
     reset() {
+      ignoreRange = false;
       cutAfter = undefined;
       corruptLeft = 0;
       statusFaults = undefined;

@@ -80,32 +80,45 @@ export function verifiedBlobStream(
             detail: `asked for bytes from ${received}, got Content-Range "${res.headers['content-range']}"`,
           });
         }
-        for await (const raw of res.body) {
-          let chunk = raw as Buffer;
-          if (skip > 0) {
-            if (chunk.length <= skip) {
-              skip -= chunk.length;
-              continue;
+        const response = res.body;
+        try {
+          for await (const raw of response.iterator({ destroyOnReturn: false })) {
+            let chunk = raw as Buffer;
+            if (skip > 0) {
+              if (chunk.length <= skip) {
+                skip -= chunk.length;
+                continue;
+              }
+              chunk = chunk.subarray(skip);
+              skip = 0;
             }
-            chunk = chunk.subarray(skip);
-            skip = 0;
-          }
-          if (received + chunk.length > desc.size) throw sizeError(`more than ${desc.size}`);
-          hash.update(chunk);
-          received += chunk.length;
-          opts.onProgress?.({ digest: desc.digest, doneBytes: received, totalBytes: desc.size });
-          if (received === desc.size) {
-            verify(hash);
+            if (received + chunk.length > desc.size) throw sizeError(`more than ${desc.size}`);
+            hash.update(chunk);
+            received += chunk.length;
+            opts.onProgress?.({ digest: desc.digest, doneBytes: received, totalBytes: desc.size });
+            if (received === desc.size) {
+              verify(hash);
+              yield chunk;
+              return;
+            }
             yield chunk;
-            return; // leaving the loop releases the response
           }
-          yield chunk;
+        } finally {
+          // A finished body is drained so its keep-alive socket is reused; an unfinished one is
+          // cut rather than read past the descriptor's size.
+          if (!response.destroyed && !response.readableEnded) {
+            if (response.complete) response.resume();
+            else response.destroy();
+          }
         }
         if (desc.size === 0 && received === 0) {
           verify(hash);
           return;
         }
-        // The body ended cleanly but short (a close-delimited response cut early).
+        // A complete response (its Content-Length satisfied) that is short means the registry's
+        // blob is smaller than the descriptor says; only a close-delimited body can have been cut.
+        if (response.complete && res.headers['content-length'] !== undefined)
+          throw sizeError(received);
         dropped = new Error(`body ended after ${received} of ${desc.size} bytes`);
       } catch (err) {
         if (isAbortError(err, signal)) throw signal?.reason ?? err;

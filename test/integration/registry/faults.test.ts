@@ -58,6 +58,17 @@ describe('registry client through a faulty proxy', () => {
     expect(blobGets[1]!.status).toBe(206);
   });
 
+  it('restarts from zero when the resumed request is answered with 200, skipping sent bytes', async () => {
+    const layer = image.layers[1]!;
+    proxy.cutBlobOnce(250_000);
+    proxy.ignoreRangeOnce();
+    const bytes = await readAll(client.openBlob(ref, layer.descriptor));
+    expect(bytes.equals(layer.bytes)).toBe(true);
+    const blobGets = proxy.requests.filter((r) => r.method === 'GET' && r.url.includes('/blobs/'));
+    expect(blobGets[1]!.range).toMatch(/^bytes=\d+-$/);
+    expect(blobGets[1]!.status).toBe(200);
+  });
+
   it('rejects corrupted blob bytes with BLOB_DIGEST_MISMATCH', async () => {
     proxy.corruptBlobs(1);
     const err = await readAll(client.openBlob(ref, image.layers[0]!.descriptor)).catch(
@@ -75,6 +86,11 @@ describe('registry client through a faulty proxy', () => {
       (e: unknown) => e,
     );
     expect((err as FlotillaError).code).toBe('BLOB_SIZE_MISMATCH');
+    const short = await readAll(client.openBlob(ref, { ...real, size: real.size + 10 })).catch(
+      (e: unknown) => e,
+    );
+    expect((short as FlotillaError).code).toBe('BLOB_SIZE_MISMATCH');
+    expect((short as FlotillaError).params.actual).toBe(real.size);
   });
 
   it('retries 503 twice and then succeeds', async () => {
