@@ -11,7 +11,8 @@ import { registerClusterCommands } from './cluster/index.js';
 import { registerNodeCommands } from './node/index.js';
 import { registerServiceCommands } from './service/index.js';
 import { registerContextCommands } from './context/index.js';
+import { registerBuildCommands } from './build/index.js';
 
 export type Register = (program: Command, ctx: () => CliContext) => void;
 
-export const commandGroups: Register[] = [registerDaemonCommands, registerContainerCommands, registerNetworkCommands, registerImageCommands, registerStackCommands, registerClusterCommands, registerNodeCommands, registerServiceCommands, registerContextCommands];
+export const commandGroups: Register[] = [registerDaemonCommands, registerContainerCommands, registerNetworkCommands, registerImageCommands, registerStackCommands, registerClusterCommands, registerNodeCommands, registerServiceCommands, registerContextCommands, registerBuildCommands];

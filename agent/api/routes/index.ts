@@ -5,7 +5,8 @@ import { imageRoutes } from './images.js';
 import { containerRoutes } from './containers.js';
 import { volumeRoutes } from './volumes.js';
 import { networkRoutes } from './networks.js';
+import { buildRoutes } from './build.js';
 
 export function agentRoutes(c: AgentComponents): RoutePlugin[] {
-  return [networkRoutes(c.network), containerRoutes(c.containers), volumeRoutes(c.containers), imageRoutes(c.images)];
+  return [networkRoutes(c.network), containerRoutes(c.containers), volumeRoutes(c.containers), imageRoutes(c.images), buildRoutes(c)];
 }

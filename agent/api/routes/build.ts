@@ -1,0 +1,190 @@
+// The build API: POST /build (context tar in, NDJSON step output out, as Docker's /build),
+// POST /commit and GET /containers/:id/export. RUN steps run in a builder-private container engine
+// (its own data and exec directories, network none) so build containers never show up in `ps` and
+// any left by a crash are removed when the agent next builds.
+import { join } from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { FlotillaError, toFlotillaError } from '../../../shared/errors/index.js';
+import type { AgentComponents } from '../../components.js';
+import { BuildService, type ContainerFs } from '../../image/build/service.js';
+import { BuildSnapshotter } from '../../image/build/snapshotter.js';
+import { ContainerStepRunner } from '../../image/build/run-step.js';
+import type { BuildState } from '../../image/build/state.js';
+import { RuncContainerEngine, type ImageSource, type RuntimeImage } from '../../runtime/index.js';
+import type { RoutePlugin } from '../server.js';
+
+export function buildRoutes(c: AgentComponents): RoutePlugin {
+  return (app: FastifyInstance) => {
+    const parts = c.imageWiring;
+    if (!parts) return;
+    const imageRoot = join(c.config.dataRoot, 'image');
+    const temp = new Map<string, BuildState>();
+    const images: ImageSource = {
+      async resolve(ref): Promise<RuntimeImage> {
+        const s = temp.get(ref);
+        if (!s) throw new FlotillaError('IMAGE_NOT_LOCAL', { name: ref });
+        return {
+          imageId: ref,
+          ref,
+          config: (s.config.config ?? {}) as RuntimeImage['config'],
+          chainIds: s.layers.map((l) => l.chainId),
+        };
+      },
+    };
+    const snapshotter = new BuildSnapshotter({
+      layers: parts.layers,
+      root: join(c.config.dataRoot, 'build', 'snapshots'),
+    });
+    const engine = new RuncContainerEngine({
+      dataRoot: join(c.config.dataRoot, 'build'),
+      execRoot: join(c.config.execRoot, 'build'),
+      log: c.log.child({ component: 'build' }),
+      images,
+      snapshotter,
+    });
+    let opened: Promise<void> | undefined;
+    const ready = () =>
+      (opened ??= (async () => {
+        await engine.open();
+        for (const s of await engine.list({ all: true }))
+          await engine.remove(s.id, { force: true, volumes: true }).catch(() => undefined);
+      })());
+    const runner = new ContainerStepRunner({
+      engine: {
+        create: async (o) => (await ready(), engine.create(o)),
+        start: (id) => engine.start(id),
+        attach: (id, s) => engine.attach(id, s),
+        wait: (id, sig) => engine.wait(id, sig),
+        remove: (id, o) => engine.remove(id, o),
+        kill: (id, sig) => engine.kill(id, sig),
+      },
+      images: {
+        register: (ref, s) => temp.set(ref, s),
+        unregister: (ref) => temp.delete(ref),
+      },
+      upperDir: (id) => snapshotter.upperDir(id),
+    });
+    const service = new BuildService({
+      images: c.images,
+      content: parts.content,
+      layers: parts.layers,
+      root: imageRoot,
+      log: c.log.child({ component: 'build' }),
+      runner,
+      containers: containerFs(c),
+    });
+    app.addHook('onClose', async () => {
+      if (opened) await engine.close().catch(() => undefined);
+    });
+
+    app.post('/build', async (request, reply) => {
+      const q = request.query as Record<string, string | string[] | undefined>;
+      const tags = ([] as string[])
+        .concat(q.t ?? [])
+        .flatMap((t) => t.split(','))
+        .filter((t) => t !== '');
+      let buildArgs: Record<string, string> = {};
+      if (typeof q.buildargs === 'string' && q.buildargs !== '') {
+        try {
+          buildArgs = JSON.parse(q.buildargs) as Record<string, string>;
+        } catch (err) {
+          throw new FlotillaError(
+            'INVALID_ARGUMENT',
+            { detail: 'buildargs must be a JSON object' },
+            { cause: err },
+          );
+        }
+      }
+      const body = request.body as Readable | undefined;
+      if (!body || typeof (body as Readable).pipe !== 'function')
+        throw new FlotillaError('BUILD_CONTEXT_INVALID', {
+          path: '-',
+          reason: 'send the context as an application/x-tar body',
+        });
+      const out = new PassThrough();
+      const ac = new AbortController();
+      reply.raw.on('close', () => {
+        if (!reply.raw.writableFinished) ac.abort(new Error('client went away'));
+      });
+      const line = (doc: unknown) => out.write(`${JSON.stringify(doc)}\n`);
+      service
+        .build(body, {
+          tags,
+          dockerfile:
+            typeof q.dockerfile === 'string'
+              ? q.dockerfile
+              : typeof q.f === 'string'
+                ? q.f
+                : undefined,
+          buildArgs,
+          noCache: q.nocache === '1' || q.nocache === 'true',
+          target: typeof q.target === 'string' && q.target !== '' ? q.target : undefined,
+          onStream: (text) => line({ stream: text }),
+          signal: ac.signal,
+        })
+        .then(
+          (res) => {
+            line({ aux: { ID: res.imageId } });
+            out.end();
+          },
+          (err: unknown) => {
+            body.resume();
+            line({ error: toFlotillaError(err).toJSON() });
+            out.end();
+          },
+        );
+      return reply.type('application/x-ndjson').send(out);
+    });
+
+    app.post('/commit', async (request) => {
+      const q = request.query as Record<string, string | string[] | undefined>;
+      const one = (k: string) => (typeof q[k] === 'string' ? (q[k] as string) : undefined);
+      const container = one('container');
+      if (!container)
+        throw new FlotillaError('INVALID_ARGUMENT', { detail: 'container is required' });
+      const changes = ([] as string[])
+        .concat(q.changes ?? [])
+        .flatMap((s) => s.split('\n'))
+        .filter((s) => s.trim() !== '');
+      const id = await service.commit({
+        container,
+        repo: one('repo') || undefined,
+        tag: one('tag') || undefined,
+        comment: one('comment') || undefined,
+        author: one('author') || undefined,
+        changes,
+      });
+      return { Id: id };
+    });
+
+    app.get('/containers/:id/export', async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const stream = await service.export(id);
+      return reply.type('application/x-tar').send(stream);
+    });
+  };
+}
+
+/** Reads what commit/export need from the agent's container engine's inspect document. */
+function containerFs(c: AgentComponents): ContainerFs {
+  return {
+    async describe(idOrName) {
+      const doc = (await c.containers.inspect(idOrName)) as {
+        Id: string;
+        Image: string;
+        Config?: Record<string, unknown>;
+        GraphDriver?: { Data?: { UpperDir?: string } };
+      };
+      const upperDir = doc.GraphDriver?.Data?.UpperDir;
+      if (!upperDir)
+        throw new FlotillaError('COMMIT_UNSUPPORTED', {
+          action: 'read',
+          id: idOrName,
+          reason:
+            "the runtime does not report the container's upper directory (GraphDriver.Data.UpperDir)",
+        });
+      return { id: doc.Id, imageId: doc.Image, upperDir, config: doc.Config ?? {} };
+    },
+  };
+}

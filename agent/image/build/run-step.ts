@@ -1,0 +1,106 @@
+// Executes a RUN step: a container from the current build state (a temporary image known only to
+// the builder's engine), output streamed to the build, and on success the container's upper
+// directory as the step's layer. The container, its mounts and anonymous volumes are removed
+// whatever happens.
+import { randomBytes } from 'node:crypto';
+import type { ContainerRuntime } from '../../runtime/types.js';
+import { listTree, writeLayerTar, type PlannedEntry, type WrittenLayer } from './layer-tar.js';
+import type { BuildState, RunConfig } from './state.js';
+
+/** What the builder needs to run a step; tests and the API route provide it. */
+export interface StepRunner {
+  run(opts: StepRunOptions): Promise<{ exitCode: number; layer?: WrittenLayer }>;
+}
+
+export interface StepRunOptions {
+  state: BuildState;
+  cmd: string[];
+  /** Environment beyond the image's: build args in effect. */
+  env: string[];
+  network: 'none' | 'bridge';
+  onOutput(data: Buffer): void;
+  /** Where to write the layer tar. */
+  layerFile: string;
+  signal?: AbortSignal;
+}
+
+/** Registers temporary images under a name the builder's engine can resolve. */
+export interface TempImages {
+  register(ref: string, state: BuildState): void;
+  unregister(ref: string): void;
+}
+
+/** Mount points runc creates when an image lacks them: not part of the step's changes. */
+const runtimeArtifacts = new Set([
+  'proc',
+  'sys',
+  'dev',
+  'etc/hosts',
+  'etc/hostname',
+  'etc/resolv.conf',
+]);
+
+export class ContainerStepRunner implements StepRunner {
+  constructor(
+    private readonly deps: {
+      engine: Pick<ContainerRuntime, 'create' | 'start' | 'attach' | 'wait' | 'remove' | 'kill'>;
+      images: TempImages;
+      upperDir(containerId: string): string;
+    },
+  ) {}
+
+  async run(opts: StepRunOptions): Promise<{ exitCode: number; layer?: WrittenLayer }> {
+    const ref = `flotilla-build-${randomBytes(8).toString('hex')}`;
+    this.deps.images.register(ref, opts.state);
+    let id: string | undefined;
+    try {
+      const rc = (opts.state.config.config ?? {}) as RunConfig;
+      ({ id } = await this.deps.engine.create({
+        image: ref,
+        cmd: opts.cmd,
+        entrypoint: [],
+        env: opts.env,
+        workingDir: rc.WorkingDir || undefined,
+        user: rc.User || undefined,
+        network: opts.network,
+        noHealthcheck: true,
+        labels: { 'io.flotilla.build': 'true' },
+      }));
+      const session = await new Promise<Awaited<ReturnType<ContainerRuntime['attach']>>>(
+        (resolve, reject) => {
+          this.deps.engine
+            .attach(id!, { onStdout: opts.onOutput, onStderr: opts.onOutput })
+            .then(resolve, reject);
+          this.deps.engine.start(id!).catch(reject);
+        },
+      );
+      const onAbort = () => void this.deps.engine.kill(id!, 'KILL').catch(() => undefined);
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      let exitCode: number;
+      try {
+        exitCode = await this.deps.engine.wait(id);
+        await Promise.race([session.done, new Promise((r) => setTimeout(r, 2000))]);
+      } finally {
+        opts.signal?.removeEventListener('abort', onAbort);
+        session.close();
+      }
+      if (exitCode !== 0) return { exitCode };
+      const entries = (await listTree(this.deps.upperDir(id), { whiteouts: true })).filter(
+        (e) => !isArtifact(e),
+      );
+      return { exitCode, layer: await writeLayerTar(opts.layerFile, entries) };
+    } finally {
+      if (id)
+        await this.deps.engine.remove(id, { force: true, volumes: true }).catch(() => undefined);
+      this.deps.images.unregister(ref);
+    }
+  }
+}
+
+function isArtifact(e: PlannedEntry): boolean {
+  for (const a of runtimeArtifacts) {
+    if (e.name === a && (e.type === 'directory' || (e.type === 'file' && !e.size))) return true;
+    if (['proc', 'sys', 'dev'].includes(a) && e.name.startsWith(`${a}/`)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,86 @@
+// `commit` and `export`: a container's changes as a new image, and a container's root filesystem
+// as a tar (to a file with -o, else stdout, which must not be a terminal).
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import type { Command } from 'commander';
+import { FlotillaError } from '../../../shared/errors/index.js';
+import type { CliContext } from '../../context.js';
+import { collect } from '../../repeatable.js';
+
+/** `repo:tag` → repo and tag, without mistaking a registry port for a tag. */
+export function splitRepoTag(name: string): { repo: string; tag?: string } {
+  const at = name.lastIndexOf(':');
+  if (at > name.lastIndexOf('/')) return { repo: name.slice(0, at), tag: name.slice(at + 1) };
+  return { repo: name };
+}
+
+export function registerCommitCommands(program: Command, ctx: () => CliContext): void {
+  program
+    .command('commit')
+    .description("Create a new image from a container's changes")
+    .argument('<container>')
+    .argument('[repository]', 'REPOSITORY[:TAG]')
+    .option('-m, --message <text>', 'commit message')
+    .option('-a, --author <text>', 'author (e.g. "Jane <jane@example.com>")')
+    .option(
+      '-c, --change <instruction>',
+      'apply a Dockerfile instruction to the image; repeatable',
+      collect,
+      [],
+    )
+    .option('-p, --pause', 'accepted for compatibility (containers are not paused)', true)
+    .action(
+      async (
+        container: string,
+        repository: string | undefined,
+        o: { message?: string; author?: string; change: string[] },
+      ) => {
+        const c = ctx();
+        const { repo, tag } = repository
+          ? splitRepoTag(repository)
+          : { repo: undefined, tag: undefined };
+        const res = await c.agent().json<{ Id: string }>({
+          method: 'POST',
+          path: '/commit',
+          query: {
+            container,
+            repo,
+            tag,
+            comment: o.message,
+            author: o.author,
+            changes: o.change.length ? o.change.join('\n') : undefined,
+          },
+        });
+        c.out.write(`${res.Id}\n`);
+      },
+    );
+
+  program
+    .command('export')
+    .description("Export a container's filesystem as a tar archive")
+    .argument('<container>')
+    .option('-o, --output <file>', 'write to a file instead of STDOUT')
+    .action(async (container: string, o: { output?: string }) => {
+      const c = ctx();
+      if (!o.output && (c.out as { isTTY?: boolean }).isTTY)
+        throw new FlotillaError('INVALID_ARGUMENT', {
+          detail: 'cowardly refusing to write a tar to a terminal: use -o or redirect the output',
+        });
+      const res = await c
+        .agent()
+        .open({ path: `/containers/${encodeURIComponent(container)}/export` });
+      if (!o.output) {
+        await pipeline(res, c.out);
+        return;
+      }
+      const tmp = `${o.output}.partial`;
+      try {
+        await pipeline(res, createWriteStream(tmp));
+        await rename(tmp, o.output);
+      } catch (err) {
+        await rm(tmp, { force: true });
+        throw err;
+      }
+    });
+}
