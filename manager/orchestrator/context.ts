@@ -26,3 +26,13 @@ export function preferred(a: Task, b: Task): Task {
   if (ra !== rb) return ra > rb ? a : b;
   return a.createdAt >= b.createdAt ? a : b;
 }
+
+/**
+ * Two tasks of different service versions in one slot are a start-first update in progress: the
+ * updater (manager/update) retires the old one once the new one runs. Keep the newer as the slot's
+ * task and shut neither down.
+ */
+export function startFirstPair(a: Task, b: Task): Task | undefined {
+  if (a.serviceVersion === b.serviceVersion) return undefined;
+  return a.serviceVersion > b.serviceVersion ? a : b;
+}

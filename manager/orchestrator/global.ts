@@ -4,7 +4,7 @@
 import type { Node, Service, Task } from '../../shared/model/index.js';
 import { isTerminal } from '../../shared/model/index.js';
 import { matchConstraints, parseConstraints, type Constraint } from '../placement/index.js';
-import { preferred, wakeAt, type PassContext } from './context.js';
+import { preferred, startFirstPair, wakeAt, type PassContext } from './context.js';
 import { newTask } from '../tasks/index.js';
 
 export function reconcileGlobal(
@@ -26,7 +26,9 @@ export function reconcileGlobal(
   for (const t of tasks) {
     if (t.desiredState !== 'running' || !t.nodeId) continue;
     const other = active.get(t.nodeId);
+    const newer = other && startFirstPair(other, t);
     if (!other) active.set(t.nodeId, t);
+    else if (newer) active.set(t.nodeId, newer);
     else {
       const keep = preferred(other, t);
       active.set(t.nodeId, keep);

@@ -8,7 +8,7 @@
 // policy's back.
 import type { Service, Task } from '../../shared/model/index.js';
 import { isTerminal } from '../../shared/model/index.js';
-import { preferred, wakeAt, type PassContext } from './context.js';
+import { preferred, startFirstPair, wakeAt, type PassContext } from './context.js';
 import { newTask } from '../tasks/index.js';
 
 export function reconcileReplicated(
@@ -24,6 +24,11 @@ export function reconcileReplicated(
     const other = active.get(t.slot);
     if (!other) {
       active.set(t.slot, t);
+      continue;
+    }
+    const newer = startFirstPair(other, t);
+    if (newer) {
+      active.set(t.slot, newer);
       continue;
     }
     // Two tasks should never run in one slot; keep the one furthest along.

@@ -1,64 +1,28 @@
-// A minimal updater so spec changes take effect: when a service's version moves on, replace its
-// tasks of older versions one at a time, stop-first, waiting for each replacement to run before
-// the next. Update config (parallelism, delay, failure action, order, monitor) and rollback are
-// not implemented yet: TODO(update): full rolling updates and rollbacks #update.
+// Rolling updates and rollbacks (leader only). When a service's spec changes, replaces its tasks
+// slot by slot following the update config (parallelism, delay, order, monitor, failure action,
+// max failure ratio) and records progress in service.updateStatus. It coordinates only through
+// the store: it creates and retires tasks; placing them is the scheduler's, running them the
+// agents', keeping the replica count the orchestrator's. The per-pass logic is in plan.ts.
 import type { Logger } from '../../shared/log/index.js';
-import type { Service, Task } from '../../shared/model/index.js';
-import { isTerminal } from '../../shared/model/index.js';
-import { newTask } from '../tasks/index.js';
-import type { ObjectStore } from '../store/types.js';
+import type { Service } from '../../shared/model/index.js';
+import type { ObjectStore, StoreTx } from '../store/types.js';
+import { newRun, planService, type UpdateChange, type UpdateRun } from './plan.js';
 
 export interface UpdaterDeps {
   store: ObjectStore;
   log: Logger;
   clock: { now(): number };
-  /** @default 20 */
+  /** @default 50 */
   debounceMs?: number;
   newId?: () => string;
 }
 
-/** Stable JSON (sorted keys), so specs compare equal whatever order their fields were written in. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object')
-    return `{${Object.keys(v)
-      .sort()
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(v);
-}
-
-/**
- * A task needs replacing when the service moved on and its task template differs from the one the
- * task runs: changing only the replica count or labels of a service replaces nothing (as Swarm).
- */
-export function isOutdated(task: Task, service: Service): boolean {
-  return (
-    task.serviceVersion < service.version &&
-    canonical(task.spec) !== canonical(service.spec.taskTemplate)
-  );
-}
-
-/** The next task to replace, or undefined while a replacement is still starting or none is due. */
-export function nextToReplace(service: Service, tasks: readonly Task[]): Task | undefined {
-  const active = tasks.filter((t) => t.serviceId === service.id && t.desiredState === 'running');
-  const starting = active.some(
-    (t) =>
-      t.serviceVersion === service.version &&
-      t.status.state !== 'running' &&
-      !isTerminal(t.status.state),
-  );
-  if (starting) return undefined;
-  return active
-    .filter((t) => isOutdated(t, service))
-    .sort((a, b) => a.slot - b.slot || ((a.nodeId ?? '') < (b.nodeId ?? '') ? -1 : 1))[0];
-}
-
 export class Updater {
   private readonly log: Logger;
+  private readonly runs = new Map<string, UpdateRun>();
   private unsubscribe?: () => void;
   private timer?: NodeJS.Timeout;
+  private wakeTimer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private again = false;
   private stopped = true;
@@ -77,6 +41,7 @@ export class Updater {
     this.stopped = true;
     this.unsubscribe?.();
     clearTimeout(this.timer);
+    clearTimeout(this.wakeTimer);
     await this.running;
   }
 
@@ -89,9 +54,11 @@ export class Updater {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.running = this.runPass()
-        .then(() => undefined)
-        .catch((err) => this.log.warn({ err }, 'update pass failed, will retry'))
+      this.running = this.pass()
+        .catch((err) => {
+          this.log.warn({ err }, 'update pass failed, will retry');
+          this.again = true;
+        })
         .finally(() => {
           this.running = undefined;
           if (this.again) {
@@ -99,31 +66,100 @@ export class Updater {
             this.kick();
           }
         });
-    }, this.deps.debounceMs ?? 20);
+    }, this.deps.debounceMs ?? 50);
   }
 
-  /** Replaces at most one task per service; returns the ids of the tasks it replaced. */
+  private async pass(): Promise<void> {
+    const { wakeAtMs } = await this.runPassDetailed();
+    clearTimeout(this.wakeTimer);
+    if (wakeAtMs === undefined || this.stopped) return;
+    this.wakeTimer = setTimeout(() => this.kick(), Math.max(0, wakeAtMs - this.deps.clock.now()));
+    this.wakeTimer.unref?.();
+  }
+
+  /** One pass over every service; returns the ids of the tasks whose replacement it started. */
   async runPass(): Promise<string[]> {
-    const tasks = this.deps.store.list('task');
+    return (await this.runPassDetailed()).replaced;
+  }
+
+  /** One pass, with the earliest time a later pass has timed work (delay, monitor). */
+  async runPassDetailed(): Promise<{ replaced: string[]; wakeAtMs?: number }> {
+    const { store, clock } = this.deps;
+    const tasks = store.list('task');
+    const services = store.list('service');
     const replaced: string[] = [];
-    for (const service of this.deps.store.list('service')) {
-      const old = nextToReplace(service, tasks);
-      if (!old) continue;
-      const done = await this.deps.store.update((tx) => {
-        const fresh = tx.get('task', old.id);
-        const svc = tx.get('service', service.id);
-        if (!fresh || !svc || fresh.desiredState !== 'running') return false;
-        fresh.desiredState = 'shutdown';
-        tx.update('task', fresh);
-        const where = { slot: fresh.slot, ...(fresh.slot === 0 ? { nodeId: fresh.nodeId } : {}) };
-        tx.create('task', newTask(svc, where, this.deps.clock.now(), this.deps.newId?.()));
-        return true;
-      });
+    let wakeAtMs: number | undefined;
+    for (const id of this.runs.keys()) if (!services.some((s) => s.id === id)) this.runs.delete(id);
+    for (const service of services) {
+      let run = this.runs.get(service.id);
+      if (!run || run.serviceVersion !== service.version) {
+        run = newRun(service.version);
+        this.runs.set(service.id, run);
+      }
+      const nowMs = clock.now();
+      const plan = planService(service, tasks, run, nowMs, this.deps.newId);
+      if (plan.wakeAtMs !== undefined) wakeAtMs = Math.min(wakeAtMs ?? Infinity, plan.wakeAtMs);
+      if (plan.changes.length === 0) continue;
+      const done = await store.update((tx) =>
+        commit(tx, service, plan.changes, new Date(nowMs).toISOString()),
+      );
       // Outside the transaction function: the store may run it more than once.
       if (!done) continue;
-      replaced.push(old.id);
-      this.log.info({ serviceId: service.id, taskId: old.id }, 'replacing task with new spec');
+      replaced.push(...plan.replaced);
+      this.logChanges(service, plan.changes, plan.replaced);
     }
-    return replaced;
+    return { replaced, wakeAtMs };
   }
+
+  private logChanges(service: Service, changes: UpdateChange[], replaced: string[]): void {
+    const log = this.log.child({ serviceId: service.id });
+    for (const c of changes)
+      if (c.op === 'status' || c.op === 'rollback')
+        log.info({ state: c.status.state, message: c.status.message }, 'update status changed');
+    if (replaced.length) log.info({ tasks: replaced.length }, 'replacing tasks with the new spec');
+  }
+}
+
+/** Applies one service's changes if the service is still at the version they were planned for. */
+function commit(tx: StoreTx, planned: Service, changes: UpdateChange[], nowIso: string): boolean {
+  const svc = tx.get('service', planned.id);
+  if (!svc || svc.version !== planned.version) return false;
+  // One write per object: etcd refuses a transaction that names a key twice.
+  let serviceChanged = false;
+  for (const c of changes) {
+    switch (c.op) {
+      case 'status':
+        svc.updateStatus = c.status;
+        serviceChanged = true;
+        break;
+      case 'rollback':
+        if (!svc.previousSpec) break;
+        // The previous spec becomes current under a new version, as `service rollback` does.
+        [svc.spec, svc.previousSpec] = [svc.previousSpec, svc.spec];
+        svc.version++;
+        svc.updatedAt = nowIso;
+        svc.updateStatus = { ...c.status, serviceVersion: svc.version };
+        serviceChanged = true;
+        break;
+      case 'create':
+        tx.create('task', c.task);
+        break;
+      case 'shutdown': {
+        const t = tx.get('task', c.taskId);
+        if (!t || t.desiredState !== 'running') break;
+        t.desiredState = 'shutdown';
+        tx.update('task', t);
+        break;
+      }
+      case 'promote': {
+        const t = tx.get('task', c.taskId);
+        if (!t || t.status.state !== 'new' || t.desiredState !== 'running') break;
+        t.status = { state: 'pending', timestamp: nowIso, message: 'previous task stopped' };
+        tx.update('task', t);
+        break;
+      }
+    }
+  }
+  if (serviceChanged) tx.update('service', svc);
+  return true;
 }

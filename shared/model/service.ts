@@ -130,6 +130,8 @@ export interface UpdateStatus {
   startedAt?: string;
   completedAt?: string;
   message: string;
+  /** The service version this status is about; a newer version starts a new update (manager/update). */
+  serviceVersion?: number;
 }
 
 export interface Service {

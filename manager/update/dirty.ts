@@ -1,0 +1,73 @@
+// Questions the updater asks of one task: does it run the service's current spec (dirty or not),
+// has it stopped, is it ready (running, and healthy where a healthcheck exists), has it failed.
+import type { PortConfig, Service, Task } from '../../shared/model/index.js';
+import { isTerminal } from '../../shared/model/index.js';
+
+/** Stable JSON (sorted keys), so specs compare equal whatever order their fields were written in. */
+export function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+}
+
+/** Ports by what the user declared: a published port the manager picked is not a change. */
+function portKeys(ports: readonly PortConfig[], declared: readonly PortConfig[]): string {
+  const fixed = new Set(
+    declared.filter((p) => p.published).map((p) => `${p.target}/${p.protocol}`),
+  );
+  return ports
+    .map(
+      (p) =>
+        `${p.target}/${p.protocol}/${p.mode}` +
+        (fixed.has(`${p.target}/${p.protocol}`) ? `:${p.published ?? 0}` : ''),
+    )
+    .sort()
+    .join(',');
+}
+
+/**
+ * A task is dirty when its task template (image, env, forceUpdate ...) or its ports differ from the
+ * service's current spec: changing only the replica count or service labels replaces nothing.
+ */
+export function isDirty(task: Task, service: Service): boolean {
+  if (canonical(task.spec) !== canonical(service.spec.taskTemplate)) return true;
+  const declared = service.spec.endpointSpec.ports;
+  const expected = service.endpoint?.ports ?? declared;
+  return portKeys(task.endpointPorts ?? [], declared) !== portKeys(expected, declared);
+}
+
+/** True once the task can no longer hold resources: terminal, or never reached an agent. */
+export function isStopped(task: Task): boolean {
+  return (
+    isTerminal(task.status.state) ||
+    task.status.state === 'new' ||
+    task.status.state === 'pending' ||
+    task.nodeId === undefined
+  );
+}
+
+function hasHealthcheck(task: Task): boolean {
+  const test = task.spec.containerSpec.healthcheck?.test;
+  return Boolean(test && test.length > 0 && test[0] !== 'NONE');
+}
+
+/** Running, and healthy where the spec or the image has a healthcheck (the agent reports one). */
+export function isReady(task: Task): boolean {
+  if (task.status.state !== 'running') return false;
+  const h = task.status.health;
+  if (h === undefined) return !hasHealthcheck(task);
+  return h === 'healthy';
+}
+
+/** Failed or ended early: counts against the update. A lost node (orphaned) does not. */
+export function isFailure(task: Task): boolean {
+  const s = task.status.state;
+  if (s === 'failed' || s === 'rejected') return true;
+  // A replica that exits is early termination, unless it was asked to stop.
+  return s === 'complete' && (task.desiredState === 'running' || (task.status.exitCode ?? 0) !== 0);
+}
