@@ -2,7 +2,7 @@
 // pushes, searches and checks logins. Requests, auth and retries are requester.ts's job; pushing
 // lives in push.ts. Credentials come from the caller per registry: the agent stores none.
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { Logger } from '../../../shared/log/index.js';
 import { familiarName, manifestReference } from '../reference/index.js';
@@ -274,7 +274,19 @@ export class HttpRegistryClient implements RegistryClient {
     opts: { signal?: AbortSignal; onProgress?: (p: BlobProgress) => void } = {},
   ): Readable {
     const ctx = this.ctx(ref, 'pull blob', desc.digest);
-    const descriptor = toDescriptor(desc, 'descriptor', ctx);
+    let descriptor: Descriptor;
+    try {
+      descriptor = toDescriptor(desc, 'descriptor', ctx);
+    } catch (err) {
+      // Errors reach the consumer the same way as every other failure: on the stream.
+      return Readable.from(
+        (async function* () {
+          yield* [];
+          throw err;
+        })(),
+        { objectMode: false },
+      );
+    }
     const opener = {
       open: async (offset: number, signal?: AbortSignal) => {
         const headers: Record<string, string> = { 'accept-encoding': 'identity' };

@@ -272,6 +272,21 @@ describe('blob redirects', () => {
   });
 });
 
+describe('descriptor validation', () => {
+  it('fails the blob stream, not the call, for a descriptor with an unsafe digest', async () => {
+    const c = client();
+    const stream = c.openBlob(parseReference(`${host}/app`), {
+      mediaType: mediaTypes.dockerLayerGzip,
+      digest: 'sha256:../../etc/passwd',
+      size: 1,
+    });
+    const err = await readAll(stream).catch((e: unknown) => e);
+    expect((err as FlotillaError).code).toBe('MANIFEST_INVALID');
+    expect(state.registryRequests).toHaveLength(0);
+    c.close();
+  });
+});
+
 describe('manifest checks', () => {
   const ref = () => parseReference(`${host}/app:v1`);
   const codeOf = async (c: HttpRegistryClient) =>

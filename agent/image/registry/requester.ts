@@ -59,7 +59,8 @@ function isTlsError(err: unknown): boolean {
 
 export class Requester {
   private readonly schemes = new Map<string, 'http' | 'https'>();
-  private readonly probes = new Map<Authorizer, Map<string, Promise<void>>>();
+  // Weak: login() builds a throwaway authorizer per call.
+  private readonly probes = new WeakMap<Authorizer, Map<string, Promise<void>>>();
 
   constructor(private readonly deps: RequesterDeps) {}
 
