@@ -1,0 +1,180 @@
+// Pull benchmark: a 250-400 MB image in 8 layers of many small files (deterministic, generated
+// offline) is pushed to a local docker-registry, then pulled cold by Flotilla's ImageService
+// (download + verify + unpack, tee'd) and, in the same run, by `skopeo copy` + `umoci unpack`
+// (download to an OCI layout, then unpack). `docker pull` joins only when a Docker engine answers.
+// Prints one JSON line per tool: {tool, seconds, MBps} (MBps over the compressed image size).
+//   npm run build && node dist/bench/pull/run.js [--mb 300]
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import tar from 'tar-stream';
+import { createLogger } from '../../shared/log/index.js';
+import { buildImageService } from '../../agent/image/index.js';
+import { startRegistry } from '../../test/harness/registry.js';
+
+const exec = promisify(execFile);
+
+/** xorshift32: the same bytes on every run. */
+function prng(seed: number) {
+  let x = seed || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return x >>> 0;
+  };
+}
+
+const words =
+  'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon phi chi psi omega'.split(
+    ' ',
+  );
+
+/** One layer of about `bytes` of files between 1 and 16 KB: text that compresses about 3:1. */
+async function layer(index: number, bytes: number): Promise<{ tar: Buffer; gz: Buffer }> {
+  const rnd = prng(0x9e3779b9 ^ (index * 7919));
+  const pack = tar.pack();
+  const chunks: Buffer[] = [];
+  const collected = (async () => {
+    for await (const c of pack) chunks.push(Buffer.from(c as Uint8Array));
+  })();
+  const mtime = new Date('2024-01-02T03:04:05Z');
+  let written = 0;
+  for (let n = 0; written < bytes; n++) {
+    const size = 1024 + (rnd() % (15 * 1024));
+    const parts: string[] = [];
+    let len = 0;
+    while (len < size) {
+      const w = rnd() % 3 === 0 ? rnd().toString(36) : words[rnd() % words.length];
+      parts.push(w);
+      len += w.length + 1;
+    }
+    const body = Buffer.from(parts.join(' ')).subarray(0, size);
+    const name = `usr/share/bench${index}/d${Math.floor(n / 200)}/f${n}.txt`;
+    await new Promise<void>((res, rej) =>
+      pack.entry({ name, size: body.length, mode: 0o644, mtime }, body, (e) =>
+        e ? rej(e) : res(),
+      ),
+    );
+    written += body.length;
+  }
+  pack.finalize();
+  await collected;
+  const t = Buffer.concat(chunks);
+  return { tar: t, gz: gzipSync(t, { level: 6 }) };
+}
+
+const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+async function upload(host: string, repo: string, digest: string, bytes: Buffer) {
+  const start = await fetch(`http://${host}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
+  const loc = new URL(start.headers.get('location') as string, `http://${host}`);
+  loc.searchParams.set('digest', digest);
+  const put = await fetch(loc, { method: 'PUT', body: bytes });
+  if (put.status !== 201) throw new Error(`upload failed: ${put.status}`);
+}
+
+async function time(fn: () => Promise<unknown>): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+async function main() {
+  const mbArg = process.argv.indexOf('--mb');
+  const totalMb = mbArg > 0 ? Number(process.argv[mbArg + 1]) : 300;
+  const layerCount = 8;
+  const registry = await startRegistry();
+  const work = await mkdtemp(join(tmpdir(), 'flotilla-bench-pull-'));
+  try {
+    const layers = [];
+    for (let i = 0; i < layerCount; i++)
+      layers.push(await layer(i, Math.floor((totalMb * 1e6) / layerCount)));
+    const config = Buffer.from(
+      JSON.stringify({
+        architecture: 'amd64',
+        os: 'linux',
+        created: '2024-01-02T03:04:05Z',
+        config: {},
+        rootfs: { type: 'layers', diff_ids: layers.map((l) => sha(l.tar)) },
+      }),
+    );
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: {
+          mediaType: 'application/vnd.oci.image.config.v1+json',
+          digest: sha(config),
+          size: config.length,
+        },
+        layers: layers.map((l) => ({
+          mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+          digest: sha(l.gz),
+          size: l.gz.length,
+        })),
+      }),
+    );
+    await upload(registry.host, 'bench', sha(config), config);
+    for (const l of layers) await upload(registry.host, 'bench', sha(l.gz), l.gz);
+    const put = await fetch(`http://${registry.host}/v2/bench/manifests/v1`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+      body: manifest,
+    });
+    if (put.status !== 201) throw new Error(`manifest push failed: ${put.status}`);
+    const compressedMB = layers.reduce((a, l) => a + l.gz.length, 0) / 1e6;
+    const unpackedMB = layers.reduce((a, l) => a + l.tar.length, 0) / 1e6;
+    process.stderr.write(
+      `image: ${layerCount} layers, ${unpackedMB.toFixed(0)} MB tar, ${compressedMB.toFixed(0)} MB gzip\n`,
+    );
+    const ref = `${registry.host}/bench:v1`;
+    const report = (tool: string, seconds: number) =>
+      process.stdout.write(
+        `${JSON.stringify({ tool, seconds: Number(seconds.toFixed(2)), MBps: Number((compressedMB / seconds).toFixed(1)), compressedMB: Number(compressedMB.toFixed(1)), unpackedMB: Number(unpackedMB.toFixed(1)) })}\n`,
+      );
+
+    const images = buildImageService({
+      config: { dataRoot: join(work, 'flotilla'), insecureRegistries: [] },
+      log: createLogger({ proc: 'bench', level: 'warn' }),
+    });
+    await images.start();
+    report('flotilla', await time(() => images.service.pull(ref)));
+    await images.stop();
+
+    const oci = join(work, 'oci');
+    report(
+      'skopeo+umoci',
+      await time(async () => {
+        await exec('skopeo', [
+          'copy',
+          '--src-tls-verify=false',
+          `docker://${ref}`,
+          `oci:${oci}:v1`,
+        ]);
+        await exec('umoci', ['unpack', '--image', `${oci}:v1`, join(work, 'bundle')]);
+      }),
+    );
+
+    const docker = await exec('docker', ['version', '--format', '{{.Server.Version}}']).catch(
+      () => undefined,
+    );
+    if (docker)
+      report('docker', await time(() => exec('docker', ['pull', ref], { maxBuffer: 1 << 24 })));
+  } finally {
+    await registry.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);
