@@ -60,6 +60,16 @@ export async function runManager(
     const { ca, managerId, initialized } = await bootstrap(config, store, log);
     started.push(ca);
     const tls = await managerCredentials(config, ca, managerId);
+    // Before the API listens, so that the CLI context exists once the manager answers.
+    if (initialized && hooks.onInitialized) {
+      const admin = await ca.issueKeyAndCertificate('admin', `admin-${hostname()}`);
+      await hooks.onInitialized({
+        clusterId: ca.cluster.id,
+        clusterName: ca.cluster.name,
+        apiAddr: config.apiAddr,
+        admin,
+      });
+    }
     const leader = new LeaderElection({
       client,
       log,
@@ -112,15 +122,6 @@ export async function runManager(
     await leader.start();
     started.push(leader);
 
-    if (initialized && hooks.onInitialized) {
-      const admin = await ca.issueKeyAndCertificate('admin', `admin-${hostname()}`);
-      await hooks.onInitialized({
-        clusterId: ca.cluster.id,
-        clusterName: ca.cluster.name,
-        apiAddr: config.apiAddr,
-        admin,
-      });
-    }
     log.info(
       { managerId, api: config.apiAddr, grpc: config.grpcAddr, clusterId: ca.cluster.id },
       'manager started',

@@ -60,7 +60,7 @@ export class ContextStore {
 
   /** The context to talk to: --context, FLOTILLA_CONTEXT (both via `requested`), else current. */
   resolve(requested?: string): ClusterContext {
-    const name = requested ?? this.current();
+    const name = requested || this.current();
     if (!name) throw new FlotillaError('NO_CLUSTER_CONTEXT', { name: '(none selected)' });
     return this.get(name);
   }

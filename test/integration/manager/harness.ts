@@ -1,0 +1,185 @@
+// Manager processes for integration tests: a one-file bundle of the CLI, managers started on free
+// loopback ports with private data/exec roots and CLI config, stopped (or killed) by PID.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { join } from 'node:path';
+import { build } from 'rolldown';
+import { freePort } from '../../../manager/etcd/index.js';
+
+const repo = new URL('../../../', import.meta.url).pathname;
+const dir = join(repo, 'node_modules/.flotilla-mgr');
+export const bundlePath = join(dir, 'flotilla.mjs');
+
+export async function bundleCli(): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const entry = join(dir, 'entry.ts');
+  writeFileSync(
+    entry,
+    `import { main } from '${repo}cli/main.ts';\nmain(process.argv.slice(2)).then((c) => { process.exitCode = c; });\n`,
+  );
+  await build({
+    input: entry,
+    platform: 'node',
+    external: [/^[^./]/],
+    output: { file: bundlePath, format: 'esm', codeSplitting: false } as never,
+    logLevel: 'silent',
+  });
+}
+
+/** Two consecutive free ports: gRPC and API (= gRPC + 1, as the manager defaults). */
+export async function portPair(): Promise<number> {
+  for (;;) {
+    const p = await freePort();
+    if (p < 65535 && (await isFree(p + 1))) return p;
+  }
+}
+
+async function isFree(port: number): Promise<boolean> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+export class ManagerProcess {
+  child?: ChildProcess;
+  stderr = '';
+  exitCode: number | null = null;
+  readonly grpcAddr: string;
+  readonly apiAddr: string;
+
+  constructor(
+    readonly root: string,
+    readonly name: string,
+    readonly grpcPort: number,
+    readonly env: NodeJS.ProcessEnv,
+  ) {
+    this.grpcAddr = `127.0.0.1:${grpcPort}`;
+    this.apiAddr = `127.0.0.1:${grpcPort + 1}`;
+  }
+
+  get dataRoot(): string {
+    return join(this.root, this.name);
+  }
+
+  start(extra: string[]): void {
+    const args = [
+      bundlePath,
+      'manager',
+      '--data-root',
+      this.dataRoot,
+      '--exec-root',
+      join(this.root, `${this.name}-run`),
+      '--listen-grpc',
+      this.grpcAddr,
+      '--advertise-addr',
+      '127.0.0.1',
+      ...extra,
+    ];
+    const child = spawn('node', args, { env: this.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr!.on('data', (c: Buffer) => (this.stderr += c.toString()));
+    child.once('exit', (code, signal) => (this.exitCode = code ?? (signal ? 128 : -1)));
+    this.child = child;
+  }
+
+  /** Resolves when GET /ca answers; rejects if the process exits first. */
+  async ready(timeoutMs = 60_000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while (Date.now() < end) {
+      if (this.exitCode !== null) throw new Error(`manager ${this.name} exited: ${this.stderr}`);
+      const r = await https(this.apiAddr, 'GET', '/ca').catch(() => undefined);
+      if (r?.status === 200) return;
+      await new Promise((r2) => setTimeout(r2, 200));
+    }
+    throw new Error(`manager ${this.name} not ready: ${this.stderr}`);
+  }
+
+  /** Resolves with the exit code (for refusal cases). */
+  async exited(timeoutMs = 60_000): Promise<number> {
+    const end = Date.now() + timeoutMs;
+    while (this.exitCode === null && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    return this.exitCode ?? -1;
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const c = this.child;
+    if (!c || this.exitCode !== null) return;
+    c.kill(signal);
+    const end = Date.now() + 15_000;
+    while (this.exitCode === null && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    if (this.exitCode === null) c.kill('SIGKILL');
+  }
+
+  /** PID of the embedded etcd (written by etcd-ports.json's owner), to be sure it is gone. */
+  embeddedEtcdEndpoint(): string | undefined {
+    const f = join(this.dataRoot, 'etcd-ports.json');
+    if (!existsSync(f)) return undefined;
+    return `http://127.0.0.1:${(JSON.parse(readFileSync(f, 'utf8')) as { clientPort: number }).clientPort}`;
+  }
+}
+
+export function cli(env: NodeJS.ProcessEnv, ...args: string[]) {
+  const r = spawnSync('node', [bundlePath, ...args], { env, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export interface HttpsAnswer {
+  status: number;
+  body: any;
+}
+
+/** One HTTPS request; tls = client credentials (PEM); without ca the server is not verified. */
+export function https(
+  addr: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  tls: { ca?: string; cert?: string; key?: string } = {},
+): Promise<HttpsAnswer> {
+  const [host, port] = [
+    addr.slice(0, addr.lastIndexOf(':')),
+    Number(addr.slice(addr.lastIndexOf(':') + 1)),
+  ];
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const r = request(
+      {
+        host,
+        port,
+        method,
+        path,
+        ...tls,
+        rejectUnauthorized: Boolean(tls.ca),
+        headers: payload ? { 'content-type': 'application/json' } : {},
+        timeout: 10_000,
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => {
+          let parsed: unknown = text;
+          try {
+            parsed = text ? JSON.parse(text) : undefined;
+          } catch {}
+          resolve({ status: res.statusCode ?? 0, body: parsed });
+        });
+      },
+    );
+    r.on('timeout', () => r.destroy(new Error('timeout')));
+    r.on('error', reject);
+    r.end(payload);
+  });
+}
+
+/** The admin credentials of the context written by --init. */
+export function adminTls(configDir: string, name = 'default') {
+  const d = join(configDir, 'contexts', name);
+  return {
+    ca: readFileSync(join(d, 'ca.pem'), 'utf8'),
+    cert: readFileSync(join(d, 'cert.pem'), 'utf8'),
+    key: readFileSync(join(d, 'key.pem'), 'utf8'),
+  };
+}
