@@ -183,6 +183,7 @@ class LayerUnpacker {
       await rm(abs, { recursive: true, force: true });
       await mknod(abs, 'c', 0, 0);
       await lchown(abs, ownerOf(h).uid, ownerOf(h).gid);
+      await lutimes(abs, mtimeOf(h), mtimeOf(h));
       return;
     }
 

@@ -1,0 +1,1 @@
+export { diffUpper, tarDirectory } from './diff-upper.js';
