@@ -11,6 +11,7 @@ import type { Logger } from '../../shared/log/index.js';
 import type { Node, Task, TaskStatus } from '../../shared/model/index.js';
 import { isForward } from '../../shared/model/index.js';
 import type { ObjectStore, StoreEvent } from '../store/types.js';
+import { commitParallel } from '../tasks/index.js';
 import { nodeDescriptionFromWire, taskStatusFromWire } from './convert.js';
 import { toServiceError } from './grpc-status.js';
 import { AgentSession } from './session.js';
@@ -263,18 +264,19 @@ export class Dispatcher {
     if (this.flushing || this.statusQueue.size === 0) return this.flushing ?? Promise.resolve();
     const queue = this.statusQueue;
     this.statusQueue = new Map();
-    this.flushing = this.deps.store
-      .batch((tx) => {
-        for (const [taskId, { nodeId, status }] of queue) {
-          const t = tx.get('task', taskId);
-          // Only the node running a task may report on it, and only forwards.
-          if (!t || t.nodeId !== nodeId) continue;
-          const healthOnly = t.status.state === status.state && t.status.health !== status.health;
-          if (!isForward(t.status.state, status.state) && !healthOnly) continue;
-          t.status = { ...status, ...(t.status.ports ? { ports: t.status.ports } : {}) };
-          tx.update('task', t);
-        }
-      })
+    this.flushing = commitParallel(
+      this.deps.store,
+      [...queue],
+      (tx, [taskId, { nodeId, status }]) => {
+        const t = tx.get('task', taskId);
+        // Only the node running a task may report on it, and only forwards.
+        if (!t || t.nodeId !== nodeId) return;
+        const healthOnly = t.status.state === status.state && t.status.health !== status.health;
+        if (!isForward(t.status.state, status.state) && !healthOnly) return;
+        t.status = { ...status, ...(t.status.ports ? { ports: t.status.ports } : {}) };
+        tx.update('task', t);
+      },
+    )
       .catch((err) => this.log.warn({ err }, 'writing task status failed'))
       .finally(() => (this.flushing = undefined));
     return this.flushing;

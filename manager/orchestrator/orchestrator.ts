@@ -10,7 +10,7 @@ import { reconcileGlobal } from './global.js';
 import { reapRemovedService, trimHistory } from './history.js';
 import { reconcileReplicated } from './replicated.js';
 import { RestartSupervisor } from './restart.js';
-import { slotKey } from '../tasks/index.js';
+import { commitParallel, slotKey } from '../tasks/index.js';
 
 export interface OrchestratorDeps {
   store: ObjectStore;
@@ -18,9 +18,9 @@ export interface OrchestratorDeps {
   clock: { now(): number };
   /** Stopped tasks kept per slot (cluster setting). @default 5 */
   taskHistoryLimit?: number;
-  /** @default 20 */
+  /** @default 50 */
   debounceMs?: number;
-  /** @default 256 */
+  /** Writes per transaction. @default the store's (100) */
   maxOpsPerTx?: number;
   /** Task ids, for deterministic tests. */
   newId?: () => string;
@@ -76,7 +76,7 @@ export class Orchestrator {
             this.kick();
           }
         });
-    }, this.deps.debounceMs ?? 20);
+    }, this.deps.debounceMs ?? 50);
   }
 
   private armWake(atMs: number | undefined): void {
@@ -131,16 +131,20 @@ export class Orchestrator {
   }
 
   private async commit(changes: Change[]): Promise<void> {
+    const started = this.deps.clock.now();
     const timestamp = new Date(this.deps.clock.now()).toISOString();
-    await this.deps.store.batch(
-      (tx) => {
-        for (const c of changes) applyChange(tx, c, timestamp);
-      },
-      { maxOpsPerTx: this.deps.maxOpsPerTx ?? 256 },
-    );
+    // Changes touch one task each, so chunks commit independently and in parallel.
+    await commitParallel(this.deps.store, changes, (tx, c) => applyChange(tx, c, timestamp), {
+      ...(this.deps.maxOpsPerTx ? { chunk: this.deps.maxOpsPerTx } : {}),
+    });
     const count = (op: Change['op']) => changes.filter((c) => c.op === op).length;
     this.log.debug(
-      { created: count('create'), stopped: count('desired'), deleted: count('delete') },
+      {
+        created: count('create'),
+        stopped: count('desired'),
+        deleted: count('delete'),
+        durationMs: this.deps.clock.now() - started,
+      },
       'orchestration pass',
     );
   }

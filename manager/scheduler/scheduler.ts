@@ -3,15 +3,16 @@
 // the dispatcher streams the assignment to the agent, the orchestrator decides which tasks exist.
 import type { Logger } from '../../shared/log/index.js';
 import type { ObjectStore, StoreEvent } from '../store/types.js';
+import { commitParallel } from '../tasks/index.js';
 import { needsPlacement, planPlacement, type Plan } from './planner.js';
 
 export interface SchedulerDeps {
   store: ObjectStore;
   log: Logger;
   clock: { now(): number };
-  /** Wait after an event so a burst of events makes one pass. @default 20 */
+  /** Wait after an event so a burst of events makes one pass. @default 50 */
   debounceMs?: number;
-  /** Writes per transaction when committing a plan. @default 256 */
+  /** Writes per transaction when committing a plan. @default the store's (100) */
   maxOpsPerTx?: number;
 }
 
@@ -64,7 +65,7 @@ export class Scheduler {
             this.kick();
           }
         });
-    }, this.deps.debounceMs ?? 20);
+    }, this.deps.debounceMs ?? 50);
   }
 
   /** One pass over every pending task; returns the plan it committed. */
@@ -75,14 +76,20 @@ export class Scheduler {
     const byId = new Map(tasks.map((t) => [t.id, t]));
     const plan = planPlacement(this.deps.store.list('node'), tasks);
     const timestamp = new Date(this.deps.clock.now()).toISOString();
-    await this.deps.store.batch(
-      (tx) => {
-        for (const a of plan.assignments) {
-          const t = tx.get('task', a.taskId);
-          // The task may have changed since the snapshot; only a still-pending task is ours.
-          if (!t || !needsPlacement(t) || (t.nodeId !== undefined && t.nodeId !== a.nodeId))
-            continue;
-          t.nodeId = a.nodeId;
+    type Write = { taskId: string; nodeId?: string; reason?: string };
+    const writes: Write[] = plan.assignments.map((a) => ({ taskId: a.taskId, nodeId: a.nodeId }));
+    for (const [taskId, reason] of plan.pending)
+      if (byId.get(taskId)?.pendingReason !== reason) writes.push({ taskId, reason });
+    await commitParallel(
+      this.deps.store,
+      writes,
+      (tx, w) => {
+        const t = tx.get('task', w.taskId);
+        // The task may have changed since the snapshot; only a still-pending task is ours.
+        if (!t || !needsPlacement(t)) return;
+        if (w.nodeId !== undefined) {
+          if (t.nodeId !== undefined && t.nodeId !== w.nodeId) return;
+          t.nodeId = w.nodeId;
           t.status = {
             ...t.status,
             state: 'assigned',
@@ -90,17 +97,12 @@ export class Scheduler {
             message: 'scheduler assigned task to node',
           };
           delete t.pendingReason;
-          tx.update('task', t);
+        } else {
+          t.pendingReason = w.reason;
         }
-        for (const [taskId, reason] of plan.pending) {
-          if (byId.get(taskId)?.pendingReason === reason) continue;
-          const t = tx.get('task', taskId);
-          if (!t || !needsPlacement(t)) continue;
-          t.pendingReason = reason;
-          tx.update('task', t);
-        }
+        tx.update('task', t);
       },
-      { maxOpsPerTx: this.deps.maxOpsPerTx ?? 256 },
+      this.deps.maxOpsPerTx ? { chunk: this.deps.maxOpsPerTx } : {},
     );
     if (plan.assignments.length > 0 || plan.pending.size > 0)
       this.log.debug(

@@ -34,7 +34,7 @@ export class FakeEngine implements ContainerEngine {
 
   async create(opts: ContainerCreateOptions) {
     if (this.failCreate) throw this.failCreate;
-    const id = `c${++this.seq}`.padEnd(12, '0');
+    const id = `c${String(++this.seq).padStart(11, '0')}`;
     this.containers.set(id, { id, opts, state: 'created', createdAt: new Date().toISOString() });
     this.creates++;
     this.emit(id, 'create');

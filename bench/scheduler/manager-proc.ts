@@ -1,0 +1,130 @@
+// The manager side of the scheduler benchmark, in its own process so its memory is its own: a real
+// manager (embedded etcd, CA, API, dispatcher, reconcilers). Protocol on stdio, one JSON per line:
+//   out {"ready":true,"address","token"}   in "go <tasks>"   out {"result":{...}}   in "exit"
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { freePort } from '../../manager/etcd/index.js';
+import { runManager } from '../../manager/main.js';
+import { newId } from '../../manager/store/index.js';
+import type { Service, ServiceSpec } from '../../shared/model/index.js';
+
+process.env.FLOTILLA_LOG_LEVEL ??= 'warn';
+
+const spec = (replicas: number): ServiceSpec => {
+  const update = {
+    parallelism: 1,
+    delayNs: 0,
+    failureAction: 'pause' as const,
+    monitorNs: 5e9,
+    maxFailureRatio: 0,
+    order: 'stop-first' as const,
+  };
+  return {
+    name: 'bench',
+    labels: {},
+    mode: { replicated: { replicas } },
+    taskTemplate: {
+      containerSpec: { image: 'busybox:latest', env: [], labels: {}, mounts: [] },
+      resources: { limits: {}, reservations: {} },
+      restartPolicy: { condition: 'any', delayNs: 5e9, maxAttempts: 0, windowNs: 0 },
+      placement: { constraints: [], preferences: [], maxReplicasPerNode: 0 },
+      networks: [],
+      forceUpdate: 0,
+    },
+    updateConfig: update,
+    rollbackConfig: update,
+    endpointSpec: { mode: 'vip', ports: [] },
+  };
+};
+
+const dir = await mkdtemp(join(tmpdir(), 'flotilla-sched-bench-'));
+let port = await freePort();
+while (port > 65000) port = await freePort();
+const address = `127.0.0.1:${port}`;
+const manager = await runManager({
+  dataRoot: join(dir, 'manager'),
+  execRoot: join(dir, 'run'),
+  listenGrpc: address,
+  advertiseAddr: '127.0.0.1',
+  init: true,
+  socket: false,
+});
+const store = manager.components.store;
+const say = (o: unknown) => process.stdout.write(JSON.stringify(o) + '\n');
+say({ ready: true, address, token: manager.components.ca.joinToken('worker') });
+
+let peakRssBytes = 0;
+let peakHeapBytes = 0;
+const sample = () => {
+  const m = process.memoryUsage();
+  peakRssBytes = Math.max(peakRssBytes, m.rss);
+  peakHeapBytes = Math.max(peakHeapBytes, m.heapUsed);
+};
+const sampler = setInterval(sample, 250);
+
+async function run(tasks: number) {
+  const readyNodes = store.list('node').filter((n) => n.status.state === 'ready').length;
+  const t0 = performance.now();
+  const now = new Date().toISOString();
+  const service: Service = {
+    id: newId(),
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+    spec: spec(tasks),
+  };
+  await store.update((tx) => tx.create('service', service));
+  let created = 0;
+  let assigned = 0;
+  let running = 0;
+  const states = new Map<string, string>();
+  let tCreated = 0;
+  let tAssigned = 0;
+  await new Promise<void>((resolve) => {
+    const unsubscribe = store.subscribe((e) => {
+      if (e.kind !== 'task' || e.object.serviceId !== service.id) return;
+      const before = states.get(e.object.id);
+      const after = e.type === 'delete' ? undefined : e.object.status.state;
+      if (before === undefined && after !== undefined) created++;
+      const wasAssigned = before !== undefined && before !== 'pending' && before !== 'new';
+      const isAssigned = after !== undefined && after !== 'pending' && after !== 'new';
+      if (!wasAssigned && isAssigned) assigned++;
+      if (before !== 'running' && after === 'running') running++;
+      if (before === 'running' && after !== 'running') running--;
+      if (after === undefined) states.delete(e.object.id);
+      else states.set(e.object.id, after);
+      if (!tCreated && created >= tasks) tCreated = performance.now();
+      if (!tAssigned && assigned >= tasks) tAssigned = performance.now();
+      if (running >= tasks) {
+        unsubscribe();
+        resolve();
+      }
+    });
+  });
+  const tRunning = performance.now();
+  sample();
+  const secs = (ms: number) => Math.round(ms) / 1000;
+  return {
+    nodes: readyNodes,
+    tasks,
+    createToAllCreatedSec: secs(tCreated - t0),
+    createToAllAssignedSec: secs(tAssigned - t0),
+    createToAllRunningSec: secs(tRunning - t0),
+    placementsPerSec: Math.round(tasks / ((tAssigned - t0) / 1000)),
+    runningTasksPerSec: Math.round(tasks / ((tRunning - t0) / 1000)),
+    managerPeakRssMiB: Math.round(peakRssBytes / 2 ** 20),
+    managerPeakHeapMiB: Math.round(peakHeapBytes / 2 ** 20),
+  };
+}
+
+for await (const line of createInterface({ input: process.stdin })) {
+  const [cmd, arg] = line.trim().split(/\s+/);
+  if (cmd === 'go') say({ result: await run(Number(arg)) });
+  if (cmd === 'exit') break;
+}
+clearInterval(sampler);
+await manager.stop();
+await rm(dir, { recursive: true, force: true });
+process.exit(0);

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Builds the repository into a private directory and runs the scheduler benchmark (no root needed).
+#   BENCH_NODES=1000 BENCH_TASKS=100000 bench/scheduler/run.sh > result.json
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+out=$(mktemp -d /tmp/flt-sched-bench-build.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+# tsconfig.json (not .build): the simulated agents live in test/harness/cluster.
+(cd "$repo" && npx tsc -p tsconfig.json --noEmit false --outDir "$out" >/dev/null 2>&1 || true)
+ln -s "$repo/node_modules" "$out/node_modules"
+cp -r "$repo/proto/flotilla" "$out/proto/"
+echo '{"type":"module"}' > "$out/package.json"
+node --max-old-space-size=4096 "$out/bench/scheduler/bench.js"
