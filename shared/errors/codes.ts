@@ -12,6 +12,7 @@ import { registryCodes } from './catalog/registry.js';
 import { clusterCodes } from './catalog/cluster.js';
 import { imageCodes } from './catalog/image.js';
 import { runtimeCodes } from './catalog/runtime.js';
+import { updateCodes } from './catalog/update.js';
 import type { CodeEntry } from './types.js';
 
 export const codes = {
@@ -26,6 +27,7 @@ export const codes = {
   ...clusterCodes,
   ...imageCodes,
   ...runtimeCodes,
+  ...updateCodes,
 } satisfies Record<string, CodeEntry>;
 
 export type ErrorCode = keyof typeof codes;

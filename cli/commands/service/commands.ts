@@ -10,6 +10,10 @@ import { renderJsonLines, renderTable } from '../../render/table.js';
 import { collect } from '../../repeatable.js';
 import { specFromFlags, type ServiceCreateFlags } from './spec-from-flags.js';
 import { modeOf, portsOf, replicasOf, shortId, taskRows, type ServiceListItem } from './render.js';
+import { waitForConvergence } from './converge.js';
+import { registerServiceLogs } from './logs.js';
+import { registerServiceRollback } from './rollback.js';
+import { registerServiceUpdate } from './update.js';
 
 export function registerServiceCommands(program: Command, ctx: () => CliContext): void {
   const service = program.command('service').description('Manage services');
@@ -63,15 +67,23 @@ export function registerServiceCommands(program: Command, ctx: () => CliContext)
     .option('--init', 'run an init inside the container')
     .option('-d, --detach', 'exit immediately instead of waiting for the service to converge')
     .option('-q, --quiet', 'suppress progress output');
-  create.action(async (image: string, args: string[], f: ServiceCreateFlags) => {
-    const spec = specFromFlags(image, args, f);
-    const res = await managerClient(ctx()).json<{ id: string }>({
-      method: 'POST',
-      path: '/services',
-      body: { spec },
-    });
-    ctx().out.write(`${res.id}\n`);
-  });
+  create.action(
+    async (
+      image: string,
+      args: string[],
+      f: ServiceCreateFlags & { detach?: boolean; quiet?: boolean },
+    ) => {
+      const spec = specFromFlags(image, args, f);
+      const client = managerClient(ctx());
+      const res = await client.json<{ id: string }>({
+        method: 'POST',
+        path: '/services',
+        body: { spec },
+      });
+      ctx().out.write(`${res.id}\n`);
+      if (!f.detach) await waitForConvergence(client, res.id, { out: ctx().out, quiet: f.quiet });
+    },
+  );
 
   service
     .command('ls')
@@ -159,8 +171,9 @@ export function registerServiceCommands(program: Command, ctx: () => CliContext)
     .description('Scale one or more replicated services (SERVICE=REPLICAS ...)')
     .argument('<service=replicas...>')
     .option('-d, --detach', 'exit immediately instead of waiting for the service to converge')
-    .action(async (pairs: string[]) => {
+    .action(async (pairs: string[], o: { detach?: boolean }) => {
       const client = managerClient(ctx());
+      const scaled: { id: string; version: number }[] = [];
       const parsed = pairs.map((p) => {
         const m = /^(.+)=(\d+)$/.exec(p);
         if (!m)
@@ -179,17 +192,21 @@ export function registerServiceCommands(program: Command, ctx: () => CliContext)
             });
           const spec = structuredClone(s.spec);
           spec.mode = { replicated: { replicas } };
-          await client.json({
+          const res = await client.json<{ version: number }>({
             method: 'POST',
             path: `/services/${s.id}/update`,
             body: { version: s.version, spec },
           });
           ctx().out.write(`${ref} scaled to ${replicas}\n`);
+          scaled.push({ id: s.id, version: res.version });
         } catch (err) {
           failed = err;
           ctx().err.write(`${ref}: ${(err as Error).message}\n`);
         }
       }
+      if (!o.detach)
+        for (const s of scaled)
+          await waitForConvergence(client, s.id, { out: ctx().out, version: s.version });
       if (failed) throw failed;
     });
 
@@ -212,6 +229,10 @@ export function registerServiceCommands(program: Command, ctx: () => CliContext)
       }
       if (failed) throw failed;
     });
+
+  registerServiceUpdate(service, ctx);
+  registerServiceRollback(service, ctx);
+  registerServiceLogs(service, ctx);
 }
 
 function pretty(s: ServiceListItem): string {
@@ -229,11 +250,28 @@ function pretty(s: ServiceListItem): string {
     ...(t.placement.constraints.length
       ? ['Placement:', ` Constraints:\t[${t.placement.constraints.join(' ')}]`]
       : []),
+    ...(s.updateStatus
+      ? [
+          'UpdateStatus:',
+          ` State:\t\t${s.updateStatus.state}`,
+          ...(s.updateStatus.startedAt ? [` Started:\t${s.updateStatus.startedAt}`] : []),
+          ...(s.updateStatus.completedAt ? [` Completed:\t${s.updateStatus.completedAt}`] : []),
+          ` Message:\t${s.updateStatus.message}`,
+        ]
+      : []),
     'UpdateConfig:',
     ` Parallelism:\t${s.spec.updateConfig.parallelism}`,
     ` On failure:\t${s.spec.updateConfig.failureAction}`,
     ` Monitoring Period: ${formatDurationNs(s.spec.updateConfig.monitorNs)}`,
+    ` Delay:\t\t${formatDurationNs(s.spec.updateConfig.delayNs)}`,
+    ` Max failure ratio: ${s.spec.updateConfig.maxFailureRatio}`,
     ` Update order:      ${s.spec.updateConfig.order}`,
+    'RollbackConfig:',
+    ` Parallelism:\t${s.spec.rollbackConfig.parallelism}`,
+    ` On failure:\t${s.spec.rollbackConfig.failureAction}`,
+    ` Monitoring Period: ${formatDurationNs(s.spec.rollbackConfig.monitorNs)}`,
+    ` Max failure ratio: ${s.spec.rollbackConfig.maxFailureRatio}`,
+    ` Rollback order:    ${s.spec.rollbackConfig.order}`,
     'ContainerSpec:',
     ` Image:\t\t${c.image}`,
     ...(c.args ? [` Args:\t\t${c.args.join(' ')}`] : []),

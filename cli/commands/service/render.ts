@@ -16,7 +16,10 @@ export function modeOf(s: Service): string {
 export function replicasOf(s: ServiceListItem): string {
   const st = s.serviceStatus ?? { runningTasks: 0, desiredTasks: 0 };
   const max = s.spec.taskTemplate.placement.maxReplicasPerNode;
-  return `${st.runningTasks}/${st.desiredTasks}` + (max ? ` (max ${max} per node)` : '');
+  // An update in progress or stopped short shows beside the count (docker shows it in inspect only).
+  const u = s.updateStatus;
+  const update = u && u.state !== 'completed' ? ` (${u.state.replace('_', ' ')})` : '';
+  return `${st.runningTasks}/${st.desiredTasks}` + (max ? ` (max ${max} per node)` : '') + update;
 }
 
 export function portsOf(ports: PortConfig[]): string {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../context.js';
 import { clusterRoutes } from './cluster.js';
 import { nodeRoutes } from './nodes.js';
+import { rollbackRoutes } from './rollback.js';
 import { serviceRoutes } from './services.js';
 import { taskRoutes } from './tasks.js';
 
@@ -11,6 +12,7 @@ export function registerRoutes(app: FastifyInstance, d: ApiDeps): void {
   nodeRoutes(app, d);
   serviceRoutes(app, d);
   taskRoutes(app, d);
+  rollbackRoutes(app, d);
 }
 
 export { serviceStatus } from './services.js';
