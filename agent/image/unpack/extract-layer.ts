@@ -13,7 +13,8 @@ import { FlotillaError } from '../../../shared/errors/index.js';
 import { decompressLayer, type LayerCompression } from './decompress.js';
 import { parsePaxXattrs } from './pax-xattrs.js';
 import { checkParents, lstatNoFollow, normalizeEntryName, UnsafePathError } from './safe-path.js';
-import { mknod, OPAQUE_XATTR, setXattr } from './special-files.js';
+import { NodeMaker } from './node-maker.js';
+import { OPAQUE_XATTR, setXattr } from './special-files.js';
 import { parseWhiteout } from './whiteout.js';
 
 export interface UnpackOptions {
@@ -72,13 +73,15 @@ export async function unpackLayer(
     );
   });
   try {
+    // The pipeline reads the source to EOF (past the end-of-archive blocks and any padding), so
+    // the diff id covers the whole stream.
     await pipeline(plain, hasher, ex);
-    // The extractor stops at the end-of-archive blocks; read whatever padding follows so the diff
-    // id covers the whole stream.
     await unpacker.finish();
   } catch (err) {
     source.destroy();
     throw toLayerError(err, opts.layer);
+  } finally {
+    unpacker.nodes.close();
   }
   return { diffId: `sha256:${hash.digest('hex')}`, sizeBytes: unpacker.sizeBytes, compression };
 }
@@ -131,6 +134,9 @@ class LayerUnpacker {
   private pendingXattrs: Map<string, Buffer> | undefined;
   /** Directory mtimes, applied after the last entry (writing into a dir changes its mtime). */
   private readonly dirTimes = new Map<string, Date>();
+  /** Directories of this layer already checked to be real directories (not symlinks). */
+  private readonly knownDirs = new Set<string>();
+  readonly nodes = new NodeMaker();
 
   constructor(
     private readonly dest: string,
@@ -180,8 +186,8 @@ class LayerUnpacker {
       const target = dirRel === '.' ? wh.target : `${dirRel}/${wh.target}`;
       await this.ensureParents(target, h.name);
       const abs = posix.join(this.dest, target);
-      await rm(abs, { recursive: true, force: true });
-      await mknod(abs, 'c', 0, 0);
+      await this.remove(target);
+      await this.nodes.mknod(abs, 'c', 0, 0);
       await lchown(abs, ownerOf(h).uid, ownerOf(h).gid);
       await lutimes(abs, mtimeOf(h), mtimeOf(h));
       return;
@@ -190,9 +196,7 @@ class LayerUnpacker {
     await this.ensureParents(name, h.name);
     const abs = posix.join(this.dest, name);
     const existing = await lstat(abs).catch(() => undefined);
-    if (existing && !(existing.isDirectory() && h.type === 'directory')) {
-      await rm(abs, { recursive: true, force: true });
-    }
+    if (existing && !(existing.isDirectory() && h.type === 'directory')) await this.remove(name);
     switch (h.type) {
       case 'file':
       case 'contiguous-file': {
@@ -227,11 +231,11 @@ class LayerUnpacker {
         if (major < 0 || major > MAX_DEV_MAJOR || minor < 0 || minor > MAX_DEV_MINOR) {
           throw new UnsafePathError(h.name, `device number ${major}:${minor} out of range`);
         }
-        await mknod(abs, h.type === 'character-device' ? 'c' : 'b', major, minor);
+        await this.nodes.mknod(abs, h.type === 'character-device' ? 'c' : 'b', major, minor);
         break;
       }
       case 'fifo':
-        await mknod(abs, 'p');
+        await this.nodes.mknod(abs, 'p');
         break;
       default:
         throw new FlotillaError('LAYER_INVALID', {
@@ -309,8 +313,11 @@ class LayerUnpacker {
 
   /** Creates missing ancestors of `rel` (exclusive), copying metadata from the lower layers. */
   private async ensureParents(rel: string, entry: string): Promise<void> {
+    const parent = posix.dirname(rel);
+    if (parent === '.' || this.knownDirs.has(parent)) return;
     const parts = rel.split('/');
     const first = await checkParents(this.dest, rel, entry);
+    for (let i = 0; i < parts.length - 1; i++) this.knownDirs.add(parts.slice(0, i + 1).join('/'));
     for (let i = first; i < parts.length - 1; i++) {
       const dirRel = parts.slice(0, i + 1).join('/');
       const abs = posix.join(this.dest, dirRel);
@@ -322,6 +329,13 @@ class LayerUnpacker {
         if (!this.dirTimes.has(dirRel)) this.dirTimes.set(dirRel, lower.mtime);
       }
     }
+  }
+
+  /** Removes an entry written earlier in this layer, forgetting the directories under it. */
+  private async remove(rel: string): Promise<void> {
+    await rm(posix.join(this.dest, rel), { recursive: true, force: true });
+    for (const d of this.knownDirs)
+      if (d === rel || d.startsWith(`${rel}/`)) this.knownDirs.delete(d);
   }
 
   private async ensureDir(rel: string, entry: string): Promise<string> {

@@ -129,6 +129,21 @@ describe('LayerStore (root)', () => {
     });
   }
 
+  it('refuses a write through a directory that an earlier entry replaced with a symlink', async () => {
+    const sentinel = join(sentinelDir, 'pwned-replaced');
+    const blob = await buildLayerTar([
+      { type: 'dir', path: 'a' },
+      { type: 'file', path: 'a/first', content: 'ok' },
+      { type: 'symlink', path: 'a', target: sentinelDir },
+      { type: 'file', path: 'a/pwned-replaced', content: 'pwned' },
+    ]);
+    await expect(store.applyLayer(undefined, Readable.from([blob.bytes]))).rejects.toMatchObject({
+      code: 'LAYER_UNSAFE_ENTRY',
+      params: { entry: 'a/pwned-replaced' },
+    });
+    expect(existsSync(sentinel)).toBe(false);
+  });
+
   it('refuses trusted.* xattrs from the tar', async () => {
     const blob = await buildLayerTar([
       { type: 'dir', path: 'd', pax: { 'SCHILY.xattr.trusted.overlay.opaque': 'y' } },
