@@ -1,10 +1,17 @@
 // `flotilla stack ...`: deploy services from Compose files. `config` works offline; deploy, ls,
-// services, ps and rm go to the manager (TODO(stack): wire them once cli/clients/manager-client.ts
-// exists; shared/stack's loadStack() already returns the specs to send).
+// services, ps and rm go to the manager.
 import type { Command } from 'commander';
+import { managerClient } from '../../clients/manager-client.js';
 import type { CliContext } from '../../context.js';
 import { collect } from '../../repeatable.js';
 import { runStackConfig, type StackConfigOptions } from './config.js';
+import { runStackDeploy, type StackDeployOptions } from './deploy.js';
+import { removeStacks, runStackLs, runStackPs, runStackServices } from './list.js';
+
+/** `--detach`, `-d`, `--detach=false`: docker's boolean flag with an optional value. */
+function bool(v: string): boolean {
+  return !['false', '0', 'no'].includes(v.toLowerCase());
+}
 
 export function registerStackCommands(program: Command, ctx: () => CliContext): void {
   const stack = program
@@ -19,4 +26,50 @@ export function registerStackCommands(program: Command, ctx: () => CliContext): 
       collect,
     )
     .action((opts: StackConfigOptions) => runStackConfig(ctx(), opts));
+  stack
+    .command('deploy')
+    .alias('up')
+    .description('Deploy a new stack or update an existing stack')
+    .argument('<stack>')
+    .option('-c, --compose-file <file>', 'path to a Compose file (repeatable)', collect)
+    .option('--prune', 'remove services of the stack that are no longer in the files')
+    .option('-d, --detach [bool]', 'exit immediately instead of waiting for convergence', bool)
+    .option('-q, --quiet', 'suppress progress output')
+    .action((name: string, o: StackDeployOptions) => runStackDeploy(ctx(), name, o));
+  stack
+    .command('ls')
+    .alias('list')
+    .description('List stacks')
+    .option('--format <format>', 'json for one JSON document per line')
+    .action((o: { format?: string }) => runStackLs(ctx(), o));
+  stack
+    .command('services')
+    .description('List the services in the stack')
+    .argument('<stack>')
+    .option('-q, --quiet', 'only display IDs')
+    .option('--format <format>', 'json for one JSON document per line')
+    .action((name: string, o: { quiet?: boolean; format?: string }) =>
+      runStackServices(ctx(), name, o),
+    );
+  stack
+    .command('ps')
+    .description('List the tasks in the stack')
+    .argument('<stack>')
+    .option('-q, --quiet', 'only display task IDs')
+    .option('--format <format>', 'json for one JSON document per line')
+    .action((name: string, o: { quiet?: boolean; format?: string }) => runStackPs(ctx(), name, o));
+  stack
+    .command('rm')
+    .alias('remove')
+    .alias('down')
+    .description('Remove one or more stacks')
+    .argument('<stack...>')
+    .option('-d, --detach [bool]', 'do not wait for the tasks of the stack to be removed', bool)
+    .action((names: string[], o: { detach?: boolean }) =>
+      removeStacks(managerClient(ctx()), names, {
+        out: ctx().out,
+        // Docker's default is detached; --detach=false waits until the tasks are gone.
+        wait: o.detach === false,
+      }),
+    );
 }

@@ -5,6 +5,7 @@ import { clusterRoutes } from './cluster.js';
 import { nodeRoutes } from './nodes.js';
 import { rollbackRoutes } from './rollback.js';
 import { serviceRoutes } from './services.js';
+import { stackRoutes } from './stacks.js';
 import { taskRoutes } from './tasks.js';
 
 export function registerRoutes(app: FastifyInstance, d: ApiDeps): void {
@@ -13,6 +14,7 @@ export function registerRoutes(app: FastifyInstance, d: ApiDeps): void {
   serviceRoutes(app, d);
   taskRoutes(app, d);
   rollbackRoutes(app, d);
+  stackRoutes(app, d);
 }
 
 export { serviceStatus } from './services.js';

@@ -1,0 +1,58 @@
+// `flotilla stack deploy -c FILE... [--prune] [-d|--detach=false] NAME`: loads the stack files
+// (shared/stack), sends every service spec in one request (the manager checks them all and writes
+// them in one transaction), prints what changed and, unless detached, waits for each created or
+// updated service to converge.
+import type { ServiceSpec } from '../../../shared/model/index.js';
+import { loadStack } from '../../../shared/stack/index.js';
+import type { ManagerClient } from '../../clients/manager-client.js';
+import { managerClient } from '../../clients/manager-client.js';
+import type { CliContext } from '../../context.js';
+import { waitForConvergence } from '../service/converge.js';
+
+export interface StackDeployOptions {
+  composeFile?: string[];
+  prune?: boolean;
+  detach?: boolean;
+  quiet?: boolean;
+}
+
+export interface StackDeployResult {
+  created: { id: string; name: string; version: number }[];
+  updated: { id: string; name: string; version: number }[];
+  unchanged: { id: string; name: string; version: number }[];
+  removed: { id: string; name: string }[];
+}
+
+/** Sends the specs; exported for tests, which call it with a client of their own. */
+export async function deployStack(
+  client: ManagerClient,
+  name: string,
+  services: ServiceSpec[],
+  prune = false,
+): Promise<StackDeployResult> {
+  return client.json<StackDeployResult>({
+    method: 'POST',
+    path: `/stacks/${encodeURIComponent(name)}/deploy`,
+    body: { services, prune },
+  });
+}
+
+export async function runStackDeploy(
+  ctx: CliContext,
+  name: string,
+  o: StackDeployOptions,
+): Promise<void> {
+  // Loading throws on any problem in any file before anything is sent.
+  const stack = loadStack(name, o.composeFile ?? []);
+  for (const w of stack.warnings) ctx.err.write(`WARNING: ${w}\n`);
+  const client = managerClient(ctx);
+  const r = await deployStack(client, name, stack.services, o.prune);
+  for (const s of r.removed) ctx.out.write(`Removing service ${s.name}\n`);
+  for (const s of r.updated) ctx.out.write(`Updating service ${s.name} (id: ${s.id})\n`);
+  for (const s of r.created) ctx.out.write(`Creating service ${s.name}\n`);
+  if (o.detach) return;
+  for (const s of [...r.created, ...r.updated]) {
+    if (!o.quiet) ctx.out.write(`${s.name}\n`);
+    await waitForConvergence(client, s.id, { out: ctx.out, version: s.version, quiet: o.quiet });
+  }
+}

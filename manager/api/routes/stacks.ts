@@ -1,0 +1,121 @@
+// Stacks: `stack deploy` sends every service spec of a stack file at once; they are all checked
+// before anything is written, then created/updated (and, with prune, the stack's other services
+// removed) in one transaction, so a stack is never half deployed. A stack is only a label
+// (com.docker.stack.namespace) on its services; listing is done by the CLI from GET /services.
+import type { FastifyInstance } from 'fastify';
+import { FlotillaError, isFlotillaError } from '../../../shared/errors/index.js';
+import type { Service, ServiceSpec } from '../../../shared/model/index.js';
+import { checkServiceSpec, newId } from '../../store/index.js';
+import type { ApiDeps } from '../context.js';
+
+const NAMESPACE = 'com.docker.stack.namespace';
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+}
+
+export interface StackDeployResult {
+  created: { id: string; name: string; version: number }[];
+  updated: { id: string; name: string; version: number }[];
+  unchanged: { id: string; name: string; version: number }[];
+  removed: { id: string; name: string }[];
+}
+
+export function stackRoutes(app: FastifyInstance, d: ApiDeps): void {
+  app.post<{ Params: { name: string }; Body: { services: ServiceSpec[]; prune?: boolean } }>(
+    '/stacks/:name/deploy',
+    {
+      schema: {
+        params: {
+          type: 'object',
+          properties: { name: { type: 'string', minLength: 1 } },
+          required: ['name'],
+        },
+        body: {
+          type: 'object',
+          required: ['services'],
+          properties: {
+            services: { type: 'array', items: { type: 'object' } },
+            prune: { type: 'boolean' },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const stack = req.params.name;
+      const specs = req.body.services;
+      // Check everything first; one bad service refuses the whole stack.
+      specs.forEach((spec, i) => {
+        try {
+          checkServiceSpec(spec);
+        } catch (err) {
+          if (isFlotillaError(err) && err.code === 'SERVICE_SPEC_INVALID')
+            throw new FlotillaError(
+              'SERVICE_SPEC_INVALID',
+              {
+                field: `services[${i}] (${spec.name}).${String(err.params.field)}`,
+                reason: String(err.params.reason),
+              },
+              { cause: err },
+            );
+          throw err;
+        }
+        if (spec.labels?.[NAMESPACE] !== stack)
+          throw new FlotillaError('SERVICE_SPEC_INVALID', {
+            field: `services[${i}].labels.${NAMESPACE}`,
+            reason: `must be "${stack}"`,
+          });
+      });
+      const names = new Set(specs.map((s) => s.name));
+      const now = new Date().toISOString();
+      const result = await d.store.update((tx) => {
+        const r: StackDeployResult = { created: [], updated: [], unchanged: [], removed: [] };
+        for (const spec of specs) {
+          const known = d.store.serviceByName(spec.name);
+          const cur = known && tx.get('service', known.id);
+          if (!cur) {
+            const s: Service = { id: newId(), version: 1, createdAt: now, updatedAt: now, spec };
+            tx.create('service', s);
+            r.created.push({ id: s.id, name: spec.name, version: 1 });
+          } else if (canonical(cur.spec) === canonical(spec)) {
+            r.unchanged.push({ id: cur.id, name: spec.name, version: cur.version });
+          } else {
+            const next: Service = {
+              ...cur,
+              previousSpec: cur.spec,
+              spec,
+              version: cur.version + 1,
+              updatedAt: now,
+            };
+            tx.update('service', next);
+            r.updated.push({ id: cur.id, name: spec.name, version: next.version });
+          }
+        }
+        if (req.body.prune)
+          for (const s of d.store.list('service'))
+            if (s.spec.labels[NAMESPACE] === stack && !names.has(s.spec.name)) {
+              tx.delete('service', s.id);
+              r.removed.push({ id: s.id, name: s.spec.name });
+            }
+        return r;
+      });
+      req.log.info(
+        {
+          stack,
+          created: result.created.length,
+          updated: result.updated.length,
+          removed: result.removed.length,
+        },
+        'stack deployed',
+      );
+      return result;
+    },
+  );
+}
