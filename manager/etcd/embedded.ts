@@ -1,7 +1,15 @@
 // Runs a single-member etcd from the `etcd` binary for a manager started without --etcd (and for
 // tests): data under dataDir, client and peer ports on loopback, stopped by PID.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { get } from 'node:http';
 import { FlotillaError } from '../../shared/errors/index.js';
@@ -41,6 +49,7 @@ export class EmbeddedEtcd {
     this.clientPort ||= this.opts.clientPort ?? (await freePort());
     this.peerPort ||= this.opts.peerPort ?? (await freePort());
     mkdirSync(this.opts.dataDir, { recursive: true, mode: 0o700 });
+    await killStale(this.pidFile, this.opts.dataDir);
     const logFile = this.opts.logFile ?? `${this.opts.dataDir}.log`;
     const fd = openSync(logFile, 'a');
     const peer = `http://127.0.0.1:${this.peerPort}`;
@@ -61,6 +70,7 @@ export class EmbeddedEtcd {
     );
     closeSync(fd);
     this.child = child;
+    if (child.pid) writeFileSync(this.pidFile, String(child.pid));
     let exited: string | undefined;
     child.once('exit', (code, signal) => {
       exited = `exited with ${signal ?? code}`;
@@ -91,7 +101,30 @@ export class EmbeddedEtcd {
     await gone;
     clearTimeout(timer);
     this.child = undefined;
+    rmSync(this.pidFile, { force: true });
   }
+
+  /** Where the etcd PID is kept, so a manager killed with -9 can reap its etcd on restart. */
+  private get pidFile(): string {
+    return `${this.opts.dataDir}.pid`;
+  }
+}
+
+/** Kills an etcd left running on this data dir by a manager that died without stopping it. */
+async function killStale(pidFile: string, dataDir: string): Promise<void> {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  try {
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (cmd.includes('etcd') && cmd.includes(`--data-dir=${dataDir}`)) {
+      process.kill(pid, 'SIGKILL');
+      for (let i = 0; i < 100 && existsSync(`/proc/${pid}`); i++)
+        await new Promise((r) => setTimeout(r, 50));
+    }
+  } catch {
+    // not running any more
+  }
+  rmSync(pidFile, { force: true });
 }
 
 function healthy(port: number): Promise<boolean> {

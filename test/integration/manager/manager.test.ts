@@ -5,7 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Etcd3 } from 'etcd3';
 import { createCsr, generateKeyPair } from '../../../manager/ca/index.js';
+import { EtcdObjectStore, nodeFixture } from '../../../manager/store/index.js';
 import { startTestEtcd, type TestEtcd } from './etcd-harness.js';
 import { adminTls, bundleCli, cli, https, ManagerProcess, portPair } from './harness.js';
 
@@ -76,6 +78,7 @@ describe('a single manager with the embedded etcd', () => {
       e,
       'service',
       'create',
+      '-d',
       '--name',
       'web',
       '--replicas',
@@ -110,7 +113,7 @@ describe('a single manager with the embedded etcd', () => {
       windowNs: 0,
     });
     expect(svc.spec.updateConfig.order).toBe('stop-first');
-    expect(cli(e, 'service', 'scale', 'web=3').status).toBe(0);
+    expect(cli(e, 'service', 'scale', '-d', 'web=3').status).toBe(0);
     expect(JSON.parse(cli(e, 'service', 'inspect', id).stdout)[0].spec.mode).toEqual({
       replicated: { replicas: 3 },
     });
@@ -179,6 +182,53 @@ describe('a single manager with the embedded etcd', () => {
       csrPem: 'x',
     });
     expect(badToken.status).toBe(403);
+  });
+
+  it('updates and removes nodes; the certificate of a removed node is refused', async () => {
+    const token = cli(e, 'cluster', 'join-token', 'manager', '-q').stdout.trim();
+    const k = await generateKeyPair();
+    const joined = await https(m.apiAddr, 'POST', '/join', {
+      token,
+      csrPem: await createCsr('CN=n', k.keys),
+    });
+    expect(joined.body.role).toBe('manager');
+    const nodeId: string = joined.body.nodeId;
+    const mine = { cert: joined.body.certPem, key: k.keyPem };
+    expect((await https(m.apiAddr, 'GET', '/info', undefined, mine)).status).toBe(200);
+
+    const client = new Etcd3({ hosts: m.embeddedEtcdEndpoint()! });
+    const store = new EtcdObjectStore({ client });
+    await store.start();
+    await store.update((tx) => {
+      tx.create('node', nodeFixture({ id: nodeId, status: { state: 'down', message: '' } }));
+    });
+    await store.stop();
+    client.close();
+
+    expect(cli(e, 'node', 'ls').stdout).toMatch(
+      new RegExp(`${nodeId}\\s+node-1\\s+Down\\s+Active`),
+    );
+    const upd = cli(
+      e,
+      'node',
+      'update',
+      '--availability',
+      'drain',
+      '--label-add',
+      'zone=a',
+      nodeId,
+    );
+    expect(upd.status).toBe(0);
+    const [n] = JSON.parse(cli(e, 'node', 'inspect', nodeId).stdout);
+    expect(n.spec.availability).toBe('drain');
+    expect(n.spec.labels).toEqual({ zone: 'a' });
+    expect(cli(e, 'node', 'promote', nodeId).status).toBe(0);
+    expect(JSON.parse(cli(e, 'node', 'inspect', nodeId).stdout)[0].spec.role).toBe('manager');
+    expect(cli(e, 'node', 'rm', nodeId).status).toBe(0);
+    expect(cli(e, 'node', 'ls').stdout).not.toContain(nodeId);
+    const refused = await https(m.apiAddr, 'GET', '/info', undefined, mine);
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('CERTIFICATE_REVOKED');
   });
 
   it('refuses a second --init on the same store', async () => {
