@@ -479,14 +479,14 @@ class BuildRun {
           tmpDir,
         });
       };
-      let planned: PlannedEntry[];
       if (ins.flags.from !== undefined) {
         const src = await this.sourceState(ins, ins.flags.from);
-        planned = await this.deps.views.with(chainIdsOf(src), (root) => plan(root));
-        return this.layerFromPlan(planned, chmod);
+        // The tar is written while the source view is still mounted: entries point into it.
+        return this.deps.views.with(chainIdsOf(src), async (root) =>
+          this.layerFromPlan(await plan(root), chmod),
+        );
       }
-      planned = await plan(this.opts.contextDir, extra.matches);
-      return this.layerFromPlan(planned, chmod);
+      return this.layerFromPlan(await plan(this.opts.contextDir, extra.matches), chmod);
     });
     const layer = await storeBuiltLayer(this.deps.writer, chainIdsOf(state).at(-1), entries);
     const what = sources.length === 1 ? sources[0] : `multi:${sources.length}`;

@@ -50,6 +50,7 @@ export async function writeLayerTar(file: string, entries: PlannedEntry[]): Prom
     },
   });
   const done = pipeline(pack, sink);
+  done.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
   try {
     for (const e of entries) {
       const header: Headers = {
@@ -69,13 +70,13 @@ export async function writeLayerTar(file: string, entries: PlannedEntry[]): Prom
         const size = e.size ?? 0;
         header.size = size;
         sizeBytes += size;
-        await new Promise<void>((resolve, reject) => {
+        const written = new Promise<void>((resolve, reject) => {
           const w = pack.entry(header, (err) => (err ? reject(err) : resolve()));
           if (size === 0 || !e.source) return void w.end(Buffer.alloc(0));
-          const r = createReadStream(e.source, { start: 0, end: size - 1 });
-          r.on('error', reject);
-          r.pipe(w);
+          // pipeline, not pipe: an unreadable source must fail this layer, not crash the agent.
+          pipeline(createReadStream(e.source, { start: 0, end: size - 1 }), w).catch(reject);
         });
+        await written;
       } else {
         await new Promise<void>((resolve, reject) =>
           pack.entry(header, (err) => (err ? reject(err) : resolve())),

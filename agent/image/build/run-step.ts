@@ -66,14 +66,15 @@ export class ContainerStepRunner implements StepRunner {
         noHealthcheck: true,
         labels: { 'io.flotilla.build': 'true' },
       }));
-      const session = await new Promise<Awaited<ReturnType<ContainerRuntime['attach']>>>(
-        (resolve, reject) => {
-          this.deps.engine
-            .attach(id!, { onStdout: opts.onOutput, onStderr: opts.onOutput })
-            .then(resolve, reject);
-          this.deps.engine.start(id!).catch(reject);
-        },
-      );
+      // Attach first (it connects during start, before the process runs), then wait for start
+      // itself: waiting on a container that has not reached `running` would return at once.
+      const attached = this.deps.engine.attach(id, {
+        onStdout: opts.onOutput,
+        onStderr: opts.onOutput,
+      });
+      attached.catch(() => undefined);
+      await this.deps.engine.start(id);
+      const session = await attached;
       const onAbort = () => void this.deps.engine.kill(id!, 'KILL').catch(() => undefined);
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       let exitCode: number;
