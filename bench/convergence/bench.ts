@@ -1,0 +1,216 @@
+// Convergence benchmark: a real manager (embedded etcd, API over TLS, dispatcher, reconcilers) and
+// three simulated agents (real join and gRPC sessions, fake containers) in this process. Times
+// create 50 replicas → all running, scale 50 → 100, a rolling update of 100 replicas with
+// parallelism 10, and removal, each through the manager API as the CLI sends it. Prints one JSON
+// document. With a Docker engine that answers, the same steps run on Docker Swarm beside it.
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManagerClient } from '../../cli/clients/manager-client.js';
+import { ContextStore } from '../../cli/contexts/index.js';
+import { freePort } from '../../manager/etcd/index.js';
+import { runManager } from '../../manager/main.js';
+import { createLogger } from '../../shared/log/index.js';
+import type { Service, ServiceSpec } from '../../shared/model/index.js';
+import { defaultServiceSpec } from '../../shared/model/service-defaults.js';
+import { startSimAgent, type SimAgent } from '../../test/harness/cluster/sim-agent.js';
+
+// The manager logs to stdout; keep it to warnings so stdout stays one JSON document.
+process.env.FLOTILLA_LOG_LEVEL ??= 'error';
+const replicas = Number(process.env.BENCH_REPLICAS ?? 50);
+const parallelism = Number(process.env.BENCH_PARALLELISM ?? 10);
+const log = createLogger({ proc: 'bench', level: 'error' });
+
+async function until(check: () => boolean, timeoutMs = 300_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function timed(fn: () => Promise<void>): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return Math.round(performance.now() - t0) / 1000;
+}
+
+async function flotilla(): Promise<Record<string, number>> {
+  const dir = await mkdtemp(join(tmpdir(), 'flt-converge-bench-'));
+  const contexts = new ContextStore(join(dir, 'config'));
+  let port: number;
+  do port = await freePort();
+  while (port >= 65000);
+  const address = `127.0.0.1:${port}`;
+  const manager = await runManager(
+    {
+      dataRoot: join(dir, 'manager'),
+      execRoot: join(dir, 'run'),
+      listenGrpc: address,
+      advertiseAddr: '127.0.0.1',
+      init: true,
+      socket: false,
+    },
+    {
+      onInitialized: ({ clusterId, clusterName, apiAddr, admin }) => {
+        contexts.save({ name: clusterName, clusterId, managers: [apiAddr] }, admin);
+        contexts.use(clusterName);
+      },
+    },
+  );
+  const agents: SimAgent[] = [];
+  try {
+    const store = manager.components.store;
+    const client = new ManagerClient(contexts.resolve());
+    const token = manager.components.ca.joinToken('worker');
+    for (const hostname of ['node-1', 'node-2', 'node-3'])
+      agents.push(await startSimAgent({ address, token, hostname, log }));
+    await until(() => store.list('node').filter((n) => n.status.state === 'ready').length === 3);
+
+    let id = '';
+    const running = (image: string) =>
+      store
+        .list('task')
+        .filter(
+          (t) =>
+            t.serviceId === id &&
+            t.desiredState === 'running' &&
+            t.status.state === 'running' &&
+            t.spec.containerSpec.image === image,
+        ).length;
+    const update = async (patch: (s: ServiceSpec) => void) => {
+      const s = await client.json<Service>({ path: `/services/${id}` });
+      const spec = structuredClone(s.spec);
+      patch(spec);
+      await client.json({
+        method: 'POST',
+        path: `/services/${id}/update`,
+        body: { version: s.version, spec },
+      });
+    };
+
+    const spec = defaultServiceSpec('bench', 'busybox:1');
+    spec.mode = { replicated: { replicas } };
+    // Swarm's default monitor (5 s) only delays the "completed" status, not the replacements.
+    spec.updateConfig = { ...spec.updateConfig, parallelism, monitorNs: 0 };
+    const createSec = await timed(async () => {
+      id = (
+        await client.json<{ id: string }>({ method: 'POST', path: '/services', body: { spec } })
+      ).id;
+      await until(() => running('busybox:1') === replicas);
+    });
+    const scaleSec = await timed(async () => {
+      await update((s) => (s.mode = { replicated: { replicas: replicas * 2 } }));
+      await until(() => running('busybox:1') === replicas * 2);
+    });
+    let maxDown = 0;
+    const unsubscribe = store.subscribe(() => {
+      const up = new Set(
+        store
+          .list('task')
+          .filter((t) => t.serviceId === id && t.status.state === 'running')
+          .map((t) => t.slot),
+      ).size;
+      maxDown = Math.max(maxDown, replicas * 2 - up);
+    });
+    const updateSec = await timed(async () => {
+      await update((s) => (s.taskTemplate.containerSpec.image = 'busybox:2'));
+      await until(
+        () =>
+          running('busybox:2') === replicas * 2 &&
+          store.get('service', id)?.updateStatus?.state === 'completed',
+      );
+    });
+    unsubscribe();
+    const removeSec = await timed(async () => {
+      await client.json({ method: 'DELETE', path: `/services/${id}` });
+      await until(() => !store.list('task').some((t) => t.serviceId === id));
+    });
+    return {
+      createSec,
+      scaleSec,
+      rollingUpdateSec: updateSec,
+      rollingUpdateMaxSlotsDown: maxDown,
+      removeSec,
+    };
+  } finally {
+    for (const a of agents) await a.stop().catch(() => undefined);
+    await manager.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The same steps on Docker Swarm, only when a Docker engine answers (never required). */
+function dockerSwarm(): Record<string, unknown> {
+  const docker = (...args: string[]) =>
+    execFileSync('docker', args, {
+      encoding: 'utf8',
+      timeout: 600_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
+  try {
+    docker('info', '--format', '{{.ServerVersion}}');
+  } catch {
+    return { skipped: 'no Docker engine answered' };
+  }
+  if (docker('info', '--format', '{{.Swarm.LocalNodeState}}') !== 'active')
+    return { skipped: 'Docker is not in swarm mode (run `docker swarm init` to compare)' };
+  const name = `flt-bench-${process.pid}`;
+  const sec = (fn: () => void) => {
+    const t0 = performance.now();
+    fn();
+    return Math.round(performance.now() - t0) / 1000;
+  };
+  try {
+    return {
+      createSec: sec(() =>
+        docker(
+          'service',
+          'create',
+          '--quiet',
+          '--name',
+          name,
+          '--replicas',
+          String(replicas),
+          '--update-parallelism',
+          String(parallelism),
+          '--update-monitor',
+          '0s',
+          'busybox:1.36',
+          'sleep',
+          '1d',
+        ),
+      ),
+      scaleSec: sec(() => docker('service', 'scale', '--quiet', `${name}=${replicas * 2}`)),
+      rollingUpdateSec: sec(() =>
+        docker('service', 'update', '--quiet', '--image', 'busybox:1.37', name),
+      ),
+      removeSec: sec(() => {
+        docker('service', 'rm', name);
+        while (docker('ps', '-q', '--filter', `label=com.docker.swarm.service.name=${name}`))
+          execFileSync('sleep', ['0.2']);
+      }),
+      note: 'real containers on one engine; create/scale/update wait for convergence (docker CLI default)',
+    };
+  } catch (err) {
+    return { failed: (err as Error).message.split('\n')[0] };
+  }
+}
+
+const result = await flotilla();
+console.log(
+  JSON.stringify(
+    {
+      benchmark: 'convergence',
+      machine: { cpus: cpus().length, loadAvg1m: Math.round(loadavg()[0] * 10) / 10 },
+      config: { nodes: 3, replicas, scaledTo: replicas * 2, updateParallelism: parallelism },
+      flotilla: result,
+      dockerSwarm: dockerSwarm(),
+      note: 'simulated agents (real gRPC sessions, fake containers) in the manager process; times from the API request to all tasks reported running (remove: to all tasks gone)',
+    },
+    null,
+    2,
+  ),
+);
+process.exit(0);
