@@ -66,6 +66,8 @@ export class FsContentStore implements ContentStore {
     const fail = async (err: unknown): Promise<void> => {
       if (finished) return;
       finished = true;
+      // The temp file may still be being created: remove it only once open has settled.
+      await opening.catch(() => {});
       await fh?.close().catch(() => {});
       await rm(tmpPath, { force: true }).catch(() => {});
       settle.reject(err);

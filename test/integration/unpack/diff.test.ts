@@ -10,6 +10,7 @@ import {
   rm,
   writeFile,
 } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -18,9 +19,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffUpper, tarDirectory } from '../../../agent/image/diff/index.js';
 import { LayerStore } from '../../../agent/image/layers/index.js';
 import { OverlaySnapshotter } from '../../../agent/image/snapshot/index.js';
-import { getXattr } from '../../../agent/image/unpack/index.js';
+import { getXattr, listXattrs } from '../../../agent/image/unpack/index.js';
 import { buildLayerTar } from '../../harness/image-builder.js';
 import { baseLayer, topLayer } from './fixtures.js';
+
+const xattr = createRequire(import.meta.url)('@napi-rs/xattr') as {
+  setAttribute(path: string, name: string, value: Buffer): Promise<void>;
+};
+/** An xattr value that UTF-8 text would corrupt. */
+const BINARY = Buffer.from([0xff, 0x00, 0x80, 0x0a, 0xc3, 0x28]);
 
 async function collect(r: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -56,7 +63,12 @@ async function describeTree(dir: string, rel = ''): Promise<Record<string, strin
       what = `dir:opaque=${(await getXattr(join(dir, p), 'trusted.overlay.opaque'))?.toString() ?? ''}`;
     else what = `special:${st.mode >> 12}:${st.rdev}`;
     const mtime = st.isSymbolicLink() ? '' : String(Math.floor(st.mtimeMs / 1000));
-    out[p] = `${what}:${st.mode & 0o7777}:${st.uid}:${st.gid}:${mtime}`;
+    const xattrs: string[] = [];
+    for (const x of (await listXattrs(join(dir, p))).sort()) {
+      if (!x.startsWith('trusted.'))
+        xattrs.push(`${x}=${(await getXattr(join(dir, p), x))?.toString('hex')}`);
+    }
+    out[p] = `${what}:${st.mode & 0o7777}:${st.uid}:${st.gid}:${mtime}:${xattrs.join(',')}`;
     if (st.isDirectory()) Object.assign(out, await describeTree(dir, p));
   }
   return out;
@@ -99,6 +111,8 @@ describe('diffUpper and tarDirectory (root)', () => {
     const names = await entryNames(await collect(diffUpper(layers.layerDir(t.chainId))));
     expect(names.get('etc/.wh.hostname')).toBe('file');
     expect(names.get('opt/app/data/.wh..wh..opq')).toBe('file');
+    const baseTree = await describeTree(layers.layerDir(b.chainId));
+    expect(Object.values(baseTree).some((v) => v.includes('security.capability='))).toBe(true);
   });
 
   it('turns changes in a mounted overlay into whiteouts, opaque markers and new files', async () => {
@@ -112,6 +126,7 @@ describe('diffUpper and tarDirectory (root)', () => {
       await mkdir(join(snap.rootfs, 'opt/app/data'));
       await writeFile(join(snap.rootfs, 'opt/app/data/fresh'), 'fresh');
       await writeFile(join(snap.rootfs, 'etc/added'), 'added');
+      await xattr.setAttribute(join(snap.rootfs, 'etc/added'), 'user.bin', BINARY);
       await snaps.unmount('diff1');
       const names = await entryNames(await collect(diffUpper(snap.upperDir)));
       expect(names.get('etc/.wh.hostname')).toBe('file');
@@ -123,6 +138,9 @@ describe('diffUpper and tarDirectory (root)', () => {
       // The diff applies as a new layer and the result shows the same view.
       const diffBytes = await collect(diffUpper(snap.upperDir));
       const c = await layers.applyLayer(b.chainId, Readable.from([diffBytes]));
+      expect(await getXattr(join(layers.layerDir(c.chainId), 'etc/added'), 'user.bin')).toEqual(
+        BINARY,
+      );
       const snap2 = await snaps.prepare('diff2', [b.chainId, c.chainId]);
       expect(await readdir(join(snap2.rootfs, 'opt/app/data'))).toEqual(['fresh']);
       expect((await readdir(join(snap2.rootfs, 'etc'))).sort()).toEqual(['added', 'passwd']);

@@ -2,6 +2,9 @@
 // layer with whiteouts, an opaque dir and an implicit parent.
 import type { LayerEntry } from '../../harness/image-builder.js';
 
+/** security.capability value granting cap_net_raw, effective (VFS_CAP_REVISION_2). */
+export const NET_RAW_CAP = [1, 0, 0, 2, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
 export const LONG = 'very-long-directory-name-'.repeat(6);
 
 export const baseLayer: LayerEntry[] = [
@@ -32,6 +35,14 @@ export const baseLayer: LayerEntry[] = [
   { type: 'file', path: `deep/${LONG}/${LONG}/file-with-a-long-name.txt`, content: 'long path' },
   { type: 'file', path: 'data/bigid', content: 'pax ids', pax: { uid: '3000000', gid: '3000001' } },
   { type: 'file', path: 'data/xattr', content: 'x', pax: { 'SCHILY.xattr.user.flotilla': 'yes' } },
+  // A file capability (cap_net_raw+ep, VFS v2): binary, with NUL bytes.
+  {
+    type: 'file',
+    path: `data/${LONG}/ping`,
+    content: 'ping',
+    mode: 0o755,
+    pax: { 'SCHILY.xattr.security.capability': String.fromCharCode(...NET_RAW_CAP) },
+  },
 ];
 
 export const topLayer: LayerEntry[] = [

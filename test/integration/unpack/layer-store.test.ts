@@ -14,7 +14,7 @@ import {
   hostileLayers,
   type LayerEntry,
 } from '../../harness/image-builder.js';
-import { baseLayer, LONG, topLayer } from './fixtures.js';
+import { baseLayer, LONG, NET_RAW_CAP, topLayer } from './fixtures.js';
 
 describe('LayerStore (root)', () => {
   let root: string;
@@ -61,6 +61,9 @@ describe('LayerStore (root)', () => {
     const big = await stat(join(dir, 'data/bigid'));
     expect([big.uid, big.gid]).toEqual([3000000, 3000001]);
     expect((await getXattr(join(dir, 'data/xattr'), 'user.flotilla'))?.toString()).toBe('yes');
+    expect(await getXattr(join(dir, `data/${LONG}/ping`), 'security.capability')).toEqual(
+      Buffer.from(NET_RAW_CAP),
+    );
     expect(
       await readFile(join(dir, `deep/${LONG}/${LONG}/file-with-a-long-name.txt`), 'utf8'),
     ).toBe('long path');
