@@ -262,8 +262,8 @@ images() {
 
 stack() {
   # (`stack deploy --help` exits 0 even where the verb is missing: commander prints the group help.)
-  if "$FLT" stack --help 2>/dev/null | grep -qE '^ +deploy '; then
-    "$FLT" stack deploy -c "${REPO}/deploy/examples/stack.yml" "$STACK"
+  if "$FLT" stack --help 2>/dev/null | grep -qE '^ +deploy[| ]'; then
+    "$FLT" stack deploy -d -c "${REPO}/deploy/examples/stack.yml" "$STACK"
   else
     # The stack verbs are not in this build yet: create the same services one by one.
     echo "    note: \`flotilla stack deploy\` is not in this build (cli/commands/stack has only" \
