@@ -274,9 +274,24 @@ stack() {
     curl -fsS --max-time 3 "http://${M1}:${WEB_PORT}/"; then
     "$FLT" service ls >&2 || true
     "$FLT" service ps "${STACK}_web" >&2 || true
+    task_errors "${STACK}_web" >&2
     return 1
   fi
   "$FLT" service ls
+}
+
+# The distinct errors of a service's failed tasks, most frequent first: why it does not converge.
+task_errors() {
+  "$FLT" service ps "$1" --format json 2>/dev/null | node -e '
+    const n = new Map();
+    for (const l of require("fs").readFileSync(0, "utf8").split("\n").filter(Boolean)) {
+      const m = JSON.parse(l).status?.message;
+      if (m && JSON.parse(l).status.state === "failed") n.set(m, (n.get(m) ?? 0) + 1);
+    }
+    const top = [...n].sort((a, b) => b[1] - a[1]).slice(0, 5);
+    if (top.length) console.log(`tasks of ${process.argv[1]} fail with:\n` +
+      top.map(([m, c]) => `  ${c} x ${m}`).join("\n"));
+  ' "$1" || true
 }
 
 services_by_hand() {
@@ -399,7 +414,7 @@ kill_by_path() {
     for p in /proc/[0-9]*; do
       pid=${p#/proc/}
       [ "$pid" != "$$" ] || continue
-      cmd=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
+      cmd=$({ tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null) || continue
       case "$cmd" in
         *"$1/"* | *"$2/"*) kill "-${pass}" "$pid" 2>/dev/null || true ;;
       esac
@@ -418,12 +433,18 @@ remove_context() {
   fi
 }
 
-case "${1:-up}" in
-  up) up ;;
-  down) down ;;
-  status) status ;;
-  *)
-    echo "usage: deploy/quickstart.sh [up|down|status]" >&2
-    exit 2
-    ;;
-esac
+main() {
+  case "${1:-up}" in
+    up) up ;;
+    down) down ;;
+    status) status ;;
+    *)
+      echo "usage: deploy/quickstart.sh [up|down|status]" >&2
+      return 2
+      ;;
+  esac
+}
+
+# One line, parsed whole before it runs: bash reads scripts as it goes, and this keeps a `git pull`
+# that rewrites this file during a run from feeding the running shell a different file.
+main "$@"; exit $?
