@@ -7,7 +7,10 @@
 //       └──────────────── key deleted: campaign again ◄────────────────┘
 import type { Etcd3, Lease } from 'etcd3';
 import type { Logger } from '../shared/log/index.js';
-import { electionKey } from './store/index.js';
+import { electionKey, rootPrefix } from './store/index.js';
+
+/** Every live manager registers here under its lease: who can serve agents and the API. */
+const managersPrefix = `${rootPrefix}managers/`;
 
 export interface LeaderInfo {
   managerId: string;
@@ -54,6 +57,14 @@ export class LeaderElection {
     return v ? (JSON.parse(v) as LeaderInfo) : undefined;
   }
 
+  /** The managers alive now (each registered under its own lease). */
+  async managers(): Promise<LeaderInfo[]> {
+    const all = await this.deps.client.getAll().prefix(managersPrefix).strings();
+    return Object.values(all)
+      .map((v) => JSON.parse(v) as LeaderInfo)
+      .sort((a, b) => a.managerId.localeCompare(b.managerId));
+  }
+
   async start(): Promise<void> {
     this.stopped = false;
     this.loop = this.campaignLoop();
@@ -73,6 +84,10 @@ export class LeaderElection {
         const lease = c.lease(this.deps.ttlSeconds ?? 3);
         this.lease = lease;
         const leaseId = await lease.grant();
+        await c
+          .put(managersPrefix + this.deps.info.managerId)
+          .value(JSON.stringify(this.deps.info))
+          .lease(leaseId);
         let lost = false;
         lease.on('lost', (err) => {
           lost = true;

@@ -18,6 +18,7 @@ interface Info {
   };
   manager: { id: string; apiAddr: string; grpcAddr: string; leader: boolean };
   leader: { managerId: string; apiAddr: string; grpcAddr: string } | null;
+  managers?: { managerId: string; apiAddr: string; grpcAddr: string }[];
   nodes: { total: number; ready: number; managers: number };
   services: number;
   tasks: { total: number; running: number };
@@ -46,6 +47,8 @@ export function registerClusterCommands(program: Command, ctx: () => CliContext)
           ` Task history:\t${c.taskHistoryLimit}`,
           `Leader:\t\t${i.leader ? `${i.leader.managerId} (${i.leader.apiAddr})` : 'none'}`,
           `This manager:\t${i.manager.id} (${i.manager.apiAddr})${i.manager.leader ? ' [leader]' : ''}`,
+          `Managers:\t${(i.managers ?? []).length}`,
+          ...(i.managers ?? []).map((m) => ` ${m.managerId}\tapi ${m.apiAddr}\tgrpc ${m.grpcAddr}`),
           `Nodes:\t\t${i.nodes.total} (${i.nodes.ready} ready, ${i.nodes.managers} managers)`,
           `Services:\t${i.services}`,
           `Tasks:\t\t${i.tasks.total} (${i.tasks.running} running)`,

@@ -28,6 +28,7 @@ export function clusterRoutes(app: FastifyInstance, d: ApiDeps): void {
         leader: d.leader.isLeader(),
       },
       leader: (await d.leader.leaderInfo()) ?? null,
+      managers: await d.leader.managers(),
       nodes: {
         total: nodes.length,
         ready: nodes.filter((n) => n.status.state === 'ready').length,

@@ -270,6 +270,9 @@ describe('two managers on one etcd', () => {
     expect(infoB.manager.leader).toBe(false);
     expect(infoB.leader.managerId).toBe(infoA.manager.id);
     expect(infoB.cluster.id).toBe(infoA.cluster.id);
+    expect(infoB.managers.map((x: { managerId: string }) => x.managerId).sort()).toEqual(
+      [infoA.manager.id, infoB.manager.id].sort(),
+    );
 
     a.child!.kill('SIGKILL');
     let leader: string | undefined;
