@@ -31,7 +31,6 @@ export async function runAgent(
     nodeSubnet: config.nodeSubnet || defaultNodeSubnet,
     log,
   });
-  const runtime = buildRuntime({ config, log, network });
   // Images under <dataRoot>/image/; an image a container uses (any state) is never deleted.
   const image = buildImageService({
     config,
@@ -39,6 +38,7 @@ export async function runAgent(
     isImageInUse: async (imageId) =>
       (await runtime.engine.list({ all: true })).some((c) => c.imageId === imageId),
   });
+  const runtime = buildRuntime({ config, log, network, image });
   const components: AgentComponents = { config, log, network, containers: runtime.engine, images: image.service, imageWiring: image };
   const started: Startable[] = [];
   const api = new AgentApiServer({
@@ -51,7 +51,12 @@ export async function runAgent(
     started.push(part);
   }
   // Cluster membership (--join/--token, or a stored node certificate): executor + manager session.
-  const cluster = await startClusterAgent({ config, log, engine: runtime.engine });
+  const cluster = await startClusterAgent({
+    config,
+    log,
+    engine: runtime.engine,
+    images: image.service,
+  });
   if (cluster) {
     await cluster.start();
     started.push(cluster);

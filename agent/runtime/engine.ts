@@ -25,6 +25,7 @@ import { execInContainer } from './exec/exec.js';
 import { HealthMonitor } from './health/monitor.js';
 import type { ImageSource } from './images/source.js';
 import { readLog } from './logs/k8s-file.js';
+import { LogRotator, parseLogOpts } from './logs/rotation.js';
 import { restartDelayMs, shouldRestart } from './restart/policy.js';
 import { Runc } from './runc/runc.js';
 import { startErrorFrom } from './runc/start-error.js';
@@ -52,8 +53,6 @@ export interface EngineDeps {
   network?: NetworkAttacher;
   runcBinary?: string;
   conmonBinary?: string;
-  /** Each container's log is rotated (one old copy kept) past this size. @default 10 MiB */
-  logSizeMaxBytes?: number;
 }
 
 interface PendingAttach {
@@ -76,6 +75,7 @@ export class RuncContainerEngine implements ContainerRuntime {
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly health: HealthMonitor;
+  private readonly rotator: LogRotator;
   private readonly prevStats = new Map<string, ReturnType<typeof sample>>();
   readonly paths: {
     runcRoot: string;
@@ -109,6 +109,10 @@ export class RuncContainerEngine implements ContainerRuntime {
         this.emit(rec, 'health_status', { health_status: rec.state.health?.Status ?? '' });
       },
     });
+    this.rotator = new LogRotator({
+      reopen: (id) => this.writeCtl(id, '2 0 0'),
+      onError: (err, id) => this.log.warn({ err, containerId: id }, 'log rotation failed'),
+    });
     this.events.setMaxListeners(0);
   }
 
@@ -127,6 +131,7 @@ export class RuncContainerEngine implements ContainerRuntime {
       ?.reconcile(new Set(live.map((r) => r.id)))
       .catch((err) => this.log.warn({ err }, 'network reconcile failed'));
     await this.exits.start();
+    this.rotator.start();
     this.log.info({ containers: records.length }, 'runtime started');
   }
 
@@ -134,6 +139,7 @@ export class RuncContainerEngine implements ContainerRuntime {
   async close(): Promise<void> {
     await this.exits.stop();
     this.health.stopAll();
+    this.rotator.stop();
     for (const t of this.restartTimers.values()) clearTimeout(t);
   }
 
@@ -209,6 +215,8 @@ export class RuncContainerEngine implements ContainerRuntime {
         mounts,
         logPath: join(dir, 'ctr.log'),
         rootfs: snap.rootfs,
+        upperDir: snap.upperDir,
+        lowerDirs: [...image.chainIds].reverse().map((c) => this.deps.snapshotter.layerDir(c)),
         state: {
           status: 'created',
           pid: 0,
@@ -316,6 +324,7 @@ export class RuncContainerEngine implements ContainerRuntime {
       cleanup.push(() => rm(persist, { recursive: true, force: true }));
       const snap = await this.deps.snapshotter.mount(id);
       rec.rootfs = snap.rootfs;
+      rec.upperDir = snap.upperDir;
       cleanup.push(() => this.deps.snapshotter.unmount(id));
       const mode = rec.options.network || (this.deps.network ? 'bridge' : 'none');
       let netnsPath: string | undefined;
@@ -408,6 +417,7 @@ export class RuncContainerEngine implements ContainerRuntime {
       await this.store.save(rec);
       this.emit(rec, restarting ? 'restart' : 'start');
       this.health.watch(rec);
+      this.watchLog(rec);
       this.log.info({ containerId: id, pid: started.pid }, 'container started');
       // The process may already have exited (e.g. `true`): the exit watcher picks it up.
       void this.exits.scan();
@@ -451,6 +461,7 @@ export class RuncContainerEngine implements ContainerRuntime {
     if (rec.state.status !== 'running' && rec.state.status !== 'paused') return;
     const oom = existsSync(join(this.persistDir(rec.id), 'oom'));
     this.health.unwatch(rec.id);
+    this.rotator.unwatch(rec.id);
     rec.state = {
       ...rec.state,
       status: 'exited',
@@ -791,14 +802,7 @@ export class RuncContainerEngine implements ContainerRuntime {
   async resize(idOrName: string, rows: number, cols: number): Promise<void> {
     const rec = this.store.get(idOrName);
     if (rec.state.status !== 'running') return;
-    const ctl = join(this.bundleDir(rec.id), 'ctl');
-    const { open } = await import('node:fs/promises');
-    const { constants } = await import('node:fs');
-    // O_NONBLOCK: never hang on a fifo whose reader (conmon) is gone.
-    const fh = await open(ctl, constants.O_WRONLY | constants.O_NONBLOCK).catch(() => undefined);
-    if (!fh) return;
-    await fh.write(`1 ${Math.max(1, rows)} ${Math.max(1, cols)}\n`).catch(() => undefined);
-    await fh.close();
+    await this.writeCtl(rec.id, `1 ${Math.max(1, rows)} ${Math.max(1, cols)}`);
   }
 
   async exec(idOrName: string, opts: ExecOptions, streams: AttachStreams): Promise<number> {
@@ -839,18 +843,21 @@ export class RuncContainerEngine implements ContainerRuntime {
     return readLog(rec.logPath, opts, done);
   }
 
-  /** Rotates a container's log: rename, then ask conmon to reopen (ctl "2 0 0"). */
-  async rotateLog(rec: ContainerRecord): Promise<void> {
-    const { rename } = await import('node:fs/promises');
-    await rename(rec.logPath, `${rec.logPath}.1`).catch(() => undefined);
+  private watchLog(rec: ContainerRecord): void {
+    this.rotator.watch(rec.id, rec.logPath, parseLogOpts(rec.options.logOpts));
+  }
+
+  /** Writes a command to conmon's ctl fifo ("1 rows cols" resize, "2 0 0" reopen the log). */
+  private async writeCtl(id: string, line: string): Promise<void> {
     const { open } = await import('node:fs/promises');
     const { constants } = await import('node:fs');
+    // O_NONBLOCK: never hang on a fifo whose reader (conmon) is gone.
     const fh = await open(
-      join(this.bundleDir(rec.id), 'ctl'),
+      join(this.bundleDir(id), 'ctl'),
       constants.O_WRONLY | constants.O_NONBLOCK,
     ).catch(() => undefined);
     if (!fh) return;
-    await fh.write('2 0 0\n').catch(() => undefined);
+    await fh.write(`${line}\n`).catch(() => undefined);
     await fh.close();
   }
 
@@ -921,6 +928,7 @@ export class RuncContainerEngine implements ContainerRuntime {
   /** For restore.ts: resumes supervision of a container that kept running while we were away. */
   adopt(rec: ContainerRecord): void {
     this.health.watch(rec);
+    this.watchLog(rec);
   }
 
   /** For restore.ts: is this conmon still the one we started? */

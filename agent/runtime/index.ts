@@ -1,11 +1,5 @@
 // Public surface of the container runtime.
 export { RuncContainerEngine, type EngineDeps } from './engine.js';
-export {
-  DirImageSource,
-  DirSnapshotter,
-  firstOf,
-  imageServiceSource,
-  type ImageSource,
-  type RuntimeImage,
-} from './images/source.js';
+export { imageServiceSource, type ImageSource, type RuntimeImage } from './images/source.js';
+export { buildRuntime } from './wiring.js';
 export type * from './types.js';

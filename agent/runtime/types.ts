@@ -65,6 +65,11 @@ export interface ContainerCreateOptions {
   init?: boolean;
   healthcheck?: HealthSpec;
   noHealthcheck?: boolean;
+  /**
+   * Docker's --log-opt for the k8s-file log: `max-size` (e.g. 10m; rotate past it) and
+   * `max-file` (files kept, the live one included). @default max-size 10m, max-file 3
+   */
+  logOpts?: Record<string, string>;
 }
 
 export type ContainerState =

@@ -86,6 +86,18 @@ export function inspectDocument(r: ContainerRecord): Record<string, unknown> {
     Name: `/${r.name}`,
     RestartCount: r.restartCount,
     Driver: 'overlay',
+    // Docker's names: `commit`/`export` (agent/image/build) read UpperDir and MergedDir.
+    GraphDriver: {
+      Name: 'overlay',
+      Data: r.upperDir
+        ? {
+            LowerDir: (r.lowerDirs ?? []).join(':'),
+            MergedDir: r.rootfs,
+            UpperDir: r.upperDir,
+            WorkDir: r.upperDir.replace(/upper$/, 'work'),
+          }
+        : null,
+    },
     Platform: 'linux',
     HostConfig: {
       Binds: (o.mounts ?? [])

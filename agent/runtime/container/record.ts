@@ -46,6 +46,10 @@ export interface ContainerRecord {
   logPath: string;
   /** Rootfs as mounted by the snapshotter. */
   rootfs: string;
+  /** The snapshot's writable layer (what `commit` reads); absent in records from before images. */
+  upperDir?: string;
+  /** The image's layer directories, top first (inspect's GraphDriver.Data.LowerDir). */
+  lowerDirs?: string[];
   state: {
     status: ContainerState;
     pid: number;

@@ -1,5 +1,6 @@
 // Refuses impossible create options before anything is created (API callers skip the CLI's parsing).
 import { FlotillaError } from '../../../shared/errors/index.js';
+import { parseLogOpts } from '../logs/rotation.js';
 import type { ContainerCreateOptions } from '../types.js';
 
 const bad = (option: string, value: unknown, reason: string) =>
@@ -7,6 +8,7 @@ const bad = (option: string, value: unknown, reason: string) =>
 
 export function validateCreateOptions(o: ContainerCreateOptions): void {
   if (!o.image) throw new FlotillaError('INVALID_ARGUMENT', { detail: 'an image is required' });
+  parseLogOpts(o.logOpts);
   if (
     o.memoryBytes !== undefined &&
     (!Number.isFinite(o.memoryBytes) || o.memoryBytes < 6 * 1024 * 1024)

@@ -49,9 +49,16 @@ function wanted(e: LogEntry, o: LogOptions): boolean {
   return true;
 }
 
+/** Rotated copies, oldest first: path.N … path.1 (logs/rotation.ts shifts them). */
+export function rotatedFiles(path: string): string[] {
+  const out: string[] = [];
+  for (let i = 1; existsSync(`${path}.${i}`); i++) out.unshift(`${path}.${i}`);
+  return out;
+}
+
 /**
- * Yields entries of `path` (and of rotated `path.1` first). With follow, keeps yielding until
- * `isDone()` is true and the file has been drained, or the signal aborts.
+ * Yields entries of the rotated copies (oldest first), then of `path`. With follow, keeps yielding
+ * until `isDone()` is true and the file has been drained, or the signal aborts.
  */
 export async function* readLog(
   path: string,
@@ -59,8 +66,14 @@ export async function* readLog(
   isDone: () => boolean,
 ): AsyncGenerator<LogEntry> {
   const all: LogEntry[] = [];
-  for (const p of [`${path}.1`, path]) {
-    const { lines } = await readLines(p);
+  let offset = 0;
+  let ino = 0;
+  for (const p of [...rotatedFiles(path), path]) {
+    const { lines, end } = await readLines(p);
+    if (p === path) {
+      offset = end;
+      ino = existsSync(path) ? statSync(path).ino : 0;
+    }
     for (const l of lines) {
       const e = parseLine(l);
       if (e && wanted(e, o)) all.push(e);
@@ -69,8 +82,6 @@ export async function* readLog(
   const start = o.tail !== undefined && o.tail >= 0 ? Math.max(0, all.length - o.tail) : 0;
   for (let i = start; i < all.length; i++) yield all[i];
   if (!o.follow) return;
-  let offset = existsSync(path) ? (await readLines(path)).end : 0;
-  let ino = existsSync(path) ? statSync(path).ino : 0;
   let wake: (() => void) | undefined;
   const poke = () => wake?.();
   const watcher = existsSync(path) ? watch(path, poke) : undefined;
@@ -83,7 +94,16 @@ export async function* readLog(
       if (existsSync(path)) {
         const st = statSync(path);
         if (st.ino !== ino || st.size < offset) {
-          // Rotated or truncated: drain the old inode from the rotated copy, then start over.
+          // Rotated: drain what the old inode got since the last read (it is path.1 now), then
+          // start over on the new file. Truncated in place: just start over.
+          const old = `${path}.1`;
+          if (st.ino !== ino && existsSync(old) && statSync(old).ino === ino) {
+            const rest = await readLines(old, offset);
+            for (const l of rest.lines) {
+              const e = parseLine(l);
+              if (e && wanted(e, o)) yield e;
+            }
+          }
           ino = st.ino;
           offset = 0;
         }

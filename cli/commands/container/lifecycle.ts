@@ -13,13 +13,11 @@ export function registerLifecycleCommands(program: Command, ctx: () => CliContex
     .action(async (ids: string[], o: { time?: string; signal?: string }) => {
       const c = ctx();
       await eachContainer(c, ids, (id) =>
-        c
-          .agent()
-          .json({
-            method: 'POST',
-            path: `/containers/${id}/stop`,
-            query: { t: o.time, signal: o.signal },
-          }),
+        c.agent().json({
+          method: 'POST',
+          path: `/containers/${id}/stop`,
+          query: { t: o.time, signal: o.signal },
+        }),
       );
     });
   program
@@ -55,13 +53,11 @@ export function registerLifecycleCommands(program: Command, ctx: () => CliContex
     .action(async (ids: string[], o: { force?: boolean; volumes?: boolean }) => {
       const c = ctx();
       await eachContainer(c, ids, (id) =>
-        c
-          .agent()
-          .json({
-            method: 'DELETE',
-            path: `/containers/${id}`,
-            query: { force: o.force ? 1 : undefined, v: o.volumes ? 1 : undefined },
-          }),
+        c.agent().json({
+          method: 'DELETE',
+          path: `/containers/${id}`,
+          query: { force: o.force ? 1 : undefined, v: o.volumes ? 1 : undefined },
+        }),
       );
     });
   for (const verb of ['pause', 'unpause'] as const)

@@ -48,6 +48,9 @@ export function addCreateFlags(cmd: Command): Command {
     .option('--health-start-period <d>', 'start period for the container to initialize')
     .option('--health-retries <n>', 'consecutive failures needed to report unhealthy')
     .option('--no-healthcheck', 'disable any container-specified HEALTHCHECK')
+    .option('--pull <policy>', 'pull image before running: always, missing, never', 'missing')
+    .option('--log-driver <driver>', 'logging driver for the container (k8s-file only)')
+    .option('--log-opt <K=V>', 'log driver options: max-size, max-file', collect)
     .addOption(
       new Option('--detach-keys <keys>', 'override the key sequence for detaching').hideHelp(),
     );
@@ -221,6 +224,17 @@ export function toCreateOptions(
           retries: num('--health-retries', f.healthRetries),
         }
       : undefined;
+  const logOpts: Record<string, string> = {};
+  for (const o of (f.logOpt as string[] | undefined) ?? []) {
+    const i = o.indexOf('=');
+    if (i < 1) throw invalid('--log-opt', o, 'use KEY=VALUE');
+    logOpts[o.slice(0, i)] = o.slice(i + 1);
+  }
+  if (
+    f.logDriver !== undefined &&
+    !['k8s-file', 'json-file', 'local'].includes(String(f.logDriver))
+  )
+    throw invalid('--log-driver', String(f.logDriver), 'only k8s-file (json-file, local alias it)');
   return {
     image,
     name: f.name as string | undefined,
@@ -258,5 +272,6 @@ export function toCreateOptions(
     init: Boolean(f.init),
     healthcheck,
     noHealthcheck: f.healthcheck === false,
+    logOpts: Object.keys(logOpts).length ? logOpts : undefined,
   };
 }

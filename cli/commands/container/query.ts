@@ -5,42 +5,12 @@ import { formatBytes } from '../../../shared/units/index.js';
 import type { CliContext } from '../../context.js';
 import { collect } from '../../repeatable.js';
 import { renderJsonLines, renderTable } from '../../render/table.js';
+import { FlotillaError } from '../../../shared/errors/index.js';
+import { applyFilters, filterKeys, formatPs } from './ps-format.js';
+import { template } from './template.js';
+
+export { template };
 import { parseDurationMs } from '../../../shared/units/index.js';
-
-function portsText(s: ContainerSummary): string {
-  return s.ports
-    .map((p) => `${p.hostIp || '0.0.0.0'}:${p.hostPort}->${p.containerPort}/${p.protocol}`)
-    .join(', ');
-}
-
-function ago(iso: string): string {
-  const s = Math.round((Date.now() - Date.parse(iso)) / 1000);
-  if (s < 60) return `${s} seconds ago`;
-  if (s < 3600) return `${Math.round(s / 60)} minutes ago`;
-  return `${Math.round(s / 3600)} hours ago`;
-}
-
-function matchFilter(s: ContainerSummary, f: string): boolean {
-  const [k, v = ''] = f.split(/=(.*)/);
-  switch (k) {
-    case 'status':
-      return s.state === v;
-    case 'name':
-      return s.name.includes(v);
-    case 'id':
-      return s.id.startsWith(v);
-    case 'label': {
-      const [lk, lv] = v.split(/=(.*)/);
-      return lv === undefined ? lk in s.labels : s.labels[lk] === lv;
-    }
-    case 'ancestor':
-      return s.image === v || s.imageId.startsWith(v);
-    case 'exited':
-      return s.state === 'exited' && s.status.startsWith(`Exited (${v})`);
-    default:
-      return true;
-  }
-}
 
 function parseSince(v: string | undefined): number | undefined {
   if (!v) return undefined;
@@ -57,7 +27,7 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext): 
     .option('-a, --all', 'show all containers (default shows just running)')
     .option('-q, --quiet', 'only display container IDs')
     .option('-f, --filter <filter>', 'filter output based on conditions provided', collect)
-    .option('--format <format>', "'table' or 'json'")
+    .option('--format <format>', "'table', 'json' or a Go template ({{.Names}})")
     .option('--no-trunc', "don't truncate output")
     .action(
       async (o: {
@@ -68,55 +38,21 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext): 
         trunc: boolean;
       }) => {
         const c = ctx();
-        let list = await c
-          .agent()
-          .json<ContainerSummary[]>({
-            path: '/containers/json',
-            query: {
-              all:
-                o.all ||
-                (o.filter ?? []).some((f) => f.startsWith('status=') || f.startsWith('exited='))
-                  ? 1
-                  : undefined,
-            },
-          });
-        list = list.filter((s) => (o.filter ?? []).every((f) => matchFilter(s, f)));
-        const id = (s: ContainerSummary) => (o.trunc ? s.id.slice(0, 12) : s.id);
-        if (o.quiet) return void c.out.write(list.map((s) => `${id(s)}\n`).join(''));
-        if (o.format === 'json')
-          return void c.out.write(
-            renderJsonLines(
-              list.map((s) => ({
-                ID: id(s),
-                Image: s.image,
-                Command: s.command,
-                CreatedAt: s.createdAt,
-                State: s.state,
-                Status: s.status,
-                Ports: portsText(s),
-                Names: s.name,
-                Labels: s.labels,
-              })),
-            ),
-          );
-        const cmdText = (s: ContainerSummary) =>
-          JSON.stringify(
-            o.trunc && s.command.length > 20 ? `${s.command.slice(0, 19)}…` : s.command,
-          );
-        c.out.write(
-          renderTable(
-            ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'],
-            list.map((s) => [
-              id(s),
-              s.image,
-              cmdText(s),
-              ago(s.createdAt),
-              s.status,
-              portsText(s),
-              s.name,
-            ]),
-          ),
-        );
+        let list = await c.agent().json<ContainerSummary[]>({
+          path: '/containers/json',
+          query: {
+            all:
+              o.all ||
+              (o.filter ?? []).some((f) => f.startsWith('status=') || f.startsWith('exited='))
+                ? 1
+                : undefined,
+          },
+        });
+        for (const f of o.filter ?? [])
+          if (!filterKeys.includes(f.split('=')[0]))
+            throw new FlotillaError('INVALID_ARGUMENT', { detail: `invalid filter '${f}'` });
+        list = applyFilters(list, o.filter ?? []);
+        c.out.write(formatPs(list, { format: o.format, trunc: o.trunc, quiet: o.quiet }));
       },
     );
 
@@ -161,11 +97,9 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext): 
     .argument('[private-port]')
     .action(async (id: string, priv?: string) => {
       const c = ctx();
-      const d = await c
-        .agent()
-        .json<{
-          NetworkSettings: { Ports: Record<string, { HostIp: string; HostPort: string }[]> };
-        }>({ path: `/containers/${id}/json` });
+      const d = await c.agent().json<{
+        NetworkSettings: { Ports: Record<string, { HostIp: string; HostPort: string }[]> };
+      }>({ path: `/containers/${id}/json` });
       for (const [k, binds] of Object.entries(d.NetworkSettings.Ports ?? {})) {
         if (priv && k !== priv && k !== `${priv}/tcp`) continue;
         for (const b of binds ?? [])
@@ -314,19 +248,4 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext): 
         }
       },
     );
-}
-
-/** A tiny subset of Go templates: {{.A.B}} and {{json .A}}. */
-export function template(fmt: string, doc: Record<string, unknown>): string {
-  return fmt.replace(
-    /\{\{\s*(json\s+)?\.([\w.]*)\s*\}\}/g,
-    (_m, json: string | undefined, path: string) => {
-      let v: unknown = doc;
-      for (const k of path.split('.').filter(Boolean))
-        v = (v as Record<string, unknown> | undefined)?.[k];
-      return json || (typeof v === 'object' && v !== null)
-        ? JSON.stringify(v)
-        : String(v ?? '<no value>');
-    },
-  );
 }

@@ -7,18 +7,22 @@ import type { CliContext } from '../../context.js';
 import type { AgentClient } from '../../clients/agent-client.js';
 import { addCreateFlags, toCreateOptions, type CreateFlags } from './options.js';
 import { hijack, pump } from './hijack.js';
+import { createWithPull } from './pull.js';
 
 async function createContainer(
-  agent: AgentClient,
+  c: CliContext,
   image: string,
   args: string[],
   f: CreateFlags,
 ): Promise<string> {
-  const r = await agent.json<{ Id: string; Warnings: string[] }>({
-    method: 'POST',
-    path: '/containers/create',
-    body: toCreateOptions(image, args, f),
-  });
+  const body = toCreateOptions(image, args, f);
+  const r = await createWithPull(c, image, String(f.pull ?? 'missing'), () =>
+    c.agent().json<{ Id: string; Warnings: string[] }>({
+      method: 'POST',
+      path: '/containers/create',
+      body,
+    }),
+  );
   return r.Id;
 }
 
@@ -121,7 +125,7 @@ export function registerRunCommands(program: Command, ctx: () => CliContext): vo
   )
     .passThroughOptions()
     .action(async (image: string, args: string[], f: CreateFlags) => {
-      const id = await createContainer(ctx().agent(), image, args, f);
+      const id = await createContainer(ctx(), image, args, f);
       ctx().out.write(`${id}\n`);
     });
 
@@ -137,7 +141,7 @@ export function registerRunCommands(program: Command, ctx: () => CliContext): vo
     .action(async (image: string, args: string[], f: CreateFlags) => {
       const c = ctx();
       const agent = c.agent();
-      const id = await createContainer(agent, image, args, f);
+      const id = await createContainer(c, image, args, f);
       if (f.detach) {
         try {
           await agent.json({ method: 'POST', path: `/containers/${id}/start` });

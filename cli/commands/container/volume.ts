@@ -16,13 +16,11 @@ export function registerVolumeCommands(program: Command, ctx: () => CliContext):
       const labels = Object.fromEntries(
         (o.label ?? []).map((l) => [l.split('=')[0], l.split('=').slice(1).join('=')]),
       );
-      const v = await c
-        .agent()
-        .json<VolumeInfo>({
-          method: 'POST',
-          path: '/volumes/create',
-          body: { Name: name, Labels: labels },
-        });
+      const v = await c.agent().json<VolumeInfo>({
+        method: 'POST',
+        path: '/volumes/create',
+        body: { Name: name, Labels: labels },
+      });
       c.out.write(`${v.Name}\n`);
     });
   volume
@@ -59,13 +57,11 @@ export function registerVolumeCommands(program: Command, ctx: () => CliContext):
     .action(async (names: string[], o: { force?: boolean }) => {
       const c = ctx();
       for (const n of names) {
-        await c
-          .agent()
-          .json({
-            method: 'DELETE',
-            path: `/volumes/${n}`,
-            query: { force: o.force ? 1 : undefined },
-          });
+        await c.agent().json({
+          method: 'DELETE',
+          path: `/volumes/${n}`,
+          query: { force: o.force ? 1 : undefined },
+        });
         c.out.write(`${n}\n`);
       }
     });

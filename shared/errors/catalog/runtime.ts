@@ -66,8 +66,8 @@ export const runtimeCodes = {
   },
   CONTAINER_IMAGE_NOT_FOUND: {
     kind: 'not_found',
-    message: 'Unable to find image "{ref}" locally',
-    hint: 'pull it first with `flotilla pull {ref}`',
+    message: 'No such image: {ref}',
+    hint: '`flotilla run` pulls missing images (unless --pull never); or run `flotilla pull {ref}`',
   },
   CONTAINER_RUNTIME_FAILED: {
     kind: 'internal',

@@ -1,0 +1,116 @@
+// `ps` filters and output formats as Docker's: -f status=|name=|id=|label=|ancestor=|exited=,
+// and --format table (default), json, or a Go-style template ({{.Names}}, "table {{.ID}}\t…").
+import type { ContainerSummary } from '../../../agent/runtime/types.js';
+import { renderJsonLines, renderTable } from '../../render/table.js';
+import { template } from './template.js';
+
+export function portsText(s: ContainerSummary): string {
+  return s.ports
+    .map((p) => `${p.hostIp || '0.0.0.0'}:${p.hostPort}->${p.containerPort}/${p.protocol}`)
+    .join(', ');
+}
+
+function ago(iso: string, now: number): string {
+  const s = Math.round((now - Date.parse(iso)) / 1000);
+  if (s < 60) return `${s} seconds ago`;
+  if (s < 3600) return `${Math.round(s / 60)} minutes ago`;
+  return `${Math.round(s / 3600)} hours ago`;
+}
+
+/** One `-f key=value`; unknown keys are refused by `parseFilters`. */
+export function matchFilter(s: ContainerSummary, f: string): boolean {
+  const [k, v = ''] = f.split(/=(.*)/);
+  switch (k) {
+    case 'status':
+      return s.state === v;
+    case 'name':
+      return s.name.includes(v.replace(/^\//, ''));
+    case 'id':
+      return s.id.startsWith(v);
+    case 'label': {
+      const [lk, lv] = v.split(/=(.*)/);
+      return lv === undefined ? lk in s.labels : s.labels[lk] === lv;
+    }
+    case 'ancestor':
+      return (
+        s.image === v ||
+        s.image === `${v}:latest` ||
+        s.imageId === v ||
+        s.imageId.replace(/^sha256:/, '').startsWith(v.replace(/^sha256:/, ''))
+      );
+    case 'exited':
+      return s.state === 'exited' && s.status.startsWith(`Exited (${v})`);
+    default:
+      return false;
+  }
+}
+
+export const filterKeys = ['status', 'name', 'id', 'label', 'ancestor', 'exited'];
+
+/** Docker: filters on different keys must all match; several values of one key match any. */
+export function applyFilters(list: ContainerSummary[], filters: string[]): ContainerSummary[] {
+  const byKey = new Map<string, string[]>();
+  for (const f of filters) {
+    const k = f.split('=')[0];
+    byKey.set(k, [...(byKey.get(k) ?? []), f]);
+  }
+  return list.filter((s) => [...byKey.values()].every((fs) => fs.some((f) => matchFilter(s, f))));
+}
+
+/** The fields `--format` templates and `--format json` see (Docker's names). */
+export function psRow(s: ContainerSummary, trunc: boolean, now = Date.now()) {
+  return {
+    ID: trunc ? s.id.slice(0, 12) : s.id,
+    Image: s.image,
+    Command: JSON.stringify(
+      trunc && s.command.length > 20 ? `${s.command.slice(0, 19)}…` : s.command,
+    ),
+    CreatedAt: s.createdAt,
+    RunningFor: ago(s.createdAt, now),
+    State: s.state,
+    Status: s.status,
+    Ports: portsText(s),
+    Names: s.name,
+    Labels: Object.entries(s.labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(','),
+  };
+}
+
+export function formatPs(
+  list: ContainerSummary[],
+  o: { format?: string; trunc?: boolean; quiet?: boolean; now?: number },
+): string {
+  const trunc = o.trunc ?? true;
+  const rows = list.map((s) => psRow(s, trunc, o.now));
+  if (o.quiet) return rows.map((r) => `${r.ID}\n`).join('');
+  const fmt = o.format ?? 'table';
+  if (fmt === 'json')
+    return renderJsonLines(
+      list.map((s, i) => ({ ...rows[i], Command: s.command, Labels: s.labels })),
+    );
+  if (fmt === 'table')
+    return renderTable(
+      ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'],
+      rows.map((r) => [r.ID, r.Image, r.Command, r.RunningFor, r.Status, r.Ports, r.Names]),
+    );
+  const tmpl = fmt.replace(/\\t/g, '\t');
+  if (tmpl.startsWith('table ')) {
+    // A header row from the field names, then the rows, tab-separated cells aligned as a table.
+    const body = tmpl.slice(6);
+    const header = body.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (_m, k: string) => headerOf(k));
+    const lines = [header, ...rows.map((r) => template(body, r))];
+    const cells = lines.map((l) => l.split('\t'));
+    return renderTable(cells[0], cells.slice(1));
+  }
+  return rows.map((r) => `${template(tmpl, r)}\n`).join('');
+}
+
+function headerOf(field: string): string {
+  const names: Record<string, string> = {
+    ID: 'CONTAINER ID',
+    RunningFor: 'CREATED',
+    CreatedAt: 'CREATED AT',
+  };
+  return names[field] ?? field.toUpperCase();
+}

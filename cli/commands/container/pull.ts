@@ -1,0 +1,50 @@
+// `run`/`create` with Docker's --pull policy: `missing` (default) creates, and when the agent has
+// no such image prints "Unable to find image 'x:latest' locally", pulls it (progress on stderr, so
+// the container's stdout stays clean) and creates again; `always` pulls first; `never` only creates.
+import { FlotillaError, isFlotillaError } from '../../../shared/errors/index.js';
+import type { CliContext } from '../../context.js';
+import { ProgressRenderer } from '../../render/progress.js';
+import { authHeader, registryOfImage } from '../image/auth.js';
+import { followProgress } from '../image/transfer.js';
+
+/** `busybox` → `busybox:latest`, as Docker names the image it could not find. */
+export function withDefaultTag(name: string): string {
+  if (name.includes('@')) return name;
+  const last = name.slice(name.lastIndexOf('/') + 1);
+  return last.includes(':') ? name : `${name}:latest`;
+}
+
+async function pullToStderr(c: CliContext, name: string): Promise<void> {
+  const res = await c.agent().open({
+    method: 'POST',
+    path: '/images/pull',
+    query: { fromImage: name },
+    headers: await authHeader(registryOfImage(name)),
+  });
+  const renderer = new ProgressRenderer(c.err);
+  await followProgress(res, (e) => renderer.write(e));
+}
+
+export async function createWithPull<T>(
+  c: CliContext,
+  image: string,
+  policy: string,
+  create: () => Promise<T>,
+): Promise<T> {
+  if (!['missing', 'always', 'never'].includes(policy))
+    throw new FlotillaError('CONTAINER_OPTION_INVALID', {
+      option: '--pull',
+      value: policy,
+      reason: 'use always, missing or never',
+    });
+  if (policy === 'always') await pullToStderr(c, image);
+  try {
+    return await create();
+  } catch (err) {
+    if (policy !== 'missing' || !isFlotillaError(err) || err.code !== 'CONTAINER_IMAGE_NOT_FOUND')
+      throw err;
+  }
+  c.err.write(`Unable to find image '${withDefaultTag(image)}' locally\n`);
+  await pullToStderr(c, image);
+  return create();
+}
