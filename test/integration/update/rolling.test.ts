@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManagerClient } from '../../../cli/clients/manager-client.js';
+import { main } from '../../../cli/main.js';
 import { ContextStore } from '../../../cli/contexts/index.js';
 import { waitForConvergence } from '../../../cli/commands/service/converge.js';
 import { deployStack } from '../../../cli/commands/stack/deploy.js';
@@ -241,13 +242,71 @@ describe('rolling updates over a real manager', () => {
     expect(live.map((t) => t.spec.containerSpec.image)).toEqual(Array(6).fill('bad:2'));
   }, 180_000);
 
+  it('drives the same through the CLI verbs', async () => {
+    process.env.FLOTILLA_CONFIG = join(dir, 'config');
+    const cli = async (...argv: string[]) => {
+      let out = '';
+      const write = process.stdout.write.bind(process.stdout);
+      const errWrite = process.stderr.write.bind(process.stderr);
+      process.stdout.write = ((c: string | Uint8Array) => ((out += c.toString()), true)) as never;
+      process.stderr.write = ((c: string | Uint8Array) => ((out += c.toString()), true)) as never;
+      try {
+        return { code: await main(argv), out };
+      } finally {
+        process.stdout.write = write;
+        process.stderr.write = errWrite;
+      }
+    };
+    const created = await cli(
+      'service',
+      'create',
+      '--name',
+      'cli-web',
+      '--replicas',
+      '2',
+      '--update-monitor',
+      '0s',
+      'busybox:1',
+    );
+    expect(created.code).toBe(0);
+    expect(created.out).toContain('overall progress: 2 out of 2 tasks');
+    expect(created.out).toContain('verify: Service converged');
+    const updated = await cli(
+      'service',
+      'update',
+      '--image',
+      'busybox:2',
+      '--env-add',
+      'A=1',
+      'cli-web',
+    );
+    expect(updated.code).toBe(0);
+    expect(updated.out).toMatch(/1\/2: running +\[=+>\]/);
+    const pretty = await cli('service', 'inspect', '--pretty', 'cli-web');
+    expect(pretty.out).toMatch(/UpdateStatus:\n State:\t\tcompleted/);
+    const back = await cli('service', 'rollback', 'cli-web');
+    expect(back.code).toBe(0);
+    expect(back.out).toContain('rollback: manually requested rollback');
+    expect(byName('cli-web').spec.taskTemplate.containerSpec.image).toBe('busybox:1');
+    const scaled = await cli('service', 'scale', 'cli-web=3');
+    expect(scaled.code).toBe(0);
+    expect(scaled.out).toContain('overall progress: 3 out of 3 tasks');
+    const ls = await cli('service', 'ls');
+    expect(ls.out).toMatch(/cli-web +replicated +3\/3 \(rollback completed\)/);
+    const stacks = await cli('stack', 'ls');
+    expect(stacks.out).toMatch(/shop +2/);
+    const ps = await cli('stack', 'ps', 'shop');
+    expect(ps.out).toContain('shop_web.1');
+    expect((await cli('service', 'rm', 'cli-web')).code).toBe(0);
+  }, 180_000);
+
   it('removes the stack, leaving no service or task', async () => {
     const out = new Sink();
     await removeStacks(client, ['shop'], { out, wait: true, pollMs: 100 });
     expect(out.text).toContain('Removing service shop_api');
     const ids = new Set(['shop_api', 'shop_web']);
     expect(store.list('service').filter((s) => ids.has(s.spec.name))).toHaveLength(0);
-    expect(store.list('task')).toHaveLength(0);
+    await waitFor('no tasks left', () => store.list('task').length === 0);
     await waitFor('no containers left', () =>
       agents.every((a) => [...a.engine.containers.values()].every((c) => c.state !== 'running')),
     );
