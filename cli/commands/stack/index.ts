@@ -8,7 +8,8 @@ import { runStackConfig, type StackConfigOptions } from './config.js';
 import { runStackDeploy, type StackDeployOptions } from './deploy.js';
 import { removeStacks, runStackLs, runStackPs, runStackServices } from './list.js';
 
-/** `--detach`, `-d`, `--detach=false`: docker's boolean flag with an optional value. */
+/** `--detach`, `--detach=false`: docker's boolean flag with an optional value. `-d` is separate so
+ *  that `-d NAME` never takes NAME as the flag's value. */
 function bool(v: string): boolean {
   return !['false', '0', 'no'].includes(v.toLowerCase());
 }
@@ -33,9 +34,12 @@ export function registerStackCommands(program: Command, ctx: () => CliContext): 
     .argument('<stack>')
     .option('-c, --compose-file <file>', 'path to a Compose file (repeatable)', collect)
     .option('--prune', 'remove services of the stack that are no longer in the files')
-    .option('-d, --detach [bool]', 'exit immediately instead of waiting for convergence', bool)
+    .option('--detach [bool]', 'exit immediately instead of waiting for convergence', bool)
+    .option('-d', 'same as --detach')
     .option('-q, --quiet', 'suppress progress output')
-    .action((name: string, o: StackDeployOptions) => runStackDeploy(ctx(), name, o));
+    .action((name: string, o: StackDeployOptions & { d?: boolean }) =>
+      runStackDeploy(ctx(), name, { ...o, detach: o.d || o.detach }),
+    );
   stack
     .command('ls')
     .alias('list')
@@ -64,12 +68,13 @@ export function registerStackCommands(program: Command, ctx: () => CliContext): 
     .alias('down')
     .description('Remove one or more stacks')
     .argument('<stack...>')
-    .option('-d, --detach [bool]', 'do not wait for the tasks of the stack to be removed', bool)
-    .action((names: string[], o: { detach?: boolean }) =>
+    .option('--detach [bool]', 'do not wait for the tasks of the stack to be removed', bool)
+    .option('-d', 'same as --detach')
+    .action((names: string[], o: { detach?: boolean; d?: boolean }) =>
       removeStacks(managerClient(ctx()), names, {
         out: ctx().out,
         // Docker's default is detached; --detach=false waits until the tasks are gone.
-        wait: o.detach === false,
+        wait: o.detach === false && !o.d,
       }),
     );
 }
