@@ -1,7 +1,8 @@
 // `flotilla manager` end to end: --init with the embedded etcd, the CLI through the generated
 // context, refusals (second --init, empty store, bad spec, bad client certificate), joining a second
 // manager and leader failover after kill -9.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -229,6 +230,21 @@ describe('a single manager with the embedded etcd', () => {
     const refused = await https(m.apiAddr, 'GET', '/info', undefined, mine);
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe('CERTIFICATE_REVOKED');
+  });
+
+  it('serves the API without TLS on the root-only unix socket', async () => {
+    const socketPath = join(root, 'm1-run', 'manager.sock');
+    expect(statSync(socketPath).mode & 0o777).toBe(0o600);
+    const body = await new Promise<string>((resolve, reject) => {
+      const r = httpRequest({ socketPath, path: '/info' }, (res) => {
+        let t = '';
+        res.on('data', (c) => (t += c));
+        res.on('end', () => resolve(t));
+      });
+      r.on('error', reject);
+      r.end();
+    });
+    expect(JSON.parse(body).cluster.name).toBe('test');
   });
 
   it('refuses a second --init on the same store', async () => {
