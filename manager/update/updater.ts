@@ -33,6 +33,8 @@ export class Updater {
 
   async start(): Promise<void> {
     this.stopped = false;
+    // What a previous term as leader remembered may be stale: start from the store.
+    this.runs.clear();
     this.unsubscribe = this.deps.store.subscribe(() => this.kick());
     this.kick();
   }
@@ -41,6 +43,9 @@ export class Updater {
     this.stopped = true;
     this.unsubscribe?.();
     clearTimeout(this.timer);
+    // A leader that loses and regains leadership starts again: no stale timer may block kick().
+    this.timer = undefined;
+    this.again = false;
     clearTimeout(this.wakeTimer);
     await this.running;
   }
