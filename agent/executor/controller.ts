@@ -23,6 +23,7 @@ export interface ControllerDeps {
 
 export class TaskController {
   private state: TaskState;
+  private lastStatus?: TaskStatus;
   private health?: TaskStatus['health'];
   private containerId?: string;
   private readonly abort = new AbortController();
@@ -70,6 +71,16 @@ export class TaskController {
     } else {
       this.finish(exitCode ?? 0);
     }
+  }
+
+  /**
+   * A full assignment set arrived (new session): if the manager is behind what this agent last
+   * reported (an update lost with the old stream), report it again.
+   */
+  resync(task: Task): void {
+    if (this.lastStatus && isForward(task.status.state, this.lastStatus.state))
+      this.deps.report(this.task.id, this.lastStatus);
+    this.update(task);
   }
 
   /** The manager thinks this task started here, but its container is gone (e.g. host reboot). */
@@ -196,6 +207,7 @@ export class TaskController {
       ...(this.health ? { health: this.health } : {}),
       ...extra,
     };
+    this.lastStatus = status;
     this.deps.report(this.task.id, status);
   }
 

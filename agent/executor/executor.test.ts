@@ -139,4 +139,13 @@ describe('Executor', () => {
     await executor.apply(true, [{ action: 'assign', task: running }]);
     expect(states('t1')).toEqual(['failed']);
   });
+
+  it('reports again what the manager missed when a new session sends the full set', async () => {
+    const { executor, assigned, states } = setup();
+    await executor.apply(true, [{ action: 'assign', task: assigned('t1') }]);
+    await settle();
+    // The manager still believes 'assigned': the running report was lost with the old stream.
+    await executor.apply(true, [{ action: 'assign', task: assigned('t1') }]);
+    expect(states('t1').slice(-2)).toEqual(['running', 'running']);
+  });
 });

@@ -70,7 +70,8 @@ export class Executor {
       listed.add(task.id);
       let c = this.controllers.get(task.id);
       if (c) {
-        c.update(task);
+        if (full) c.resync(task);
+        else c.update(task);
         continue;
       }
       c = new TaskController(task, {

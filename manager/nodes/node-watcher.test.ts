@@ -84,4 +84,12 @@ describe('NodeWatcher', () => {
     await watcher.runPass();
     expect(store.get('task', 't1')?.desiredState).toBe('running');
   });
+
+  it('orphans the tasks of a node that was removed from the cluster', async () => {
+    const { store, watcher, svc, running } = setup();
+    store.seed('task', makeTask('t1', svc, { nodeId: 'gone', status: running }));
+    const r = await watcher.runPass();
+    expect(r.orphaned).toEqual(['t1']);
+    expect(store.get('task', 't1')?.status.message).toBe('node was removed');
+  });
 });

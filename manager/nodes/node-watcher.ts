@@ -88,11 +88,14 @@ export class NodeWatcher {
       if (n.status.state === 'down' || result.markedDown.includes(n.id)) down.add(n.id);
       else if (n.spec.availability === 'drain') drained.add(n.id);
     }
+    const known = new Set(nodes.map((n) => n.id));
     const orphan: string[] = [];
     const drain: string[] = [];
     for (const t of this.deps.store.list('task')) {
       if (!t.nodeId) continue;
-      if (down.has(t.nodeId) && !isTerminal(t.status.state)) orphan.push(t.id);
+      // A removed node (`node rm`) is as gone as a down one.
+      const gone = down.has(t.nodeId) || !known.has(t.nodeId);
+      if (gone && !isTerminal(t.status.state)) orphan.push(t.id);
       else if (drained.has(t.nodeId) && t.desiredState === 'running') drain.push(t.id);
     }
     if (result.markedDown.length === 0 && orphan.length === 0 && drain.length === 0) return result;
@@ -109,7 +112,8 @@ export class NodeWatcher {
       for (const id of orphan) {
         const t = tx.get('task', id);
         if (!t || isTerminal(t.status.state)) continue;
-        t.status = { ...t.status, state: 'orphaned', timestamp, message: 'node is down' };
+        const message = known.has(t.nodeId!) ? 'node is down' : 'node was removed';
+        t.status = { ...t.status, state: 'orphaned', timestamp, message };
         if (t.desiredState === 'running') t.desiredState = 'shutdown';
         tx.update('task', t);
         result.orphaned.push(id);

@@ -266,3 +266,19 @@ describe('global services', () => {
     expect(active(tasksOf(store, 'mon')).map((t) => t.nodeId)).toEqual(['n1']);
   });
 });
+
+describe('leadership changes', () => {
+  it('runs passes again after stop and start (lost and regained leadership)', async () => {
+    const store = new MemoryObjectStore();
+    const orch = new Orchestrator({ store, clock: new ManualClock(), log: silentLogger(), debounceMs: 1 });
+    await orch.start();
+    await orch.stop();
+    await orch.start();
+    store.seed('service', replicated(2));
+    for (let i = 0; i < 50 && tasksOf(store, 'web').length < 2; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    await orch.stop();
+    expect(tasksOf(store, 'web').length).toBe(2);
+  });
+});
+

@@ -50,6 +50,9 @@ export class Orchestrator {
     this.stopped = true;
     this.unsubscribe?.();
     clearTimeout(this.timer);
+    // A leader that loses and regains leadership starts again: no stale timer may block kick().
+    this.timer = undefined;
+    this.again = false;
     clearTimeout(this.wakeTimer);
     await this.running;
   }

@@ -38,6 +38,9 @@ export class Scheduler {
     this.stopped = true;
     this.unsubscribe?.();
     clearTimeout(this.timer);
+    // A leader that loses and regains leadership starts again: no stale timer may block kick().
+    this.timer = undefined;
+    this.again = false;
     await this.running;
   }
 
