@@ -246,6 +246,22 @@ export class Dispatcher {
   }
 
   private onStoreEvent(e: StoreEvent): void {
+    if (e.kind === 'node' && e.type === 'delete') {
+      // `node rm`: the node's certificate is revoked with it; end its session now.
+      const s = this.sessions.get(e.object.id);
+      if (s) {
+        this.sessions.delete(e.object.id);
+        this.heartbeats.delete(e.object.id);
+        s.close(
+          toServiceError(
+            new FlotillaError('SESSION_UNAUTHENTICATED', {
+              reason: `node ${e.object.id} was removed from the cluster`,
+            }),
+          ),
+        );
+      }
+      return;
+    }
     if (e.kind !== 'task') return;
     const t = e.object;
     // A task that moved between nodes (or was deleted) must leave the old node's session.

@@ -264,6 +264,23 @@ describe('cluster', () => {
     expect(gamma.engine.starts).toBe(startsBefore + 1);
   });
 
+  it('ends the session of a removed node and refuses it afterwards', async () => {
+    const beta = agents.find((a) => a.identity.nodeId === nodeIdOf('beta'))!;
+    const id = beta.identity.nodeId;
+    await manager.components.ca.revoke(id);
+    await store.update((tx) => tx.delete('node', id));
+    await waitFor('beta refused', () => beta.session.lastError?.code === 'SESSION_UNAUTHENTICATED');
+    expect(store.get('node', id)).toBeUndefined();
+    await beta.stop();
+    // Its tasks are orphaned and their slots re-created on the remaining nodes.
+    await waitFor(
+      'web off beta',
+      () =>
+        converged(web.id, 6) &&
+        tasksOf(web.id).every((t) => t.nodeId !== id || t.desiredState !== 'running'),
+    );
+  });
+
   it('keeps exactly one running task per slot after convergence', () => {
     for (const [id, n] of [[web.id, 6]] as const) {
       const perSlot = new Map<number, number>();
