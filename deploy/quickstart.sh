@@ -270,14 +270,22 @@ stack() {
       "\`config\`); creating the stack's services with \`flotilla service create\` instead" >&2
     services_by_hand
   fi
-  if ! wait_until "web (3 replicas) to answer on http://${M1}:${WEB_PORT}/" "$WAIT_S" \
-    curl -fsS --max-time 3 "http://${M1}:${WEB_PORT}/"; then
+  if ! wait_until "${STACK}_web to answer on port ${WEB_PORT} of every machine" "$WAIT_S" \
+    web_answers_everywhere; then
     "$FLT" service ls >&2 || true
     "$FLT" service ps "${STACK}_web" >&2 || true
     task_errors "${STACK}_web" >&2
     return 1
   fi
   "$FLT" service ls
+}
+
+# One replica per machine (host-mode port): every machine's address answers.
+web_answers_everywhere() {
+  local i
+  for i in $(seq 1 "$N"); do
+    curl -fsS --max-time 3 "http://$(machine_addr "$i"):${WEB_PORT}/" >/dev/null || return 1
+  done
 }
 
 # The distinct errors of a service's failed tasks, most frequent first: why it does not converge.

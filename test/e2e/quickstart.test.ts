@@ -5,10 +5,20 @@
 //
 // Root only (namespaces, iptables, runc). Uses the quickstart's fixed names and addresses (flt-m1..3,
 // 10.99.0.0/24, /var/lib/flotilla-quickstart), so it refuses to run over a quickstart that is up.
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpGet, leftovers, run, snapshotHost, tail, type HostSnapshot } from './harness/index.js';
+import {
+  httpGet,
+  leftovers,
+  netnsProcesses,
+  run,
+  snapshotHost,
+  stillRunning,
+  tail,
+  type HostSnapshot,
+} from './harness/index.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const script = join(repo, 'deploy', 'quickstart.sh');
@@ -23,10 +33,14 @@ const isRoot = process.getuid?.() === 0;
 // Show the script's progress when someone watches (FLOTILLA_E2E_ECHO=1).
 const echo = process.env.FLOTILLA_E2E_ECHO ? process.stderr : undefined;
 
-// What the quickstart creates, by name: its machines and bridge, its directories, its containers'
-// namespaces (f<hash>-<id>), the example containers' processes.
-const ours =
-  /flt-m\d|flt-lan|flotilla-quickstart|httpd -f -p 80 -h \/www|beacon on|^f[0-9a-f]{3}-[0-9a-f]{12}$/;
+// What the quickstart creates, by name: its machines and bridge, its directories, and its agents'
+// container namespaces (f<hash of the agent's data root>-<container id>). Other tests on this host
+// may create namespaces and containers of their own meanwhile; these names are ours alone.
+const agentHashes = machines.map((i) =>
+  createHash('sha256').update(`${dataDir}/m${i}`).digest('hex').slice(0, 3),
+);
+const containerNetns = new RegExp(`^f(${agentHashes.join('|')})-[0-9a-f]{12}$`);
+const ours = new RegExp(`flt-m\\d|flt-lan|flotilla-quickstart|${containerNetns.source}`);
 
 async function quickstart(...args: string[]) {
   return run('bash', [script, ...args], { cwd: repo, timeoutMs: upTimeoutMs, echo });
@@ -96,6 +110,9 @@ describe.runIf(isRoot)('quickstart', () => {
   });
 
   it('down removes everything it created', async () => {
+    // Every process of the machines and of the containers, to check by PID afterwards.
+    const started = await netnsProcesses(new RegExp(`^flt-m\\d+$|${containerNetns.source}`));
+    expect(started.length).toBeGreaterThan(0);
     const r = await quickstart('down');
     tornDown = true;
     expect(r.code, tail(r.output)).toBe(0);
@@ -103,6 +120,7 @@ describe.runIf(isRoot)('quickstart', () => {
     expect(existsSync(dataDir)).toBe(false);
     const left = leftovers(before, await snapshotHost(), ours);
     expect(left).toEqual({ netns: [], links: [], mounts: [], iptables: [], processes: [] });
+    expect(await stillRunning(started)).toEqual([]);
     // And a second `down` is harmless.
     const again = await quickstart('down');
     expect(again.code, tail(again.output)).toBe(0);

@@ -18,6 +18,39 @@ async function lines(cmd: string, args: string[]): Promise<string[]> {
   return r.stdout.split('\n').filter((l) => l.trim() !== '');
 }
 
+/** Command line of a process, or undefined when it is gone. */
+export async function commandLine(pid: number): Promise<string | undefined> {
+  try {
+    const cmd = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').join(' ').trim();
+    return cmd || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** "PID cmdline" of every process in the network namespaces whose names match `pattern`. */
+export async function netnsProcesses(pattern: RegExp): Promise<string[]> {
+  const out: string[] = [];
+  for (const ns of (await lines('ip', ['netns', 'list'])).map((x) => x.split(' ')[0])) {
+    if (!pattern.test(ns)) continue;
+    for (const pid of await lines('ip', ['netns', 'pids', ns])) {
+      const cmd = await commandLine(Number(pid));
+      if (cmd) out.push(`${pid} ${cmd}`);
+    }
+  }
+  return out;
+}
+
+/** Those of `procs` ("PID cmdline") still running as the same program. */
+export async function stillRunning(procs: string[]): Promise<string[]> {
+  const alive: string[] = [];
+  for (const p of procs) {
+    const [pid, ...cmd] = p.split(' ');
+    if ((await commandLine(Number(pid))) === cmd.join(' ')) alive.push(p);
+  }
+  return alive;
+}
+
 async function processes(): Promise<string[]> {
   const out: string[] = [];
   for (const pid of await readdir('/proc')) {

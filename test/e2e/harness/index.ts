@@ -2,5 +2,11 @@
 // machines' network namespaces) and checking that a test left nothing behind on the host.
 export { httpGet, run, runInNetns, tail } from './exec.js';
 export type { RunOptions, RunResult } from './exec.js';
-export { leftovers, snapshotHost } from './host-state.js';
+export {
+  commandLine,
+  leftovers,
+  netnsProcesses,
+  snapshotHost,
+  stillRunning,
+} from './host-state.js';
 export type { HostSnapshot } from './host-state.js';
