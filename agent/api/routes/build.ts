@@ -1,16 +1,18 @@
 // The build API: POST /build (context tar in, NDJSON step output out, as Docker's /build),
 // POST /commit and GET /containers/:id/export. RUN steps run in a builder-private container engine
-// (its own data and exec directories, network none) so build containers never show up in `ps` and
-// any left by a crash are removed when the agent next builds.
+// (its own data and exec directories, the shared OverlaySnapshotter under <dataRoot>/build, the
+// agent's networks) so build containers never show up in `ps` and any left by a crash are removed
+// when the agent next builds.
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { FlotillaError, toFlotillaError } from '../../../shared/errors/index.js';
 import type { AgentComponents } from '../../components.js';
 import { BuildService, type ContainerFs } from '../../image/build/service.js';
-import { BuildSnapshotter } from '../../image/build/snapshotter.js';
 import { ContainerStepRunner } from '../../image/build/run-step.js';
 import type { BuildState } from '../../image/build/state.js';
+import { OverlaySnapshotter } from '../../image/snapshot/index.js';
+import type { NetworkAttacher } from '../../network/types.js';
 import { RuncContainerEngine, type ImageSource, type RuntimeImage } from '../../runtime/index.js';
 import type { RoutePlugin } from '../server.js';
 
@@ -32,16 +34,15 @@ export function buildRoutes(c: AgentComponents): RoutePlugin {
         };
       },
     };
-    const snapshotter = new BuildSnapshotter({
-      layers: parts.layers,
-      root: join(c.config.dataRoot, 'build', 'snapshots'),
-    });
+    const buildRoot = join(c.config.dataRoot, 'build');
     const engine = new RuncContainerEngine({
-      dataRoot: join(c.config.dataRoot, 'build'),
+      dataRoot: buildRoot,
       execRoot: join(c.config.execRoot, 'build'),
       log: c.log.child({ component: 'build' }),
       images,
-      snapshotter,
+      // Snapshots under <dataRoot>/build/snapshots, apart from the agent's containers' own.
+      snapshotter: new OverlaySnapshotter(buildRoot, parts.layers),
+      network: c.network ? buildNetwork(c.network) : undefined,
     });
     let opened: Promise<void> | undefined;
     const ready = () =>
@@ -63,7 +64,7 @@ export function buildRoutes(c: AgentComponents): RoutePlugin {
         register: (ref, s) => temp.set(ref, s),
         unregister: (ref) => temp.delete(ref),
       },
-      upperDir: (id) => snapshotter.upperDir(id),
+      upperDir: async (id) => upperDirOf(await engine.inspect(id), id),
     });
     const service = new BuildService({
       images: c.images,
@@ -120,6 +121,7 @@ export function buildRoutes(c: AgentComponents): RoutePlugin {
           buildArgs,
           noCache: q.nocache === '1' || q.nocache === 'true',
           target: typeof q.target === 'string' && q.target !== '' ? q.target : undefined,
+          network: networkMode(q.networkmode),
           onStream: (text) => line({ stream: text }),
           signal: ac.signal,
         })
@@ -166,6 +168,42 @@ export function buildRoutes(c: AgentComponents): RoutePlugin {
   };
 }
 
+/** Docker's `networkmode` query parameter: 'default' and 'bridge' are the bridge, or 'none'. */
+function networkMode(v: unknown): 'bridge' | 'none' {
+  if (v === undefined || v === '' || v === 'default' || v === 'bridge') return 'bridge';
+  if (v === 'none') return 'none';
+  throw new FlotillaError('INVALID_ARGUMENT', {
+    detail: `build network must be "bridge" or "none", not ${JSON.stringify(v)}`,
+  });
+}
+
+/**
+ * The agent's networks for build containers. The agent's own engine reconciles the network
+ * component against its containers at start; the build engine must not, or its (empty) set of
+ * live containers would tear down every other container's network.
+ */
+function buildNetwork(network: NetworkAttacher): NetworkAttacher {
+  return {
+    attach: (req) => network.attach(req),
+    detach: (id) => network.detach(id),
+    reconcile: async () => undefined,
+  };
+}
+
+/** A container's overlay upper directory, from Docker's GraphDriver field of inspect. */
+function upperDirOf(inspect: Record<string, unknown>, idOrName: string): string {
+  const upperDir = (inspect as { GraphDriver?: { Data?: { UpperDir?: string } } }).GraphDriver?.Data
+    ?.UpperDir;
+  if (!upperDir)
+    throw new FlotillaError('COMMIT_UNSUPPORTED', {
+      action: 'read',
+      id: idOrName,
+      reason:
+        "the runtime does not report the container's upper directory (GraphDriver.Data.UpperDir)",
+    });
+  return upperDir;
+}
+
 /** Reads what commit/export need from the agent's container engine's inspect document. */
 function containerFs(c: AgentComponents): ContainerFs {
   return {
@@ -174,16 +212,8 @@ function containerFs(c: AgentComponents): ContainerFs {
         Id: string;
         Image: string;
         Config?: Record<string, unknown>;
-        GraphDriver?: { Data?: { UpperDir?: string } };
       };
-      const upperDir = doc.GraphDriver?.Data?.UpperDir;
-      if (!upperDir)
-        throw new FlotillaError('COMMIT_UNSUPPORTED', {
-          action: 'read',
-          id: idOrName,
-          reason:
-            "the runtime does not report the container's upper directory (GraphDriver.Data.UpperDir)",
-        });
+      const upperDir = upperDirOf(doc, idOrName);
       return { id: doc.Id, imageId: doc.Image, upperDir, config: doc.Config ?? {} };
     },
   };

@@ -48,7 +48,10 @@ export interface BuildOptions {
   noCache?: boolean;
   /** Stop after this stage. */
   target?: string;
-  /** Network of RUN containers. @default 'none' */
+  /**
+   * Network of RUN containers, as Docker's `--network`. 'bridge' needs the agent's network
+   * component; without it the engine gives RUN a namespace with loopback only. @default 'bridge'
+   */
   network?: 'none' | 'bridge';
   /** Build output text (step lines, RUN output). */
   onStream(text: string): void;
@@ -556,7 +559,7 @@ class BuildRun {
       state,
       cmd,
       env: argEnv,
-      network: this.opts.network ?? 'none',
+      network: this.opts.network ?? 'bridge',
       onOutput: (d) => this.out(d.toString('utf8')),
       layerFile: join(this.work, `layer-${this.layerN++}.tar`),
       signal: this.opts.signal,

@@ -1,15 +1,14 @@
-// Writes layer tars for the builder: from a list of planned entries (COPY/ADD, WORKDIR) and from a
-// container's overlay upper directory (RUN, commit), turning overlay whiteouts (0/0 character
-// devices, opaque xattrs) back into `.wh.` entries. The diff id is computed while writing.
+// Writes layer tars for the builder from planned entries (COPY/ADD, WORKDIR: names, owners and
+// modes chosen by the step, bytes from wherever the source lies), and saves tar streams made by
+// agent/image/diff (RUN, commit, export) to files. The diff id is computed while writing.
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 type Headers = Parameters<ReturnType<typeof tar.pack>['entry']>[0];
-import { getXattr, OPAQUE_XATTR } from '../unpack/index.js';
 
 /** One entry of a planned layer; `source` is the host file whose bytes a regular file carries. */
 export interface PlannedEntry {
@@ -27,18 +26,21 @@ export interface PlannedEntry {
   devminor?: number;
 }
 
+/** An uncompressed layer tar on disk and the sha256 of its bytes (the layer's diff id). */
 export interface WrittenLayer {
   file: string;
   diffId: string;
-  sizeBytes: number;
-  entries: number;
 }
 
-/** Writes `entries` (in order) as an uncompressed tar to `file`. */
-export async function writeLayerTar(file: string, entries: PlannedEntry[]): Promise<WrittenLayer> {
-  const pack = tar.pack();
+/** Saves a tar stream (e.g. agent/image/diff's diffUpper) to `file`, hashing it on the way. */
+export async function saveLayerTar(tarStream: Readable, file: string): Promise<WrittenLayer> {
+  const { sink, diffId } = hashingFile(file);
+  await pipeline(tarStream, sink);
+  return { file, diffId: diffId() };
+}
+
+function hashingFile(file: string): { sink: Writable; diffId(): string } {
   const hash = createHash('sha256');
-  let sizeBytes = 0;
   const out = createWriteStream(file, { mode: 0o600 });
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -48,7 +50,18 @@ export async function writeLayerTar(file: string, entries: PlannedEntry[]): Prom
     final(cb) {
       out.end(cb);
     },
+    destroy(err, cb) {
+      out.destroy();
+      cb(err);
+    },
   });
+  return { sink, diffId: () => `sha256:${hash.digest('hex')}` };
+}
+
+/** Writes `entries` (in order) as an uncompressed tar to `file`. */
+export async function writeLayerTar(file: string, entries: PlannedEntry[]): Promise<WrittenLayer> {
+  const pack = tar.pack();
+  const { sink, diffId } = hashingFile(file);
   const done = pipeline(pack, sink);
   done.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
   try {
@@ -69,7 +82,6 @@ export async function writeLayerTar(file: string, entries: PlannedEntry[]): Prom
       if (e.type === 'file') {
         const size = e.size ?? 0;
         header.size = size;
-        sizeBytes += size;
         const written = new Promise<void>((resolve, reject) => {
           const w = pack.entry(header, (err) => (err ? reject(err) : resolve()));
           if (size === 0 || !e.source) return void w.end(Buffer.alloc(0));
@@ -90,18 +102,18 @@ export async function writeLayerTar(file: string, entries: PlannedEntry[]): Prom
     throw err;
   }
   await done;
-  return { file, diffId: `sha256:${hash.digest('hex')}`, sizeBytes, entries: entries.length };
+  return { file, diffId: diffId() };
 }
 
 /**
- * Lists a directory tree as planned entries named relative to `root` (optionally under `prefix`),
- * parents before children, names sorted so equal trees give equal tars. With `whiteouts`, overlay
- * markers become OCI whiteouts: a 0/0 character device NAME → `.wh.NAME`, an opaque directory →
- * its entry plus `DIR/.wh..wh..opq`. Hard links within the tree stay hard links.
+ * Lists a directory tree (a COPY source) as planned entries named relative to `root` (optionally
+ * under `prefix`), parents before children, names sorted so equal trees give equal tars. Hard
+ * links within the tree stay hard links. Upper dirs with overlay whiteouts go through
+ * agent/image/diff instead.
  */
 export async function listTree(
   root: string,
-  opts: { whiteouts?: boolean; prefix?: string; owner?: { uid: number; gid: number } } = {},
+  opts: { prefix?: string; owner?: { uid: number; gid: number } } = {},
 ): Promise<PlannedEntry[]> {
   const out: PlannedEntry[] = [];
   const inodes = new Map<string, string>();
@@ -114,27 +126,8 @@ export async function listTree(
       const own = opts.owner ?? { uid: st.uid, gid: st.gid };
       const base = { mode: st.mode, uid: own.uid, gid: own.gid, mtime: st.mtime };
       const fullName = opts.prefix ? `${opts.prefix}/${name}` : name;
-      if (opts.whiteouts && st.isCharacterDevice() && st.rdev === 0) {
-        const at = fullName.lastIndexOf('/');
-        out.push({
-          ...base,
-          name: `${fullName.slice(0, at + 1)}.wh.${fullName.slice(at + 1)}`,
-          type: 'file',
-          mode: 0o644,
-          size: 0,
-        });
-        continue;
-      }
       if (st.isDirectory()) {
         out.push({ ...base, name: fullName, type: 'directory' });
-        if (opts.whiteouts && (await isOpaque(abs)))
-          out.push({
-            ...base,
-            name: `${fullName}/.wh..wh..opq`,
-            type: 'file',
-            mode: 0o644,
-            size: 0,
-          });
         await walk(abs, name);
       } else if (st.isSymbolicLink()) {
         out.push({ ...base, name: fullName, type: 'symlink', linkname: await readlink(abs) });
@@ -162,19 +155,4 @@ export async function listTree(
   };
   await walk(root, '');
   return out;
-}
-
-async function isOpaque(dir: string): Promise<boolean> {
-  const v = await getXattr(dir, OPAQUE_XATTR);
-  return v?.toString() === 'y';
-}
-
-/** A container's upper directory as a layer tar with OCI whiteouts (`docker commit`). */
-export async function diffUpper(upperDir: string, file: string): Promise<WrittenLayer> {
-  return writeLayerTar(file, await listTree(upperDir, { whiteouts: true }));
-}
-
-/** A whole directory as a tar, without whiteout conversion (`docker export` of a mounted rootfs). */
-export async function tarDirectory(dir: string, file: string): Promise<WrittenLayer> {
-  return writeLayerTar(file, await listTree(dir));
 }

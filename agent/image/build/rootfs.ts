@@ -1,11 +1,11 @@
 // Read-only views of a build state's root filesystem, for the steps that read an image without
 // running it: COPY --from, --chown name lookup in /etc/passwd, and whether a directory exists.
 // Two or more layers are mounted as a lower-only overlay (root needed); one layer is its directory.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { FlotillaError } from '../../../shared/errors/index.js';
+import { execErrorText, mountOverlay, umount } from '../snapshot/index.js';
 import { secureJoin } from '../unpack/index.js';
 
 export interface LayerDirs {
@@ -34,34 +34,24 @@ export class RootfsViews {
       if (chainIds.length + (topDir ? 1 : 0) >= 2) {
         const dirs = [...chainIds].reverse().map((c) => this.deps.layers.relativeLayerDir(c));
         if (topDir) dirs.unshift(topDir);
-        const lower = dirs.join(':');
-        await run('mount', ['-t', 'overlay', 'overlay', '-o', `ro,lowerdir=${lower}`, dir], {
-          cwd: this.deps.layers.layersDir,
-        });
+        // Lower-only and read-only: nothing can change the layers (or the container's upper dir).
+        await mountOverlay(`ro,lowerdir=${dirs.join(':')}`, dir, this.deps.layers.layersDir).catch(
+          (err: unknown) => {
+            throw new FlotillaError(
+              'INTERNAL',
+              { detail: `mount read-only view: ${execErrorText(err)}` },
+              { cause: err },
+            );
+          },
+        );
         mounted = true;
       }
       return await fn(dir);
     } finally {
-      if (mounted) await run('umount', [dir]).catch(() => run('umount', ['-l', dir]));
+      if (mounted) await umount(dir).catch(() => umount(dir, { lazy: true }));
       await rm(dir, { recursive: true, force: true });
     }
   }
-}
-
-export function run(bin: string, args: string[], opts: { cwd?: string } = {}): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(bin, args, { cwd: opts.cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    p.on('error', reject);
-    p.on('close', (code) =>
-      code === 0
-        ? resolve()
-        : reject(
-            new FlotillaError('INTERNAL', { detail: `${bin} ${args[0]}: ${err.trim() || code}` }),
-          ),
-    );
-  });
 }
 
 /** Resolves `path` inside `root` following symlinks in its parents, never leaving `root`. */

@@ -1,10 +1,13 @@
 // Executes a RUN step: a container from the current build state (a temporary image known only to
 // the builder's engine), output streamed to the build, and on success the container's upper
-// directory as the step's layer. The container, its mounts and anonymous volumes are removed
-// whatever happens.
+// directory as the step's layer (agent/image/diff turns it into a tar). The container, its mounts
+// and anonymous volumes are removed whatever happens.
 import { randomBytes } from 'node:crypto';
+import { lstat, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ContainerRuntime } from '../../runtime/types.js';
-import { listTree, writeLayerTar, type PlannedEntry, type WrittenLayer } from './layer-tar.js';
+import { diffUpper } from '../diff/index.js';
+import { saveLayerTar, type WrittenLayer } from './layer-tar.js';
 import type { BuildState, RunConfig } from './state.js';
 
 /** What the builder needs to run a step; tests and the API route provide it. */
@@ -30,22 +33,18 @@ export interface TempImages {
   unregister(ref: string): void;
 }
 
-/** Mount points runc creates when an image lacks them: not part of the step's changes. */
-const runtimeArtifacts = new Set([
-  'proc',
-  'sys',
-  'dev',
-  'etc/hosts',
-  'etc/hostname',
-  'etc/resolv.conf',
-]);
+/** Mount points runc creates when an image lacks them (dirs), with everything below them. */
+const runtimeDirs = ['proc', 'sys', 'dev'];
+/** Bind-mount targets runc creates as empty files when an image lacks them. */
+const runtimeFiles = ['etc/hosts', 'etc/hostname', 'etc/resolv.conf'];
 
 export class ContainerStepRunner implements StepRunner {
   constructor(
     private readonly deps: {
       engine: Pick<ContainerRuntime, 'create' | 'start' | 'attach' | 'wait' | 'remove' | 'kill'>;
       images: TempImages;
-      upperDir(containerId: string): string;
+      /** The container's overlay upper dir; it must outlive the container's exit. */
+      upperDir(containerId: string): Promise<string>;
     },
   ) {}
 
@@ -86,10 +85,9 @@ export class ContainerStepRunner implements StepRunner {
         session.close();
       }
       if (exitCode !== 0) return { exitCode };
-      const entries = (await listTree(this.deps.upperDir(id), { whiteouts: true })).filter(
-        (e) => !isArtifact(e),
-      );
-      return { exitCode, layer: await writeLayerTar(opts.layerFile, entries) };
+      const upper = await this.deps.upperDir(id);
+      await dropRuntimeArtifacts(upper);
+      return { exitCode, layer: await saveLayerTar(diffUpper(upper), opts.layerFile) };
     } finally {
       if (id)
         await this.deps.engine.remove(id, { force: true, volumes: true }).catch(() => undefined);
@@ -98,10 +96,19 @@ export class ContainerStepRunner implements StepRunner {
   }
 }
 
-function isArtifact(e: PlannedEntry): boolean {
-  for (const a of runtimeArtifacts) {
-    if (e.name === a && (e.type === 'directory' || (e.type === 'file' && !e.size))) return true;
-    if (['proc', 'sys', 'dev'].includes(a) && e.name.startsWith(`${a}/`)) return true;
+/**
+ * Deletes what runc put into the upper dir, not the step: the container has exited and the upper
+ * dir is this step's alone (it is removed with the container), so pruning it is the same as
+ * leaving those entries out of the tar.
+ */
+async function dropRuntimeArtifacts(upper: string): Promise<void> {
+  for (const d of runtimeDirs) {
+    const st = await lstat(join(upper, d)).catch(() => undefined);
+    if (st?.isDirectory()) await rm(join(upper, d), { recursive: true, force: true });
   }
-  return false;
+  for (const f of runtimeFiles) {
+    const st = await lstat(join(upper, f)).catch(() => undefined);
+    if ((st?.isFile() && st.size === 0) || st?.isDirectory())
+      await rm(join(upper, f), { recursive: true, force: true });
+  }
 }

@@ -10,16 +10,17 @@ import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { Logger } from '../../../shared/log/index.js';
+import { diffUpper, tarDirectory } from '../diff/index.js';
 import { familiarName, refString, shortId } from '../names.js';
 import { parseReference } from '../reference/index.js';
 import type { ImageService } from '../service.js';
 import type { BlobStore, LayerApplier } from '../service-types.js';
-import { Builder, type BuildResult } from './builder.js';
+import { Builder, type BuildOptions, type BuildResult } from './builder.js';
 import { BuildCache } from './cache.js';
 import { extractContext } from './context.js';
 import { parseDockerfile } from './dockerfile.js';
 import { storeBuiltLayer, writeImage } from './image-writer.js';
-import { diffUpper, tarDirectory } from './layer-tar.js';
+import { saveLayerTar } from './layer-tar.js';
 import { RootfsViews, type LayerDirs } from './rootfs.js';
 import type { StepRunner } from './run-step.js';
 import { applyMetadata, recordStep, scratchState, type BuildState } from './state.js';
@@ -43,15 +44,8 @@ export interface BuildServiceDeps {
   containers?: ContainerFs;
 }
 
-export interface BuildRequest {
-  tags: string[];
-  dockerfile?: string;
-  buildArgs?: Record<string, string>;
-  noCache?: boolean;
-  target?: string;
-  onStream(text: string): void;
-  signal?: AbortSignal;
-}
+/** A build as the API asks for it: the builder's options, the context still to be unpacked. */
+export type BuildRequest = Omit<BuildOptions, 'contextDir'>;
 
 export class BuildService {
   private readonly views: RootfsViews;
@@ -120,7 +114,7 @@ export class BuildService {
     const dir = join(this.tmpRoot, `commit-${randomBytes(6).toString('hex')}`);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     try {
-      const written = await diffUpper(c.upperDir, join(dir, 'layer.tar'));
+      const written = await saveLayerTar(diffUpper(c.upperDir), join(dir, 'layer.tar'));
       const layer = await storeBuiltLayer(
         { content: this.deps.content, layers: this.deps.layers, store: this.deps.images.store },
         state.layers.at(-1)?.chainId,
@@ -195,7 +189,7 @@ export class BuildService {
       // whether or not the container is running.
       await this.views.with(
         base.layers.map((l) => l.chainId),
-        async (root) => tarDirectory(root, file),
+        async (root) => saveLayerTar(tarDirectory(root), file),
         c.upperDir,
       );
     } catch (err) {

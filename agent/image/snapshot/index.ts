@@ -1,2 +1,3 @@
 export { OverlaySnapshotter } from './overlay-snapshotter.js';
 export type { Snapshot, Snapshotter } from './types.js';
+export { execErrorText, mountOverlay, umount } from './mounts.js';

@@ -17,6 +17,7 @@ interface BuildFlags {
   cache: boolean;
   quiet?: boolean;
   target?: string;
+  network?: string;
 }
 
 export async function runBuild(c: CliContext, contextPath: string, o: BuildFlags): Promise<void> {
@@ -63,6 +64,8 @@ export async function runBuild(c: CliContext, contextPath: string, o: BuildFlags
       buildargs: JSON.stringify(buildArgs),
       nocache: o.cache ? undefined : 1,
       target: o.target,
+      // Docker's API name; the agent refuses modes other than bridge (default) and none.
+      networkmode: o.network,
     },
     stream: packContext(dir, entries),
     headers: { 'content-type': 'application/x-tar' },
@@ -90,6 +93,7 @@ export function registerBuildCommand(program: Command, ctx: () => CliContext): v
     .option('--no-cache', 'do not use the cache when building the image')
     .option('-q, --quiet', 'print only the image id')
     .option('--target <stage>', 'build up to this stage')
+    .option('--network <mode>', 'network of RUN steps: bridge (default) or none')
     .action(async (path: string, o: BuildFlags) => {
       await runBuild(ctx(), path, o);
     });

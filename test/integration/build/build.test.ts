@@ -218,6 +218,77 @@ describe('flotilla build', () => {
   });
 });
 
+/**
+ * A RUN command fetching the server's page into /fetched. Debian's static busybox `wget` crashes
+ * (SIGSEGV in glibc's NSS) in a rootfs without libc, whatever the network, so plain `nc` speaks
+ * HTTP/1.0; the body is the last line.
+ */
+function httpGet(ip: string, timeoutS: number): string {
+  return (
+    `printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | nc -w ${timeoutS} ${ip} 8000 > /response` +
+    ' && grep -q "200 OK" /response && tail -n 1 /response > /fetched && rm /response'
+  );
+}
+
+describe('flotilla build --network', () => {
+  // The server is a container on the agent's bridge (a namespace the agent made for this test),
+  // so RUN reaches it over the bridge as `docker build` reaches a local server.
+  let serverIp = '';
+
+  beforeAll(async () => {
+    const web = await agent.cli([
+      'run',
+      '-d',
+      '--name',
+      'build-web',
+      'busybox',
+      'sh',
+      '-c',
+      'mkdir /www && echo served-over-bridge > /www/index.html && exec httpd -f -p 8000 -h /www',
+    ]);
+    expect(web.code, web.stderr).toBe(0);
+    const ip = await agent.cli(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'build-web']);
+    serverIp = ip.stdout.trim();
+    expect(serverIp).toMatch(/^10\.251\.7\.\d+$/);
+  });
+
+  afterAll(async () => {
+    await agent.cli(['rm', '-f', 'build-web']);
+  });
+
+  it('lets RUN fetch from a server on the bridge by default, and keeps what it fetched', async () => {
+    const d = await context({
+      Dockerfile: `FROM busybox\nRUN ${httpGet(serverIp, 10)}\nCMD ["cat", "/fetched"]\n`,
+    });
+    const r = await agent.cli(['build', '--no-cache', '-t', 'fetched:1', d]);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const out = await agent.cli(['run', '--rm', 'fetched:1']);
+    expect(out.stdout).toBe('served-over-bridge\n');
+    expect(buildContainersLeft()).toEqual([]);
+    // RUN containers' snapshots (the shared OverlaySnapshotter under <dataRoot>/build) are gone.
+    expect(readdirSync(join(agent.dataRoot, 'build', 'snapshots'))).toEqual([]);
+    expect(mountsUnder(join(agent.dataRoot, 'build'))).toEqual([]);
+  });
+
+  it('gives RUN no network with --network none', async () => {
+    const d = await context({
+      Dockerfile: `FROM busybox\nRUN ${httpGet(serverIp, 5)}\n`,
+    });
+    const r = await agent.cli(['build', '--no-cache', '--network', 'none', d]);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toMatch(/can't connect|unreachable/i);
+    expect(r.stderr).toContain('Dockerfile:2');
+    expect(buildContainersLeft()).toEqual([]);
+  });
+
+  it('refuses an unknown network mode', async () => {
+    const d = await context({ Dockerfile: 'FROM busybox\nRUN true\n' });
+    const r = await agent.cli(['build', '--network', 'nonesuch', d]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('bridge');
+  });
+});
+
 describe('flotilla commit and export', () => {
   it('commits a container that created and deleted files', async () => {
     const run = await agent.cli([
