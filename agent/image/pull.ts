@@ -138,31 +138,43 @@ export class Puller {
 
       const applied: Promise<number>[] = [];
       const done: boolean[] = present.map(() => false);
+      // Resolves once layer i's applyLayer has been called (or will not be): a layer store that
+      // takes pending parents then unpacks every layer as it downloads, not in chain order.
+      const started: Promise<void>[] = [];
+      const eager = this.deps.layers.appliesOverPendingParents === true;
       const limit = limiter(this.deps.concurrency ?? 3);
       for (const [i, desc] of resolved.layers.entries()) {
         const parent = i === 0 ? Promise.resolve(0) : applied[i - 1];
+        const parentStarted = i === 0 ? Promise.resolve() : started[i - 1];
         const layerRef = { desc, diffId: diffIds[i], chainId: chains[i], parent: chains[i - 1] };
+        let markStarted!: () => void;
+        started.push(new Promise<void>((r) => (markStarted = r)));
         const p = (async (): Promise<number> => {
           if (present[i]) {
+            markStarted();
             await parent;
             return (await this.sizeOf(chains[i], existing)) ?? 0;
           }
           downloaded = true;
           const id = shortId(desc.digest);
           const size = await limit(
-            () => {
+            async () => {
               emit({ id, status: 'Downloading', progress: { current: 0, total: desc.size } });
+              // Slots are granted in layer order, so the parent's call is never queued behind us.
+              if (eager) await parentStarted;
               return this.fetchLayer(
                 client,
                 ref,
                 layerRef,
-                i === 0 || done[i - 1],
+                i === 0 || done[i - 1] || eager,
                 emit,
                 ac.signal,
+                markStarted,
               );
             },
             () => emit({ id, status: 'Waiting' }),
           );
+          markStarted();
           // Downloaded to the content store only: unpack after the parent, from the stored blob.
           let sizeBytes = size;
           if (sizeBytes === undefined) {
@@ -180,6 +192,7 @@ export class Puller {
           emit({ id, status: 'Pull complete' });
           return sizeBytes;
         })().catch((err: unknown) => {
+          markStarted();
           ac.abort(err);
           throw wrapLayerError(err, name, desc.digest);
         });
@@ -241,6 +254,7 @@ export class Puller {
     teeIntoLayer: boolean,
     emit: ProgressSink,
     signal: AbortSignal,
+    onApplyStarted: () => void = () => undefined,
   ): Promise<number | undefined> {
     const { desc } = layer;
     const id = shortId(desc.digest);
@@ -281,6 +295,7 @@ export class Puller {
     const unpacked = this.applyOnce(layer.chainId, () =>
       this.deps.layers.applyLayer(layer.parent, toLayer, layer.diffId),
     ).finally(() => toLayer.resume());
+    onApplyStarted();
     try {
       const [, r] = await Promise.all([stored, unpacked]);
       return r.sizeBytes;

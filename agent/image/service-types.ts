@@ -24,6 +24,11 @@ export interface LayerApplier {
     expectedDiffId: string,
   ): Promise<{ chainId: string; diffId: string; sizeBytes: number }>;
   has(chainId: string): Promise<boolean>;
+  /**
+   * True when applyLayer also accepts a parent whose own applyLayer call has started and not yet
+   * finished (the pull then unpacks all layers at once); otherwise the parent must be unpacked.
+   */
+  readonly appliesOverPendingParents?: boolean;
   /** Deletes an unpacked layer; idempotent. */
   removeLayer(chainId: string): Promise<unknown>;
 }

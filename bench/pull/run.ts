@@ -2,12 +2,14 @@
 // offline) is pushed to a local docker-registry, then pulled cold by Flotilla's ImageService
 // (download + verify + unpack, tee'd) and, in the same run, by `skopeo copy` + `umoci unpack`
 // (download to an OCI layout, then unpack). `docker pull` joins only when a Docker engine answers.
-// Prints one JSON line per tool: {tool, seconds, MBps} (MBps over the compressed image size).
-//   npm run build && node dist/bench/pull/run.js [--mb 300]
+// Prints one JSON line per tool and run: {tool, seconds, MBps} (MBps over the compressed image
+// size); with --runs N the tools alternate N times (so both see the same machine load) and a last
+// line per tool gives the median. --concurrency sets Flotilla's parallel layer downloads.
+//   npm run build && node dist/bench/pull/run.js [--mb 300] [--runs 3] [--concurrency 3]
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -78,15 +80,41 @@ async function upload(host: string, repo: string, digest: string, bytes: Buffer)
   if (put.status !== 201) throw new Error(`upload failed: ${put.status}`);
 }
 
-async function time(fn: () => Promise<unknown>): Promise<number> {
+/** Wall seconds, and CPU seconds (user + system) of this process's threads and of `children`. */
+async function time(
+  fn: (children: { cpuSeconds: number }) => Promise<unknown>,
+): Promise<{ seconds: number; cpuSeconds: number }> {
+  const children = { cpuSeconds: 0 };
   const t0 = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - t0) / 1e9;
+  const c0 = process.cpuUsage();
+  await fn(children);
+  const c = process.cpuUsage(c0);
+  return {
+    seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+    cpuSeconds: (c.user + c.system) / 1e6 + children.cpuSeconds,
+  };
 }
 
+/** Runs a program under /usr/bin/time and adds its CPU seconds to `children`. */
+async function timedExec(children: { cpuSeconds: number }, file: string, args: string[]) {
+  const { stderr } = await exec('/usr/bin/time', ['-f', 'cpu %U %S', file, ...args], {
+    maxBuffer: 1 << 24,
+  });
+  const m = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(stderr);
+  if (m) children.cpuSeconds += Number(m[1]) + Number(m[2]);
+}
+
+function numArg(name: string): number | undefined {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : undefined;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 async function main() {
-  const mbArg = process.argv.indexOf('--mb');
-  const totalMb = mbArg > 0 ? Number(process.argv[mbArg + 1]) : 300;
+  const totalMb = numArg('--mb') ?? 300;
+  const runs = numArg('--runs') ?? 1;
+  const pullConcurrency = numArg('--concurrency');
   const layerCount = 8;
   const registry = await startRegistry();
   const work = await mkdtemp(join(tmpdir(), 'flotilla-bench-pull-'));
@@ -133,38 +161,60 @@ async function main() {
       `image: ${layerCount} layers, ${unpackedMB.toFixed(0)} MB tar, ${compressedMB.toFixed(0)} MB gzip\n`,
     );
     const ref = `${registry.host}/bench:v1`;
-    const report = (tool: string, seconds: number) =>
+    const report = (tool: string, t: { seconds: number; cpuSeconds: number }) =>
       process.stdout.write(
-        `${JSON.stringify({ tool, seconds: Number(seconds.toFixed(2)), MBps: Number((compressedMB / seconds).toFixed(1)), compressedMB: Number(compressedMB.toFixed(1)), unpackedMB: Number(unpackedMB.toFixed(1)) })}\n`,
+        `${JSON.stringify({ tool, seconds: Number(t.seconds.toFixed(2)), cpuSeconds: Number(t.cpuSeconds.toFixed(2)), MBps: Number((compressedMB / t.seconds).toFixed(1)), compressedMB: Number(compressedMB.toFixed(1)), unpackedMB: Number(unpackedMB.toFixed(1)), loadavg: Number(loadavg()[0].toFixed(1)) })}\n`,
       );
 
-    const images = buildImageService({
-      config: { dataRoot: join(work, 'flotilla'), insecureRegistries: [] },
-      log: createLogger({ proc: 'bench', level: 'warn' }),
-    });
-    await images.start();
-    report('flotilla', await time(() => images.service.pull(ref)));
-    await images.stop();
+    const times = new Map<string, { seconds: number; cpuSeconds: number }[]>();
+    const record = (tool: string, t: { seconds: number; cpuSeconds: number }) => {
+      times.set(tool, [...(times.get(tool) ?? []), t]);
+      report(tool, t);
+    };
+    for (let run = 0; run < runs; run++) {
+      const dir = join(work, `run-${run}`);
+      const images = buildImageService({
+        config: { dataRoot: join(dir, 'flotilla'), insecureRegistries: [] },
+        log: createLogger({ proc: 'bench', level: 'warn' }),
+        pullConcurrency,
+      });
+      await images.start();
+      record('flotilla', await time(() => images.service.pull(ref)));
+      await images.stop();
+      await rm(join(dir, 'flotilla'), { recursive: true, force: true });
 
-    const oci = join(work, 'oci');
-    report(
-      'skopeo+umoci',
-      await time(async () => {
-        await exec('skopeo', [
-          'copy',
-          '--src-tls-verify=false',
-          `docker://${ref}`,
-          `oci:${oci}:v1`,
-        ]);
-        await exec('umoci', ['unpack', '--image', `${oci}:v1`, join(work, 'bundle')]);
-      }),
-    );
+      const oci = join(dir, 'oci');
+      record(
+        'skopeo+umoci',
+        await time(async (children) => {
+          await timedExec(children, 'skopeo', [
+            'copy',
+            '--src-tls-verify=false',
+            `docker://${ref}`,
+            `oci:${oci}:v1`,
+          ]);
+          await timedExec(children, 'umoci', [
+            'unpack',
+            '--image',
+            `${oci}:v1`,
+            join(dir, 'bundle'),
+          ]);
+        }),
+      );
+      await rm(dir, { recursive: true, force: true });
 
-    const docker = await exec('docker', ['version', '--format', '{{.Server.Version}}']).catch(
-      () => undefined,
-    );
-    if (docker)
-      report('docker', await time(() => exec('docker', ['pull', ref], { maxBuffer: 1 << 24 })));
+      const docker = await exec('docker', ['version', '--format', '{{.Server.Version}}']).catch(
+        () => undefined,
+      );
+      if (docker)
+        record('docker', await time(() => exec('docker', ['pull', ref], { maxBuffer: 1 << 24 })));
+      if (docker) await exec('docker', ['rmi', ref]).catch(() => undefined);
+    }
+    if (runs > 1)
+      for (const [tool, xs] of times)
+        process.stdout.write(
+          `${JSON.stringify({ tool, median: true, runs: xs.length, seconds: Number(median(xs.map((x) => x.seconds)).toFixed(2)), cpuSeconds: Number(median(xs.map((x) => x.cpuSeconds)).toFixed(2)), all: xs.map((x) => Number(x.seconds.toFixed(2))) })}\n`,
+        );
   } finally {
     await registry.stop();
     await rm(work, { recursive: true, force: true });

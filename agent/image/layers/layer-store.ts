@@ -35,8 +35,12 @@ const SHORT_ID_LENGTH = 12;
 export class LayerStore {
   /** <root>/layers: also the cwd for overlay mounts, so lowerdir entries are "<short>/diff". */
   readonly layersDir: string;
+  /** applyLayer takes a parent that is still being applied (see applyLayer). */
+  readonly appliesOverPendingParents = true;
   private readonly locks = new KeyedLock();
   private readonly cache = new Map<string, LayerInfo>();
+  /** applyLayer calls with an expected diff id, by chain id, until they settle. */
+  private readonly inFlight = new Map<string, Promise<ApplyResult>>();
 
   constructor(readonly root: string) {
     this.layersDir = join(root, 'layers');
@@ -105,24 +109,52 @@ export class LayerStore {
   }
 
   /**
-   * Unpacks a layer (gzip, zstd or plain tar) on top of `parentChainId`, which must already be
-   * unpacked. With `expectedDiffId` the result is verified (LAYER_DIFF_ID_MISMATCH) and, when the
-   * layer already exists, `source` is drained without extracting. Concurrent calls for one chain id
-   * are serialised; each layer ends up in exactly one directory. Throws LAYER_UNSAFE_ENTRY,
+   * Unpacks a layer (gzip, zstd or plain tar) on top of `parentChainId`, which must be unpacked
+   * already or be in an applyLayer call (with an expected diff id) of this store that started
+   * earlier: then the layer is extracted at once, and only its implicit parent directories (which
+   * copy the lower layer's metadata) and its placement wait for the parent. With `expectedDiffId`
+   * the result is verified (LAYER_DIFF_ID_MISMATCH) and, when the layer already exists, `source`
+   * is drained without extracting. Concurrent calls for one chain id are serialised; each layer
+   * ends up in exactly one directory. Throws LAYER_NOT_FOUND (parent), LAYER_UNSAFE_ENTRY,
    * LAYER_INVALID, UNSUPPORTED_LAYER_MEDIA_TYPE; nothing is left behind on failure.
    */
-  async applyLayer(
+  applyLayer(
     parentChainId: string | undefined,
     source: Readable,
     expectedDiffId?: string,
   ): Promise<ApplyResult> {
-    const parents = parentChainId ? await this.lowerChain(parentChainId) : [];
-    const lowerDirs = parents.map((p) => this.layerDir(p.chainId));
+    if (!expectedDiffId) return this.apply(parentChainId, source, undefined);
+    // Registered before the first await, so a child applied right after finds it.
+    const chainId = chainIdOf(parentChainId, expectedDiffId);
+    const p = this.apply(parentChainId, source, expectedDiffId);
+    this.inFlight.set(chainId, p);
+    const forget = () => {
+      if (this.inFlight.get(chainId) === p) this.inFlight.delete(chainId);
+    };
+    p.then(forget, forget);
+    return p;
+  }
+
+  private async apply(
+    parentChainId: string | undefined,
+    source: Readable,
+    expectedDiffId: string | undefined,
+  ): Promise<ApplyResult> {
+    const parentApply = parentChainId ? this.inFlight.get(parentChainId) : undefined;
+    // Without a parent in flight, a missing parent fails now, before any byte is extracted.
+    const ready = parentApply ? undefined : await this.lowerDirsOf(parentChainId);
+    const lowerDirs = async (): Promise<string[]> => {
+      if (ready) return ready;
+      await parentApply;
+      return this.lowerDirsOf(parentChainId);
+    };
     if (expectedDiffId) {
       const chainId = chainIdOf(parentChainId, expectedDiffId);
       return this.locks.run(chainId, async () => {
         const existing = await this.get(chainId);
         if (existing) {
+          // Drained only; a failing source must not become an unhandled 'error' event.
+          source.on('error', () => undefined);
           source.resume();
           return { chainId, diffId: existing.diffId, sizeBytes: existing.sizeBytes };
         }
@@ -132,10 +164,15 @@ export class LayerStore {
     return this.extractAndPlace(parentChainId, source, lowerDirs, undefined, false);
   }
 
+  private async lowerDirsOf(parentChainId: string | undefined): Promise<string[]> {
+    const parents = parentChainId ? await this.lowerChain(parentChainId) : [];
+    return parents.map((p) => this.layerDir(p.chainId));
+  }
+
   private async extractAndPlace(
     parentChainId: string | undefined,
     source: Readable,
-    lowerDirs: string[],
+    lowerDirs: () => Promise<string[]>,
     expectedDiffId: string | undefined,
     holdsLock: boolean,
   ): Promise<ApplyResult> {
@@ -153,6 +190,8 @@ export class LayerStore {
           actual: res.diffId,
         });
       }
+      // A layer is placed only after its parent, so a layer dir never exists without its lowers.
+      await lowerDirs();
       const chainId = chainIdOf(parentChainId, res.diffId);
       const info: LayerInfo = {
         chainId,

@@ -3,7 +3,7 @@
 // symlink inside the tree is ever followed by the host.
 import { lstat, readlink } from 'node:fs/promises';
 import { posix } from 'node:path';
-import type { Stats } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 
 const MAX_SYMLINK_HOPS = 255;
 
@@ -110,6 +110,42 @@ export async function lstatNoFollow(root: string, rel: string): Promise<Stats | 
   const parts = rel.split('/');
   for (let i = 0; i < parts.length; i++) {
     const st = await lstat(posix.join(root, ...parts.slice(0, i + 1))).catch(() => undefined);
+    if (!st) return undefined;
+    if (i === parts.length - 1) return st;
+    if (!st.isDirectory()) return undefined;
+  }
+  return undefined;
+}
+
+/** checkParents with synchronous lstat calls, for the extractor (see layer-unpacker.ts). */
+export function checkParentsSync(root: string, rel: string, entry: string): number {
+  const parts = rel.split('/');
+  for (let i = 0; i < parts.length - 1; i++) {
+    const st = lstatSync(posix.join(root, ...parts.slice(0, i + 1)), { throwIfNoEntry: false });
+    if (!st) return i;
+    if (st.isSymbolicLink()) {
+      throw new UnsafePathError(
+        entry,
+        `path goes through the symbolic link "${parts.slice(0, i + 1).join('/')}"`,
+      );
+    }
+    if (!st.isDirectory()) {
+      throw new UnsafePathError(entry, `"${parts.slice(0, i + 1).join('/')}" is not a directory`);
+    }
+  }
+  return parts.length - 1;
+}
+
+/** lstatNoFollow with synchronous calls. */
+export function lstatNoFollowSync(root: string, rel: string): Stats | undefined {
+  const parts = rel.split('/');
+  for (let i = 0; i < parts.length; i++) {
+    let st: Stats | undefined;
+    try {
+      st = lstatSync(posix.join(root, ...parts.slice(0, i + 1)), { throwIfNoEntry: false });
+    } catch {
+      return undefined; // ENOTDIR and friends: not there
+    }
     if (!st) return undefined;
     if (i === parts.length - 1) return st;
     if (!st.isDirectory()) return undefined;

@@ -6,6 +6,7 @@ const require = createRequire(import.meta.url);
 
 interface XattrModule {
   setAttribute(path: string, name: string, value: Buffer | string): Promise<void>;
+  setAttributeSync(path: string, name: string, value: Buffer | string): void;
   getAttribute(path: string, name: string): Promise<Buffer | null>;
   listAttributes(path: string): Promise<string[]>;
 }
@@ -15,6 +16,11 @@ export const OPAQUE_XATTR = 'trusted.overlay.opaque';
 
 export async function setXattr(path: string, name: string, value: Buffer | string): Promise<void> {
   await xattr.setAttribute(path, name, value);
+}
+
+/** lsetxattr(2) without a threadpool round-trip, for the extractor (see layer-unpacker.ts). */
+export function setXattrSync(path: string, name: string, value: Buffer | string): void {
+  xattr.setAttributeSync(path, name, value);
 }
 
 /** The attribute's value, or undefined when absent or unsupported on this filesystem. */
