@@ -381,9 +381,11 @@ status() {
 # Removes in dependency order; every command tolerates "already gone", so `down` can be re-run.
 down() {
   local i
-  for i in $(seq 1 "$N"); do proc_stop "agent-m${i}" 15; done
-  proc_stop manager 15
-  proc_stop registry 5
+  # Agents, manager and registry stop in parallel: each may take its grace period.
+  for i in $(seq 1 "$N"); do proc_stop "agent-m${i}" 15 & done
+  proc_stop manager 15 &
+  proc_stop registry 5 &
+  wait
   # Containers outlive their agent by design (conmon supervises them): remove them through runc.
   for i in $(seq 1 "$N"); do
     local runc_root="${STATE}/m${i}/runc" id
