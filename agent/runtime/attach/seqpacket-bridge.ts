@@ -52,6 +52,7 @@ export function openBridge(
   socketPath: string,
   stdinMode: 'none' | 'eof' | 'keep',
   h: BridgeHandlers,
+  readyTimeoutMs = 20_000,
 ): Bridge {
   const child: ChildProcess = spawn('python3', ['-c', helper, socketPath, stdinMode], {
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -87,6 +88,19 @@ export function openBridge(
     }),
   );
   child.on('error', (err) => readyReject(err));
+  // A helper that never connects (socket gone, conmon not accepting) must not hold up the caller:
+  // `start` waits for pending attachers under the container's lock.
+  const readyTimer = setTimeout(() => {
+    readyReject(
+      new Error(`attach socket ${socketPath} did not accept within ${readyTimeoutMs} ms`),
+    );
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }, readyTimeoutMs);
+  readyTimer.unref();
+  void ready.then(
+    () => clearTimeout(readyTimer),
+    () => clearTimeout(readyTimer),
+  );
   return {
     ready,
     done,
