@@ -29,6 +29,7 @@ export async function runAgent(
   const network = new NetworkManager({
     dataRoot: config.dataRoot,
     nodeSubnet: config.nodeSubnet || defaultNodeSubnet,
+    preferStoredSubnet: !config.nodeSubnet,
     log,
   });
   // Images under <dataRoot>/image/; an image a container uses (any state) is never deleted.
@@ -56,6 +57,7 @@ export async function runAgent(
     log,
     engine: runtime.engine,
     images: image.service,
+    network,
   });
   if (cluster) {
     await cluster.start();

@@ -24,7 +24,9 @@ export const clusterPart: ManagerPart = (c) => {
     isRevoked: (nodeId) => c.ca.isRevoked(nodeId),
     heartbeatPeriodMs: nsToMs(settings.heartbeatPeriodNs, 5000),
     managers: () => [c.config.grpcAddr],
+    addressPool: () => c.ca.cluster.addressPool,
   });
+  if (c.nodeLogs) c.nodeLogs.source = dispatcher;
   const leader: Startable[] = [
     new Orchestrator({
       store: c.store,

@@ -75,7 +75,9 @@ export async function runManager(
       log,
       info: { managerId, apiAddr: config.apiAddr, grpcAddr: config.grpcAddr },
     });
+    const nodeLogs: NonNullable<ManagerComponents['nodeLogs']> = {};
     const components: ManagerComponents = {
+      nodeLogs,
       config,
       log: log.child({ managerId }),
       store,
@@ -98,6 +100,7 @@ export async function runManager(
       listen: config.listenApi,
       tls,
       socketPath,
+      nodeLogs,
     });
     await api.start();
     started.push(api);

@@ -9,6 +9,10 @@ export type {
   NodeDescription__Output,
   TaskStatus,
   TaskStatus__Output,
+  LogsChunk,
+  LogsChunk__Output,
+  LogsRequest,
+  LogsRequest__Output,
   DispatcherClient,
   DispatcherHandlers,
 } from './loader.js';

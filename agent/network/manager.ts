@@ -51,6 +51,11 @@ export interface NetworkManagerOptions {
   dataRoot: string;
   /** Subnet of the default bridge network (this node's share of the cluster pool). */
   nodeSubnet: string;
+  /**
+   * Start on the subnet the manager last handed out (persisted) rather than `nodeSubnet`, which is
+   * then only the default (no explicit --node-subnet). @default false
+   */
+  preferStoredSubnet?: boolean;
   /** @default 'flt0' on the default data root, else derived from it (defaults.ts namesFor) */
   bridgeName?: string;
   /** Prefix of namespaces (`<prefix>-<id12>`), veths and user bridges; 2-4 chars. @default 'flt' (see bridgeName) */
@@ -77,7 +82,7 @@ export class NetworkManager implements NetworkAttacher {
   private readonly dir: string;
   private readonly prefix: string;
   private readonly bridgeName: string;
-  private readonly nodeSubnet: string;
+  private nodeSubnet: string;
   private readonly mutex = new Mutex();
   private readonly stateFile: StateFile;
   private readonly ipam: Ipam;
@@ -108,6 +113,11 @@ export class NetworkManager implements NetworkAttacher {
     await mkdir(this.dir, { recursive: true });
     await this.lock();
     this.state = await this.stateFile.load();
+    // Containers attached to the default bridge keep the subnet they got their addresses from.
+    const stored = this.state.nodeSubnet;
+    if (stored && (this.opts.preferStoredSubnet || this.defaultEndpointCount() > 0))
+      this.nodeSubnet = stored;
+    this.state.nodeSubnet = this.nodeSubnet;
     if (this.opts.enableIpForward ?? true) await setSysctl('net/ipv4/ip_forward', '1');
     await ensureBridge(
       this.bridgeName,
@@ -424,6 +434,42 @@ export class NetworkManager implements NetworkAttacher {
       }
       await this.save();
       await this.applyRules();
+    });
+  }
+
+  // ---------------------------------------------------------------- node subnet
+
+  /** The default bridge network's subnet in effect. */
+  get currentNodeSubnet(): string {
+    return this.nodeSubnet;
+  }
+
+  /** Containers with an address on the default bridge network. */
+  defaultEndpointCount(): number {
+    return this.state.endpoints.filter((e) =>
+      e.interfaces.some((i) => i.network === BUILTIN_BRIDGE),
+    ).length;
+  }
+
+  /**
+   * Moves the default bridge to `cidr` (the subnet the manager handed out). Refused (false) while
+   * containers hold addresses on the current one: they keep working, and the agent reports its
+   * subnet to the manager instead. Persisted, so a restart starts on it (preferStoredSubnet).
+   */
+  async setNodeSubnet(cidr: string): Promise<boolean> {
+    return this.mutex.run(async () => {
+      const next = formatSubnet(parseSubnet(cidr));
+      if (next === this.nodeSubnet) return true;
+      if (this.defaultEndpointCount() > 0) return false;
+      await deleteLink(this.bridgeName);
+      this.nodeSubnet = next;
+      this.state.nodeSubnet = next;
+      const s = parseSubnet(next);
+      await ensureBridge(this.bridgeName, `${gatewayOf(s)}/${s.prefix}`);
+      await this.save();
+      await this.applyRules();
+      this.log.info({ subnet: next, bridge: this.bridgeName }, 'node subnet changed');
+      return true;
     });
   }
 

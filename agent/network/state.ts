@@ -44,6 +44,8 @@ export interface PersistedState {
   networks: NetworkRecord[];
   endpoints: EndpointRecord[];
   peerRoutes: PeerRoute[];
+  /** The default bridge's subnet in effect (the cluster's choice once a manager set it). */
+  nodeSubnet?: string;
 }
 
 export class StateFile {

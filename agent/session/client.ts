@@ -12,6 +12,8 @@ import type { NodeDescription, Task } from '../../shared/model/index.js';
 import type { AssignmentUpdate } from '../executor/index.js';
 import type { Reporter } from '../executor/index.js';
 import type { NodeIdentity } from './identity.js';
+import type { NodeNetworkSync } from './node-network.js';
+import { LogStreams, type LogSource } from './log-streams.js';
 
 export interface SessionClientDeps {
   identity: NodeIdentity;
@@ -25,6 +27,10 @@ export interface SessionClientDeps {
   backoff?: { initialMs: number; maxMs: number };
   /** Shared channel options, e.g. one subchannel pool for many simulated agents. */
   channelOptions?: grpc.ChannelOptions;
+  /** Node subnet and peer routes from the manager; absent = not applied (simulated agents). */
+  network?: NodeNetworkSync;
+  /** Container logs for the manager's log requests; absent = requests fail. */
+  logs?: LogSource;
 }
 
 export type SessionState = 'connecting' | 'connected' | 'stopped';
@@ -105,9 +111,13 @@ export class SessionClient {
     const call = client.Session();
     this.current = { call, client };
     let heartbeat: NodeJS.Timeout | undefined;
+    const logs = new LogStreams(this.deps.logs, (m) => {
+      if (!call.writableEnded && !call.destroyed) call.write(m);
+    });
     return new Promise<void>((resolve, reject) => {
       const done = (err?: Error) => {
         clearInterval(heartbeat);
+        logs.cancelAll();
         this.deps.reporter.detach();
         client.close();
         if (this.current?.call === call) this.current = undefined;
@@ -124,6 +134,7 @@ export class SessionClient {
             identity.managers = [...a.managers];
             this.deps.onManagers?.(identity.managers);
           }
+          void this.deps.network?.apply(a.nodeSubnet);
           heartbeat = setInterval(() => call.write({ heartbeat: {} }), a.heartbeatPeriodMs || 5000);
           this.deps.reporter.attach((updates) => {
             if (call.writableEnded || call.destroyed) return false;
@@ -153,11 +164,20 @@ export class SessionClient {
               updates.push({ action: 'assign', task: JSON.parse(c.taskJson) as Task });
           }
           void this.deps.executor.apply(msg.assignments.full, updates);
+        } else if (msg.payload === 'peers' && msg.peers) {
+          void this.deps.network?.apply(msg.peers.nodeSubnet, msg.peers.routes);
+        } else if (msg.payload === 'logs' && msg.logs) {
+          logs.handle(msg.logs);
         }
       });
       call.on('error', (err: grpc.ServiceError) => done(fromGrpcError(err)));
       call.on('end', () => done());
-      call.write({ open: { description: toWireDescription(this.deps.description()) } });
+      call.write({
+        open: {
+          description: toWireDescription(this.deps.description()),
+          nodeSubnet: this.deps.network?.requestedSubnet() ?? '',
+        },
+      });
     });
   }
 }

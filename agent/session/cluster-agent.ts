@@ -3,11 +3,13 @@
 // undefined for a standalone agent (never joined), which then serves its local API only.
 import type { Logger } from '../../shared/log/index.js';
 import { Executor, Reporter, type ImagePuller } from '../executor/index.js';
-import type { ContainerEngine } from '../runtime/types.js';
+import type { ContainerEngine, ContainerRuntime } from '../runtime/types.js';
 import { SessionClient } from './client.js';
 import { describeNode } from './description.js';
 import { loadIdentity, saveIdentity, saveManagers } from './identity.js';
 import { joinCluster } from './join.js';
+import type { LogSource } from './log-streams.js';
+import { NodeNetworkSync, type NodeNetwork } from './node-network.js';
 
 export interface ClusterAgentOptions {
   config: {
@@ -16,10 +18,14 @@ export interface ClusterAgentOptions {
     token: string;
     hostname: string;
     advertiseAddr: string;
+    /** --node-subnet as given (empty: the manager hands one out). */
+    nodeSubnet?: string;
   };
   log: Logger;
-  engine: ContainerEngine;
+  engine: ContainerEngine & { logs?: ContainerRuntime['logs'] };
   images?: ImagePuller;
+  /** The network component: node subnet and routes to other nodes come from the manager. */
+  network?: NodeNetwork;
 }
 
 export async function startClusterAgent(
@@ -48,7 +54,17 @@ export async function startClusterAgent(
     report: reporter.report,
     nodeId: id.nodeId,
   });
+  const engine = opts.engine;
+  const logs: LogSource | undefined = engine.logs
+    ? (containerId, o) => engine.logs!(containerId, o)
+    : undefined;
   const session = new SessionClient({
+    network: new NodeNetworkSync({
+      network: opts.network,
+      explicitSubnet: config.nodeSubnet,
+      log,
+    }),
+    logs,
     identity: id,
     description: () =>
       describeNode({ hostname: config.hostname, advertiseAddr: config.advertiseAddr }),

@@ -7,3 +7,7 @@ export { describeNode, engineVersion } from './description.js';
 export { certificateDigest, certificateCommonName, newKeyAndCsr } from './pki.js';
 export { startClusterAgent } from './cluster-agent.js';
 export type { ClusterAgentOptions } from './cluster-agent.js';
+export { NodeNetworkSync } from './node-network.js';
+export type { NodeNetwork, PeerRouteInfo } from './node-network.js';
+export { LogStreams } from './log-streams.js';
+export type { LogSource, LogSourceOptions } from './log-streams.js';

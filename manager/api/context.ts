@@ -5,7 +5,19 @@ import type { ClusterCa } from '../ca/index.js';
 import type { LeaderElection } from '../leader.js';
 import type { StoreCore } from '../store/index.js';
 
+/** Container logs of a node's agent, read over its session (the dispatcher provides it). */
+export interface NodeLogSource {
+  /** @throws NODE_LOGS_UNAVAILABLE when the node's agent cannot be reached from this manager. */
+  containerLogs(
+    nodeId: string,
+    containerId: string,
+    opts: { tail?: number; follow?: boolean; since?: number; signal?: AbortSignal },
+  ): AsyncIterable<{ stream: 'stdout' | 'stderr'; time: string; text: string }[]>;
+}
+
 export interface ApiDeps {
+  /** Filled by the cluster part once the dispatcher exists (the API starts before it). */
+  nodeLogs?: { source?: NodeLogSource };
   store: StoreCore;
   ca: ClusterCa;
   leader: LeaderElection;

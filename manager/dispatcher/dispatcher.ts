@@ -14,7 +14,9 @@ import type { ObjectStore, StoreEvent } from '../store/types.js';
 import { commitParallel } from '../tasks/index.js';
 import { nodeDescriptionFromWire, taskStatusFromWire } from './convert.js';
 import { toServiceError } from './grpc-status.js';
+import { LogRequests, type ContainerLogLine, type ContainerLogOptions } from './log-requests.js';
 import { AgentSession } from './session.js';
+import { chooseSubnet, defaultAddressPool, type AddressPool } from './subnets.js';
 
 export interface DispatcherDeps {
   store: ObjectStore;
@@ -34,6 +36,8 @@ export interface DispatcherDeps {
   managers?: () => string[];
   /** How long status updates are gathered into one store batch. @default 50 */
   statusFlushMs?: number;
+  /** Cluster setting: where node subnets come from. @default 10.240.0.0/16 in /24s */
+  addressPool?: () => AddressPool | undefined;
 }
 
 type Call = grpc.ServerDuplexStream<AgentMessage__Output, ManagerMessage>;
@@ -50,6 +54,12 @@ export class Dispatcher {
   /** taskId → nodeId as last seen, to tell a node when a task leaves it. */
   private readonly taskNodes = new Map<string, string>();
   private unsubscribe?: () => void;
+  /** Serialises subnet choices of this manager's concurrent session opens. */
+  private subnetQueue: Promise<unknown> = Promise.resolve();
+  /** What peers were last computed from (id subnet addr per node), to send only real changes. */
+  private peersKey = '';
+  private peersScheduled = false;
+  private readonly logRequests = new LogRequests();
   /** Bound port once started. */
   port = 0;
 
@@ -60,6 +70,29 @@ export class Dispatcher {
   /** Epoch ms of the last heartbeat this manager saw from the node (HeartbeatSource). */
   lastHeartbeatMs(nodeId: string): number | undefined {
     return this.heartbeats.get(nodeId);
+  }
+
+  /** True when this manager holds the node's session (and can serve its logs). */
+  hasSession(nodeId: string): boolean {
+    return this.sessions.has(nodeId);
+  }
+
+  /**
+   * Streams a container's log from the agent of `nodeId` over its session (batches of lines).
+   * @throws NODE_LOGS_UNAVAILABLE when this manager holds no session of the node, or it ends.
+   */
+  containerLogs(
+    nodeId: string,
+    containerId: string,
+    opts: ContainerLogOptions,
+  ): AsyncIterable<ContainerLogLine[]> {
+    const s = this.sessions.get(nodeId);
+    if (!s)
+      throw new FlotillaError('NODE_LOGS_UNAVAILABLE', {
+        nodeId,
+        reason: 'no session with this manager',
+      });
+    return this.logRequests.open(nodeId, (m) => s.send(m), containerId, opts);
   }
 
   get sessionCount(): number {
@@ -159,6 +192,7 @@ export class Dispatcher {
         return;
       }
       if (msg.payload === 'heartbeat') this.heartbeat(who.nodeId);
+      else if (msg.payload === 'logs' && msg.logs) this.logRequests.chunk(who.nodeId, msg.logs);
       else if (msg.payload === 'status') {
         for (const u of msg.status?.updates ?? []) {
           const status = taskStatusFromWire(u.status);
@@ -170,6 +204,7 @@ export class Dispatcher {
     const cleanup = () => {
       if (session && this.sessions.get(who.nodeId) === session) {
         this.sessions.delete(who.nodeId);
+        this.logRequests.sessionEnded(who.nodeId);
         log.info('agent session closed');
       }
       if (session) session.closed = true;
@@ -191,27 +226,51 @@ export class Dispatcher {
     const now = this.deps.clock.now();
     const iso = new Date(now).toISOString();
     const description = nodeDescriptionFromWire(open.description);
-    await this.deps.store.update((tx) => {
-      const existing = tx.get('node', nodeId);
-      const node: Node = existing
-        ? { ...existing, description, updatedAt: iso }
-        : {
-            id: nodeId,
-            version: 1,
-            createdAt: iso,
-            updatedAt: iso,
-            description,
-            spec: {
-              role: role === 'manager' ? 'manager' : 'worker',
-              availability: 'active',
-              labels: {},
-            },
-            status: { state: 'ready', message: '' },
-          };
-      node.status = { state: 'ready', message: '', lastHeartbeat: iso };
-      if (existing) tx.update('node', node);
-      else tx.create('node', node);
-    });
+    const requested = open.nodeSubnet || undefined;
+    const write = () =>
+      this.deps.store.update((tx) => {
+        const existing = tx.get('node', nodeId);
+        // Every other node is read through the tx, so a concurrent change of any of their subnets
+        // makes this commit conflict and run again on fresh state.
+        const taken: string[] = [];
+        for (const n of this.deps.store.list('node'))
+          if (n.id !== nodeId) {
+            const fresh = tx.get('node', n.id);
+            if (fresh?.subnet) taken.push(fresh.subnet);
+          }
+        const subnet = chooseSubnet({
+          pool: this.deps.addressPool?.() ?? defaultAddressPool,
+          current: existing?.subnet,
+          requested,
+          taken,
+        });
+        if (!subnet) throw new FlotillaError('NODE_SUBNET_POOL_EXHAUSTED', { nodeId });
+        const node: Node = existing
+          ? { ...existing, description, updatedAt: iso }
+          : {
+              id: nodeId,
+              version: 1,
+              createdAt: iso,
+              updatedAt: iso,
+              description,
+              spec: {
+                role: role === 'manager' ? 'manager' : 'worker',
+                availability: 'active',
+                labels: {},
+              },
+              status: { state: 'ready', message: '' },
+            };
+        node.status = { state: 'ready', message: '', lastHeartbeat: iso };
+        node.subnet = subnet;
+        if (existing) tx.update('node', node);
+        else tx.create('node', node);
+        return subnet;
+      });
+    const run = this.subnetQueue.then(write, write);
+    this.subnetQueue = run.catch(() => undefined);
+    const subnet = await run;
+    if (requested && requested !== subnet)
+      session.log.warn({ requested, subnet }, 'requested node subnet clashes, handing out another');
     this.heartbeats.set(nodeId, now);
     // The newest session wins: an agent that reconnects before its old stream timed out.
     this.sessions.get(nodeId)?.close();
@@ -221,8 +280,10 @@ export class Dispatcher {
       nodeId,
       heartbeatPeriodMs: this.deps.heartbeatPeriodMs ?? 5000,
       managers: this.deps.managers?.() ?? [],
+      nodeSubnet: subnet,
     });
     session.sendFull(this.deps.store.list('task').filter((t) => isAssignedTo(t, nodeId)));
+    session.sendPeers(this.peersOf(nodeId), subnet);
     session.log.info({ hostname: description.hostname }, 'agent session opened');
   }
 
@@ -245,7 +306,31 @@ export class Dispatcher {
       .finally(() => this.markingReady.delete(nodeId));
   }
 
+  /** Routes to every other node's subnet via its address. */
+  private peersOf(nodeId: string): { nodeId: string; subnet: string; via: string }[] {
+    return this.deps.store
+      .list('node')
+      .filter((n) => n.id !== nodeId && n.subnet && n.description.addr)
+      .map((n) => ({ nodeId: n.id, subnet: n.subnet!, via: n.description.addr }));
+  }
+
+  /** A node joined, left or changed subnet/address: every session gets its new peer set. */
+  private schedulePeers(): void {
+    if (this.peersScheduled) return;
+    this.peersScheduled = true;
+    setImmediate(() => {
+      this.peersScheduled = false;
+      const nodes = this.deps.store.list('node');
+      const key = nodes.map((n) => `${n.id} ${n.subnet ?? ''} ${n.description.addr}`).join(',');
+      if (key === this.peersKey) return;
+      this.peersKey = key;
+      for (const s of this.sessions.values())
+        s.sendPeers(this.peersOf(s.nodeId), this.deps.store.get('node', s.nodeId)?.subnet ?? '');
+    });
+  }
+
   private onStoreEvent(e: StoreEvent): void {
+    if (e.kind === 'node') this.schedulePeers();
     if (e.kind === 'node' && e.type === 'delete') {
       // `node rm`: the node's certificate is revoked with it; end its session now.
       const s = this.sessions.get(e.object.id);

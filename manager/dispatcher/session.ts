@@ -14,6 +14,7 @@ export class AgentSession {
   private readonly sent = new Map<string, string>();
   private queued = new Map<string, Change>();
   private flushScheduled = false;
+  private peersSent = '';
   closed = false;
 
   constructor(
@@ -46,8 +47,21 @@ export class AgentSession {
     this.enqueue({ action: 'REMOVE', taskId, taskJson: '' });
   }
 
-  accept(msg: { nodeId: string; heartbeatPeriodMs: number; managers: string[] }): void {
+  accept(msg: {
+    nodeId: string;
+    heartbeatPeriodMs: number;
+    managers: string[];
+    nodeSubnet: string;
+  }): void {
     this.write({ accepted: msg });
+  }
+
+  /** The complete set of routes to the other nodes' subnets (sent only when it changed). */
+  sendPeers(routes: { nodeId: string; subnet: string; via: string }[], nodeSubnet: string): void {
+    const key = JSON.stringify([routes, nodeSubnet]);
+    if (key === this.peersSent) return;
+    this.peersSent = key;
+    this.write({ peers: { routes, nodeSubnet } });
   }
 
   close(err?: Partial<grpc.StatusObject>): void {
@@ -67,6 +81,11 @@ export class AgentSession {
       this.queued = new Map();
       if (changes.length > 0) this.write({ assignments: { full: false, changes } });
     });
+  }
+
+  /** Any other message (log requests). */
+  send(msg: ManagerMessage): void {
+    this.write(msg);
   }
 
   private write(msg: ManagerMessage): void {

@@ -6,8 +6,13 @@ import type { AssignmentChange as _flotilla_v1_AssignmentChange, AssignmentChang
 import type { Assignments as _flotilla_v1_Assignments, Assignments__Output as _flotilla_v1_Assignments__Output } from './flotilla/v1/Assignments.js';
 import type { DispatcherClient as _flotilla_v1_DispatcherClient, DispatcherDefinition as _flotilla_v1_DispatcherDefinition } from './flotilla/v1/Dispatcher.js';
 import type { Heartbeat as _flotilla_v1_Heartbeat, Heartbeat__Output as _flotilla_v1_Heartbeat__Output } from './flotilla/v1/Heartbeat.js';
+import type { LogLine as _flotilla_v1_LogLine, LogLine__Output as _flotilla_v1_LogLine__Output } from './flotilla/v1/LogLine.js';
+import type { LogsChunk as _flotilla_v1_LogsChunk, LogsChunk__Output as _flotilla_v1_LogsChunk__Output } from './flotilla/v1/LogsChunk.js';
+import type { LogsRequest as _flotilla_v1_LogsRequest, LogsRequest__Output as _flotilla_v1_LogsRequest__Output } from './flotilla/v1/LogsRequest.js';
 import type { ManagerMessage as _flotilla_v1_ManagerMessage, ManagerMessage__Output as _flotilla_v1_ManagerMessage__Output } from './flotilla/v1/ManagerMessage.js';
 import type { NodeDescription as _flotilla_v1_NodeDescription, NodeDescription__Output as _flotilla_v1_NodeDescription__Output } from './flotilla/v1/NodeDescription.js';
+import type { PeerRoute as _flotilla_v1_PeerRoute, PeerRoute__Output as _flotilla_v1_PeerRoute__Output } from './flotilla/v1/PeerRoute.js';
+import type { Peers as _flotilla_v1_Peers, Peers__Output as _flotilla_v1_Peers__Output } from './flotilla/v1/Peers.js';
 import type { Platform as _flotilla_v1_Platform, Platform__Output as _flotilla_v1_Platform__Output } from './flotilla/v1/Platform.js';
 import type { SessionAccepted as _flotilla_v1_SessionAccepted, SessionAccepted__Output as _flotilla_v1_SessionAccepted__Output } from './flotilla/v1/SessionAccepted.js';
 import type { SessionOpen as _flotilla_v1_SessionOpen, SessionOpen__Output as _flotilla_v1_SessionOpen__Output } from './flotilla/v1/SessionOpen.js';
@@ -27,8 +32,13 @@ export interface ProtoGrpcType {
       Assignments: MessageTypeDefinition<_flotilla_v1_Assignments, _flotilla_v1_Assignments__Output>
       Dispatcher: SubtypeConstructor<typeof grpc.Client, _flotilla_v1_DispatcherClient> & { service: _flotilla_v1_DispatcherDefinition }
       Heartbeat: MessageTypeDefinition<_flotilla_v1_Heartbeat, _flotilla_v1_Heartbeat__Output>
+      LogLine: MessageTypeDefinition<_flotilla_v1_LogLine, _flotilla_v1_LogLine__Output>
+      LogsChunk: MessageTypeDefinition<_flotilla_v1_LogsChunk, _flotilla_v1_LogsChunk__Output>
+      LogsRequest: MessageTypeDefinition<_flotilla_v1_LogsRequest, _flotilla_v1_LogsRequest__Output>
       ManagerMessage: MessageTypeDefinition<_flotilla_v1_ManagerMessage, _flotilla_v1_ManagerMessage__Output>
       NodeDescription: MessageTypeDefinition<_flotilla_v1_NodeDescription, _flotilla_v1_NodeDescription__Output>
+      PeerRoute: MessageTypeDefinition<_flotilla_v1_PeerRoute, _flotilla_v1_PeerRoute__Output>
+      Peers: MessageTypeDefinition<_flotilla_v1_Peers, _flotilla_v1_Peers__Output>
       Platform: MessageTypeDefinition<_flotilla_v1_Platform, _flotilla_v1_Platform__Output>
       SessionAccepted: MessageTypeDefinition<_flotilla_v1_SessionAccepted, _flotilla_v1_SessionAccepted__Output>
       SessionOpen: MessageTypeDefinition<_flotilla_v1_SessionOpen, _flotilla_v1_SessionOpen__Output>

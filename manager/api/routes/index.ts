@@ -4,6 +4,7 @@ import type { ApiDeps } from '../context.js';
 import { clusterRoutes } from './cluster.js';
 import { nodeRoutes } from './nodes.js';
 import { rollbackRoutes } from './rollback.js';
+import { serviceLogRoutes } from './service-logs.js';
 import { serviceRoutes } from './services.js';
 import { stackRoutes } from './stacks.js';
 import { taskRoutes } from './tasks.js';
@@ -15,6 +16,8 @@ export function registerRoutes(app: FastifyInstance, d: ApiDeps): void {
   taskRoutes(app, d);
   rollbackRoutes(app, d);
   stackRoutes(app, d);
+  serviceLogRoutes(app, d);
 }
 
 export { serviceStatus } from './services.js';
+export type { ServiceLogRecord } from './service-logs.js';

@@ -36,4 +36,15 @@ export const clusterCodes = {
     message: 'task {taskId} failed during {stage}: {reason}',
     retryable: true,
   },
+  NODE_SUBNET_POOL_EXHAUSTED: {
+    kind: 'failed_precondition',
+    message: 'no free subnet left in the cluster address pool for node {nodeId}',
+    hint: 'remove nodes that left (`flotilla node rm`) or give the agent --node-subnet',
+  },
+  NODE_LOGS_UNAVAILABLE: {
+    kind: 'unavailable',
+    message: 'cannot read logs from node {nodeId}: {reason}',
+    hint: 'check that the node is up (`flotilla node ls`)',
+    retryable: true,
+  },
 } satisfies CodeCatalog;

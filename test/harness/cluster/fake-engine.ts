@@ -27,6 +27,11 @@ export class FakeEngine implements ContainerEngine {
   creates = 0;
   /** Set to make `create` fail (e.g. image not found). */
   failCreate?: Error;
+  /** Log lines per container id, as `writeLog` added them. */
+  readonly logLines = new Map<
+    string,
+    { stream: 'stdout' | 'stderr'; time: string; data: Buffer }[]
+  >();
 
   constructor() {
     this.events.setMaxListeners(0);
@@ -122,6 +127,51 @@ export class FakeEngine implements ContainerEngine {
     c.exitCode = code;
     this.emit(id, 'die', { exitCode: String(code) });
     this.events.emit(`exit:${id}`, code);
+  }
+
+  /** Test helper: the container writes a line to its log. */
+  writeLog(
+    id: string,
+    text: string,
+    stream: 'stdout' | 'stderr' = 'stdout',
+    time = new Date(),
+  ): void {
+    this.must(id);
+    const list = this.logLines.get(id) ?? [];
+    list.push({ stream, time: time.toISOString(), data: Buffer.from(text + '\n') });
+    this.logLines.set(id, list);
+    this.events.emit(`log:${id}`);
+  }
+
+  /** Like the runtime's logs: tail, since, then (follow) new lines until exit or abort. */
+  async *logs(
+    id: string,
+    opts: { tail?: number; follow?: boolean; since?: number; signal?: AbortSignal },
+  ): AsyncIterable<{ stream: 'stdout' | 'stderr'; time: string; data: Buffer }> {
+    this.must(id);
+    const lines = () => this.logLines.get(id) ?? [];
+    const sinceIso = opts.since ? new Date(opts.since * 1000).toISOString() : '';
+    let all = lines().filter((l) => l.time >= sinceIso);
+    if (opts.tail !== undefined) all = opts.tail === 0 ? [] : all.slice(-opts.tail);
+    yield* all;
+    if (!opts.follow) return;
+    let seen = lines().length;
+    while (!opts.signal?.aborted && this.containers.get(id)?.state === 'running') {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.events.off(`log:${id}`, done);
+          this.events.off(`exit:${id}`, done);
+          opts.signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        this.events.on(`log:${id}`, done);
+        this.events.on(`exit:${id}`, done);
+        opts.signal?.addEventListener('abort', done);
+      });
+      const now = lines();
+      yield* now.slice(seen);
+      seen = now.length;
+    }
   }
 
   /** Test helper: a health check result. */

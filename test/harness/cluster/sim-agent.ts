@@ -3,6 +3,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { Executor, Reporter } from '../../../agent/executor/index.js';
 import {
+  NodeNetworkSync,
   SessionClient,
   describeNode,
   joinCluster,
@@ -12,8 +13,30 @@ import type { Logger } from '../../../shared/log/index.js';
 import type { NodeDescription } from '../../../shared/model/index.js';
 import { FakeEngine } from './fake-engine.js';
 
+/** Records what the session asks of the network component (no kernel objects). */
+export class FakeNodeNetwork {
+  currentNodeSubnet: string;
+  endpoints = 0;
+  routes: { subnet: string; via: string }[] = [];
+  constructor(subnet = '10.240.0.0/24') {
+    this.currentNodeSubnet = subnet;
+  }
+  defaultEndpointCount(): number {
+    return this.endpoints;
+  }
+  async setNodeSubnet(cidr: string): Promise<boolean> {
+    if (this.endpoints > 0) return false;
+    this.currentNodeSubnet = cidr;
+    return true;
+  }
+  async setPeerRoutes(routes: { subnet: string; via: string }[]): Promise<void> {
+    this.routes = routes;
+  }
+}
+
 export interface SimAgent {
   identity: NodeIdentity;
+  network: FakeNodeNetwork;
   engine: FakeEngine;
   executor: Executor;
   reporter: Reporter;
@@ -33,7 +56,10 @@ export async function startSimAgent(opts: {
   identity?: NodeIdentity;
   channelOptions?: grpc.ChannelOptions;
   reporterFlushMs?: number;
+  /** --node-subnet as given to a real agent. */
+  nodeSubnet?: string;
 }): Promise<SimAgent> {
+  const network = new FakeNodeNetwork(opts.nodeSubnet);
   const identity =
     opts.identity ??
     (await joinCluster({ address: opts.address, token: opts.token, hostname: opts.hostname }));
@@ -58,11 +84,14 @@ export async function startSimAgent(opts: {
       log: opts.log,
       backoff: { initialMs: 100, maxMs: 1000 },
       channelOptions: opts.channelOptions,
+      network: new NodeNetworkSync({ network, explicitSubnet: opts.nodeSubnet, log: opts.log }),
+      logs: (id, o) => engine.logs(id, o),
     });
     return { reporter, executor, session };
   };
   const agent: SimAgent = {
     identity,
+    network,
     engine,
     ...build(),
     async stop() {

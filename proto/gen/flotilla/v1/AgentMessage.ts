@@ -3,17 +3,20 @@
 import type { SessionOpen as _flotilla_v1_SessionOpen, SessionOpen__Output as _flotilla_v1_SessionOpen__Output } from '../../flotilla/v1/SessionOpen.js';
 import type { Heartbeat as _flotilla_v1_Heartbeat, Heartbeat__Output as _flotilla_v1_Heartbeat__Output } from '../../flotilla/v1/Heartbeat.js';
 import type { TaskStatusBatch as _flotilla_v1_TaskStatusBatch, TaskStatusBatch__Output as _flotilla_v1_TaskStatusBatch__Output } from '../../flotilla/v1/TaskStatusBatch.js';
+import type { LogsChunk as _flotilla_v1_LogsChunk, LogsChunk__Output as _flotilla_v1_LogsChunk__Output } from '../../flotilla/v1/LogsChunk.js';
 
 export interface AgentMessage {
   'open'?: (_flotilla_v1_SessionOpen | null);
   'heartbeat'?: (_flotilla_v1_Heartbeat | null);
   'status'?: (_flotilla_v1_TaskStatusBatch | null);
-  'payload'?: "open"|"heartbeat"|"status";
+  'logs'?: (_flotilla_v1_LogsChunk | null);
+  'payload'?: "open"|"heartbeat"|"status"|"logs";
 }
 
 export interface AgentMessage__Output {
   'open'?: (_flotilla_v1_SessionOpen__Output | null);
   'heartbeat'?: (_flotilla_v1_Heartbeat__Output | null);
   'status'?: (_flotilla_v1_TaskStatusBatch__Output | null);
-  'payload'?: "open"|"heartbeat"|"status";
+  'logs'?: (_flotilla_v1_LogsChunk__Output | null);
+  'payload'?: "open"|"heartbeat"|"status"|"logs";
 }

@@ -2,15 +2,21 @@
 
 import type { SessionAccepted as _flotilla_v1_SessionAccepted, SessionAccepted__Output as _flotilla_v1_SessionAccepted__Output } from '../../flotilla/v1/SessionAccepted.js';
 import type { Assignments as _flotilla_v1_Assignments, Assignments__Output as _flotilla_v1_Assignments__Output } from '../../flotilla/v1/Assignments.js';
+import type { Peers as _flotilla_v1_Peers, Peers__Output as _flotilla_v1_Peers__Output } from '../../flotilla/v1/Peers.js';
+import type { LogsRequest as _flotilla_v1_LogsRequest, LogsRequest__Output as _flotilla_v1_LogsRequest__Output } from '../../flotilla/v1/LogsRequest.js';
 
 export interface ManagerMessage {
   'accepted'?: (_flotilla_v1_SessionAccepted | null);
   'assignments'?: (_flotilla_v1_Assignments | null);
-  'payload'?: "accepted"|"assignments";
+  'peers'?: (_flotilla_v1_Peers | null);
+  'logs'?: (_flotilla_v1_LogsRequest | null);
+  'payload'?: "accepted"|"assignments"|"peers"|"logs";
 }
 
 export interface ManagerMessage__Output {
   'accepted'?: (_flotilla_v1_SessionAccepted__Output | null);
   'assignments'?: (_flotilla_v1_Assignments__Output | null);
-  'payload'?: "accepted"|"assignments";
+  'peers'?: (_flotilla_v1_Peers__Output | null);
+  'logs'?: (_flotilla_v1_LogsRequest__Output | null);
+  'payload'?: "accepted"|"assignments"|"peers"|"logs";
 }

@@ -5,10 +5,12 @@ export interface SessionAccepted {
   'nodeId'?: (string);
   'heartbeatPeriodMs'?: (number);
   'managers'?: (string)[];
+  'nodeSubnet'?: (string);
 }
 
 export interface SessionAccepted__Output {
   'nodeId': (string);
   'heartbeatPeriodMs': (number);
   'managers': (string)[];
+  'nodeSubnet': (string);
 }

@@ -4,8 +4,10 @@ import type { NodeDescription as _flotilla_v1_NodeDescription, NodeDescription__
 
 export interface SessionOpen {
   'description'?: (_flotilla_v1_NodeDescription | null);
+  'nodeSubnet'?: (string);
 }
 
 export interface SessionOpen__Output {
   'description': (_flotilla_v1_NodeDescription__Output | null);
+  'nodeSubnet': (string);
 }

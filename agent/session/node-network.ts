@@ -1,0 +1,75 @@
+// Applies what the manager says about cluster networking to this agent's network component: the
+// node's own subnet (from the cluster pool) and routes to every other node's subnet via its
+// address. Applies are serialised and only the latest wanted state matters.
+//
+// Subnet rule (docs/design/dispatcher.md): an explicit --node-subnet, or the subnet that running
+// containers on the default bridge already use, is *requested* on session open; the manager
+// records it unless another node has it. Otherwise the agent moves its (empty) bridge to the
+// subnet the manager hands out. A bridge with containers on it is never renumbered: they keep
+// working and the mismatch is logged.
+import type { Logger } from '../../shared/log/index.js';
+
+/** The part of agent/network's NetworkManager the session uses. */
+export interface NodeNetwork {
+  readonly currentNodeSubnet: string;
+  defaultEndpointCount(): number;
+  setNodeSubnet(cidr: string): Promise<boolean>;
+  setPeerRoutes(routes: { subnet: string; via: string }[]): Promise<void>;
+}
+
+export interface PeerRouteInfo {
+  nodeId: string;
+  subnet: string;
+  via: string;
+}
+
+export class NodeNetworkSync {
+  private chain: Promise<void> = Promise.resolve();
+  /** The last peer set and own subnet the manager sent (for tests and `agent info`). */
+  peers: PeerRouteInfo[] = [];
+  nodeSubnet = '';
+
+  constructor(
+    private readonly deps: {
+      network?: NodeNetwork;
+      /** --node-subnet as given; empty when the agent runs on the default. */
+      explicitSubnet?: string;
+      log: Logger;
+    },
+  ) {}
+
+  /** What to ask the manager for in SessionOpen (empty: hand me one). */
+  requestedSubnet(): string {
+    const n = this.deps.network;
+    if (this.deps.explicitSubnet) return this.deps.explicitSubnet;
+    if (n && n.defaultEndpointCount() > 0) return n.currentNodeSubnet;
+    return '';
+  }
+
+  apply(nodeSubnet: string | undefined, peers?: PeerRouteInfo[]): Promise<void> {
+    if (nodeSubnet) this.nodeSubnet = nodeSubnet;
+    if (peers) this.peers = peers;
+    const n = this.deps.network;
+    if (!n) return Promise.resolve();
+    const subnet = this.nodeSubnet;
+    const routes = this.peers.map((p) => ({ subnet: p.subnet, via: p.via }));
+    this.chain = this.chain
+      .then(async () => {
+        if (subnet && subnet !== n.currentNodeSubnet) {
+          if (this.deps.explicitSubnet && this.deps.explicitSubnet !== subnet)
+            this.deps.log.warn(
+              { requested: this.deps.explicitSubnet, subnet },
+              'the manager refused --node-subnet (another node has it); keeping it locally',
+            );
+          else if (!(await n.setNodeSubnet(subnet)))
+            this.deps.log.warn(
+              { current: n.currentNodeSubnet, subnet },
+              'containers run on the current node subnet; not renumbering it',
+            );
+        }
+        if (peers) await n.setPeerRoutes(routes);
+      })
+      .catch((err) => this.deps.log.warn({ err }, 'applying cluster networking failed'));
+    return this.chain;
+  }
+}
