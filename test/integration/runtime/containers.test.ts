@@ -1,42 +1,52 @@
-// The runtime end to end: real runc and conmon under a private agent, driven through the CLI.
-import { spawnSync } from 'node:child_process';
+// The runtime end to end: real runc and conmon under one private agent per file, images from the
+// agent's ImageService (busybox loaded with `flotilla load`, another pulled from a loopback
+// registry), root filesystems from the OverlaySnapshotter, driven through the CLI. Tests run one
+// after another (on two loaded cores, concurrent CLI processes only slowed everything down).
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli, TestAgent } from './harness.js';
+import { startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { uploadImage } from '../image/helpers.js';
+import { bundleCli, bundlePath, busyboxImage, TestAgent } from './harness.js';
 
 const agent = new TestAgent();
 const run = (args: string[], input?: string) => agent.cli(args, input);
 const none = ['--network', 'none'];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let registry: RunningRegistry | undefined;
 
 beforeAll(async () => {
   await bundleCli();
   await agent.start();
+  await agent.loadBusybox();
 });
 
 afterAll(async () => {
   const ids = agent.ids();
   await agent.destroy();
+  await registry?.stop();
   expect(agent.leftovers(ids)).toEqual([]);
 });
 
 describe('run', () => {
-  it('runs busybox and prints its output', () => {
-    const r = run(['run', '--rm', ...none, 'busybox', 'echo', 'hello']);
+  it('runs busybox from the image store and prints its output', async ({ expect }) => {
+    const r = await run(['run', '--rm', ...none, 'busybox', 'echo', 'hello']);
+    expect(r.stderr).toBe('');
     expect(r.stdout).toBe('hello\n');
     expect(r.status).toBe(0);
   });
 
-  it.each([
+  it.for([
     [['sh', '-c', 'exit 3'], 3],
     [['nonexistent-cmd'], 127],
     [['/etc'], 126],
-  ])('exits like docker for %j', (cmd, code) => {
-    const r = run(['run', '--rm', ...none, 'busybox', ...cmd]);
+  ] as [string[], number][])('exits like docker for %j', async ([cmd, code], { expect }) => {
+    const r = await run(['run', '--rm', ...none, 'busybox', ...cmd]);
     expect(r.status).toBe(code);
     if (code >= 126) expect(r.stderr.split('\n')[0]).toMatch(/^Error: failed to start container/);
   });
 
-  it('resolves env, workdir and user from the image', () => {
-    const r = run([
+  it('resolves env, workdir and user from the image', async ({ expect }) => {
+    const r = await run([
       'run',
       '--rm',
       ...none,
@@ -54,19 +64,19 @@ describe('run', () => {
     expect(r.stdout).toBe('1000\n1000 2000\n/tmp\nbar /home/app\n');
   });
 
-  it('pipes stdin with -i', () => {
-    const r = run(['run', '--rm', '-i', ...none, 'busybox', 'cat'], 'hi\n');
+  it('pipes stdin with -i', async ({ expect }) => {
+    const r = await run(['run', '--rm', '-i', ...none, 'busybox', 'cat'], 'hi\n');
     expect(r.stdout).toBe('hi\n');
   });
 
-  it('gives a terminal with -it (typed command is echoed back)', () => {
+  it('gives a terminal with -it (typed command is echoed back)', async ({ expect }) => {
     const script = `
 import os,pty,sys,time,select
 pid,fd=pty.fork()
 if pid==0:
     os.execvp('node',['node',sys.argv[1],'run','--rm','-it','--network','none','busybox','sh'])
 out=b''
-def pump(t):
+def pump(t, until=None):
     global out
     end=time.time()+t
     while time.time()<end:
@@ -74,53 +84,104 @@ def pump(t):
         if r:
             try: out+=os.read(fd,4096)
             except OSError: return
-time.sleep(1.5); os.write(fd,b'echo tty-$((40+2))\\r'); pump(2)
-os.write(fd,b'tty; exit\\r'); pump(3)
+        if until and until in out: return
+pump(20, b'# ')
+os.write(fd,b'echo tty-$((40+2))\\r'); pump(10, b'tty-42')
+os.write(fd,b'tty; exit\\r'); pump(10)
 sys.stdout.write(out.decode(errors='replace'))
 `;
-    const r = spawnSync('python3', ['-c', script, require_bundle()], {
-      env: agent.env,
-      timeout: 30_000,
+    const out = await new Promise<string>((resolve) => {
+      const p = spawn('python3', ['-c', script, bundlePath], { env: agent.env });
+      let o = '';
+      p.stdout.on('data', (d: Buffer) => (o += d.toString()));
+      p.on('close', () => resolve(o));
     });
-    const out = r.stdout.toString();
     expect(out).toContain('tty-42');
     expect(out).toContain('/dev/pts/');
   });
+
+  it('shows the snapshot paths in inspect and releases everything on rm', async ({ expect }) => {
+    const id = (
+      await run(['run', '-d', ...none, '--name', 'gd', 'busybox', 'sleep', '600'])
+    ).stdout.trim();
+    const d = await agent.inspect(id);
+    expect(d.GraphDriver.Name).toBe('overlay');
+    expect(d.GraphDriver.Data.UpperDir).toMatch(new RegExp(`/snapshots/${id}/upper$`));
+    expect(d.GraphDriver.Data.MergedDir).toMatch(new RegExp(`/snapshots/${id}/merged$`));
+    expect(d.GraphDriver.Data.LowerDir.split(':')).toHaveLength(2);
+    expect(agent.leftoversOf(id)).not.toEqual([]);
+    expect((await run(['exec', 'gd', 'sh', '-c', 'echo x > /written'])).status).toBe(0);
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(`${d.GraphDriver.Data.UpperDir}/written`, 'utf8')).toBe('x\n');
+    expect((await run(['rm', '-f', 'gd'])).status).toBe(0);
+    expect(agent.leftoversOf(id)).toEqual([]);
+  });
 });
 
-function require_bundle(): string {
-  return new URL('../../../node_modules/.flotilla-rt/flotilla.mjs', import.meta.url).pathname;
-}
+describe('images', () => {
+  it('pulls a missing image on run, then refuses rmi while a container uses it', async ({
+    expect,
+  }) => {
+    registry = await startRegistry();
+    const img = await busyboxImage({ Cmd: ['echo', 'from-registry'] });
+    await uploadImage(registry.host, 'test/bb', '1', img);
+    const ref = `${registry.host}/test/bb:1`;
+    const r = await run(['run', '--rm', ...none, ref]);
+    expect(r.stderr.split('\n')[0]).toBe(`Unable to find image '${ref}' locally`);
+    expect(r.stderr).toContain(`Status: Downloaded newer image for ${ref}`);
+    expect(r.stdout).toBe('from-registry\n');
+    expect(r.status).toBe(0);
+    // Present now: no second pull.
+    const again = await run(['run', '--rm', ...none, ref]);
+    expect(again.stderr).toBe('');
+    expect(again.stdout).toBe('from-registry\n');
+
+    expect((await run(['create', '--name', 'user', ...none, ref])).status).toBe(0);
+    const refused = await run(['rmi', ref]);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(/must force/);
+    expect((await run(['rm', 'user'])).status).toBe(0);
+    expect((await run(['rmi', ref])).status).toBe(0);
+  });
+
+  it('does not pull with --pull never', async ({ expect }) => {
+    const r = await run(['run', '--rm', '--pull', 'never', 'not-here:1', 'true']);
+    expect(r.status).toBe(125);
+    expect(r.stderr.split('\n')[0]).toBe('Error: No such image: not-here:1');
+  });
+});
 
 describe('errors leave nothing half-created', () => {
-  it.each([
-    [['run', 'no-such-image', 'true'], /Unable to find image "no-such-image" locally/],
+  it.for([
     [['run', '--memory', 'lots', 'busybox', 'true'], /--memory: invalid size "lots"/],
     [['run', '--cpus', '-1', 'busybox', 'true'], /invalid value "-1" for flag --cpus/],
     [['run', '-u', 'ghost', 'busybox', 'true'], /unable to find user ghost/],
-  ])('%j', (args, msg) => {
+    [['run', '--log-opt', 'max-file=0', 'busybox', 'true'], /invalid --log-opt max-file "0"/],
+  ] as [string[], RegExp][])('%j', async ([args, msg], { expect }) => {
     const before = agent.ids().length;
-    const r = run(args);
+    const r = await run(args);
     expect(r.status).toBe(125);
     expect(r.stderr.split('\n')[0]).toMatch(msg);
-    expect(agent.ids().length).toBe(before);
+    expect(agent.ids().length).toBeLessThanOrEqual(before);
   });
 
-  it('refuses a duplicate name and rm of a running container without -f', () => {
-    expect(run(['run', '-d', ...none, '--name', 'dup', 'busybox', 'sleep', '60']).status).toBe(0);
-    const r = run(['create', '--name', 'dup', 'busybox', 'true']);
+  it('refuses a duplicate name and rm of a running container without -f', async ({ expect }) => {
+    expect(
+      (await run(['run', '-d', ...none, '--name', 'dup', 'busybox', 'sleep', '600'])).status,
+    ).toBe(0);
+    const r = await run(['create', '--name', 'dup', 'busybox', 'true']);
     expect(r.status).toBe(125);
     expect(r.stderr).toMatch(/name "\/dup" is already in use/);
-    const rm = run(['rm', 'dup']);
+    const rm = await run(['rm', 'dup']);
     expect(rm.status).toBe(125);
     expect(rm.stderr).toMatch(/cannot remove container dup: container is running/);
-    expect(run(['rm', '-f', 'dup']).status).toBe(0);
+    expect((await run(['rm', '-f', 'dup'])).status).toBe(0);
   });
 });
 
 describe('lifecycle', () => {
-  it('logs with --tail and -f, stdout and stderr apart', () => {
-    run([
+  it('logs with --tail and -f, stdout and stderr apart', async ({ expect }) => {
+    await run([
       'run',
       '-d',
       ...none,
@@ -131,23 +192,57 @@ describe('lifecycle', () => {
       '-c',
       'for i in 1 2 3; do echo out$i; echo err$i >&2; done; sleep 1; echo last',
     ]);
-    const f = run(['logs', '-f', 'logger']);
+    const f = await run(['logs', '-f', 'logger']);
     expect(f.stdout).toBe('out1\nout2\nout3\nlast\n');
     expect(f.stderr).toBe('err1\nerr2\nerr3\n');
-    expect(run(['logs', '--tail', '1', 'logger']).stdout).toBe('last\n');
-    run(['rm', 'logger']);
+    expect((await run(['logs', '--tail', '1', 'logger'])).stdout).toBe('last\n');
+    await run(['rm', 'logger']);
   });
 
-  it('exec returns the exit code and pipes stdin', () => {
-    run(['run', '-d', ...none, '--name', 'ex', 'busybox', 'sleep', '60']);
-    expect(run(['exec', 'ex', 'sh', '-c', 'exit 7']).status).toBe(7);
-    expect(run(['exec', '-i', 'ex', 'cat'], 'piped\n').stdout).toBe('piped\n');
-    expect(run(['exec', 'ex', 'nope']).status).toBe(127);
-    run(['rm', '-f', 'ex']);
+  it('rotates logs past --log-opt max-size, keeps max-file files, and reads across them', async ({
+    expect,
+  }) => {
+    const r = await run([
+      'run',
+      ...none,
+      '--name',
+      'rotor',
+      '--log-opt',
+      'max-size=8k',
+      '--log-opt',
+      'max-file=3',
+      'busybox',
+      'sh',
+      '-c',
+      // ~60 bytes per log line, 1000 lines: several rotations; pauses let the agent rotate.
+      'i=0; while [ $i -lt 1000 ]; do echo "line $i xxxxxxxxxxxxxxxxxxxxxxxx"; i=$((i+1)); [ $((i % 50)) = 0 ] && sleep 0.1; done',
+    ]);
+    expect(r.status).toBe(0);
+    const d = await agent.inspect('rotor');
+    const { existsSync, statSync } = await import('node:fs');
+    expect(existsSync(`${d.LogPath}.1`)).toBe(true);
+    expect(existsSync(`${d.LogPath}.3`)).toBe(false);
+    for (const p of [d.LogPath, `${d.LogPath}.1`, `${d.LogPath}.2`])
+      if (existsSync(p)) expect(statSync(p).size).toBeLessThan(16 * 1024);
+    const lines = (await run(['logs', 'rotor'])).stdout.trim().split('\n');
+    expect(lines.at(-1)).toBe('line 999 xxxxxxxxxxxxxxxxxxxxxxxx');
+    // Consecutive: whatever is kept is a contiguous tail.
+    const nums = lines.map((l) => Number(l.split(' ')[1]));
+    expect(nums).toEqual(nums.map((_, i) => nums[0] + i));
+    expect(nums.length).toBeGreaterThan(100);
+    await run(['rm', 'rotor']);
   });
 
-  it('stop escalates to SIGKILL when the process ignores SIGTERM', () => {
-    run([
+  it('exec returns the exit code and pipes stdin', async ({ expect }) => {
+    await run(['run', '-d', ...none, '--name', 'ex', 'busybox', 'sleep', '600']);
+    expect((await run(['exec', 'ex', 'sh', '-c', 'exit 7'])).status).toBe(7);
+    expect((await run(['exec', '-i', 'ex', 'cat'], 'piped\n')).stdout).toBe('piped\n');
+    expect((await run(['exec', 'ex', 'nope'])).status).toBe(127);
+    await run(['rm', '-f', 'ex']);
+  });
+
+  it('stop escalates to SIGKILL when the process ignores SIGTERM', async ({ expect }) => {
+    await run([
       'run',
       '-d',
       ...none,
@@ -156,17 +251,17 @@ describe('lifecycle', () => {
       'busybox',
       'sh',
       '-c',
-      "trap '' TERM; sleep 60 & wait; sleep 60",
+      "trap '' TERM; sleep 600 & wait; sleep 600",
     ]);
-    expect(run(['stop', '-t', '1', 'stubborn']).status).toBe(0);
-    const state = JSON.parse(run(['inspect', 'stubborn']).stdout)[0].State;
+    expect((await run(['stop', '-t', '1', 'stubborn'])).status).toBe(0);
+    const state = (await agent.inspect('stubborn')).State;
     expect(state.Status).toBe('exited');
     expect(state.ExitCode).toBe(137);
-    run(['rm', 'stubborn']);
+    await run(['rm', 'stubborn']);
   });
 
-  it('reports an OOM kill', () => {
-    const r = run([
+  it('reports an OOM kill', async ({ expect }) => {
+    const r = await run([
       'run',
       ...none,
       '--name',
@@ -181,12 +276,12 @@ describe('lifecycle', () => {
       'x=a; while true; do x=$x$x; done',
     ]);
     expect(r.status).toBe(137);
-    expect(JSON.parse(run(['inspect', 'oom']).stdout)[0].State.OOMKilled).toBe(true);
-    run(['rm', 'oom']);
+    expect((await agent.inspect('oom')).State.OOMKilled).toBe(true);
+    await run(['rm', 'oom']);
   });
 
-  it('restarts a crashing container with on-failure:2', async () => {
-    run([
+  it('restarts a crashing container with on-failure:2', async ({ expect }) => {
+    await run([
       'run',
       '-d',
       ...none,
@@ -199,19 +294,20 @@ describe('lifecycle', () => {
       '-c',
       'exit 1',
     ]);
-    for (let i = 0; i < 50; i++) {
-      const d = JSON.parse(run(['inspect', 'crashy']).stdout)[0];
-      if (d.RestartCount === 2 && d.State.Status === 'exited') break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const d = JSON.parse(run(['inspect', 'crashy']).stdout)[0];
+    // Polls the record on disk: a CLI call per poll is too slow on a loaded machine.
+    const done = () => {
+      const r = agent.record('crashy');
+      return r?.restartCount === 2 && r.state.status === 'exited';
+    };
+    for (let i = 0; i < 600 && !done(); i++) await sleep(100);
+    const d = await agent.inspect('crashy');
     expect(d.RestartCount).toBe(2);
     expect(d.State.ExitCode).toBe(1);
-    run(['rm', 'crashy']);
+    await run(['rm', 'crashy']);
   });
 
-  it('health goes healthy then unhealthy', async () => {
-    run([
+  it('health goes healthy then unhealthy', async ({ expect }) => {
+    await run([
       'run',
       '-d',
       ...none,
@@ -226,20 +322,21 @@ describe('lifecycle', () => {
       'busybox',
       'sh',
       '-c',
-      'touch /tmp/ok; sleep 6; rm /tmp/ok; sleep 60',
+      'touch /tmp/ok; sleep 10; rm /tmp/ok; sleep 600',
     ]);
     const seen = new Set<string>();
-    for (let i = 0; i < 120 && !seen.has('unhealthy'); i++) {
-      seen.add(JSON.parse(run(['inspect', 'hc']).stdout)[0].State.Health.Status);
-      await new Promise((r) => setTimeout(r, 150));
+    for (let i = 0; i < 1200 && !seen.has('unhealthy'); i++) {
+      const h = agent.record('hc')?.state.health?.Status;
+      if (h) seen.add(h);
+      await sleep(50);
     }
     expect(seen.has('healthy')).toBe(true);
     expect(seen.has('unhealthy')).toBe(true);
-    run(['rm', '-f', 'hc']);
+    await run(['rm', '-f', 'hc']);
   });
 
-  it('isolates the container from the host', () => {
-    const r = run([
+  it('isolates the container from the host', async ({ expect }) => {
+    const r = await run([
       'run',
       '--rm',
       ...none,
@@ -254,20 +351,85 @@ describe('lifecycle', () => {
     expect(r.stdout).toContain('nomod');
     expect(r.stdout).toContain('kcore=0');
   });
+});
 
+describe('live restore', () => {
   it('adopts running containers after an agent crash and records exits that happened meanwhile', async () => {
-    run(['run', '-d', ...none, '--name', 'survivor', 'busybox', 'sleep', '60']);
-    run(['run', '-d', ...none, '--name', 'quitter', 'busybox', 'sh', '-c', 'sleep 2; exit 4']);
+    await run(['run', '-d', ...none, '--name', 'survivor', 'busybox', 'sleep', '600']);
+    await run([
+      'run',
+      '-d',
+      ...none,
+      '--name',
+      'quitter',
+      'busybox',
+      'sh',
+      '-c',
+      'sleep 2; exit 4',
+    ]);
+    await run([
+      'run',
+      '-d',
+      ...none,
+      '--name',
+      'phoenix',
+      '--restart',
+      'always',
+      'busybox',
+      'sleep',
+      '600',
+    ]);
+    const phoenixPid = (await agent.inspect('phoenix')).State.Pid;
     agent.crash();
-    await new Promise((r) => setTimeout(r, 3000));
+    await sleep(3000);
     await agent.start();
-    const s = JSON.parse(run(['inspect', 'survivor']).stdout)[0].State;
+    const s = (await agent.inspect('survivor')).State;
     expect(s.Status).toBe('running');
-    const q = JSON.parse(run(['inspect', 'quitter']).stdout)[0].State;
+    const q = (await agent.inspect('quitter')).State;
     expect(q.Status).toBe('exited');
     expect(q.ExitCode).toBe(4);
-    expect(run(['exec', 'survivor', 'true']).status).toBe(0);
-    expect(run(['stop', '-t', '1', 'survivor']).status).toBe(0);
-    run(['rm', 'survivor', 'quitter']);
+    // Adopted, not restarted: same process.
+    expect((await agent.inspect('phoenix')).State.Pid).toBe(phoenixPid);
+    expect((await run(['exec', 'survivor', 'true'])).status).toBe(0);
+    expect((await run(['stop', '-t', '1', 'survivor'])).status).toBe(0);
+    await run(['rm', '-f', 'survivor', 'quitter', 'phoenix']);
+  });
+
+  it('brings --restart always containers back after a clean agent restart, even if stopped', async () => {
+    await run([
+      'run',
+      '-d',
+      ...none,
+      '--name',
+      'always',
+      '--restart',
+      'always',
+      'busybox',
+      'sleep',
+      '600',
+    ]);
+    await run([
+      'run',
+      '-d',
+      ...none,
+      '--name',
+      'unless',
+      '--restart',
+      'unless-stopped',
+      'busybox',
+      'sleep',
+      '600',
+    ]);
+    await run(['stop', '-t', '0', 'always', 'unless']);
+    await agent.stop();
+    await agent.start();
+    let st = (await agent.inspect('always')).State.Status;
+    for (let i = 0; i < 50 && st !== 'running'; i++) {
+      await sleep(200);
+      st = (await agent.inspect('always')).State.Status;
+    }
+    expect(st).toBe('running');
+    expect((await agent.inspect('unless')).State.Status).toBe('exited');
+    await run(['rm', '-f', 'always', 'unless']);
   });
 });

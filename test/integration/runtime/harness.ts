@@ -1,6 +1,7 @@
-// Starts a private agent (own data and exec roots) from a one-file bundle of the CLI, with a
-// busybox directory image, and runs `flotilla` commands against it. Everything is torn down by
-// pid and path; `leftovers()` lists whatever the runtime left on the host.
+// Starts a private agent (own data and exec roots, own node subnet) from a one-file bundle of the
+// CLI, loads a busybox image into its ImageService with `flotilla load`, and runs `flotilla`
+// commands against it (asynchronously, so tests in a file can run concurrently). Everything is
+// torn down by pid and path; `leftovers()` lists whatever the runtime left on the host.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
   existsSync,
@@ -9,12 +10,17 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
-  symlinkSync,
   writeFileSync,
-  copyFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'rolldown';
+import tar from 'tar-stream';
+import {
+  buildImage,
+  busyboxLayer,
+  type BuiltImage,
+  type LayerEntry,
+} from '../../harness/image-builder.js';
 
 const repo = new URL('../../../', import.meta.url).pathname;
 export const bundlePath = join(repo, 'node_modules/.flotilla-rt/flotilla.mjs');
@@ -35,57 +41,121 @@ export async function bundleCli(): Promise<void> {
   });
 }
 
-export function makeBusyboxImage(
-  imagesRoot: string,
-  name = 'busybox',
-  config: object = { Cmd: ['sh'] },
-): void {
-  const root = join(imagesRoot, name, 'rootfs');
-  for (const d of ['bin', 'etc', 'tmp', 'root', 'home/app', 'data'])
-    mkdirSync(join(root, d), { recursive: true });
-  copyFileSync('/bin/busybox', join(root, 'bin/busybox'));
-  const applets = spawnSync('/bin/busybox', ['--list'])
-    .stdout.toString()
-    .split('\n')
-    .filter(Boolean);
-  for (const a of applets)
-    if (a !== 'busybox' && !existsSync(join(root, 'bin', a)))
-      symlinkSync('busybox', join(root, 'bin', a));
-  writeFileSync(
-    join(root, 'etc/passwd'),
-    'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n',
-  );
-  writeFileSync(join(root, 'etc/group'), 'root:x:0:\napp:x:1000:\nextra:x:2000:app\n');
-  writeFileSync(join(root, 'data/seed.txt'), 'seeded\n');
-  writeFileSync(join(imagesRoot, name, 'config.json'), JSON.stringify(config));
+/** A second layer on the harness's busybox: an `app` user with a supplementary group, seed data. */
+export function testLayer(): LayerEntry[] {
+  return [
+    { type: 'dir', path: 'etc' },
+    {
+      type: 'file',
+      path: 'etc/passwd',
+      content: 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n',
+    },
+    { type: 'file', path: 'etc/group', content: 'root:x:0:\napp:x:1000:\nextra:x:2000:app\n' },
+    { type: 'dir', path: 'home' },
+    { type: 'dir', path: 'home/app', uid: 1000, gid: 1000 },
+    { type: 'dir', path: 'data' },
+    { type: 'file', path: 'data/seed.txt', content: 'seeded\n' },
+    { type: 'dir', path: 'www' },
+    { type: 'file', path: 'www/index.html', content: 'hello from flotilla\n' },
+    ...['insmod', 'mount', 'id', 'stat', 'find'].map((a): LayerEntry => ({
+      type: 'symlink',
+      path: `bin/${a}`,
+      target: 'busybox',
+    })),
+  ];
 }
+
+export async function busyboxImage(config: object = { Cmd: ['sh'] }): Promise<BuiltImage> {
+  return buildImage({
+    layers: [busyboxLayer(), testLayer()],
+    format: 'docker',
+    compression: 'none',
+    config: config as never,
+  });
+}
+
+/** `docker save` format: what `flotilla load` reads. */
+export async function dockerArchive(img: BuiltImage, repoTag: string): Promise<Buffer> {
+  const pack = tar.pack();
+  const chunks: Buffer[] = [];
+  pack.on('data', (c: unknown) => chunks.push(c as Buffer));
+  const ended = new Promise<void>((r) => pack.on('end', () => r()));
+  pack.entry({ name: 'config.json' }, img.configBytes);
+  img.layers.forEach((l, i) => pack.entry({ name: `layer${i}.tar` }, l.bytes));
+  pack.entry(
+    { name: 'manifest.json' },
+    JSON.stringify([
+      {
+        Config: 'config.json',
+        RepoTags: [repoTag],
+        Layers: img.layers.map((_, i) => `layer${i}.tar`),
+      },
+    ]),
+  );
+  pack.finalize();
+  await ended;
+  return Buffer.concat(chunks);
+}
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+let subnetSeq = 0;
 
 export class TestAgent {
   readonly dir = mkdtempSync('/tmp/flt-it-');
   readonly dataRoot = join(this.dir, 'd');
   readonly execRoot = join(this.dir, 'r');
+  /** Unique per agent in this process; 10.251.2x.0/24 stays clear of other suites' agents. */
+  readonly subnet = `10.251.${20 + subnetSeq++}.0/24`;
   private proc?: ChildProcess;
 
   get env(): NodeJS.ProcessEnv {
-    return { ...process.env, FLOTILLA_HOST: `unix://${join(this.execRoot, 'agent.sock')}` };
+    return {
+      ...process.env,
+      FLOTILLA_HOST: `unix://${join(this.execRoot, 'agent.sock')}`,
+      FLOTILLA_CONFIG: join(this.dir, 'cli'),
+    };
   }
 
   async start(): Promise<void> {
-    makeBusyboxImage(join(this.dataRoot, 'runtime/images'));
     rmSync(join(this.execRoot, 'agent.sock'), { force: true });
     this.proc = spawn(
       'node',
-      [bundlePath, 'agent', '--data-root', this.dataRoot, '--exec-root', this.execRoot],
+      [
+        bundlePath,
+        'agent',
+        '--data-root',
+        this.dataRoot,
+        '--exec-root',
+        this.execRoot,
+        '--node-subnet',
+        this.subnet,
+      ],
       {
         stdio: ['ignore', 'ignore', 'ignore'],
-        detached: false,
+        env: { ...process.env, FLOTILLA_LOG_LEVEL: 'warn' },
       },
     );
-    for (let i = 0; i < 200; i++) {
-      if (this.cli(['ps']).status === 0) return;
+    for (let i = 0; i < 300; i++) {
+      if ((await this.cli(['ps'])).status === 0) return;
+      if (this.proc.exitCode !== null) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error('agent did not come up');
+  }
+
+  /** Loads the busybox test image as `busybox:latest` (and any extra tags). */
+  async loadBusybox(...tags: string[]): Promise<BuiltImage> {
+    const img = await busyboxImage();
+    for (const tag of ['busybox:latest', ...tags]) {
+      const r = await this.cli(['load'], await dockerArchive(img, tag));
+      if (r.status !== 0) throw new Error(`load failed: ${r.stderr}`);
+    }
+    return img;
   }
 
   /** SIGKILL: simulates a crash (containers keep running under conmon). */
@@ -103,13 +173,46 @@ export class TestAgent {
     this.proc = undefined;
   }
 
-  cli(args: string[], input?: string, timeoutMs = 60_000) {
-    const r = spawnSync('node', [bundlePath, ...args], {
-      env: this.env,
-      input,
-      timeout: timeoutMs,
+  cli(args: string[], input?: string | Buffer, timeoutMs = 90_000): Promise<CliResult> {
+    return new Promise((resolve) => {
+      const p = spawn('node', [bundlePath, ...args], { env: this.env });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+      p.stdout.on('data', (d: Buffer) => out.push(d));
+      p.stderr.on('data', (d: Buffer) => err.push(d));
+      p.on('close', (status) => {
+        clearTimeout(timer);
+        resolve({
+          status,
+          stdout: Buffer.concat(out).toString(),
+          stderr: Buffer.concat(err).toString(),
+        });
+      });
+      p.stdin.on('error', () => undefined);
+      p.stdin.end(input);
     });
-    return { status: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+  }
+
+  async inspect(name: string): Promise<Record<string, any>> {
+    const r = await this.cli(['inspect', name]);
+    if (r.status !== 0) throw new Error(`inspect ${name}: ${r.stderr}`);
+    return (JSON.parse(r.stdout) as Record<string, any>[])[0];
+  }
+
+  /** The agent's record of a container, read from disk (cheap enough to poll, unlike the CLI). */
+  record(name: string): Record<string, any> | undefined {
+    for (const id of this.ids()) {
+      try {
+        const r = JSON.parse(
+          readFileSync(join(this.dataRoot, 'containers', id, 'container.json'), 'utf8'),
+        ) as Record<string, any>;
+        if (r.name === name) return r;
+      } catch {
+        // being written or removed
+      }
+    }
+    return undefined;
   }
 
   ids(): string[] {
@@ -117,11 +220,13 @@ export class TestAgent {
     return existsSync(d) ? readdirSync(d) : [];
   }
 
-  /** What the runtime may leave on the host: mounts, cgroups, runc state, conmon processes. */
+  /** What the runtime may leave on the host: mounts, snapshots, cgroups, runc state, conmon. */
   leftovers(ids: string[]): string[] {
     const found: string[] = [];
     for (const l of readFileSync('/proc/self/mountinfo', 'utf8').split('\n'))
       if (l.split(' ')[4]?.startsWith(this.dir)) found.push(`mount ${l.split(' ')[4]}`);
+    const snaps = join(this.dataRoot, 'image', 'snapshots');
+    if (existsSync(snaps)) for (const s of readdirSync(snaps)) found.push(`snapshot ${s}`);
     for (const id of ids)
       for (const c of ['memory', 'pids', 'cpu', 'cpuacct', 'blkio', 'devices', 'freezer'])
         if (existsSync(`/sys/fs/cgroup/${c}/flotilla/${id}`))
@@ -131,8 +236,30 @@ export class TestAgent {
     for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
       try {
         const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        if (cmd.startsWith('conmon') || cmd.includes('/conmon\0'))
-          if (cmd.includes(this.execRoot)) found.push(`conmon ${pid}`);
+        if ((cmd.startsWith('conmon') || cmd.includes('/conmon\0')) && cmd.includes(this.execRoot))
+          found.push(`conmon ${pid}`);
+      } catch {
+        // gone
+      }
+    }
+    return found;
+  }
+
+  /** What is left of one container on the host (while others keep running). */
+  leftoversOf(id: string): string[] {
+    const found: string[] = [];
+    for (const l of readFileSync('/proc/self/mountinfo', 'utf8').split('\n'))
+      if (l.split(' ')[4]?.includes(id)) found.push(`mount ${l.split(' ')[4]}`);
+    if (existsSync(join(this.dataRoot, 'image', 'snapshots', id))) found.push(`snapshot ${id}`);
+    for (const c of ['memory', 'pids', 'cpu', 'cpuacct', 'blkio', 'devices', 'freezer'])
+      if (existsSync(`/sys/fs/cgroup/${c}/flotilla/${id}`))
+        found.push(`cgroup ${c}/flotilla/${id}`);
+    if (existsSync(join(this.execRoot, 'runc', id))) found.push(`runc state ${id}`);
+    if (existsSync(join(this.execRoot, 'b', id.slice(0, 16)))) found.push(`bundle ${id}`);
+    for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+      try {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        if (cmd.includes('conmon') && cmd.includes(`\0${id}\0`)) found.push(`conmon ${pid}`);
       } catch {
         // gone
       }
@@ -142,8 +269,25 @@ export class TestAgent {
 
   async destroy(): Promise<void> {
     const ids = this.ids();
-    if (ids.length) this.cli(['rm', '-f', '-v', ...ids]);
+    if (ids.length) await this.cli(['rm', '-f', '-v', ...ids]);
     await this.stop();
+    removeNetworkLeftovers(this.subnet);
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** The agent keeps its bridge and NAT rules (as Docker does); the test removes what it made. */
+export function removeNetworkLeftovers(cidr: string): void {
+  const gw = cidr.replace(/\.0\/24$/, '.1/24');
+  const addrs = spawnSync('ip', ['-o', 'addr', 'show']).stdout.toString();
+  for (const line of addrs.split('\n')) {
+    const m = /^\d+:\s+(\S+)\s+inet\s+(\S+)/.exec(line);
+    if (m && m[2] === gw) spawnSync('ip', ['link', 'del', m[1]]);
+  }
+  for (const table of ['nat', 'filter']) {
+    const rules = spawnSync('iptables-save', ['-t', table]).stdout.toString();
+    for (const line of rules.split('\n'))
+      if (line.startsWith('-A ') && line.includes(cidr))
+        spawnSync('sh', ['-c', `iptables -t ${table} ${line.replace(/^-A /, '-D ')}`]);
   }
 }
