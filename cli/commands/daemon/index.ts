@@ -24,7 +24,13 @@ export function registerDaemonCommands(program: Command, _ctx: () => CliContext)
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const { runAgent } = await import('../../../agent/index.js');
       const host = (cmd.parent?.opts() as { host?: string }).host;
-      await runAgent({ ...opts, host });
+      // The flag is singular like docker's (--insecure-registry, repeatable); the setting is a list.
+      const { insecureRegistry, ...rest } = opts;
+      await runAgent({
+        ...rest,
+        host,
+        ...(insecureRegistry ? { insecureRegistries: insecureRegistry as string[] } : {}),
+      });
     });
 
   program
