@@ -3,7 +3,7 @@
 // and live restore live in their own modules. Images come from an ImageSource + Snapshotter and
 // networking from an optional NetworkAttacher (none wired = a private netns with loopback only).
 import { EventEmitter } from 'node:events';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FlotillaError } from '../../shared/errors/index.js';
@@ -76,6 +76,7 @@ export class RuncContainerEngine implements ContainerRuntime {
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly health: HealthMonitor;
   private readonly rotator: LogRotator;
+  private reaper?: NodeJS.Timeout;
   private readonly prevStats = new Map<string, ReturnType<typeof sample>>();
   readonly paths: {
     runcRoot: string;
@@ -132,12 +133,17 @@ export class RuncContainerEngine implements ContainerRuntime {
       .catch((err) => this.log.warn({ err }, 'network reconcile failed'));
     await this.exits.start();
     this.rotator.start();
+    // Safety net: conmon also writes <persist>/exit. If the exit-dir file was missed (seen once
+    // in manual testing, cause not found), a running record with that file is settled anyway.
+    this.reaper = setInterval(() => void this.reapLostExits(), 5000);
+    this.reaper.unref();
     this.log.info({ containers: records.length }, 'runtime started');
   }
 
   /** Containers keep running under conmon; only our watchers stop (live restore adopts them). */
   async close(): Promise<void> {
     await this.exits.stop();
+    if (this.reaper) clearInterval(this.reaper);
     this.health.stopAll();
     this.rotator.stop();
     for (const t of this.restartTimers.values()) clearTimeout(t);
@@ -454,6 +460,16 @@ export class RuncContainerEngine implements ContainerRuntime {
     }
     await this.locked(id, () => this.recordExit(rec, code));
     this.afterExit(rec);
+  }
+
+  private async reapLostExits(): Promise<void> {
+    for (const rec of this.store.all()) {
+      if (rec.state.status !== 'running' || this.locks.has(rec.id)) continue;
+      const code = persistedExit(this.persistDir(rec.id));
+      if (code === undefined) continue;
+      this.log.warn({ containerId: rec.id, exitCode: code }, 'exit noticed late');
+      await this.onExit(rec.id, code);
+    }
   }
 
   /** Records an exit (code from conmon) and releases what the run held. Idempotent per run. */
@@ -952,4 +968,14 @@ export class RuncContainerEngine implements ContainerRuntime {
 export function cleanDirSync(dir: string): void {
   for (const f of existsSync(dir) ? readdirSync(dir) : [])
     rmSync(join(dir, f), { recursive: true, force: true });
+}
+
+/** The exit code conmon left in a persist dir, if the container has exited. */
+export function persistedExit(persistDir: string): number | undefined {
+  try {
+    const code = parseInt(readFileSync(join(persistDir, 'exit'), 'utf8').trim(), 10);
+    return Number.isFinite(code) ? code : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContainerRecord } from './container/record.js';
-import type { RuncContainerEngine } from './engine.js';
+import { persistedExit, type RuncContainerEngine } from './engine.js';
 
 export async function restoreContainers(
   engine: RuncContainerEngine,
@@ -17,9 +17,12 @@ export async function restoreContainers(
     const exitFile = join(engine.paths.exitDir, rec.id);
     const st = states.get(rec.id);
     states.delete(rec.id);
-    if (wasLive && existsSync(exitFile)) {
-      // 1. Exited while we were away: conmon recorded the code.
-      const code = parseInt(readFileSync(exitFile, 'utf8').trim(), 10);
+    const persisted = wasLive ? persistedExit(engine.persistDir(rec.id)) : undefined;
+    if (wasLive && (existsSync(exitFile) || persisted !== undefined)) {
+      // 1. Exited while we were away: conmon recorded the code (exit dir, or its persist dir).
+      const code = existsSync(exitFile)
+        ? parseInt(readFileSync(exitFile, 'utf8').trim(), 10)
+        : (persisted as number);
       await engine.recordExit(rec, Number.isFinite(code) ? code : 255);
       log.info(
         { containerId: rec.id, exitCode: code },

@@ -147,6 +147,9 @@ export interface ExecOptions {
   workingDir?: string;
   tty?: boolean;
   privileged?: boolean;
+  /** Initial window size of the exec's terminal (tty only). */
+  rows?: number;
+  cols?: number;
 }
 
 export interface LogOptions {

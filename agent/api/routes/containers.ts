@@ -140,10 +140,22 @@ export function containerRoutes(runtime: ContainerRuntime): RoutePlugin {
       unsubscribe();
     });
 
+    // Attach/exec sessions and long polls (wait, events, logs -f) never end on their own: at
+    // shutdown they are cut, as Docker's daemon does, or the server's close would wait forever.
+    // The containers keep running under conmon.
+    const hijacked = new Set<Duplex>();
+    app.addHook('preClose', (done) => {
+      for (const s of hijacked) s.destroy();
+      app.server.closeAllConnections();
+      done();
+    });
+
     app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const url = new URL(req.url ?? '/', 'http://agent');
       const m = /^\/containers\/([^/]+)\/(attach|exec)$/.exec(url.pathname);
       if (!m) return;
+      hijacked.add(socket);
+      socket.once('close', () => hijacked.delete(socket));
       if (head.length) socket.unshift(head);
       void hijack(
         runtime,

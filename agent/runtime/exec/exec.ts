@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import { mergeEnv } from '../bundle/merge.js';
 import { resolveUser } from '../bundle/user.js';
+import { ptyHelperScript } from './pty-helper.js';
 import type { ContainerRecord } from '../container/record.js';
 import type { AttachStreams, ExecOptions } from '../types.js';
 
@@ -45,9 +46,27 @@ export async function execInContainer(
     rec.id,
     ...opts.cmd,
   ];
-  const child = spawn(host.runc.deps.binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  // With a terminal, runc runs on a pty of the helper's (pty-helper.ts); its errors then arrive
+  // on stdout, so the tail of both streams is kept for the 126/127 mapping below.
+  const child = opts.tty
+    ? spawn(
+        'python3',
+        [
+          '-c',
+          ptyHelperScript,
+          String(opts.rows ?? 0),
+          String(opts.cols ?? 0),
+          host.runc.deps.binary,
+          ...args,
+        ],
+        { stdio: ['pipe', 'pipe', 'pipe'] },
+      )
+    : spawn(host.runc.deps.binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const errTail: Buffer[] = [];
-  child.stdout.on('data', (d: Buffer) => streams.onStdout(d));
+  child.stdout.on('data', (d: Buffer) => {
+    if (opts.tty && errTail.length < 16) errTail.push(d);
+    streams.onStdout(d);
+  });
   child.stderr.on('data', (d: Buffer) => {
     errTail.push(d);
     streams.onStderr(d);
@@ -77,6 +96,7 @@ export async function execInContainer(
   if (timedOut) return -1;
   const err = Buffer.concat(errTail).toString();
   if (code === 255 && /exec failed|unable to start container process/.test(err)) {
+    if (/no such device or address/.test(err)) return code;
     if (/executable file not found|no such file or directory/.test(err)) return 127;
     if (/permission denied/.test(err)) return 126;
   }

@@ -28,6 +28,9 @@ export function registerExecCommand(program: Command, ctx: () => CliContext): vo
         workingDir: o.workdir as string | undefined,
         tty: Boolean(o.tty),
         privileged: Boolean(o.privileged),
+        // The terminal starts at the client's size (no live resize for exec yet).
+        rows: o.tty && process.stdout.isTTY ? process.stdout.rows : undefined,
+        cols: o.tty && process.stdout.isTTY ? process.stdout.columns : undefined,
       };
       const stdin = Boolean(o.interactive) && !o.detach;
       const socket = await hijack(c.agent(), `/containers/${ref}/exec`, {

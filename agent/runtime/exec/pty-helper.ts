@@ -1,0 +1,36 @@
+// `runc exec --tty` in the foreground needs a terminal of its own: it reads the window size from
+// its controlling terminal (/dev/tty), which an agent running as a daemon does not have ("open
+// /dev/tty: no such device or address"). This helper (python3, already a dependency; Node cannot
+// open a pty) runs runc on a fresh pty with the client's window size, and copies bytes between
+// the pty and its own pipes. It exits with runc's exit code (128+N for a signal).
+export const ptyHelperScript = `
+import os, pty, sys, select, fcntl, termios, struct
+rows, cols = int(sys.argv[1]), int(sys.argv[2])
+argv = sys.argv[3:]
+pid, fd = pty.fork()
+if pid == 0:
+    if rows > 0 and cols > 0:
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack('HHHH', rows, cols, 0, 0))
+    os.execvp(argv[0], argv)
+inp, out = sys.stdin.fileno(), sys.stdout.fileno()
+watch = [fd, inp]
+while True:
+    r, _, _ = select.select(watch, [], [])
+    if fd in r:
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            data = b''
+        if not data:
+            break
+        os.write(out, data)
+    if inp in r:
+        data = os.read(inp, 65536)
+        if data:
+            os.write(fd, data)
+        else:
+            watch.remove(inp)
+_, status = os.waitpid(pid, 0)
+code = os.waitstatus_to_exitcode(status)
+sys.exit(128 - code if code < 0 else code)
+`;

@@ -1,0 +1,203 @@
+// Runtime benchmark, Flotilla beside raw runc (and Docker only when an engine answers):
+//   start    latency of `flotilla run --rm --network none busybox true` (the CLI end to end) and of
+//            `runc run` on a prepared bundle over the same overlay rootfs; median of N runs
+//   batch    creating+starting M detached containers through the agent API (4 at a time), then
+//            removing them: containers per second each way
+//   memory   with M containers running: agent RSS growth per container, and conmon RSS each
+// Prints one JSON document. Run as root: bench/runtime/run.sh [N] [M]
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import {
+  busyboxImage,
+  dockerArchive,
+  removeNetworkLeftovers,
+} from '../../test/integration/runtime/harness.js';
+
+const cli = process.env.FLOTILLA_CLI!;
+const runs = Number(process.argv[2] ?? 10);
+const batch = Number(process.argv[3] ?? 100);
+const dir = mkdtempSync('/tmp/flt-bench-rt-');
+const dataRoot = join(dir, 'd');
+const execRoot = join(dir, 'r');
+const socketPath = join(execRoot, 'agent.sock');
+const subnet = '10.251.40.0/24';
+const env = {
+  ...process.env,
+  FLOTILLA_HOST: `unix://${socketPath}`,
+  FLOTILLA_CONFIG: join(dir, 'cli'),
+};
+
+const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const round = (x: number) => Math.round(x * 10) / 10;
+
+function flt(args: string[], input?: Buffer) {
+  const r = spawnSync('node', [cli, ...args], { env, input, maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`flotilla ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.toString();
+}
+
+function api(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { socketPath, method, path, headers: body ? { 'content-type': 'application/json' } : {} },
+      (res) => {
+        let b = '';
+        res.on('data', (c: Buffer) => (b += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: b }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body ? JSON.stringify(body) : undefined);
+  });
+}
+
+async function pool<T>(items: T[], width: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let i = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (i < items.length) await fn(items[i++]);
+    }),
+  );
+}
+
+function rssKb(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+function conmonPids(): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        return cmd.startsWith('conmon') && cmd.includes(execRoot);
+      } catch {
+        return false;
+      }
+    });
+}
+
+async function main() {
+  const agent = spawn(
+    'node',
+    [cli, 'agent', '--data-root', dataRoot, '--exec-root', execRoot, '--node-subnet', subnet],
+    {
+      stdio: 'ignore',
+      env: { ...process.env, FLOTILLA_LOG_LEVEL: 'warn' },
+    },
+  );
+  const result: Record<string, unknown> = {};
+  try {
+    for (let i = 0; i < 300 && !existsSync(socketPath); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    flt(['load'], await dockerArchive(await busyboxImage(), 'busybox:latest'));
+    flt(['run', '--rm', '--network', 'none', 'busybox', 'true']); // warm
+
+    // 1. start latency: the CLI end to end vs runc on a prepared bundle over the same rootfs
+    const fltMs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = process.hrtime.bigint();
+      flt(['run', '--rm', '--network', 'none', 'busybox', 'true']);
+      fltMs.push(ms(t0));
+    }
+    const refId = flt(['create', '--network', 'none', '--name', 'ref', 'busybox', 'true']).trim();
+    const merged = join(dataRoot, 'image', 'snapshots', refId, 'merged');
+    const bundle = join(dir, 'bundle');
+    const runcRoot = join(dir, 'runc');
+    execFileSync('mkdir', ['-p', bundle, runcRoot]);
+    execFileSync('runc', ['spec', '-b', bundle]);
+    const spec = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
+    spec.root = { path: merged, readonly: false };
+    spec.process.terminal = false;
+    spec.process.args = ['true'];
+    writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec));
+    const runcMs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = process.hrtime.bigint();
+      execFileSync('runc', ['--root', runcRoot, 'run', '-b', bundle, `bench-${i}`], {
+        stdio: 'ignore',
+      });
+      runcMs.push(ms(t0));
+    }
+    flt(['rm', 'ref']);
+    result.start = { runs, flotillaRunMs: round(median(fltMs)), runcRunMs: round(median(runcMs)) };
+    const docker = spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 5000 });
+    if (docker.status === 0) {
+      const dMs: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const t0 = process.hrtime.bigint();
+        spawnSync('docker', ['run', '--rm', '--network', 'none', 'busybox', 'true']);
+        dMs.push(ms(t0));
+      }
+      (result.start as Record<string, unknown>).dockerRunMs = round(median(dMs));
+    }
+
+    // 2. batch start/remove through the API, 3. memory while they run
+    const rssBefore = rssKb(agent.pid!);
+    const names = Array.from({ length: batch }, (_, i) => `b${i}`);
+    const ids: string[] = [];
+    let t0 = process.hrtime.bigint();
+    await pool(names, 4, async (name) => {
+      const c = await api('POST', '/containers/create', {
+        image: 'busybox',
+        name,
+        cmd: ['sleep', '3600'],
+        network: 'none',
+      });
+      if (c.status !== 200) throw new Error(`create: ${c.body}`);
+      const id = (JSON.parse(c.body) as { Id: string }).Id;
+      ids.push(id);
+      const s = await api('POST', `/containers/${id}/start`);
+      if (s.status !== 204) throw new Error(`start: ${s.body}`);
+    });
+    const startSec = ms(t0) / 1000;
+    await new Promise((r) => setTimeout(r, 2000));
+    const rssAfter = rssKb(agent.pid!);
+    const conmons = conmonPids();
+    const conmonKb = conmons.map(rssKb);
+    t0 = process.hrtime.bigint();
+    await pool(ids, 4, async (id) => {
+      const r = await api('DELETE', `/containers/${id}?force=1`);
+      if (r.status >= 300) throw new Error(`rm: ${r.body}`);
+    });
+    const rmSec = ms(t0) / 1000;
+    result.batch = {
+      containers: batch,
+      startPerSec: round(batch / startSec),
+      startSeconds: round(startSec),
+      removePerSec: round(batch / rmSec),
+      removeSeconds: round(rmSec),
+    };
+    result.memory = {
+      agentRssBeforeMiB: round(rssBefore / 1024),
+      agentRssWithContainersMiB: round(rssAfter / 1024),
+      agentRssPerContainerKiB: round((rssAfter - rssBefore) / batch),
+      conmonCount: conmons.length,
+      conmonRssKiBMedian: round(median(conmonKb)),
+    };
+    result.host = {
+      cpus: (await import('node:os')).cpus().length,
+      loadavg: (await import('node:os')).loadavg().map(round),
+    };
+  } finally {
+    agent.kill('SIGTERM');
+    await new Promise((r) => agent.once('exit', r));
+    removeNetworkLeftovers(subnet);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
+
+await main();
