@@ -2,7 +2,7 @@
 // manager; the orchestrator, scheduler, updater and node watcher run only on the leader. Cluster
 // settings (heartbeat period, node-down grace, task history) come from the cluster object.
 import type { ManagerPart, Startable } from './components.js';
-import { Dispatcher } from './dispatcher/index.js';
+import { Dispatcher, HeartbeatExchange } from './dispatcher/index.js';
 import { NodeWatcher } from './nodes/index.js';
 import { Orchestrator } from './orchestrator/index.js';
 import { Scheduler } from './scheduler/index.js';
@@ -27,6 +27,17 @@ export const clusterPart: ManagerPart = (c) => {
     addressPool: () => c.ca.cluster.addressPool,
   });
   if (c.nodeLogs) c.nodeLogs.source = dispatcher;
+  // With several managers the leader must see heartbeats of sessions held by the others.
+  const heartbeats = c.etcd
+    ? new HeartbeatExchange({
+        client: c.etcd,
+        managerId: c.managerId,
+        log,
+        clock,
+        local: dispatcher,
+        heartbeatPeriodMs: nsToMs(settings.heartbeatPeriodNs, 5000),
+      })
+    : undefined;
   const leader: Startable[] = [
     new Orchestrator({
       store: c.store,
@@ -40,9 +51,9 @@ export const clusterPart: ManagerPart = (c) => {
       store: c.store,
       log,
       clock,
-      heartbeats: dispatcher,
+      heartbeats: heartbeats ?? dispatcher,
       gracePeriodMs: nsToMs(settings.nodeDownGraceNs, 10_000),
     }),
   ];
-  return { always: [dispatcher], leader };
+  return { always: heartbeats ? [dispatcher, heartbeats] : [dispatcher], leader };
 };

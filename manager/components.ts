@@ -1,6 +1,7 @@
 // What every manager part is built from. Built once in main.ts; see docs/design/manager.md.
 import type { Logger } from '../shared/log/index.js';
 import type { ClusterCa, TlsCredentials } from './ca/index.js';
+import type { Etcd3 } from 'etcd3';
 import type { NodeLogSource } from './api/context.js';
 import type { ManagerConfig } from './config.js';
 import type { LeaderElection } from './leader.js';
@@ -24,6 +25,8 @@ export interface ManagerComponents {
   /** This manager's id (CN of its certificate). */
   managerId: string;
   clock: { now(): Date };
+  /** The etcd client the store uses (for small leased records beside the object store). */
+  etcd?: Etcd3;
   /** Where the API finds node logs; the cluster part sets `source`. */
   nodeLogs?: { source?: NodeLogSource };
 }

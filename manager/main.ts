@@ -78,6 +78,7 @@ export async function runManager(
     const nodeLogs: NonNullable<ManagerComponents['nodeLogs']> = {};
     const components: ManagerComponents = {
       nodeLogs,
+      etcd: client,
       config,
       log: log.child({ managerId }),
       store,

@@ -72,6 +72,16 @@ export class Dispatcher {
     return this.heartbeats.get(nodeId);
   }
 
+  /** Last heartbeats of the nodes whose session this manager holds (HeartbeatExchange). */
+  heartbeatSnapshot(): Map<string, number> {
+    const m = new Map<string, number>();
+    for (const nodeId of this.sessions.keys()) {
+      const ms = this.heartbeats.get(nodeId);
+      if (ms !== undefined) m.set(nodeId, ms);
+    }
+    return m;
+  }
+
   /** True when this manager holds the node's session (and can serve its logs). */
   hasSession(nodeId: string): boolean {
     return this.sessions.has(nodeId);

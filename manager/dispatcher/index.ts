@@ -4,3 +4,5 @@ export { grpcStatusByKind } from './grpc-status.js';
 export { chooseSubnet, defaultAddressPool } from './subnets.js';
 export type { AddressPool } from './subnets.js';
 export type { ContainerLogLine, ContainerLogOptions } from './log-requests.js';
+export { HeartbeatExchange, heartbeatsPrefix } from './heartbeat-exchange.js';
+export type { HeartbeatExchangeDeps } from './heartbeat-exchange.js';

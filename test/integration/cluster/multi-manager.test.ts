@@ -1,0 +1,108 @@
+// Two managers on one etcd: an agent whose session is held by the follower must stay ready in the
+// eyes of the leader's node watcher (heartbeat records in etcd), and go down once it stops.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { heartbeatsPrefix } from '../../../manager/dispatcher/index.js';
+import { freePort } from '../../../manager/etcd/index.js';
+import { runManager, type RunningManager } from '../../../manager/main.js';
+import { createLogger } from '../../../shared/log/index.js';
+import { startSimAgent, type SimAgent } from '../../harness/cluster/index.js';
+
+process.env.FLOTILLA_LOG_LEVEL ??= 'warn';
+const log = createLogger({ proc: 'test', level: process.env.FLOTILLA_LOG_LEVEL as 'warn' });
+
+async function waitFor(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function grpcPort(): Promise<number> {
+  for (;;) {
+    const p = await freePort();
+    if (p < 65000) return p;
+  }
+}
+
+let dir: string;
+let leader: RunningManager;
+let follower: RunningManager;
+let agent: SimAgent | undefined;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'flotilla-managers-'));
+  const a = `127.0.0.1:${await grpcPort()}`;
+  leader = await runManager({
+    dataRoot: join(dir, 'a'),
+    execRoot: join(dir, 'run-a'),
+    listenGrpc: a,
+    advertiseAddr: '127.0.0.1',
+    init: true,
+    socket: false,
+  });
+  await waitFor('leadership', () => leader.components.leader.isLeader());
+  const ports = JSON.parse(await readFile(join(dir, 'a', 'etcd-ports.json'), 'utf8')) as {
+    clientPort: number;
+  };
+  follower = await runManager({
+    dataRoot: join(dir, 'b'),
+    execRoot: join(dir, 'run-b'),
+    etcd: [`http://127.0.0.1:${ports.clientPort}`],
+    listenGrpc: `127.0.0.1:${await grpcPort()}`,
+    advertiseAddr: '127.0.0.1',
+    join: a,
+    token: leader.components.ca.joinToken('manager'),
+    socket: false,
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await agent?.stop().catch(() => undefined);
+  await follower?.stop();
+  await leader?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('heartbeats across managers', () => {
+  it('keeps a node whose session the follower holds ready on the leader', async () => {
+    expect(follower.components.leader.isLeader()).toBe(false);
+    const store = leader.components.store;
+    const token = leader.components.ca.joinToken('worker');
+    agent = await startSimAgent({
+      address: follower.components.config.grpcAddr,
+      token,
+      hostname: 'delta',
+      log,
+    });
+    const nodeId = agent.identity.nodeId;
+    await waitFor('delta ready', () => store.get('node', nodeId)?.status.state === 'ready');
+    let wentDown = false;
+    const unsubscribe = store.subscribe((e) => {
+      if (e.kind === 'node' && e.type === 'put' && e.object.id === nodeId)
+        wentDown ||= e.object.status.state === 'down';
+    });
+    // Longer than the node-down grace period (10 s) after the session opened.
+    const graceMs = (leader.components.ca.cluster.nodeDownGraceNs || 10e9) / 1e6;
+    await new Promise((r) => setTimeout(r, graceMs + 4000));
+    unsubscribe();
+    expect(wentDown).toBe(false);
+    expect(store.get('node', nodeId)?.status.state).toBe('ready');
+    // One record per manager, not one key per node.
+    const keys = Object.keys(
+      await leader.components.etcd!.getAll().prefix(heartbeatsPrefix).strings(),
+    );
+    expect(keys.length).toBe(2);
+  }, 60_000);
+
+  it('marks the node down on the leader once its agent stops', async () => {
+    const store = leader.components.store;
+    const nodeId = agent!.identity.nodeId;
+    await agent!.stop();
+    agent = undefined;
+    await waitFor('delta down', () => store.get('node', nodeId)?.status.state === 'down', 40_000);
+  }, 60_000);
+});
