@@ -105,6 +105,9 @@ export async function startConmon(
     stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
     env: { ...process.env, _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
     detached: true,
+    // conmon's cgroup v1 OOM handler creates a file named "oom" in its working directory (as
+    // podman runs it, from the bundle): keep it there, not in the agent's cwd.
+    cwd: p.bundle,
   });
   const sync = child.stdio[3] as Readable;
   const startPipe = child.stdio[4] as Writable;
