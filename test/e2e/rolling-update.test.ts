@@ -8,7 +8,13 @@
 // answer for it without the routing mesh, which Flotilla does not have yet. So in stop-first the
 // test asserts capacity (never more than `parallelism` machines down at once, and a failure is only
 // ever "connection refused", never a broken answer), and in start-first, where a replacement runs
-// before its predecessor stops, it asserts full capacity in every round.
+// before its predecessor stops, it asserts full capacity in every round: at least `replicas`
+// machines answer in each round. It cannot assert that no request at all fails: the client
+// addresses machines, and when start-first retires the old task on a machine, httpd gets SIGTERM
+// while the machine's DNAT rule still points at it, so a connection accepted in that instant is
+// reset (curl 56; seen in the run of 2026-11-28) and later ones are refused until the rule goes.
+// Swarm behaves the same for host-mode ports; only an ingress port (routing mesh, not in
+// Flotilla yet) or draining the rule before the stop signal could hide it.
 //
 // Root only. Names: flu-m1..3 on flu-lan, 10.97.0.0/24.
 import { writeFileSync } from 'node:fs';
@@ -111,14 +117,16 @@ describe.runIf(isRoot)('rolling updates with real containers', () => {
       `mode=host,target=80,published=${port}`,
       '--health-cmd',
       'wget -q -O /dev/null http://127.0.0.1/',
+      // Generous: on a loaded 2-core machine an exec'd check can take seconds, and a false
+      // "unhealthy" fails the task and rolls the update back.
       '--health-interval',
-      '1s',
+      '3s',
       '--health-timeout',
-      '2s',
+      '15s',
       '--health-retries',
-      '2',
+      '5',
       '--health-start-period',
-      '1s',
+      '5s',
       '--update-parallelism',
       '2',
       '--update-delay',
@@ -171,8 +179,11 @@ describe.runIf(isRoot)('rolling updates with real containers', () => {
         round.filter((p) => p.code === 0).length,
         JSON.stringify(round),
       ).toBeGreaterThanOrEqual(1);
-      // A machine that is down refuses the connection (curl 7); it never answers wrongly.
-      for (const p of round) if (p.code !== 0) expect(p.code, JSON.stringify(p)).toBe(7);
+      // A machine whose task is stopping refuses the connection (curl 7) or cuts a request that
+      // was in flight when httpd got SIGTERM (52 empty reply, 56 reset); never a wrong answer
+      // and never a hang (28), which would mean a rule left pointing at a gone container.
+      for (const p of round)
+        if (p.code !== 0) expect([7, 52, 56], JSON.stringify(p)).toContain(p.code);
     }
     for (const i of c.machines) expect(versionsSeen(rounds, i)).toEqual(['v1', 'v2']);
   });
@@ -202,7 +213,11 @@ describe.runIf(isRoot)('rolling updates with real containers', () => {
         round.filter((p) => p.code === 0).length,
         JSON.stringify(round),
       ).toBeGreaterThanOrEqual(2);
-      for (const p of round) if (p.code !== 0) expect(p.code, JSON.stringify(p)).toBe(7);
+      // Failures only on the machine whose old task is retired or that has no task: refused (7)
+      // or, for a connection the kernel accepted just as the retired httpd exited, reset (56)
+      // or empty (52). See the header: a host-mode port cannot be drained to another machine.
+      for (const p of round)
+        if (p.code !== 0) expect([7, 52, 56], JSON.stringify(p)).toContain(p.code);
     }
     const all = rounds.flat().filter((p) => p.code === 0);
     expect(all.some((p) => /web v1/.test(p.body))).toBe(true);
@@ -250,8 +265,9 @@ describe.runIf(isRoot)('rolling updates with real containers', () => {
         '      - { target: 80, published: 8092, protocol: tcp, mode: host }',
         '    healthcheck:',
         "      test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1/']",
-        '      interval: 1s',
-        '      retries: 2',
+        '      interval: 3s',
+        '      timeout: 15s',
+        '      retries: 5',
         '    deploy:',
         '      replicas: 3',
         '      placement: { max_replicas_per_node: 1 }',
@@ -297,9 +313,10 @@ describe.runIf(isRoot)('rolling updates with real containers', () => {
     );
     for (const i of c.machines) {
       const rules = await c.flotillaRules(i);
-      // No DNAT or filter rule for a port or a container address may remain.
+      // No port-publishing rule may remain. (The machine's bridge rules, masquerading and routes
+      // to the other nodes' subnets, belong to the running agent and stay.)
       expect(
-        rules.filter((l) => /8090|8091|8092|10\.248\.|DNAT|MASQUERADE/.test(l)),
+        rules.filter((l) => /8090|8091|8092|-j DNAT|--to-destination/.test(l)),
         `machine ${i}`,
       ).toEqual([]);
       // No container veth left on the machine.
