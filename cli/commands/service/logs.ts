@@ -1,23 +1,18 @@
 // `flotilla service logs [-f] [--tail N] [-t] SERVICE`: the logs of every task of a service, each
 // line prefixed `name.slot.taskid@node |`, merged by time (or as they come, with -f).
 //
-// Where logs come from: the manager has no path to an agent's container logs yet (the session
-// stream carries assignments and status only), so the CLI reads each task's container from the
-// agent it can reach (-H / FLOTILLA_HOST, the local one). Tasks on nodes it cannot reach are
-// reported on stderr, one line per node. See docs/design/update.md.
+// Where logs come from: the manager's GET /services/:id/logs (NDJSON), which reads every task's
+// container log from its agent over the session stream and merges them by time (or streams them
+// with -f). A task whose node cannot be reached yields an error record, printed on stderr.
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { FlotillaError } from '../../../shared/errors/index.js';
+import { FlotillaError, type ErrorBody } from '../../../shared/errors/index.js';
 import type { Node, Service, Task } from '../../../shared/model/index.js';
-import { managerClient } from '../../clients/manager-client.js';
+import { managerClient, type ManagerClient } from '../../clients/manager-client.js';
 import type { CliContext } from '../../context.js';
-
-interface LogLine {
-  time: string;
-  prefix: string;
-  text: string;
-  stream: 1 | 2;
-}
 
 /** Docker's multiplexed stream: 8-byte header (stream, 0, 0, 0, length BE) then the payload. */
 export async function* demux(res: AsyncIterable<Buffer | string>): AsyncGenerator<[1 | 2, string]> {
@@ -62,53 +57,110 @@ export function registerServiceLogs(service: Command, ctx: () => CliContext): vo
         const c = ctx();
         const client = managerClient(c);
         const s = await client.json<Service>({ path: `/services/${encodeURIComponent(ref)}` });
-        const tasks = (await client.json<Task[]>({ path: '/tasks', query: { service: s.id } }))
-          .filter((t) => t.status.containerId)
-          .sort((a, b) => a.slot - b.slot || a.createdAt.localeCompare(b.createdAt));
+        const tasks = await client.json<Task[]>({ path: '/tasks', query: { service: s.id } });
         const nodes = new Map(
           (await client.json<Node[]>({ path: '/nodes' })).map((n) => [n.id, n]),
         );
-        const unreachable = new Map<string, string>();
-        const width = Math.max(0, ...tasks.map((t) => taskPrefix(s, t, nodes).length));
-        const collected: LogLine[] = [];
-        const print = (l: LogLine) => {
-          const text = o.timestamps ? `${l.time} ${l.text}` : l.text;
-          (l.stream === 2 ? c.err : c.out).write(`${l.prefix.padEnd(width)} | ${text}\n`);
-        };
-        await Promise.all(
-          tasks.map(async (t) => {
-            let res: IncomingMessage;
-            try {
-              res = await c.agent().open({
-                path: `/containers/${t.status.containerId}/logs`,
-                query: { follow: o.follow ? 1 : 0, tail: o.tail, timestamps: 1 },
-              });
-            } catch (err) {
-              const host = nodes.get(t.nodeId ?? '')?.description.hostname ?? t.nodeId ?? '?';
-              unreachable.set(host, (err as Error).message);
-              return;
-            }
-            const prefix = taskPrefix(s, t, nodes);
-            for await (const [stream, raw] of demux(res)) {
-              const i = raw.indexOf(' ');
-              const line = { time: raw.slice(0, i), text: raw.slice(i + 1), prefix, stream };
-              if (o.follow) print(line);
-              else collected.push(line);
-            }
-          }),
+        const byId = new Map(tasks.map((t) => [t.id, t]));
+        const width = Math.max(
+          0,
+          ...tasks.filter((t) => t.status.containerId).map((t) => taskPrefix(s, t, nodes).length),
         );
-        collected.sort((a, b) => a.time.localeCompare(b.time));
-        for (const l of collected) print(l);
-        for (const [host, why] of unreachable)
-          c.err.write(`error from node ${host}: logs not reachable from here (${why})\n`);
-        if (tasks.length > 0 && unreachable.size > 0 && collected.length === 0 && !o.follow) {
-          const t = tasks[0];
-          throw new FlotillaError('SERVICE_LOGS_UNAVAILABLE', {
-            task: t.id.slice(0, 12),
-            node: nodes.get(t.nodeId ?? '')?.description.hostname ?? t.nodeId ?? '?',
-            reason: 'not on the agent this CLI reaches',
-          });
+        const res = await openStream(client, `/services/${encodeURIComponent(s.id)}/logs`, {
+          follow: o.follow ? 'true' : undefined,
+          tail: o.tail,
+        });
+        let lines = 0;
+        const failed: string[] = [];
+        for await (const raw of createInterface({ input: res, crlfDelay: Infinity })) {
+          if (!raw) continue;
+          const r = JSON.parse(raw) as LogRecord;
+          const t = byId.get(r.taskId);
+          const prefix = t
+            ? taskPrefix(s, t, nodes)
+            : `${s.spec.name}.${r.slot}.${r.taskId.slice(0, 12)}@${r.node}`;
+          if (r.error) {
+            failed.push(r.node);
+            c.err.write(`error from node ${r.node}: ${r.error.message}\n`);
+            continue;
+          }
+          lines++;
+          const text = o.timestamps ? `${r.time} ${r.line}` : r.line;
+          (r.stream === 'stderr' ? c.err : c.out).write(`${prefix.padEnd(width)} | ${text}\n`);
         }
+        if (failed.length > 0 && lines === 0 && !o.follow)
+          throw new FlotillaError('SERVICE_LOGS_UNAVAILABLE', {
+            task: '',
+            node: failed[0],
+            reason: 'its agent is not connected to a manager',
+          });
       },
     );
+}
+
+interface LogRecord {
+  taskId: string;
+  slot: number;
+  node: string;
+  stream?: 'stdout' | 'stderr';
+  time: string;
+  line: string;
+  error?: ErrorBody;
+}
+
+/** A streaming GET to the first reachable manager of the context (JSON errors become throws). */
+async function openStream(
+  client: ManagerClient,
+  path: string,
+  query: Record<string, string | undefined>,
+): Promise<IncomingMessage> {
+  const ctx = client.context;
+  const tls = {
+    ca: readFileSync(ctx.tls.caFile),
+    cert: readFileSync(ctx.tls.certFile),
+    key: readFileSync(ctx.tls.keyFile),
+  };
+  const qs = Object.entries(query)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v!)}`)
+    .join('&');
+  let last: unknown;
+  for (const addr of ctx.managers) {
+    const i = addr.lastIndexOf(':');
+    try {
+      const res = await new Promise<IncomingMessage>((resolve, reject) => {
+        const r = httpsRequest(
+          {
+            host: addr.slice(0, i),
+            port: Number(addr.slice(i + 1)),
+            path: qs ? `${path}?${qs}` : path,
+            ...tls,
+          },
+          resolve,
+        );
+        r.on('error', (err: NodeJS.ErrnoException) =>
+          reject(
+            new FlotillaError(
+              'MANAGER_UNREACHABLE',
+              { address: addr, reason: err.code ?? err.message },
+              { cause: err },
+            ),
+          ),
+        );
+        r.end();
+      });
+      if ((res.statusCode ?? 500) >= 300) {
+        let text = '';
+        for await (const chunk of res) text += String(chunk);
+        throw FlotillaError.fromJSON(JSON.parse(text) as ErrorBody);
+      }
+      return res;
+    } catch (err) {
+      if (err instanceof FlotillaError && err.code === 'MANAGER_UNREACHABLE') last = err;
+      else throw err;
+    }
+  }
+  throw (
+    last ?? new FlotillaError('MANAGER_UNREACHABLE', { address: '(none)', reason: 'no managers' })
+  );
 }

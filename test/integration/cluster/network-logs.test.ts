@@ -5,7 +5,12 @@ import { request } from 'node:https';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerServiceLogs } from '../../../cli/commands/service/logs.js';
+import type { CliContext } from '../../../cli/context.js';
+import { ContextStore } from '../../../cli/contexts/index.js';
 import type { TlsCredentials } from '../../../manager/ca/index.js';
 import { freePort } from '../../../manager/etcd/index.js';
 import { runManager, type RunningManager } from '../../../manager/main.js';
@@ -213,6 +218,44 @@ describe('service logs', () => {
       .split('\n')
       .map((l) => (JSON.parse(l) as { line: string }).line);
     expect(lines).toEqual(['slot1 line2', 'slot2 line2']);
+  });
+
+  it('prints them with `service logs` as name.slot.taskid@node | line', async () => {
+    process.env.FLOTILLA_CONFIG = join(dir, 'cli');
+    new ContextStore(join(dir, 'cli')).save(
+      {
+        name: 'test',
+        clusterId: manager.components.ca.cluster.id,
+        managers: [manager.components.config.apiAddr],
+      },
+      admin,
+    );
+    const collect = () => {
+      const s = new PassThrough();
+      let text = '';
+      s.on('data', (c: Buffer) => (text += c.toString()));
+      return { s, text: () => text };
+    };
+    const out = collect();
+    const err = collect();
+    const ctx: CliContext = {
+      agent: () => {
+        throw new Error('service logs must not need an agent');
+      },
+      debug: false,
+      contextName: 'test',
+      out: out.s,
+      err: err.s,
+    };
+    const program = new Command();
+    registerServiceLogs(program.command('service'), () => ctx);
+    await program.parseAsync(['node', 'flotilla', 'service', 'logs', '--tail', '2', '-t', 'web']);
+    const lines = out.text().trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^web\.1\.[a-z0-9]{12}@\w+ +\| \S+Z slot1 line1$/);
+    expect(lines[1]).toMatch(/^web\.2\.[a-z0-9]{12}@\w+ +\| \S+Z slot2 line1$/);
+    // stderr lines (line2) go to stderr, with the same prefix.
+    expect(err.text()).toMatch(/^web\.1\.[a-z0-9]{12}@\w+ +\| \S+Z slot1 line2$/m);
   });
 
   it('reports a task whose node is unreachable instead of failing the whole request', async () => {
