@@ -9,11 +9,18 @@ import type { Logger } from '../../shared/log/index.js';
 import type { Task, TaskState, TaskStatus } from '../../shared/model/index.js';
 import { isForward, isTerminal } from '../../shared/model/index.js';
 import type { ContainerEngine } from '../runtime/types.js';
-import type { HookContext, ImagePuller, StatusSink, TaskHook } from './types.js';
+import type {
+  HookContext,
+  ImagePuller,
+  NetworkProvisioner,
+  StatusSink,
+  TaskHook,
+} from './types.js';
 
 export interface ControllerDeps {
   engine: ContainerEngine;
   images?: ImagePuller;
+  networks?: NetworkProvisioner;
   hooks: readonly TaskHook[];
   report: StatusSink;
   log: Logger;
@@ -132,6 +139,7 @@ export class TaskController {
       task: this.task,
       engine: this.deps.engine,
       images: this.deps.images,
+      networks: this.deps.networks,
       log: this.log,
       signal: this.abort.signal,
       nodeId: this.deps.nodeId,

@@ -9,7 +9,7 @@ import type { ContainerEngine, ContainerSummary } from '../runtime/types.js';
 import { TaskController } from './controller.js';
 import { defaultHooks } from './hooks/index.js';
 import { taskLabels } from './labels.js';
-import type { ImagePuller, StatusSink, TaskHook } from './types.js';
+import type { ImagePuller, NetworkProvisioner, StatusSink, TaskHook } from './types.js';
 
 export interface ExecutorDeps {
   engine: ContainerEngine;
@@ -17,6 +17,7 @@ export interface ExecutorDeps {
   report: StatusSink;
   nodeId: string;
   images?: ImagePuller;
+  networks?: NetworkProvisioner;
   /** @default defaultHooks */
   hooks?: readonly TaskHook[];
   clock?: { now(): number };
@@ -77,6 +78,7 @@ export class Executor {
       c = new TaskController(task, {
         engine: this.deps.engine,
         images: this.deps.images,
+        networks: this.deps.networks,
         hooks: this.deps.hooks ?? defaultHooks,
         report: this.deps.report,
         log: this.log,

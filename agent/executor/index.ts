@@ -4,4 +4,10 @@ export { Reporter } from './reporter.js';
 export type { StatusBatchSink } from './reporter.js';
 export { defaultHooks } from './hooks/index.js';
 export { taskLabels } from './labels.js';
-export type { ImagePuller, TaskHook, HookContext, StatusSink } from './types.js';
+export type {
+  ImagePuller,
+  NetworkProvisioner,
+  TaskHook,
+  HookContext,
+  StatusSink,
+} from './types.js';

@@ -9,6 +9,11 @@ export interface ImagePuller {
   pull(ref: string, opts?: { signal?: AbortSignal }): Promise<unknown>;
 }
 
+/** Creates a task's network on this node when it does not exist yet (stack networks). */
+export interface NetworkProvisioner {
+  ensureNetwork(name: string, labels?: Record<string, string>): Promise<void>;
+}
+
 /** Receives every status change of every task (the reporter). */
 export type StatusSink = (taskId: string, status: TaskStatus) => void;
 
@@ -17,6 +22,7 @@ export interface HookContext {
   task: Task;
   engine: ContainerEngine;
   images?: ImagePuller;
+  networks?: NetworkProvisioner;
   log: Logger;
   signal: AbortSignal;
   nodeId: string;

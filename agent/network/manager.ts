@@ -324,6 +324,19 @@ export class NetworkManager implements NetworkAttacher {
 
   // ---------------------------------------------------------------- user-defined networks
 
+  /**
+   * Creates a network by name unless it exists: the executor's stack networks, made on first use.
+   * Concurrent calls for one name end with one network.
+   */
+  async ensureNetwork(name: string, labels?: Record<string, string>): Promise<void> {
+    if (this.listNetworks().some((n) => n.name === name)) return;
+    try {
+      await this.createNetwork({ name, labels });
+    } catch (err) {
+      if (!(err instanceof FlotillaError && err.code === 'NETWORK_EXISTS')) throw err;
+    }
+  }
+
   /** @throws NETWORK_EXISTS, INVALID_SUBNET, SUBNET_OVERLAP, SUBNET_POOL_EXHAUSTED */
   async createNetwork(o: NetworkCreateOptions): Promise<NetworkInfo> {
     return this.mutex.run(async () => {

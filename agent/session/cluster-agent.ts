@@ -2,7 +2,12 @@
 // the node certificate under <dataRoot>/node/), then runs the executor and the session. Returns
 // undefined for a standalone agent (never joined), which then serves its local API only.
 import type { Logger } from '../../shared/log/index.js';
-import { Executor, Reporter, type ImagePuller } from '../executor/index.js';
+import {
+  Executor,
+  Reporter,
+  type ImagePuller,
+  type NetworkProvisioner,
+} from '../executor/index.js';
 import type { ContainerEngine, ContainerRuntime } from '../runtime/types.js';
 import { SessionClient } from './client.js';
 import { describeNode } from './description.js';
@@ -25,7 +30,7 @@ export interface ClusterAgentOptions {
   engine: ContainerEngine & { logs?: ContainerRuntime['logs'] };
   images?: ImagePuller;
   /** The network component: node subnet and routes to other nodes come from the manager. */
-  network?: NodeNetwork;
+  network?: NodeNetwork & NetworkProvisioner;
 }
 
 export async function startClusterAgent(
@@ -50,6 +55,7 @@ export async function startClusterAgent(
   const executor = new Executor({
     engine: opts.engine,
     images: opts.images,
+    networks: opts.network,
     log,
     report: reporter.report,
     nodeId: id.nodeId,

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../shared/log/index.js';
+import type { HookContext } from '../types.js';
+import { networkHook } from './network.js';
+
+function context(networks: string[], ensured: string[]): HookContext {
+  return {
+    task: {
+      spec: { networks, containerSpec: { image: 'x' } },
+      endpointPorts: [{ target: 80, published: 8080, protocol: 'tcp', mode: 'host' }],
+    } as unknown as HookContext['task'],
+    engine: {} as HookContext['engine'],
+    networks: {
+      ensureNetwork: async (name) => {
+        ensured.push(name);
+      },
+    },
+    log: silentLogger(),
+    signal: new AbortController().signal,
+    nodeId: 'n1',
+    createOptions: { image: 'x' },
+    report: () => undefined,
+    onFinish: () => undefined,
+    fail: () => undefined,
+  };
+}
+
+describe('network hook', () => {
+  it('creates a stack network on first use and attaches the task to it', async () => {
+    const ensured: string[] = [];
+    const ctx = context(['demo_default'], ensured);
+    await networkHook.run(ctx);
+    expect(ensured).toEqual(['demo_default']);
+    expect(ctx.createOptions.network).toBe('demo_default');
+    expect(ctx.createOptions.ports).toEqual([
+      { hostIp: '', hostPort: 8080, containerPort: 80, protocol: 'tcp' },
+    ]);
+  });
+
+  it('leaves the built-in networks alone', async () => {
+    const ensured: string[] = [];
+    for (const n of [[], ['bridge'], ['host'], ['none']])
+      await networkHook.run(context(n, ensured));
+    expect(ensured).toEqual([]);
+  });
+});
