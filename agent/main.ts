@@ -40,7 +40,14 @@ export async function runAgent(
       (await runtime.engine.list({ all: true })).some((c) => c.imageId === imageId),
   });
   const runtime = buildRuntime({ config, log, network, image });
-  const components: AgentComponents = { config, log, network, containers: runtime.engine, images: image.service, imageWiring: image };
+  const components: AgentComponents = {
+    config,
+    log,
+    network,
+    containers: runtime.engine,
+    images: image.service,
+    imageWiring: image,
+  };
   const started: Startable[] = [];
   const api = new AgentApiServer({
     socketPath: config.socketPath,

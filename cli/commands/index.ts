@@ -15,4 +15,15 @@ import { registerBuildCommands } from './build/index.js';
 
 export type Register = (program: Command, ctx: () => CliContext) => void;
 
-export const commandGroups: Register[] = [registerDaemonCommands, registerContainerCommands, registerNetworkCommands, registerImageCommands, registerStackCommands, registerClusterCommands, registerNodeCommands, registerServiceCommands, registerContextCommands, registerBuildCommands];
+export const commandGroups: Register[] = [
+  registerDaemonCommands,
+  registerContainerCommands,
+  registerNetworkCommands,
+  registerImageCommands,
+  registerStackCommands,
+  registerClusterCommands,
+  registerNodeCommands,
+  registerServiceCommands,
+  registerContextCommands,
+  registerBuildCommands,
+];

@@ -270,7 +270,12 @@ describe('global services', () => {
 describe('leadership changes', () => {
   it('runs passes again after stop and start (lost and regained leadership)', async () => {
     const store = new MemoryObjectStore();
-    const orch = new Orchestrator({ store, clock: new ManualClock(), log: silentLogger(), debounceMs: 1 });
+    const orch = new Orchestrator({
+      store,
+      clock: new ManualClock(),
+      log: silentLogger(),
+      debounceMs: 1,
+    });
     await orch.start();
     await orch.stop();
     await orch.start();
@@ -281,4 +286,3 @@ describe('leadership changes', () => {
     expect(tasksOf(store, 'web').length).toBe(2);
   });
 });
-

@@ -8,5 +8,11 @@ import { networkRoutes } from './networks.js';
 import { buildRoutes } from './build.js';
 
 export function agentRoutes(c: AgentComponents): RoutePlugin[] {
-  return [networkRoutes(c.network), containerRoutes(c.containers), volumeRoutes(c.containers), imageRoutes(c.images), buildRoutes(c)];
+  return [
+    networkRoutes(c.network),
+    containerRoutes(c.containers),
+    volumeRoutes(c.containers),
+    imageRoutes(c.images),
+    buildRoutes(c),
+  ];
 }

@@ -28,13 +28,11 @@ export function registerNetworkCommands(program: Command, ctx: () => CliContext)
           reason: 'only the bridge driver is supported',
         });
       }
-      const info = await c
-        .agent()
-        .json<NetworkInfo>({
-          method: 'POST',
-          path: '/networks/create',
-          body: { name, subnet: o.subnet, labels: labelsOf(o.label) },
-        });
+      const info = await c.agent().json<NetworkInfo>({
+        method: 'POST',
+        path: '/networks/create',
+        body: { name, subnet: o.subnet, labels: labelsOf(o.label) },
+      });
       c.out.write(`${info.id}\n`);
     });
   network
