@@ -188,7 +188,7 @@ describe.runIf(isRoot)('rolling updates with real containers', () => {
     for (const i of c.machines) expect(versionsSeen(rounds, i)).toEqual(['v1', 'v2']);
   });
 
-  it('updates in start-first at full capacity: no request to a serving machine fails', async () => {
+  it('updates in start-first at full capacity: every round, every replica answers', async () => {
     // Two replicas, one per machine, on three machines: a replacement starts on the free machine
     // (its host port is free there) before its predecessor stops.
     await create('startfirst', 8091, 2, 'start-first');
