@@ -170,9 +170,8 @@ describe.runIf(isRoot)('cluster with real agents', () => {
     expect((await c.nodes()).map((n) => n.description.hostname)).not.toContain(c.ns(4));
   });
 
-  // Product bug: runAgent (agent/main.ts) awaits startClusterAgent after the API server and the
-  // runtime have started; when the join is refused the error is printed but the started parts are
-  // never stopped, so the process stays up (its engine socket open) instead of exiting non-zero.
+  // runAgent starts the API server and runtime before the join; a refused join must still end the
+  // process (bin/flotilla exits on any failed command) instead of leaving it up with its socket.
   it('an agent refused at join exits instead of hanging', () => {
     expect(refused, 'the previous case ran').toBeDefined();
     expect(refused!.code, refused!.output).not.toBe(124);
