@@ -179,7 +179,8 @@ describe('a single manager with the embedded etcd', () => {
     });
     expect(asWorker.status).toBe(403);
     const badToken = await https(m.apiAddr, 'POST', '/join', {
-      token: token.slice(0, -1) + '0',
+      // Change the last character (to a different one: the secret may already end in '0').
+      token: token.slice(0, -1) + (token.endsWith('0') ? '1' : '0'),
       csrPem: 'x',
     });
     expect(badToken.status).toBe(403);
