@@ -231,7 +231,9 @@ describe.runIf(isRoot)('cluster with real agents', () => {
   // so each manager advertises only its own gRPC address on the session; agents joined through
   // manager 1 never learn manager 2 (their node.json lists 10.98.0.11:4242 only), keep retrying the
   // dead one (ECONNREFUSED), and the new leader marks all three nodes down and orphans every task.
-  it.fails(
+  // Skipped, not it.fails: an agent whose session happens to reopen after manager 2 joined learns
+  // both addresses, so the outcome varies from run to run. Listed in docs/status.md (known gaps).
+  it.skip(
     'fails over to a second manager when the leader is killed, losing and duplicating nothing',
     async () => {
       const etcd = c.etcdEndpoint('manager');
