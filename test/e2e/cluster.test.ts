@@ -233,76 +233,73 @@ describe.runIf(isRoot)('cluster with real agents', () => {
   // dead one (ECONNREFUSED), and the new leader marks all three nodes down and orphans every task.
   // Skipped, not it.fails: an agent whose session happens to reopen after manager 2 joined learns
   // both addresses, so the outcome varies from run to run. Listed in docs/status.md (known gaps).
-  it.skip(
-    'fails over to a second manager when the leader is killed, losing and duplicating nothing',
-    async () => {
-      const etcd = c.etcdEndpoint('manager');
-      // The second manager runs on machine 1 too: the embedded etcd listens on that loopback.
-      c.startManager('manager2', 1, [
-        '--join',
-        `${c.addr(1)}:4242`,
-        '--token',
-        c.managerToken,
-        '--etcd',
-        etcd,
-      ]);
-      // The CLI context learns the second manager's API address (tried after the first).
-      const ctxFile = join(c.dir, 'cli', 'contexts', `${c.context}.json`);
-      const ctx = JSON.parse(readFileSync(ctxFile, 'utf8')) as { managers: string[] };
-      ctx.managers = [...ctx.managers.filter((a) => !a.endsWith(':4253')), `${c.addr(1)}:4253`];
-      writeFileSync(ctxFile, JSON.stringify(ctx, null, 2));
-      await waitFor(
-        'two managers',
-        async () => {
-          const i = await c.flt('cluster', 'info', '--format', 'json');
-          return ((JSON.parse(i.stdout) as { managers?: unknown[] }).managers ?? []).length === 2;
-        },
-        120_000,
-        async () => c.logTail('manager2'),
-      );
-      const before = (await c.running('rep')).map((t) => t.id).sort();
-      expect(before).toHaveLength(6);
-      await c.stopProc('manager', 'SIGKILL');
-      // Heartbeats are kept per manager: the agents must open sessions with manager2 (they learn
-      // its address from the managers list sent on their session) or it marks them down.
-      await waitFor(
-        'every agent in session with manager2',
-        async () =>
-          c.machines.every((i) =>
-            readFileSync(c.procs.get(`agent-m${i}`)!.log, 'utf8')
-              .split('\n')
-              .some((l) => l.includes('session open') && l.includes(':4252')),
-          ),
-        120_000,
-        async () => c.machines.map((i) => c.logTail(`agent-m${i}`, 5)).join('\n'),
-      );
-      await waitFor(
-        'manager2 leads',
-        async () => {
-          const i = await c.flt('cluster', 'info', '--format', 'json');
-          const info = JSON.parse(i.stdout) as { manager: { leader: boolean; apiAddr: string } };
-          return info.manager.leader && info.manager.apiAddr.endsWith(':4253');
-        },
-        120_000,
-        async () => c.logTail('manager2'),
-      );
-      // Nodes reconnect to the manager they know of; all three ready again.
-      await waitFor(
-        'three ready nodes under manager2',
-        async () => (await c.nodes()).filter((n) => n.status.state === 'ready').length === 3,
-        180_000,
-        async () => (await c.flt('node', 'ls')).output,
-      );
-      // Still exactly six running tasks, one per slot, six containers: nothing lost or duplicated.
-      await c.converged('rep', 6);
-      const after = (await c.running('rep')).map((t) => t.id).sort();
-      expect(after).toEqual(before);
-      // And the new leader schedules: scale works.
-      const r = await c.flt('service', 'scale', '-d', 'rep=4');
-      expect(r.code, r.output).toBe(0);
-      await c.converged('rep', 4);
-    },
-  );
+  it.skip('fails over to a second manager when the leader is killed, losing and duplicating nothing', async () => {
+    const etcd = c.etcdEndpoint('manager');
+    // The second manager runs on machine 1 too: the embedded etcd listens on that loopback.
+    c.startManager('manager2', 1, [
+      '--join',
+      `${c.addr(1)}:4242`,
+      '--token',
+      c.managerToken,
+      '--etcd',
+      etcd,
+    ]);
+    // The CLI context learns the second manager's API address (tried after the first).
+    const ctxFile = join(c.dir, 'cli', 'contexts', `${c.context}.json`);
+    const ctx = JSON.parse(readFileSync(ctxFile, 'utf8')) as { managers: string[] };
+    ctx.managers = [...ctx.managers.filter((a) => !a.endsWith(':4253')), `${c.addr(1)}:4253`];
+    writeFileSync(ctxFile, JSON.stringify(ctx, null, 2));
+    await waitFor(
+      'two managers',
+      async () => {
+        const i = await c.flt('cluster', 'info', '--format', 'json');
+        return ((JSON.parse(i.stdout) as { managers?: unknown[] }).managers ?? []).length === 2;
+      },
+      120_000,
+      async () => c.logTail('manager2'),
+    );
+    const before = (await c.running('rep')).map((t) => t.id).sort();
+    expect(before).toHaveLength(6);
+    await c.stopProc('manager', 'SIGKILL');
+    // Heartbeats are kept per manager: the agents must open sessions with manager2 (they learn
+    // its address from the managers list sent on their session) or it marks them down.
+    await waitFor(
+      'every agent in session with manager2',
+      async () =>
+        c.machines.every((i) =>
+          readFileSync(c.procs.get(`agent-m${i}`)!.log, 'utf8')
+            .split('\n')
+            .some((l) => l.includes('session open') && l.includes(':4252')),
+        ),
+      120_000,
+      async () => c.machines.map((i) => c.logTail(`agent-m${i}`, 5)).join('\n'),
+    );
+    await waitFor(
+      'manager2 leads',
+      async () => {
+        const i = await c.flt('cluster', 'info', '--format', 'json');
+        const info = JSON.parse(i.stdout) as { manager: { leader: boolean; apiAddr: string } };
+        return info.manager.leader && info.manager.apiAddr.endsWith(':4253');
+      },
+      120_000,
+      async () => c.logTail('manager2'),
+    );
+    // Nodes reconnect to the manager they know of; all three ready again.
+    await waitFor(
+      'three ready nodes under manager2',
+      async () => (await c.nodes()).filter((n) => n.status.state === 'ready').length === 3,
+      180_000,
+      async () => (await c.flt('node', 'ls')).output,
+    );
+    // Still exactly six running tasks, one per slot, six containers: nothing lost or duplicated.
+    await c.converged('rep', 6);
+    const after = (await c.running('rep')).map((t) => t.id).sort();
+    expect(after).toEqual(before);
+    // And the new leader schedules: scale works.
+    const r = await c.flt('service', 'scale', '-d', 'rep=4');
+    expect(r.code, r.output).toBe(0);
+    await c.converged('rep', 4);
+  });
 });
 
 function repoDir(): string {
