@@ -10,7 +10,7 @@ import { FlotillaError } from '../../../shared/errors/index.js';
 import { digestHex } from '../content/index.js';
 import { unpackLayer } from '../unpack/index.js';
 import { chainIdOf } from './chain-id.js';
-import { KeyedLock } from './keyed-lock.js';
+import { KeyedLock } from '../../../shared/concurrency/keyed-lock.js';
 
 export interface LayerInfo {
   chainId: string;

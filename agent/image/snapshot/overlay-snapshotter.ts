@@ -6,7 +6,7 @@ import { mkdir, readdir, readFile, realpath, rename, rm, writeFile } from 'node:
 import { join } from 'node:path';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { LayerStore } from '../layers/index.js';
-import { KeyedLock } from './keyed-lock.js';
+import { KeyedLock } from '../../../shared/concurrency/keyed-lock.js';
 import {
   execErrorText,
   isMountPoint,

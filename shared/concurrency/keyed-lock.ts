@@ -1,4 +1,5 @@
-// An in-process mutex per key: callers with the same key run one after another.
+// An in-process mutex per key: callers with the same key run one after another (layer applies,
+// snapshot operations).
 export class KeyedLock {
   private readonly tails = new Map<string, Promise<unknown>>();
 
