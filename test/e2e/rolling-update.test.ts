@@ -43,8 +43,10 @@ function clientLoop(c: Cluster, port: number) {
             const r = await run('curl', [
               '-sS',
               '--fail',
+              // Long enough that a slow answer on a loaded 2-core machine is not taken for a
+              // hang; a DNAT rule left pointing at a gone container still never answers.
               '--max-time',
-              '5',
+              '20',
               `http://${c.addr(i)}:${port}/`,
             ]);
             return { machine: i, code: r.code, body: r.stdout.trim() };
@@ -103,6 +105,14 @@ describe.runIf(isRoot)('rolling updates with real containers', () => {
   };
 
   const create = async (name: string, port: number, replicas: number, order: string) => {
+    // A retried case starts from scratch: drop what its first attempt created.
+    if ((await c.flt('service', 'inspect', name)).code === 0) {
+      await c.flt('service', 'rm', name);
+      await waitFor(
+        `${name} removed`,
+        async () => (await c.flt('service', 'inspect', name)).code !== 0,
+      );
+    }
     const r = await c.flt(
       'service',
       'create',
