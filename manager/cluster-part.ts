@@ -2,6 +2,7 @@
 // manager; the orchestrator, scheduler, updater and node watcher run only on the leader. Cluster
 // settings (heartbeat period, node-down grace, task history) come from the cluster object.
 import type { ManagerPart, Startable } from './components.js';
+import { ManagerDirectory } from './directory.js';
 import { Dispatcher, HeartbeatExchange } from './dispatcher/index.js';
 import { NodeWatcher } from './nodes/index.js';
 import { Orchestrator } from './orchestrator/index.js';
@@ -15,6 +16,12 @@ export const clusterPart: ManagerPart = (c) => {
   const clock = { now: () => c.clock.now().getTime() };
   const settings = c.ca.cluster;
   const log = c.log;
+  // Agents fail over to the managers they were told about: keep them told.
+  const directory = new ManagerDirectory({
+    self: c.config.grpcAddr,
+    list: () => c.leader.managers(),
+    log,
+  });
   const dispatcher = new Dispatcher({
     store: c.store,
     log,
@@ -23,9 +30,10 @@ export const clusterPart: ManagerPart = (c) => {
     listen: c.config.listenGrpc,
     isRevoked: (nodeId) => c.ca.isRevoked(nodeId),
     heartbeatPeriodMs: nsToMs(settings.heartbeatPeriodNs, 5000),
-    managers: () => [c.config.grpcAddr],
+    managers: () => directory.addrs(),
     addressPool: () => c.ca.cluster.addressPool,
   });
+  directory.onChange((addrs) => dispatcher.broadcastManagers(addrs));
   if (c.nodeLogs) c.nodeLogs.source = dispatcher;
   // With several managers the leader must see heartbeats of sessions held by the others.
   const heartbeats = c.etcd
@@ -55,5 +63,7 @@ export const clusterPart: ManagerPart = (c) => {
       gracePeriodMs: nsToMs(settings.nodeDownGraceNs, 10_000),
     }),
   ];
-  return { always: heartbeats ? [dispatcher, heartbeats] : [dispatcher], leader };
+  const always: Startable[] = [directory, dispatcher];
+  if (heartbeats) always.push(heartbeats);
+  return { always, leader };
 };

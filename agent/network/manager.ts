@@ -10,6 +10,7 @@ import { FlotillaError } from '../../shared/errors/index.js';
 import type { Logger } from '../../shared/log/index.js';
 import { NetworkDnsServer, hostResolvers } from './dns/server.js';
 import { setSysctl } from './exec.js';
+import { forgetConnectionsTo } from './host/conntrack.js';
 import {
   addInterface,
   createNetns,
@@ -231,10 +232,38 @@ export class NetworkManager implements NetworkAttacher {
     });
   }
 
+  /**
+   * Removes the container's port rules while it still runs, before it is sent its stop signal:
+   * new connections to its ports are refused at once instead of reaching a process that is
+   * shutting down, and flows already established finish (their conntrack entries stay). The
+   * host ports stay held until detach.
+   */
+  async withdrawPorts(containerId: string): Promise<void> {
+    await this.mutex.run(async () => {
+      const e = this.endpoint(containerId);
+      if (!e || e.ports.length === 0 || e.portsWithdrawn) return;
+      e.portsWithdrawn = true;
+      await this.save();
+      await this.applyRules();
+      this.log.info({ containerId }, 'ports withdrawn before stop');
+    });
+  }
+
   async detach(containerId: string): Promise<void> {
     await this.mutex.run(async () => {
       const e = this.endpoint(containerId);
       if (!e) return;
+      // Rules first, while the address still answers (refused), then the flows the kernel
+      // remembers towards it; only then the address goes. Deleting the interface first would let
+      // a SYN be translated to an address nobody answers at, and its retransmissions would keep
+      // following that entry (a hang of up to two minutes rather than a refusal).
+      if (e.ports.length > 0) {
+        if (!e.portsWithdrawn) {
+          e.portsWithdrawn = true;
+          await this.applyRules();
+        }
+        for (const i of e.interfaces) await forgetConnectionsTo(i.ipv4, this.log);
+      }
       await this.cleanupEndpoint(e);
       await this.applyRules();
       this.log.info({ containerId }, 'container detached');
@@ -770,6 +799,7 @@ export class NetworkManager implements NetworkAttacher {
     const nets = [this.defaultNetwork(), ...this.state.networks];
     const ports: RulePort[] = [];
     for (const e of this.state.endpoints) {
+      if (e.portsWithdrawn) continue;
       const i = e.interfaces.find((x) => x.network === e.portNetwork);
       const net = nets.find((n) => n.name === e.portNetwork);
       if (!i || !net) continue;

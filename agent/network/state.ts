@@ -38,6 +38,8 @@ export interface EndpointRecord {
   /** Published ports as granted, forwarded to the address on `portNetwork`. */
   ports: PortBinding[];
   portNetwork?: string;
+  /** Set when the container is about to stop: its port rules are gone, new connections refused. */
+  portsWithdrawn?: boolean;
 }
 
 export interface PersistedState {

@@ -40,6 +40,8 @@ export interface NetworkAttacher {
    * created (PORT_IN_USE naming the port and its holder); on failure nothing is left behind.
    */
   attach(req: NetworkRequest): Promise<NetworkAttachment>;
+  /** Removes the port rules of a container about to stop (new connections refused). Idempotent. */
+  withdrawPorts?(containerId: string): Promise<void>;
   /** Removes rules, namespace and address. Idempotent. */
   detach(containerId: string): Promise<void>;
   /** Recomputes every rule from the containers that exist (agent start): drops stale state. */

@@ -564,6 +564,10 @@ export class RuncContainerEngine implements ContainerRuntime {
     const timeoutSec = opts.timeoutSec ?? rec.config.StopTimeout;
     const exited = this.nextExit(rec.id);
     const signal = opts.signal || rec.config.StopSignal;
+    // Refuse new connections before the process is told to go, so none reaches it mid-shutdown.
+    await this.deps.network
+      ?.withdrawPorts?.(rec.id)
+      .catch((err) => this.log.warn({ err }, 'withdrawing ports failed'));
     if (rec.state.status === 'paused') await this.runc.resume(rec.id).catch(() => undefined);
     await this.runc.kill(rec.id, signal).catch(() => undefined);
     this.emit(rec, 'kill', { signal });

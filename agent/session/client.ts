@@ -68,6 +68,15 @@ export class SessionClient {
     await this.loop;
   }
 
+  /** Keeps the managers a manager reported (on accept, and when one joins or leaves). */
+  private learnManagers(addrs: string[]): void {
+    const identity = this.deps.identity;
+    if (addrs.length === 0 || addrs.join() === identity.managers.join()) return;
+    identity.managers = [...addrs];
+    this.log.info({ managers: addrs }, 'managers known');
+    this.deps.onManagers?.(identity.managers);
+  }
+
   private async run(): Promise<void> {
     const backoff = this.deps.backoff ?? { initialMs: 200, maxMs: 10_000 };
     let delay = backoff.initialMs;
@@ -130,10 +139,7 @@ export class SessionClient {
           this.state = 'connected';
           this.sessionsOpened++;
           this.log.info({ manager: addr }, 'session open');
-          if (a.managers.length > 0 && a.managers.join() !== identity.managers.join()) {
-            identity.managers = [...a.managers];
-            this.deps.onManagers?.(identity.managers);
-          }
+          this.learnManagers(a.managers);
           void this.deps.network?.apply(a.nodeSubnet);
           heartbeat = setInterval(() => call.write({ heartbeat: {} }), a.heartbeatPeriodMs || 5000);
           this.deps.reporter.attach((updates) => {
@@ -166,6 +172,8 @@ export class SessionClient {
           void this.deps.executor.apply(msg.assignments.full, updates);
         } else if (msg.payload === 'peers' && msg.peers) {
           void this.deps.network?.apply(msg.peers.nodeSubnet, msg.peers.routes);
+        } else if (msg.payload === 'managers' && msg.managers) {
+          this.learnManagers(msg.managers.addrs);
         } else if (msg.payload === 'logs' && msg.logs) {
           logs.handle(msg.logs);
         }

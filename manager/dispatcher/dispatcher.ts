@@ -105,6 +105,11 @@ export class Dispatcher {
     return this.logRequests.open(nodeId, (m) => s.send(m), containerId, opts);
   }
 
+  /** Tells every open session the managers alive now (agents reconnect to one of them). */
+  broadcastManagers(addrs: string[]): void {
+    for (const s of this.sessions.values()) s.send({ managers: { addrs } });
+  }
+
   get sessionCount(): number {
     return this.sessions.size;
   }

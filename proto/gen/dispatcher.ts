@@ -9,6 +9,7 @@ import type { Heartbeat as _flotilla_v1_Heartbeat, Heartbeat__Output as _flotill
 import type { LogLine as _flotilla_v1_LogLine, LogLine__Output as _flotilla_v1_LogLine__Output } from './flotilla/v1/LogLine.js';
 import type { LogsChunk as _flotilla_v1_LogsChunk, LogsChunk__Output as _flotilla_v1_LogsChunk__Output } from './flotilla/v1/LogsChunk.js';
 import type { LogsRequest as _flotilla_v1_LogsRequest, LogsRequest__Output as _flotilla_v1_LogsRequest__Output } from './flotilla/v1/LogsRequest.js';
+import type { ManagerList as _flotilla_v1_ManagerList, ManagerList__Output as _flotilla_v1_ManagerList__Output } from './flotilla/v1/ManagerList.js';
 import type { ManagerMessage as _flotilla_v1_ManagerMessage, ManagerMessage__Output as _flotilla_v1_ManagerMessage__Output } from './flotilla/v1/ManagerMessage.js';
 import type { NodeDescription as _flotilla_v1_NodeDescription, NodeDescription__Output as _flotilla_v1_NodeDescription__Output } from './flotilla/v1/NodeDescription.js';
 import type { PeerRoute as _flotilla_v1_PeerRoute, PeerRoute__Output as _flotilla_v1_PeerRoute__Output } from './flotilla/v1/PeerRoute.js';
@@ -35,6 +36,7 @@ export interface ProtoGrpcType {
       LogLine: MessageTypeDefinition<_flotilla_v1_LogLine, _flotilla_v1_LogLine__Output>
       LogsChunk: MessageTypeDefinition<_flotilla_v1_LogsChunk, _flotilla_v1_LogsChunk__Output>
       LogsRequest: MessageTypeDefinition<_flotilla_v1_LogsRequest, _flotilla_v1_LogsRequest__Output>
+      ManagerList: MessageTypeDefinition<_flotilla_v1_ManagerList, _flotilla_v1_ManagerList__Output>
       ManagerMessage: MessageTypeDefinition<_flotilla_v1_ManagerMessage, _flotilla_v1_ManagerMessage__Output>
       NodeDescription: MessageTypeDefinition<_flotilla_v1_NodeDescription, _flotilla_v1_NodeDescription__Output>
       PeerRoute: MessageTypeDefinition<_flotilla_v1_PeerRoute, _flotilla_v1_PeerRoute__Output>

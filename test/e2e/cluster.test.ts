@@ -227,13 +227,9 @@ describe.runIf(isRoot)('cluster with real agents', () => {
     const ls = await c.flt('service', 'ls', '--format', 'json');
     expect(ls.stdout).toContain('"rep"');
   });
-  // Product bug: manager/cluster-part.ts gives the dispatcher `managers: () => [c.config.grpcAddr]`,
-  // so each manager advertises only its own gRPC address on the session; agents joined through
-  // manager 1 never learn manager 2 (their node.json lists 10.98.0.11:4242 only), keep retrying the
-  // dead one (ECONNREFUSED), and the new leader marks all three nodes down and orphans every task.
-  // Skipped, not it.fails: an agent whose session happens to reopen after manager 2 joined learns
-  // both addresses, so the outcome varies from run to run. Listed in docs/status.md (known gaps).
-  it.skip('fails over to a second manager when the leader is killed, losing and duplicating nothing', async () => {
+  // Agents joined through manager 1 learn manager 2 from the manager list their session gets when
+  // it joins (manager/directory.ts), and reconnect there when manager 1 is killed.
+  it('fails over to a second manager when the leader is killed, losing and duplicating nothing', async () => {
     const etcd = c.etcdEndpoint('manager');
     // The second manager runs on machine 1 too: the embedded etcd listens on that loopback.
     c.startManager('manager2', 1, [

@@ -152,6 +152,19 @@ describe.runIf(isRoot)('rolling updates with real containers', () => {
     expect(r.code, r.output).toBe(0);
   };
 
+  /** What machine I shows for PORT when it does not answer: curl, its rules, containers, log. */
+  const whyNoAnswer = async (i: number, port: number) => {
+    const r = await run('curl', ['-sS', '--max-time', '5', `http://${c.addr(i)}:${port}/`]);
+    const rules = (await c.flotillaRules(i)).filter((l) => l.includes(String(port)));
+    return [
+      `curl exit ${r.code}: ${r.output.trim()}`,
+      `rules for ${port} on machine ${i}:`,
+      ...rules,
+      (await c.fltOn(i, 'ps', '-a')).output,
+      c.logTail(`agent-m${i}`, 15),
+    ].join('\n');
+  };
+
   const updated = async (name: string, image: string, want: number) => {
     await waitFor(
       `${name} update completed`,
@@ -167,10 +180,15 @@ describe.runIf(isRoot)('rolling updates with real containers', () => {
     await create('stopfirst', 8090, 3, 'stop-first');
     await c.converged('stopfirst', 3);
     for (const i of c.machines)
-      await waitFor(`v1 on machine ${i}`, async () => {
-        const r = await run('curl', ['-fsS', '--max-time', '5', `http://${c.addr(i)}:8090/`]);
-        return /web v1/.test(r.stdout);
-      });
+      await waitFor(
+        `v1 on machine ${i}`,
+        async () => {
+          const r = await run('curl', ['-fsS', '--max-time', '5', `http://${c.addr(i)}:8090/`]);
+          return /web v1/.test(r.stdout);
+        },
+        120_000,
+        () => whyNoAnswer(i, 8090),
+      );
     const loop = clientLoop(c, 8090);
     const v2 = c.image('web:v2');
     const r = await c.flt('service', 'update', '-d', '--image', v2, 'stopfirst');
@@ -203,14 +221,19 @@ describe.runIf(isRoot)('rolling updates with real containers', () => {
     // (its host port is free there) before its predecessor stops.
     await create('startfirst', 8091, 2, 'start-first');
     await c.converged('startfirst', 2);
-    await waitFor('two machines answer v1', async () => {
-      let ok = 0;
-      for (const i of c.machines) {
-        const r = await run('curl', ['-fsS', '--max-time', '5', `http://${c.addr(i)}:8091/`]);
-        if (/web v1/.test(r.stdout)) ok++;
-      }
-      return ok === 2;
-    });
+    await waitFor(
+      'two machines answer v1',
+      async () => {
+        let ok = 0;
+        for (const i of c.machines) {
+          const r = await run('curl', ['-fsS', '--max-time', '5', `http://${c.addr(i)}:8091/`]);
+          if (/web v1/.test(r.stdout)) ok++;
+        }
+        return ok === 2;
+      },
+      120_000,
+      async () => (await Promise.all(c.machines.map((i) => whyNoAnswer(i, 8091)))).join('\n'),
+    );
     const loop = clientLoop(c, 8091);
     const v2 = c.image('web:v2');
     const r = await c.flt('service', 'update', '-d', '--image', v2, 'startfirst');
@@ -292,10 +315,15 @@ describe.runIf(isRoot)('rolling updates with real containers', () => {
     await c.converged('st_web', 3);
     await c.converged('st_side', 3);
     for (const i of c.machines)
-      await waitFor(`st_web on machine ${i}`, async () => {
-        const r = await run('curl', ['-fsS', '--max-time', '5', `http://${c.addr(i)}:8092/`]);
-        return /web v1/.test(r.stdout);
-      });
+      await waitFor(
+        `st_web on machine ${i}`,
+        async () => {
+          const r = await run('curl', ['-fsS', '--max-time', '5', `http://${c.addr(i)}:8092/`]);
+          return /web v1/.test(r.stdout);
+        },
+        120_000,
+        () => whyNoAnswer(i, 8092),
+      );
     // With containers up, the rules and namespaces exist (so their absence later means something).
     expect((await c.flotillaRules(1)).some((l) => l.includes('8092'))).toBe(true);
     expect((await c.containerNetns()).length).toBeGreaterThanOrEqual(6);

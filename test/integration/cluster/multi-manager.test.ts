@@ -1,5 +1,6 @@
 // Two managers on one etcd: an agent whose session is held by the follower must stay ready in the
-// eyes of the leader's node watcher (heartbeat records in etcd), and go down once it stops.
+// eyes of the leader's node watcher (heartbeat records in etcd), and go down once it stops. An
+// agent learns every manager from its session and fails over when the one holding it stops.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,4 +106,56 @@ describe('heartbeats across managers', () => {
     agent = undefined;
     await waitFor('delta down', () => store.get('node', nodeId)?.status.state === 'down', 40_000);
   }, 60_000);
+
+  it('fails an agent over to another manager when the one holding its session stops', async () => {
+    // A third manager on the same etcd (the leader owns the embedded etcd, so it stays up).
+    const third = await runManager({
+      dataRoot: join(dir, 'c'),
+      execRoot: join(dir, 'run-c'),
+      etcd: follower.components.config.etcd,
+      listenGrpc: `127.0.0.1:${await grpcPort()}`,
+      advertiseAddr: '127.0.0.1',
+      join: leader.components.config.grpcAddr,
+      token: leader.components.ca.joinToken('manager'),
+      socket: false,
+    });
+    let thirdStopped = false;
+    try {
+      const c = third.components.config.grpcAddr;
+      const all = [leader, follower, third].map((m) => m.components.config.grpcAddr);
+      agent = await startSimAgent({
+        address: c,
+        token: leader.components.ca.joinToken('worker'),
+        hostname: 'echo',
+        log,
+      });
+      const nodeId = agent.identity.nodeId;
+      // Joined through the third manager alone; its session tells it every manager alive.
+      await waitFor('echo knows all three managers', () =>
+        all.every((x) => agent!.identity.managers.includes(x)),
+      );
+      expect(agent.session.state).toBe('connected');
+      const opened = agent.session.sessionsOpened;
+      await third.stop();
+      thirdStopped = true;
+      await waitFor(
+        'echo in session with another manager',
+        () => agent!.session.sessionsOpened > opened && agent!.session.state === 'connected',
+        30_000,
+      );
+      // The leader keeps it ready past the node-down grace period.
+      const store = leader.components.store;
+      const graceMs = (leader.components.ca.cluster.nodeDownGraceNs || 10e9) / 1e6;
+      await new Promise((r) => setTimeout(r, graceMs + 2000));
+      expect(store.get('node', nodeId)?.status.state).toBe('ready');
+      // The list it keeps now names only the managers that are left.
+      await waitFor(
+        'echo forgets the stopped manager',
+        () => !agent!.identity.managers.includes(c),
+      );
+      expect(agent.identity.managers.sort()).toEqual(all.filter((x) => x !== c).sort());
+    } finally {
+      if (!thirdStopped) await third.stop();
+    }
+  }, 90_000);
 });

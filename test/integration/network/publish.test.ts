@@ -13,6 +13,7 @@ import {
   removeRemote,
   rm,
   sh,
+  shOk,
   startEcho,
   stopServers,
   tempDir,
@@ -110,6 +111,61 @@ describe('published ports', () => {
     await net.detach(id);
     expect(await echo(undefined, 'tcp', '127.0.0.1', base + 1, 'gone')).toBe('');
     expect(await leftovers(n, [id])).not.toContainEqual(expect.stringContaining(id.slice(0, 12)));
+  });
+
+  it('withdraws the port rules of a container about to stop, leaving it reachable directly', async () => {
+    const id = randomId();
+    const a = await net.attach({
+      containerId: id,
+      mode: 'bridge',
+      aliases: [],
+      name: 'stopping',
+      hostname: 'x',
+      ports: parsePublish(`${base + 2}:7000`),
+    });
+    await startEcho(ns(id), 7000);
+    expect(await echo(n.remoteNs, 'tcp', remote.hostAddr, base + 2, 'before')).toBe('before');
+    await net.withdrawPorts(id);
+    // New connections through the published port are refused; the container itself still runs
+    // and answers on its address (it has not been told to stop yet).
+    expect(await echo(n.remoteNs, 'tcp', remote.hostAddr, base + 2, 'after')).toBe('');
+    expect(await echo(undefined, 'tcp', a.ipv4!, 7000, 'direct')).toBe('direct');
+    expect((await sh('iptables-save', [])).includes(`--dport ${base + 2}`)).toBe(false);
+    // Withdrawn is remembered: another container's change does not bring the rule back.
+    const other2 = randomId();
+    await net.attach({
+      containerId: other2,
+      mode: 'bridge',
+      aliases: [],
+      name: 'o',
+      hostname: 'o',
+      ports: [],
+    });
+    expect((await sh('iptables-save', [])).includes(`--dport ${base + 2}`)).toBe(false);
+    await net.detach(other2);
+    await net.detach(id);
+  });
+
+  it('forgets the flows tracked towards a container when it is detached', async () => {
+    const id = randomId();
+    const a = await net.attach({
+      containerId: id,
+      mode: 'bridge',
+      aliases: [],
+      name: 'tracked',
+      hostname: 'x',
+      ports: parsePublish(`${base + 3}:7000/udp`),
+    });
+    await startEcho(ns(id), 7000);
+    expect(await echo(n.remoteNs, 'udp', remote.hostAddr, base + 3, 'flow')).toBe('flow');
+    // conntrack -L prints one line per flow on stdout (its summary goes to stderr).
+    const flows = async () =>
+      (await shOk('conntrack', ['-L', '--reply-src', a.ipv4!])).split('\n').filter(Boolean);
+    expect((await flows()).length).toBeGreaterThan(0);
+    await net.detach(id);
+    // A client still sending would otherwise keep following the old translation to an address
+    // nobody answers at, until the entry timed out.
+    expect(await flows()).toEqual([]);
   });
 
   it('picks random host ports from the ephemeral range for -p CONTAINERPORT and -P', async () => {

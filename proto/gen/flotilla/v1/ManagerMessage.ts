@@ -4,13 +4,15 @@ import type { SessionAccepted as _flotilla_v1_SessionAccepted, SessionAccepted__
 import type { Assignments as _flotilla_v1_Assignments, Assignments__Output as _flotilla_v1_Assignments__Output } from '../../flotilla/v1/Assignments.js';
 import type { Peers as _flotilla_v1_Peers, Peers__Output as _flotilla_v1_Peers__Output } from '../../flotilla/v1/Peers.js';
 import type { LogsRequest as _flotilla_v1_LogsRequest, LogsRequest__Output as _flotilla_v1_LogsRequest__Output } from '../../flotilla/v1/LogsRequest.js';
+import type { ManagerList as _flotilla_v1_ManagerList, ManagerList__Output as _flotilla_v1_ManagerList__Output } from '../../flotilla/v1/ManagerList.js';
 
 export interface ManagerMessage {
   'accepted'?: (_flotilla_v1_SessionAccepted | null);
   'assignments'?: (_flotilla_v1_Assignments | null);
   'peers'?: (_flotilla_v1_Peers | null);
   'logs'?: (_flotilla_v1_LogsRequest | null);
-  'payload'?: "accepted"|"assignments"|"peers"|"logs";
+  'managers'?: (_flotilla_v1_ManagerList | null);
+  'payload'?: "accepted"|"assignments"|"peers"|"logs"|"managers";
 }
 
 export interface ManagerMessage__Output {
@@ -18,5 +20,6 @@ export interface ManagerMessage__Output {
   'assignments'?: (_flotilla_v1_Assignments__Output | null);
   'peers'?: (_flotilla_v1_Peers__Output | null);
   'logs'?: (_flotilla_v1_LogsRequest__Output | null);
-  'payload'?: "accepted"|"assignments"|"peers"|"logs";
+  'managers'?: (_flotilla_v1_ManagerList__Output | null);
+  'payload'?: "accepted"|"assignments"|"peers"|"logs"|"managers";
 }

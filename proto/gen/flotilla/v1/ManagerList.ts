@@ -1,0 +1,10 @@
+// Original file: proto/flotilla/v1/dispatcher.proto
+
+
+export interface ManagerList {
+  'addrs'?: (string)[];
+}
+
+export interface ManagerList__Output {
+  'addrs': (string)[];
+}
