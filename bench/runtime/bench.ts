@@ -9,11 +9,8 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import {
-  busyboxImage,
-  dockerArchive,
-  removeNetworkLeftovers,
-} from '../../test/integration/runtime/harness.js';
+import { busyboxImage, dockerArchive } from '../../test/integration/runtime/harness.js';
+import { removeAgentNetwork } from '../../test/harness/agent-network.js';
 
 const cli = process.env.FLOTILLA_CLI!;
 const runs = Number(process.argv[2] ?? 10);
@@ -194,7 +191,7 @@ async function main() {
   } finally {
     agent.kill('SIGTERM');
     await new Promise((r) => agent.once('exit', r));
-    removeNetworkLeftovers(subnet);
+    await removeAgentNetwork(dataRoot);
     rmSync(dir, { recursive: true, force: true });
   }
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -5,16 +5,16 @@
 // Why requests can fail in stop-first: a host-mode port is a DNAT rule on the machine that runs
 // the task, to that task's address. While a machine's only task is stopped and its replacement not
 // yet started, nothing listens on that machine's port (connection refused): no other machine can
-// answer for it without the routing mesh, which Flotilla does not have yet. So in stop-first the
+// answer for a host-mode port (the routing mesh does, for ingress ports). So in stop-first the
 // test asserts capacity (never more than `parallelism` machines down at once, and a failure is only
 // ever "connection refused", never a broken answer), and in start-first, where a replacement runs
 // before its predecessor stops, it asserts full capacity in every round: at least `replicas`
 // machines answer in each round. It cannot assert that no request at all fails: the client
-// addresses machines, and when start-first retires the old task on a machine, httpd gets SIGTERM
-// while the machine's DNAT rule still points at it, so a connection accepted in that instant is
-// reset (curl 56; seen in the run of 2026-11-28) and later ones are refused until the rule goes.
-// Swarm behaves the same for host-mode ports; only an ingress port (routing mesh, not in
-// Flotilla yet) or draining the rule before the stop signal could hide it.
+// addresses machines, and a machine whose task is retired refuses connections (its port rules are
+// withdrawn before the stop signal, agent/network) until a task runs there again. Swarm behaves the
+// same for host-mode ports; the routing mesh (ingress ports) is what hides it.
+// A hang (curl 28) is always a failure: it meant a stale translation to a removed container (see
+// docs/design/network.md, "Stopping").
 //
 // Root only. Names: flu-m1..3 on flu-lan, 10.97.0.0/24.
 import { writeFileSync } from 'node:fs';

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BuiltImage } from '../../harness/image-builder.js';
+import { removeAgentNetwork } from '../../harness/agent-network.js';
 
 const repoRoot = new URL('../../../', import.meta.url).pathname;
 export const flotillaBin = join(repoRoot, 'bin/flotilla');
@@ -123,34 +124,8 @@ export async function startAgent(): Promise<TestAgent> {
         await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
         if (child.exitCode === null) child.kill('SIGKILL');
       }
-      await removeNetworkLeftovers(subnet);
+      await removeAgentNetwork(dataRoot);
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** The agent leaves its bridge and NAT rules (as Docker does); a test removes what it made. */
-async function removeNetworkLeftovers(cidr: string): Promise<void> {
-  const gw = cidr.replace(/\.0\/24$/, '.1/24');
-  const addrs = await run('ip', ['-o', 'addr', 'show']);
-  for (const line of addrs.split('\n')) {
-    const m = /^\d+:\s+(\S+)\s+inet\s+(\S+)/.exec(line);
-    if (m && m[2] === gw) await run('ip', ['link', 'del', m[1]]);
-  }
-  for (const table of ['nat', 'filter']) {
-    const rules = await run('iptables-save', ['-t', table]);
-    for (const line of rules.split('\n'))
-      if (line.startsWith('-A ') && line.includes(cidr))
-        await run('sh', ['-c', `iptables -t ${table} ${line.replace(/^-A /, '-D ')}`]);
-  }
-}
-
-function run(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.on('close', () => resolve(out));
-    p.on('error', () => resolve(''));
-  });
 }

@@ -2,7 +2,7 @@
 // CLI, loads a busybox image into its ImageService with `flotilla load`, and runs `flotilla`
 // commands against it (asynchronously, so tests in a file can run concurrently). Everything is
 // torn down by pid and path; `leftovers()` lists whatever the runtime left on the host.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -21,6 +21,7 @@ import {
   type BuiltImage,
   type LayerEntry,
 } from '../../harness/image-builder.js';
+import { removeAgentNetwork } from '../../harness/agent-network.js';
 
 const repo = new URL('../../../', import.meta.url).pathname;
 export const bundlePath = join(repo, 'node_modules/.flotilla-rt/flotilla.mjs');
@@ -271,23 +272,7 @@ export class TestAgent {
     const ids = this.ids();
     if (ids.length) await this.cli(['rm', '-f', '-v', ...ids]);
     await this.stop();
-    removeNetworkLeftovers(this.subnet);
+    await removeAgentNetwork(this.dataRoot);
     rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-/** The agent keeps its bridge and NAT rules (as Docker does); the test removes what it made. */
-export function removeNetworkLeftovers(cidr: string): void {
-  const gw = cidr.replace(/\.0\/24$/, '.1/24');
-  const addrs = spawnSync('ip', ['-o', 'addr', 'show']).stdout.toString();
-  for (const line of addrs.split('\n')) {
-    const m = /^\d+:\s+(\S+)\s+inet\s+(\S+)/.exec(line);
-    if (m && m[2] === gw) spawnSync('ip', ['link', 'del', m[1]]);
-  }
-  for (const table of ['nat', 'filter']) {
-    const rules = spawnSync('iptables-save', ['-t', table]).stdout.toString();
-    for (const line of rules.split('\n'))
-      if (line.startsWith('-A ') && line.includes(cidr))
-        spawnSync('sh', ['-c', `iptables -t ${table} ${line.replace(/^-A /, '-D ')}`]);
   }
 }
