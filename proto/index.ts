@@ -13,6 +13,8 @@ export type {
   LogsChunk__Output,
   LogsRequest,
   LogsRequest__Output,
+  IngressEndpoints,
+  IngressEndpoints__Output,
   DispatcherClient,
   DispatcherHandlers,
 } from './loader.js';

@@ -16,6 +16,10 @@ export type {
 export type { TaskStatus, TaskStatus__Output } from './gen/flotilla/v1/TaskStatus.js';
 export type { LogsChunk, LogsChunk__Output } from './gen/flotilla/v1/LogsChunk.js';
 export type { LogsRequest, LogsRequest__Output } from './gen/flotilla/v1/LogsRequest.js';
+export type {
+  IngressEndpoints,
+  IngressEndpoints__Output,
+} from './gen/flotilla/v1/IngressEndpoints.js';
 export type { DispatcherClient, DispatcherHandlers } from './gen/flotilla/v1/Dispatcher.js';
 
 export const loaderOptions: protoLoader.Options = {

@@ -26,13 +26,20 @@ export interface ControllerDeps {
   log: Logger;
   nodeId: string;
   now(): number;
+  /** Drain delay for tasks with ingress ports (ExecutorDeps.ingressDrainMs). @default 2000 */
+  ingressDrainMs?: number;
 }
+
+/** Long enough for every node to apply the manager's new endpoint set (one message, one restore). */
+export const defaultIngressDrainMs = 2000;
 
 export class TaskController {
   private state: TaskState;
   private lastStatus?: TaskStatus;
   private health?: TaskStatus['health'];
   private containerId?: string;
+  /** The container's address, reported with every status (the routing mesh forwards to it). */
+  private address?: string;
   private readonly abort = new AbortController();
   private readonly cleanups: (() => void)[] = [];
   private stopping = false;
@@ -73,8 +80,11 @@ export class TaskController {
       return;
     }
     if (running) {
-      this.report('running', 'container running', { containerId });
-      this.run = this.watch(containerId);
+      this.run = this.lookupAddress(containerId).then(() => {
+        if (this.stopping) return;
+        this.report('running', 'container running', { containerId });
+        return this.watch(containerId);
+      });
     } else {
       this.finish(exitCode ?? 0);
     }
@@ -102,6 +112,13 @@ export class TaskController {
     this.stopping = true;
     this.abort.abort();
     const id = this.containerId;
+    if (id && this.state === 'running' && this.publishesIngress()) {
+      // The manager took this task out of the routing mesh when it asked for the stop; give every
+      // node time to apply that before the process is told to go, so no new connection reaches it.
+      const drainMs = this.deps.ingressDrainMs ?? defaultIngressDrainMs;
+      this.log.debug({ drainMs }, 'draining ingress connections before stop');
+      await new Promise((r) => setTimeout(r, drainMs));
+    }
     if (id) {
       const grace = this.task.spec.containerSpec.stopGracePeriodNs;
       await this.deps.engine
@@ -167,9 +184,26 @@ export class TaskController {
       return;
     }
     if (this.stopping || !this.containerId) return;
+    await this.lookupAddress(this.containerId);
+    if (this.stopping) return;
     this.report('running', 'container running', { containerId: this.containerId });
     this.log.info({ to: 'running', durationMs: this.deps.now() - started }, 'task state changed');
     await this.watch(this.containerId);
+  }
+
+  private publishesIngress(): boolean {
+    return this.task.endpointPorts.some((p) => p.mode === 'ingress');
+  }
+
+  /** Best effort: a container without an address (host network, none) just has none. */
+  private async lookupAddress(containerId: string): Promise<void> {
+    try {
+      const doc = await this.deps.engine.inspect(containerId);
+      const ip = (doc.NetworkSettings as { IPAddress?: unknown } | undefined)?.IPAddress;
+      if (typeof ip === 'string' && ip) this.address = ip;
+    } catch (err) {
+      this.log.debug({ err, containerId }, 'no container address');
+    }
   }
 
   private async watch(containerId: string): Promise<void> {
@@ -212,6 +246,7 @@ export class TaskController {
       message,
       timestamp: new Date(this.deps.now()).toISOString(),
       ...(this.containerId ? { containerId: this.containerId } : {}),
+      ...(this.address ? { address: this.address } : {}),
       ...(this.health ? { health: this.health } : {}),
       ...extra,
     };

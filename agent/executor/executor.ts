@@ -21,6 +21,11 @@ export interface ExecutorDeps {
   /** @default defaultHooks */
   hooks?: readonly TaskHook[];
   clock?: { now(): number };
+  /**
+   * How long a task with ingress ports keeps running after the manager asked it to stop, before it
+   * gets its stop signal: every node drops it from the routing mesh meanwhile. @default 2000
+   */
+  ingressDrainMs?: number;
 }
 
 export type AssignmentUpdate =
@@ -84,6 +89,7 @@ export class Executor {
         log: this.log,
         nodeId: this.deps.nodeId,
         now: () => this.deps.clock?.now() ?? Date.now(),
+        ingressDrainMs: this.deps.ingressDrainMs,
       });
       this.controllers.set(task.id, c);
       const existing =

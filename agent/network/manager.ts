@@ -8,6 +8,7 @@ import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FlotillaError } from '../../shared/errors/index.js';
 import type { Logger } from '../../shared/log/index.js';
+import type { IngressService } from '../../shared/model/index.js';
 import { NetworkDnsServer, hostResolvers } from './dns/server.js';
 import { setSysctl } from './exec.js';
 import { forgetConnectionsTo } from './host/conntrack.js';
@@ -532,6 +533,40 @@ export class NetworkManager implements NetworkAttacher {
     });
   }
 
+  // ---------------------------------------------------------------- routing mesh
+
+  /**
+   * Makes every ingress port of the cluster answer on this node and spread its connections across
+   * `services`' addresses (here or on other nodes; rules/ingress.ts). Persisted, so the mesh keeps
+   * working across agent restarts while no manager is reachable. Flows not yet answered by an
+   * address that left are forgotten, so a retransmitted SYN meets the new rules; established ones
+   * finish (the task is draining).
+   */
+  async setIngress(services: IngressService[]): Promise<void> {
+    await this.mutex.run(async () => {
+      const before = new Set((this.state.ingress ?? []).flatMap((s) => s.addrs));
+      this.state.ingress = services.map((s) => ({
+        ...s,
+        ports: s.ports.map((p) => ({ ...p })),
+        addrs: [...s.addrs],
+      }));
+      await this.save();
+      await this.applyRules();
+      const now = new Set(services.flatMap((s) => s.addrs));
+      const gone = [...before].filter((a) => !now.has(a));
+      for (const a of gone) await forgetConnectionsTo(a, this.log, { unansweredOnly: true });
+      this.log.debug(
+        { services: services.length, removed: gone.length },
+        'ingress endpoints applied',
+      );
+    });
+  }
+
+  /** The routing mesh's endpoint set in effect (tests, `agent info`). */
+  ingressServices(): IngressService[] {
+    return structuredClone(this.state.ingress ?? []);
+  }
+
   // ---------------------------------------------------------------- internals
 
   private base(req: NetworkRequest) {
@@ -810,6 +845,13 @@ export class NetworkManager implements NetworkAttacher {
       networks: nets.map((n) => ({ name: n.name, bridge: n.bridge, subnet: n.subnet })),
       ports,
       peerSubnets: this.state.peerRoutes.map((r) => r.subnet),
+      ingress: {
+        ports: (this.state.ingress ?? []).flatMap((s) =>
+          s.ports.map((p) => ({ service: s.name, ...p, addrs: s.addrs })),
+        ),
+        localSubnets: nets.map((n) => n.subnet),
+        peerAddrs: [...new Set(this.state.peerRoutes.map((r) => r.via))],
+      },
     };
   }
 

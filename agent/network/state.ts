@@ -3,6 +3,7 @@
 // ipam.json (ipam/ipam.ts). Written before kernel objects are created, so reconcile can always
 // find and remove what a crash left behind.
 import { join } from 'node:path';
+import type { IngressService } from '../../shared/model/index.js';
 import type { PeerRoute, PortBinding } from './types.js';
 import { readJson, writeJson } from './json-file.js';
 
@@ -46,6 +47,8 @@ export interface PersistedState {
   networks: NetworkRecord[];
   endpoints: EndpointRecord[];
   peerRoutes: PeerRoute[];
+  /** The routing mesh's endpoint set as the manager last sent it (kept while it is away). */
+  ingress?: IngressService[];
   /** The default bridge's subnet in effect (the cluster's choice once a manager set it). */
   nodeSubnet?: string;
 }

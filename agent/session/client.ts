@@ -156,6 +156,7 @@ export class SessionClient {
                     containerId: u.status.containerId ?? '',
                     ...(u.status.exitCode !== undefined ? { exitCode: u.status.exitCode } : {}),
                     health: u.status.health ?? '',
+                    address: u.status.address ?? '',
                   },
                 })),
               },
@@ -172,6 +173,19 @@ export class SessionClient {
           void this.deps.executor.apply(msg.assignments.full, updates);
         } else if (msg.payload === 'peers' && msg.peers) {
           void this.deps.network?.apply(msg.peers.nodeSubnet, msg.peers.routes);
+        } else if (msg.payload === 'ingress' && msg.ingress) {
+          void this.deps.network?.applyIngress(
+            msg.ingress.services.map((s) => ({
+              serviceId: s.serviceId,
+              name: s.name,
+              ports: s.ports.map((p) => ({
+                published: p.published,
+                target: p.target,
+                protocol: p.protocol === 'udp' ? ('udp' as const) : ('tcp' as const),
+              })),
+              addrs: [...s.addrs],
+            })),
+          );
         } else if (msg.payload === 'managers' && msg.managers) {
           this.learnManagers(msg.managers.addrs);
         } else if (msg.payload === 'logs' && msg.logs) {

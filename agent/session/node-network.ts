@@ -8,6 +8,7 @@
 // subnet the manager hands out. A bridge with containers on it is never renumbered: they keep
 // working and the mismatch is logged.
 import type { Logger } from '../../shared/log/index.js';
+import type { IngressService } from '../../shared/model/index.js';
 
 /** The part of agent/network's NetworkManager the session uses. */
 export interface NodeNetwork {
@@ -15,6 +16,8 @@ export interface NodeNetwork {
   defaultEndpointCount(): number;
   setNodeSubnet(cidr: string): Promise<boolean>;
   setPeerRoutes(routes: { subnet: string; via: string }[]): Promise<void>;
+  /** The routing mesh's endpoint set (absent: the mesh is not applied on this agent). */
+  setIngress?(services: IngressService[]): Promise<void>;
 }
 
 export interface PeerRouteInfo {
@@ -28,6 +31,8 @@ export class NodeNetworkSync {
   /** The last peer set and own subnet the manager sent (for tests and `agent info`). */
   peers: PeerRouteInfo[] = [];
   nodeSubnet = '';
+  /** The last routing-mesh endpoint set the manager sent. */
+  ingress: IngressService[] = [];
 
   constructor(
     private readonly deps: {
@@ -70,6 +75,17 @@ export class NodeNetworkSync {
         if (peers) await n.setPeerRoutes(routes);
       })
       .catch((err) => this.deps.log.warn({ err }, 'applying cluster networking failed'));
+    return this.chain;
+  }
+
+  /** Applies the routing mesh's endpoint set, after any subnet or route change in flight. */
+  applyIngress(services: IngressService[]): Promise<void> {
+    this.ingress = services;
+    const n = this.deps.network;
+    if (!n?.setIngress) return Promise.resolve();
+    this.chain = this.chain
+      .then(() => n.setIngress!(services))
+      .catch((err) => this.deps.log.warn({ err }, 'applying ingress endpoints failed'));
     return this.chain;
   }
 }

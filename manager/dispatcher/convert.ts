@@ -33,6 +33,7 @@ export function taskStatusFromWire(
   };
   if (s.err) status.err = s.err;
   if (s.containerId) status.containerId = s.containerId;
+  if (s.address) status.address = s.address;
   if (s.exitCode !== undefined && s.exitCode !== null) status.exitCode = s.exitCode;
   if (s.health === 'starting' || s.health === 'healthy' || s.health === 'unhealthy')
     status.health = s.health;

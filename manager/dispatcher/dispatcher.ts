@@ -8,8 +8,9 @@ import { loadDispatcherProto } from '../../proto/index.js';
 import type { AgentMessage__Output, ManagerMessage } from '../../proto/index.js';
 import { FlotillaError, toFlotillaError } from '../../shared/errors/index.js';
 import type { Logger } from '../../shared/log/index.js';
-import type { Node, Task, TaskStatus } from '../../shared/model/index.js';
+import type { IngressService, Node, Task, TaskStatus } from '../../shared/model/index.js';
 import { isForward } from '../../shared/model/index.js';
+import { ingressEndpoints, publishedPorts } from '../ingress/index.js';
 import type { ObjectStore, StoreEvent } from '../store/types.js';
 import { commitParallel } from '../tasks/index.js';
 import { nodeDescriptionFromWire, taskStatusFromWire } from './convert.js';
@@ -59,6 +60,9 @@ export class Dispatcher {
   /** What peers were last computed from (id subnet addr per node), to send only real changes. */
   private peersKey = '';
   private peersScheduled = false;
+  /** The routing mesh's endpoint set as last computed, and its JSON (sessions compare it). */
+  private ingress: { services: IngressService[]; key: string } = { services: [], key: '[]' };
+  private ingressScheduled = false;
   private readonly logRequests = new LogRequests();
   /** Bound port once started. */
   port = 0;
@@ -138,6 +142,7 @@ export class Dispatcher {
     );
     this.server = server;
     for (const t of this.deps.store.list('task')) if (t.nodeId) this.taskNodes.set(t.id, t.nodeId);
+    this.computeIngress();
     this.unsubscribe = this.deps.store.subscribe((e) => this.onStoreEvent(e));
     this.flushTimer = setInterval(() => void this.flushStatuses(), this.deps.statusFlushMs ?? 50);
     this.log.info({ listen: this.deps.listen, port: this.port }, 'dispatcher listening');
@@ -299,6 +304,7 @@ export class Dispatcher {
     });
     session.sendFull(this.deps.store.list('task').filter((t) => isAssignedTo(t, nodeId)));
     session.sendPeers(this.peersOf(nodeId), subnet);
+    session.sendIngress(this.ingress.services, this.ingress.key);
     session.log.info({ hostname: description.hostname }, 'agent session opened');
   }
 
@@ -344,7 +350,45 @@ export class Dispatcher {
     });
   }
 
+  /** Recomputes the routing mesh's endpoint set; true when it changed. */
+  private computeIngress(): boolean {
+    const services = ingressEndpoints(
+      this.deps.store.list('service'),
+      this.deps.store.list('task'),
+    );
+    const key = JSON.stringify(services);
+    if (key === this.ingress.key) return false;
+    this.ingress = { services, key };
+    return true;
+  }
+
+  /**
+   * A service or one of its tasks changed: every session gets the new endpoint set if it changed.
+   * A task leaving the set (desired state no longer running) goes out at once, so agents stop
+   * sending it new connections while its own agent waits out the drain delay before stopping it.
+   */
+  private scheduleIngress(): void {
+    if (this.ingressScheduled) return;
+    this.ingressScheduled = true;
+    setImmediate(() => {
+      this.ingressScheduled = false;
+      if (!this.computeIngress()) return;
+      this.log.debug({ services: this.ingress.services.length }, 'ingress endpoints changed');
+      for (const s of this.sessions.values())
+        s.sendIngress(this.ingress.services, this.ingress.key);
+    });
+  }
+
+  /** Only services with ingress ports (or that had them) and their tasks matter to the mesh. */
+  private affectsIngress(e: StoreEvent): boolean {
+    if (e.kind === 'service') return true;
+    if (e.kind !== 'task') return false;
+    const s = this.deps.store.get('service', e.object.serviceId);
+    return s ? publishedPorts(s).some((p) => p.mode === 'ingress') : false;
+  }
+
   private onStoreEvent(e: StoreEvent): void {
+    if (this.affectsIngress(e)) this.scheduleIngress();
     if (e.kind === 'node') this.schedulePeers();
     if (e.kind === 'node' && e.type === 'delete') {
       // `node rm`: the node's certificate is revoked with it; end its session now.
@@ -387,8 +431,11 @@ export class Dispatcher {
         const t = tx.get('task', taskId);
         // Only the node running a task may report on it, and only forwards.
         if (!t || t.nodeId !== nodeId) return;
-        const healthOnly = t.status.state === status.state && t.status.health !== status.health;
-        if (!isForward(t.status.state, status.state) && !healthOnly) return;
+        const same = t.status.state === status.state;
+        const healthOnly = same && t.status.health !== status.health;
+        // Tasks adopted after an agent upgrade report the address they never sent before.
+        const addressOnly = same && !t.status.address && Boolean(status.address);
+        if (!isForward(t.status.state, status.state) && !healthOnly && !addressOnly) return;
         t.status = { ...status, ...(t.status.ports ? { ports: t.status.ports } : {}) };
         tx.update('task', t);
       },

@@ -4,7 +4,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { AgentMessage__Output, ManagerMessage } from '../../proto/index.js';
 import type { Logger } from '../../shared/log/index.js';
-import type { Task } from '../../shared/model/index.js';
+import type { IngressService, Task } from '../../shared/model/index.js';
 import { assignmentKey } from './convert.js';
 
 type Change = { action: 'ASSIGN' | 'REMOVE'; taskId: string; taskJson: string };
@@ -15,6 +15,7 @@ export class AgentSession {
   private queued = new Map<string, Change>();
   private flushScheduled = false;
   private peersSent = '';
+  private ingressSent = '';
   closed = false;
 
   constructor(
@@ -62,6 +63,13 @@ export class AgentSession {
     if (key === this.peersSent) return;
     this.peersSent = key;
     this.write({ peers: { routes, nodeSubnet } });
+  }
+
+  /** The complete routing-mesh endpoint set (sent only when it changed). */
+  sendIngress(services: readonly IngressService[], key = JSON.stringify(services)): void {
+    if (key === this.ingressSent) return;
+    this.ingressSent = key;
+    this.write({ ingress: { services: services.map((s) => ({ ...s })) } });
   }
 
   close(err?: Partial<grpc.StatusObject>): void {

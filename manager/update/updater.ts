@@ -5,6 +5,7 @@
 // agents', keeping the replica count the orchestrator's. The per-pass logic is in plan.ts.
 import type { Logger } from '../../shared/log/index.js';
 import type { Service } from '../../shared/model/index.js';
+import { assignPorts, resolvePorts } from '../ingress/index.js';
 import type { ObjectStore, StoreTx } from '../store/types.js';
 import { newRun, planService, type UpdateChange, type UpdateRun } from './plan.js';
 
@@ -106,7 +107,7 @@ export class Updater {
       if (plan.wakeAtMs !== undefined) wakeAtMs = Math.min(wakeAtMs ?? Infinity, plan.wakeAtMs);
       if (plan.changes.length === 0) continue;
       const done = await store.update((tx) =>
-        commit(tx, service, plan.changes, new Date(nowMs).toISOString()),
+        commit(tx, store, service, plan.changes, new Date(nowMs).toISOString()),
       );
       // Outside the transaction function: the store may run it more than once.
       if (!done) continue;
@@ -126,7 +127,13 @@ export class Updater {
 }
 
 /** Applies one service's changes if the service is still at the version they were planned for. */
-function commit(tx: StoreTx, planned: Service, changes: UpdateChange[], nowIso: string): boolean {
+function commit(
+  tx: StoreTx,
+  store: Pick<ObjectStore, 'list'>,
+  planned: Service,
+  changes: UpdateChange[],
+  nowIso: string,
+): boolean {
   const svc = tx.get('service', planned.id);
   if (!svc || svc.version !== planned.version) return false;
   // One write per object: etcd refuses a transaction that names a key twice.
@@ -144,6 +151,13 @@ function commit(tx: StoreTx, planned: Service, changes: UpdateChange[], nowIso: 
         svc.version++;
         svc.updatedAt = nowIso;
         svc.updateStatus = { ...c.status, serviceVersion: svc.version };
+        try {
+          assignPorts(tx, store, svc);
+        } catch {
+          // Another service took one of the old ports meanwhile: roll back anyway; the clash
+          // shows when its tasks publish (an ingress port then goes to both services' tasks).
+          svc.endpoint = { ports: resolvePorts(svc.spec, svc.endpoint?.ports, []) };
+        }
         serviceChanged = true;
         break;
       case 'create':

@@ -19,3 +19,4 @@ export type {
 } from './service.js';
 export type { Node, NodeDescription, NodeSpec, NodeStatus } from './node.js';
 export type { Task, TaskStatus } from './task.js';
+export type { IngressService, IngressPort } from './ingress.js';

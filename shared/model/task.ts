@@ -13,6 +13,8 @@ export interface TaskStatus {
   exitCode?: number;
   health?: 'starting' | 'healthy' | 'unhealthy';
   ports?: PortConfig[];
+  /** The container's address on its network, reported by the agent; the routing mesh sends to it. */
+  address?: string;
 }
 
 export interface Task {

@@ -9,9 +9,24 @@ import { run } from '../exec.js';
 
 let missingReported = false;
 
-export async function forgetConnectionsTo(ip: string, log: Logger): Promise<void> {
+/**
+ * @param opts.unansweredOnly only TCP flows still waiting for the SYN to be answered, and UDP flows:
+ *   for an address that left the routing mesh while its task still serves the connections it has
+ *   (drain). Deleting an established flow would send its next packet to another task mid-stream.
+ */
+export async function forgetConnectionsTo(
+  ip: string,
+  log: Logger,
+  opts: { unansweredOnly?: boolean } = {},
+): Promise<void> {
+  if (!opts.unansweredOnly) return forget(['-D', '--reply-src', ip], log);
+  await forget(['-D', '--reply-src', ip, '-p', 'tcp', '--state', 'SYN_SENT'], log);
+  await forget(['-D', '--reply-src', ip, '-p', 'udp'], log);
+}
+
+async function forget(args: string[], log: Logger): Promise<void> {
   // Exit 1 with "0 flow entries have been deleted" is the normal "nothing to forget".
-  const r = await run('conntrack', ['-D', '--reply-src', ip], { allowFailure: true }).catch(
+  const r = await run('conntrack', args, { allowFailure: true }).catch(
     (err: NodeJS.ErrnoException) => ({ code: -1, stdout: '', stderr: String(err.message) }),
   );
   if (r.code === 0 || /flow entries have been deleted/.test(r.stderr)) return;

@@ -1,10 +1,13 @@
 // Applies rendered rules with iptables-restore and keeps the jumps from the built-in chains in
 // place. Creates idempotently; removes only what it created.
 import { run } from '../exec.js';
+import { renderIngress } from './ingress.js';
 import { chainNames, jumpRules, renderRules, type ChainNames, type RuleState } from './ruleset.js';
 
 export class IptablesRules {
   readonly chains: ChainNames;
+  /** Per-port ingress chains that exist now (read from the kernel on first apply). */
+  private ingressChains?: Set<string>;
 
   constructor(prefix: string) {
     this.chains = chainNames(prefix);
@@ -12,7 +15,13 @@ export class IptablesRules {
 
   /** Rewrites all of our chains from `state`, then makes sure each jump exists once. */
   async apply(state: RuleState): Promise<void> {
-    await run('iptables-restore', ['-w', '--noflush'], { input: renderRules(this.chains, state) });
+    this.ingressChains ??= await this.existingIngressChains();
+    await run('iptables-restore', ['-w', '--noflush'], {
+      input: renderRules(this.chains, state, [...this.ingressChains]),
+    });
+    this.ingressChains = new Set(
+      state.ingress ? renderIngress(this.chains.prefix, this.chains, state.ingress).chains : [],
+    );
     for (const [table, chain, args] of jumpRules(this.chains)) {
       const probe = await run('iptables', ['-w', '-t', table, '-C', chain, ...args], {
         allowFailure: true,
@@ -32,14 +41,29 @@ export class IptablesRules {
       }
     }
     const c = this.chains;
+    const ingress = [...(this.ingressChains ?? (await this.existingIngressChains()))];
     for (const [table, chain] of [
       ['nat', c.dnat],
       ['nat', c.postrouting],
+      ...ingress.map((x) => ['nat', x]),
       ['filter', c.forward],
+      ['filter', c.input],
       ['raw', c.raw],
     ]) {
       await run('iptables', ['-w', '-t', table, '-F', chain], { allowFailure: true });
       await run('iptables', ['-w', '-t', table, '-X', chain], { allowFailure: true });
     }
+    this.ingressChains = new Set();
+  }
+
+  private async existingIngressChains(): Promise<Set<string>> {
+    const r = await run('iptables-save', ['-t', 'nat'], { allowFailure: true });
+    const head = `:${this.chains.prefix}-ING-`;
+    return new Set(
+      r.stdout
+        .split('\n')
+        .filter((l) => l.startsWith(head))
+        .map((l) => l.slice(1).split(' ')[0]),
+    );
   }
 }

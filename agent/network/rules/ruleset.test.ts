@@ -27,9 +27,10 @@ describe('renderRules', () => {
       ':FLOTILLA-DNAT - [0:0]',
       ':FLOTILLA-POSTROUTING - [0:0]',
       ':FLOTILLA-FORWARD - [0:0]',
+      ':FLOTILLA-INPUT - [0:0]',
     ]);
     for (const l of text.split('\n').filter((x) => x.startsWith('-A ')))
-      expect(l).toMatch(/^-A FLOTILLA-(RAW|DNAT|POSTROUTING|FORWARD) .*--comment "flotilla:/);
+      expect(l).toMatch(/^-A FLOTILLA-(RAW|DNAT|POSTROUTING|FORWARD|INPUT) .*--comment "flotilla:/);
   });
 
   it('DNATs a binding tagged with the container id and accepts only DNATed traffic to it', () => {
@@ -65,6 +66,7 @@ describe('renderRules', () => {
       'nat POSTROUTING -j FLOTILLA-POSTROUTING',
       'filter FORWARD -j FLOTILLA-FORWARD',
       'raw PREROUTING -j FLOTILLA-RAW',
+      'filter INPUT -j FLOTILLA-INPUT',
     ]);
   });
 });

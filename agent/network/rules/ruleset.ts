@@ -2,6 +2,7 @@
 // fed to `iptables-restore --noflush`, which flushes and refills only the chains it declares, so
 // every change rewrites our chains atomically and never touches anyone else's.
 import type { PortBinding } from '../types.js';
+import { renderIngress, type IngressInput } from './ingress.js';
 
 export interface RuleNetwork {
   name: string;
@@ -22,21 +23,28 @@ export interface RuleState {
   ports: RulePort[];
   /** Other nodes' container subnets: routed without NAT and let in to our bridges. */
   peerSubnets: string[];
+  /** The routing mesh (rules/ingress.ts); absent = no ingress ports. */
+  ingress?: IngressInput;
 }
 
 export interface ChainNames {
+  prefix: string;
   dnat: string;
   postrouting: string;
   forward: string;
   raw: string;
+  /** filter INPUT: refusals of ingress ports that have no task to go to. */
+  input: string;
 }
 
 export function chainNames(prefix: string): ChainNames {
   return {
+    prefix,
     dnat: `${prefix}-DNAT`,
     postrouting: `${prefix}-POSTROUTING`,
     forward: `${prefix}-FORWARD`,
     raw: `${prefix}-RAW`,
+    input: `${prefix}-INPUT`,
   };
 }
 
@@ -49,16 +57,28 @@ export function jumpRules(c: ChainNames): [string, string, string[]][] {
     ['nat', 'POSTROUTING', ['-j', c.postrouting]],
     ['filter', 'FORWARD', ['-j', c.forward]],
     ['raw', 'PREROUTING', ['-j', c.raw]],
+    ['filter', 'INPUT', ['-j', c.input]],
   ];
 }
 
 const tag = (what: string) => `-m comment --comment "flotilla:${what}"`;
 const short = (id: string) => id.slice(0, 12);
 
-export function renderRules(c: ChainNames, s: RuleState): string {
+/**
+ * The iptables-restore input for our chains. `staleChains` are per-port ingress chains (nat) that
+ * exist from an earlier apply and are no longer wanted: they are flushed and deleted.
+ */
+export function renderRules(c: ChainNames, s: RuleState, staleChains: string[] = []): string {
   const nat: string[] = [];
   const filter: string[] = [];
   const raw: string[] = [];
+  const ing = renderIngress(
+    c.prefix,
+    c,
+    s.ingress ?? { ports: [], localSubnets: [], peerAddrs: [] },
+  );
+  // Ingress first: its ports are the cluster's, on every node.
+  nat.push(...ing.dnat, ...ing.postrouting);
 
   for (const p of s.ports) {
     const b = p.binding;
@@ -87,6 +107,7 @@ export function renderRules(c: ChainNames, s: RuleState): string {
       `-A ${c.forward} -o ${n.bridge} -m conntrack --ctstate RELATED,ESTABLISHED ${t} -j ACCEPT`,
     );
   }
+  filter.push(...ing.forward);
   for (const p of s.ports) {
     const b = p.binding;
     filter.push(
@@ -109,6 +130,7 @@ export function renderRules(c: ChainNames, s: RuleState): string {
     filter.push(`-A ${c.forward} -o ${n.bridge} ${t} -j DROP`);
   }
 
+  const stale = staleChains.filter((x) => !ing.chains.includes(x));
   return [
     '*raw',
     `:${c.raw} - [0:0]`,
@@ -117,11 +139,17 @@ export function renderRules(c: ChainNames, s: RuleState): string {
     '*nat',
     `:${c.dnat} - [0:0]`,
     `:${c.postrouting} - [0:0]`,
+    ...ing.chains.map((x) => `:${x} - [0:0]`),
+    ...stale.map((x) => `:${x} - [0:0]`),
     ...nat,
+    ...ing.balance,
+    ...stale.map((x) => `-X ${x}`),
     'COMMIT',
     '*filter',
     `:${c.forward} - [0:0]`,
+    `:${c.input} - [0:0]`,
     ...filter,
+    ...ing.input,
     'COMMIT',
     '',
   ].join('\n');

@@ -3,6 +3,7 @@
 // config. Done here, in one transaction, so the swap and the status can't be seen apart.
 import type { FastifyInstance } from 'fastify';
 import { FlotillaError } from '../../../shared/errors/index.js';
+import { assignPorts } from '../../ingress/index.js';
 import { findService, type ApiDeps } from '../context.js';
 
 export function rollbackRoutes(app: FastifyInstance, d: ApiDeps): void {
@@ -46,7 +47,7 @@ export function rollbackRoutes(app: FastifyInstance, d: ApiDeps): void {
             serviceVersion: version,
           },
         };
-        tx.update('service', next);
+        tx.update('service', assignPorts(tx, d.store, next));
         return next;
       });
       req.log.info({ serviceId: id, version: s.version }, 'service rollback requested');

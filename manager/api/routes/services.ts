@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { Service, ServiceSpec, Task } from '../../../shared/model/index.js';
+import { assignPorts } from '../../ingress/index.js';
 import { checkServiceSpec, newId, type StoreCore } from '../../store/index.js';
 import { findService, type ApiDeps } from '../context.js';
 
@@ -53,7 +54,7 @@ export function serviceRoutes(app: FastifyInstance, d: ApiDeps): void {
         updatedAt: now,
         spec: req.body.spec,
       };
-      await d.store.update((tx) => tx.create('service', service));
+      await d.store.update((tx) => tx.create('service', assignPorts(tx, d.store, { ...service })));
       req.log.info({ serviceId: service.id, name: service.spec.name }, 'service created');
       return reply.status(201).send({ id: service.id, warnings: [] });
     },
@@ -90,7 +91,7 @@ export function serviceRoutes(app: FastifyInstance, d: ApiDeps): void {
           version: cur.version + 1,
           updatedAt: new Date().toISOString(),
         };
-        tx.update('service', next);
+        tx.update('service', assignPorts(tx, d.store, next));
         return next;
       });
       req.log.info({ serviceId: id, version: updated.version }, 'service updated');

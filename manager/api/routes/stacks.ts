@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { FlotillaError, isFlotillaError } from '../../../shared/errors/index.js';
 import type { Service, ServiceSpec } from '../../../shared/model/index.js';
+import { assignPorts } from '../../ingress/index.js';
 import { checkServiceSpec, newId } from '../../store/index.js';
 import type { ApiDeps } from '../context.js';
 
@@ -77,12 +78,15 @@ export function stackRoutes(app: FastifyInstance, d: ApiDeps): void {
       const now = new Date().toISOString();
       const result = await d.store.update((tx) => {
         const r: StackDeployResult = { created: [], updated: [], unchanged: [], removed: [] };
+        // Services written so far in this transaction: their ports count for the next ones.
+        const written: Service[] = [];
         for (const spec of specs) {
           const known = d.store.serviceByName(spec.name);
           const cur = known && tx.get('service', known.id);
           if (!cur) {
             const s: Service = { id: newId(), version: 1, createdAt: now, updatedAt: now, spec };
-            tx.create('service', s);
+            tx.create('service', assignPorts(tx, d.store, s, written));
+            written.push(s);
             r.created.push({ id: s.id, name: spec.name, version: 1 });
           } else if (canonical(cur.spec) === canonical(spec)) {
             r.unchanged.push({ id: cur.id, name: spec.name, version: cur.version });
@@ -94,7 +98,8 @@ export function stackRoutes(app: FastifyInstance, d: ApiDeps): void {
               version: cur.version + 1,
               updatedAt: now,
             };
-            tx.update('service', next);
+            tx.update('service', assignPorts(tx, d.store, next, written));
+            written.push(next);
             r.updated.push({ id: cur.id, name: spec.name, version: next.version });
           }
         }

@@ -19,6 +19,7 @@ export function validateTask(v: unknown): void {
   str(s.message, 'status.message');
   optStr(s.err, 'status.err');
   optStr(s.containerId, 'status.containerId');
+  optStr(s.address, 'status.address');
   optInt(s.exitCode, 'status.exitCode');
   time(t.createdAt, 'createdAt');
   optStr(t.pendingReason, 'pendingReason');

@@ -88,6 +88,17 @@ export const managerCodes = {
     kind: 'invalid_argument',
     message: 'invalid service spec: {field}: {reason}',
   },
+  SERVICE_PORT_IN_USE: {
+    kind: 'conflict',
+    message:
+      'cannot publish port {port}/{protocol} ({mode}) for service {name}: service {holder} already publishes it ({holderMode})',
+    hint: 'ingress ports are open on every node: choose another published port, or omit it to get one from 30000-32767',
+  },
+  INGRESS_PORTS_EXHAUSTED: {
+    kind: 'failed_precondition',
+    message: 'no free ingress port left in {range} for service {name}',
+    hint: 'give the port a published number outside that range, or remove services you no longer need',
+  },
   SERVICE_VERSION_MISMATCH: {
     kind: 'conflict',
     message: 'service {id} is at version {current}, not {given}',

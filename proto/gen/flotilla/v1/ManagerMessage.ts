@@ -5,6 +5,7 @@ import type { Assignments as _flotilla_v1_Assignments, Assignments__Output as _f
 import type { Peers as _flotilla_v1_Peers, Peers__Output as _flotilla_v1_Peers__Output } from '../../flotilla/v1/Peers.js';
 import type { LogsRequest as _flotilla_v1_LogsRequest, LogsRequest__Output as _flotilla_v1_LogsRequest__Output } from '../../flotilla/v1/LogsRequest.js';
 import type { ManagerList as _flotilla_v1_ManagerList, ManagerList__Output as _flotilla_v1_ManagerList__Output } from '../../flotilla/v1/ManagerList.js';
+import type { IngressEndpoints as _flotilla_v1_IngressEndpoints, IngressEndpoints__Output as _flotilla_v1_IngressEndpoints__Output } from '../../flotilla/v1/IngressEndpoints.js';
 
 export interface ManagerMessage {
   'accepted'?: (_flotilla_v1_SessionAccepted | null);
@@ -12,7 +13,8 @@ export interface ManagerMessage {
   'peers'?: (_flotilla_v1_Peers | null);
   'logs'?: (_flotilla_v1_LogsRequest | null);
   'managers'?: (_flotilla_v1_ManagerList | null);
-  'payload'?: "accepted"|"assignments"|"peers"|"logs"|"managers";
+  'ingress'?: (_flotilla_v1_IngressEndpoints | null);
+  'payload'?: "accepted"|"assignments"|"peers"|"logs"|"managers"|"ingress";
 }
 
 export interface ManagerMessage__Output {
@@ -21,5 +23,6 @@ export interface ManagerMessage__Output {
   'peers'?: (_flotilla_v1_Peers__Output | null);
   'logs'?: (_flotilla_v1_LogsRequest__Output | null);
   'managers'?: (_flotilla_v1_ManagerList__Output | null);
-  'payload'?: "accepted"|"assignments"|"peers"|"logs"|"managers";
+  'ingress'?: (_flotilla_v1_IngressEndpoints__Output | null);
+  'payload'?: "accepted"|"assignments"|"peers"|"logs"|"managers"|"ingress";
 }

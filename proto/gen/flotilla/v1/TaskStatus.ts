@@ -9,6 +9,7 @@ export interface TaskStatus {
   'containerId'?: (string);
   'exitCode'?: (number);
   'health'?: (string);
+  'address'?: (string);
   '_exitCode'?: "exitCode";
 }
 
@@ -20,5 +21,6 @@ export interface TaskStatus__Output {
   'containerId': (string);
   'exitCode'?: (number);
   'health': (string);
+  'address': (string);
   '_exitCode'?: "exitCode";
 }

@@ -1,0 +1,117 @@
+// Renders the routing mesh (ingress published ports) the way kube-proxy's iptables mode does:
+// every local destination's published port jumps to one chain per port, which spreads new
+// connections across the service's task addresses with `-m statistic --mode random` (rule i of n
+// matches with probability 1/(n-i), so each address gets 1/n) and DNATs to address:target. Traffic
+// DNATed to another node's task is masqueraded so its replies come back through this node, which
+// undoes the translation. A port without addresses refuses (REJECT with tcp-reset) instead of
+// leaving clients to time out. Pure: the caller applies the lines (rules/iptables.ts).
+import { contains, ipToInt, parseSubnet } from '../ipam/cidr.js';
+
+export interface RuleIngressPort {
+  /** Service name (rule comments). */
+  service: string;
+  published: number;
+  target: number;
+  protocol: 'tcp' | 'udp';
+  /** Task addresses, on this node or others. Empty = refuse. */
+  addrs: string[];
+}
+
+export interface IngressInput {
+  ports: RuleIngressPort[];
+  /** Our networks' subnets: addresses in them are local tasks (no masquerade needed). */
+  localSubnets: string[];
+  /** Other nodes' addresses: they forward (masqueraded) mesh traffic to our local tasks. */
+  peerAddrs: string[];
+}
+
+export interface IngressLines {
+  /** Per-port chains (nat), declared by the caller. */
+  chains: string[];
+  /** At the top of the DNAT chain: the jumps into per-port chains. */
+  dnat: string[];
+  /** The per-port chains' rules. */
+  balance: string[];
+  /** At the top of POSTROUTING (before the no-NAT RETURNs between node subnets). */
+  postrouting: string[];
+  /** In FORWARD before isolation and the final drops. */
+  forward: string[];
+  /** filter INPUT (our chain): refusals for ports with no address. */
+  input: string[];
+}
+
+/** `<prefix>-ING-TCP8095`: at most 25 characters with a hashed prefix (iptables allows 28). */
+export function ingressChain(prefix: string, protocol: string, published: number): string {
+  return `${prefix}-ING-${protocol.toUpperCase()}${published}`;
+}
+
+const tag = (what: string) => `-m comment --comment "flotilla:ingress:${what}"`;
+
+/** Probability for rule i of n, as kube-proxy writes it (fixed decimals, stable text). */
+export function probability(i: number, n: number): string {
+  return (1 / (n - i)).toFixed(10);
+}
+
+export function renderIngress(
+  prefix: string,
+  c: { dnat: string; postrouting: string; forward: string; input: string },
+  s: IngressInput,
+): IngressLines {
+  const out: IngressLines = {
+    chains: [],
+    dnat: [],
+    balance: [],
+    postrouting: [],
+    forward: [],
+    input: [],
+  };
+  const local = s.localSubnets.map((x) => parseSubnet(x));
+  const isLocal = (ip: string) => {
+    const n = ipToInt(ip);
+    return n !== undefined && local.some((sub) => contains(sub, n));
+  };
+  const seen = new Set<string>();
+  for (const p of s.ports) {
+    const key = `${p.protocol}/${p.published}`;
+    // Unique cluster-wide by the manager's check; the first service wins if state ever disagrees.
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const m = `-p ${p.protocol} -m ${p.protocol}`;
+    const t = tag(`${p.service}:${p.published}`);
+    if (p.addrs.length === 0) {
+      const reject = p.protocol === 'tcp' ? 'tcp-reset' : 'icmp-port-unreachable';
+      out.input.push(
+        `-A ${c.input} ${m} --dport ${p.published} -m addrtype --dst-type LOCAL ${t} -j REJECT --reject-with ${reject}`,
+      );
+      continue;
+    }
+    const chain = ingressChain(prefix, p.protocol, p.published);
+    out.chains.push(chain);
+    out.dnat.push(`-A ${c.dnat} ${m} --dport ${p.published} ${t} -j ${chain}`);
+    const n = p.addrs.length;
+    p.addrs.forEach((addr, i) => {
+      const spread =
+        i < n - 1 ? `-m statistic --mode random --probability ${probability(i, n)} ` : '';
+      out.balance.push(`-A ${chain} ${spread}${t} -j DNAT --to-destination ${addr}:${p.target}`);
+    });
+    // Both directions of the flows translated here (original and reply), whatever the host's
+    // FORWARD policy is: to a local bridge or out to another node.
+    out.forward.push(
+      `-A ${c.forward} -p ${p.protocol} -m conntrack --ctstate DNAT --ctorigdstport ${p.published} ${t} -j ACCEPT`,
+    );
+    for (const addr of p.addrs) {
+      if (isLocal(addr)) {
+        // Another node's share of this port, masqueraded to that node's address.
+        for (const peer of s.peerAddrs)
+          out.forward.push(
+            `-A ${c.forward} -s ${peer}/32 -d ${addr}/32 ${m} --dport ${p.target} ${t} -j ACCEPT`,
+          );
+      } else {
+        out.postrouting.push(
+          `-A ${c.postrouting} -d ${addr}/32 ${m} --dport ${p.target} -m conntrack --ctstate DNAT ${t} -j MASQUERADE`,
+        );
+      }
+    }
+  }
+  return out;
+}
