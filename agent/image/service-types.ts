@@ -8,7 +8,7 @@ import type { Credentials, Platform, RegistryClient } from './registry/types.js'
 /** The parts of the content store (agent/image/content) the service uses. */
 export type BlobStore = Pick<
   ContentStore,
-  'has' | 'ingest' | 'openRead' | 'readAll' | 'delete' | 'blobPath'
+  'has' | 'ingest' | 'openRead' | 'readAll' | 'delete' | 'blobPath' | 'list'
 >;
 
 /** Unpacked layers keyed by chain id (agent/image/layers). */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -297,6 +297,30 @@ describe('ImageService', () => {
     const all = await svc.prune({ all: true });
     expect(all.ImagesDeleted.filter((d) => d.Deleted?.startsWith('sha256:'))).not.toHaveLength(0);
     expect(svc.list()).toEqual([]);
+  });
+
+  it('prune also removes blobs no image references once they are past the grace period', async () => {
+    await svc.pull('reg.test:5000/app:v1');
+    // What a refused or interrupted pull leaves: verified blobs that no image record names.
+    const stale = await content.ingest(
+      undefined,
+      Readable.from([Buffer.from('left by a refused pull')]),
+    );
+    const fresh = await content.ingest(
+      undefined,
+      Readable.from([Buffer.from('a pull running now')]),
+    );
+    const hourAgo = new Date(Date.now() - 2 * 3_600_000);
+    await utimes(content.blobPath(stale.digest), hourAgo, hourAgo);
+    for (const d of [app.manifestDigest, app.configDigest])
+      await utimes(content.blobPath(d), hourAgo, hourAgo);
+    const r = await svc.prune();
+    expect(r.SpaceReclaimed).toBe(stale.size);
+    expect(await content.has(stale.digest)).toBe(false);
+    // Young orphans may belong to a pull or build in progress; referenced blobs always stay.
+    expect(await content.has(fresh.digest)).toBe(true);
+    expect(await content.has(app.manifestDigest)).toBe(true);
+    expect(await content.has(app.configDigest)).toBe(true);
   });
 
   it('searches the registry named in the term', async () => {

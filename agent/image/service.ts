@@ -2,6 +2,7 @@
 // local names, and coordinates the puller, pusher, archive code and the store; reference counting
 // decides when a blob or an unpacked layer may be deleted. Transport, verification and unpacking
 // are left to the registry client, content store and layer store.
+import { stat } from 'node:fs/promises';
 import { arch } from 'node:process';
 import type { Readable } from 'node:stream';
 import { FlotillaError, isFlotillaError } from '../../shared/errors/index.js';
@@ -37,6 +38,12 @@ export interface ImageServiceDeps {
   isImageInUse?: (imageId: string) => boolean | Promise<boolean>;
   /** Parallel layer downloads per pull. @default 3 */
   pullConcurrency?: number;
+  /**
+   * `image prune` removes blobs no image references (left by an interrupted or refused pull, build
+   * or load) only once they are this old, so it never takes a blob a pull or build running right
+   * now has written but not yet recorded. @default 3_600_000 (one hour)
+   */
+  orphanBlobGraceMs?: number;
 }
 
 /** Docker's /images/json entry. */
@@ -315,9 +322,35 @@ export class ImageService {
       for (const t of rec.repoTags) out.push({ Untagged: familiarName(t) });
       for (const d of rec.repoDigests) out.push({ Untagged: familiarName(d) });
     }
-    const space = victims.reduce((a, r) => a + r.sizeBytes, 0);
+    let space = victims.reduce((a, r) => a + r.sizeBytes, 0);
     out.push(...(await this.deleteImages(victims.map((r) => r.id))));
+    space += await this.deleteOrphanBlobs();
     return { ImagesDeleted: out, SpaceReclaimed: space };
+  }
+
+  /**
+   * Deletes stored blobs that no image references and that are older than the grace period (a
+   * refused hostile pull, an interrupted one, a failed build). Returns the bytes freed.
+   */
+  private async deleteOrphanBlobs(): Promise<number> {
+    const referenced = this.store.referencedBlobs();
+    const cutoff = Date.now() - (this.deps.orphanBlobGraceMs ?? 3_600_000);
+    let freed = 0;
+    for (const b of await this.deps.content.list()) {
+      if (referenced.has(b.digest)) continue;
+      const modified = await stat(this.deps.content.blobPath(b.digest)).then(
+        (s) => s.mtimeMs,
+        () => Date.now(),
+      );
+      if (modified > cutoff) continue;
+      // Checked again right before: an image may have been recorded since the list was taken.
+      if (this.store.referencedBlobs().has(b.digest)) continue;
+      if (await this.deps.content.delete(b.digest)) {
+        freed += b.sizeBytes;
+        this.log.info({ digest: b.digest, bytes: b.sizeBytes }, 'orphan blob removed');
+      }
+    }
+    return freed;
   }
 
   /** Drops image records, then every blob and layer no remaining image references. */
