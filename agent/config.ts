@@ -19,6 +19,8 @@ export interface AgentSettings {
   nodeSubnet: string;
   advertiseAddr: string;
   hostname: string;
+  /** OCI runtime for containers created without one: runc or crun. */
+  defaultRuntime: string;
 }
 
 export interface AgentConfig extends AgentSettings {
@@ -36,6 +38,7 @@ export function agentConfig(flags: Partial<AgentSettings> & { configFile?: strin
     nodeSubnet: '',
     advertiseAddr: '',
     hostname: '',
+    defaultRuntime: 'runc',
   };
   const file = readConfigFile(
     flags.configFile ?? process.env.FLOTILLA_CONFIG_FILE ?? '/etc/flotilla/agent.json',

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system packages Flotilla needs on Debian 12 (idempotent: installs only what is missing).
-#   runtime:  runc, conmon, iptables, conntrack, iproute2, tini (for --init), zstd
+#   runtime:  runc, crun (pure cgroup v2 hosts only), conmon, iptables, conntrack, iproute2, tini (for --init), zstd
 #   cluster:  etcd-server, etcd-client
 #   tests:    docker-registry (a real registry server), busybox-static (test image contents),
 #             apache2-utils (htpasswd for the auth registry), socat, python3
@@ -8,7 +8,7 @@
 set -euo pipefail
 
 packages=(
-  runc conmon iptables conntrack iproute2 tini zstd
+  runc crun conmon iptables conntrack iproute2 tini zstd
   etcd-server etcd-client
   docker-registry busybox-static apache2-utils socat python3 curl ca-certificates
   skopeo umoci wrk hyperfine

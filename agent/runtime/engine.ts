@@ -27,7 +27,8 @@ import type { ImageSource } from './images/source.js';
 import { readLog } from './logs/k8s-file.js';
 import { LogRotator, parseLogOpts } from './logs/rotation.js';
 import { restartDelayMs, shouldRestart } from './restart/policy.js';
-import { Runc } from './runc/runc.js';
+import { checkRuntime, hostCgroupLayout, type RuntimeName } from './runc/cgroup-mode.js';
+import { onPath, resolveBinary, Runc } from './runc/runc.js';
 import { startErrorFrom } from './runc/start-error.js';
 import { cpuPercent, sample } from './stats/cgroup-stats.js';
 import type {
@@ -52,7 +53,10 @@ export interface EngineDeps {
   snapshotter: Snapshotter;
   network?: NetworkAttacher;
   runcBinary?: string;
+  crunBinary?: string;
   conmonBinary?: string;
+  /** runc or crun, for containers created without --runtime. @default 'runc' */
+  defaultRuntime?: string;
 }
 
 interface PendingAttach {
@@ -67,11 +71,16 @@ const shortId = (id: string) => id.slice(0, 16);
 export class RuncContainerEngine implements ContainerRuntime {
   readonly store: ContainerStore;
   readonly volumeStore: VolumeStore;
+  /** runc, with its own --root; used for every container created without another runtime. */
   readonly runc: Runc;
+  /** crun, with its own --root (containers record which runtime runs them). */
+  readonly crun: Runc;
   private readonly log: Logger;
   private readonly events = new EventEmitter();
   private readonly exits: ExitWatcher;
   private readonly pendingAttach = new Map<string, PendingAttach[]>();
+  /** Running execs by id (those started with one): how to resize their terminal. */
+  private readonly execResizers = new Map<string, (rows: number, cols: number) => void>();
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly health: HealthMonitor;
@@ -80,6 +89,7 @@ export class RuncContainerEngine implements ContainerRuntime {
   private readonly prevStats = new Map<string, ReturnType<typeof sample>>();
   readonly paths: {
     runcRoot: string;
+    crunRoot: string;
     exitDir: string;
     bundles: string;
     persist: string;
@@ -92,12 +102,14 @@ export class RuncContainerEngine implements ContainerRuntime {
     this.volumeStore = new VolumeStore({ dir: join(deps.dataRoot, 'volumes') });
     this.paths = {
       runcRoot: join(deps.execRoot, 'runc'),
+      crunRoot: join(deps.execRoot, 'crun'),
       exitDir: join(deps.execRoot, 'exits'),
       bundles: join(deps.execRoot, 'b'),
       persist: join(deps.execRoot, 'persist'),
       socketDir: join(deps.execRoot, 'sock'),
     };
     this.runc = new Runc({ binary: deps.runcBinary ?? 'runc', root: this.paths.runcRoot });
+    this.crun = new Runc({ binary: deps.crunBinary ?? 'crun', root: this.paths.crunRoot });
     this.exits = new ExitWatcher({
       exitDir: this.paths.exitDir,
       onExit: (id, code) => void this.onExit(id, code),
@@ -121,7 +133,10 @@ export class RuncContainerEngine implements ContainerRuntime {
 
   /** Loads records, adopts or settles containers left from a previous run, watches exits. */
   async open(): Promise<void> {
-    for (const d of Object.values(this.paths)) await mkdir(d, { recursive: true });
+    // A default runtime this host cannot use is a configuration error: refuse to start.
+    this.checkRuntime(this.deps.defaultRuntime ?? 'runc');
+    for (const [k, d] of Object.entries(this.paths))
+      if (k !== 'crunRoot') await mkdir(d, { recursive: true }); // made when crun first runs
     const records = await this.store.load();
     const { restoreContainers } = await import('./restore.js');
     await restoreContainers(this, records);
@@ -161,6 +176,19 @@ export class RuncContainerEngine implements ContainerRuntime {
     return this.log;
   }
 
+  /** The runtime that runs a container (records from before --runtime existed use runc). */
+  runtimeOf(rec: ContainerRecord): Runc {
+    return rec.options.runtime === 'crun' ? this.crun : this.runc;
+  }
+
+  private checkRuntime(name: string): RuntimeName {
+    const binaries = { runc: this.runc.deps.binary, crun: this.crun.deps.binary };
+    return checkRuntime(name, {
+      layout: hostCgroupLayout(),
+      installed: (rt) => onPath(binaries[rt as RuntimeName] ?? rt),
+    });
+  }
+
   emit(
     rec: ContainerRecord,
     action: ContainerEvent['action'],
@@ -193,6 +221,10 @@ export class RuncContainerEngine implements ContainerRuntime {
 
   async create(opts: ContainerCreateOptions): Promise<{ id: string; warnings: string[] }> {
     validateCreateOptions(opts);
+    opts = {
+      ...opts,
+      runtime: this.checkRuntime(opts.runtime || this.deps.defaultRuntime || 'runc'),
+    };
     const image = await this.deps.images.resolve(opts.image);
     const id = this.store.newId();
     const name = this.store.reserveName(id, opts.name);
@@ -379,7 +411,9 @@ export class RuncContainerEngine implements ContainerRuntime {
           options: ['nosuid', 'nodev', 'noexec', m.RW ? 'rw' : 'ro'],
         });
       await writeFile(join(bundle, 'config.json'), JSON.stringify(spec));
-      cleanup.push(() => this.runc.delete(id, true));
+      const runtime = this.runtimeOf(rec);
+      await mkdir(runtime.deps.root, { recursive: true });
+      cleanup.push(() => runtime.delete(id, true));
       const stdinMode = rec.config.OpenStdin;
       let started;
       try {
@@ -388,8 +422,11 @@ export class RuncContainerEngine implements ContainerRuntime {
           rec.name,
           {
             conmonBinary: this.deps.conmonBinary ?? 'conmon',
-            runcBinary: this.deps.runcBinary ?? '/usr/sbin/runc',
-            runcRoot: this.paths.runcRoot,
+            runcBinary:
+              runtime === this.runc
+                ? (this.deps.runcBinary ?? '/usr/sbin/runc')
+                : (resolveBinary(this.crun.deps.binary) ?? this.crun.deps.binary),
+            runcRoot: runtime.deps.root,
             bundle,
             exitDir: this.paths.exitDir,
             persistDir: persist,
@@ -405,7 +442,7 @@ export class RuncContainerEngine implements ContainerRuntime {
       rec.conmon = { pid: started.conmonPid, startTime: started.conmonStartTime };
       // Attachers waiting on a created container connect before the process runs: no output is lost.
       await this.connectPendingAttach(rec);
-      await this.runc.start(id);
+      await runtime.start(id);
       rec.state = {
         ...rec.state,
         status: 'running',
@@ -497,7 +534,7 @@ export class RuncContainerEngine implements ContainerRuntime {
 
   /** runc state, network, mounts, bundle: everything a run holds except the record and log. */
   async releaseRun(rec: ContainerRecord): Promise<void> {
-    await this.runc
+    await this.runtimeOf(rec)
       .delete(rec.id, true)
       .catch((err) => this.log.warn({ err, containerId: rec.id }, 'runc delete failed'));
     if (this.deps.network)
@@ -568,11 +605,18 @@ export class RuncContainerEngine implements ContainerRuntime {
     await this.deps.network
       ?.withdrawPorts?.(rec.id)
       .catch((err) => this.log.warn({ err }, 'withdrawing ports failed'));
-    if (rec.state.status === 'paused') await this.runc.resume(rec.id).catch(() => undefined);
-    await this.runc.kill(rec.id, signal).catch(() => undefined);
+    if (rec.state.status === 'paused')
+      await this.runtimeOf(rec)
+        .resume(rec.id)
+        .catch(() => undefined);
+    await this.runtimeOf(rec)
+      .kill(rec.id, signal)
+      .catch(() => undefined);
     this.emit(rec, 'kill', { signal });
     if (timeoutSec < 0 || !(await this.within(exited, timeoutSec * 1000))) {
-      await this.runc.kill(rec.id, 'KILL', true).catch(() => undefined);
+      await this.runtimeOf(rec)
+        .kill(rec.id, 'KILL', true)
+        .catch(() => undefined);
       this.emit(rec, 'kill', { signal: 'SIGKILL' });
       await exited;
     }
@@ -605,7 +649,7 @@ export class RuncContainerEngine implements ContainerRuntime {
       throw new FlotillaError('CONTAINER_NOT_RUNNING', { id: rec.name });
     const sig = /^\d+$/.test(signal) ? signal : signal.toUpperCase().replace(/^SIG/, '');
     if (sig === 'KILL' || sig === '9') rec.manuallyStopped = true;
-    await this.runc.kill(rec.id, sig);
+    await this.runtimeOf(rec).kill(rec.id, sig);
     this.emit(rec, 'kill', { signal: sig });
   }
 
@@ -621,7 +665,7 @@ export class RuncContainerEngine implements ContainerRuntime {
       throw new FlotillaError('CONTAINER_PAUSED', { id: rec.name });
     if (rec.state.status !== 'running')
       throw new FlotillaError('CONTAINER_NOT_RUNNING', { id: rec.name });
-    await this.runc.pause(rec.id);
+    await this.runtimeOf(rec).pause(rec.id);
     rec.state.status = 'paused';
     await this.store.save(rec);
     this.emit(rec, 'pause');
@@ -631,7 +675,7 @@ export class RuncContainerEngine implements ContainerRuntime {
     const rec = this.store.get(idOrName);
     if (rec.state.status !== 'paused')
       throw new FlotillaError('CONTAINER_NOT_PAUSED', { id: rec.name });
-    await this.runc.resume(rec.id);
+    await this.runtimeOf(rec).resume(rec.id);
     rec.state.status = 'running';
     await this.store.save(rec);
     this.emit(rec, 'unpause');
@@ -655,8 +699,13 @@ export class RuncContainerEngine implements ContainerRuntime {
     rec.manuallyStopped = true;
     if (rec.state.status === 'running' || rec.state.status === 'paused') {
       const exited = this.nextExit(rec.id);
-      if (rec.state.status === 'paused') await this.runc.resume(rec.id).catch(() => undefined);
-      await this.runc.kill(rec.id, 'KILL', true).catch(() => undefined);
+      if (rec.state.status === 'paused')
+        await this.runtimeOf(rec)
+          .resume(rec.id)
+          .catch(() => undefined);
+      await this.runtimeOf(rec)
+        .kill(rec.id, 'KILL', true)
+        .catch(() => undefined);
       if (!(await this.within(exited, 10_000))) await this.recordExit(rec, 137);
     }
     await this.locked(rec.id, async () => {
@@ -825,13 +874,38 @@ export class RuncContainerEngine implements ContainerRuntime {
     await this.writeCtl(rec.id, `1 ${Math.max(1, rows)} ${Math.max(1, cols)}`);
   }
 
-  async exec(idOrName: string, opts: ExecOptions, streams: AttachStreams): Promise<number> {
+  async exec(
+    idOrName: string,
+    opts: ExecOptions,
+    streams: AttachStreams,
+    execId?: string,
+  ): Promise<number> {
     const rec = this.store.get(idOrName);
     if (rec.state.status === 'paused')
       throw new FlotillaError('CONTAINER_PAUSED', { id: rec.name });
     if (rec.state.status !== 'running')
       throw new FlotillaError('CONTAINER_NOT_RUNNING', { id: rec.name });
-    return execInContainer(this, rec, opts, streams);
+    const host = this.execHost(rec);
+    if (!execId) return execInContainer(host, rec, opts, streams);
+    this.execResizers.set(execId, () => undefined); // until a terminal exists (none without -t)
+    try {
+      return await execInContainer(host, rec, opts, streams, undefined, (resize) =>
+        this.execResizers.set(execId, resize),
+      );
+    } finally {
+      this.execResizers.delete(execId);
+    }
+  }
+
+  private execHost(rec: ContainerRecord) {
+    return { runc: this.runtimeOf(rec), bundleDir: (id: string) => this.bundleDir(id) };
+  }
+
+  /** Resizes the terminal of a running `exec -t` (a no-op for an exec without one). */
+  async resizeExec(execId: string, rows: number, cols: number): Promise<void> {
+    const resize = this.execResizers.get(execId);
+    if (!resize) throw new FlotillaError('EXEC_NOT_FOUND', { id: execId });
+    if (rows > 0 && cols > 0) resize(rows, cols);
   }
 
   private async probe(
@@ -844,7 +918,7 @@ export class RuncContainerEngine implements ContainerRuntime {
       if (chunks.reduce((n, c) => n + c.length, 0) < 4096) chunks.push(d);
     };
     const code = await execInContainer(
-      this,
+      this.execHost(rec),
       rec,
       { cmd },
       { onStdout: keep, onStderr: keep },
@@ -910,7 +984,7 @@ export class RuncContainerEngine implements ContainerRuntime {
     const rec = this.store.get(idOrName);
     if (rec.state.status !== 'running' && rec.state.status !== 'paused')
       throw new FlotillaError('CONTAINER_NOT_RUNNING', { id: rec.name });
-    const pids = await this.runc.ps(rec.id);
+    const pids = await this.runtimeOf(rec).ps(rec.id);
     const { readFileSync } = await import('node:fs');
     const rows = pids.map((pid) => {
       let cmd = '';
@@ -960,7 +1034,12 @@ export class RuncContainerEngine implements ContainerRuntime {
   /** For tests: everything the engine created on the host for this container id. */
   leftovers(id: string): string[] {
     const found: string[] = [];
-    for (const p of [this.bundleDir(id), this.persistDir(id), join(this.paths.runcRoot, id)])
+    for (const p of [
+      this.bundleDir(id),
+      this.persistDir(id),
+      join(this.paths.runcRoot, id),
+      join(this.paths.crunRoot, id),
+    ])
       if (existsSync(p)) found.push(p);
     for (const ctrl of ['memory', 'pids', 'cpu', 'cpuacct', 'blkio'])
       if (existsSync(`/sys/fs/cgroup/${ctrl}/flotilla/${id}`))

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContainerRecord } from './container/record.js';
+import type { Runc, RuncState } from './runc/runc.js';
 import { persistedExit, type RuncContainerEngine } from './engine.js';
 
 export async function restoreContainers(
@@ -11,7 +12,11 @@ export async function restoreContainers(
   records: ContainerRecord[],
 ): Promise<void> {
   const log = engine.logger;
-  const states = new Map((await engine.runc.list().catch(() => [])).map((s) => [s.id, s]));
+  // Each OCI runtime keeps its own --root; crun's exists only once a crun container ran.
+  const runtimes = [engine.runc, ...(existsSync(engine.crun.deps.root) ? [engine.crun] : [])];
+  const states = new Map<string, RuncState & { runtime: Runc }>();
+  for (const rt of runtimes)
+    for (const s of await rt.list().catch(() => [])) states.set(s.id, { ...s, runtime: rt });
   for (const rec of records) {
     const wasLive = rec.state.status === 'running' || rec.state.status === 'paused';
     const exitFile = join(engine.paths.exitDir, rec.id);
@@ -42,7 +47,7 @@ export async function restoreContainers(
       log.info({ containerId: rec.id }, 'container adopted');
     } else if (wasLive) {
       // 3./4. conmon gone (exit code lost) or no runc state at all (reboot): settle as exited.
-      if (st) await engine.runc.kill(rec.id, 'KILL', true).catch(() => undefined);
+      if (st) await st.runtime.kill(rec.id, 'KILL', true).catch(() => undefined);
       rec.state.error = st ? 'conmon died; exit code unknown' : 'runtime state lost (host reboot?)';
       await engine.recordExit(rec, 255);
       applyBootPolicy(engine, rec);
@@ -59,7 +64,7 @@ export async function restoreContainers(
     }
   }
   // runc containers with no record are leftovers of a create that never finished.
-  for (const orphan of states.keys()) await engine.runc.delete(orphan, true).catch(() => undefined);
+  for (const [orphan, st] of states) await st.runtime.delete(orphan, true).catch(() => undefined);
 }
 
 /** Docker at daemon start: always and unless-stopped come back unless manually stopped; on-failure too. */

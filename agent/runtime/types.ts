@@ -42,6 +42,8 @@ export interface ContainerCreateOptions {
   tty?: boolean;
   openStdin?: boolean;
   autoRemove?: boolean;
+  /** OCI runtime: runc or crun (crun only on unified cgroup v2 hosts). @default the agent's */
+  runtime?: string;
   restartPolicy?: RestartPolicySpec;
   stopSignal?: string;
   stopTimeoutSec?: number;
@@ -212,8 +214,18 @@ export interface ContainerRuntime extends ContainerEngine {
   ): Promise<number>;
   attach(idOrName: string, streams: AttachStreams): Promise<AttachSession>;
   resize(idOrName: string, rows: number, cols: number): Promise<void>;
-  /** Runs a process in a running container; resolves with its exit code. */
-  exec(idOrName: string, opts: ExecOptions, streams: AttachStreams): Promise<number>;
+  /**
+   * Runs a process in a running container; resolves with its exit code. With an `execId`, the
+   * exec can be resized through `resizeExec` while it runs.
+   */
+  exec(
+    idOrName: string,
+    opts: ExecOptions,
+    streams: AttachStreams,
+    execId?: string,
+  ): Promise<number>;
+  /** Sets the window size of a running exec's terminal; EXEC_NOT_FOUND once it has ended. */
+  resizeExec(execId: string, rows: number, cols: number): Promise<void>;
   logs(idOrName: string, opts: LogOptions): AsyncIterable<LogEntry>;
   stats(idOrName: string): Promise<ContainerStats>;
   top(idOrName: string): Promise<{ Titles: string[]; Processes: string[][] }>;

@@ -23,6 +23,7 @@ export function buildRuntime(deps: {
     images: imageServiceSource(deps.image.service),
     snapshotter: new OverlaySnapshotter(deps.image.layers.root, deps.image.layers),
     network: deps.network,
+    defaultRuntime: deps.config.defaultRuntime,
   });
   return { engine, start: () => engine.open(), stop: () => engine.close() };
 }

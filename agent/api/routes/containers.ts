@@ -1,6 +1,7 @@
 // Container routes of the local engine API, shaped after Docker's: JSON for lifecycle and queries,
 // newline-delimited JSON for streams (stats, events), Docker's 8-byte stream framing for logs, and
 // hijacked connections (Connection: Upgrade) for attach and exec, bridged to the container's stdio.
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -76,6 +77,18 @@ export function containerRoutes(runtime: ContainerRuntime): RoutePlugin {
     app.post('/containers/:id/resize', async (req, reply) => {
       const q = req.query as Q;
       await runtime.resize((req.params as Q).id!, Number(q.h), Number(q.w));
+      return reply.status(204).send();
+    });
+    // Docker's route: the exec id comes from the 101 answer of the exec (X-Flotilla-Exec-Id).
+    app.post('/exec/:id/resize', async (req, reply) => {
+      const q = req.query as Q;
+      const rows = Number(q.h);
+      const cols = Number(q.w);
+      if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1)
+        throw new FlotillaError('INVALID_ARGUMENT', {
+          detail: `window size h=${q.h ?? ''} w=${q.w ?? ''} must be positive integers`,
+        });
+      await runtime.resizeExec((req.params as Q).id!, rows, cols);
       return reply.status(204).send();
     });
     app.delete('/containers/:id', async (req, reply) => {
@@ -190,11 +203,11 @@ async function hijack(
   };
   const streams = { stdin: withStdin ? socket : undefined, onStdout: out(1), onStderr: out(2) };
   let upgraded = false;
-  const upgrade = () => {
+  const upgrade = (extraHeaders = '') => {
     if (upgraded) return;
     upgraded = true;
     socket.write(
-      'HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n',
+      `HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n${extraHeaders}\r\n`,
     );
   };
   try {
@@ -213,8 +226,9 @@ async function hijack(
       const info = (await runtime.inspect(id)) as { State: { Running: boolean; Paused: boolean } };
       if (!info.State.Running) throw new FlotillaError('CONTAINER_NOT_RUNNING', { id });
       if (info.State.Paused) throw new FlotillaError('CONTAINER_PAUSED', { id });
-      upgrade();
-      const code = await runtime.exec(id, spec, streams);
+      const execId = randomBytes(16).toString('hex');
+      upgrade(`X-Flotilla-Exec-Id: ${execId}\r\n`);
+      const code = await runtime.exec(id, spec, streams, execId);
       socket.end(frame(4, Buffer.from(String(code))));
     }
   } catch (err) {

@@ -3,6 +3,7 @@
 // frames every packet as [stream byte][u32 length][data] on its stdout, and copies its stdin to
 // the socket, half-closing the socket on EOF when asked (conmon then closes the container's stdin).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { pythonBinary, pythonFlags } from '../helpers/python.js';
 
 const helper = `
 import os,socket,sys,select,struct
@@ -54,9 +55,13 @@ export function openBridge(
   h: BridgeHandlers,
   readyTimeoutMs = 20_000,
 ): Bridge {
-  const child: ChildProcess = spawn('python3', ['-c', helper, socketPath, stdinMode], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    pythonBinary(),
+    [...pythonFlags, '-c', helper, socketPath, stdinMode],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   let buf = Buffer.alloc(0);
   let readyResolve!: () => void;
   let readyReject!: (e: Error) => void;

@@ -100,6 +100,7 @@ export function inspectDocument(r: ContainerRecord): Record<string, unknown> {
     },
     Platform: 'linux',
     HostConfig: {
+      Runtime: o.runtime ?? 'runc',
       Binds: (o.mounts ?? [])
         .filter((m) => m.type === 'bind')
         .map((m) => `${m.source}:${m.target}${m.readOnly ? ':ro' : ''}`),

@@ -6,9 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import { mergeEnv } from '../bundle/merge.js';
 import { resolveUser } from '../bundle/user.js';
+import { pythonBinary, pythonFlags } from '../helpers/python.js';
 import { ptyHelperScript } from './pty-helper.js';
 import type { ContainerRecord } from '../container/record.js';
 import type { AttachStreams, ExecOptions } from '../types.js';
@@ -24,6 +26,8 @@ export async function execInContainer(
   opts: ExecOptions,
   streams: AttachStreams,
   timeoutMs?: number,
+  /** Called once a tty exec is running, with a function that resizes its terminal. */
+  onResizable?: (resize: (rows: number, cols: number) => void) => void,
 ): Promise<number> {
   if (!opts.cmd.length)
     throw new FlotillaError('INVALID_ARGUMENT', { detail: 'exec needs a command' });
@@ -47,11 +51,13 @@ export async function execInContainer(
     ...opts.cmd,
   ];
   // With a terminal, runc runs on a pty of the helper's (pty-helper.ts); its errors then arrive
-  // on stdout, so the tail of both streams is kept for the 126/127 mapping below.
+  // on stdout, so the tail of both streams is kept for the 126/127 mapping below. Its fd 3 takes
+  // window sizes.
   const child = opts.tty
     ? spawn(
-        'python3',
+        pythonBinary(),
         [
+          ...pythonFlags,
           '-c',
           ptyHelperScript,
           String(opts.rows ?? 0),
@@ -59,9 +65,17 @@ export async function execInContainer(
           host.runc.deps.binary,
           ...args,
         ],
-        { stdio: ['pipe', 'pipe', 'pipe'] },
+        { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] },
       )
     : spawn(host.runc.deps.binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  if (opts.tty) {
+    const ctl = child.stdio[3] as Writable;
+    ctl.on('error', () => undefined);
+    child.on('exit', () => ctl.destroy());
+    onResizable?.((rows, cols) => {
+      if (!ctl.destroyed) ctl.write(`${Math.max(1, rows)} ${Math.max(1, cols)}\n`);
+    });
+  }
   const errTail: Buffer[] = [];
   child.stdout.on('data', (d: Buffer) => {
     if (opts.tty && errTail.length < 16) errTail.push(d);

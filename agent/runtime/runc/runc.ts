@@ -1,6 +1,8 @@
 // Thin wrapper over the runc binary with our own --root, so runc state never mixes with another
 // engine's. Every call is a child process; stderr becomes the error detail.
 import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { FlotillaError } from '../../../shared/errors/index.js';
 
 export interface RuncState {
@@ -35,6 +37,27 @@ export function runCommand(bin: string, args: string[], input?: string): Promise
     child.stdin.end(input);
   });
 }
+
+/** The absolute path of an executable (as given if absolute, else found on PATH), if any. */
+export function resolveBinary(bin: string, path = process.env.PATH ?? ''): string | undefined {
+  const candidates = isAbsolute(bin)
+    ? [bin]
+    : path
+        .split(':')
+        .filter(Boolean)
+        .map((d) => join(d, bin));
+  for (const c of candidates) {
+    try {
+      accessSync(c, constants.X_OK);
+      return c;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+export const onPath = (bin: string): boolean => resolveBinary(bin) !== undefined;
 
 /** runc's log lines look like `time="..." level=error msg="..."`; keep the message. */
 export function runcMessage(stderr: string): string {

@@ -28,12 +28,13 @@ export function registerExecCommand(program: Command, ctx: () => CliContext): vo
         workingDir: o.workdir as string | undefined,
         tty: Boolean(o.tty),
         privileged: Boolean(o.privileged),
-        // The terminal starts at the client's size (no live resize for exec yet).
+        // The terminal starts at the client's size and follows it (SIGWINCH → /exec/:id/resize).
         rows: o.tty && process.stdout.isTTY ? process.stdout.rows : undefined,
         cols: o.tty && process.stdout.isTTY ? process.stdout.columns : undefined,
       };
       const stdin = Boolean(o.interactive) && !o.detach;
-      const socket = await hijack(c.agent(), `/containers/${ref}/exec`, {
+      const agent = c.agent();
+      const { socket, execId } = await hijack(agent, `/containers/${ref}/exec`, {
         spec: Buffer.from(JSON.stringify(spec)).toString('base64url'),
         stdin: stdin ? '1' : '0',
       });
@@ -41,7 +42,24 @@ export function registerExecCommand(program: Command, ctx: () => CliContext): vo
         socket.unref();
         return;
       }
-      const r = await pump(socket, { stdin, tty: Boolean(o.tty), out: c.out, err: c.err });
+      const resize =
+        o.tty && execId && process.stdout.isTTY
+          ? () =>
+              void agent
+                .json({
+                  method: 'POST',
+                  path: `/exec/${execId}/resize`,
+                  query: { h: process.stdout.rows, w: process.stdout.columns },
+                })
+                .catch(() => undefined)
+          : undefined;
+      const r = await pump(socket, {
+        stdin,
+        tty: Boolean(o.tty),
+        out: c.out,
+        err: c.err,
+        onResize: resize,
+      });
       if (r.error) throw r.error;
       process.exitCode = r.exitCode ?? (r.detached ? 0 : 126);
     });

@@ -5,11 +5,17 @@ import type { Socket } from 'node:net';
 import { FlotillaError, type ErrorBody } from '../../../shared/errors/index.js';
 import type { AgentClient } from '../../clients/agent-client.js';
 
+export interface Hijacked {
+  socket: Socket;
+  /** The exec's id (X-Flotilla-Exec-Id), for POST /exec/:id/resize. */
+  execId?: string;
+}
+
 export function hijack(
   agent: AgentClient,
   path: string,
   query: Record<string, string>,
-): Promise<Socket> {
+): Promise<Hijacked> {
   const qs = new URLSearchParams(query).toString();
   return new Promise((resolve, reject) => {
     const req = request({
@@ -18,9 +24,10 @@ export function hijack(
       method: 'POST',
       headers: { Connection: 'Upgrade', Upgrade: 'tcp' },
     });
-    req.on('upgrade', (_res, socket, head) => {
+    req.on('upgrade', (res, socket, head) => {
       if (head.length) socket.unshift(head);
-      resolve(socket);
+      const execId = res.headers['x-flotilla-exec-id'];
+      resolve({ socket, execId: typeof execId === 'string' ? execId : undefined });
     });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];

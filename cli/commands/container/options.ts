@@ -49,6 +49,10 @@ export function addCreateFlags(cmd: Command): Command {
     .option('--health-retries <n>', 'consecutive failures needed to report unhealthy')
     .option('--no-healthcheck', 'disable any container-specified HEALTHCHECK')
     .option('--pull <policy>', 'pull image before running: always, missing, never', 'missing')
+    .option(
+      '--runtime <name>',
+      "OCI runtime: runc, or crun on a cgroup v2 host (default: the agent's)",
+    )
     .option('--log-driver <driver>', 'logging driver for the container (k8s-file only)')
     .option('--log-opt <K=V>', 'log driver options: max-size, max-file', collect)
     .addOption(
@@ -249,6 +253,7 @@ export function toCreateOptions(
     tty: Boolean(f.tty),
     openStdin: Boolean(f.interactive),
     autoRemove: Boolean(f.rm),
+    runtime: f.runtime as string | undefined,
     restartPolicy,
     stopSignal: f.stopSignal as string | undefined,
     stopTimeoutSec: num('--stop-timeout', f.stopTimeout),

@@ -79,7 +79,7 @@ async function attachAndRun(
   o: { stdin: boolean; tty: boolean; start: boolean; autoRemove?: boolean },
 ): Promise<number> {
   const agent = ctx.agent();
-  const socket = await hijack(agent, `/containers/${id}/attach`, {
+  const { socket } = await hijack(agent, `/containers/${id}/attach`, {
     stdin: o.stdin ? '1' : '0',
     stdout: '1',
     stderr: '1',

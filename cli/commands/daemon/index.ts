@@ -21,6 +21,10 @@ export function registerDaemonCommands(program: Command, _ctx: () => CliContext)
     .option('--node-subnet <cidr>', 'container subnet of this machine')
     .option('--advertise-addr <ip>', 'address other nodes reach this node at')
     .option('--hostname <name>', 'node hostname reported to the manager')
+    .option(
+      '--default-runtime <name>',
+      'OCI runtime of containers created without --runtime: runc (default) or crun (cgroup v2 only)',
+    )
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const { runAgent } = await import('../../../agent/index.js');
       const host = (cmd.parent?.opts() as { host?: string }).host;

@@ -81,6 +81,21 @@ export const runtimeCodes = {
     kind: 'invalid_argument',
     message: 'cannot load seccomp profile {file}: {reason}',
   },
+  RUNTIME_UNKNOWN: {
+    kind: 'invalid_argument',
+    message: 'unknown runtime "{name}" (known: {known})',
+    hint: 'use --runtime runc or --runtime crun',
+  },
+  RUNTIME_UNSUPPORTED: {
+    kind: 'failed_precondition',
+    message: '{name} cannot run containers on this host: {reason}',
+    hint: 'use --runtime runc, which works with cgroup v1, hybrid and v2 hosts; crun needs the unified cgroup v2 hierarchy mounted at /sys/fs/cgroup',
+  },
+  RUNTIME_NOT_INSTALLED: {
+    kind: 'failed_precondition',
+    message: 'runtime {name} is not installed on this node',
+    hint: 'install it (apt-get install {name}) or use --runtime runc',
+  },
   EXEC_NOT_FOUND: {
     kind: 'not_found',
     message: 'No such exec instance: {id}',
