@@ -26,9 +26,9 @@ describe('renderIngress', () => {
       '-A FLOTILLA-DNAT -p tcp -m tcp --dport 8095 -m comment --comment "flotilla:ingress:web:8095" -j FLOTILLA-ING-TCP8095',
     ]);
     expect(out.balance).toEqual([
-      '-A FLOTILLA-ING-TCP8095 -m statistic --mode random --probability 0.3333333333 -m comment --comment "flotilla:ingress:web:8095" -j DNAT --to-destination 10.240.0.2:80',
-      '-A FLOTILLA-ING-TCP8095 -m statistic --mode random --probability 0.5000000000 -m comment --comment "flotilla:ingress:web:8095" -j DNAT --to-destination 10.240.1.2:80',
-      '-A FLOTILLA-ING-TCP8095 -m comment --comment "flotilla:ingress:web:8095" -j DNAT --to-destination 10.240.2.2:80',
+      '-A FLOTILLA-ING-TCP8095 -p tcp -m statistic --mode random --probability 0.3333333333 -m comment --comment "flotilla:ingress:web:8095" -j DNAT --to-destination 10.240.0.2:80',
+      '-A FLOTILLA-ING-TCP8095 -p tcp -m statistic --mode random --probability 0.5000000000 -m comment --comment "flotilla:ingress:web:8095" -j DNAT --to-destination 10.240.1.2:80',
+      '-A FLOTILLA-ING-TCP8095 -p tcp -m comment --comment "flotilla:ingress:web:8095" -j DNAT --to-destination 10.240.2.2:80',
     ]);
   });
 

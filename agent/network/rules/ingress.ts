@@ -92,7 +92,9 @@ export function renderIngress(
     p.addrs.forEach((addr, i) => {
       const spread =
         i < n - 1 ? `-m statistic --mode random --probability ${probability(i, n)} ` : '';
-      out.balance.push(`-A ${chain} ${spread}${t} -j DNAT --to-destination ${addr}:${p.target}`);
+      out.balance.push(
+        `-A ${chain} -p ${p.protocol} ${spread}${t} -j DNAT --to-destination ${addr}:${p.target}`,
+      );
     });
     // Both directions of the flows translated here (original and reply), whatever the host's
     // FORWARD policy is: to a local bridge or out to another node.
