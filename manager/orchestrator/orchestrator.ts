@@ -1,6 +1,7 @@
 // Runs the orchestration passes: replicated and global services, restart supervision, task history,
 // and cleanup after removed services. Reacts to store events (debounced) and to its own restart
 // timers; each pass reads the cache, computes changes and commits them in bounded transactions.
+import { ReconcileLoop } from '../reconcile-loop.js';
 import type { Logger } from '../../shared/log/index.js';
 import type { Task } from '../../shared/model/index.js';
 import type { ObjectStore } from '../store/types.js';
@@ -30,64 +31,27 @@ export class Orchestrator {
   private readonly log: Logger;
   private readonly restarts = new RestartSupervisor();
   private unsubscribe?: () => void;
-  private timer?: NodeJS.Timeout;
-  private wakeTimer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private again = false;
-  private stopped = true;
+  private readonly loop: ReconcileLoop;
 
   constructor(private readonly deps: OrchestratorDeps) {
     this.log = deps.log.child({ component: 'orchestrator' });
+    this.loop = new ReconcileLoop({
+      name: 'orchestration pass',
+      log: this.log,
+      clock: deps.clock,
+      debounceMs: deps.debounceMs,
+      pass: () => this.runPass(),
+    });
   }
 
   async start(): Promise<void> {
-    this.stopped = false;
-    this.unsubscribe = this.deps.store.subscribe(() => this.kick());
-    this.kick();
+    this.unsubscribe = this.deps.store.subscribe(() => this.loop.kick());
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     this.unsubscribe?.();
-    clearTimeout(this.timer);
-    // A leader that loses and regains leadership starts again: no stale timer may block kick().
-    this.timer = undefined;
-    this.again = false;
-    clearTimeout(this.wakeTimer);
-    await this.running;
-  }
-
-  private kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.running = this.runPass()
-        .then((ctx) => this.armWake(ctx.wakeAtMs))
-        .catch((err) => {
-          this.log.warn({ err }, 'orchestration pass failed, will retry');
-          this.again = true;
-        })
-        .finally(() => {
-          this.running = undefined;
-          if (this.again) {
-            this.again = false;
-            this.kick();
-          }
-        });
-    }, this.deps.debounceMs ?? 50);
-  }
-
-  private armWake(atMs: number | undefined): void {
-    clearTimeout(this.wakeTimer);
-    if (atMs === undefined || this.stopped) return;
-    const inMs = Math.max(0, atMs - this.deps.clock.now());
-    this.wakeTimer = setTimeout(() => this.kick(), inMs);
-    this.wakeTimer.unref?.();
+    await this.loop.stop();
   }
 
   /** Computes the changes one pass wants, without writing them. */

@@ -1,6 +1,7 @@
 // Assigns pending tasks to nodes: reacts to store events, plans every pending task in one pass
 // (planner.ts) and commits the plan in bounded transactions. It sets nodeId and 'assigned' only;
 // the dispatcher streams the assignment to the agent, the orchestrator decides which tasks exist.
+import { ReconcileLoop } from '../reconcile-loop.js';
 import type { Logger } from '../../shared/log/index.js';
 import type { ObjectStore, StoreEvent } from '../store/types.js';
 import { commitParallel } from '../tasks/index.js';
@@ -19,56 +20,34 @@ export interface SchedulerDeps {
 export class Scheduler {
   private readonly log: Logger;
   private unsubscribe?: () => void;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private again = false;
-  private stopped = true;
+  private readonly loop: ReconcileLoop;
 
   constructor(private readonly deps: SchedulerDeps) {
     this.log = deps.log.child({ component: 'scheduler' });
+    this.loop = new ReconcileLoop({
+      name: 'scheduling pass',
+      log: this.log,
+      clock: deps.clock,
+      debounceMs: deps.debounceMs,
+      pass: async () => {
+        await this.runPass();
+      },
+    });
   }
 
   async start(): Promise<void> {
-    this.stopped = false;
     this.unsubscribe = this.deps.store.subscribe((e) => this.onEvent(e));
-    this.kick();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     this.unsubscribe?.();
-    clearTimeout(this.timer);
-    // A leader that loses and regains leadership starts again: no stale timer may block kick().
-    this.timer = undefined;
-    this.again = false;
-    await this.running;
+    await this.loop.stop();
   }
 
   private onEvent(e: StoreEvent): void {
     // Services don't affect placement by themselves; their tasks do.
-    if (e.kind !== 'service') this.kick();
-  }
-
-  private kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.running = this.runPass()
-        .then(() => undefined)
-        .catch((err) => this.log.warn({ err }, 'scheduling pass failed, will retry'))
-        .finally(() => {
-          this.running = undefined;
-          if (this.again) {
-            this.again = false;
-            this.kick();
-          }
-        });
-    }, this.deps.debounceMs ?? 50);
+    if (e.kind !== 'service') this.loop.kick();
   }
 
   /** One pass over every pending task; returns the plan it committed. */

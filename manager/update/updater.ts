@@ -3,6 +3,7 @@
 // max failure ratio) and records progress in service.updateStatus. It coordinates only through
 // the store: it creates and retires tasks; placing them is the scheduler's, running them the
 // agents', keeping the replica count the orchestrator's. The per-pass logic is in plan.ts.
+import { ReconcileLoop } from '../reconcile-loop.js';
 import type { Logger } from '../../shared/log/index.js';
 import type { Service } from '../../shared/model/index.js';
 import { assignPorts, resolvePorts } from '../ingress/index.js';
@@ -22,65 +23,29 @@ export class Updater {
   private readonly log: Logger;
   private readonly runs = new Map<string, UpdateRun>();
   private unsubscribe?: () => void;
-  private timer?: NodeJS.Timeout;
-  private wakeTimer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private again = false;
-  private stopped = true;
+  private readonly loop: ReconcileLoop;
 
   constructor(private readonly deps: UpdaterDeps) {
     this.log = deps.log.child({ component: 'updater' });
+    this.loop = new ReconcileLoop({
+      name: 'update pass',
+      log: this.log,
+      clock: deps.clock,
+      debounceMs: deps.debounceMs,
+      pass: () => this.runPassDetailed(),
+    });
   }
 
   async start(): Promise<void> {
-    this.stopped = false;
     // What a previous term as leader remembered may be stale: start from the store.
     this.runs.clear();
-    this.unsubscribe = this.deps.store.subscribe(() => this.kick());
-    this.kick();
+    this.unsubscribe = this.deps.store.subscribe(() => this.loop.kick());
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     this.unsubscribe?.();
-    clearTimeout(this.timer);
-    // A leader that loses and regains leadership starts again: no stale timer may block kick().
-    this.timer = undefined;
-    this.again = false;
-    clearTimeout(this.wakeTimer);
-    await this.running;
-  }
-
-  private kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.running = this.pass()
-        .catch((err) => {
-          this.log.warn({ err }, 'update pass failed, will retry');
-          this.again = true;
-        })
-        .finally(() => {
-          this.running = undefined;
-          if (this.again) {
-            this.again = false;
-            this.kick();
-          }
-        });
-    }, this.deps.debounceMs ?? 50);
-  }
-
-  private async pass(): Promise<void> {
-    const { wakeAtMs } = await this.runPassDetailed();
-    clearTimeout(this.wakeTimer);
-    if (wakeAtMs === undefined || this.stopped) return;
-    this.wakeTimer = setTimeout(() => this.kick(), Math.max(0, wakeAtMs - this.deps.clock.now()));
-    this.wakeTimer.unref?.();
+    await this.loop.stop();
   }
 
   /** One pass over every service; returns the ids of the tasks whose replacement it started. */
