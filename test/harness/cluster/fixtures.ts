@@ -1,5 +1,6 @@
 // Plain-object builders for reconciler tests: sensible Swarm defaults, overridable per field.
 import type { Node, Service, ServiceSpec, Task } from '../../../shared/model/index.js';
+import { serviceSpecFixture } from '../../../manager/store/fixtures.js';
 
 const epoch = '2026-01-01T00:00:00.000Z';
 
@@ -41,30 +42,17 @@ export function makeNode(id: string, o: NodeOverrides = {}): Node {
   };
 }
 
+/** The store's spec fixture (Swarm defaults) with a busybox image and no restart delay. */
 export function makeSpec(name: string, o: Partial<ServiceSpec> = {}): ServiceSpec {
-  const update = {
-    parallelism: 1,
-    delayNs: 0,
-    failureAction: 'pause' as const,
-    monitorNs: 5e9,
-    maxFailureRatio: 0,
-    order: 'stop-first' as const,
-  };
+  const base = serviceSpecFixture(name);
+  const t = base.taskTemplate;
   return {
-    name,
-    labels: {},
-    mode: { replicated: { replicas: 1 } },
+    ...base,
     taskTemplate: {
-      containerSpec: { image: 'busybox:latest', env: [], labels: {}, mounts: [] },
-      resources: { limits: {}, reservations: {} },
-      restartPolicy: { condition: 'any', delayNs: 0, maxAttempts: 0, windowNs: 0 },
-      placement: { constraints: [], preferences: [], maxReplicasPerNode: 0 },
-      networks: [],
-      forceUpdate: 0,
+      ...t,
+      containerSpec: { ...t.containerSpec, image: 'busybox:latest' },
+      restartPolicy: { ...t.restartPolicy, delayNs: 0 },
     },
-    updateConfig: update,
-    rollbackConfig: update,
-    endpointSpec: { mode: 'vip', ports: [] },
     ...o,
   };
 }
