@@ -11,7 +11,7 @@ import { bootstrap, managerCredentials } from './bootstrap.js';
 import type { TlsCredentials } from './ca/index.js';
 import type { ManagerComponents, Startable } from './components.js';
 import { managerConfig, type ManagerSettings } from './config.js';
-import { EmbeddedEtcd } from './etcd/index.js';
+import { EmbeddedEtcd, embeddedEtcdLimits } from './etcd/index.js';
 import { LeaderElection } from './leader.js';
 import { managerParts } from './parts.js';
 import { EtcdObjectStore } from './store/index.js';
@@ -46,14 +46,21 @@ export async function runManager(
   };
   try {
     let endpoints = config.etcd;
-    if (endpoints.length === 0) {
+    const embedded = endpoints.length === 0;
+    if (embedded) {
       const etcd = await startEmbeddedEtcd(config.dataRoot, log);
       started.push(etcd);
       endpoints = [etcd.endpoint];
     }
     const client = new Etcd3({ hosts: endpoints, dialTimeout: 5000, ...etcdTls(config) });
     started.push({ stop: async () => client.close() });
-    const store = new EtcdObjectStore({ client, log, endpoints: endpoints.join(',') });
+    const store = new EtcdObjectStore({
+      client,
+      log,
+      endpoints: endpoints.join(','),
+      // An external etcd is assumed to run with etcd's default limits.
+      ...(embedded ? { limits: embeddedEtcdLimits } : {}),
+    });
     await store.start();
     started.push(store);
 

@@ -14,11 +14,27 @@ import { reconcilerBench } from './reconcilers.js';
 const nodes = Number(process.env.BENCH_NODES ?? 1000);
 const tasks = Number(process.env.BENCH_TASKS ?? 100_000);
 const joinConcurrency = 16;
+/** Time allowed from service create to all running; the run then reports how far it got. */
+const timeoutSec = Number(process.env.BENCH_TIMEOUT_SEC ?? 1800);
+// Whatever happens (a join that never completes), the benchmark ends: twice the run's allowance.
+setTimeout(
+  () => {
+    process.stderr.write(`scheduler benchmark: no result after ${2 * timeoutSec} s, giving up\n`);
+    child.kill('SIGTERM');
+    process.exit(1);
+  },
+  2 * timeoutSec * 1000,
+).unref();
 const log = createLogger({ proc: 'bench', level: 'warn' });
 
 const child = spawn(
   process.execPath,
-  ['--max-old-space-size=4096', fileURLToPath(new URL('./manager-proc.js', import.meta.url))],
+  [
+    '--max-old-space-size=4096',
+    // e.g. BENCH_MANAGER_NODE_OPTIONS=--cpu-prof --cpu-prof-dir=/tmp/prof
+    ...(process.env.BENCH_MANAGER_NODE_OPTIONS?.split(/\s+/).filter(Boolean) ?? []),
+    fileURLToPath(new URL('./manager-proc.js', import.meta.url)),
+  ],
   {
     stdio: ['pipe', 'pipe', 'inherit'],
   },
@@ -48,7 +64,7 @@ while (agents.some((a) => a.session.sessionsOpened === 0))
   await new Promise((r) => setTimeout(r, 200));
 const joinSec = Math.round(performance.now() - t0) / 1000;
 
-child.stdin!.write(`go ${tasks}\n`);
+child.stdin!.write(`go ${tasks} ${timeoutSec}\n`);
 const { result } = await next<{ result: Record<string, number> }>('result');
 const nomadC1mPlacementsPerSec = Math.round(1_000_000 / 300);
 // The simulated agents and the manager are stopped first: the in-memory pass would starve their

@@ -1,13 +1,14 @@
 // The manager side of the scheduler benchmark, in its own process so its memory is its own: a real
 // manager (embedded etcd, CA, API, dispatcher, reconcilers). Protocol on stdio, one JSON per line:
-//   out {"ready":true,"address","token"}   in "go <tasks>"   out {"result":{...}}   in "exit"
+//   out {"ready":true,"address","token"}   in "go <tasks> <timeoutSec>"   out {"result":{...}}   in "exit"
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { freePort } from '../../manager/etcd/index.js';
 import { runManager } from '../../manager/main.js';
-import { newId } from '../../manager/store/index.js';
+import { newId, type StoreStats } from '../../manager/store/index.js';
 import type { Service, ServiceSpec } from '../../shared/model/index.js';
 
 process.env.FLOTILLA_LOG_LEVEL ??= 'warn';
@@ -52,6 +53,12 @@ const manager = await runManager({
   socket: false,
 });
 const store = manager.components.store;
+// The default pool (10.240.0.0/16 in /24s) holds 256 node subnets; 1,000 nodes need a larger one.
+await (
+  store as unknown as { updateCluster(fn: (c: object) => object): Promise<unknown> }
+).updateCluster((c) => ({ ...c, addressPool: { cidr: '10.128.0.0/9', subnetPrefixLength: 24 } }));
+// Stopped by the benchmark's watchdog: take the embedded etcd down with us.
+process.once('SIGTERM', () => void manager.stop().finally(() => process.exit(1)));
 const say = (o: unknown) => process.stdout.write(JSON.stringify(o) + '\n');
 say({ ready: true, address, token: manager.components.ca.joinToken('worker') });
 
@@ -63,8 +70,12 @@ const sample = () => {
   peakHeapBytes = Math.max(peakHeapBytes, m.heapUsed);
 };
 const sampler = setInterval(sample, 250);
+// Event-loop stalls of the manager process (etcd runs in its own process).
+const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+loopDelay.enable();
+const stats = (store as unknown as { stats: StoreStats }).stats;
 
-async function run(tasks: number) {
+async function run(tasks: number, timeoutSec: number) {
   const readyNodes = store.list('node').filter((n) => n.status.state === 'ready').length;
   const t0 = performance.now();
   const now = new Date().toISOString();
@@ -76,12 +87,32 @@ async function run(tasks: number) {
     spec: spec(tasks),
   };
   await store.update((tx) => tx.create('service', service));
+  let timedOut = false;
   let created = 0;
   let assigned = 0;
   let running = 0;
   const states = new Map<string, string>();
   let tCreated = 0;
   let tAssigned = 0;
+  const statsBefore = { ...stats };
+  loopDelay.reset();
+  // BENCH_PROGRESS=1: one line a few seconds on stderr, to see where a run spends its time.
+  const progress =
+    process.env.BENCH_PROGRESS === '1'
+      ? setInterval(() => {
+          const t = Math.round(performance.now() - t0) / 1000;
+          process.stderr.write(
+            JSON.stringify({
+              t,
+              created,
+              assigned,
+              running,
+              commits: stats.commits,
+              ops: stats.ops,
+            }) + '\n',
+          );
+        }, 5000)
+      : undefined;
   await new Promise<void>((resolve) => {
     const unsubscribe = store.subscribe((e) => {
       if (e.kind !== 'task' || e.object.serviceId !== service.id) return;
@@ -102,11 +133,20 @@ async function run(tasks: number) {
         resolve();
       }
     });
+    // The run stops by itself: after BENCH_TIMEOUT_SEC it reports how far it got.
+    setTimeout(() => {
+      timedOut = true;
+      unsubscribe();
+      resolve();
+    }, timeoutSec * 1000).unref();
   });
   const tRunning = performance.now();
+  clearInterval(progress);
   sample();
+  const d = (k: keyof StoreStats) => stats[k] - statsBefore[k];
   const secs = (ms: number) => Math.round(ms) / 1000;
   return {
+    ...(timedOut ? { timedOut: true, timeoutSec, created, assigned, running } : {}),
     nodes: readyNodes,
     tasks,
     createToAllCreatedSec: secs(tCreated - t0),
@@ -116,12 +156,27 @@ async function run(tasks: number) {
     runningTasksPerSec: Math.round(tasks / ((tRunning - t0) / 1000)),
     managerPeakRssMiB: Math.round(peakRssBytes / 2 ** 20),
     managerPeakHeapMiB: Math.round(peakHeapBytes / 2 ** 20),
+    etcd: {
+      transactions: d('commits'),
+      conflicts: d('conflicts'),
+      writes: d('ops'),
+      writesPerTask: Math.round((d('ops') / tasks) * 100) / 100,
+      writesPerSec: Math.round(d('ops') / ((tRunning - t0) / 1000)),
+      meanWritesPerTransaction: Math.round(d('ops') / Math.max(1, d('commits'))),
+      maxWritesPerTransaction: stats.maxOpsPerCommit,
+      mebibytesWritten: Math.round(d('bytes') / 2 ** 20),
+      watchEvents: d('events'),
+    },
+    eventLoopDelayMs: {
+      p99: Math.round(loopDelay.percentile(99) / 1e6),
+      max: Math.round(loopDelay.max / 1e6),
+    },
   };
 }
 
 for await (const line of createInterface({ input: process.stdin })) {
-  const [cmd, arg] = line.trim().split(/\s+/);
-  if (cmd === 'go') say({ result: await run(Number(arg)) });
+  const [cmd, arg, ...rest] = line.trim().split(/\s+/);
+  if (cmd === 'go') say({ result: await run(Number(arg), Number(rest[0] ?? 1800)) });
   if (cmd === 'exit') break;
 }
 clearInterval(sampler);

@@ -30,6 +30,16 @@ export interface EmbeddedEtcdOptions {
   startTimeoutMs?: number;
 }
 
+/**
+ * Limits the embedded etcd runs with, raised from etcd's defaults (128 operations per transaction,
+ * 1.5 MiB per request). Bulk writes (task creation, placement, status) commit up to 512 writes per
+ * transaction, which costs etcd about half the CPU per write of 100-write transactions; and a node's
+ * session open compares every other node (subnet choice), so the operation limit also bounds the
+ * number of nodes (4,096 here, 127 on an etcd with default settings). The store is told the same
+ * limits (EtcdObjectStoreDeps.limits).
+ */
+export const embeddedEtcdLimits = { maxTxnOps: 4096, maxRequestBytes: 8 * 2 ** 20 } as const;
+
 export class EmbeddedEtcd {
   private child?: ChildProcess;
   clientPort = 0;
@@ -65,6 +75,8 @@ export class EmbeddedEtcd {
         `--initial-advertise-peer-urls=${peer}`,
         `--initial-cluster=flotilla=${peer}`,
         '--initial-cluster-state=new',
+        `--max-txn-ops=${embeddedEtcdLimits.maxTxnOps}`,
+        `--max-request-bytes=${embeddedEtcdLimits.maxRequestBytes}`,
       ],
       { stdio: ['ignore', fd, fd] },
     );

@@ -1,2 +1,2 @@
-export { EmbeddedEtcd, freePort } from './embedded.js';
+export { EmbeddedEtcd, embeddedEtcdLimits, freePort } from './embedded.js';
 export type { EmbeddedEtcdOptions } from './embedded.js';

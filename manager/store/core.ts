@@ -45,6 +45,28 @@ interface Entry {
   doc: unknown;
 }
 
+/** What the etcd server accepts in one transaction (its --max-txn-ops and --max-request-bytes). */
+export interface TxnLimits {
+  maxTxnOps: number;
+  maxRequestBytes: number;
+}
+/** etcd's defaults, assumed unless the store is told otherwise. */
+export const defaultTxnLimits: TxnLimits = { maxTxnOps: 128, maxRequestBytes: 1.5 * 2 ** 20 };
+
+/** Counters of what the store sent to etcd and got back, for benchmarks and debugging. */
+export interface StoreStats {
+  /** Transactions committed (succeeded) and refused on a compare. */
+  commits: number;
+  conflicts: number;
+  /** Put and delete operations in committed transactions, and their keys' and values' bytes. */
+  ops: number;
+  bytes: number;
+  /** Largest committed transaction, in operations. */
+  maxOpsPerCommit: number;
+  /** Watch events applied to the cache. */
+  events: number;
+}
+
 const maxAttempts = 5;
 /** How long a retry waits for the cache to see the change that beat it before trying anyway. */
 const catchUpTimeoutMs = 5_000;
@@ -62,13 +84,43 @@ export abstract class StoreCore implements ObjectStore {
   private readonly listeners = new Set<(e: StoreEvent) => void>();
   private readonly clusterListeners = new Set<(c: ClusterObject | undefined) => void>();
   private waiters: { check: () => boolean; resolve: () => void }[] = [];
+  protected readonly limits: TxnLimits;
+  readonly stats: StoreStats = {
+    commits: 0,
+    conflicts: 0,
+    ops: 0,
+    bytes: 0,
+    maxOpsPerCommit: 0,
+    events: 0,
+  };
 
-  constructor(log?: Logger) {
+  constructor(log?: Logger, limits: TxnLimits = defaultTxnLimits) {
     this.log = (log ?? silentLogger()).child({ component: 'store' });
+    this.limits = limits;
   }
 
   /** Atomically applies the compares and ops; implemented over etcd or in memory. */
   protected abstract commit(compares: Compare[], ops: Op[]): Promise<CommitResult>;
+
+  /** Writes per transaction a batch uses unless told otherwise: large transactions cost etcd
+   * less per write (one raft entry and one disk sync for all), within what the server accepts. */
+  get batchOpsPerTx(): number {
+    return this.limits.maxTxnOps > 128 ? Math.min(512, this.limits.maxTxnOps) : 100;
+  }
+
+  private async commitCounted(compares: Compare[], ops: Op[]): Promise<CommitResult> {
+    const res = await this.commit(compares, ops);
+    if (!res.succeeded) {
+      this.stats.conflicts++;
+      return res;
+    }
+    this.stats.commits++;
+    this.stats.ops += ops.length;
+    this.stats.maxOpsPerCommit = Math.max(this.stats.maxOpsPerCommit, ops.length);
+    for (const op of ops)
+      this.stats.bytes += op.key.length + (op.type === 'put' ? op.value.length : 0);
+    return res;
+  }
 
   // ---- reads -------------------------------------------------------------------------------
 
@@ -98,7 +150,7 @@ export abstract class StoreCore implements ObjectStore {
   /** Writes the cluster object, comparing it with the cached revision (STORE_CONFLICT if stale). */
   async putCluster(c: ClusterObject): Promise<void> {
     const base = this.entries.get(clusterKey)?.modRevision ?? 0;
-    const res = await this.commit(
+    const res = await this.commitCounted(
       [{ key: clusterKey, modRevision: base }],
       [{ type: 'put', key: clusterKey, value: JSON.stringify(c) }],
     );
@@ -146,7 +198,7 @@ export abstract class StoreCore implements ObjectStore {
       last = tx;
       const { compares, ops } = tx.compile(true);
       if (ops.length === 0) return result;
-      const res = await this.commit(compares, ops);
+      const res = await this.commitCounted(compares, ops);
       if (res.succeeded) {
         await this.waitFor(() => this.revision >= res.revision);
         return result;
@@ -165,8 +217,14 @@ export abstract class StoreCore implements ObjectStore {
     fn: (tx: StoreTx) => void | Promise<void>,
     opts: { maxOpsPerTx?: number } = {},
   ): Promise<void> {
-    // etcd refuses transactions of more than 128 operations (or compares) by default.
-    const maxOps = Math.max(2, Math.min(opts.maxOpsPerTx ?? 100, 128));
+    // etcd refuses transactions of more operations (or compares) than its --max-txn-ops (128 by
+    // default) and requests larger than its --max-request-bytes (1.5 MiB by default).
+    const maxOps = Math.max(
+      2,
+      Math.min(opts.maxOpsPerTx ?? this.batchOpsPerTx, this.limits.maxTxnOps),
+    );
+    // Half the request limit: compares, keys and protobuf framing come on top of the values.
+    const maxBytes = this.limits.maxRequestBytes / 2;
     const committed = new Set<string>();
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const tx = new TxBuffer(this);
@@ -174,8 +232,8 @@ export abstract class StoreCore implements ObjectStore {
       const units = tx.units().filter((u) => !committed.has(u.key));
       let lastRevision = 0;
       let conflict: CommitResult | undefined;
-      for (const chunk of chunkUnits(units, maxOps)) {
-        const res = await this.commit(
+      for (const chunk of chunkUnits(units, maxOps, maxBytes)) {
+        const res = await this.commitCounted(
           chunk.flatMap((u) => u.compares),
           chunk.flatMap((u) => u.ops),
         );
@@ -235,6 +293,7 @@ export abstract class StoreCore implements ObjectStore {
       if (ev.modRevision < this.revision) continue;
       if (ev.type === 'put' && this.entries.get(ev.key)?.modRevision === ev.modRevision) continue;
       this.revision = ev.modRevision;
+      this.stats.events++;
       const e = this.applyOne(ev);
       if (e) out.push(e);
       if (ev.key === clusterKey) clusterChanged = true;
@@ -327,25 +386,37 @@ export abstract class StoreCore implements ObjectStore {
   }
 }
 
-/** Groups write units into transactions of at most maxOps operations and maxOps compares. */
+/**
+ * Groups write units into transactions of at most maxOps operations and maxOps compares, and about
+ * maxBytes of keys and values (a single larger unit still goes alone).
+ */
 function chunkUnits<U extends { compares: Compare[]; ops: Op[] }>(
   units: U[],
   maxOps: number,
+  maxBytes: number,
 ): U[][] {
   const chunks: U[][] = [];
   let cur: U[] = [];
   let ops = 0;
   let cmps = 0;
+  let bytes = 0;
   for (const u of units) {
-    if (cur.length && (ops + u.ops.length > maxOps || cmps + u.compares.length > maxOps)) {
+    let size = 0;
+    for (const op of u.ops) size += op.key.length + (op.type === 'put' ? op.value.length : 0);
+    if (
+      cur.length &&
+      (ops + u.ops.length > maxOps || cmps + u.compares.length > maxOps || bytes + size > maxBytes)
+    ) {
       chunks.push(cur);
       cur = [];
       ops = 0;
       cmps = 0;
+      bytes = 0;
     }
     cur.push(u);
     ops += u.ops.length;
     cmps += u.compares.length;
+    bytes += size;
   }
   if (cur.length) chunks.push(cur);
   return chunks;

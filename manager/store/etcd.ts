@@ -11,6 +11,7 @@ import {
   type Compare,
   type Op,
   type RawEvent,
+  type TxnLimits,
 } from './core.js';
 import { rootPrefix } from './keys.js';
 
@@ -19,6 +20,8 @@ export interface EtcdObjectStoreDeps {
   log?: Logger;
   /** For error messages only. */
   endpoints?: string;
+  /** What the etcd server accepts per transaction. @default etcd's defaults (128 ops, 1.5 MiB) */
+  limits?: TxnLimits;
 }
 
 export class EtcdObjectStore extends StoreCore {
@@ -27,7 +30,7 @@ export class EtcdObjectStore extends StoreCore {
   private restarting = false;
 
   constructor(private readonly deps: EtcdObjectStoreDeps) {
-    super(deps.log);
+    super(deps.log, deps.limits);
   }
 
   /** Lists everything under /flotilla/v1/ and starts the watch. STORE_UNAVAILABLE if etcd is down. */

@@ -1,14 +1,22 @@
 // An in-memory ObjectStore for unit tests: the same cache, transactions, revisions, conflicts and
 // events as EtcdObjectStore (they share StoreCore), with a Map standing in for etcd.
 import type { Logger } from '../../shared/log/index.js';
-import { StoreCore, type CommitResult, type Compare, type Op, type RawEvent } from './core.js';
+import {
+  StoreCore,
+  type CommitResult,
+  type Compare,
+  type Op,
+  type RawEvent,
+  type TxnLimits,
+} from './core.js';
 
 export class InMemoryObjectStore extends StoreCore {
   private readonly kv = new Map<string, { value: string; modRevision: number }>();
   private storeRevision = 0;
 
-  constructor(deps: { log?: Logger } = {}) {
-    super(deps.log);
+  /** `limits`: what the stand-in etcd accepts per transaction (etcd's defaults unless given). */
+  constructor(deps: { log?: Logger; limits?: TxnLimits } = {}) {
+    super(deps.log, deps.limits);
   }
 
   async start(): Promise<void> {}
@@ -20,6 +28,9 @@ export class InMemoryObjectStore extends StoreCore {
   }
 
   protected async commit(compares: Compare[], ops: Op[]): Promise<CommitResult> {
+    // As etcd: a transaction over the limits is refused outright.
+    if (compares.length > this.limits.maxTxnOps || ops.length > this.limits.maxTxnOps)
+      throw new Error('etcdserver: too many operations in txn request');
     const failed = compares.some((c) => (this.kv.get(c.key)?.modRevision ?? 0) !== c.modRevision);
     if (failed) {
       const current = new Map(compares.map((c) => [c.key, this.kv.get(c.key)?.modRevision ?? 0]));

@@ -3,6 +3,7 @@
 // commit. Service names are claimed and released through /names/services/<name> in the same commit.
 import { FlotillaError } from '../../shared/errors/index.js';
 import type { Service } from '../../shared/model/index.js';
+import { cloneJson } from './clone.js';
 import type { Compare, Op } from './core.js';
 import { objectKey, serviceNameKey } from './keys.js';
 import type { ObjectKind, ObjectOf, StoreTx } from './types.js';
@@ -39,7 +40,7 @@ export class TxBuffer implements StoreTx {
 
   get<K extends ObjectKind>(kind: K, id: string): ObjectOf<K> | undefined {
     const doc = this.view(objectKey(kind, id));
-    return doc === undefined ? undefined : (structuredClone(doc) as ObjectOf<K>);
+    return doc === undefined ? undefined : cloneJson(doc as ObjectOf<K>);
   }
 
   create<K extends ObjectKind>(kind: K, object: ObjectOf<K>): void {
@@ -48,7 +49,7 @@ export class TxBuffer implements StoreTx {
     if (this.view(key) !== undefined)
       throw new FlotillaError('STORE_ALREADY_EXISTS', { kind, id: object.id });
     if (kind === 'service') this.claimName((object as Service).spec.name, object.id);
-    this.write(kind, object.id, structuredClone(object));
+    this.write(kind, object.id, cloneJson(object));
   }
 
   update<K extends ObjectKind>(kind: K, object: ObjectOf<K>): void {
@@ -57,7 +58,7 @@ export class TxBuffer implements StoreTx {
     if (this.view(key) === undefined)
       throw new FlotillaError('STORE_NOT_FOUND', { kind, id: object.id });
     if (kind === 'service') this.claimName((object as Service).spec.name, object.id);
-    this.write(kind, object.id, structuredClone(object));
+    this.write(kind, object.id, cloneJson(object));
   }
 
   delete(kind: ObjectKind, id: string): void {

@@ -38,6 +38,8 @@ export interface ObjectStore {
    * few times, then STORE_CONFLICT). Service names stay unique in the same transaction.
    */
   update<T>(fn: (tx: StoreTx) => T | Promise<T>): Promise<T>;
+  /** Writes per transaction `batch` uses by default (bounded by what etcd accepts). */
+  readonly batchOpsPerTx?: number;
   /** Commits many independent writes in bounded transactions (scheduler placement, task creation). */
   batch(fn: (tx: StoreTx) => void | Promise<void>, opts?: { maxOpsPerTx?: number }): Promise<void>;
   /** Events after the cache applied them; returns an unsubscribe function. */

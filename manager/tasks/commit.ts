@@ -1,10 +1,12 @@
 // Commits many independent per-object writes (task creation, placement, status) as several store
-// batches in flight at once: etcd amortises its disk sync over concurrent transactions (on the
-// 2-core test machine, 8 concurrent transactions of 100 writes commit ~2x faster than one by one).
+// batches in flight at once: etcd amortises its disk sync over concurrent transactions, and each
+// batch is one transaction of up to the store's batchOpsPerTx writes (512 on the embedded etcd).
+// Measured on the 2-core test machine with 1.5 KB values: 100-write transactions ~4,500 writes/s
+// one at a time and ~5,600/s four in flight; 500-1,000-write transactions 10,000-13,000/s.
 import type { ObjectStore, StoreTx } from '../store/types.js';
 
 export interface ParallelCommitOptions {
-  /** Items per store.batch call. @default 100 */
+  /** Items per store.batch call. @default the store's batchOpsPerTx, else 100 */
   chunk?: number;
   /** store.batch calls in flight. @default 4 */
   concurrency?: number;
@@ -16,7 +18,7 @@ export async function commitParallel<T>(
   apply: (tx: StoreTx, item: T) => void,
   opts: ParallelCommitOptions = {},
 ): Promise<void> {
-  const size = opts.chunk ?? 100;
+  const size = opts.chunk ?? store.batchOpsPerTx ?? 100;
   const chunks: T[][] = [];
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
   let next = 0;

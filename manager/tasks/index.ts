@@ -3,3 +3,4 @@
 export { newTask, newTaskId, slotKey } from './task-factory.js';
 export { commitParallel } from './commit.js';
 export type { ParallelCommitOptions } from './commit.js';
+export { concernsOrchestrator, concernsScheduler } from './events.js';

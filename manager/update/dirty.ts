@@ -15,6 +15,31 @@ export function canonical(v: unknown): string {
   return JSON.stringify(v);
 }
 
+// The updater asks every task on every pass, and a pass follows every burst of store events: at
+// 100,000 tasks, canonical JSON of each task's spec per pass cost more CPU than everything else the
+// manager did. Documents from the store's cache are deep-frozen and replaced (never changed) on
+// update, so the answer can be kept per spec object; unfrozen objects (tests' copies) are not kept.
+const templates = new WeakMap<object, string>();
+const answers = new WeakMap<object, { template: string; differs: boolean }>();
+
+function canonicalTemplate(service: Service): string {
+  const t = service.spec.taskTemplate;
+  if (!Object.isFrozen(t)) return canonical(t);
+  let s = templates.get(t);
+  if (s === undefined) templates.set(t, (s = canonical(t)));
+  return s;
+}
+
+function templateDiffers(task: Task, service: Service): boolean {
+  const template = canonicalTemplate(service);
+  if (!Object.isFrozen(task.spec)) return canonical(task.spec) !== template;
+  const known = answers.get(task.spec);
+  if (known && known.template === template) return known.differs;
+  const differs = canonical(task.spec) !== template;
+  answers.set(task.spec, { template, differs });
+  return differs;
+}
+
 /** Ports by what the user declared: a published port the manager picked is not a change. */
 function portKeys(ports: readonly PortConfig[], declared: readonly PortConfig[]): string {
   const fixed = new Set(
@@ -35,7 +60,7 @@ function portKeys(ports: readonly PortConfig[], declared: readonly PortConfig[])
  * service's current spec: changing only the replica count or service labels replaces nothing.
  */
 export function isDirty(task: Task, service: Service): boolean {
-  if (canonical(task.spec) !== canonical(service.spec.taskTemplate)) return true;
+  if (templateDiffers(task, service)) return true;
   const declared = service.spec.endpointSpec.ports;
   const expected = service.endpoint?.ports ?? declared;
   return portKeys(task.endpointPorts ?? [], declared) !== portKeys(expected, declared);

@@ -1,0 +1,33 @@
+// Which store events can change what the orchestrator's and the scheduler's passes decide. Each
+// pass reads every task, so at 100,000 tasks a pass after every burst of agents' progress reports
+// (assigned → … → running, most of the event stream) costs the manager more than those reports'
+// writes; events that cannot change a pass's outcome do not start one.
+import { isTerminal, type TaskState } from '../../shared/model/index.js';
+import type { StoreEvent } from '../store/types.js';
+
+/**
+ * A task that should run, moving forward between assigned and running, changes nothing for the
+ * orchestrator: it reads states only to choose between two tasks of one slot, and a slot gets a
+ * second task only through a create (an event that counts), and it supervises restarts only of
+ * stopped tasks (terminal: counts).
+ */
+export function concernsOrchestrator(e: StoreEvent): boolean {
+  if (e.kind !== 'task' || e.type === 'delete') return true;
+  return !isProgress(e.object.status.state) || e.object.desiredState !== 'running';
+}
+
+/**
+ * Services alone do not affect placement; nodes do, and tasks to place (pending) or that left
+ * their node (stopped or deleted: room again). A task between assigned and running holds its place
+ * either way, whatever its desired state (a task shutting down keeps its reservation until it stops).
+ */
+export function concernsScheduler(e: StoreEvent): boolean {
+  if (e.kind === 'service') return false;
+  if (e.kind === 'node' || e.type === 'delete') return true;
+  return !isProgress(e.object.status.state);
+}
+
+/** On a node and not stopped. */
+function isProgress(state: TaskState): boolean {
+  return state !== 'new' && state !== 'pending' && !isTerminal(state);
+}
