@@ -11,7 +11,7 @@ import { reconcileGlobal } from './global.js';
 import { reapRemovedService, trimHistory } from './history.js';
 import { reconcileReplicated } from './replicated.js';
 import { RestartSupervisor } from './restart.js';
-import { commitParallel, slotKey } from '../tasks/index.js';
+import { commitParallel, concernsOrchestrator, slotKey } from '../tasks/index.js';
 
 export interface OrchestratorDeps {
   store: ObjectStore;
@@ -45,7 +45,9 @@ export class Orchestrator {
   }
 
   async start(): Promise<void> {
-    this.unsubscribe = this.deps.store.subscribe(() => this.loop.kick());
+    this.unsubscribe = this.deps.store.subscribe((e) => {
+      if (concernsOrchestrator(e)) this.loop.kick();
+    });
     this.loop.start();
   }
 

@@ -4,7 +4,7 @@
 import { ReconcileLoop } from '../reconcile-loop.js';
 import type { Logger } from '../../shared/log/index.js';
 import type { ObjectStore, StoreEvent } from '../store/types.js';
-import { commitParallel } from '../tasks/index.js';
+import { commitParallel, concernsScheduler } from '../tasks/index.js';
 import { needsPlacement, planPlacement, type Plan } from './planner.js';
 
 export interface SchedulerDeps {
@@ -46,8 +46,7 @@ export class Scheduler {
   }
 
   private onEvent(e: StoreEvent): void {
-    // Services don't affect placement by themselves; their tasks do.
-    if (e.kind !== 'service') this.loop.kick();
+    if (concernsScheduler(e)) this.loop.kick();
   }
 
   /** One pass over every pending task; returns the plan it committed. */
