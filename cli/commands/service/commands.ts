@@ -309,10 +309,11 @@ function pretty(s: ServiceListItem): string {
         ]
       : []),
     `Endpoint Mode:\t${s.spec.endpointSpec.mode}`,
-    ...(s.spec.endpointSpec.ports.length
+    // The ports as published: ingress ports the manager picked show their number.
+    ...((s.endpoint?.ports ?? s.spec.endpointSpec.ports).length
       ? [
           'Ports:',
-          ...s.spec.endpointSpec.ports.map(
+          ...(s.endpoint?.ports ?? s.spec.endpointSpec.ports).map(
             (p) =>
               ` PublishedPort = ${p.published ?? 0}\n  Protocol = ${p.protocol}\n  TargetPort = ${p.target}\n  PublishMode = ${p.mode}`,
           ),
