@@ -2,7 +2,7 @@
 // error into `Error: <message>` (plus `Hint:`) and an exit code. Stack traces only with --debug.
 import { Command, CommanderError } from 'commander';
 import { createCliContext, type CliContext } from './context.js';
-import { commandGroups } from './commands/index.js';
+import { groupsFor } from './commands/index.js';
 import { toFlotillaError } from '../shared/errors/index.js';
 
 export const version = '0.1.0';
@@ -27,7 +27,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     return ctx;
   };
-  for (const register of commandGroups) register(program, getCtx);
+  // Only the groups that define this command are imported (see commands/index.ts).
+  const registers = await Promise.all(groupsFor(argv).map((g) => g.load()));
+  for (const register of registers) register(program, getCtx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

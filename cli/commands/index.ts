@@ -1,29 +1,111 @@
 // Every command group of the CLI. Each group lives in cli/commands/<noun>/ and registers its verbs;
-// add one line here per group.
+// add one entry here per group, naming the top-level commands it registers (index.test.ts checks
+// the names). main.ts loads only the groups that register the command being run, so `run` does not
+// pay for the stack loader (yaml), the build context packer (tar-stream) or the manager client.
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { registerContainerCommands } from './container/index.js';
-import { registerDaemonCommands } from './daemon/index.js';
-import { registerImageCommands } from './image/index.js';
-import { registerStackCommands } from './stack/index.js';
-import { registerNetworkCommands } from './network/index.js';
-import { registerClusterCommands } from './cluster/index.js';
-import { registerNodeCommands } from './node/index.js';
-import { registerServiceCommands } from './service/index.js';
-import { registerContextCommands } from './context/index.js';
-import { registerBuildCommands } from './build/index.js';
 
 export type Register = (program: Command, ctx: () => CliContext) => void;
 
-export const commandGroups: Register[] = [
-  registerDaemonCommands,
-  registerContainerCommands,
-  registerNetworkCommands,
-  registerImageCommands,
-  registerStackCommands,
-  registerClusterCommands,
-  registerNodeCommands,
-  registerServiceCommands,
-  registerContextCommands,
-  registerBuildCommands,
+export interface CommandGroup {
+  /** Top-level commands the group registers or adds subcommands to. */
+  names: string[];
+  load(): Promise<Register>;
+}
+
+// Order matters: build adds `image build` and `container commit|export` to the image and
+// container groups, so it comes after them.
+export const commandGroups: CommandGroup[] = [
+  {
+    names: ['agent', 'manager'],
+    load: async () => (await import('./daemon/index.js')).registerDaemonCommands,
+  },
+  {
+    names: [
+      'create',
+      'run',
+      'start',
+      'attach',
+      'exec',
+      'stop',
+      'restart',
+      'kill',
+      'rm',
+      'pause',
+      'unpause',
+      'rename',
+      'wait',
+      'ps',
+      'inspect',
+      'top',
+      'port',
+      'stats',
+      'events',
+      'logs',
+      'volume',
+      'container',
+    ],
+    load: async () => (await import('./container/index.js')).registerContainerCommands,
+  },
+  {
+    names: ['network'],
+    load: async () => (await import('./network/index.js')).registerNetworkCommands,
+  },
+  {
+    names: [
+      'pull',
+      'push',
+      'images',
+      'history',
+      'rmi',
+      'tag',
+      'save',
+      'load',
+      'import',
+      'search',
+      'login',
+      'logout',
+      'image',
+    ],
+    load: async () => (await import('./image/index.js')).registerImageCommands,
+  },
+  { names: ['stack'], load: async () => (await import('./stack/index.js')).registerStackCommands },
+  {
+    names: ['cluster'],
+    load: async () => (await import('./cluster/index.js')).registerClusterCommands,
+  },
+  { names: ['node'], load: async () => (await import('./node/index.js')).registerNodeCommands },
+  {
+    names: ['service'],
+    load: async () => (await import('./service/index.js')).registerServiceCommands,
+  },
+  {
+    names: ['context'],
+    load: async () => (await import('./context/index.js')).registerContextCommands,
+  },
+  {
+    names: ['build', 'commit', 'export', 'image', 'container'],
+    load: async () => (await import('./build/index.js')).registerBuildCommands,
+  },
 ];
+
+/** Global options of `flotilla` that take a value (so their value is not the command). */
+const globalWithValue = new Set(['-H', '--host', '--context']);
+
+/**
+ * The groups to load for argv: those that register its command, or all of them when there is
+ * no command or an unknown one (help, version and "unknown command" need the full list).
+ */
+export function groupsFor(argv: string[]): CommandGroup[] {
+  let command: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (globalWithValue.has(a)) i++;
+    else if (!a.startsWith('-')) {
+      command = a;
+      break;
+    }
+  }
+  const chosen = command ? commandGroups.filter((g) => g.names.includes(command)) : [];
+  return chosen.length ? chosen : commandGroups;
+}

@@ -7,12 +7,19 @@ import { pythonBinary, pythonFlags } from '../helpers/python.js';
 
 const helper = `
 import os,socket,sys,select,struct
-s=socket.socket(socket.AF_UNIX,socket.SOCK_SEQPACKET)
+import time
 out=sys.stdout.buffer
-try:
-  s.connect(sys.argv[1])
-except OSError as e:
-  sys.stderr.write(str(e)); sys.exit(2)
+deadline=time.time()+float(sys.argv[3])
+while True:
+  s=socket.socket(socket.AF_UNIX,socket.SOCK_SEQPACKET)
+  try:
+    s.connect(sys.argv[1]); break
+  except (FileNotFoundError,ConnectionRefusedError) as e:
+    s.close()
+    if time.time()>=deadline: sys.stderr.write(str(e)); sys.exit(2)
+    time.sleep(0.002)
+  except OSError as e:
+    sys.stderr.write(str(e)); sys.exit(2)
 out.write(struct.pack('>BI',0,0)); out.flush()
 stdin_open=sys.argv[2]!='none'
 while True:
@@ -54,10 +61,12 @@ export function openBridge(
   stdinMode: 'none' | 'eof' | 'keep',
   h: BridgeHandlers,
   readyTimeoutMs = 20_000,
+  /** How long to wait for the socket to appear (a bridge opened while conmon starts). */
+  waitForSocketMs = 0,
 ): Bridge {
   const child: ChildProcess = spawn(
     pythonBinary(),
-    [...pythonFlags, '-c', helper, socketPath, stdinMode],
+    [...pythonFlags, '-c', helper, socketPath, stdinMode, String(waitForSocketMs / 1000)],
     {
       stdio: ['pipe', 'pipe', 'pipe'],
     },
