@@ -849,7 +849,8 @@ export class NetworkManager implements NetworkAttacher {
         ports: (this.state.ingress ?? []).flatMap((s) =>
           s.ports.map((p) => ({ service: s.name, ...p, addrs: s.addrs })),
         ),
-        localSubnets: nets.map((n) => n.subnet),
+        localAddrs: this.state.endpoints.flatMap((e) => e.interfaces.map((i) => i.ipv4)),
+        peerSubnets: this.state.peerRoutes.map((r) => r.subnet),
         peerAddrs: [...new Set(this.state.peerRoutes.map((r) => r.via))],
       },
     };

@@ -14,7 +14,8 @@ const input = {
     },
     { service: 'idle', published: 8096, target: 80, protocol: 'tcp' as const, addrs: [] },
   ],
-  localSubnets: ['10.240.0.0/24'],
+  localAddrs: ['10.240.0.2', '10.240.0.9'],
+  peerSubnets: ['10.240.1.0/24', '10.240.2.0/24'],
   peerAddrs: ['10.96.0.12', '10.96.0.13'],
 };
 
@@ -58,6 +59,22 @@ describe('renderIngress', () => {
       '-A FLOTILLA-FORWARD -s 10.96.0.13/32 -d 10.240.0.2/32 -p tcp -m tcp --dport 80 -m comment --comment "flotilla:ingress:web:8095" -j ACCEPT',
     );
     expect(out.forward.filter((l) => l.includes('-d 10.240.1.2'))).toEqual([]);
+  });
+
+  it("leaves out addresses neither local nor in a peer subnet (another node's stack network)", () => {
+    const out = renderIngress('FLOTILLA', c, {
+      ...input,
+      ports: [{ ...input.ports[0]!, addrs: ['10.241.0.2', '10.240.1.2'] }],
+    });
+    expect(out.balance).toEqual([
+      '-A FLOTILLA-ING-TCP8095 -p tcp -m comment --comment "flotilla:ingress:web:8095" -j DNAT --to-destination 10.240.1.2:80',
+    ]);
+    const none = renderIngress('FLOTILLA', c, {
+      ...input,
+      ports: [{ ...input.ports[0]!, addrs: ['10.241.0.2'] }],
+    });
+    expect(none.balance).toEqual([]);
+    expect(none.input).toHaveLength(1);
   });
 
   it('refuses a port without addresses with a TCP reset rather than letting clients hang', () => {

@@ -19,8 +19,14 @@ export interface RuleIngressPort {
 
 export interface IngressInput {
   ports: RuleIngressPort[];
-  /** Our networks' subnets: addresses in them are local tasks (no masquerade needed). */
-  localSubnets: string[];
+  /** Addresses of this node's containers: local tasks (no masquerade needed). */
+  localAddrs: string[];
+  /**
+   * Other nodes' container subnets (routed here): a task address elsewhere is reachable only in
+   * one of them. A task on another node's node-local network (a stack network, whose subnet may
+   * even repeat one of ours) is not, and is left out on this node.
+   */
+  peerSubnets: string[];
   /** Other nodes' addresses: they forward (masqueraded) mesh traffic to our local tasks. */
   peerAddrs: string[];
 }
@@ -65,10 +71,12 @@ export function renderIngress(
     forward: [],
     input: [],
   };
-  const local = s.localSubnets.map((x) => parseSubnet(x));
-  const isLocal = (ip: string) => {
+  const local = new Set(s.localAddrs);
+  const peers = s.peerSubnets.map((x) => parseSubnet(x));
+  const isLocal = (ip: string) => local.has(ip);
+  const reachable = (ip: string) => {
     const n = ipToInt(ip);
-    return n !== undefined && local.some((sub) => contains(sub, n));
+    return local.has(ip) || (n !== undefined && peers.some((sub) => contains(sub, n)));
   };
   const seen = new Set<string>();
   for (const p of s.ports) {
@@ -78,7 +86,8 @@ export function renderIngress(
     seen.add(key);
     const m = `-p ${p.protocol} -m ${p.protocol}`;
     const t = tag(`${p.service}:${p.published}`);
-    if (p.addrs.length === 0) {
+    const addrs = p.addrs.filter(reachable);
+    if (addrs.length === 0) {
       const reject = p.protocol === 'tcp' ? 'tcp-reset' : 'icmp-port-unreachable';
       out.input.push(
         `-A ${c.input} ${m} --dport ${p.published} -m addrtype --dst-type LOCAL ${t} -j REJECT --reject-with ${reject}`,
@@ -88,8 +97,8 @@ export function renderIngress(
     const chain = ingressChain(prefix, p.protocol, p.published);
     out.chains.push(chain);
     out.dnat.push(`-A ${c.dnat} ${m} --dport ${p.published} ${t} -j ${chain}`);
-    const n = p.addrs.length;
-    p.addrs.forEach((addr, i) => {
+    const n = addrs.length;
+    addrs.forEach((addr, i) => {
       const spread =
         i < n - 1 ? `-m statistic --mode random --probability ${probability(i, n)} ` : '';
       out.balance.push(
@@ -101,7 +110,7 @@ export function renderIngress(
     out.forward.push(
       `-A ${c.forward} -p ${p.protocol} -m conntrack --ctstate DNAT --ctorigdstport ${p.published} ${t} -j ACCEPT`,
     );
-    for (const addr of p.addrs) {
+    for (const addr of addrs) {
       if (isLocal(addr)) {
         // Another node's share of this port, masqueraded to that node's address.
         for (const peer of s.peerAddrs)

@@ -75,7 +75,7 @@ export function renderRules(c: ChainNames, s: RuleState, staleChains: string[] =
   const ing = renderIngress(
     c.prefix,
     c,
-    s.ingress ?? { ports: [], localSubnets: [], peerAddrs: [] },
+    s.ingress ?? { ports: [], localAddrs: [], peerSubnets: [], peerAddrs: [] },
   );
   // Ingress first: its ports are the cluster's, on every node.
   nat.push(...ing.dnat, ...ing.postrouting);
