@@ -8,6 +8,6 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 out="$repo/node_modules/.flotilla-bench-rt"
 mkdir -p "$out"
-(cd "$repo" && npm run build --silent >/dev/null)
+(cd "$repo" && npm run build --silent 1>&2)
 (cd "$repo" && npx rolldown bench/runtime/bench.ts --platform node --format esm --no-codeSplitting -e '/^[^./]/' -o "$out/bench.mjs" >/dev/null)
 FLOTILLA_CLI="${FLOTILLA_CLI:-$repo/bin/flotilla}" node "$out/bench.mjs" "$@"
