@@ -1,6 +1,7 @@
 // The cluster's moving parts as a ManagerPart (manager/parts.ts): the dispatcher runs on every
 // manager; the orchestrator, scheduler, updater and node watcher run only on the leader. Cluster
 // settings (heartbeat period, node-down grace, task history) come from the cluster object.
+import { ForwardedLogs } from './api/forwarded-logs.js';
 import type { ManagerPart, Startable } from './components.js';
 import { ManagerDirectory } from './directory.js';
 import { Dispatcher, HeartbeatExchange } from './dispatcher/index.js';
@@ -34,7 +35,6 @@ export const clusterPart: ManagerPart = (c) => {
     addressPool: () => c.ca.cluster.addressPool,
   });
   directory.onChange((addrs) => dispatcher.broadcastManagers(addrs));
-  if (c.nodeLogs) c.nodeLogs.source = dispatcher;
   // With several managers the leader must see heartbeats of sessions held by the others.
   const heartbeats = c.etcd
     ? new HeartbeatExchange({
@@ -46,6 +46,17 @@ export const clusterPart: ManagerPart = (c) => {
         heartbeatPeriodMs: nsToMs(settings.heartbeatPeriodNs, 5000),
       })
     : undefined;
+  // Logs of nodes whose session another manager holds are fetched from that manager.
+  if (c.nodeLogs)
+    c.nodeLogs.source = heartbeats
+      ? new ForwardedLogs({
+          local: dispatcher,
+          holderOf: (nodeId) => heartbeats.sessionHolder(nodeId),
+          managers: () => c.leader.managers(),
+          tls: c.tls,
+          selfId: c.managerId,
+        })
+      : dispatcher;
   const leader: Startable[] = [
     new Orchestrator({
       store: c.store,

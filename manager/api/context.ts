@@ -11,7 +11,14 @@ export interface NodeLogSource {
   containerLogs(
     nodeId: string,
     containerId: string,
-    opts: { tail?: number; follow?: boolean; since?: number; signal?: AbortSignal },
+    opts: {
+      tail?: number;
+      follow?: boolean;
+      since?: number;
+      signal?: AbortSignal;
+      /** Only from this manager's own sessions: never forwarded to another manager. */
+      localOnly?: boolean;
+    },
   ): AsyncIterable<{ stream: 'stdout' | 'stderr'; time: string; text: string }[]>;
 }
 

@@ -38,6 +38,8 @@ export class HeartbeatExchange {
   private timer?: NodeJS.Timeout;
   private lease?: Lease;
   private remote = new Map<string, number>();
+  /** nodeId → the other manager whose record has its newest heartbeat (holds its session). */
+  private holders = new Map<string, string>();
   private ticking?: Promise<void>;
 
   constructor(private readonly deps: HeartbeatExchangeDeps) {
@@ -55,6 +57,11 @@ export class HeartbeatExchange {
     if (local === undefined) return remote;
     if (remote === undefined) return local;
     return Math.max(local, remote);
+  }
+
+  /** The id of the other manager that holds NODE's session now, as far as the records tell. */
+  sessionHolder(nodeId: string): string | undefined {
+    return this.holders.get(nodeId);
   }
 
   async start(): Promise<void> {
@@ -112,6 +119,7 @@ export class HeartbeatExchange {
   private async read(): Promise<void> {
     const all = await this.deps.client.getAll().prefix(heartbeatsPrefix).strings();
     const merged = new Map<string, number>();
+    const holders = new Map<string, string>();
     for (const [key, raw] of Object.entries(all)) {
       if (key === heartbeatsPrefix + this.deps.managerId) continue;
       let rec: HeartbeatRecord;
@@ -121,8 +129,12 @@ export class HeartbeatExchange {
         continue;
       }
       for (const [nodeId, ms] of Object.entries(rec.nodes ?? {}))
-        if (typeof ms === 'number' && ms > (merged.get(nodeId) ?? 0)) merged.set(nodeId, ms);
+        if (typeof ms === 'number' && ms > (merged.get(nodeId) ?? 0)) {
+          merged.set(nodeId, ms);
+          holders.set(nodeId, rec.managerId);
+        }
     }
     this.remote = merged;
+    this.holders = holders;
   }
 }

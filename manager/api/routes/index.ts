@@ -4,7 +4,7 @@ import type { ApiDeps } from '../context.js';
 import { clusterRoutes } from './cluster.js';
 import { nodeRoutes } from './nodes.js';
 import { rollbackRoutes } from './rollback.js';
-import { serviceLogRoutes } from './service-logs.js';
+import { nodeContainerLogRoutes, serviceLogRoutes } from './service-logs.js';
 import { serviceRoutes } from './services.js';
 import { stackRoutes } from './stacks.js';
 import { taskRoutes } from './tasks.js';
@@ -17,6 +17,7 @@ export function registerRoutes(app: FastifyInstance, d: ApiDeps): void {
   rollbackRoutes(app, d);
   stackRoutes(app, d);
   serviceLogRoutes(app, d);
+  nodeContainerLogRoutes(app, d);
 }
 
 export { serviceStatus } from './services.js';

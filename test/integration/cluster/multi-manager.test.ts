@@ -2,6 +2,7 @@
 // eyes of the leader's node watcher (heartbeat records in etcd), and go down once it stops. An
 // agent learns every manager from its session and fails over when the one holding it stops.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +10,8 @@ import { heartbeatsPrefix } from '../../../manager/dispatcher/index.js';
 import { freePort } from '../../../manager/etcd/index.js';
 import { runManager, type RunningManager } from '../../../manager/main.js';
 import { createLogger } from '../../../shared/log/index.js';
-import { startSimAgent, type SimAgent } from '../../harness/cluster/index.js';
+import { newId } from '../../../manager/store/index.js';
+import { makeSpec, startSimAgent, type SimAgent } from '../../harness/cluster/index.js';
 
 process.env.FLOTILLA_LOG_LEVEL ??= 'warn';
 const log = createLogger({ proc: 'test', level: process.env.FLOTILLA_LOG_LEVEL as 'warn' });
@@ -154,8 +156,69 @@ describe('heartbeats across managers', () => {
         () => !agent!.identity.managers.includes(c),
       );
       expect(agent.identity.managers.sort()).toEqual(all.filter((x) => x !== c).sort());
+      await agent.stop();
+      agent = undefined;
     } finally {
       if (!thirdStopped) await third.stop();
     }
   }, 90_000);
+
+  it('serves the logs of a node whose session another manager holds', async () => {
+    agent = await startSimAgent({
+      address: follower.components.config.grpcAddr,
+      token: leader.components.ca.joinToken('worker'),
+      hostname: 'foxtrot',
+      log,
+    });
+    const store = leader.components.store;
+    const nodeId = agent.identity.nodeId;
+    await waitFor('foxtrot ready', () => store.get('node', nodeId)?.status.state === 'ready');
+    const now = new Date().toISOString();
+    // A name of its own, so that a retried attempt does not meet the first one's service.
+    const name = `far-${newId().slice(0, 6)}`;
+    const spec = makeSpec(name, {
+      mode: { replicated: { replicas: 1 } },
+    });
+    spec.taskTemplate.placement.constraints = ['node.hostname==foxtrot'];
+    await store.update((tx) =>
+      tx.create('service', { id: newId(), version: 1, createdAt: now, updatedAt: now, spec }),
+    );
+    const running = () =>
+      store
+        .list('task')
+        .find((t) => t.nodeId === nodeId && t.status.state === 'running' && t.status.containerId);
+    await waitFor(`${name} running on foxtrot`, () => !!running());
+    agent.engine.writeLog(running()!.status.containerId!, 'from far away', 'stdout', new Date());
+    // The leader holds no session with foxtrot: it must ask the follower, which does.
+    expect(leader.components.store.get('node', nodeId)).toBeDefined();
+    const admin = await leader.components.ca.issueKeyAndCertificate('admin', 'admin-logs');
+    const body = await new Promise<string>((resolve, reject) => {
+      const [host, port] = leader.components.config.apiAddr.split(':');
+      const req = request(
+        {
+          host,
+          port: Number(port),
+          path: `/services/${name}/logs`,
+          key: admin.keyPem,
+          cert: admin.certPem,
+          ca: admin.caCertPem,
+        },
+        (res) => {
+          let b = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (b += c));
+          res.on('end', () => resolve(b));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    const records = body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { line?: string; node?: string; error?: unknown });
+    expect(records).toEqual([expect.objectContaining({ line: 'from far away', node: 'foxtrot' })]);
+    await agent.stop();
+    agent = undefined;
+  }, 60_000);
 });
