@@ -6,7 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { loadDispatcherProto } from '../../proto/index.js';
 import type { AgentMessage__Output, ManagerMessage } from '../../proto/index.js';
-import { FlotillaError, toFlotillaError } from '../../shared/errors/index.js';
+import { FlotillaError, isFlotillaError, toFlotillaError } from '../../shared/errors/index.js';
 import type { Logger } from '../../shared/log/index.js';
 import type { IngressService, Node, Task, TaskStatus } from '../../shared/model/index.js';
 import { isForward } from '../../shared/model/index.js';
@@ -43,6 +43,11 @@ export interface DispatcherDeps {
 
 type Call = grpc.ServerDuplexStream<AgentMessage__Output, ManagerMessage>;
 
+/** Least time between two rounds of peer sets to every session (see schedulePeers). */
+const peersMinIntervalMs = 1000;
+/** A round may take at most this share of the manager's time (its gap is duration × factor). */
+const peersGapFactor = 10;
+
 export class Dispatcher {
   private readonly log: Logger;
   private server?: grpc.Server;
@@ -60,6 +65,8 @@ export class Dispatcher {
   /** What peers were last computed from (id subnet addr per node), to send only real changes. */
   private peersKey = '';
   private peersScheduled = false;
+  private peersSentAtMs = 0;
+  private peersGapMs = peersMinIntervalMs;
   /** The routing mesh's endpoint set as last computed, and its JSON (sessions compare it). */
   private ingress: { services: IngressService[]; key: string } = { services: [], key: '[]' };
   private ingressScheduled = false;
@@ -335,19 +342,40 @@ export class Dispatcher {
       .map((n) => ({ nodeId: n.id, subnet: n.subnet!, via: n.description.addr }));
   }
 
-  /** A node joined, left or changed subnet/address: every session gets its new peer set. */
+  /**
+   * A node joined, left or changed subnet/address: every session gets its new peer set. A round
+   * costs O(nodes²) (every session gets every route: about a second of CPU at 1,000 nodes), so
+   * rounds are at least a second and ten times the last round's duration apart. With one round
+   * per join, 1,000 agents joining kept the manager busy serialising routes for tens of minutes
+   * and starved its leader lease.
+   */
   private schedulePeers(): void {
     if (this.peersScheduled) return;
     this.peersScheduled = true;
-    setImmediate(() => {
+    const run = () => {
       this.peersScheduled = false;
       const nodes = this.deps.store.list('node');
       const key = nodes.map((n) => `${n.id} ${n.subnet ?? ''} ${n.description.addr}`).join(',');
       if (key === this.peersKey) return;
       this.peersKey = key;
+      const startedMs = Date.now();
+      const routes = nodes
+        .filter((n) => n.subnet && n.description.addr)
+        .map((n) => ({ nodeId: n.id, subnet: n.subnet!, via: n.description.addr }));
       for (const s of this.sessions.values())
-        s.sendPeers(this.peersOf(s.nodeId), this.deps.store.get('node', s.nodeId)?.subnet ?? '');
-    });
+        s.sendPeers(
+          routes.filter((r) => r.nodeId !== s.nodeId),
+          this.deps.store.get('node', s.nodeId)?.subnet ?? '',
+        );
+      this.peersSentAtMs = Date.now();
+      this.peersGapMs = Math.max(
+        peersMinIntervalMs,
+        (this.peersSentAtMs - startedMs) * peersGapFactor,
+      );
+    };
+    const waitMs = this.peersSentAtMs + this.peersGapMs - Date.now();
+    if (waitMs <= 0) setImmediate(run);
+    else setTimeout(run, waitMs).unref();
   }
 
   /** Recomputes the routing mesh's endpoint set; true when it changed. */
@@ -440,7 +468,15 @@ export class Dispatcher {
         tx.update('task', t);
       },
     )
-      .catch((err) => this.log.warn({ err }, 'writing task status failed'))
+      .catch((err) => {
+        // An agent reports a status once: a write that failed for a passing reason (conflicts
+        // on a busy store, etcd away) is tried again with the next flush, unless a newer report
+        // of the task came meanwhile. Writes that did commit are skipped then (not forward).
+        if (isFlotillaError(err) && err.retryable)
+          for (const [taskId, u] of queue)
+            if (!this.statusQueue.has(taskId)) this.statusQueue.set(taskId, u);
+        this.log.warn({ err, updates: queue.size }, 'writing task status failed');
+      })
       .finally(() => (this.flushing = undefined));
     return this.flushing;
   }

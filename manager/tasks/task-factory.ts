@@ -2,6 +2,7 @@
 // current spec. Ids look like Swarm's (25 lowercase alphanumerics).
 import { randomBytes } from 'node:crypto';
 import type { Service, Task } from '../../shared/model/index.js';
+import { cloneJson } from '../store/index.js';
 
 const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -25,8 +26,10 @@ export function newTask(
     slot: where.slot,
     ...(where.nodeId !== undefined ? { nodeId: where.nodeId } : {}),
     serviceVersion: service.version,
-    spec: structuredClone(service.spec.taskTemplate),
-    endpointPorts: structuredClone(service.endpoint?.ports ?? service.spec.endpointSpec.ports),
+    // JSON documents: cloneJson is several times cheaper than structuredClone (a scale-up by
+    // 100,000 replicas builds 100,000 of these in one pass).
+    spec: cloneJson(service.spec.taskTemplate),
+    endpointPorts: cloneJson(service.endpoint?.ports ?? service.spec.endpointSpec.ports),
     desiredState: 'running',
     status: { state: 'pending', timestamp, message: 'created by the orchestrator' },
     createdAt: timestamp,

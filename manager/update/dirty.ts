@@ -31,6 +31,9 @@ function canonicalTemplate(service: Service): string {
 }
 
 function templateDiffers(task: Task, service: Service): boolean {
+  // Every change of a service's spec bumps its version, and a task's spec is the template of the
+  // version it was created at: the same version is the same template.
+  if (task.serviceVersion === service.version) return false;
   const template = canonicalTemplate(service);
   if (!Object.isFrozen(task.spec)) return canonical(task.spec) !== template;
   const known = answers.get(task.spec);
@@ -63,6 +66,7 @@ export function isDirty(task: Task, service: Service): boolean {
   if (templateDiffers(task, service)) return true;
   const declared = service.spec.endpointSpec.ports;
   const expected = service.endpoint?.ports ?? declared;
+  if ((task.endpointPorts ?? []).length === 0 && expected.length === 0) return false;
   return portKeys(task.endpointPorts ?? [], declared) !== portKeys(expected, declared);
 }
 
