@@ -3,10 +3,10 @@
 // registry), root filesystems from the OverlaySnapshotter, driven through the CLI. Tests run one
 // after another (on two loaded cores, concurrent CLI processes only slowed everything down).
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { uploadImage } from '../image/helpers.js';
-import { bundleCli, bundlePath, busyboxImage, TestAgent } from './harness.js';
+import { bundlePath, busyboxImage, TestAgent, useTestAgent } from './harness.js';
 
 const agent = new TestAgent();
 const run = (args: string[], input?: string) => agent.cli(args, input);
@@ -14,17 +14,8 @@ const none = ['--network', 'none'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let registry: RunningRegistry | undefined;
 
-beforeAll(async () => {
-  await bundleCli();
-  await agent.start();
-  await agent.loadBusybox();
-});
-
-afterAll(async () => {
-  const ids = agent.ids();
-  await agent.destroy();
+useTestAgent(agent, async () => {
   await registry?.stop();
-  expect(agent.leftovers(ids)).toEqual([]);
 });
 
 describe('run', () => {

@@ -21,6 +21,7 @@ import {
   type BuiltImage,
   type LayerEntry,
 } from '../../harness/image-builder.js';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { removeAgentNetwork } from '../../harness/agent-network.js';
 
 const repo = new URL('../../../', import.meta.url).pathname;
@@ -275,4 +276,23 @@ export class TestAgent {
     await removeAgentNetwork(this.dataRoot);
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Registers the hooks every runtime test file needs: start the agent with busybox loaded before
+ * the file, and at the end remove its containers, stop it and assert it left nothing behind.
+ * `cleanup` runs after the agent is gone (e.g. a registry the file started).
+ */
+export function useTestAgent(agent: TestAgent, cleanup?: () => Promise<void>): void {
+  beforeAll(async () => {
+    await bundleCli();
+    await agent.start();
+    await agent.loadBusybox();
+  });
+  afterAll(async () => {
+    const ids = agent.ids();
+    await agent.destroy();
+    await cleanup?.();
+    expect(agent.leftovers(ids)).toEqual([]);
+  });
 }

@@ -2,22 +2,12 @@
 // emulator), the test resizes that pty (the kernel sends the CLI SIGWINCH), and `stty size` inside
 // the container must follow, for `exec -it`, `run -it` and `attach` to a tty container.
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli, bundlePath, TestAgent } from './harness.js';
+import { describe, it } from 'vitest';
+import { bundlePath, TestAgent, useTestAgent } from './harness.js';
 
 const agent = new TestAgent();
 
-beforeAll(async () => {
-  await bundleCli();
-  await agent.start();
-  await agent.loadBusybox();
-});
-
-afterAll(async () => {
-  const ids = agent.ids();
-  await agent.destroy();
-  expect(agent.leftovers(ids)).toEqual([]);
-});
+useTestAgent(agent);
 
 // Starts the CLI on a 24x80 pty, waits for `stty size` to say so, resizes the pty to 40x100 and
 // waits for `stty size` to say that. Prints a JSON summary and the whole transcript.

@@ -4,25 +4,15 @@
 // cgroup v2 these refusals do not apply and the file is skipped.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { hostCgroupLayout } from '../../../agent/runtime/runc/cgroup-mode.js';
-import { bundleCli, bundlePath, TestAgent } from './harness.js';
+import { bundlePath, TestAgent, useTestAgent } from './harness.js';
 
 const agent = new TestAgent();
 const hybrid = hostCgroupLayout().mode !== 'unified';
 
 describe.skipIf(!hybrid)('runtime selection on a host without unified cgroup v2', () => {
-  beforeAll(async () => {
-    await bundleCli();
-    await agent.start();
-    await agent.loadBusybox();
-  });
-
-  afterAll(async () => {
-    const ids = agent.ids();
-    await agent.destroy();
-    expect(agent.leftovers(ids)).toEqual([]);
-  });
+  useTestAgent(agent);
 
   it('refuses --runtime crun with the reason and the runtime that works', async ({ expect }) => {
     const r = await agent.cli([
