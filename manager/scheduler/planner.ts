@@ -14,6 +14,8 @@ export interface Plan {
   assignments: { taskId: string; nodeId: string }[];
   /** Tasks that fit nowhere, with the reason `service ps` shows. */
   pending: Map<string, string>;
+  /** Tasks left for a later pass (beyond `maxTasks`, the newest). */
+  deferred?: number;
 }
 
 /** True for the tasks the scheduler is responsible for. */
@@ -24,14 +26,23 @@ export function needsPlacement(t: Task): boolean {
 const staticFilters = filters.filter((f) => !f.dynamic);
 const dynamicFilters = filters.filter((f) => f.dynamic);
 
-export function planPlacement(nodes: readonly Node[], tasks: readonly Task[]): Plan {
+/** `maxTasks`: plan only that many tasks, the oldest; the rest are counted in `deferred`. */
+export function planPlacement(
+  nodes: readonly Node[],
+  tasks: readonly Task[],
+  opts: { maxTasks?: number } = {},
+): Plan {
   const plan: Plan = { assignments: [], pending: new Map() };
   const infos = buildNodeInfos(nodes, tasks);
-  const todo = tasks
+  let todo = tasks
     .filter(needsPlacement)
     .sort((a, b) =>
       a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.slot - b.slot,
     );
+  if (opts.maxTasks !== undefined && todo.length > opts.maxTasks) {
+    plan.deferred = todo.length - opts.maxTasks;
+    todo = todo.slice(0, opts.maxTasks);
+  }
 
   const groups = new Map<string, Task[]>();
   for (const t of todo) {

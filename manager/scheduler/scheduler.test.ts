@@ -228,6 +228,50 @@ describe('Scheduler', () => {
     expect(store.writeCount).toBe(writes);
   });
 
+  it('plans at most maxTasksPerPass tasks a pass, the oldest first, and leaves the rest', async () => {
+    const store = new MemoryObjectStore();
+    const scheduler = new Scheduler({
+      store,
+      clock: new ManualClock(),
+      log: silentLogger(),
+      maxTasksPerPass: 3,
+    });
+    const s = svc('web');
+    store.seed('node', makeNode('n1'), makeNode('n2'));
+    store.seed('task', ...pending(s, 7));
+    const first = await scheduler.runPass();
+    expect(first.assignments.map((a) => a.taskId)).toEqual(['web-1', 'web-2', 'web-3']);
+    expect(first.deferred).toBe(4);
+    expect((await scheduler.runPass()).deferred).toBe(1);
+    const last = await scheduler.runPass();
+    expect(last.deferred).toBeUndefined();
+    const tasks = store.list('task');
+    expect(tasks.every((t) => t.status.state === 'assigned')).toBe(true);
+    // Spread holds across passes: the pass sees what earlier passes committed.
+    expect(tasks.filter((t) => t.nodeId === 'n1')).toHaveLength(4);
+  });
+
+  it('started, runs passes until every task is placed, without further events', async () => {
+    const store = new MemoryObjectStore();
+    const scheduler = new Scheduler({
+      store,
+      clock: new ManualClock(),
+      log: silentLogger(),
+      debounceMs: 1,
+      maxTasksPerPass: 2,
+    });
+    store.seed('node', makeNode('n1'));
+    store.seed('task', ...pending(svc('web'), 7));
+    await scheduler.start();
+    try {
+      for (let i = 0; i < 200 && store.list('task').some((t) => t.status.state === 'pending'); i++)
+        await new Promise((r) => setTimeout(r, 10));
+      expect(store.list('task').every((t) => t.status.state === 'assigned')).toBe(true);
+    } finally {
+      await scheduler.stop();
+    }
+  });
+
   it('skips tasks whose desired state changed since the snapshot', async () => {
     const { store, scheduler } = setup();
     const s = svc('web');

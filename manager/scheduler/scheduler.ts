@@ -13,8 +13,15 @@ export interface SchedulerDeps {
   clock: { now(): number };
   /** Wait after an event so a burst of events makes one pass. @default 50 */
   debounceMs?: number;
-  /** Writes per transaction when committing a plan. @default the store's (100) */
+  /** Writes per transaction when committing a plan. @default the store's batchOpsPerTx */
   maxOpsPerTx?: number;
+  /**
+   * Tasks planned per pass, the oldest first; a pass that leaves some asks for the next at once.
+   * Planning is synchronous: 100,000 tasks in one pass held the event loop for seconds (the
+   * leader's 3 s lease lapsed), and nothing was committed, so no agent started, until all were
+   * planned. @default 5000
+   */
+  maxTasksPerPass?: number;
 }
 
 export class Scheduler {
@@ -30,7 +37,9 @@ export class Scheduler {
       clock: deps.clock,
       debounceMs: deps.debounceMs,
       pass: async () => {
-        await this.runPass();
+        const plan = await this.runPass();
+        // Tasks left over: the next pass is due now (their own events may never come).
+        return plan.deferred ? { wakeAtMs: this.deps.clock.now() } : undefined;
       },
     });
   }
@@ -55,7 +64,9 @@ export class Scheduler {
     if (!tasks.some(needsPlacement)) return { assignments: [], pending: new Map() };
     const started = this.deps.clock.now();
     const byId = new Map(tasks.map((t) => [t.id, t]));
-    const plan = planPlacement(this.deps.store.list('node'), tasks);
+    const plan = planPlacement(this.deps.store.list('node'), tasks, {
+      maxTasks: this.deps.maxTasksPerPass ?? 5000,
+    });
     const timestamp = new Date(this.deps.clock.now()).toISOString();
     type Write = { taskId: string; nodeId?: string; reason?: string };
     const writes: Write[] = plan.assignments.map((a) => ({ taskId: a.taskId, nodeId: a.nodeId }));
