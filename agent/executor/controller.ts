@@ -9,6 +9,7 @@ import type { Logger } from '../../shared/log/index.js';
 import type { Task, TaskState, TaskStatus } from '../../shared/model/index.js';
 import { isForward, isTerminal } from '../../shared/model/index.js';
 import type { ContainerEngine } from '../runtime/types.js';
+import { meshNetwork } from './hooks/network.js';
 import type {
   HookContext,
   ImagePuller,
@@ -195,8 +196,17 @@ export class TaskController {
     return this.task.endpointPorts.some((p) => p.mode === 'ingress');
   }
 
-  /** Best effort: a container without an address (host network, none) just has none. */
+  /**
+   * The address the routing mesh forwards to: on the default bridge when the task is connected to
+   * it (hooks/network.ts meshHook), else the primary one. Best effort: a container on the host
+   * network or none has none.
+   */
   private async lookupAddress(containerId: string): Promise<void> {
+    const mesh = this.deps.networks?.addressOn?.(meshNetwork, containerId);
+    if (mesh) {
+      this.address = mesh;
+      return;
+    }
     try {
       const doc = await this.deps.engine.inspect(containerId);
       const ip = (doc.NetworkSettings as { IPAddress?: unknown } | undefined)?.IPAddress;

@@ -12,6 +12,10 @@ export interface ImagePuller {
 /** Creates a task's network on this node when it does not exist yet (stack networks). */
 export interface NetworkProvisioner {
   ensureNetwork(name: string, labels?: Record<string, string>): Promise<void>;
+  /** Adds an interface on `network` to a created container (the routing mesh's bridge address). */
+  connect?(network: string, containerId: string): Promise<void>;
+  /** The container's address on `network`, if it has one. */
+  addressOn?(network: string, containerId: string): string | undefined;
 }
 
 /** Receives every status change of every task (the reporter). */

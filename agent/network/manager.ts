@@ -323,6 +323,11 @@ export class NetworkManager implements NetworkAttacher {
     return this.endpoint(containerId)?.ports.map((p) => ({ ...p })) ?? [];
   }
 
+  /** The container's address on `network` ('bridge' = the default network), if it has one. */
+  addressOn(network: string, containerId: string): string | undefined {
+    return this.endpoint(containerId)?.interfaces.find((i) => i.network === network)?.ipv4;
+  }
+
   /** The attachment of a container, or undefined when it is not attached. */
   attachmentFor(containerId: string): NetworkAttachment | undefined {
     const e = this.endpoint(containerId);

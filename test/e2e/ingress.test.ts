@@ -5,6 +5,8 @@
 // it), refuses at once when it has no task, and leaves no rule behind when removed.
 //
 // Root only. Names: fli-m1..3 on fli-lan, 10.96.0.0/24.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster, waitFor } from './cluster-harness.js';
 import { run, runInNetns } from './harness/index.js';
@@ -273,6 +275,46 @@ describe.runIf(isRoot)('routing mesh: ingress published ports', () => {
         `no ingress rule on machine ${i}`,
         async () => (await c.flotillaRules(i)).filter((l) => /ingress|-ING-/.test(l)).length === 0,
         60_000,
+        async () => (await c.flotillaRules(i)).join('\n'),
+      );
+  });
+
+  it('serves a stack service on its own node-local network from every machine', async () => {
+    // Stack-file ports are ingress by default; the stack's default network is a bridge on each
+    // node, so the tasks also get an address on the routed default bridge (as Swarm's ingress
+    // network) and the mesh forwards there.
+    const file = join(c.dir, 'mesh-stack.yml');
+    writeFileSync(
+      file,
+      [
+        "version: '3.8'",
+        'services:',
+        '  web:',
+        `    image: ${c.image('web:v1')}`,
+        '    ports:',
+        '      - "8097:80"',
+        '    deploy:',
+        '      replicas: 2',
+        '      placement: { max_replicas_per_node: 1 }',
+        '',
+      ].join('\n'),
+    );
+    const d = await c.flt('stack', 'deploy', '-d', '-c', file, 'ms');
+    expect(d.code, d.output).toBe(0);
+    await c.converged('ms_web', 2);
+    for (const i of c.machines)
+      await waitFor(
+        `ms_web on machine ${i}`,
+        async () => /web v1/.test((await get(i, 8097)).stdout),
+        120_000,
+        () => whyNoAnswer(i, 8097),
+      );
+    expect((await c.flt('stack', 'rm', 'ms')).code).toBe(0);
+    for (const i of c.machines)
+      await waitFor(
+        `no rule for 8097 on machine ${i}`,
+        async () => (await c.flotillaRules(i)).filter((l) => l.includes('8097')).length === 0,
+        120_000,
         async () => (await c.flotillaRules(i)).join('\n'),
       );
   });

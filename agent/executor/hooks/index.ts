@@ -1,9 +1,11 @@
 // The hooks every task runs through, in order. Pull first: it fails most often and leaves nothing
 // to clean up. Network before create: the runtime needs the network mode and port bindings at
-// create time. Health last: it watches a container that has started.
+// create time. Mesh after start (the runtime attaches the network when it starts the container): it
+// adds an interface to the container's namespace, as `network connect` does. Health last: it
+// watches a container that has started.
 import { createHook } from './create.js';
 import { healthHook } from './health.js';
-import { networkHook } from './network.js';
+import { meshHook, networkHook } from './network.js';
 import { pullHook } from './pull.js';
 import { startHook } from './start.js';
 import type { TaskHook } from '../types.js';
@@ -13,5 +15,6 @@ export const defaultHooks: readonly TaskHook[] = [
   networkHook,
   createHook,
   startHook,
+  meshHook,
   healthHook,
 ];

@@ -1,5 +1,6 @@
 // Chooses the container's network and host-mode port bindings; the runtime sets them up at create.
-// Ingress ports are the routing mesh's (agent/network), not the task's container.
+// Ingress ports are the routing mesh's (agent/network), not the task's container; meshHook gives a
+// task with ingress ports on a node-local network an address the other nodes can route to.
 import type { TaskHook } from '../types.js';
 
 const builtinNetworks = new Set(['bridge', 'host', 'none']);
@@ -22,5 +23,28 @@ export const networkHook: TaskHook = {
         containerPort: p.target,
         protocol: p.protocol,
       }));
+  },
+};
+
+/** The network whose addresses every node routes to (node subnets): the routing mesh's. */
+export const meshNetwork = 'bridge';
+
+/**
+ * After start (the runtime attaches networks then): a task with ingress ports on a stack (node-local) network also gets
+ * an interface on the default bridge, whose node subnet every node routes, as Swarm attaches such
+ * tasks to its ingress network. The mesh forwards to that address.
+ */
+export const meshHook: TaskHook = {
+  name: 'mesh',
+  async run(ctx) {
+    const t = ctx.task;
+    const network = ctx.createOptions.network ?? 'bridge';
+    if (!t.endpointPorts.some((p) => p.mode === 'ingress')) return;
+    if (builtinNetworks.has(network) || network.startsWith('container:')) return;
+    if (!ctx.networks?.connect || !ctx.containerId) return;
+    // Not fatal: the container already runs; without the interface only its own node reaches it.
+    await ctx.networks
+      .connect(meshNetwork, ctx.containerId)
+      .catch((err) => ctx.log.warn({ err }, 'connecting the task to the routing mesh failed'));
   },
 };
