@@ -280,7 +280,7 @@ stack() {
   "$FLT" service ls
 }
 
-# One replica per machine (host-mode port): every machine's address answers.
+# The web port is an ingress port (routing mesh): every machine's address answers.
 web_answers_everywhere() {
   local i
   for i in $(seq 1 "$N"); do
