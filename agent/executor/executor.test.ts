@@ -6,7 +6,7 @@ import { Executor } from './executor.js';
 
 const settle = () => new Promise((r) => setTimeout(r, 10));
 
-function setup() {
+function setup(ingressDrainMs?: number) {
   const engine = new FakeEngine();
   const reports: { taskId: string; status: TaskStatus }[] = [];
   const executor = new Executor({
@@ -14,6 +14,7 @@ function setup() {
     log: silentLogger(),
     nodeId: 'n1',
     report: (taskId, status) => reports.push({ taskId, status }),
+    ingressDrainMs,
   });
   const svc = makeService('web', makeSpec('web'));
   const assigned = (id: string, o: Partial<Task> = {}) =>
@@ -147,5 +148,26 @@ describe('Executor', () => {
     // The manager still believes 'assigned': the running report was lost with the old stream.
     await executor.apply(true, [{ action: 'assign', task: assigned('t1') }]);
     expect(states('t1').slice(-2)).toEqual(['running', 'running']);
+  });
+
+  it('keeps a task with ingress ports running through the drain delay before stopping it', async () => {
+    const { engine, executor, assigned, states } = setup(300);
+    const ingress = {
+      endpointPorts: [
+        { target: 80, published: 8080, protocol: 'tcp' as const, mode: 'ingress' as const },
+      ],
+    };
+    await executor.apply(true, [{ action: 'assign', task: assigned('t1', ingress) }]);
+    await settle();
+    expect(states('t1').at(-1)).toBe('running');
+    await executor.apply(false, [
+      { action: 'assign', task: assigned('t1', { ...ingress, desiredState: 'shutdown' }) },
+    ]);
+    await settle();
+    // Other nodes are dropping it from their rules: it still serves what reaches it.
+    expect(engine.byTask('t1')!.state).toBe('running');
+    for (let i = 0; i < 100 && engine.byTask('t1')!.state === 'running'; i++) await settle();
+    expect(engine.byTask('t1')!.state).toBe('exited');
+    expect(states('t1').at(-1)).toBe('shutdown');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../shared/log/index.js';
 import type { HookContext } from '../types.js';
-import { networkHook } from './network.js';
+import { meshHook, networkHook } from './network.js';
 
 function context(networks: string[], ensured: string[]): HookContext {
   return {
@@ -42,5 +42,33 @@ describe('network hook', () => {
     for (const n of [[], ['bridge'], ['host'], ['none']])
       await networkHook.run(context(n, ensured));
     expect(ensured).toEqual([]);
+  });
+});
+
+describe('mesh hook', () => {
+  const withIngress = (network: string, connected: string[]) => {
+    const ctx = context([network], []);
+    ctx.task.endpointPorts = [{ target: 80, published: 8080, protocol: 'tcp', mode: 'ingress' }];
+    ctx.createOptions.network = network;
+    ctx.containerId = 'c1';
+    ctx.networks!.connect = async (net, id) => {
+      connected.push(`${net} ${id}`);
+    };
+    return ctx;
+  };
+
+  it('gives a task with ingress ports on a stack network an address on the routed bridge', async () => {
+    const connected: string[] = [];
+    await meshHook.run(withIngress('demo_default', connected));
+    expect(connected).toEqual(['bridge c1']);
+  });
+
+  it('leaves tasks on the built-in networks and tasks without ingress ports alone', async () => {
+    const connected: string[] = [];
+    for (const n of ['bridge', 'host']) await meshHook.run(withIngress(n, connected));
+    const plain = withIngress('demo_default', connected);
+    plain.task.endpointPorts = [{ target: 80, published: 8080, protocol: 'tcp', mode: 'host' }];
+    await meshHook.run(plain);
+    expect(connected).toEqual([]);
   });
 });
