@@ -10,6 +10,11 @@ export interface PassContext {
   /** Earliest time a later pass has work to do (a restart delay or window ending). */
   wakeAtMs?: number;
   newId?: () => string;
+  /**
+   * New tasks this pass may still create to scale services up (restarts are not counted); when it
+   * runs out, the pass asks for the next one at once (wakeAtMs = nowMs). Undefined: no limit.
+   */
+  createBudget?: number;
 }
 
 export function wakeAt(ctx: PassContext, atMs: number | undefined): void {

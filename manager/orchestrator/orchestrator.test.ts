@@ -56,6 +56,28 @@ describe('replicated services', () => {
     expect((await orch.runPass()).changes).toEqual([]);
   });
 
+  it('creates at most maxCreatesPerPass tasks a pass, lowest slots first, and asks for the next', async () => {
+    const store = new MemoryObjectStore();
+    const clock = new ManualClock();
+    let n = 0;
+    const orch = new Orchestrator({
+      store,
+      clock,
+      log: silentLogger(),
+      newId: () => `t${++n}`,
+      maxCreatesPerPass: 2,
+    });
+    store.seed('service', replicated(5));
+    const first = await orch.runPass();
+    expect(tasksOf(store, 'web').map((t) => t.slot)).toEqual([1, 2]);
+    expect(first.wakeAtMs).toBe(clock.now());
+    await orch.runPass();
+    const last = await orch.runPass();
+    expect(tasksOf(store, 'web').map((t) => t.slot)).toEqual([1, 2, 3, 4, 5]);
+    expect(last.wakeAtMs).toBeUndefined();
+    expect((await orch.runPass()).changes).toEqual([]);
+  });
+
   it('scales down by shutting down the highest slots first', async () => {
     const { store, orch } = setup();
     store.seed('service', replicated(5));

@@ -57,9 +57,16 @@ export function reconcileReplicated(
     ctx.changes.push({ op: 'desired', taskId: active.get(slot)!.id, desiredState: 'shutdown' });
     active.delete(slot);
   }
-  // Scale up: fill the lowest free slot numbers.
+  // Scale up: fill the lowest free slot numbers (as many as this pass may create).
   for (let slot = 1; active.size < want; slot++) {
     if (active.has(slot)) continue;
+    if (ctx.createBudget !== undefined) {
+      if (ctx.createBudget <= 0) {
+        wakeAt(ctx, ctx.nowMs);
+        break;
+      }
+      ctx.createBudget--;
+    }
     const t = newTask(service, { slot }, ctx.nowMs, ctx.newId?.());
     ctx.changes.push({ op: 'create', task: t });
     active.set(slot, t);
