@@ -46,9 +46,17 @@ export interface IngressLines {
   input: string[];
 }
 
-/** `<prefix>-ING-TCP8095`: at most 25 characters with a hashed prefix (iptables allows 28). */
-export function ingressChain(prefix: string, protocol: string, published: number): string {
-  return `${prefix}-ING-${protocol.toUpperCase()}${published}`;
+/**
+ * `<prefix>-ING-TCP8095` (every task) and `<prefix>-ING-L-TCP8095` (this node's tasks, for
+ * loopback clients): at most 27 characters with a hashed prefix (iptables allows 28).
+ */
+export function ingressChain(
+  prefix: string,
+  protocol: string,
+  published: number,
+  scope: 'all' | 'local' = 'all',
+): string {
+  return `${prefix}-ING-${scope === 'local' ? 'L-' : ''}${protocol.toUpperCase()}${published}`;
 }
 
 const tag = (what: string) => `-m comment --comment "flotilla:ingress:${what}"`;
@@ -94,17 +102,37 @@ export function renderIngress(
       );
       continue;
     }
-    const chain = ingressChain(prefix, p.protocol, p.published);
-    out.chains.push(chain);
-    out.dnat.push(`-A ${c.dnat} ${m} --dport ${p.published} ${t} -j ${chain}`);
-    const n = addrs.length;
-    addrs.forEach((addr, i) => {
-      const spread =
-        i < n - 1 ? `-m statistic --mode random --probability ${probability(i, n)} ` : '';
-      out.balance.push(
-        `-A ${chain} -p ${p.protocol} ${spread}${t} -j DNAT --to-destination ${addr}:${p.target}`,
+    const spreadOver = (chain: string, over: string[]) => {
+      out.chains.push(chain);
+      over.forEach((addr, i) => {
+        const spread =
+          i < over.length - 1
+            ? `-m statistic --mode random --probability ${probability(i, over.length)} `
+            : '';
+        out.balance.push(
+          `-A ${chain} -p ${p.protocol} ${spread}${t} -j DNAT --to-destination ${addr}:${p.target}`,
+        );
+      });
+    };
+    // Clients on the node's loopback: a packet from 127/8 is never routed off the node, so they
+    // go to tasks here only, and are refused when there is none (rather than hang).
+    const local = addrs.filter(isLocal);
+    const loopback = `-s 127.0.0.0/8 ${m} --dport ${p.published}`;
+    if (local.length > 0) {
+      const chain = ingressChain(prefix, p.protocol, p.published, 'local');
+      out.dnat.push(`-A ${c.dnat} ${loopback} ${t} -j ${chain}`);
+      spreadOver(chain, local);
+    } else {
+      // Not translated at all, so it meets the refusal in INPUT.
+      out.dnat.push(`-A ${c.dnat} ${loopback} ${t} -j RETURN`);
+      const reject = p.protocol === 'tcp' ? 'tcp-reset' : 'icmp-port-unreachable';
+      out.input.push(
+        `-A ${c.input} ${loopback} -m addrtype --dst-type LOCAL ${t} -j REJECT --reject-with ${reject}`,
       );
-    });
+    }
+    const chain = ingressChain(prefix, p.protocol, p.published);
+    out.dnat.push(`-A ${c.dnat} ${m} --dport ${p.published} ${t} -j ${chain}`);
+    spreadOver(chain, addrs);
     // Both directions of the flows translated here (original and reply), whatever the host's
     // FORWARD policy is: to a local bridge or out to another node.
     out.forward.push(

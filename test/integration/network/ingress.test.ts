@@ -113,6 +113,9 @@ describe('routing mesh on one agent', () => {
       seen.add(r.out);
     }
     expect([...seen].sort()).toEqual(['task0', 'task1']);
+    // From the host itself, through its loopback: this node's tasks answer.
+    const local = await sh('bash', ['-c', `echo | socat -T2 - TCP:127.0.0.1:${PORT}`]);
+    expect(local.trim()).toMatch(/^task[01]$/);
   });
 
   it('sends nothing to an address that left the set', async () => {
