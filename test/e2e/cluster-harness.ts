@@ -7,6 +7,7 @@
 // 10.98.0 by default), so it never collides with a quickstart (`flt`, 10.99.0). stop() removes
 // every process (by PID), container, container namespace, mount, machine and file it created.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll } from 'vitest';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -521,4 +522,62 @@ async function pidsUsing(dir: string): Promise<number[]> {
 export async function netnsPids(ns: string): Promise<number[]> {
   const r = await run('ip', ['netns', 'pids', ns]);
   return r.stdout.split('\n').filter(Boolean).map(Number);
+}
+
+/** Starts C before the file's tests (stopping whatever started if that fails) and stops it after. */
+export function useCluster(c: Cluster): void {
+  beforeAll(async () => {
+    try {
+      await c.start();
+    } catch (err) {
+      await c.stop();
+      throw err;
+    }
+  });
+  afterAll(async () => {
+    await c.stop();
+  });
+}
+
+/** One request of a client round: which machine, curl's exit code, the answer. */
+export interface Probe {
+  machine: number;
+  code: number;
+  body: string;
+}
+
+/**
+ * Requests PORT on every machine, in rounds (all machines at once, then a pause), until stopped;
+ * stop() returns the rounds. curl waits up to 20 s: long enough that a slow answer on a loaded
+ * 2-core machine is not taken for a hang, while a rule left pointing at a gone task never answers.
+ */
+export function clientLoop(c: Cluster, port: number, pauseMs = 200) {
+  const rounds: Probe[][] = [];
+  let stopped = false;
+  const done = (async () => {
+    while (!stopped) {
+      rounds.push(
+        await Promise.all(
+          c.machines.map(async (i) => {
+            const r = await run('curl', [
+              '-sS',
+              '--fail',
+              '--max-time',
+              '20',
+              `http://${c.addr(i)}:${port}/`,
+            ]);
+            return { machine: i, code: r.code, body: r.stdout.trim() };
+          }),
+        ),
+      );
+      await new Promise((r) => setTimeout(r, pauseMs));
+    }
+  })();
+  return {
+    async stop(): Promise<Probe[][]> {
+      stopped = true;
+      await done;
+      return rounds;
+    },
+  };
 }

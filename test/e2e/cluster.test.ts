@@ -5,8 +5,8 @@
 // Root only. Names: fle-m1..3 on fle-lan, 10.98.0.0/24 (never the quickstart's flt / 10.99.0).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Cluster, waitFor } from './cluster-harness.js';
+import { describe, expect, it } from 'vitest';
+import { Cluster, useCluster, waitFor } from './cluster-harness.js';
 import { run, type RunResult } from './harness/index.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -15,18 +15,7 @@ describe.runIf(isRoot)('cluster with real agents', () => {
   const c = new Cluster();
   const web = () => c.image('web:v1');
 
-  beforeAll(async () => {
-    try {
-      await c.start();
-    } catch (err) {
-      await c.stop();
-      throw err;
-    }
-  });
-
-  afterAll(async () => {
-    await c.stop();
-  });
+  useCluster(c);
 
   it('spreads a replicated service over the three nodes, with real containers on each', async () => {
     const r = await c.flt('service', 'create', '-d', '--name', 'rep', '--replicas', '3', web());

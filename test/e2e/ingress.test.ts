@@ -7,69 +7,18 @@
 // Root only. Names: fli-m1..3 on fli-lan, 10.96.0.0/24.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Cluster, waitFor } from './cluster-harness.js';
+import { describe, expect, it } from 'vitest';
+import { clientLoop, Cluster, useCluster, waitFor, type Probe } from './cluster-harness.js';
 import { run, runInNetns } from './harness/index.js';
 
 const isRoot = process.getuid?.() === 0;
 const PORT = 8095;
 
-interface Probe {
-  machine: number;
-  code: number;
-  body: string;
-}
-
-/** Requests PORT on every machine, in rounds, until stopped. */
-function clientLoop(c: Cluster, port: number) {
-  const rounds: Probe[][] = [];
-  let stopped = false;
-  const done = (async () => {
-    while (!stopped) {
-      rounds.push(
-        await Promise.all(
-          c.machines.map(async (i) => {
-            const r = await run('curl', [
-              '-sS',
-              '--fail',
-              // Generous for a loaded 2-core machine; a rule left pointing at a gone task still
-              // never answers.
-              '--max-time',
-              '20',
-              `http://${c.addr(i)}:${port}/`,
-            ]);
-            return { machine: i, code: r.code, body: r.stdout.trim() };
-          }),
-        ),
-      );
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  })();
-  return {
-    async stop() {
-      stopped = true;
-      await done;
-      return rounds;
-    },
-  };
-}
-
 describe.runIf(isRoot)('routing mesh: ingress published ports', () => {
   // Its own machines (fli, 10.96.0), so it may run beside the other e2e files.
   const c = new Cluster({ prefix: 'fli', lan: '10.96.0' });
 
-  beforeAll(async () => {
-    try {
-      await c.start();
-    } catch (err) {
-      await c.stop();
-      throw err;
-    }
-  });
-
-  afterAll(async () => {
-    await c.stop();
-  });
+  useCluster(c);
 
   const get = (i: number, port = PORT) =>
     run('curl', ['-sS', '--fail', '--max-time', '10', `http://${c.addr(i)}:${port}/`]);
@@ -248,7 +197,7 @@ describe.runIf(isRoot)('routing mesh: ingress published ports', () => {
   });
 
   it('loses no request in a start-first rolling update v1 → v2', async () => {
-    const loop = clientLoop(c, PORT);
+    const loop = clientLoop(c, PORT, 100);
     const v2 = c.image('web:v2');
     const r = await c.flt('service', 'update', '-d', '--image', v2, 'mesh');
     expect(r.code, r.output).toBe(0);
@@ -258,7 +207,7 @@ describe.runIf(isRoot)('routing mesh: ingress published ports', () => {
   });
 
   it('loses no request in a stop-first rolling update v2 → v1 (the other replica serves)', async () => {
-    const loop = clientLoop(c, PORT);
+    const loop = clientLoop(c, PORT, 100);
     const v1 = c.image('web:v1');
     const r = await c.flt(
       'service',

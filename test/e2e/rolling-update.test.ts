@@ -19,52 +19,11 @@
 // Root only. Names: flu-m1..3 on flu-lan, 10.97.0.0/24.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Cluster, waitFor } from './cluster-harness.js';
+import { describe, expect, it } from 'vitest';
+import { clientLoop, Cluster, useCluster, waitFor, type Probe } from './cluster-harness.js';
 import { run } from './harness/index.js';
 
 const isRoot = process.getuid?.() === 0;
-
-interface Probe {
-  machine: number;
-  code: number;
-  body: string;
-}
-
-/** Requests PORT on every machine, in rounds, until stopped. */
-function clientLoop(c: Cluster, port: number) {
-  const rounds: Probe[][] = [];
-  let stopped = false;
-  const done = (async () => {
-    while (!stopped) {
-      rounds.push(
-        await Promise.all(
-          c.machines.map(async (i) => {
-            const r = await run('curl', [
-              '-sS',
-              '--fail',
-              // Long enough that a slow answer on a loaded 2-core machine is not taken for a
-              // hang; a DNAT rule left pointing at a gone container still never answers.
-              '--max-time',
-              '20',
-              `http://${c.addr(i)}:${port}/`,
-            ]);
-            return { machine: i, code: r.code, body: r.stdout.trim() };
-          }),
-        ),
-      );
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  })();
-  return {
-    rounds,
-    async stop() {
-      stopped = true;
-      await done;
-      return rounds;
-    },
-  };
-}
 
 /** The versions each machine answered with, in order, without repeats. */
 function versionsSeen(rounds: Probe[][], machine: number): string[] {
@@ -81,18 +40,7 @@ describe.runIf(isRoot)('rolling updates with real containers', () => {
   // Its own machines (flu, 10.97.0), so it may run beside cluster.test.ts.
   const c = new Cluster({ prefix: 'flu', lan: '10.97.0' });
 
-  beforeAll(async () => {
-    try {
-      await c.start();
-    } catch (err) {
-      await c.stop();
-      throw err;
-    }
-  });
-
-  afterAll(async () => {
-    await c.stop();
-  });
+  useCluster(c);
 
   const serviceInfo = async (name: string) => {
     const r = await c.flt('service', 'inspect', name);
