@@ -2,7 +2,13 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeContract } from '../../../manager/store/store.contract.js';
-import { EtcdObjectStore, serviceFixture, nodeFixture } from '../../../manager/store/index.js';
+import { embeddedEtcdLimits } from '../../../manager/etcd/index.js';
+import {
+  EtcdObjectStore,
+  serviceFixture,
+  nodeFixture,
+  taskFixture,
+} from '../../../manager/store/index.js';
 import type { FlotillaError } from '../../../shared/errors/index.js';
 import { startTestEtcd, type TestEtcd } from './etcd-harness.js';
 
@@ -113,5 +119,39 @@ describe('EtcdObjectStore across managers', () => {
     expect(a.get('service', gone.id)).toBeUndefined();
     expect(a.serviceByName('gone')).toBeUndefined();
     await Promise.all([a.stop(), b.stop()]);
+  });
+});
+
+describe('EtcdObjectStore on the embedded etcd (raised transaction limits)', () => {
+  it('commits 512-write transactions and a transaction comparing 300 nodes', async () => {
+    await t.wipe();
+    const store = new EtcdObjectStore({
+      client: t.client(),
+      endpoints: t.etcd.endpoint,
+      limits: embeddedEtcdLimits,
+    });
+    await store.start();
+    try {
+      const svc = serviceFixture('big');
+      await store.batch((tx) => {
+        tx.create('service', svc);
+        for (let i = 1; i <= 1500; i++) tx.create('task', taskFixture(svc, i));
+      });
+      expect(store.list('task')).toHaveLength(1500);
+      expect(store.stats.maxOpsPerCommit).toBe(512);
+      expect(store.stats.commits).toBe(3);
+      // A session open reads every node in its transaction (subnet choice): past 127 nodes etcd's
+      // default --max-txn-ops refuses it.
+      const nodes = Array.from({ length: 300 }, () => nodeFixture());
+      await store.batch((tx) => nodes.forEach((n) => tx.create('node', n)));
+      await store.update((tx) => {
+        for (const n of nodes) tx.get('node', n.id);
+        const first = tx.get('node', nodes[0].id)!;
+        tx.update('node', { ...first, spec: { ...first.spec, availability: 'drain' } });
+      });
+      expect(store.get('node', nodes[0].id)?.spec.availability).toBe('drain');
+    } finally {
+      await store.stop();
+    }
   });
 });
