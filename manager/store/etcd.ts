@@ -11,8 +11,8 @@ import {
   type Compare,
   type Op,
   type RawEvent,
-  type TxnLimits,
 } from './core.js';
+import type { TxnLimits } from './limits.js';
 import { rootPrefix } from './keys.js';
 
 export interface EtcdObjectStoreDeps {

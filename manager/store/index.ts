@@ -8,8 +8,9 @@ export type {
   StoreEvent,
   StoreTx,
 } from './types.js';
-export { StoreCore, defaultTxnLimits } from './core.js';
-export type { StoreStats, TxnLimits } from './core.js';
+export { StoreCore } from './core.js';
+export { defaultTxnLimits } from './limits.js';
+export type { StoreStats, TxnLimits } from './limits.js';
 export { cloneJson } from './clone.js';
 export { EtcdObjectStore } from './etcd.js';
 export type { EtcdObjectStoreDeps } from './etcd.js';

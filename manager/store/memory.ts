@@ -1,14 +1,8 @@
 // An in-memory ObjectStore for unit tests: the same cache, transactions, revisions, conflicts and
 // events as EtcdObjectStore (they share StoreCore), with a Map standing in for etcd.
 import type { Logger } from '../../shared/log/index.js';
-import {
-  StoreCore,
-  type CommitResult,
-  type Compare,
-  type Op,
-  type RawEvent,
-  type TxnLimits,
-} from './core.js';
+import { StoreCore, type CommitResult, type Compare, type Op, type RawEvent } from './core.js';
+import type { TxnLimits } from './limits.js';
 
 export class InMemoryObjectStore extends StoreCore {
   private readonly kv = new Map<string, { value: string; modRevision: number }>();
