@@ -282,7 +282,13 @@ describe('two managers on one etcd', () => {
     b.start(['--etcd', t.etcd.endpoint, '--join', a.grpcAddr, '--token', token]);
     await b.ready();
     const infoA = (await https(a.apiAddr, 'GET', '/info', undefined, tls)).body;
-    const infoB = (await https(b.apiAddr, 'GET', '/info', undefined, tls)).body;
+    // b registers itself (under its lease) just after it answers: on a loaded machine /info can
+    // come before that, so wait for both to be listed before comparing.
+    let infoB = (await https(b.apiAddr, 'GET', '/info', undefined, tls)).body;
+    for (let i = 0; i < 120 && infoB.managers.length < 2; i++) {
+      await new Promise((res) => setTimeout(res, 250));
+      infoB = (await https(b.apiAddr, 'GET', '/info', undefined, tls)).body;
+    }
     expect(infoA.manager.leader).toBe(true);
     expect(infoB.manager.leader).toBe(false);
     expect(infoB.leader.managerId).toBe(infoA.manager.id);
