@@ -131,10 +131,17 @@ export class RuncContainerEngine implements ContainerRuntime {
 
   // ---- lifecycle of the engine (main.ts wraps these as start/stop) ----
 
+  /**
+   * A default runtime this host cannot use is a configuration error: the agent refuses to start.
+   * main.ts calls this before anything else starts, so a refusal leaves nothing behind.
+   */
+  checkDefaultRuntime(): void {
+    this.checkRuntime(this.deps.defaultRuntime ?? 'runc');
+  }
+
   /** Loads records, adopts or settles containers left from a previous run, watches exits. */
   async open(): Promise<void> {
-    // A default runtime this host cannot use is a configuration error: refuse to start.
-    this.checkRuntime(this.deps.defaultRuntime ?? 'runc');
+    this.checkDefaultRuntime();
     for (const [k, d] of Object.entries(this.paths))
       if (k !== 'crunRoot') await mkdir(d, { recursive: true }); // made when crun first runs
     const records = await this.store.load();

@@ -5,6 +5,9 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
+import { namesFor } from '../../../agent/network/defaults.js';
+import { run as runCmd } from '../../../agent/network/exec.js';
+import { listLinks } from '../../../agent/network/host/links.js';
 import { hostCgroupLayout } from '../../../agent/runtime/runc/cgroup-mode.js';
 import { bundlePath, TestAgent, useTestAgent } from './harness.js';
 
@@ -87,5 +90,9 @@ describe.skipIf(!hybrid)('runtime selection on a host without unified cgroup v2'
     expect(r.stderr.split('\n')[0]).toMatch(
       /^Error: crun cannot run containers on this host: cgroups on this host are hybrid/,
     );
+    // Refused before anything started: no bridge or chain of that agent's network exists.
+    const { bridgeName, chainPrefix } = namesFor(join(dir, 'd'));
+    expect((await listLinks()).includes(bridgeName)).toBe(false);
+    expect((await runCmd('iptables-save', [])).stdout.includes(`${chainPrefix}-`)).toBe(false);
   });
 });
