@@ -2,8 +2,8 @@
 // three simulated agents (real join and gRPC sessions, fake containers) in this process. Times
 // create 50 replicas → all running, scale 50 → 100, a rolling update of 100 replicas with
 // parallelism 10, and removal, each through the manager API as the CLI sends it. Prints one JSON
-// document. With a Docker engine that answers, the same steps run on Docker Swarm beside it.
-import { execFileSync } from 'node:child_process';
+// document. When the engine at DOCKER_HOST is in swarm mode, the same steps then run on Docker
+// Swarm (swarm.ts) with real containers: a reference, not a like-for-like comparison.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,11 +15,15 @@ import { createLogger } from '../../shared/log/index.js';
 import type { Service, ServiceSpec } from '../../shared/model/index.js';
 import { defaultServiceSpec } from '../../shared/model/service-defaults.js';
 import { startSimAgent, type SimAgent } from '../../test/harness/cluster/sim-agent.js';
+import { dockerSwarm } from './swarm.js';
 
 // The manager logs to stdout; keep it to warnings so stdout stays one JSON document.
 process.env.FLOTILLA_LOG_LEVEL ??= 'error';
 const replicas = Number(process.env.BENCH_REPLICAS ?? 50);
 const parallelism = Number(process.env.BENCH_PARALLELISM ?? 10);
+// Swarm's images: two tags with different ids, already on the engine (README.md: built offline).
+const swarmImageA = process.env.BENCH_SWARM_IMAGE_A ?? 'busybox:1.36';
+const swarmImageB = process.env.BENCH_SWARM_IMAGE_B ?? 'busybox:1.37';
 const log = createLogger({ proc: 'bench', level: 'error' });
 
 async function until(check: () => boolean, timeoutMs = 300_000): Promise<void> {
@@ -141,63 +145,6 @@ async function flotilla(): Promise<Record<string, number>> {
   }
 }
 
-/** The same steps on Docker Swarm, only when a Docker engine answers (never required). */
-function dockerSwarm(): Record<string, unknown> {
-  const docker = (...args: string[]) =>
-    execFileSync('docker', args, {
-      encoding: 'utf8',
-      timeout: 600_000,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }).trim();
-  try {
-    docker('info', '--format', '{{.ServerVersion}}');
-  } catch {
-    return { skipped: 'no Docker engine answered' };
-  }
-  if (docker('info', '--format', '{{.Swarm.LocalNodeState}}') !== 'active')
-    return { skipped: 'Docker is not in swarm mode (run `docker swarm init` to compare)' };
-  const name = `flt-bench-${process.pid}`;
-  const sec = (fn: () => void) => {
-    const t0 = performance.now();
-    fn();
-    return Math.round(performance.now() - t0) / 1000;
-  };
-  try {
-    return {
-      createSec: sec(() =>
-        docker(
-          'service',
-          'create',
-          '--quiet',
-          '--name',
-          name,
-          '--replicas',
-          String(replicas),
-          '--update-parallelism',
-          String(parallelism),
-          '--update-monitor',
-          '0s',
-          'busybox:1.36',
-          'sleep',
-          '1d',
-        ),
-      ),
-      scaleSec: sec(() => docker('service', 'scale', '--quiet', `${name}=${replicas * 2}`)),
-      rollingUpdateSec: sec(() =>
-        docker('service', 'update', '--quiet', '--image', 'busybox:1.37', name),
-      ),
-      removeSec: sec(() => {
-        docker('service', 'rm', name);
-        while (docker('ps', '-q', '--filter', `label=com.docker.swarm.service.name=${name}`))
-          execFileSync('sleep', ['0.2']);
-      }),
-      note: 'real containers on one engine; create/scale/update wait for convergence (docker CLI default)',
-    };
-  } catch (err) {
-    return { failed: (err as Error).message.split('\n')[0] };
-  }
-}
-
 const result = await flotilla();
 console.log(
   JSON.stringify(
@@ -206,8 +153,13 @@ console.log(
       machine: { cpus: cpus().length, loadAvg1m: Math.round(loadavg()[0] * 10) / 10 },
       config: { nodes: 3, replicas, scaledTo: replicas * 2, updateParallelism: parallelism },
       flotilla: result,
-      dockerSwarm: dockerSwarm(),
-      note: 'simulated agents (real gRPC sessions, fake containers) in the manager process; times from the API request to all tasks reported running (remove: to all tasks gone)',
+      dockerSwarm: await dockerSwarm({
+        replicas,
+        parallelism,
+        imageA: swarmImageA,
+        imageB: swarmImageB,
+      }),
+      note: 'flotilla: simulated agents (real gRPC sessions, fake containers) in the manager process, times from the API request to all tasks reported running (remove: to all tasks gone); dockerSwarm runs real containers, so the columns are not like-for-like',
     },
     null,
     2,
