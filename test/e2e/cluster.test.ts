@@ -243,6 +243,20 @@ describe.runIf(isRoot)('cluster with real agents', () => {
       120_000,
       async () => c.logTail('manager2'),
     );
+    // Each agent is told of manager 2 on its session (the managers re-read the list every second)
+    // and keeps it in node.json; killing manager 1 before that would leave it nowhere to go.
+    const known = (i: number) =>
+      (
+        JSON.parse(readFileSync(join(c.dataRoot(i), 'node', 'node.json'), 'utf8')) as {
+          managers: string[];
+        }
+      ).managers;
+    await waitFor(
+      'every agent knows manager2',
+      async () => c.machines.every((i) => known(i).includes(`${c.addr(1)}:4252`)),
+      60_000,
+      async () => c.machines.map((i) => `machine ${i}: ${known(i).join(' ')}`).join('\n'),
+    );
     const before = (await c.running('rep')).map((t) => t.id).sort();
     expect(before).toHaveLength(6);
     await c.stopProc('manager', 'SIGKILL');
