@@ -3,7 +3,7 @@
 export { MemoryObjectStore } from './memory-store.js';
 export { ManualClock, makeNode, makeService, makeSpec, makeTask } from './fixtures.js';
 export type { NodeOverrides } from './fixtures.js';
-export { tasksOf, runningBySlot } from './queries.js';
+export { tasksOf, runningBySlot, waitFor } from './queries.js';
 export { FakeEngine } from './fake-engine.js';
 export { startSimAgent } from './sim-agent.js';
 export type { SimAgent } from './sim-agent.js';

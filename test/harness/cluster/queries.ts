@@ -16,3 +16,16 @@ export function runningBySlot(store: ObjectStore, serviceId: string): Map<number
     if (t.desiredState === 'running') m.set(t.slot, (m.get(t.slot) ?? 0) + 1);
   return m;
 }
+
+/** Polls a synchronous condition (the store's cache, an agent's state) every 100 ms until true. */
+export async function waitFor(
+  what: string,
+  check: () => boolean,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -13,21 +13,13 @@ import { isFlotillaError } from '../../../shared/errors/index.js';
 import { createLogger } from '../../../shared/log/index.js';
 import type { Service, ServiceSpec, Task } from '../../../shared/model/index.js';
 import { isTerminal } from '../../../shared/model/index.js';
-import { makeSpec, startSimAgent, type SimAgent } from '../../harness/cluster/index.js';
+import { makeSpec, startSimAgent, type SimAgent, waitFor } from '../../harness/cluster/index.js';
 
 process.env.FLOTILLA_LOG_LEVEL ??= 'warn';
 const log = createLogger({
   proc: 'test',
   level: (process.env.FLOTILLA_LOG_LEVEL as 'info') ?? 'silent',
 });
-
-async function waitFor(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 let dir: string;
 let manager: RunningManager;

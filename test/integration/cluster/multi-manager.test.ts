@@ -11,18 +11,10 @@ import { freePort } from '../../../manager/etcd/index.js';
 import { runManager, type RunningManager } from '../../../manager/main.js';
 import { createLogger } from '../../../shared/log/index.js';
 import { newId } from '../../../manager/store/index.js';
-import { makeSpec, startSimAgent, type SimAgent } from '../../harness/cluster/index.js';
+import { makeSpec, startSimAgent, type SimAgent, waitFor } from '../../harness/cluster/index.js';
 
 process.env.FLOTILLA_LOG_LEVEL ??= 'warn';
 const log = createLogger({ proc: 'test', level: process.env.FLOTILLA_LOG_LEVEL as 'warn' });
-
-async function waitFor(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function grpcPort(): Promise<number> {
   for (;;) {

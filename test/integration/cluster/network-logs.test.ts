@@ -18,18 +18,10 @@ import { newId } from '../../../manager/store/index.js';
 import type { ObjectStore } from '../../../manager/store/types.js';
 import { createLogger } from '../../../shared/log/index.js';
 import type { Service } from '../../../shared/model/index.js';
-import { makeSpec, startSimAgent, type SimAgent } from '../../harness/cluster/index.js';
+import { makeSpec, startSimAgent, type SimAgent, waitFor } from '../../harness/cluster/index.js';
 
 process.env.FLOTILLA_LOG_LEVEL ??= 'warn';
 const log = createLogger({ proc: 'test', level: process.env.FLOTILLA_LOG_LEVEL as 'warn' });
-
-async function waitFor(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 let dir: string;
 let manager: RunningManager;
