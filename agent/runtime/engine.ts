@@ -13,6 +13,7 @@ import type { NetworkAttacher } from '../network/types.js';
 import { openBridge, type Bridge } from './attach/seqpacket-bridge.js';
 import { writeContainerFiles } from './bundle/files.js';
 import { mergeConfig } from './bundle/merge.js';
+import { secureJoin } from './bundle/secure-join.js';
 import { buildSpec } from './bundle/spec.js';
 import { resolveUser } from './bundle/user.js';
 import { startConmon, processStartTime } from './conmon/conmon.js';
@@ -326,7 +327,6 @@ export class RuncContainerEngine implements ContainerRuntime {
     const existed = name ? this.volumeStore.exists(name) : false;
     const info = await this.volumeStore.create(name, {}, !name);
     if (!existed) undo.push(() => this.volumeStore.remove(info.Name));
-    const { secureJoin } = await import('./bundle/secure-join.js');
     await this.volumeStore.seed(info.Name, secureJoin(rootfs, target));
     return {
       Type: 'volume',

@@ -4,6 +4,7 @@
 // pay for the stack loader (yaml), the build context packer (tar-stream) or the manager client.
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { commandName, daemonCommands } from '../command-name.js';
 
 export type Register = (program: Command, ctx: () => CliContext) => void;
 
@@ -17,7 +18,7 @@ export interface CommandGroup {
 // container groups, so it comes after them.
 export const commandGroups: CommandGroup[] = [
   {
-    names: ['agent', 'manager'],
+    names: [...daemonCommands],
     load: async () => (await import('./daemon/index.js')).registerDaemonCommands,
   },
   {
@@ -89,23 +90,12 @@ export const commandGroups: CommandGroup[] = [
   },
 ];
 
-/** Global options of `flotilla` that take a value (so their value is not the command). */
-const globalWithValue = new Set(['-H', '--host', '--context']);
-
 /**
  * The groups to load for argv: those that register its command, or all of them when there is
  * no command or an unknown one (help, version and "unknown command" need the full list).
  */
 export function groupsFor(argv: string[]): CommandGroup[] {
-  let command: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (globalWithValue.has(a)) i++;
-    else if (!a.startsWith('-')) {
-      command = a;
-      break;
-    }
-  }
+  const command = commandName(argv);
   const chosen = command ? commandGroups.filter((g) => g.names.includes(command)) : [];
   return chosen.length ? chosen : commandGroups;
 }
