@@ -1048,7 +1048,11 @@ export class RuncContainerEngine implements ContainerRuntime {
   async stats(idOrName: string): Promise<ContainerStats> {
     const rec = this.store.get(idOrName);
     const running = rec.state.status === 'running' || rec.state.status === 'paused';
-    const cur = running ? sample(`/flotilla/${rec.id}`, rec.state.pid) : undefined;
+    const cur = running
+      ? sample(`/flotilla/${rec.id}`, rec.state.pid, {
+          unified: hostCgroupLayout().mode === 'unified',
+        })
+      : undefined;
     const prev = this.prevStats.get(rec.id);
     if (cur) this.prevStats.set(rec.id, cur);
     const { cpus } = await import('node:os');

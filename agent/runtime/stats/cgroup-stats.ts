@@ -1,9 +1,17 @@
-// Resource usage of a container from its cgroup v1 files (cpuacct, memory, pids, blkio) and its
-// network namespace (/proc/<pid>/net/dev), in the shape `flotilla stats` prints.
+// Resource usage of a container from its cgroup files — v1 (cpuacct, memory, pids, blkio
+// hierarchies) or unified v2 (one directory: cpu.stat, memory.current, pids.current, io.stat) — and
+// its network namespace (/proc/<pid>/net/dev), in the shape `flotilla stats` prints.
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
-const root = '/sys/fs/cgroup';
+export interface CgroupSource {
+  /** Where the cgroup hierarchies are mounted. @default /sys/fs/cgroup */
+  root?: string;
+  /** Unified cgroup v2 (runc puts the container in <root><path>); else v1 hierarchies. */
+  unified?: boolean;
+  /** For tests: /proc/meminfo and /proc/stat's first line come from here. */
+  procRoot?: string;
+}
 
 function read(path: string): string {
   try {
@@ -18,14 +26,24 @@ function num(path: string): number {
   return Number.isFinite(v) ? v : 0;
 }
 
-export function systemCpuNs(): number {
-  const line = read('/proc/stat').split('\n')[0] ?? '';
+export function systemCpuNs(procRoot = '/proc'): number {
+  const line = read(`${procRoot}/stat`).split('\n')[0] ?? '';
   const ticks = line
     .split(/\s+/)
     .slice(1, 8)
     .map(Number)
     .reduce((a, b) => a + b, 0);
   return ticks * 1e7; // USER_HZ = 100
+}
+
+/** "key value" lines (memory.stat, cpu.stat) as numbers. */
+function keyed(text: string): Record<string, number> {
+  return Object.fromEntries(
+    text
+      .split('\n')
+      .map((l) => l.split(' '))
+      .map(([k, v]) => [k, Number(v)]),
+  ) as Record<string, number>;
 }
 
 export interface RawSample {
@@ -40,30 +58,32 @@ export interface RawSample {
   blkWrite: number;
 }
 
-export function sample(cgroupPath: string, pid: number): RawSample {
-  const memStat = Object.fromEntries(
-    read(`${root}/memory${cgroupPath}/memory.stat`)
-      .split('\n')
-      .map((l) => l.split(' '))
-      .map(([k, v]) => [k, Number(v)]),
-  ) as Record<string, number>;
-  // docker subtracts the page cache (total_inactive_file on v1) from usage
-  const usage = Math.max(
-    0,
-    num(`${root}/memory${cgroupPath}/memory.usage_in_bytes`) - (memStat.total_inactive_file ?? 0),
-  );
-  let limit = num(`${root}/memory${cgroupPath}/memory.limit_in_bytes`);
-  const hostMem = Number(/MemTotal:\s+(\d+)/.exec(read('/proc/meminfo'))?.[1] ?? 0) * 1024;
-  if (!limit || limit > hostMem) limit = hostMem;
+export function sample(cgroupPath: string, pid: number, src: CgroupSource = {}): RawSample {
+  const root = src.root ?? '/sys/fs/cgroup';
+  const procRoot = src.procRoot ?? '/proc';
+  const hostMem = Number(/MemTotal:\s+(\d+)/.exec(read(`${procRoot}/meminfo`))?.[1] ?? 0) * 1024;
+  const usage = src.unified ? unifiedUsage(`${root}${cgroupPath}`) : v1Usage(root, cgroupPath);
+  // No limit reads as "max" (v2) or a huge number (v1): show the host's memory, as docker does.
+  if (!usage.memLimit || usage.memLimit > hostMem) usage.memLimit = hostMem;
   let netRx = 0;
   let netTx = 0;
-  for (const l of read(`/proc/${pid}/net/dev`).split('\n').slice(2)) {
+  for (const l of read(`${procRoot}/${pid}/net/dev`).split('\n').slice(2)) {
     const [iface, rest] = l.split(':');
     if (!rest || iface.trim() === 'lo') continue;
     const f = rest.trim().split(/\s+/).map(Number);
     netRx += f[0];
     netTx += f[8];
   }
+  return { ...usage, systemNs: systemCpuNs(procRoot), netRx, netTx };
+}
+
+type CgroupUsage = Pick<
+  RawSample,
+  'cpuNs' | 'memUsage' | 'memLimit' | 'pids' | 'blkRead' | 'blkWrite'
+>;
+
+function v1Usage(root: string, cgroupPath: string): CgroupUsage {
+  const memStat = keyed(read(`${root}/memory${cgroupPath}/memory.stat`));
   let blkRead = 0;
   let blkWrite = 0;
   for (const l of read(`${root}/blkio${cgroupPath}/blkio.throttle.io_service_bytes`).split('\n')) {
@@ -73,12 +93,35 @@ export function sample(cgroupPath: string, pid: number): RawSample {
   }
   return {
     cpuNs: num(`${root}/cpuacct${cgroupPath}/cpuacct.usage`),
-    systemNs: systemCpuNs(),
-    memUsage: usage,
-    memLimit: limit,
+    // docker subtracts the page cache (total_inactive_file on v1) from usage
+    memUsage: Math.max(
+      0,
+      num(`${root}/memory${cgroupPath}/memory.usage_in_bytes`) - (memStat.total_inactive_file ?? 0),
+    ),
+    memLimit: num(`${root}/memory${cgroupPath}/memory.limit_in_bytes`),
     pids: num(`${root}/pids${cgroupPath}/pids.current`),
-    netRx,
-    netTx,
+    blkRead,
+    blkWrite,
+  };
+}
+
+function unifiedUsage(dir: string): CgroupUsage {
+  const memStat = keyed(read(`${dir}/memory.stat`));
+  let blkRead = 0;
+  let blkWrite = 0;
+  // io.stat: "8:0 rbytes=1459200 wbytes=314773504 rios=192 wios=353 dbytes=0 dios=0"
+  for (const l of read(`${dir}/io.stat`).split('\n'))
+    for (const field of l.split(' ').slice(1)) {
+      const [k, v] = field.split('=');
+      if (k === 'rbytes') blkRead += Number(v);
+      if (k === 'wbytes') blkWrite += Number(v);
+    }
+  return {
+    cpuNs: (keyed(read(`${dir}/cpu.stat`)).usage_usec ?? 0) * 1000,
+    // docker subtracts inactive_file on v2 as well
+    memUsage: Math.max(0, num(`${dir}/memory.current`) - (memStat.inactive_file ?? 0)),
+    memLimit: num(`${dir}/memory.max`), // "max" reads as 0: no limit
+    pids: num(`${dir}/pids.current`),
     blkRead,
     blkWrite,
   };
