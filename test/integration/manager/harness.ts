@@ -1,31 +1,15 @@
 // Manager processes for integration tests: a one-file bundle of the CLI, managers started on free
 // loopback ports with private data/exec roots and CLI config, stopped (or killed) by PID.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { build } from 'rolldown';
 import { freePort } from '../../../manager/etcd/index.js';
+import { bundleCli as bundleHarnessCli, cliBundlePath } from '../../harness/cli-bundle.js';
 
-const repo = new URL('../../../', import.meta.url).pathname;
-const dir = join(repo, 'node_modules/.flotilla-mgr');
-export const bundlePath = join(dir, 'flotilla.mjs');
+export const bundlePath = cliBundlePath('manager');
 
-export async function bundleCli(): Promise<void> {
-  mkdirSync(dir, { recursive: true });
-  const entry = join(dir, 'entry.ts');
-  writeFileSync(
-    entry,
-    `import { main } from '${repo}cli/main.ts';\nmain(process.argv.slice(2)).then((c) => { process.exitCode = c; });\n`,
-  );
-  await build({
-    input: entry,
-    platform: 'node',
-    external: [/^[^./]/],
-    output: { file: bundlePath, format: 'esm', codeSplitting: false } as never,
-    logLevel: 'silent',
-  });
-}
+export const bundleCli = (): Promise<void> => bundleHarnessCli('manager');
 
 /** Two consecutive free ports: gRPC and API (= gRPC + 1, as the manager defaults). */
 export async function portPair(): Promise<number> {

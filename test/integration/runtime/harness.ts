@@ -3,17 +3,8 @@
 // commands against it (asynchronously, so tests in a file can run concurrently). Everything is
 // torn down by pid and path; `leftovers()` lists whatever the runtime left on the host.
 import { spawn, type ChildProcess } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'rolldown';
 import tar from 'tar-stream';
 import {
   buildImage,
@@ -23,25 +14,11 @@ import {
 } from '../../harness/image-builder.js';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { removeAgentNetwork } from '../../harness/agent-network.js';
+import { bundleCli as bundleHarnessCli, cliBundlePath } from '../../harness/cli-bundle.js';
 
-const repo = new URL('../../../', import.meta.url).pathname;
-export const bundlePath = join(repo, 'node_modules/.flotilla-rt/flotilla.mjs');
+export const bundlePath = cliBundlePath('runtime');
 
-export async function bundleCli(): Promise<void> {
-  const entry = join(repo, 'node_modules/.flotilla-rt/entry.ts');
-  mkdirSync(join(repo, 'node_modules/.flotilla-rt'), { recursive: true });
-  writeFileSync(
-    entry,
-    `import { main } from '${repo}cli/main.ts';\nmain(process.argv.slice(2)).then((c) => { process.exitCode = c; });\n`,
-  );
-  await build({
-    input: entry,
-    platform: 'node',
-    external: [/^[^./]/],
-    output: { file: bundlePath, format: 'esm', codeSplitting: false } as never,
-    logLevel: 'silent',
-  });
-}
+export const bundleCli = (): Promise<void> => bundleHarnessCli('runtime');
 
 /** A second layer on the harness's busybox: an `app` user with a supplementary group, seed data. */
 export function testLayer(): LayerEntry[] {
