@@ -2,6 +2,7 @@
 // line per slot (or node, for global services) with the task's state as a bar, and verify/rollback
 // notes. On a terminal the block is redrawn in place; elsewhere only changed lines are printed.
 import type { Node, Service, Task, TaskState } from '../../shared/model/index.js';
+import { canonical } from '../../shared/json/canonical.js';
 
 const BAR_WIDTH = 50;
 /** Docker's numbered states: the bar is full at running. */
@@ -30,18 +31,6 @@ export interface ConvergenceView {
   slots: SlotLine[];
   /** Every slot runs a task of the current spec, nothing else should run. */
   converged: boolean;
-}
-
-/** Stable JSON (sorted keys) so specs compare equal whatever their field order. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object')
-    return `{${Object.keys(v)
-      .sort()
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(v);
 }
 
 /** The task runs the service's current task template (manager/update's "not dirty"). */

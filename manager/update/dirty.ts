@@ -2,18 +2,7 @@
 // has it stopped, is it ready (running, and healthy where a healthcheck exists), has it failed.
 import type { PortConfig, Service, Task } from '../../shared/model/index.js';
 import { isTerminal } from '../../shared/model/index.js';
-
-/** Stable JSON (sorted keys), so specs compare equal whatever order their fields were written in. */
-export function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object')
-    return `{${Object.keys(v)
-      .sort()
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(v);
-}
+import { canonical } from '../../shared/json/canonical.js';
 
 // The updater asks every task on every pass, and a pass follows every burst of store events: at
 // 100,000 tasks, canonical JSON of each task's spec per pass cost more CPU than everything else the

@@ -8,19 +8,9 @@ import type { Service, ServiceSpec } from '../../../shared/model/index.js';
 import { assignPorts } from '../../ingress/index.js';
 import { checkServiceSpec, newId } from '../../store/index.js';
 import type { ApiDeps } from '../context.js';
+import { canonical } from '../../../shared/json/canonical.js';
 
 const NAMESPACE = 'com.docker.stack.namespace';
-
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object')
-    return `{${Object.keys(v)
-      .sort()
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(v);
-}
 
 export interface StackDeployResult {
   created: { id: string; name: string; version: number }[];
