@@ -14,59 +14,39 @@ import { waitForConvergence } from './converge.js';
 import { registerServiceLogs } from './logs.js';
 import { registerServiceRollback } from './rollback.js';
 import { registerServiceUpdate } from './update.js';
+import { addTaskSpecOptions } from './task-flags.js';
 
 export function registerServiceCommands(program: Command, ctx: () => CliContext): void {
   const service = program.command('service').description('Manage services');
 
-  const create = service
-    .command('create')
-    .description('Create a new service')
-    .argument('<image>')
-    .argument('[command...]')
-    .option('--name <name>', 'service name')
-    .option('--replicas <n>', 'number of tasks')
-    .option('--mode <mode>', 'replicated or global', 'replicated')
-    .option('-e, --env <VAR=value>', 'set an environment variable (repeatable)', collect)
-    .option(
-      '-p, --publish <spec>',
-      'publish a port: [PUBLISHED:]TARGET or mode=host,target=,published=',
-      collect,
-    )
-    .option('--constraint <expr>', 'placement constraint (repeatable)', collect)
-    .option('--placement-pref <pref>', 'placement preference spread=... (repeatable)', collect)
-    .option('--max-replicas-per-node <n>', 'maximum tasks per node (0 = unlimited)')
-    .option('--reserve-cpu <cpus>', 'reserve CPUs')
-    .option('--reserve-memory <bytes>', 'reserve memory')
-    .option('--limit-cpu <cpus>', 'limit CPUs')
-    .option('--limit-memory <bytes>', 'limit memory')
-    .option('--restart-condition <cond>', 'none, on-failure or any')
-    .option('--restart-delay <duration>', 'delay between restart attempts')
-    .option('--restart-max-attempts <n>', 'maximum restarts before giving up')
-    .option('--restart-window <duration>', 'window used to evaluate the restart policy')
-    .option('--health-cmd <cmd>', 'command to run to check health')
-    .option('--health-interval <duration>', 'time between checks')
-    .option('--health-timeout <duration>', 'maximum time a check may take')
-    .option('--health-retries <n>', 'consecutive failures to report unhealthy')
-    .option('--health-start-period <duration>', 'start period before failures count')
-    .option('--no-healthcheck', 'disable any image healthcheck')
-    .option('--mount <spec>', 'attach a mount type=bind|volume|tmpfs,... (repeatable)', collect)
-    .option('-l, --label <k=v>', 'service label (repeatable)', collect)
-    .option('--container-label <k=v>', 'container label (repeatable)', collect)
-    .option('-w, --workdir <dir>', 'working directory inside the container')
-    .option('-u, --user <user>', 'username or UID')
-    .option('--hostname <name>', 'container hostname')
-    .option('--entrypoint <cmd>', "override the image's entrypoint")
-    .option('--stop-signal <sig>', 'signal to stop the container')
-    .option('--stop-grace-period <duration>', 'time to wait before killing')
-    .option('--update-parallelism <n>', 'tasks updated at once')
-    .option('--update-delay <duration>', 'delay between updates')
-    .option('--update-failure-action <a>', 'pause, continue or rollback')
-    .option('--update-monitor <duration>', 'time to monitor each updated task')
-    .option('--update-order <o>', 'stop-first or start-first')
-    .option('--read-only', 'mount the root filesystem read-only')
-    .option('--init', 'run an init inside the container')
-    .option('-d, --detach', 'exit immediately instead of waiting for the service to converge')
-    .option('-q, --quiet', 'suppress progress output');
+  const create = addTaskSpecOptions(
+    service
+      .command('create')
+      .description('Create a new service')
+      .argument('<image>')
+      .argument('[command...]')
+      .option('--name <name>', 'service name')
+      .option('--replicas <n>', 'number of tasks')
+      .option('--mode <mode>', 'replicated or global', 'replicated')
+      .option('-e, --env <VAR=value>', 'set an environment variable (repeatable)', collect)
+      .option(
+        '-p, --publish <spec>',
+        'publish a port: [PUBLISHED:]TARGET or mode=host,target=,published=',
+        collect,
+      )
+      .option('--constraint <expr>', 'placement constraint (repeatable)', collect)
+      .option('--placement-pref <pref>', 'placement preference spread=... (repeatable)', collect)
+      .option('--mount <spec>', 'attach a mount type=bind|volume|tmpfs,... (repeatable)', collect)
+      .option('-l, --label <k=v>', 'service label (repeatable)', collect)
+      .option('--container-label <k=v>', 'container label (repeatable)', collect)
+      .option('--update-parallelism <n>', 'tasks updated at once')
+      .option('--update-delay <duration>', 'delay between updates')
+      .option('--update-failure-action <a>', 'pause, continue or rollback')
+      .option('--update-monitor <duration>', 'time to monitor each updated task')
+      .option('--update-order <o>', 'stop-first or start-first')
+      .option('-d, --detach', 'exit immediately instead of waiting for the service to converge')
+      .option('-q, --quiet', 'suppress progress output'),
+  );
   create.action(
     async (
       image: string,

@@ -14,6 +14,7 @@ import {
   specFromFlags,
   type ServiceCreateFlags,
 } from './spec-from-flags.js';
+import { addTaskSpecOptions } from './task-flags.js';
 
 export interface ServiceUpdateFlags extends Omit<ServiceCreateFlags, 'name' | 'mode'> {
   image?: string;
@@ -230,7 +231,7 @@ function bad(flag: string, value: string, reason: string): FlotillaError {
 
 /** The flags `service update` shares with docker's. */
 function updateOptions(cmd: Command): Command {
-  return cmd
+  return addTaskSpecOptions(cmd)
     .option('--image <image>', 'service image tag')
     .option('--args <command>', 'service command args')
     .option('--env-add <VAR=value>', 'add or update an environment variable', collect)
@@ -246,29 +247,6 @@ function updateOptions(cmd: Command): Command {
     .option('--mount-add <spec>', 'add a mount', collect)
     .option('--mount-rm <target>', 'remove a mount by its target path', collect)
     .option('--replicas <n>', 'number of tasks')
-    .option('--max-replicas-per-node <n>', 'maximum tasks per node (0 = unlimited)')
-    .option('--reserve-cpu <cpus>', 'reserve CPUs')
-    .option('--reserve-memory <bytes>', 'reserve memory')
-    .option('--limit-cpu <cpus>', 'limit CPUs')
-    .option('--limit-memory <bytes>', 'limit memory')
-    .option('--restart-condition <cond>', 'none, on-failure or any')
-    .option('--restart-delay <duration>', 'delay between restart attempts')
-    .option('--restart-max-attempts <n>', 'maximum restarts before giving up')
-    .option('--restart-window <duration>', 'window used to evaluate the restart policy')
-    .option('--health-cmd <cmd>', 'command to run to check health')
-    .option('--health-interval <duration>', 'time between checks')
-    .option('--health-timeout <duration>', 'maximum time a check may take')
-    .option('--health-retries <n>', 'consecutive failures to report unhealthy')
-    .option('--health-start-period <duration>', 'start period before failures count')
-    .option('--no-healthcheck', 'disable any image healthcheck')
-    .option('-w, --workdir <dir>', 'working directory inside the container')
-    .option('-u, --user <user>', 'username or UID')
-    .option('--hostname <name>', 'container hostname')
-    .option('--entrypoint <cmd>', "override the image's entrypoint")
-    .option('--stop-signal <sig>', 'signal to stop the container')
-    .option('--stop-grace-period <duration>', 'time to wait before killing')
-    .option('--read-only', 'mount the root filesystem read-only')
-    .option('--init', 'run an init inside the container')
     .option('--force', 'force update even if no changes require it')
     .option('--update-parallelism <n>', 'tasks updated at once (0 = all)')
     .option('--update-delay <duration>', 'delay between updates')
