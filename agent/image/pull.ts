@@ -14,14 +14,15 @@ import {
   repoName,
   shortId,
 } from './names.js';
-import type {
-  BlobStore,
-  ImageConfig,
-  LayerApplier,
-  ProgressEvent,
-  ProgressSink,
-  PullOptions,
-  RegistryFactory,
+import {
+  percentProgress,
+  type BlobStore,
+  type ImageConfig,
+  type LayerApplier,
+  type ProgressEvent,
+  type ProgressSink,
+  type PullOptions,
+  type RegistryFactory,
 } from './service-types.js';
 import type { ImageRecord, ImageStore, LayerRecord } from './store/image-store.js';
 import type { Descriptor, ImageReference, RegistryClient } from './registry/types.js';
@@ -258,20 +259,9 @@ export class Puller {
   ): Promise<number | undefined> {
     const { desc } = layer;
     const id = shortId(desc.digest);
-    let lastPct = -1;
     const source = client.openBlob(ref, desc, {
       signal,
-      onProgress: (p) => {
-        // Throttle to whole percents: a 300 MB layer would otherwise flood the stream.
-        const pct = Math.floor((p.doneBytes * 100) / Math.max(1, p.totalBytes));
-        if (pct === lastPct) return;
-        lastPct = pct;
-        emit({
-          id,
-          status: 'Downloading',
-          progress: { current: p.doneBytes, total: p.totalBytes },
-        });
-      },
+      onProgress: percentProgress(emit, id, 'Downloading'),
     });
     const hasBlob = await this.deps.content.has(desc.digest);
     if (!teeIntoLayer || (await this.deps.layers.has(layer.chainId))) {

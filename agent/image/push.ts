@@ -6,7 +6,12 @@ import { FlotillaError, isFlotillaError } from '../../shared/errors/index.js';
 import type { Credentials, ImageReference } from './registry/types.js';
 import { familiarName, refString, repoName, shortId } from './names.js';
 import { limiter } from './pull.js';
-import type { BlobStore, ProgressSink, RegistryFactory } from './service-types.js';
+import {
+  percentProgress,
+  type BlobStore,
+  type ProgressSink,
+  type RegistryFactory,
+} from './service-types.js';
 import type { ImageRecord, ImageStore } from './store/image-store.js';
 
 export class Pusher {
@@ -41,19 +46,9 @@ export class Pusher {
           limit(
             async () => {
               const id = shortId(l.digest);
-              let lastPct = -1;
               const outcome = await client.pushBlob(ref, blobOf(l.digest, l.mediaType, l.size), {
                 mountFrom,
-                onProgress: (p) => {
-                  const pct = Math.floor((p.doneBytes * 100) / Math.max(1, p.totalBytes));
-                  if (pct === lastPct) return;
-                  lastPct = pct;
-                  emit({
-                    id,
-                    status: 'Pushing',
-                    progress: { current: p.doneBytes, total: p.totalBytes },
-                  });
-                },
+                onProgress: percentProgress(emit, id, 'Pushing'),
               });
               emit({
                 id,

@@ -46,6 +46,24 @@ export interface ProgressEvent {
 
 export type ProgressSink = (event: ProgressEvent) => void;
 
+/**
+ * A byte-progress callback that emits `status` for layer `id` once per whole percent: a 300 MB
+ * layer would otherwise flood the progress stream.
+ */
+export function percentProgress(
+  emit: ProgressSink,
+  id: string,
+  status: string,
+): (p: { doneBytes: number; totalBytes: number }) => void {
+  let lastPct = -1;
+  return (p) => {
+    const pct = Math.floor((p.doneBytes * 100) / Math.max(1, p.totalBytes));
+    if (pct === lastPct) return;
+    lastPct = pct;
+    emit({ id, status, progress: { current: p.doneBytes, total: p.totalBytes } });
+  };
+}
+
 export interface PullOptions {
   platform?: Platform;
   credentials?: Credentials;
