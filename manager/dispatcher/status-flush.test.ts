@@ -29,6 +29,7 @@ async function setup(failures: Error[]) {
     list: (k) => store.list(k),
     get: (k, id) => store.get(k, id),
     serviceByName: (n) => store.serviceByName(n),
+    claims: (space) => store.claims(space),
     update: (fn) => store.update(fn),
     batch: async (fn, o) => {
       const err = failures.shift();

@@ -5,10 +5,11 @@ import type { Logger } from '../../shared/log/index.js';
 import { silentLogger } from '../../shared/log/index.js';
 import { FlotillaError } from '../../shared/errors/index.js';
 import type { Service } from '../../shared/model/index.js';
-import { clusterKey, parseObjectKey, serviceNameKey, serviceNamePrefix } from './keys.js';
+import { claimsPrefix, clusterKey, parseClaimKey, parseObjectKey } from './keys.js';
 import { chunkUnits, defaultTxnLimits, type StoreStats, type TxnLimits } from './limits.js';
 import { TxBuffer } from './tx.js';
 import type {
+  ClaimSpace,
   ClusterObject,
   ObjectKind,
   ObjectOf,
@@ -42,7 +43,7 @@ export type RawEvent =
 
 interface Entry {
   modRevision: number;
-  /** Parsed document: Node/Service/Task, a service id (name keys) or the cluster object. */
+  /** Parsed document: Node/Service/Task, an owner id (claim keys) or the cluster object. */
   doc: unknown;
 }
 
@@ -59,6 +60,12 @@ export abstract class StoreCore implements ObjectStore {
     node: new Map(),
     service: new Map(),
     task: new Map(),
+  };
+  /** Claim keys by space: name → owner id. */
+  private readonly claimsBySpace: Record<ClaimSpace, Map<string, string>> = {
+    services: new Map(),
+    subnets: new Map(),
+    'ingress-ports': new Map(),
   };
   private readonly listeners = new Set<(e: StoreEvent) => void>();
   private readonly clusterListeners = new Set<(c: ClusterObject | undefined) => void>();
@@ -112,8 +119,12 @@ export abstract class StoreCore implements ObjectStore {
   }
 
   serviceByName(name: string): Service | undefined {
-    const id = this.entries.get(serviceNameKey(name))?.doc;
-    return typeof id === 'string' ? this.get('service', id) : undefined;
+    const id = this.claimsBySpace.services.get(name);
+    return id === undefined ? undefined : this.get('service', id);
+  }
+
+  claims(space: ClaimSpace): ReadonlyMap<string, string> {
+    return this.claimsBySpace[space];
   }
 
   /** Cache entry of a raw key, for the transaction buffer. */
@@ -304,6 +315,10 @@ export abstract class StoreCore implements ObjectStore {
   }
 
   private applyOne(ev: RawEvent): StoreEvent | undefined {
+    if (ev.key.startsWith(claimsPrefix)) {
+      this.applyClaim(ev);
+      return undefined;
+    }
     const obj = parseObjectKey(ev.key);
     if (ev.type === 'delete') {
       const prev = this.entries.get(ev.key);
@@ -322,8 +337,7 @@ export abstract class StoreCore implements ObjectStore {
       doc = JSON.parse(ev.value);
       if (obj) validateObject(obj.kind, doc);
     } catch (err) {
-      if (ev.key.startsWith(serviceNamePrefix)) doc = ev.value;
-      else if (obj || ev.key === clusterKey) {
+      if (obj || ev.key === clusterKey) {
         // Keep the revision so compares stay exact, but never hand an invalid document out.
         this.log.warn({ err, key: ev.key }, 'invalid document in store, ignored');
         this.entries.set(ev.key, { modRevision: ev.modRevision, doc: undefined });
@@ -331,12 +345,24 @@ export abstract class StoreCore implements ObjectStore {
         return undefined;
       } else return undefined;
     }
-    if (!obj && ev.key !== clusterKey && !ev.key.startsWith(serviceNamePrefix)) return undefined;
+    if (!obj && ev.key !== clusterKey) return undefined;
     deepFreeze(doc);
     this.entries.set(ev.key, { modRevision: ev.modRevision, doc });
     if (!obj) return undefined;
     this.byKind[obj.kind].set(obj.id, doc);
     return { kind: obj.kind, type: 'put', object: doc, revision: ev.modRevision } as StoreEvent;
+  }
+
+  /** Claim keys hold the owner's id as plain text (not JSON). */
+  private applyClaim(ev: RawEvent): void {
+    const claim = parseClaimKey(ev.key);
+    if (ev.type === 'delete') {
+      this.entries.delete(ev.key);
+      if (claim) this.claimsBySpace[claim.space].delete(claim.name);
+      return;
+    }
+    this.entries.set(ev.key, { modRevision: ev.modRevision, doc: ev.value });
+    if (claim) this.claimsBySpace[claim.space].set(claim.name, ev.value);
   }
 
   private deliver(events: StoreEvent[], clusterChanged: boolean): void {

@@ -1,6 +1,7 @@
 // The manager's object store: the contract (types.ts), the etcd implementation, the in-memory fake
 // for unit tests, ids, fixtures and the validation of stored documents.
 export type {
+  ClaimSpace,
   ClusterObject,
   ObjectKind,
   ObjectOf,
@@ -16,6 +17,8 @@ export { EtcdObjectStore } from './etcd.js';
 export type { EtcdObjectStoreDeps } from './etcd.js';
 export { InMemoryObjectStore } from './memory.js';
 export { newId } from './ids.js';
-export { clusterKey, electionKey, objectKey, rootPrefix } from './keys.js';
+export { claimKey, claimsPrefix, clusterKey, electionKey, objectKey, rootPrefix } from './keys.js';
+export { claimsOf, ingressPortClaim } from './claims.js';
+export type { Claim } from './claims.js';
 export { validateObject, checkServiceSpec } from './validate/index.js';
 export { nodeFixture, serviceFixture, serviceSpecFixture, taskFixture } from './fixtures.js';

@@ -1,19 +1,31 @@
 // The etcd key layout of ARCHITECTURE.md. Everything Flotilla stores lives under one versioned prefix.
-import type { ObjectKind } from './types.js';
+import type { ClaimSpace, ObjectKind } from './types.js';
 
 export const rootPrefix = '/flotilla/v1/';
 export const clusterKey = `${rootPrefix}cluster`;
 export const electionKey = `${rootPrefix}election`;
-export const serviceNamePrefix = `${rootPrefix}names/services/`;
+/** Claim keys (manager/store/claims.ts): /flotilla/v1/names/<space>/<name> → owner id. */
+export const claimsPrefix = `${rootPrefix}names/`;
 
 const folder: Record<ObjectKind, string> = { node: 'nodes', service: 'services', task: 'tasks' };
+const spaces: readonly ClaimSpace[] = ['services', 'subnets', 'ingress-ports'];
 
 export function objectKey(kind: ObjectKind, id: string): string {
   return `${rootPrefix}${folder[kind]}/${id}`;
 }
 
-export function serviceNameKey(name: string): string {
-  return serviceNamePrefix + name;
+export function claimKey(space: ClaimSpace, name: string): string {
+  return `${claimsPrefix}${space}/${name}`;
+}
+
+/** Which space and name a claim key holds (names may contain '/': 10.240.0.0/24, tcp/30000). */
+export function parseClaimKey(key: string): { space: ClaimSpace; name: string } | undefined {
+  if (!key.startsWith(claimsPrefix)) return undefined;
+  const rest = key.slice(claimsPrefix.length);
+  const i = rest.indexOf('/');
+  const space = rest.slice(0, i) as ClaimSpace;
+  if (i < 0 || !spaces.includes(space)) return undefined;
+  return { space, name: rest.slice(i + 1) };
 }
 
 /** Which object a key holds, or undefined for keys that are not node/service/task documents. */

@@ -4,5 +4,9 @@ import { InMemoryObjectStore } from './memory.js';
 storeContract('in memory', async () => {
   const store = new InMemoryObjectStore();
   await store.start();
-  return { store, cleanup: () => store.stop() };
+  return {
+    store,
+    rawPut: async (key: string, value: string) => void (await store.rawPut(key, value)),
+    cleanup: () => store.stop(),
+  };
 });

@@ -2,13 +2,16 @@
 // and InMemoryObjectStore (unit), so the fake stays honest.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FlotillaError } from '../../shared/errors/index.js';
-import type { Service } from '../../shared/model/index.js';
+import type { Node, Service } from '../../shared/model/index.js';
 import type { StoreCore } from './core.js';
 import { nodeFixture, serviceFixture, taskFixture } from './fixtures.js';
+import { claimKey, objectKey } from './keys.js';
 import type { StoreEvent } from './types.js';
 
 export interface ContractSubject {
   store: StoreCore;
+  /** Writes a key behind the store's back (as a manager from before claims existed would). */
+  rawPut(key: string, value: string): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -22,6 +25,14 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 1));
+
+async function waitUntil(check: () => boolean): Promise<void> {
+  const end = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not reached');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 export function storeContract(name: string, make: () => Promise<ContractSubject>): void {
   describe(`ObjectStore contract: ${name}`, () => {
@@ -164,6 +175,134 @@ export function storeContract(name: string, make: () => Promise<ContractSubject>
         { maxOpsPerTx: 50 },
       );
       expect(s.store.list('task').every((t) => t.nodeId === 'n1')).toBe(true);
+    });
+
+    describe('claims', () => {
+      const subnets = () => Object.fromEntries(s.store.claims('subnets'));
+      const withSubnet = (subnet: string, over: Partial<Node> = {}) =>
+        nodeFixture({ subnet, ...over });
+
+      it('claims a node subnet with the node and releases it on change and delete', async () => {
+        const a = withSubnet('10.240.0.0/24');
+        await s.store.update((tx) => tx.create('node', a));
+        expect(subnets()).toEqual({ '10.240.0.0/24': a.id });
+        await s.store.update((tx) =>
+          tx.update('node', { ...tx.get('node', a.id)!, subnet: '10.240.1.0/24' }),
+        );
+        expect(subnets()).toEqual({ '10.240.1.0/24': a.id });
+        await s.store.update((tx) => tx.delete('node', a.id));
+        expect(subnets()).toEqual({});
+      });
+
+      it('lets the owner claim again what it holds', async () => {
+        const a = withSubnet('10.240.0.0/24');
+        await s.store.update((tx) => tx.create('node', a));
+        for (let i = 0; i < 2; i++)
+          await s.store.update((tx) => {
+            const n = tx.get('node', a.id)!;
+            expect(tx.claimOwner('subnets', '10.240.0.0/24')).toBe(a.id);
+            tx.update('node', { ...n, status: { state: 'down', message: `again ${i}` } });
+          });
+        expect(subnets()).toEqual({ '10.240.0.0/24': a.id });
+        // A claim key left holding the node's id (its own) is taken over by the node's create.
+        await s.rawPut(claimKey('subnets', '10.240.9.0/24'), 'n9');
+        await s.store.update((tx) => tx.create('node', withSubnet('10.240.9.0/24', { id: 'n9' })));
+        expect(s.store.claims('subnets').get('10.240.9.0/24')).toBe('n9');
+      });
+
+      it('refuses a subnet another node holds, and one of two concurrent claims', async () => {
+        const a = withSubnet('10.240.0.0/24');
+        await s.store.update((tx) => tx.create('node', a));
+        expect(
+          await codeOf(s.store.update((tx) => tx.create('node', withSubnet('10.240.0.0/24')))),
+        ).toBe('NODE_SUBNET_TAKEN');
+        const results = await Promise.all(
+          Array.from({ length: 4 }, () =>
+            codeOf(
+              s.store.update(async (tx) => {
+                await tick();
+                tx.create('node', withSubnet('10.240.5.0/24'));
+              }),
+            ),
+          ),
+        );
+        expect(results.sort()).toEqual([
+          'NODE_SUBNET_TAKEN',
+          'NODE_SUBNET_TAKEN',
+          'NODE_SUBNET_TAKEN',
+          'ok',
+        ]);
+        expect(s.store.list('node').filter((n) => n.subnet === '10.240.5.0/24')).toHaveLength(1);
+      });
+
+      it('hands a released claim to another object in the same transaction', async () => {
+        const a = withSubnet('10.240.0.0/24');
+        const b = withSubnet('10.240.1.0/24');
+        await s.store.update((tx) => {
+          tx.create('node', a);
+          tx.create('node', b);
+        });
+        // a gives up its subnet, then b takes it: one transaction, each key written once.
+        await s.store.update((tx) => {
+          tx.update('node', { ...tx.get('node', a.id)!, subnet: '10.240.2.0/24' });
+          tx.update('node', { ...tx.get('node', b.id)!, subnet: '10.240.0.0/24' });
+        });
+        expect(subnets()).toEqual({ '10.240.2.0/24': a.id, '10.240.0.0/24': b.id });
+        // Taking a subnet before its holder gives it up is refused, even in one transaction.
+        expect(
+          await codeOf(
+            s.store.update((tx) => {
+              tx.update('node', { ...tx.get('node', a.id)!, subnet: '10.240.0.0/24' });
+              tx.update('node', { ...tx.get('node', b.id)!, subnet: '10.240.2.0/24' });
+            }),
+          ),
+        ).toBe('NODE_SUBNET_TAKEN');
+      });
+
+      it('backfills the claim of a node written before claims existed on its next write', async () => {
+        const old = withSubnet('10.240.3.0/24');
+        await s.rawPut(objectKey('node', old.id), JSON.stringify(old));
+        await waitUntil(() => s.store.get('node', old.id) !== undefined);
+        expect(subnets()).toEqual({});
+        // Not yet claimed, but another node still cannot take it through a claim of its own
+        // once the old node writes; the write itself claims it.
+        await s.store.update((tx) => {
+          const n = tx.get('node', old.id)!;
+          tx.update('node', { ...n, status: { state: 'ready', message: '' } });
+        });
+        expect(subnets()).toEqual({ '10.240.3.0/24': old.id });
+      });
+
+      it('claims ingress ports with the service and releases them on removal', async () => {
+        const web = serviceFixture('web');
+        web.endpoint = {
+          ports: [{ target: 80, published: 30000, protocol: 'tcp', mode: 'ingress' }],
+        };
+        await s.store.update((tx) => tx.create('service', web));
+        expect(Object.fromEntries(s.store.claims('ingress-ports'))).toEqual({
+          'tcp/30000': web.id,
+        });
+        const other = serviceFixture('other');
+        other.endpoint = {
+          ports: [{ target: 81, published: 30000, protocol: 'tcp', mode: 'ingress' }],
+        };
+        expect(await codeOf(s.store.update((tx) => tx.create('service', other)))).toBe(
+          'SERVICE_PORT_IN_USE',
+        );
+        // Same number over udp is another claim.
+        other.endpoint.ports[0].protocol = 'udp';
+        await s.store.update((tx) => tx.create('service', other));
+        await s.store.update((tx) => {
+          const cur = tx.get('service', web.id)!;
+          cur.endpoint = { ports: [] };
+          tx.update('service', cur);
+        });
+        expect(Object.fromEntries(s.store.claims('ingress-ports'))).toEqual({
+          'udp/30000': other.id,
+        });
+        await s.store.update((tx) => tx.delete('service', other.id));
+        expect(s.store.claims('ingress-ports').size).toBe(0);
+      });
     });
 
     it('reads and writes the cluster object', async () => {

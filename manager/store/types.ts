@@ -9,6 +9,8 @@ export interface ClusterObject {
 }
 
 export type ObjectKind = 'node' | 'service' | 'task';
+/** Namespaces of claim keys (manager/store/claims.ts): unique service names, node subnets, ingress ports. */
+export type ClaimSpace = 'services' | 'subnets' | 'ingress-ports';
 export type ObjectOf<K extends ObjectKind> = K extends 'node'
   ? Node
   : K extends 'service'
@@ -26,6 +28,12 @@ export interface StoreTx {
   create<K extends ObjectKind>(kind: K, object: ObjectOf<K>): void;
   update<K extends ObjectKind>(kind: K, object: ObjectOf<K>): void;
   delete(kind: ObjectKind, id: string): void;
+  /**
+   * Who holds a claim as this transaction sees it (its own writes included); the claim key is
+   * compared at commit, so a claim taken meanwhile by another manager makes the commit retry.
+   * Claims themselves are taken and released by create/update/delete (claims.ts says which).
+   */
+  claimOwner(space: ClaimSpace, name: string): string | undefined;
 }
 
 export interface ObjectStore {
@@ -33,9 +41,12 @@ export interface ObjectStore {
   list<K extends ObjectKind>(kind: K): ObjectOf<K>[];
   get<K extends ObjectKind>(kind: K, id: string): ObjectOf<K> | undefined;
   serviceByName(name: string): Service | undefined;
+  /** Cached claims of a space: name → owner id (objects written before claims existed hold none). */
+  claims(space: ClaimSpace): ReadonlyMap<string, string>;
   /**
    * Runs `fn` against fresh state and commits its writes atomically; retried on conflict (at most a
-   * few times, then STORE_CONFLICT). Service names stay unique in the same transaction.
+   * few times, then STORE_CONFLICT). Claims (service names, node subnets, ingress ports) are taken
+   * and released in the same transaction as the objects that hold them.
    */
   update<T>(fn: (tx: StoreTx) => T | Promise<T>): Promise<T>;
   /** Writes per transaction `batch` uses by default (bounded by what etcd accepts). */

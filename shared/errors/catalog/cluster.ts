@@ -41,6 +41,11 @@ export const clusterCodes = {
     message: 'no free subnet left in the cluster address pool for node {nodeId}',
     hint: 'remove nodes that left (`flotilla node rm`) or give the agent --node-subnet',
   },
+  NODE_SUBNET_TAKEN: {
+    kind: 'conflict',
+    message: 'subnet {subnet} for node {nodeId} is already held by node {holder}',
+    hint: 'give the agent another --node-subnet, or leave it out to get a free one from the pool',
+  },
   NODE_LOGS_UNAVAILABLE: {
     kind: 'unavailable',
     message: 'cannot read logs from node {nodeId}: {reason}',

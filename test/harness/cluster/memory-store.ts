@@ -1,7 +1,9 @@
 // A small in-memory ObjectStore for reconciler tests: copies on read and write like etcd would,
 // applies each transaction atomically and emits events synchronously after commit. It exists so the
 // cluster reconcilers can be tested before (and independently of) manager/store's own fake.
+import { claimsOf } from '../../../manager/store/index.js';
 import type {
+  ClaimSpace,
   ClusterObject,
   ObjectKind,
   ObjectOf,
@@ -38,6 +40,15 @@ export class MemoryObjectStore implements ObjectStore {
 
   serviceByName(name: string): Service | undefined {
     return this.list('service').find((s) => s.spec.name === name);
+  }
+
+  /** Derived from the objects (this fake keeps no claim keys). */
+  claims(space: ClaimSpace): ReadonlyMap<string, string> {
+    const m = new Map<string, string>();
+    for (const kind of ['service', 'node'] as const)
+      for (const o of this.maps[kind].values())
+        for (const c of claimsOf(kind, o)) if (c.space === space) m.set(c.name, (o as Service).id);
+    return m;
   }
 
   async update<T>(fn: (tx: StoreTx) => T | Promise<T>): Promise<T> {
@@ -100,6 +111,17 @@ export class MemoryObjectStore implements ObjectStore {
       },
       delete: (kind, id) => {
         ops.push({ type: 'delete', kind, id });
+      },
+      claimOwner: (space, name) => {
+        for (const kind of ['service', 'node'] as const) {
+          const ids = new Set([...this.maps[kind].keys(), ...ops.map((o) => o.id)]);
+          for (const id of ids) {
+            const o = pending(kind, id);
+            const doc = o ? (o.type === 'delete' ? undefined : o.object) : this.maps[kind].get(id);
+            if (claimsOf(kind, doc).some((c) => c.space === space && c.name === name)) return id;
+          }
+        }
+        return undefined;
       },
     };
   }

@@ -37,7 +37,12 @@ async function until(check: () => boolean, timeoutMs = 20_000): Promise<void> {
 storeContract('etcd', async () => {
   await t.wipe();
   const store = await openStore();
-  return { store, cleanup: () => store.stop() };
+  const client = t.client();
+  return {
+    store,
+    rawPut: async (key: string, value: string) => void (await client.put(key).value(value)),
+    cleanup: () => store.stop(),
+  };
 });
 
 describe('EtcdObjectStore across managers', () => {
@@ -57,6 +62,35 @@ describe('EtcdObjectStore across managers', () => {
     expect(results.filter((r) => r === 'ok')).toHaveLength(1);
     expect(results.filter((r) => r === 'SERVICE_NAME_TAKEN')).toHaveLength(3);
     await until(() => a.list('service').length === 1 && b.list('service').length === 1);
+    await Promise.all([a.stop(), b.stop()]);
+  });
+
+  it('gives a subnet to one of two managers claiming it at once, and frees it with the node', async () => {
+    await t.wipe();
+    const [a, b] = [await openStore(), await openStore()];
+    const results = await Promise.all(
+      [a, b, a, b].map((s) =>
+        s
+          .update((tx) => tx.create('node', nodeFixture({ subnet: '10.240.7.0/24' })))
+          .then(
+            () => 'ok',
+            (err: FlotillaError) => err.code,
+          ),
+      ),
+    );
+    expect(results.sort()).toEqual([
+      'NODE_SUBNET_TAKEN',
+      'NODE_SUBNET_TAKEN',
+      'NODE_SUBNET_TAKEN',
+      'ok',
+    ]);
+    await until(() => b.list('node').length === 1);
+    const owner = b.list('node')[0].id;
+    expect(b.claims('subnets').get('10.240.7.0/24')).toBe(owner);
+    // Removed through the other manager: the claim goes with the node and the subnet is free.
+    await a.update((tx) => tx.delete('node', owner));
+    await until(() => !b.claims('subnets').has('10.240.7.0/24'));
+    await b.update((tx) => tx.create('node', nodeFixture({ subnet: '10.240.7.0/24' })));
     await Promise.all([a.stop(), b.stop()]);
   });
 
@@ -140,8 +174,8 @@ describe('EtcdObjectStore on the embedded etcd (raised transaction limits)', () 
       expect(store.list('task')).toHaveLength(1500);
       expect(store.stats.maxOpsPerCommit).toBe(512);
       expect(store.stats.commits).toBe(3);
-      // A session open reads every node in its transaction (subnet choice): past 127 nodes etcd's
-      // default --max-txn-ops refuses it.
+      // A transaction that reads 300 nodes compares each of them: past 127 keys etcd's default
+      // --max-txn-ops would refuse it (session opens no longer do this: they claim a subnet key).
       const nodes = Array.from({ length: 300 }, () => nodeFixture());
       await store.batch((tx) => nodes.forEach((n) => tx.create('node', n)));
       await store.update((tx) => {
