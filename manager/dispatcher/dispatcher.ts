@@ -254,22 +254,21 @@ export class Dispatcher {
     const iso = new Date(now).toISOString();
     const description = nodeDescriptionFromWire(open.description);
     const requested = open.nodeSubnet || undefined;
+    let runs = 0;
     const write = () =>
       this.deps.store.update((tx) => {
+        runs++;
         const existing = tx.get('node', nodeId);
-        // Every other node is read through the tx, so a concurrent change of any of their subnets
-        // makes this commit conflict and run again on fresh state.
-        const taken: string[] = [];
-        for (const n of this.deps.store.list('node'))
-          if (n.id !== nodeId) {
-            const fresh = tx.get('node', n.id);
-            if (fresh?.subnet) taken.push(fresh.subnet);
-          }
+        // Chosen from the cache and claimed by the Node write (/names/subnets/<cidr>): a subnet
+        // another manager claimed meanwhile fails the commit, which runs this again on fresh
+        // state, then among the first few free subnets so the two stop picking the same one.
+        // Only this node's keys are compared, however many nodes there are.
         const subnet = chooseSubnet({
           pool: this.deps.addressPool?.() ?? defaultAddressPool,
           current: existing?.subnet,
           requested,
-          taken,
+          taken: takenSubnets(this.deps.store, nodeId),
+          spread: runs > 1 ? 8 : 1,
         });
         if (!subnet) throw new FlotillaError('NODE_SUBNET_POOL_EXHAUSTED', { nodeId });
         const node: Node = existing
@@ -480,6 +479,17 @@ export class Dispatcher {
       .finally(() => (this.flushing = undefined));
     return this.flushing;
   }
+}
+
+/**
+ * Subnets other nodes hold: claims, and the subnets nodes recorded before claims existed (their
+ * claim is written with their next write).
+ */
+function takenSubnets(store: ObjectStore, nodeId: string): Set<string> {
+  const taken = new Set<string>();
+  for (const [subnet, owner] of store.claims('subnets')) if (owner !== nodeId) taken.add(subnet);
+  for (const n of store.list('node')) if (n.id !== nodeId && n.subnet) taken.add(n.subnet);
+  return taken;
 }
 
 /** Tasks an agent should hear about: placed on its node by the scheduler (or later). */

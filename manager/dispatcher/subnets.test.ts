@@ -31,4 +31,25 @@ describe('chooseSubnet', () => {
     const small = { cidr: '10.9.0.0/23', subnetPrefixLength: 24 };
     expect(chooseSubnet({ pool: small, taken: ['10.9.0.0/24', '10.9.1.0/24'] })).toBeUndefined();
   });
+
+  it('after a conflict spreads over the first free subnets instead of the first', () => {
+    const taken = ['10.240.0.0/24'];
+    const picks = [0, 0.5, 0.99].map((r) =>
+      chooseSubnet({ pool, taken, spread: 4, random: () => r }),
+    );
+    expect(picks).toEqual(['10.240.1.0/24', '10.240.3.0/24', '10.240.4.0/24']);
+  });
+
+  it('hands out subnets of the pool mask length and sees requested subnets of other sizes', () => {
+    const p26 = { cidr: '10.50.0.0/20', subnetPrefixLength: 26 };
+    expect(chooseSubnet({ pool: p26, taken: [] })).toBe('10.50.0.0/26');
+    // A /24 someone requested covers the first four /26s.
+    expect(chooseSubnet({ pool: p26, taken: ['10.50.0.0/24'] })).toBe('10.50.1.0/26');
+    expect(chooseSubnet({ pool: p26, requested: '10.50.0.64/26', taken: ['10.50.0.0/24'] })).toBe(
+      '10.50.1.0/26',
+    );
+    // 64 /26s in a /20; all taken = exhausted.
+    const all = Array.from({ length: 64 }, (_, i) => `10.50.${i >> 2}.${(i & 3) * 64}/26`);
+    expect(chooseSubnet({ pool: p26, taken: all })).toBeUndefined();
+  });
 });

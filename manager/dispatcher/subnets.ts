@@ -1,6 +1,7 @@
 // Hands each node its own container subnet (a /24 by default) from the cluster address pool. Pure
-// IPv4 arithmetic; the dispatcher calls it inside the store transaction that writes the Node, so
-// the choice is checked against every other node's recorded subnet at commit time.
+// IPv4 arithmetic over the subnets the dispatcher knows are taken (claims and nodes' recorded
+// subnets, from the cache); the Node write claims the result (/names/subnets/<cidr>), so a
+// subnet another manager handed out meanwhile makes that commit fail and the choice run again.
 
 export interface AddressPool {
   cidr: string;
@@ -48,21 +49,41 @@ export function chooseSubnet(opts: {
   current?: string;
   requested?: string;
   /** Other nodes' subnets. */
-  taken: readonly string[];
+  taken: Iterable<string>;
+  /**
+   * Pick at random among the first `spread` free subnets of the pool instead of the first one:
+   * after a conflict, so that two managers racing for the next free subnet stop colliding.
+   */
+  spread?: number;
+  random?: () => number;
 }): string | undefined {
-  const taken = opts.taken.map(parseCidr).filter((c): c is Cidr => !!c);
-  const free = (c: Cidr) => !taken.some((t) => cidrsOverlap(t, c));
+  const pool = parseCidr(opts.pool.cidr) ?? parseCidr(defaultAddressPool.cidr)!;
+  const len = Math.max(pool.prefix, opts.pool.subnetPrefixLength || 24);
+  // Pool-sized subnets are looked up by address; others (requested ones) are checked for overlap.
+  const sameSize = new Set<number>();
+  const otherSize: Cidr[] = [];
+  for (const t of opts.taken) {
+    const c = parseCidr(t);
+    if (c?.prefix === len) sameSize.add(c.base);
+    else if (c) otherSize.push(c);
+  }
+  const free = (c: Cidr) =>
+    !(c.prefix === len
+      ? sameSize.has(c.base)
+      : [...sameSize].some((b) => cidrsOverlap({ base: b, prefix: len }, c))) &&
+    !otherSize.some((t) => cidrsOverlap(t, c));
   for (const want of [opts.requested, opts.current]) {
     const c = want ? parseCidr(want) : undefined;
     if (c && free(c)) return formatCidr(c);
   }
-  const pool = parseCidr(opts.pool.cidr) ?? parseCidr(defaultAddressPool.cidr)!;
-  const len = Math.max(pool.prefix, opts.pool.subnetPrefixLength || 24);
   const count = 2 ** (len - pool.prefix);
   const step = 2 ** (32 - len);
-  for (let i = 0; i < count; i++) {
+  const spread = Math.max(1, opts.spread ?? 1);
+  const found: Cidr[] = [];
+  for (let i = 0; i < count && found.length < spread; i++) {
     const c = { base: (pool.base + i * step) >>> 0, prefix: len };
-    if (free(c)) return formatCidr(c);
+    if (free(c)) found.push(c);
   }
-  return undefined;
+  if (found.length === 0) return undefined;
+  return formatCidr(found[Math.floor((opts.random ?? Math.random)() * found.length)]);
 }

@@ -28,15 +28,20 @@ export interface EmbeddedEtcdOptions {
   log?: Logger;
   /** @default 30000 */
   startTimeoutMs?: number;
+  /**
+   * Run with etcd's own limits (128 operations per transaction, 1.5 MiB per request) instead of
+   * embeddedEtcdLimits, as an external etcd installed with its defaults does (tests).
+   */
+  etcdDefaultLimits?: boolean;
 }
 
 /**
  * Limits the embedded etcd runs with, raised from etcd's defaults (128 operations per transaction,
  * 1.5 MiB per request). Bulk writes (task creation, placement, status) commit up to 512 writes per
- * transaction, which costs etcd about half the CPU per write of 100-write transactions; and a node's
- * session open compares every other node (subnet choice), so the operation limit also bounds the
- * number of nodes (4,096 here, 127 on an etcd with default settings). The store is told the same
- * limits (EtcdObjectStoreDeps.limits).
+ * transaction, which costs etcd about half the CPU per write of 100-write transactions. Nothing
+ * needs them: on an etcd with default settings batches are 100 writes, and neither a session open
+ * nor a service write grows with the number of nodes or services (unique subnets, names and
+ * ingress ports are claim keys, manager/store/claims.ts). The store is told the same limits (EtcdObjectStoreDeps.limits).
  */
 export const embeddedEtcdLimits = { maxTxnOps: 4096, maxRequestBytes: 8 * 2 ** 20 } as const;
 
@@ -75,8 +80,12 @@ export class EmbeddedEtcd {
         `--initial-advertise-peer-urls=${peer}`,
         `--initial-cluster=flotilla=${peer}`,
         '--initial-cluster-state=new',
-        `--max-txn-ops=${embeddedEtcdLimits.maxTxnOps}`,
-        `--max-request-bytes=${embeddedEtcdLimits.maxRequestBytes}`,
+        ...(this.opts.etcdDefaultLimits
+          ? []
+          : [
+              `--max-txn-ops=${embeddedEtcdLimits.maxTxnOps}`,
+              `--max-request-bytes=${embeddedEtcdLimits.maxRequestBytes}`,
+            ]),
       ],
       { stdio: ['ignore', fd, fd] },
     );

@@ -1,8 +1,11 @@
-// Fills in a service's published ports inside the transaction that writes it. Every other service
-// is read through the transaction, so a concurrent change of one of them makes the commit retry on
-// fresh state (a service created concurrently by another manager is not seen: TODO(ingress) a
-// port-claim key per published port would close that gap).
+// Fills in a service's published ports inside the transaction that writes it. The other services
+// come from the cache; the write claims each ingress port (/names/ingress-ports/<proto>/<port>,
+// manager/store/claims.ts), so a port another manager gave a service meanwhile fails the commit,
+// which runs again on fresh state and picks another port (or refuses a fixed one). A host-mode
+// port reads the ingress claim through the transaction, so a claim made meanwhile fails it too.
+import { FlotillaError } from '../../shared/errors/index.js';
 import type { Service } from '../../shared/model/index.js';
+import { ingressPortClaim } from '../store/index.js';
 import type { ObjectStore, StoreTx } from '../store/types.js';
 import { resolvePorts } from './ports.js';
 
@@ -19,12 +22,23 @@ export function assignPorts(
 ): Service {
   const written = new Map(alsoWritten.map((s) => [s.id, s]));
   const others: Service[] = [];
-  for (const s of store.list('service')) {
-    if (s.id === service.id || written.has(s.id)) continue;
-    const fresh = tx.get('service', s.id);
-    if (fresh) others.push(fresh);
-  }
+  for (const s of store.list('service'))
+    if (s.id !== service.id && !written.has(s.id)) others.push(s);
   for (const s of alsoWritten) if (s.id !== service.id) others.push(s);
-  service.endpoint = { ports: resolvePorts(service.spec, service.endpoint?.ports, others) };
+  const ports = resolvePorts(service.spec, service.endpoint?.ports, others);
+  for (const p of ports) {
+    if (p.mode !== 'host' || !p.published) continue;
+    const holder = tx.claimOwner('ingress-ports', ingressPortClaim(p.protocol, p.published));
+    if (holder && holder !== service.id)
+      throw new FlotillaError('SERVICE_PORT_IN_USE', {
+        port: p.published,
+        protocol: p.protocol,
+        mode: p.mode,
+        name: service.spec.name,
+        holder: tx.get('service', holder)?.spec.name ?? holder,
+        holderMode: 'ingress',
+      });
+  }
+  service.endpoint = { ports };
   return service;
 }

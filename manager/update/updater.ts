@@ -5,8 +5,9 @@
 // agents', keeping the replica count the orchestrator's. The per-pass logic is in plan.ts.
 import { ReconcileLoop } from '../reconcile-loop.js';
 import type { Logger } from '../../shared/log/index.js';
+import { isFlotillaError } from '../../shared/errors/index.js';
 import type { Service } from '../../shared/model/index.js';
-import { assignPorts, resolvePorts } from '../ingress/index.js';
+import { assignPorts } from '../ingress/index.js';
 import type { ObjectStore, StoreTx } from '../store/types.js';
 import { newRun, planService, type UpdateChange, type UpdateRun } from './plan.js';
 
@@ -109,22 +110,32 @@ function commit(
         svc.updateStatus = c.status;
         serviceChanged = true;
         break;
-      case 'rollback':
+      case 'rollback': {
         if (!svc.previousSpec) break;
         // The previous spec becomes current under a new version, as `service rollback` does.
-        [svc.spec, svc.previousSpec] = [svc.previousSpec, svc.spec];
-        svc.version++;
-        svc.updatedAt = nowIso;
-        svc.updateStatus = { ...c.status, serviceVersion: svc.version };
+        const rolled: Service = {
+          ...svc,
+          spec: svc.previousSpec,
+          previousSpec: svc.spec,
+          version: svc.version + 1,
+          updatedAt: nowIso,
+        };
+        rolled.updateStatus = { ...c.status, serviceVersion: rolled.version };
         try {
-          assignPorts(tx, store, svc);
-        } catch {
-          // Another service took one of the old ports meanwhile: roll back anyway; the clash
-          // shows when its tasks publish (an ingress port then goes to both services' tasks).
-          svc.endpoint = { ports: resolvePorts(svc.spec, svc.endpoint?.ports, []) };
+          Object.assign(svc, assignPorts(tx, store, rolled));
+        } catch (err) {
+          // Another service took a port the previous spec fixes meanwhile: ingress ports are
+          // unique (claimed), so the rollback cannot happen; the update pauses and says why.
+          if (!isFlotillaError(err) || err.code !== 'SERVICE_PORT_IN_USE') throw err;
+          svc.updateStatus = {
+            ...c.status,
+            state: 'paused',
+            message: `update paused: cannot roll back: ${err.message}`,
+          };
         }
         serviceChanged = true;
         break;
+      }
       case 'create':
         tx.create('task', c.task);
         break;
