@@ -37,10 +37,15 @@ export async function bootstrap(
     if (existing)
       throw new FlotillaError('CLUSTER_ALREADY_INITIALIZED', { clusterId: existing.id, endpoints });
     kek = newKeyEncryptionKey();
-    const c = await ClusterCa.initialize(store, kek, config.clusterName);
+    const c = await ClusterCa.initialize(
+      store,
+      kek,
+      config.clusterName,
+      config.addressPool ? { addressPool: config.addressPool } : {},
+    );
     writeKeyEncryptionKey(config.kekFile, kek);
     initialized = true;
-    log.info({ clusterId: c.id }, 'cluster initialised');
+    log.info({ clusterId: c.id, addressPool: c.addressPool }, 'cluster initialised');
   } else if (config.join) {
     if (!config.token)
       throw new FlotillaError('INVALID_ARGUMENT', {

@@ -7,6 +7,7 @@ import {
   defaultManagerGrpcPort,
   resolveSettings,
 } from '../shared/config/index.js';
+import { addressPoolFromFlags, type AddressPoolSetting } from './address-pool.js';
 
 export interface ManagerSettings {
   /** @default /var/lib/flotilla/manager */
@@ -31,6 +32,10 @@ export interface ManagerSettings {
   clusterName: string;
   /** Serve the API on <execRoot>/manager.sock as well (root only). @default true */
   socket: boolean;
+  /** --init only: where node subnets come from (Docker's --default-addr-pool). @default 10.240.0.0/16 */
+  defaultAddrPool: string;
+  /** --init only: prefix length of each node subnet. @default 24 */
+  defaultAddrPoolMaskLength: number;
 }
 
 export interface ManagerConfig extends ManagerSettings {
@@ -41,6 +46,8 @@ export interface ManagerConfig extends ManagerSettings {
   grpcAddr: string;
   /** host:port the CLI dials (advertise address + API port). */
   apiAddr: string;
+  /** The pool --init stores, when the flags give one (checked: INVALID_FLAG_VALUE). */
+  addressPool?: AddressPoolSetting;
 }
 
 const defaults: ManagerSettings = {
@@ -58,10 +65,17 @@ const defaults: ManagerSettings = {
   token: '',
   clusterName: 'default',
   socket: true,
+  defaultAddrPool: '',
+  defaultAddrPoolMaskLength: 0,
 };
 
 export function managerConfig(flags: Partial<ManagerSettings>): ManagerConfig {
   const s = resolveSettings(defaults, flags, {});
+  const addressPool = addressPoolFromFlags({
+    pool: s.defaultAddrPool,
+    maskLength: s.defaultAddrPoolMaskLength,
+    init: s.init,
+  });
   const [grpcHost, grpcPort] = hostPort(s.listenGrpc);
   const listenApi = s.listenApi || `${grpcHost}:${grpcPort + 1}`;
   const advertise =
@@ -76,6 +90,7 @@ export function managerConfig(flags: Partial<ManagerSettings>): ManagerConfig {
     socketPath: join(s.execRoot, 'manager.sock'),
     grpcAddr: `${advertise}:${grpcPort}`,
     apiAddr: `${advertise}:${hostPort(listenApi)[1]}`,
+    ...(addressPool ? { addressPool } : {}),
   };
 }
 

@@ -41,8 +41,16 @@ export class ClusterCa {
     private readonly deps: { store: StoreCore; kek: Buffer; log: Logger; kekFile?: string },
   ) {}
 
-  /** Creates the cluster object in an empty store (CLUSTER_ALREADY_INITIALIZED otherwise). */
-  static async initialize(store: StoreCore, kek: Buffer, name: string): Promise<ClusterSettings> {
+  /**
+   * Creates the cluster object in an empty store (CLUSTER_ALREADY_INITIALIZED otherwise);
+   * `settings` override the defaults (the address pool of `--init --default-addr-pool`).
+   */
+  static async initialize(
+    store: StoreCore,
+    kek: Buffer,
+    name: string,
+    settings: Partial<Pick<ClusterSettings, 'addressPool'>> = {},
+  ): Promise<ClusterSettings> {
     const existing = await store.getCluster();
     if (existing)
       throw new FlotillaError('CLUSTER_ALREADY_INITIALIZED', {
@@ -52,7 +60,7 @@ export class ClusterCa {
     const id = newId();
     const { keys, keyPem } = await generateKeyPair();
     const certPem = await createRootCertificate('flotilla-root-ca', id, keys);
-    const settings: ClusterSettings = {
+    const cluster: ClusterSettings = {
       id,
       name,
       createdAt: new Date().toISOString(),
@@ -62,11 +70,12 @@ export class ClusterCa {
         manager: { digest: secretDigest(tokenSecret(kek, id, 'manager', 1)), generation: 1 },
       },
       ...structuredClone(clusterDefaults),
+      ...structuredClone(settings),
       revokedNodeIds: [],
     };
     // putCluster compares against "absent", so two managers racing --init cannot both win.
     try {
-      await store.putCluster(settings);
+      await store.putCluster(cluster);
     } catch (err) {
       const now = await store.getCluster();
       if (now)
@@ -77,7 +86,7 @@ export class ClusterCa {
         );
       throw err;
     }
-    return settings;
+    return cluster;
   }
 
   /** Loads the cluster object and decrypts the CA key; follows changes (tokens, revocations). */

@@ -51,6 +51,14 @@ export function registerDaemonCommands(program: Command, _ctx: () => CliContext)
     .option('--advertise-addr <ip>', 'address agents and managers reach this manager at')
     .option('--init', 'create a new cluster in an empty store')
     .option('--cluster-name <name>', 'name of the cluster created by --init')
+    .option(
+      '--default-addr-pool <cidr>',
+      'with --init: address pool node subnets come from (default 10.240.0.0/16)',
+    )
+    .option(
+      '--default-addr-pool-mask-length <n>',
+      'with --init: prefix length of each node subnet in the pool (default 24)',
+    )
     .option('--join <addr>', 'join the cluster of the manager at ADDR:4242')
     .option('--token <token>', 'manager join token (`flotilla cluster join-token manager`)')
     .option('--no-socket', 'do not serve the API on <exec-root>/manager.sock')
