@@ -254,10 +254,8 @@ export class Dispatcher {
     const iso = new Date(now).toISOString();
     const description = nodeDescriptionFromWire(open.description);
     const requested = open.nodeSubnet || undefined;
-    let runs = 0;
     const write = () =>
       this.deps.store.update((tx) => {
-        runs++;
         const existing = tx.get('node', nodeId);
         // Chosen from the cache and claimed by the Node write (/names/subnets/<cidr>): a subnet
         // another manager claimed meanwhile fails the commit, which runs this again on fresh
@@ -268,7 +266,7 @@ export class Dispatcher {
           current: existing?.subnet,
           requested,
           taken: takenSubnets(this.deps.store, nodeId),
-          spread: runs > 1 ? 8 : 1,
+          spread: tx.attempt > 1 ? 8 : 1,
         });
         if (!subnet) throw new FlotillaError('NODE_SUBNET_POOL_EXHAUSTED', { nodeId });
         const node: Node = existing

@@ -25,7 +25,11 @@ export function assignPorts(
   for (const s of store.list('service'))
     if (s.id !== service.id && !written.has(s.id)) others.push(s);
   for (const s of alsoWritten) if (s.id !== service.id) others.push(s);
-  const ports = resolvePorts(service.spec, service.endpoint?.ports, others);
+  // Lowest free port first; on a retry (another writer claimed our pick) one of the lowest 16
+  // free at random, so that writers racing for the same next port stop colliding.
+  const ports = resolvePorts(service.spec, service.endpoint?.ports, others, {
+    spread: tx.attempt > 1 ? 16 : 1,
+  });
   for (const p of ports) {
     if (p.mode !== 'host' || !p.published) continue;
     const holder = tx.claimOwner('ingress-ports', ingressPortClaim(p.protocol, p.published));

@@ -34,6 +34,16 @@ describe('resolvePorts', () => {
     expect(ports.map((p) => p.published)).toEqual([30002, 30001]);
   });
 
+  it('picks among the lowest free ports when told to spread (a retry)', () => {
+    const other = serviceWith('a', [ingress(80, 30001)]);
+    const pickWith = (r: number) =>
+      resolvePorts(specWith('b', [ingress(80)]), undefined, [other], {
+        spread: 4,
+        random: () => r,
+      })[0]!.published;
+    expect([0, 0.3, 0.6, 0.99].map(pickWith)).toEqual([30000, 30002, 30003, 30004]);
+  });
+
   it('keeps the port it assigned before when the service is updated', () => {
     const ports = resolvePorts(specWith('b', [ingress(80)]), [ingress(80, 31234)], []);
     expect(ports[0]!.published).toBe(31234);

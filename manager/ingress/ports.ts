@@ -25,6 +25,11 @@ export function resolvePorts(
   spec: ServiceSpec,
   current: readonly PortConfig[] | undefined,
   others: readonly Service[],
+  opts: {
+    /** Pick at random among the first `spread` free ports instead of the first (retries). */
+    spread?: number;
+    random?: () => number;
+  } = {},
 ): PortConfig[] {
   const taken = new Map<string, { name: string; mode: PortConfig['mode'] }>();
   for (const o of others)
@@ -57,14 +62,25 @@ export function resolvePorts(
         c.protocol === p.protocol &&
         !used.has(`${c.published}/${c.protocol}`),
     );
-    const published = before?.published ?? pick(p.protocol, used, spec.name);
+    const published =
+      before?.published ?? pick(p.protocol, used, spec.name, opts.spread ?? 1, opts.random);
     used.add(`${published}/${p.protocol}`);
     return { ...p, published };
   });
 }
 
-function pick(protocol: string, used: Set<string>, name: string): number {
+function pick(
+  protocol: string,
+  used: Set<string>,
+  name: string,
+  spread: number,
+  random: () => number = Math.random,
+): number {
   const [lo, hi] = ingressPortRange;
-  for (let port = lo; port <= hi; port++) if (!used.has(`${port}/${protocol}`)) return port;
-  throw new FlotillaError('INGRESS_PORTS_EXHAUSTED', { range: `${lo}-${hi}`, name });
+  const free: number[] = [];
+  for (let port = lo; port <= hi && free.length < spread; port++)
+    if (!used.has(`${port}/${protocol}`)) free.push(port);
+  if (free.length === 0)
+    throw new FlotillaError('INGRESS_PORTS_EXHAUSTED', { range: `${lo}-${hi}`, name });
+  return free[Math.floor(random() * free.length)];
 }

@@ -183,7 +183,7 @@ export abstract class StoreCore implements ObjectStore {
   async update<T>(fn: (tx: StoreTx) => T | Promise<T>): Promise<T> {
     let last: TxBuffer | undefined;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const tx = new TxBuffer(this);
+      const tx = new TxBuffer(this, attempt);
       const result = await fn(tx);
       last = tx;
       const { compares, ops } = tx.compile(true);
@@ -217,7 +217,7 @@ export abstract class StoreCore implements ObjectStore {
     const maxBytes = this.limits.maxRequestBytes / 2;
     const committed = new Set<string>();
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const tx = new TxBuffer(this);
+      const tx = new TxBuffer(this, attempt);
       await fn(tx);
       const units = tx.units().filter((u) => !committed.has(u.key));
       let lastRevision = 0;

@@ -39,7 +39,10 @@ export class TxBuffer implements StoreTx {
   /** Claim key → id of the object written in this tx that holds it. */
   private readonly claimedHere = new Map<string, string>();
 
-  constructor(private readonly cache: { entry(key: string): Snapshot | undefined }) {}
+  constructor(
+    private readonly cache: { entry(key: string): Snapshot | undefined },
+    readonly attempt = 1,
+  ) {}
 
   get<K extends ObjectKind>(kind: K, id: string): ObjectOf<K> | undefined {
     const doc = this.view(objectKey(kind, id));

@@ -24,6 +24,12 @@ export type StoreEvent =
 
 /** A read-write view inside one transaction; writes compare each object's mod_revision. */
 export interface StoreTx {
+  /**
+   * Which run of the transaction function this is (1 = first; more after conflicts). A function
+   * that picks a free name (subnet, ingress port) can pick less predictably on a retry, so that
+   * writers racing for "the first free one" stop colliding.
+   */
+  readonly attempt: number;
   get<K extends ObjectKind>(kind: K, id: string): ObjectOf<K> | undefined;
   create<K extends ObjectKind>(kind: K, object: ObjectOf<K>): void;
   update<K extends ObjectKind>(kind: K, object: ObjectOf<K>): void;

@@ -95,6 +95,7 @@ export class MemoryObjectStore implements ObjectStore {
       return undefined;
     };
     return {
+      attempt: 1,
       get: <K extends ObjectKind>(kind: K, id: string) => {
         const op = pending(kind, id);
         if (op)

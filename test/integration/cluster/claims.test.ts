@@ -1,0 +1,381 @@
+// Claims across managers on a real etcd: node subnets and ingress ports stay unique when two
+// managers hand them out at the same instant, session opens work past 127 nodes on an etcd run
+// with its default limits (128 operations per transaction), and the address pool set by
+// `flotilla manager --init --default-addr-pool … --default-addr-pool-mask-length …` is the one
+// node subnets come from. Managers run in this process (runManager) except for the CLI flag case;
+// agents are simulated (real join and session protocol, fake engine and network).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Etcd3 } from 'etcd3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TlsCredentials } from '../../../manager/ca/index.js';
+import { EmbeddedEtcd, freePort } from '../../../manager/etcd/index.js';
+import { runManager, type RunningManager } from '../../../manager/main.js';
+import { rootPrefix } from '../../../manager/store/index.js';
+import { createLogger } from '../../../shared/log/index.js';
+import type { Service } from '../../../shared/model/index.js';
+import { makeSpec, startSimAgent, type SimAgent, waitFor } from '../../harness/cluster/index.js';
+import { bundleCli, cli, https, ManagerProcess, portPair } from '../manager/harness.js';
+
+process.env.FLOTILLA_LOG_LEVEL ??= 'warn';
+const log = createLogger({ proc: 'test', level: process.env.FLOTILLA_LOG_LEVEL as 'warn' });
+
+async function grpcAddr(): Promise<string> {
+  for (;;) {
+    const p = await freePort();
+    if (p < 65000) return `127.0.0.1:${p}`;
+  }
+}
+
+/** An etcd started without --max-txn-ops / --max-request-bytes, as a packaged etcd runs. */
+async function defaultEtcd(dir: string, name: string): Promise<EmbeddedEtcd> {
+  const etcd = new EmbeddedEtcd({
+    dataDir: join(dir, name),
+    logFile: join(dir, `${name}.log`),
+    etcdDefaultLimits: true,
+  });
+  await etcd.start();
+  return etcd;
+}
+
+let dir: string;
+let etcd: EmbeddedEtcd;
+let m1: RunningManager;
+let m2: RunningManager | undefined;
+const agents: SimAgent[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'flotilla-claims-'));
+  etcd = await defaultEtcd(dir, 'etcd');
+  m1 = await runManager({
+    dataRoot: join(dir, 'm1'),
+    execRoot: join(dir, 'run-m1'),
+    etcd: [etcd.endpoint],
+    listenGrpc: await grpcAddr(),
+    advertiseAddr: '127.0.0.1',
+    init: true,
+    socket: false,
+  });
+  await waitFor('leadership', () => m1.components.leader.isLeader());
+}, 120_000);
+
+afterAll(async () => {
+  // Several at a time: 200+ sessions end faster together than one by one.
+  for (let i = 0; i < agents.length; i += 25)
+    await Promise.all(agents.slice(i, i + 25).map((a) => a.stop().catch(() => undefined)));
+  await m2?.stop();
+  await m1?.stop();
+  await etcd?.stop('SIGKILL');
+  if (dir) await rm(dir, { recursive: true, force: true });
+}, 120_000);
+
+/** Joins `count` simulated agents through the given managers (round robin), `wave` at a time. */
+async function joinAgents(
+  prefix: string,
+  count: number,
+  via: RunningManager[],
+  wave: number,
+): Promise<SimAgent[]> {
+  const token = m1.components.ca.joinToken('worker');
+  const started: SimAgent[] = [];
+  for (let i = 0; i < count; i += wave) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(wave, count - i) }, (_, k) =>
+        startSimAgent({
+          address: via[(i + k) % via.length].components.config.grpcAddr,
+          token,
+          hostname: `${prefix}-${i + k}`,
+          log,
+          reporterFlushMs: 500,
+        }),
+      ),
+    );
+    agents.push(...batch);
+    started.push(...batch);
+  }
+  return started;
+}
+
+/** Every node ready, subnets distinct, each claimed by its node, and each agent told its own. */
+function expectDistinctSubnets(expected: number): void {
+  const store = m1.components.store;
+  const nodes = store.list('node');
+  expect(nodes).toHaveLength(expected);
+  expect(nodes.filter((n) => n.status.state === 'ready')).toHaveLength(expected);
+  const subnets = nodes.map((n) => n.subnet);
+  expect(subnets.every((s) => /^10\.240\.\d+\.0\/24$/.test(s ?? ''))).toBe(true);
+  expect(new Set(subnets).size).toBe(expected);
+  const claims = store.claims('subnets');
+  expect(claims.size).toBe(expected);
+  for (const n of nodes) expect(claims.get(n.subnet!)).toBe(n.id);
+  for (const a of agents)
+    expect(a.network.currentNodeSubnet).toBe(store.get('node', a.identity.nodeId)?.subnet);
+}
+
+describe('node subnets on an etcd with default limits', () => {
+  it('is an etcd that refuses transactions of more than 128 operations', async () => {
+    const client = new Etcd3({ hosts: etcd.endpoint });
+    try {
+      const puts = Array.from({ length: 129 }, (_, i) => client.put(`/probe/${i}`).value('x'));
+      await expect(
+        client
+          .if('/probe/none', 'Create', '==', 0)
+          .then(...puts)
+          .commit(),
+      ).rejects.toThrow(/too many operations/);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('gives 160 agents joining one manager distinct subnets, all ready', async () => {
+    await joinAgents('a', 160, [m1], 20);
+    const store = m1.components.store;
+    await waitFor(
+      '160 ready nodes with their subnets',
+      () =>
+        store.list('node').filter((n) => n.status.state === 'ready').length === 160 &&
+        agents.every(
+          (a) => a.network.currentNodeSubnet === store.get('node', a.identity.nodeId)?.subnet,
+        ),
+      150_000,
+    );
+    expectDistinctSubnets(160);
+  }, 240_000);
+});
+
+describe('two managers on one etcd', () => {
+  beforeAll(async () => {
+    m2 = await runManager({
+      dataRoot: join(dir, 'm2'),
+      execRoot: join(dir, 'run-m2'),
+      etcd: [etcd.endpoint],
+      listenGrpc: await grpcAddr(),
+      advertiseAddr: '127.0.0.1',
+      join: m1.components.config.grpcAddr,
+      token: m1.components.ca.joinToken('manager'),
+      socket: false,
+    });
+  }, 120_000);
+
+  it('hands out distinct subnets to agents opening sessions through both at once', async () => {
+    const before = agents.length;
+    // All at once: each manager picks "the next free subnet" for its own opens concurrently.
+    await joinAgents('b', 60, [m1, m2!], 60);
+    const store = m1.components.store;
+    const total = before + 60;
+    await waitFor(
+      `${total} ready nodes with their subnets`,
+      () =>
+        store.list('node').filter((n) => n.status.state === 'ready').length === total &&
+        agents.every(
+          (a) => a.network.currentNodeSubnet === store.get('node', a.identity.nodeId)?.subnet,
+        ),
+      150_000,
+    );
+    expectDistinctSubnets(total);
+    await waitFor(
+      'manager 2 sees every claim',
+      () => m2!.components.store.claims('subnets').size === total,
+    );
+  }, 240_000);
+
+  it('frees a removed node’s subnet for the next node', async () => {
+    const store = m1.components.store;
+    const gone = agents.pop()!;
+    await gone.stop();
+    const subnet = store.get('node', gone.identity.nodeId)!.subnet!;
+    // Through manager 2, as `node rm --force` does (revoke, then delete).
+    await m2!.components.ca.revoke(gone.identity.nodeId);
+    await m2!.components.store.update((tx) => tx.delete('node', gone.identity.nodeId));
+    await waitFor('claim released', () => !store.claims('subnets').has(subnet));
+    // A node asking for exactly that subnet (--node-subnet) gets it: nobody holds it any more.
+    const next = await startSimAgent({
+      address: m1.components.config.grpcAddr,
+      token: m1.components.ca.joinToken('worker'),
+      hostname: 'c-0',
+      log,
+      nodeSubnet: subnet,
+    });
+    agents.push(next);
+    await waitFor(
+      'next node ready',
+      () => store.get('node', next.identity.nodeId)?.status.state === 'ready',
+    );
+    expect(store.get('node', next.identity.nodeId)?.subnet).toBe(subnet);
+    expect(store.claims('subnets').get(subnet)).toBe(next.identity.nodeId);
+  }, 120_000);
+
+  it('gives services created concurrently through both managers distinct ingress ports', async () => {
+    const admins: TlsCredentials[] = await Promise.all(
+      [m1, m2!].map((m, i) => m.components.ca.issueKeyAndCertificate('admin', `admin-claims-${i}`)),
+    );
+    const post = (i: number, name: string, published?: number) => {
+      const m = [m1, m2!][i % 2];
+      const a = admins[i % 2];
+      const port = { target: 80, protocol: 'tcp' as const, mode: 'ingress' as const };
+      const spec = makeSpec(name, {
+        mode: { replicated: { replicas: 0 } },
+        endpointSpec: { mode: 'vip', ports: [published ? { ...port, published } : port] },
+      });
+      return https(
+        m.components.config.apiAddr,
+        'POST',
+        '/services',
+        { spec },
+        {
+          ca: a.caCertPem,
+          cert: a.certPem,
+          key: a.keyPem,
+        },
+      );
+    };
+    const names = Array.from({ length: 10 }, (_, i) => `web-${i}`);
+    const answers = await Promise.all(names.map((n, i) => post(i, n)));
+
+    expect(answers.map((r) => (r.status === 201 ? 201 : JSON.stringify(r.body)))).toEqual(
+      names.map(() => 201),
+    );
+    const store = m1.components.store;
+    await waitFor('10 services', () => names.every((n) => store.serviceByName(n)));
+    const portOf = (s: Service | undefined) => s?.endpoint?.ports[0]?.published;
+    const ports = names.map((n) => portOf(store.serviceByName(n)));
+    expect(ports.every((p) => typeof p === 'number' && p >= 30000 && p <= 32767)).toBe(true);
+    expect(new Set(ports).size).toBe(10);
+    const claims = store.claims('ingress-ports');
+    for (const n of names) {
+      const s = store.serviceByName(n)!;
+      expect(claims.get(`tcp/${portOf(s)}`)).toBe(s.id);
+    }
+    // `service rm` (through the other manager) releases the port: a service asking for exactly
+    // that port gets it.
+    const first = store.serviceByName('web-0')!;
+    const a = admins[1];
+    const rmAnswer = await https(
+      m2!.components.config.apiAddr,
+      'DELETE',
+      `/services/${first.id}`,
+      undefined,
+      { ca: a.caCertPem, cert: a.certPem, key: a.keyPem },
+    );
+    expect(rmAnswer.status).toBe(204);
+    await waitFor(
+      'port released',
+      () => !store.claims('ingress-ports').has(`tcp/${portOf(first)}`),
+    );
+    const again = await post(0, 'web-again', portOf(first));
+    expect(again.status === 201 ? 201 : again.body).toBe(201);
+    await waitFor('web-again', () => !!store.serviceByName('web-again'));
+    expect(portOf(store.serviceByName('web-again'))).toBe(portOf(first));
+    // …and a fixed port another service holds is refused, naming the holder.
+    const taken = await post(1, 'web-clash', portOf(store.serviceByName('web-1')));
+    expect(taken.status).toBe(409);
+    expect(JSON.stringify(taken.body)).toContain('service web-1 already publishes it');
+  }, 120_000);
+});
+
+describe('manager --init --default-addr-pool', () => {
+  let root: string;
+  let poolEtcd: EmbeddedEtcd;
+  let m: ManagerProcess | undefined;
+  const poolAgents: SimAgent[] = [];
+  const env = (): NodeJS.ProcessEnv => {
+    const e: NodeJS.ProcessEnv = {
+      ...process.env,
+      FLOTILLA_CONFIG: join(root, 'cfg'),
+      FLOTILLA_LOG_LEVEL: 'warn',
+    };
+    delete e.FLOTILLA_CONTEXT;
+    return e;
+  };
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'flotilla-pool-'));
+    poolEtcd = await defaultEtcd(root, 'etcd');
+    await bundleCli();
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const a of poolAgents) await a.stop().catch(() => undefined);
+    await m?.stop();
+    await poolEtcd?.stop('SIGKILL');
+    if (root) await rm(root, { recursive: true, force: true });
+  }, 60_000);
+
+  it('refuses bad values with one line naming the flag and the value', async () => {
+    const cases: [string[], string][] = [
+      [
+        ['--default-addr-pool', '10.50.0.0/20', '--default-addr-pool-mask-length', '19'],
+        'invalid value "19" for flag --default-addr-pool-mask-length: must be at least the pool\'s prefix length 20',
+      ],
+      [
+        ['--default-addr-pool', '10.50.0.0/20', '--default-addr-pool-mask-length', '31'],
+        'invalid value "31" for flag --default-addr-pool-mask-length: must be at most 30',
+      ],
+      [
+        ['--default-addr-pool', '10.50.3.0/20'],
+        'invalid value "10.50.3.0/20" for flag --default-addr-pool: host bits set; did you mean 10.50.0.0/20?',
+      ],
+      [
+        ['--default-addr-pool', 'ten-fifty'],
+        'invalid value "ten-fifty" for flag --default-addr-pool',
+      ],
+    ];
+    for (const [flags, want] of cases) {
+      const bad = new ManagerProcess(root, 'bad', await portPair(), env());
+      bad.start(['--init', '--etcd', poolEtcd.endpoint, ...flags]);
+      expect(await bad.exited(60_000)).toBe(125);
+      const errorLines = bad.stderr.split('\n').filter((l) => l.startsWith('Error: '));
+      expect(errorLines).toEqual([expect.stringContaining(want)]);
+    }
+    // Without --init the pool cannot be set (it is fixed when the cluster is created).
+    const r = cli(
+      env(),
+      'manager',
+      '--etcd',
+      poolEtcd.endpoint,
+      '--default-addr-pool',
+      '10.50.0.0/20',
+    );
+    expect(r.status).toBe(125);
+    expect(r.stderr).toContain('for flag --default-addr-pool: only with --init');
+    // Nothing was written: the store is still empty.
+    const client = new Etcd3({ hosts: poolEtcd.endpoint });
+    try {
+      expect(await client.getAll().prefix(rootPrefix).keys()).toEqual([]);
+    } finally {
+      client.close();
+    }
+  }, 180_000);
+
+  it('hands out /26 node subnets from 10.50.0.0/20', async () => {
+    m = new ManagerProcess(root, 'm', await portPair(), env());
+    m.start([
+      '--init',
+      '--etcd',
+      poolEtcd.endpoint,
+      '--default-addr-pool',
+      '10.50.0.0/20',
+      '--default-addr-pool-mask-length',
+      '26',
+    ]);
+    await m.ready();
+    const info = cli(env(), 'cluster', 'info');
+    expect(info.stdout).toMatch(/Address pool:\s+10\.50\.0\.0\/20 \(\/26 per node\)/);
+    const json = JSON.parse(cli(env(), 'cluster', 'info', '--format', 'json').stdout) as {
+      cluster: { addressPool: unknown };
+    };
+    expect(json.cluster.addressPool).toEqual({ cidr: '10.50.0.0/20', subnetPrefixLength: 26 });
+    const token = cli(env(), 'cluster', 'join-token', 'worker', '-q').stdout.trim();
+    for (let i = 0; i < 3; i++)
+      poolAgents.push(
+        await startSimAgent({ address: m.grpcAddr, token, hostname: `pool-${i}`, log }),
+      );
+    const want = ['10.50.0.0/26', '10.50.0.64/26', '10.50.0.128/26'];
+    await waitFor('agents on /26 subnets', () =>
+      poolAgents.every((a) => want.includes(a.network.currentNodeSubnet)),
+    );
+    expect(new Set(poolAgents.map((a) => a.network.currentNodeSubnet)).size).toBe(3);
+  }, 180_000);
+});
