@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TlsCredentials } from '../../../manager/ca/index.js';
 import { EmbeddedEtcd, freePort } from '../../../manager/etcd/index.js';
 import { runManager, type RunningManager } from '../../../manager/main.js';
-import { rootPrefix } from '../../../manager/store/index.js';
+import { nodeFixture, objectKey, rootPrefix } from '../../../manager/store/index.js';
 import { createLogger } from '../../../shared/log/index.js';
 import type { Service } from '../../../shared/model/index.js';
 import { makeSpec, startSimAgent, type SimAgent, waitFor } from '../../harness/cluster/index.js';
@@ -130,8 +130,20 @@ describe('node subnets on an etcd with default limits', () => {
   });
 
   it('gives 160 agents joining one manager distinct subnets, all ready', async () => {
-    await joinAgents('a', 160, [m1], 20);
     const store = m1.components.store;
+    // A node recorded by a manager from before claims: a subnet, no claim key.
+    const legacy = nodeFixture({
+      subnet: '10.240.5.0/24',
+      status: { state: 'down', message: 'agent gone' },
+    });
+    const client = new Etcd3({ hosts: etcd.endpoint });
+    try {
+      await client.put(objectKey('node', legacy.id)).value(JSON.stringify(legacy));
+    } finally {
+      client.close();
+    }
+    await waitFor('legacy node cached', () => store.get('node', legacy.id) !== undefined);
+    await joinAgents('a', 160, [m1], 20);
     await waitFor(
       '160 ready nodes with their subnets',
       () =>
@@ -141,6 +153,16 @@ describe('node subnets on an etcd with default limits', () => {
         ),
       150_000,
     );
+    // Nobody was given the legacy node's subnet; its next write claims it (backfill); `node rm`
+    // releases it.
+    expect(agents.map((a) => a.network.currentNodeSubnet)).not.toContain('10.240.5.0/24');
+    await store.update((tx) => {
+      const n = tx.get('node', legacy.id)!;
+      tx.update('node', { ...n, spec: { ...n.spec, availability: 'drain' } });
+    });
+    expect(store.claims('subnets').get('10.240.5.0/24')).toBe(legacy.id);
+    await store.update((tx) => tx.delete('node', legacy.id));
+    expect(store.claims('subnets').has('10.240.5.0/24')).toBe(false);
     expectDistinctSubnets(160);
   }, 240_000);
 });
