@@ -289,6 +289,40 @@ describe('update failures', () => {
     ).toHaveLength(3);
   });
 
+  it('pauses instead of rolling back onto a fixed ingress port another service took', async () => {
+    const c = cluster(2, { failureAction: 'rollback' });
+    await c.converge();
+    const port = {
+      target: 80,
+      published: 8080,
+      protocol: 'tcp' as const,
+      mode: 'ingress' as const,
+    };
+    await c.updateSpec((s) => (s.endpointSpec.ports = [port]));
+    await c.settle();
+    expect(c.service().updateStatus?.state).toBe('completed');
+    // The next version gives the port up and fails; meanwhile another service takes the port.
+    c.failing.add('bad:1');
+    await c.updateSpec((s) => {
+      s.taskTemplate.containerSpec.image = 'bad:1';
+      s.endpointSpec.ports = [];
+    });
+    c.store.seed(
+      'service',
+      makeService('api', makeSpec('api', { endpointSpec: { mode: 'vip', ports: [port] } }), {
+        endpoint: { ports: [port] },
+      }),
+    );
+    await c.settle();
+    const s = c.service();
+    expect(s.updateStatus?.state).toBe('paused');
+    expect(s.updateStatus?.message).toMatch(
+      /^update paused: cannot roll back: .*8080\/tcp.*service api already publishes it/,
+    );
+    expect(s.spec.taskTemplate.containerSpec.image).toBe('bad:1');
+    expect(s.spec.endpointSpec.ports).toEqual([]);
+  });
+
   it('keeps going with failure action continue', async () => {
     const c = cluster(3, { failureAction: 'continue' });
     await c.converge();
