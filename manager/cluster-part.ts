@@ -57,14 +57,18 @@ export const clusterPart: ManagerPart = (c) => {
           selfId: c.managerId,
         })
       : dispatcher;
+  const scheduler = new Scheduler({ store: c.store, log, clock });
   const leader: Startable[] = [
     new Orchestrator({
       store: c.store,
       log,
       clock,
       taskHistoryLimit: settings.taskHistoryLimit || 5,
+      // New tasks are written once, already placed by the scheduler's planner (one etcd write
+      // per task instead of two); pending tasks and node changes stay the scheduler's own passes.
+      placement: scheduler,
     }),
-    new Scheduler({ store: c.store, log, clock }),
+    scheduler,
     new Updater({ store: c.store, log, clock }),
     new NodeWatcher({
       store: c.store,

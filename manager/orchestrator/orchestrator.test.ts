@@ -10,6 +10,7 @@ import {
   runningBySlot,
   tasksOf,
 } from '../../test/harness/cluster/index.js';
+import type { NewTaskPlacement, Placement } from '../tasks/index.js';
 import { Orchestrator } from './orchestrator.js';
 
 function setup(opts: { historyLimit?: number } = {}) {
@@ -234,6 +235,80 @@ describe('service removal', () => {
     await setState(store, 't1', 'shutdown');
     await orch.runPass();
     expect(tasksOf(store, 'web')).toEqual([]);
+  });
+});
+
+describe('new tasks placed before they are written', () => {
+  /** A placement that answers from a table and counts its calls (the scheduler is tested on its own). */
+  function fakePlacement(answer: (t: Task) => Placement | undefined) {
+    const calls: string[][] = [];
+    const placement: NewTaskPlacement = {
+      async placeNew(tasks, write) {
+        calls.push(tasks.map((t) => t.id));
+        const m = new Map<string, Placement>();
+        for (const t of tasks) {
+          const p = answer(t);
+          if (p) m.set(t.id, p);
+        }
+        return write(m);
+      },
+    };
+    return { placement, calls };
+  }
+  function setupPlaced(answer: (t: Task) => Placement | undefined) {
+    const store = new MemoryObjectStore();
+    let n = 0;
+    const { placement, calls } = fakePlacement(answer);
+    const orch = new Orchestrator({
+      store,
+      clock: new ManualClock(),
+      log: silentLogger(),
+      newId: () => `t${++n}`,
+      placement,
+    });
+    return { store, orch, calls };
+  }
+
+  it('creates a task already assigned where the placement found a node, in one write', async () => {
+    const { store, orch, calls } = setupPlaced((t) => ({ nodeId: `n${t.slot}` }));
+    store.seed('service', replicated(2));
+    const writes = store.writeCount;
+    await orch.runPass();
+    expect(store.writeCount - writes).toBe(2);
+    expect(calls).toEqual([['t1', 't2']]);
+    expect(
+      tasksOf(store, 'web').map((t) => [t.slot, t.nodeId, t.status.state, t.status.message]),
+    ).toEqual([
+      [1, 'n1', 'assigned', 'scheduler assigned task to node'],
+      [2, 'n2', 'assigned', 'scheduler assigned task to node'],
+    ]);
+  });
+
+  it('creates a task pending with the reason where no node fits, and plain pending where the placement left it', async () => {
+    const reason = 'no suitable node (insufficient memory on 3 nodes)';
+    const { store, orch } = setupPlaced((t) => (t.slot === 1 ? { reason } : undefined));
+    store.seed('service', replicated(2));
+    await orch.runPass();
+    expect(
+      tasksOf(store, 'web').map((t) => [t.slot, t.nodeId, t.status.state, t.pendingReason]),
+    ).toEqual([
+      [1, undefined, 'pending', reason],
+      [2, undefined, 'pending', undefined],
+    ]);
+  });
+
+  it('places the replacement of a failed task, and asks nothing when it creates nothing', async () => {
+    const { store, orch, calls } = setupPlaced(() => ({ nodeId: 'n9' }));
+    store.seed('service', replicated(1));
+    await orch.runPass();
+    await setState(store, 't1', 'failed', 1);
+    await orch.runPass();
+    expect(active(tasksOf(store, 'web')).map((t) => [t.id, t.nodeId, t.status.state])).toEqual([
+      ['t2', 'n9', 'assigned'],
+    ]);
+    store.seed('service', { ...replicated(0), version: 2 });
+    await orch.runPass();
+    expect(calls).toEqual([['t1'], ['t2']]);
   });
 });
 

@@ -1,6 +1,8 @@
 // Runs the orchestration passes: replicated and global services, restart supervision, task history,
 // and cleanup after removed services. Reacts to store events (debounced) and to its own restart
 // timers; each pass reads the cache, computes changes and commits them in bounded transactions.
+// Where new tasks go is not its decision: given a placement (the scheduler's planner), it asks it
+// just before the commit; otherwise the scheduler's pass places them after.
 import { ReconcileLoop } from '../reconcile-loop.js';
 import type { Logger } from '../../shared/log/index.js';
 import type { Task } from '../../shared/model/index.js';
@@ -11,7 +13,13 @@ import { reconcileGlobal } from './global.js';
 import { reapRemovedService, trimHistory } from './history.js';
 import { reconcileReplicated } from './replicated.js';
 import { RestartSupervisor } from './restart.js';
-import { commitParallel, concernsOrchestrator, slotKey } from '../tasks/index.js';
+import {
+  commitParallel,
+  concernsOrchestrator,
+  slotKey,
+  withPlacement,
+  type NewTaskPlacement,
+} from '../tasks/index.js';
 
 export interface OrchestratorDeps {
   store: ObjectStore;
@@ -31,6 +39,11 @@ export interface OrchestratorDeps {
    * to the leader's 3 s lease. @default 10000
    */
   maxCreatesPerPass?: number;
+  /**
+   * Places new tasks before they are written (the scheduler), so creating and assigning a task is
+   * one write. Without it new tasks are created pending and the scheduler's pass places them.
+   */
+  placement?: NewTaskPlacement;
 }
 
 export class Orchestrator {
@@ -106,22 +119,41 @@ export class Orchestrator {
     return ctx;
   }
 
+  /**
+   * With a placement (the scheduler), new tasks are placed just before they are written: created
+   * assigned where a node fits, pending with the reason otherwise. The create changes are replaced
+   * by the placed tasks, so a test sees what was written.
+   */
   private async commit(changes: Change[]): Promise<void> {
     const started = this.deps.clock.now();
     const timestamp = new Date(this.deps.clock.now()).toISOString();
-    // Changes touch one task each, so chunks commit independently and in parallel.
-    await commitParallel(this.deps.store, changes, (tx, c) => applyChange(tx, c, timestamp), {
-      ...(this.deps.maxOpsPerTx ? { chunk: this.deps.maxOpsPerTx } : {}),
-    });
+    const placement = this.deps.placement;
+    const created = changes.flatMap((c) => (c.op === 'create' ? [c.task] : []));
+    if (!placement || created.length === 0) await this.write(changes, timestamp);
+    else
+      await placement.placeNew(created, (placements) => {
+        for (const c of changes)
+          if (c.op === 'create')
+            c.task = withPlacement(c.task, placements.get(c.task.id), timestamp);
+        return this.write(changes, timestamp);
+      });
     const count = (op: Change['op']) => changes.filter((c) => c.op === op).length;
     this.log.debug(
       {
         created: count('create'),
+        assigned: changes.filter((c) => c.op === 'create' && c.task.nodeId !== undefined).length,
         stopped: count('desired'),
         deleted: count('delete'),
         durationMs: this.deps.clock.now() - started,
       },
       'orchestration pass',
     );
+  }
+
+  private async write(changes: Change[], timestamp: string): Promise<void> {
+    // Changes touch one task each, so chunks commit independently and in parallel.
+    await commitParallel(this.deps.store, changes, (tx, c) => applyChange(tx, c, timestamp), {
+      ...(this.deps.maxOpsPerTx ? { chunk: this.deps.maxOpsPerTx } : {}),
+    });
   }
 }

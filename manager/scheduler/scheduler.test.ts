@@ -10,6 +10,7 @@ import {
   makeTask,
 } from '../../test/harness/cluster/index.js';
 import { planPlacement } from './planner.js';
+import { Orchestrator } from '../orchestrator/index.js';
 import { Scheduler } from './scheduler.js';
 
 const svc = (id: string, patch: (s: ReturnType<typeof makeSpec>) => void = () => {}) => {
@@ -280,5 +281,148 @@ describe('Scheduler', () => {
     const plan = await scheduler.runPass();
     expect(plan.assignments).toEqual([]);
     expect(store.get('task', 't1')?.nodeId).toBeUndefined();
+  });
+});
+
+describe('Scheduler.placeNew (tasks placed before the orchestrator creates them)', () => {
+  const gib = 2 ** 30;
+  // Nodes of 2 GiB and tasks reserving 1 GiB: two tasks fill a node.
+  const small = (id: string) =>
+    makeNode(id, { description: { resources: { nanoCpus: 4e9, memoryBytes: 2 * gib } } });
+  const big = svc('web', (spec) => (spec.taskTemplate.resources.reservations.memoryBytes = gib));
+  const fresh = (id: string, slot: number) =>
+    makeTask(id, big, { slot, createdAt: '2026-01-02T00:00:00.000Z' });
+  const setup = () => {
+    const store = new MemoryObjectStore();
+    const scheduler = new Scheduler({ store, clock: new ManualClock(), log: silentLogger() });
+    return { store, scheduler };
+  };
+
+  it('gives each new task a node, or the reason none fits, without writing anything itself', async () => {
+    const { store, scheduler } = setup();
+    store.seed('node', small('n1'));
+    const writes = store.writeCount;
+    const placements = await scheduler.placeNew(
+      [fresh('new-1', 1), fresh('new-2', 2), fresh('new-3', 3)],
+      async (p) => p,
+    );
+    expect(Object.fromEntries(placements)).toEqual({
+      'new-1': { nodeId: 'n1' },
+      'new-2': { nodeId: 'n1' },
+      'new-3': { reason: 'no suitable node (insufficient memory on 1 node)' },
+    });
+    expect(store.writeCount).toBe(writes);
+  });
+
+  it('leaves room for tasks already pending: new tasks do not overtake them', async () => {
+    const { store, scheduler } = setup();
+    store.seed('node', small('n1'));
+    store.seed('task', makeTask('old-1', big, { slot: 1 }));
+    const placements = await scheduler.placeNew(
+      [fresh('new-2', 2), fresh('new-3', 3)],
+      async (p) => p,
+    );
+    expect(placements.get('new-2')).toEqual({ nodeId: 'n1' });
+    expect(placements.get('new-3')).toEqual({
+      reason: 'no suitable node (insufficient memory on 1 node)',
+    });
+    // The old task is the scheduler pass's to write, not the caller's.
+    expect(placements.has('old-1')).toBe(false);
+  });
+
+  it('a pass waits until the placed tasks are written, so no node is booked twice', async () => {
+    const { store, scheduler } = setup();
+    store.seed('node', small('n1'));
+    let planned!: () => void;
+    const wasPlanned = new Promise<void>((r) => (planned = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const placing = scheduler.placeNew([fresh('new-1', 1)], async (p) => {
+      // A task becomes pending while the new one is being written; n1 has room for one of the
+      // two more only.
+      store.seed('task', makeTask('late', big, { slot: 3 }));
+      planned();
+      await gate;
+      const where = p.get('new-1');
+      const t = fresh('new-1', 1);
+      if (where && 'nodeId' in where) {
+        t.nodeId = where.nodeId;
+        t.status = { ...t.status, state: 'assigned' };
+      }
+      await store.update((tx) => tx.create('task', t));
+    });
+    store.seed(
+      'task',
+      makeTask('other', big, {
+        slot: 2,
+        nodeId: 'n1',
+        status: { state: 'running', timestamp: '2026-01-01T00:00:00Z', message: '' },
+      }),
+    );
+    await wasPlanned;
+    const pass = scheduler.runPass();
+    release();
+    await placing;
+    const plan = await pass;
+    expect(store.get('task', 'new-1')?.nodeId).toBe('n1');
+    expect(plan.assignments).toEqual([]);
+    expect(store.get('task', 'late')?.pendingReason).toBe(
+      'no suitable node (insufficient memory on 1 node)',
+    );
+  });
+});
+
+describe('Scheduler placing the orchestrator new tasks', () => {
+  it('creates each task once, assigned within constraints and resources, pending with the reason otherwise; a node that joins gets the rest through a pass', async () => {
+    const store = new MemoryObjectStore();
+    const clock = new ManualClock();
+    const scheduler = new Scheduler({ store, clock, log: silentLogger() });
+    let n = 0;
+    const orch = new Orchestrator({
+      store,
+      clock,
+      log: silentLogger(),
+      newId: () => `t${++n}`,
+      placement: scheduler,
+    });
+    const gib = 2 ** 30;
+    const node = (id: string, zone: string) =>
+      makeNode(id, {
+        spec: { labels: { zone } },
+        description: { resources: { nanoCpus: 4e9, memoryBytes: 2 * gib } },
+      });
+    store.seed('node', node('a1', 'a'), node('a2', 'a'), node('b1', 'b'));
+    const s = svc('web', (spec) => {
+      spec.mode = { replicated: { replicas: 5 } };
+      spec.taskTemplate.resources.reservations.memoryBytes = gib;
+      spec.taskTemplate.placement.constraints = ['node.labels.zone!=b'];
+    });
+    store.seed('service', s);
+    const writes = store.writeCount;
+    await orch.runPass();
+    expect(store.writeCount - writes).toBe(5);
+    const bySlot = () =>
+      store
+        .list('task')
+        .sort((x, y) => x.slot - y.slot)
+        .map((t) => [t.slot, t.status.state, t.nodeId ?? t.pendingReason]);
+    expect(bySlot()).toEqual([
+      [1, 'assigned', 'a1'],
+      [2, 'assigned', 'a2'],
+      [3, 'assigned', 'a1'],
+      [4, 'assigned', 'a2'],
+      [
+        5,
+        'pending',
+        'no suitable node (insufficient memory on 2 nodes; scheduling constraints not satisfied on 1 node)',
+      ],
+    ]);
+    // The scheduler finds nothing new to write for the pending task.
+    const before = store.writeCount;
+    await scheduler.runPass();
+    expect(store.writeCount).toBe(before);
+    store.seed('node', node('a3', 'a'));
+    await scheduler.runPass();
+    expect(bySlot()[4]).toEqual([5, 'assigned', 'a3']);
   });
 });

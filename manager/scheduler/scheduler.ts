@@ -1,10 +1,21 @@
 // Assigns pending tasks to nodes: reacts to store events, plans every pending task in one pass
 // (planner.ts) and commits the plan in bounded transactions. It sets nodeId and 'assigned' only;
 // the dispatcher streams the assignment to the agent, the orchestrator decides which tasks exist.
+// It also places tasks the orchestrator is about to create (NewTaskPlacement), so those are
+// written once, already assigned; its passes and those placements take turns (one lock), so each
+// plans with the other's placements committed and in the cache.
 import { ReconcileLoop } from '../reconcile-loop.js';
+import { KeyedLock } from '../../shared/concurrency/keyed-lock.js';
 import type { Logger } from '../../shared/log/index.js';
+import type { Task } from '../../shared/model/index.js';
 import type { ObjectStore, StoreEvent } from '../store/types.js';
-import { commitParallel, concernsScheduler } from '../tasks/index.js';
+import {
+  assign,
+  commitParallel,
+  concernsScheduler,
+  type NewTaskPlacement,
+  type Placement,
+} from '../tasks/index.js';
 import { needsPlacement, planPlacement, type Plan } from './planner.js';
 
 export interface SchedulerDeps {
@@ -24,10 +35,12 @@ export interface SchedulerDeps {
   maxTasksPerPass?: number;
 }
 
-export class Scheduler {
+export class Scheduler implements NewTaskPlacement {
   private readonly log: Logger;
   private unsubscribe?: () => void;
   private readonly loop: ReconcileLoop;
+  /** Held while a pass or a placement of new tasks plans and commits. */
+  private readonly placing = new KeyedLock();
 
   constructor(private readonly deps: SchedulerDeps) {
     this.log = deps.log.child({ component: 'scheduler' });
@@ -58,8 +71,39 @@ export class Scheduler {
     if (concernsScheduler(e)) this.loop.kick();
   }
 
+  /**
+   * Places tasks about to be created (NewTaskPlacement) with the same planner as a pass: after the
+   * pending tasks already in the store (oldest first, within one pass's budget), so new tasks do
+   * not overtake tasks that were waiting for room.
+   */
+  placeNew<T>(
+    tasks: readonly Task[],
+    write: (placements: ReadonlyMap<string, Placement>) => Promise<T>,
+  ): Promise<T> {
+    return this.placing.run('placement', async () => {
+      const placements = new Map<string, Placement>();
+      if (tasks.length > 0) {
+        const plan = planPlacement(
+          this.deps.store.list('node'),
+          [...this.deps.store.list('task'), ...tasks],
+          { maxTasks: (this.deps.maxTasksPerPass ?? 5000) + tasks.length },
+        );
+        const isNew = new Set(tasks.map((t) => t.id));
+        for (const a of plan.assignments)
+          if (isNew.has(a.taskId)) placements.set(a.taskId, { nodeId: a.nodeId });
+        for (const [taskId, reason] of plan.pending)
+          if (isNew.has(taskId)) placements.set(taskId, { reason });
+      }
+      return write(placements);
+    });
+  }
+
   /** One pass over every pending task; returns the plan it committed. */
-  async runPass(): Promise<Plan> {
+  runPass(): Promise<Plan> {
+    return this.placing.run('placement', () => this.planAndCommit());
+  }
+
+  private async planAndCommit(): Promise<Plan> {
     const tasks = this.deps.store.list('task');
     if (!tasks.some(needsPlacement)) return { assignments: [], pending: new Map() };
     const started = this.deps.clock.now();
@@ -81,14 +125,7 @@ export class Scheduler {
         if (!t || !needsPlacement(t)) return;
         if (w.nodeId !== undefined) {
           if (t.nodeId !== undefined && t.nodeId !== w.nodeId) return;
-          t.nodeId = w.nodeId;
-          t.status = {
-            ...t.status,
-            state: 'assigned',
-            timestamp,
-            message: 'scheduler assigned task to node',
-          };
-          delete t.pendingReason;
+          assign(t, w.nodeId, timestamp);
         } else {
           t.pendingReason = w.reason;
         }
