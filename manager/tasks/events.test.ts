@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DesiredState, Task, TaskState } from '../../shared/model/index.js';
 import { nodeFixture, serviceFixture, taskFixture } from '../store/fixtures.js';
 import type { StoreEvent } from '../store/types.js';
-import { concernsOrchestrator, concernsScheduler } from './events.js';
+import { concernsOrchestrator, concernsScheduler, concernsUpdater } from './events.js';
 
 const svc = serviceFixture('web');
 function put(state: TaskState, desiredState: DesiredState = 'running'): StoreEvent {
@@ -40,5 +40,49 @@ describe('which store events start a pass', () => {
     expect(concernsScheduler({ kind: 'service', type: 'put', object: svc, revision: 1 })).toBe(
       false,
     );
+  });
+
+  it('updater: tasks of another version, and of a version whose update is rolling', () => {
+    const v2 = { ...svc, version: 2 };
+    const task = (serviceVersion: number): StoreEvent => {
+      const e = put('running');
+      return { ...e, object: { ...(e.object as Task), serviceVersion } } as StoreEvent;
+    };
+    // Steady state: no update of this version is rolling, so task progress changes nothing.
+    expect(concernsUpdater(task(2), v2)).toBe(false);
+    expect(
+      concernsUpdater(task(2), {
+        ...v2,
+        updateStatus: { state: 'completed', message: '', serviceVersion: 2 },
+      }),
+    ).toBe(false);
+    expect(
+      concernsUpdater(task(2), {
+        ...v2,
+        updateStatus: { state: 'paused', message: '', serviceVersion: 2 },
+      }),
+    ).toBe(false);
+    // An update from an earlier version's status does not count as rolling for this one.
+    expect(
+      concernsUpdater(task(2), {
+        ...v2,
+        updateStatus: { state: 'updating', message: '', serviceVersion: 1 },
+      }),
+    ).toBe(false);
+    for (const state of ['updating', 'rollback_started'] as const)
+      expect(
+        concernsUpdater(task(2), {
+          ...v2,
+          updateStatus: { state, message: '', serviceVersion: 2 },
+        }),
+      ).toBe(true);
+    expect(concernsUpdater(task(1), v2)).toBe(true);
+    expect(concernsUpdater(task(2), undefined)).toBe(true);
+    expect(concernsUpdater({ kind: 'service', type: 'put', object: v2, revision: 1 }, v2)).toBe(
+      true,
+    );
+    expect(
+      concernsUpdater({ kind: 'node', type: 'put', object: nodeFixture(), revision: 1 }, undefined),
+    ).toBe(true);
   });
 });

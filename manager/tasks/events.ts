@@ -2,7 +2,7 @@
 // pass reads every task, so at 100,000 tasks a pass after every burst of agents' progress reports
 // (assigned → … → running, most of the event stream) costs the manager more than those reports'
 // writes; events that cannot change a pass's outcome do not start one.
-import { isTerminal, type TaskState } from '../../shared/model/index.js';
+import { isTerminal, type Service, type TaskState } from '../../shared/model/index.js';
 import type { StoreEvent } from '../store/types.js';
 
 /**
@@ -25,6 +25,22 @@ export function concernsScheduler(e: StoreEvent): boolean {
   if (e.kind === 'service') return false;
   if (e.kind === 'node' || e.type === 'delete') return true;
   return !isProgress(e.object.status.state);
+}
+
+/**
+ * The updater moves a service's tasks to its current version. A task of the current version
+ * matters to it only while that version's update or rollback is rolling (it gates the next
+ * replacement on the task's progress and counts its failures); a task of another version may be
+ * one to replace. Services and nodes always count. `service`: the task's service, from the cache.
+ */
+export function concernsUpdater(e: StoreEvent, service: Service | undefined): boolean {
+  if (e.kind !== 'task' || !service) return true;
+  if (e.object.serviceVersion !== service.version) return true;
+  const u = service.updateStatus;
+  return (
+    u?.serviceVersion === service.version &&
+    (u.state === 'updating' || u.state === 'rollback_started')
+  );
 }
 
 /** On a node and not stopped. */

@@ -9,6 +9,7 @@ import { isFlotillaError } from '../../shared/errors/index.js';
 import type { Service } from '../../shared/model/index.js';
 import { assignPorts } from '../ingress/index.js';
 import type { ObjectStore, StoreTx } from '../store/types.js';
+import { concernsUpdater } from '../tasks/index.js';
 import { newRun, planService, type UpdateChange, type UpdateRun } from './plan.js';
 
 export interface UpdaterDeps {
@@ -40,7 +41,11 @@ export class Updater {
   async start(): Promise<void> {
     // What a previous term as leader remembered may be stale: start from the store.
     this.runs.clear();
-    this.unsubscribe = this.deps.store.subscribe(() => this.loop.kick());
+    this.unsubscribe = this.deps.store.subscribe((e) => {
+      const service =
+        e.kind === 'task' ? this.deps.store.get('service', e.object.serviceId) : undefined;
+      if (concernsUpdater(e, service)) this.loop.kick();
+    });
     this.loop.start();
   }
 
