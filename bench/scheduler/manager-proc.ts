@@ -1,6 +1,7 @@
 // The manager side of the scheduler benchmark, in its own process so its memory is its own: a real
 // manager (embedded etcd, CA, API, dispatcher, reconcilers). Protocol on stdio, one JSON per line:
 //   out {"ready":true,"address","token"}   in "go <tasks> <timeoutSec>"   out {"result":{...}}   in "exit"
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +75,18 @@ const loopDelay = monitorEventLoopDelay({ resolution: 20 });
 loopDelay.enable();
 const stats = (store as unknown as { stats: StoreStats }).stats;
 
+/** CPU seconds the embedded etcd has used so far (utime + stime from /proc), or NaN. */
+function etcdCpuSec(): number {
+  try {
+    const pid = readFileSync(join(dir, 'manager', 'etcd.pid'), 'utf8').trim();
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime are fields 14 and 15 of /proc/PID/stat, in clock ticks (100 per second).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 async function run(tasks: number, timeoutSec: number) {
   const readyNodes = store.list('node').filter((n) => n.status.state === 'ready').length;
   const t0 = performance.now();
@@ -94,6 +107,8 @@ async function run(tasks: number, timeoutSec: number) {
   let tCreated = 0;
   let tAssigned = 0;
   const statsBefore = { ...stats };
+  const cpuBefore = process.cpuUsage();
+  const etcdCpuBefore = etcdCpuSec();
   loopDelay.reset();
   // BENCH_PROGRESS=1: one line a few seconds on stderr, to see where a run spends its time.
   const progress =
@@ -140,6 +155,8 @@ async function run(tasks: number, timeoutSec: number) {
     }, timeoutSec * 1000).unref();
   });
   const tRunning = performance.now();
+  const cpu = process.cpuUsage(cpuBefore);
+  const etcdCpu = etcdCpuSec() - etcdCpuBefore;
   clearInterval(progress);
   sample();
   const d = (k: keyof StoreStats) => stats[k] - statsBefore[k];
@@ -165,6 +182,11 @@ async function run(tasks: number, timeoutSec: number) {
       maxWritesPerTransaction: stats.maxOpsPerCommit,
       mebibytesWritten: Math.round(d('bytes') / 2 ** 20),
       watchEvents: d('events'),
+    },
+    // CPU time used during the run, less sensitive than wall time to what else the machine runs.
+    cpuSec: {
+      manager: Math.round((cpu.user + cpu.system) / 1e4) / 100,
+      etcd: Math.round(etcdCpu * 100) / 100,
     },
     eventLoopDelayMs: {
       p99: Math.round(loopDelay.percentile(99) / 1e6),
