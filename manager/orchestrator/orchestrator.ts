@@ -93,13 +93,19 @@ export class Orchestrator {
       if (!list) byService.set(t.serviceId, (list = []));
       list.push(t);
     }
+    // What the restart supervisor remembers of tasks and slots that are gone is forgotten at the
+    // end of the pass; with nothing remembered (no task has stopped) there is nothing to forget,
+    // and a key per task each pass is a visible cost at 100,000 tasks. Entries this pass adds
+    // are of live tasks.
+    const remembering = this.restarts.size > 0;
     const liveKeys = new Set<string>();
     const liveIds = new Set<string>();
     for (const [serviceId, tasks] of byService) {
-      for (const t of tasks) {
-        liveIds.add(t.id);
-        liveKeys.add(`${serviceId}/${slotKey(t)}`);
-      }
+      if (remembering)
+        for (const t of tasks) {
+          liveIds.add(t.id);
+          liveKeys.add(`${serviceId}/${slotKey(t)}`);
+        }
       if (!services.has(serviceId)) reapRemovedService(tasks, ctx);
     }
     for (const service of services.values()) {
@@ -108,7 +114,7 @@ export class Orchestrator {
       reconcileGlobal(service, tasks, nodes, ctx);
       trimHistory(tasks, this.deps.taskHistoryLimit ?? 5, ctx);
     }
-    this.restarts.forget(liveIds, liveKeys);
+    if (remembering) this.restarts.forget(liveIds, liveKeys);
     return ctx;
   }
 

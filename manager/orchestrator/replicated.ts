@@ -51,11 +51,13 @@ export function reconcileReplicated(
     active.set(slot, next);
   }
 
-  const slots = [...active.keys()].sort((a, b) => a - b);
   // Scale down: retire the highest slots first, so `web.1`..`web.N` survive.
-  for (const slot of slots.slice(want).reverse()) {
-    ctx.changes.push({ op: 'desired', taskId: active.get(slot)!.id, desiredState: 'shutdown' });
-    active.delete(slot);
+  if (active.size > want) {
+    const slots = [...active.keys()].sort((a, b) => a - b);
+    for (const slot of slots.slice(want).reverse()) {
+      ctx.changes.push({ op: 'desired', taskId: active.get(slot)!.id, desiredState: 'shutdown' });
+      active.delete(slot);
+    }
   }
   // Scale up: fill the lowest free slot numbers (as many as this pass may create).
   for (let slot = 1; active.size < want; slot++) {

@@ -32,6 +32,11 @@ export class RestartSupervisor {
     return { restart: true };
   }
 
+  /** Tasks and slots remembered (stopped tasks seen, restart attempts). */
+  get size(): number {
+    return this.stoppedSeenAt.size + this.attempts.size;
+  }
+
   /** Forgets tasks that no longer exist, so the maps stay bounded. */
   forget(liveTaskIds: Set<string>, liveKeys: Set<string>): void {
     for (const id of this.stoppedSeenAt.keys())
