@@ -93,6 +93,9 @@ export class Scheduler implements NewTaskPlacement {
           if (isNew.has(a.taskId)) placements.set(a.taskId, { nodeId: a.nodeId });
         for (const [taskId, reason] of plan.pending)
           if (isNew.has(taskId)) placements.set(taskId, { reason });
+        // The plan is synchronous and so is building the first transactions: other work in
+        // between (the lock stays held, so the plan stays valid).
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
       return write(placements);
     });
