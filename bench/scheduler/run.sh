@@ -10,4 +10,4 @@ trap 'rm -rf "$out"' EXIT
 ln -s "$repo/node_modules" "$out/node_modules"
 cp -r "$repo/proto/flotilla" "$out/proto/"
 echo '{"type":"module"}' > "$out/package.json"
-node --max-old-space-size=8192 "$out/bench/scheduler/bench.js"
+node --max-old-space-size=8192 ${BENCH_AGENTS_NODE_OPTIONS:-} "$out/bench/scheduler/bench.js"
