@@ -72,7 +72,16 @@ const settleSec = Math.round(performance.now() - t0) / 1000 - joinSec;
 
 const agentsCpuBefore = process.cpuUsage();
 child.stdin!.write(`go ${tasks} ${timeoutSec}\n`);
-const { result } = await next<{ result: Record<string, number> & { cpuSec: object } }>('result');
+/** What manager-proc.ts reports (the fields used here; the rest is printed as it comes). */
+interface RunResult {
+  [field: string]: unknown;
+  createToAllRunningSec: number;
+  runningTasksPerSec: number;
+  placementsPerSec: number;
+  managerPeakRssMiB: number;
+  cpuSec: Record<string, number>;
+}
+const { result } = await next<{ result: RunResult }>('result');
 const agentsCpu = process.cpuUsage(agentsCpuBefore);
 result.cpuSec = {
   ...result.cpuSec,
