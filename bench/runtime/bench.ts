@@ -74,6 +74,13 @@ function rssKb(pid: number): number {
   }
 }
 
+/** RSS right after a full collection (see the agent's SIGUSR2 hook in main). */
+async function settledRssKb(pid: number): Promise<number> {
+  process.kill(pid, 'SIGUSR2');
+  await new Promise((r) => setTimeout(r, 1000));
+  return rssKb(pid);
+}
+
 function conmonPids(): number[] {
   return readdirSync('/proc')
     .filter((p) => /^\d+$/.test(p))
@@ -91,7 +98,21 @@ function conmonPids(): number[] {
 async function main() {
   const agent = spawn(
     'node',
-    [cli, 'agent', '--data-root', dataRoot, '--exec-root', execRoot, '--node-subnet', subnet],
+    [
+      // The agent collects its garbage on SIGUSR2, so that its RSS before and after the batch is
+      // compared without whatever garbage each happened to carry (±10 MiB: more than the signal).
+      '--expose-gc',
+      '--import',
+      'data:text/javascript,process.on("SIGUSR2",()=>globalThis.gc())',
+      cli,
+      'agent',
+      '--data-root',
+      dataRoot,
+      '--exec-root',
+      execRoot,
+      '--node-subnet',
+      subnet,
+    ],
     {
       stdio: 'ignore',
       env: { ...process.env, FLOTILLA_LOG_LEVEL: 'warn' },
@@ -174,7 +195,7 @@ async function main() {
     if (st.dockerRunMs) st.flotillaOverDocker = round(st.flotillaRunMs / st.dockerRunMs);
 
     // 2. batch start/remove through the API, 3. memory while they run
-    const rssBefore = rssKb(agent.pid!);
+    const rssBefore = await settledRssKb(agent.pid!);
     const names = Array.from({ length: batch }, (_, i) => `b${i}`);
     const ids: string[] = [];
     let t0 = process.hrtime.bigint();
@@ -193,7 +214,7 @@ async function main() {
     });
     const startSec = ms(t0) / 1000;
     await new Promise((r) => setTimeout(r, 2000));
-    const rssAfter = rssKb(agent.pid!);
+    const rssAfter = await settledRssKb(agent.pid!);
     const conmons = conmonPids();
     const conmonKb = conmons.map(rssKb);
     t0 = process.hrtime.bigint();
