@@ -31,3 +31,18 @@ export function formatBytes(n: number): string {
   }
   return `${i === 0 ? v : Number(v.toPrecision(3))}${units[i]}`;
 }
+
+/**
+ * Memory as `docker stats` prints it (go-units BytesSize: binary units, 4 significant digits):
+ * 64MiB, 276.4KiB, 23.55GiB.
+ */
+export function formatBinaryBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${Number(v.toPrecision(4))}${units[i]}`;
+}

@@ -1,2 +1,2 @@
 export { parseDurationNs, parseDurationMs, formatDurationNs } from './duration.js';
-export { parseBytes, formatBytes } from './bytes.js';
+export { parseBytes, formatBytes, formatBinaryBytes } from './bytes.js';

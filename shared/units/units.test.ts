@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatDurationNs, parseDurationNs } from './duration.js';
-import { formatBytes, parseBytes } from './bytes.js';
+import { formatBinaryBytes, formatBytes, parseBytes } from './bytes.js';
 
 describe('durations', () => {
   it.each([
@@ -37,4 +37,10 @@ describe('sizes', () => {
   it('rejects nonsense', () =>
     expect(() => parseBytes('lots', '--memory')).toThrow(/--memory: invalid size "lots"/));
   it('formats decimal', () => expect(formatBytes(7_500_000)).toBe('7.5MB'));
+  it.each([
+    [64 * 1024 ** 2, '64MiB'],
+    [283_000, '276.4KiB'],
+    [25_300_000_000, '23.56GiB'],
+    [512, '512B'],
+  ])('formats %i as docker stats memory: %s', (n, text) => expect(formatBinaryBytes(n)).toBe(text));
 });

@@ -1,7 +1,7 @@
 // ps, inspect, top, port, stats, events, logs.
 import type { Command } from 'commander';
 import type { ContainerStats, ContainerSummary } from '../../../agent/runtime/types.js';
-import { formatBytes } from '../../../shared/units/index.js';
+import { formatBinaryBytes, formatBytes } from '../../../shared/units/index.js';
 import type { CliContext } from '../../context.js';
 import { collect } from '../../repeatable.js';
 import { renderJsonLines, renderTable } from '../../render/table.js';
@@ -126,7 +126,7 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext): 
                 ID: s.id.slice(0, 12),
                 Name: s.name,
                 CPUPerc: `${s.cpuPercent.toFixed(2)}%`,
-                MemUsage: `${formatBytes(s.memoryUsageBytes)} / ${formatBytes(s.memoryLimitBytes)}`,
+                MemUsage: `${formatBinaryBytes(s.memoryUsageBytes)} / ${formatBinaryBytes(s.memoryLimitBytes)}`,
                 MemBytes: s.memoryUsageBytes,
                 PIDs: s.pids,
                 NetIO: `${formatBytes(s.netRxBytes)} / ${formatBytes(s.netTxBytes)}`,
@@ -148,7 +148,7 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext): 
                 s.id.slice(0, 12),
                 s.name,
                 `${s.cpuPercent.toFixed(2)}%`,
-                `${formatBytes(s.memoryUsageBytes)} / ${formatBytes(s.memoryLimitBytes)}`,
+                `${formatBinaryBytes(s.memoryUsageBytes)} / ${formatBinaryBytes(s.memoryLimitBytes)}`,
                 `${s.memoryLimitBytes ? ((100 * s.memoryUsageBytes) / s.memoryLimitBytes).toFixed(2) : '0.00'}%`,
                 `${formatBytes(s.netRxBytes)} / ${formatBytes(s.netTxBytes)}`,
                 `${formatBytes(s.blkReadBytes)} / ${formatBytes(s.blkWriteBytes)}`,
@@ -163,6 +163,8 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext): 
         );
         if (!o.stream) return void c.out.write(render(all));
         c.out.write(`\x1b[2J\x1b[H${render(all)}`);
+        // Docker refreshes once a second; the agent measures CPU % since the previous read.
+        await new Promise((r) => setTimeout(r, 1000));
       }
     });
 
