@@ -14,6 +14,7 @@ import { openBridge, type Bridge } from './attach/seqpacket-bridge.js';
 import { writeContainerFiles } from './bundle/files.js';
 import { mergeConfig } from './bundle/merge.js';
 import { secureJoin } from './bundle/secure-join.js';
+import { agentBoundingCaps } from './bundle/caps.js';
 import { buildSpec } from './bundle/spec.js';
 import { resolveUser } from './bundle/user.js';
 import { startConmon, processStartTime } from './conmon/conmon.js';
@@ -68,6 +69,8 @@ interface PendingAttach {
 }
 
 const shortId = (id: string) => id.slice(0, 16);
+/** A stats sample older than this is not used as the start of a CPU % interval. */
+const STATS_WINDOW_MAX_MS = 10_000;
 
 export class RuncContainerEngine implements ContainerRuntime {
   readonly store: ContainerStore;
@@ -87,7 +90,13 @@ export class RuncContainerEngine implements ContainerRuntime {
   private readonly health: HealthMonitor;
   private readonly rotator: LogRotator;
   private reaper?: NodeJS.Timeout;
-  private readonly prevStats = new Map<string, ReturnType<typeof sample>>();
+  /** Read once: what the agent itself may grant (caps for --privileged, --cap-add ALL). */
+  private readonly boundingCaps = agentBoundingCaps();
+  /** Each container's last stats sample and when it was read, for CPU % over the interval. */
+  private readonly prevStats = new Map<
+    string,
+    { raw: ReturnType<typeof sample> | undefined; atMs: number }
+  >();
   readonly paths: {
     runcRoot: string;
     crunRoot: string;
@@ -423,6 +432,7 @@ export class RuncContainerEngine implements ContainerRuntime {
             ? '/usr/bin/tini-static'
             : '/usr/bin/tini'
           : undefined,
+        boundingCaps: this.boundingCaps,
       });
       for (const m of rec.mounts.filter((x) => x.Type === 'tmpfs'))
         (spec.mounts as unknown[]).push({
@@ -629,6 +639,11 @@ export class RuncContainerEngine implements ContainerRuntime {
 
   async stop(idOrName: string, opts: { timeoutSec?: number; signal?: string } = {}): Promise<void> {
     const rec = this.store.get(idOrName);
+    // A restart whose timer has fired is already starting under the lock: let it finish, so this
+    // stop applies to the process it starts instead of being undone by it (a start clears
+    // manuallyStopped and sets running after we would have returned).
+    if (rec.state.status === 'restarting' && !this.restartTimers.has(rec.id))
+      await this.locked(rec.id, async () => undefined);
     rec.manuallyStopped = true;
     this.cancelRestart(rec);
     if (rec.state.status !== 'running' && rec.state.status !== 'paused') {
@@ -755,6 +770,7 @@ export class RuncContainerEngine implements ContainerRuntime {
           if (m.Type === 'volume' && m.Anonymous && m.Name)
             await this.volumeStore.remove(m.Name).catch(() => undefined);
       await this.store.delete(rec);
+      this.prevStats.delete(rec.id);
       this.emit(rec, 'destroy');
       this.events.emit(`removed:${rec.id}`);
     });
@@ -1048,19 +1064,28 @@ export class RuncContainerEngine implements ContainerRuntime {
   async stats(idOrName: string): Promise<ContainerStats> {
     const rec = this.store.get(idOrName);
     const running = rec.state.status === 'running' || rec.state.status === 'paused';
-    const cur = running
-      ? sample(`/flotilla/${rec.id}`, rec.state.pid, {
-          unified: hostCgroupLayout().mode === 'unified',
-        })
-      : undefined;
-    const prev = this.prevStats.get(rec.id);
-    if (cur) this.prevStats.set(rec.id, cur);
+    const read = () =>
+      running
+        ? sample(`/flotilla/${rec.id}`, rec.state.pid, {
+            unified: hostCgroupLayout().mode === 'unified',
+          })
+        : undefined;
+    let prev = this.prevStats.get(rec.id);
+    // CPU % needs two samples. Without a recent one (a first `stats --no-stream`), take a 1 s
+    // window now, as Docker's daemon waits for two collection cycles; an old one would average
+    // over however long ago it was read.
+    if (running && (!prev || Date.now() - prev.atMs > STATS_WINDOW_MAX_MS)) {
+      prev = { raw: read(), atMs: Date.now() };
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const cur = read();
+    if (cur) this.prevStats.set(rec.id, { raw: cur, atMs: Date.now() });
     const { cpus } = await import('node:os');
     return {
       id: rec.id,
       name: rec.name,
       read: new Date().toISOString(),
-      cpuPercent: cur && prev ? cpuPercent(prev, cur) : 0,
+      cpuPercent: cur && prev?.raw ? cpuPercent(prev.raw, cur) : 0,
       cpuTotalNs: cur?.cpuNs ?? 0,
       systemNs: cur?.systemNs ?? 0,
       onlineCpus: cpus().length,

@@ -1,4 +1,5 @@
 // Docker's default capability set and the --cap-add/--cap-drop/--privileged arithmetic.
+import { readFileSync } from 'node:fs';
 import { FlotillaError } from '../../../shared/errors/index.js';
 
 export const defaultCaps = [
@@ -50,6 +51,71 @@ export const allCaps = [
   'CAP_CHECKPOINT_RESTORE',
 ];
 
+/** Capability names by number (linux/capability.h), for reading a CapBnd mask. */
+const capsByNumber = [
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_DAC_READ_SEARCH',
+  'CAP_FOWNER',
+  'CAP_FSETID',
+  'CAP_KILL',
+  'CAP_SETGID',
+  'CAP_SETUID',
+  'CAP_SETPCAP',
+  'CAP_LINUX_IMMUTABLE',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_NET_BROADCAST',
+  'CAP_NET_ADMIN',
+  'CAP_NET_RAW',
+  'CAP_IPC_LOCK',
+  'CAP_IPC_OWNER',
+  'CAP_SYS_MODULE',
+  'CAP_SYS_RAWIO',
+  'CAP_SYS_CHROOT',
+  'CAP_SYS_PTRACE',
+  'CAP_SYS_PACCT',
+  'CAP_SYS_ADMIN',
+  'CAP_SYS_BOOT',
+  'CAP_SYS_NICE',
+  'CAP_SYS_RESOURCE',
+  'CAP_SYS_TIME',
+  'CAP_SYS_TTY_CONFIG',
+  'CAP_MKNOD',
+  'CAP_LEASE',
+  'CAP_AUDIT_WRITE',
+  'CAP_AUDIT_CONTROL',
+  'CAP_SETFCAP',
+  'CAP_MAC_OVERRIDE',
+  'CAP_MAC_ADMIN',
+  'CAP_SYSLOG',
+  'CAP_WAKE_ALARM',
+  'CAP_BLOCK_SUSPEND',
+  'CAP_AUDIT_READ',
+  'CAP_PERFMON',
+  'CAP_BPF',
+  'CAP_CHECKPOINT_RESTORE',
+];
+
+/** The capabilities named in a CapBnd hex mask from /proc/<pid>/status. */
+export function capsInMask(hex: string): string[] {
+  const mask = BigInt(`0x${hex}`);
+  return capsByNumber.filter((_, bit) => (mask >> BigInt(bit)) & 1n);
+}
+
+/**
+ * The agent's own bounding set: all it can hand to a container. In a restricted or nested host
+ * (this development sandbox lacks CAP_SYS_RESOURCE) runc refuses a capability outside it
+ * ("unable to apply caps: operation not permitted").
+ */
+export function agentBoundingCaps(): string[] | undefined {
+  try {
+    const m = /^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? capsInMask(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function normalise(cap: string): string {
   const c = cap.trim().toUpperCase();
   if (c === 'ALL') return c;
@@ -63,17 +129,25 @@ function normalise(cap: string): string {
   return full;
 }
 
-/** Docker's TweakCapabilities: start from the defaults, add, then drop (ALL works on either side). */
-export function effectiveCaps(opts: {
-  capAdd?: string[];
-  capDrop?: string[];
-  privileged?: boolean;
-}): string[] {
-  if (opts.privileged) return [...allCaps];
+/**
+ * Docker's TweakCapabilities: start from the defaults, add, then drop (ALL works on either side).
+ * "All" (--privileged, --cap-add ALL) means all within `bounding`, the agent's own bounding set
+ * when given, as containerd's WithAllCurrentCapabilities; caps named one by one are not filtered.
+ */
+export function effectiveCaps(
+  opts: {
+    capAdd?: string[];
+    capDrop?: string[];
+    privileged?: boolean;
+  },
+  bounding?: string[],
+): string[] {
+  const everything = bounding ? allCaps.filter((c) => bounding.includes(c)) : [...allCaps];
+  if (opts.privileged) return everything;
   const add = (opts.capAdd ?? []).map(normalise);
   const drop = (opts.capDrop ?? []).map(normalise);
   let caps = add.includes('ALL')
-    ? [...allCaps]
+    ? everything
     : [...defaultCaps, ...add.filter((c) => !defaultCaps.includes(c))];
   if (drop.includes('ALL')) caps = add.filter((c) => c !== 'ALL');
   else caps = caps.filter((c) => !drop.includes(c) || add.includes(c));

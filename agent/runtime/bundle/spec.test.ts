@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerCreateOptions } from '../types.js';
-import { allCaps, defaultCaps, effectiveCaps } from './caps.js';
+import { allCaps, capsInMask, defaultCaps, effectiveCaps } from './caps.js';
 import { mergeConfig } from './merge.js';
 import { buildSpec, maskedPaths, readonlyPaths } from './spec.js';
 
@@ -160,5 +160,17 @@ describe('--cap-add / --cap-drop', () => {
   });
   it('refuses an unknown capability', () => {
     expect(() => effectiveCaps({ capAdd: ['FLY'] })).toThrow(/unknown capability/);
+  });
+  it('reads a CapBnd mask by capability number', () => {
+    expect(capsInMask('a80425fb').sort()).toEqual([...defaultCaps].sort());
+    expect(capsInMask('1ffffffffff').sort()).toEqual([...allCaps].sort());
+  });
+  it('--privileged and add ALL grant only what the agent holds itself', () => {
+    // This development sandbox's bounding set: everything but CAP_SYS_RESOURCE (bit 24).
+    const bounding = capsInMask('1fffeffffff');
+    const all = allCaps.filter((c) => c !== 'CAP_SYS_RESOURCE').sort();
+    expect(effectiveCaps({ privileged: true }, bounding).sort()).toEqual(all);
+    expect(effectiveCaps({ capAdd: ['ALL'] }, bounding).sort()).toEqual(all);
+    expect(effectiveCaps({}, bounding).sort()).toEqual([...defaultCaps].sort());
   });
 });

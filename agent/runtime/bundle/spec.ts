@@ -37,6 +37,8 @@ export interface BundleInputs {
   /** Host path of the tini binary when --init is set. */
   initPath?: string;
   cgroupParent?: string;
+  /** The agent's bounding set: what "all capabilities" (--privileged) may grant. */
+  boundingCaps?: string[];
 }
 
 export const maskedPaths = [
@@ -127,7 +129,7 @@ export function parseSecurityOpts(list: string[] = []): {
 
 export function buildSpec(b: BundleInputs): Record<string, unknown> {
   const { opts, config } = b;
-  const caps = effectiveCaps(opts);
+  const caps = effectiveCaps(opts, b.boundingCaps);
   const sec = parseSecurityOpts(opts.securityOpt);
   const privileged = Boolean(opts.privileged);
   const args = b.initPath ? ['/sbin/docker-init', '--', ...config.Args] : config.Args;
