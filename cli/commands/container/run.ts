@@ -195,11 +195,17 @@ export function registerRunCommands(program: Command, ctx: () => CliContext): vo
     .option('--no-stdin', 'do not attach STDIN')
     .action(async (ref: string, o: { stdin: boolean }) => {
       const c = ctx();
-      const info = await c
-        .agent()
-        .json<{ Id: string; Config: { Tty: boolean; OpenStdin: boolean } }>({
-          path: `/containers/${ref}/json`,
-        });
+      const info = await c.agent().json<{
+        Id: string;
+        Config: { Tty: boolean; OpenStdin: boolean };
+        State: { Running: boolean; Paused: boolean };
+      }>({
+        path: `/containers/${ref}/json`,
+      });
+      // The agent lets an attach wait for a start (`start -a` attaches first); a plain attach to
+      // a container that is not running would wait forever, so it is refused, as Docker does.
+      if (!info.State.Running) throw new FlotillaError('CONTAINER_NOT_RUNNING', { id: ref });
+      if (info.State.Paused) throw new FlotillaError('CONTAINER_PAUSED', { id: ref });
       process.exitCode = await attachAndRun(c, info.Id, {
         stdin: o.stdin && info.Config.OpenStdin,
         tty: info.Config.Tty,
