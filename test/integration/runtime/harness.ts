@@ -82,6 +82,31 @@ export interface CliResult {
   stderr: string;
 }
 
+export interface CliStream {
+  stdout: string;
+  stderr: string;
+  exited: Promise<number | null>;
+  stop(): Promise<CliStream>;
+}
+
+/**
+ * Polls `check` (every `everyMs`) until it returns something truthy, and returns that; throws
+ * with `what` after `timeoutMs`. Generous defaults: the test machine is small and shared.
+ */
+export async function waitFor<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  { timeoutMs = 60_000, everyMs = 100 } = {},
+): Promise<NonNullable<T>> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
 let subnetSeq = 0;
 
 export class TestAgent {
@@ -173,6 +198,28 @@ export class TestAgent {
     });
   }
 
+  /**
+   * A long-running CLI command (`events`, `attach`, `logs -f`) whose output is read while it runs;
+   * `stop()` sends SIGTERM to that one process and resolves with everything it printed.
+   */
+  stream(args: string[]): CliStream {
+    const p = spawn('node', [bundlePath, ...args], { env: this.env });
+    const s: CliStream = {
+      stdout: '',
+      stderr: '',
+      exited: new Promise((r) => p.on('close', (code) => r(code))),
+      stop: async () => {
+        if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
+        await s.exited;
+        return s;
+      },
+    };
+    p.stdout.on('data', (d: Buffer) => (s.stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (s.stderr += d.toString()));
+    p.stdin.end();
+    return s;
+  }
+
   async inspect(name: string): Promise<Record<string, any>> {
     const r = await this.cli(['inspect', name]);
     if (r.status !== 0) throw new Error(`inspect ${name}: ${r.stderr}`);
@@ -244,6 +291,18 @@ export class TestAgent {
       }
     }
     return found;
+  }
+
+  /**
+   * Removes every container (with its anonymous volumes) and every volume, so a failed test, or
+   * the failed first attempt of a retried one, leaves nothing that trips the next.
+   */
+  async removeAll(): Promise<void> {
+    const ids = this.ids();
+    if (ids.length) await this.cli(['rm', '-f', '-v', ...ids]);
+    const vols = join(this.dataRoot, 'volumes');
+    const names = existsSync(vols) ? readdirSync(vols) : [];
+    if (names.length) await this.cli(['volume', 'rm', '-f', ...names]);
   }
 
   async destroy(): Promise<void> {
