@@ -334,7 +334,7 @@ describe('lifecycle', () => {
       'busybox',
       'sh',
       '-c',
-      'ps -o pid | wc -l; mount -t tmpfs t /mnt 2>&1 || echo nomount; echo kcore=$(cat /proc/kcore 2>/dev/null | wc -c); insmod /x.ko 2>&1 || echo nomod',
+      'ps -o pid | wc -l; mkdir /mnt; mount -t tmpfs t /mnt 2>&1 || echo nomount; echo kcore=$(cat /proc/kcore 2>/dev/null | wc -c); insmod /x.ko 2>&1 || echo nomod',
     ]);
     const lines = r.stdout.trim().split('\n');
     expect(Number(lines[0])).toBeLessThan(6);
