@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { FlotillaError } from '../../shared/errors/index.js';
 import type { Logger } from '../../shared/log/index.js';
 import type { Snapshotter } from '../image/snapshot/types.js';
@@ -307,6 +307,8 @@ export class RuncContainerEngine implements ContainerRuntime {
     for (const m of opts.mounts ?? []) {
       targets.add(m.target);
       if (m.type === 'bind') {
+        if (m.createHostPath && m.source && isAbsolute(m.source) && !existsSync(m.source))
+          await mkdir(m.source, { recursive: true });
         if (!m.source || !existsSync(m.source))
           throw new FlotillaError('MOUNT_INVALID', {
             spec: `${m.source ?? ''}:${m.target}`,
@@ -316,7 +318,13 @@ export class RuncContainerEngine implements ContainerRuntime {
       } else if (m.type === 'volume') {
         out.push(await this.volumeFor(m.source, m.target, !m.readOnly, rootfs, undo));
       } else {
-        out.push({ Type: 'tmpfs', Source: '', Destination: m.target, RW: !m.readOnly });
+        out.push({
+          Type: 'tmpfs',
+          Source: '',
+          Destination: m.target,
+          RW: !m.readOnly,
+          ...(m.tmpfsSizeBytes ? { SizeBytes: m.tmpfsSizeBytes } : {}),
+        });
       }
     }
     // Image VOLUMEs without a user mount get an anonymous volume, seeded from the image.
@@ -439,7 +447,13 @@ export class RuncContainerEngine implements ContainerRuntime {
           destination: m.Destination,
           type: 'tmpfs',
           source: 'tmpfs',
-          options: ['nosuid', 'nodev', 'noexec', m.RW ? 'rw' : 'ro'],
+          options: [
+            'nosuid',
+            'nodev',
+            'noexec',
+            m.RW ? 'rw' : 'ro',
+            ...(m.SizeBytes ? [`size=${m.SizeBytes}`] : []),
+          ],
         });
       await writeFile(join(bundle, 'config.json'), JSON.stringify(spec));
       mark('bundle');

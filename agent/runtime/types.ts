@@ -9,6 +9,8 @@ export interface MountSpec {
   target: string;
   readOnly?: boolean;
   tmpfsSizeBytes?: number;
+  /** A bind from `-v` (short syntax): a missing host directory is created, as Docker does. */
+  createHostPath?: boolean;
 }
 
 export interface HealthSpec {

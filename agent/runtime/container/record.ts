@@ -31,6 +31,8 @@ export interface ResolvedMount {
   RW: boolean;
   /** Anonymous volumes are removed with `rm -v` (and with --rm). */
   Anonymous?: boolean;
+  /** tmpfs only: its size limit (`--mount type=tmpfs,tmpfs-size=`); unset = the kernel's default. */
+  SizeBytes?: number;
 }
 
 export interface ContainerRecord {

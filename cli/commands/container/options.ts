@@ -109,7 +109,7 @@ export function parseVolume(spec: string): MountSpec {
     throw new FlotillaError('MOUNT_INVALID', { spec, reason: 'expected SRC:DST[:ro]' });
   const [src, target] = parts;
   return src.startsWith('/') || src.startsWith('.')
-    ? { type: 'bind', source: src, target, readOnly: ro?.startsWith('ro') }
+    ? { type: 'bind', source: src, target, readOnly: ro?.startsWith('ro'), createHostPath: true }
     : { type: 'volume', source: src, target, readOnly: ro?.startsWith('ro') };
 }
 
@@ -152,13 +152,13 @@ function parseEnvFile(file: string): string[] {
   } catch (err) {
     throw invalid('--env-file', file, (err as NodeJS.ErrnoException).code ?? 'cannot read');
   }
+  // A bare NAME passes the caller's value through; Docker drops it when the caller has none.
   return text
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'))
-    .map((l) =>
-      l.includes('=') ? l : process.env[l] !== undefined ? `${l}=${process.env[l]}` : l,
-    );
+    .filter((l) => l.includes('=') || process.env[l] !== undefined)
+    .map((l) => (l.includes('=') ? l : `${l}=${process.env[l]}`));
 }
 
 function num(flag: string, v: unknown, float = false): number | undefined {
