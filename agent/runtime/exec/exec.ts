@@ -33,7 +33,14 @@ export async function execInContainer(
     throw new FlotillaError('INVALID_ARGUMENT', { detail: 'exec needs a command' });
   const user = resolveUser(rec.rootfs, opts.user ?? rec.config.User);
   const pidFile = join(host.bundleDir(rec.id), `exec-${randomBytes(6).toString('hex')}.pid`);
-  const env = mergeEnv(rec.config.Env, opts.tty ? ['TERM=xterm'] : [], opts.env);
+  // runc exec starts from the container's process env, whose HOME is the container user's: the
+  // exec's user gets its own, as `run -u` does, unless the image or the caller set HOME.
+  const env = mergeEnv(
+    rec.config.Env,
+    rec.config.Env.some((e) => e.startsWith('HOME=')) ? [] : [`HOME=${user.home}`],
+    opts.tty ? ['TERM=xterm'] : [],
+    opts.env,
+  );
   const args = [
     ...host.runc.globalArgs,
     'exec',
