@@ -46,6 +46,11 @@ export interface NetworkAttacher {
   detach(containerId: string): Promise<void>;
   /** Recomputes every rule from the containers that exist (agent start): drops stale state. */
   reconcile(liveContainerIds: Set<string>): Promise<void>;
+  /**
+   * A network by name or id; the runtime asks at `create` so an unknown one fails there, not at
+   * start. @throws NETWORK_NOT_FOUND
+   */
+  inspectNetwork?(nameOrId: string): NetworkInfo;
 }
 
 // ---- Additions by agent/network (additive; the runtime may ignore them) ----

@@ -238,6 +238,11 @@ export class RuncContainerEngine implements ContainerRuntime {
 
   async create(opts: ContainerCreateOptions): Promise<{ id: string; warnings: string[] }> {
     validateCreateOptions(opts);
+    // An unknown network fails `create`, as Docker's does, instead of leaving a container that
+    // cannot start.
+    const net = opts.network;
+    if (net && !['bridge', 'host', 'none'].includes(net) && !net.startsWith('container:'))
+      this.deps.network?.inspectNetwork?.(net);
     opts = {
       ...opts,
       runtime: this.checkRuntime(opts.runtime || this.deps.defaultRuntime || 'runc'),

@@ -1,5 +1,6 @@
 // Refuses impossible create options before anything is created (API callers skip the CLI's parsing).
 import { FlotillaError } from '../../../shared/errors/index.js';
+import { effectiveCaps } from '../bundle/caps.js';
 import { parseLogOpts } from '../logs/rotation.js';
 import type { ContainerCreateOptions } from '../types.js';
 
@@ -9,6 +10,7 @@ const bad = (option: string, value: unknown, reason: string) =>
 export function validateCreateOptions(o: ContainerCreateOptions): void {
   if (!o.image) throw new FlotillaError('INVALID_ARGUMENT', { detail: 'an image is required' });
   parseLogOpts(o.logOpts);
+  effectiveCaps(o); // throws on an unknown capability name
   if (
     o.memoryBytes !== undefined &&
     (!Number.isFinite(o.memoryBytes) || o.memoryBytes < 6 * 1024 * 1024)
