@@ -1,0 +1,120 @@
+// Bad input through the CLI against a real agent: each mistake gives one `Error:` line (plus at most
+// a `Hint:`), Docker's exit code, and leaves nothing half-created (no record, snapshot, mount,
+// cgroup, runc state or conmon).
+import { afterEach, describe, expect, it } from 'vitest';
+import { TestAgent, useTestAgent } from './harness.js';
+
+const agent = new TestAgent();
+const run = (args: string[], input?: string) => agent.cli(args, input);
+const none = ['--network', 'none'];
+
+useTestAgent(agent);
+afterEach(() => agent.removeAll());
+
+/** One Error line, optionally one Hint line, and no stack trace. */
+function expectOneError(stderr: string, message: RegExp): void {
+  const lines = stderr.split('\n').filter(Boolean);
+  const errors = lines.filter((l) => l.startsWith('Error:'));
+  expect(errors).toHaveLength(1);
+  expect(errors[0]).toMatch(message);
+  // Besides Error and Hint, only Docker's note before a pull.
+  expect(
+    lines.filter((l) => !/^(Error|Hint):|^Unable to find image '.*' locally$/.test(l)),
+  ).toEqual([]);
+}
+
+describe('create and run refuse bad input without leaving anything', () => {
+  it.for([
+    [
+      'unknown local image',
+      ['--pull', 'never', 'no-such-image:1', 'true'],
+      /No such image: no-such-image:1/,
+    ],
+    [
+      'image from an unreachable registry',
+      ['127.0.0.1:1/nothing/here:1', 'true'],
+      /127\.0\.0\.1:1/,
+    ],
+    ['--memory 12q', ['--memory', '12q', 'busybox', 'true'], /--memory: invalid size "12q"/],
+    ['--cpus abc', ['--cpus', 'abc', 'busybox', 'true'], /invalid value "abc" for flag --cpus/],
+    ['--cpu-shares x', ['--cpu-shares', 'x', 'busybox', 'true'], /--cpu-shares/],
+    [
+      '--memory-swap below --memory',
+      ['-m', '64m', '--memory-swap', '32m', 'busybox', 'true'],
+      /swap/i,
+    ],
+    ['--ulimit typo', ['--ulimit', 'nofile', 'busybox', 'true'], /--ulimit/],
+    ['unknown user', ['-u', 'ghost', 'busybox', 'true'], /unable to find user ghost/],
+    ['unknown group', ['-u', 'app:ghosts', 'busybox', 'true'], /unable to find group ghosts/],
+    ['--restart nonsense', ['--restart', 'sometimes', 'busybox', 'true'], /--restart/],
+    ['--cap-add unknown', ['--cap-add', 'NOT_A_CAP', 'busybox', 'true'], /NOT_A_CAP/],
+    ['--publish garbage', ['-p', 'x:y', 'busybox', 'true'], /--publish/],
+    ['--mount without target', ['--mount', 'type=tmpfs', 'busybox', 'true'], /target/],
+    ['unknown network', ['--network', 'nowhere', 'busybox', 'true'], /nowhere/],
+  ] as [string, string[], RegExp][])('%s', async ([, args, message]) => {
+    const before = agent.ids();
+    for (const verb of ['run', 'create']) {
+      const r = await run([verb, ...(args.includes('--network') ? [] : none), ...args]);
+      expect(r.status).toBe(125);
+      expect(r.stdout).toBe('');
+      expectOneError(r.stderr, message);
+      expect(agent.ids()).toEqual(before);
+      expect(agent.leftovers(before)).toEqual([]);
+    }
+  });
+
+  it('refuses a duplicate name, leaving the first container alone', async () => {
+    const first = await run(['create', ...none, '--name', 'dup', 'busybox', 'true']);
+    expect(first.status).toBe(0);
+    const before = agent.ids();
+    for (const verb of ['run', 'create']) {
+      const r = await run([verb, ...none, '--name', 'dup', 'busybox', 'true']);
+      expect(r.status).toBe(125);
+      expectOneError(r.stderr, /name "\/dup" is already in use/);
+      expect(agent.ids()).toEqual(before);
+    }
+    expect((await agent.inspect('dup')).Id).toBe(first.stdout.trim());
+    await run(['rm', 'dup']);
+  });
+});
+
+describe('verbs on the wrong container or state', () => {
+  it('rm of a running container without -f is refused and the container keeps running', async () => {
+    await run(['run', '-d', ...none, '--name', 'busy', 'busybox', 'sleep', '600']);
+    const r = await run(['rm', 'busy']);
+    expect(r.status).toBe(125);
+    expectOneError(r.stderr, /cannot remove container busy: container is running/);
+    expect((await agent.inspect('busy')).State.Status).toBe('running');
+    expect((await run(['rm', '-f', 'busy'])).status).toBe(0);
+  });
+
+  it.for([
+    ['start'],
+    ['stop'],
+    ['kill'],
+    ['rm'],
+    ['pause'],
+    ['wait'],
+    ['logs'],
+    ['inspect'],
+    ['top'],
+    ['port'],
+    ['stats', '--no-stream'],
+  ])('%s of an unknown container says so and exits 125', async ([verb, ...flags]) => {
+    const r = await run([verb, ...flags, 'nobody-here']);
+    expect(r.status).toBe(125);
+    expectOneError(r.stderr, /^Error: No such container: nobody-here$/);
+  });
+
+  it('start of a container whose command does not exist exits 127 and records it', async () => {
+    await run(['create', ...none, '--name', 'nocmd', 'busybox', 'no-such-binary']);
+    const r = await run(['start', 'nocmd']);
+    expect(r.status).not.toBe(0);
+    expectOneError(r.stderr, /no-such-binary/);
+    const st = (await agent.inspect('nocmd')).State;
+    expect(st.Status).not.toBe('running');
+    expect(st.ExitCode).toBe(127);
+    expect((await run(['rm', 'nocmd'])).status).toBe(0);
+    expect(agent.leftovers(agent.ids())).toEqual([]);
+  });
+});
