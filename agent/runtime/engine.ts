@@ -15,6 +15,7 @@ import { writeContainerFiles } from './bundle/files.js';
 import { mergeConfig } from './bundle/merge.js';
 import { secureJoin } from './bundle/secure-join.js';
 import { agentBoundingCaps } from './bundle/caps.js';
+import { hostDevices } from './bundle/host-devices.js';
 import { buildSpec } from './bundle/spec.js';
 import { resolveUser } from './bundle/user.js';
 import { startConmon, processStartTime } from './conmon/conmon.js';
@@ -446,6 +447,7 @@ export class RuncContainerEngine implements ContainerRuntime {
             : '/usr/bin/tini'
           : undefined,
         boundingCaps: this.boundingCaps,
+        hostDevices: rec.options.privileged ? hostDevices() : undefined,
       });
       for (const m of rec.mounts.filter((x) => x.Type === 'tmpfs'))
         (spec.mounts as unknown[]).push({

@@ -5,6 +5,7 @@ import { readdirSync } from 'node:fs';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { ContainerCreateOptions } from '../types.js';
 import { effectiveCaps } from './caps.js';
+import type { OciDevice } from './host-devices.js';
 import type { MergedConfig } from './merge.js';
 import {
   defaultSeccompProfile,
@@ -39,6 +40,8 @@ export interface BundleInputs {
   cgroupParent?: string;
   /** The agent's bounding set: what "all capabilities" (--privileged) may grant. */
   boundingCaps?: string[];
+  /** The host's device nodes, created in a --privileged container's /dev. */
+  hostDevices?: OciDevice[];
 }
 
 export const maskedPaths = [
@@ -297,6 +300,7 @@ export function buildSpec(b: BundleInputs): Record<string, unknown> {
       cgroupsPath: `${b.cgroupParent ?? '/flotilla'}/${b.id}`,
       namespaces,
       resources,
+      ...(privileged && b.hostDevices?.length ? { devices: b.hostDevices } : {}),
       ...(b.hostNetwork
         ? {}
         : {
