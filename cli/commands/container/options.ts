@@ -150,7 +150,13 @@ function parseEnvFile(file: string): string[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw invalid('--env-file', file, (err as NodeJS.ErrnoException).code ?? 'cannot read');
+    const code = (err as NodeJS.ErrnoException).code;
+    const why: Record<string, string> = {
+      ENOENT: 'no such file',
+      EACCES: 'permission denied',
+      EISDIR: 'is a directory',
+    };
+    throw invalid('--env-file', file, (code && why[code]) ?? code ?? 'cannot read');
   }
   // A bare NAME passes the caller's value through; Docker drops it when the caller has none.
   return text

@@ -179,7 +179,7 @@ export class TestAgent {
 
   cli(args: string[], input?: string | Buffer, timeoutMs = 90_000): Promise<CliResult> {
     return new Promise((resolve) => {
-      const p = spawn('node', [bundlePath, ...args], { env: this.env });
+      const p = spawn('node', ['--', bundlePath, ...args], { env: this.env });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
@@ -203,7 +203,7 @@ export class TestAgent {
    * `stop()` sends SIGTERM to that one process and resolves with everything it printed.
    */
   stream(args: string[]): CliStream {
-    const p = spawn('node', [bundlePath, ...args], { env: this.env });
+    const p = spawn('node', ['--', bundlePath, ...args], { env: this.env });
     const s: CliStream = {
       stdout: '',
       stderr: '',
