@@ -19,38 +19,6 @@ export const defaultCaps = [
   'CAP_AUDIT_WRITE',
 ];
 
-/** Every capability the kernel of runc 1.1.5's era knows (what --privileged grants). */
-export const allCaps = [
-  ...defaultCaps,
-  'CAP_DAC_READ_SEARCH',
-  'CAP_LINUX_IMMUTABLE',
-  'CAP_NET_BROADCAST',
-  'CAP_NET_ADMIN',
-  'CAP_IPC_LOCK',
-  'CAP_IPC_OWNER',
-  'CAP_SYS_MODULE',
-  'CAP_SYS_RAWIO',
-  'CAP_SYS_PTRACE',
-  'CAP_SYS_PACCT',
-  'CAP_SYS_ADMIN',
-  'CAP_SYS_BOOT',
-  'CAP_SYS_NICE',
-  'CAP_SYS_RESOURCE',
-  'CAP_SYS_TIME',
-  'CAP_SYS_TTY_CONFIG',
-  'CAP_LEASE',
-  'CAP_AUDIT_CONTROL',
-  'CAP_MAC_OVERRIDE',
-  'CAP_MAC_ADMIN',
-  'CAP_SYSLOG',
-  'CAP_WAKE_ALARM',
-  'CAP_BLOCK_SUSPEND',
-  'CAP_AUDIT_READ',
-  'CAP_PERFMON',
-  'CAP_BPF',
-  'CAP_CHECKPOINT_RESTORE',
-];
-
 /** Capability names by number (linux/capability.h), for reading a CapBnd mask. */
 const capsByNumber = [
   'CAP_CHOWN',
@@ -95,6 +63,9 @@ const capsByNumber = [
   'CAP_BPF',
   'CAP_CHECKPOINT_RESTORE',
 ];
+
+/** Every capability the kernel of runc 1.1.5's era knows (what --privileged grants), defaults first. */
+export const allCaps = [...defaultCaps, ...capsByNumber.filter((c) => !defaultCaps.includes(c))];
 
 /** The capabilities named in a CapBnd hex mask from /proc/<pid>/status. */
 export function capsInMask(hex: string): string[] {
