@@ -4,6 +4,7 @@
 // out of it.
 import { FlotillaError } from '../shared/errors/index.js';
 import { clusterDefaults, type ClusterSettings } from './ca/index.js';
+import { formatCidr, parseCidr } from './dispatcher/subnets.js';
 
 export type AddressPoolSetting = ClusterSettings['addressPool'];
 
@@ -36,18 +37,13 @@ export function addressPoolFromFlags(opts: {
       'only with --init: the address pool is set when the cluster is created',
     );
   const cidr = pool ?? defaultAddressPool.cidr;
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
-  const octets = m ? m.slice(1, 5).map(Number) : [];
-  if (!m || octets.some((o) => o > 255))
-    throw bad(poolFlag, cidr, 'not an IPv4 CIDR such as 10.240.0.0/16');
-  const prefix = Number(m[5]);
+  const c = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\/\d{1,2}$/.test(cidr)
+    ? parseCidr(cidr)
+    : undefined;
+  if (!c) throw bad(poolFlag, cidr, 'not an IPv4 CIDR such as 10.240.0.0/16');
+  const prefix = c.prefix;
   if (prefix < 8 || prefix > 30) throw bad(poolFlag, cidr, 'the prefix must be /8 to /30');
-  const addr = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
-  const base = (addr & (0xffffffff << (32 - prefix))) >>> 0;
-  if (base !== addr) {
-    const ip = [base >>> 24, (base >>> 16) & 255, (base >>> 8) & 255, base & 255].join('.');
-    throw bad(poolFlag, cidr, `host bits set; did you mean ${ip}/${prefix}?`);
-  }
+  if (c.hostBits) throw bad(poolFlag, cidr, `host bits set; did you mean ${formatCidr(c)}?`);
   let length = defaultAddressPool.subnetPrefixLength;
   if (mask !== undefined) {
     if (!/^\d{1,2}$/.test(mask)) throw bad(maskFlag, mask, 'not a prefix length such as 24');

@@ -13,6 +13,8 @@ export const defaultAddressPool: AddressPool = { cidr: '10.240.0.0/16', subnetPr
 interface Cidr {
   base: number;
   prefix: number;
+  /** The address had bits set past the prefix (base is masked). */
+  hostBits?: boolean;
 }
 
 export function parseCidr(cidr: string): Cidr | undefined {
@@ -22,7 +24,8 @@ export function parseCidr(cidr: string): Cidr | undefined {
   const prefix = Number(m[5]);
   if (octets.some((o) => o > 255) || prefix > 32) return undefined;
   const addr = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
-  return { base: (addr & mask(prefix)) >>> 0, prefix };
+  const base = (addr & mask(prefix)) >>> 0;
+  return { base, prefix, hostBits: base !== addr };
 }
 
 export function formatCidr(c: Cidr): string {
