@@ -165,6 +165,7 @@ export class Orchestrator {
     // Changes touch one task each, so chunks commit independently and in parallel.
     await commitParallel(this.deps.store, changes, (tx, c) => applyChange(tx, c, timestamp), {
       ...(this.deps.maxOpsPerTx ? { chunk: this.deps.maxOpsPerTx } : {}),
+      groupBy: (c) => (c.op === 'create' ? (c.task.nodeId ?? '') : ''),
     });
   }
 }

@@ -134,7 +134,10 @@ export class Scheduler implements NewTaskPlacement {
         }
         tx.update('task', t);
       },
-      this.deps.maxOpsPerTx ? { chunk: this.deps.maxOpsPerTx } : {},
+      {
+        ...(this.deps.maxOpsPerTx ? { chunk: this.deps.maxOpsPerTx } : {}),
+        groupBy: (w) => w.nodeId ?? '',
+      },
     );
     if (plan.assignments.length > 0 || plan.pending.size > 0)
       this.log.debug(

@@ -8,22 +8,30 @@
 // flight also bounds how far commits run ahead of applying their watch events.
 import type { ObjectStore, StoreTx } from '../store/types.js';
 
-export interface ParallelCommitOptions {
+export interface ParallelCommitOptions<T> {
   /** Items per store.batch call. @default the store's batchOpsPerTx, else 100 */
   chunk?: number;
   /** store.batch calls in flight. @default 8 */
   concurrency?: number;
+  /**
+   * Items with the same key are written in the same transactions (a stable sort before chunking).
+   * Placements are grouped by node: the dispatcher sends a node everything one transaction gave
+   * it in one message, so a node's ten new tasks in one transaction are one Assignments message
+   * and one status batch back, where spread placement one task per transaction made them ten.
+   */
+  groupBy?: (item: T) => string;
 }
 
 export async function commitParallel<T>(
   store: ObjectStore,
   items: readonly T[],
   apply: (tx: StoreTx, item: T) => void,
-  opts: ParallelCommitOptions = {},
+  opts: ParallelCommitOptions<T> = {},
 ): Promise<void> {
   const size = opts.chunk ?? store.batchOpsPerTx ?? 100;
+  const ordered = opts.groupBy ? groupedBy(items, opts.groupBy) : items;
   const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  for (let i = 0; i < ordered.length; i += size) chunks.push(ordered.slice(i, i + size));
   let next = 0;
   const worker = async () => {
     while (next < chunks.length) {
@@ -34,4 +42,16 @@ export async function commitParallel<T>(
     }
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, chunks.length) }, worker));
+}
+
+/** `items` with those of the same key adjacent, keys in order of first appearance. */
+function groupedBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return [...groups.values()].flat();
 }
