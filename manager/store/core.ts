@@ -24,7 +24,9 @@ export interface Compare {
   key: string;
   modRevision: number;
 }
-export type Op = { type: 'put'; key: string; value: string } | { type: 'delete'; key: string };
+/** `doc`: the validated document a put's value encodes, when the writer has it (see ownWrites). */
+export type Op =
+  { type: 'put'; key: string; value: string; doc?: unknown } | { type: 'delete'; key: string };
 export interface CommitResult {
   succeeded: boolean;
   /** Store revision after the commit (or at the failed compare). */
@@ -70,6 +72,13 @@ export abstract class StoreCore implements ObjectStore {
   private readonly listeners = new Set<(e: StoreEvent) => void>();
   private readonly clusterListeners = new Set<(c: ClusterObject | undefined) => void>();
   private waiters: { check: () => boolean; resolve: () => void }[] = [];
+  /**
+   * Documents this store is committing, by key: when the watch brings the same value back, the
+   * cache takes the document already validated in the transaction instead of parsing and
+   * validating it again (a tenth of the manager's time went to that for its own task writes at
+   * 100,000 tasks). A value that differs (another writer) is parsed as always.
+   */
+  private readonly ownWrites = new Map<string, { key: string; value: string; doc: unknown }>();
   protected readonly limits: TxnLimits;
   readonly stats: StoreStats = {
     commits: 0,
@@ -95,7 +104,24 @@ export abstract class StoreCore implements ObjectStore {
   }
 
   private async commitCounted(compares: Compare[], ops: Op[]): Promise<CommitResult> {
-    const res = await this.commit(compares, ops);
+    const own: { key: string; value: string; doc: unknown }[] = [];
+    for (const op of ops)
+      if (op.type === 'put' && op.doc !== undefined) {
+        const w = { key: op.key, value: op.value, doc: op.doc };
+        this.ownWrites.set(op.key, w);
+        own.push(w);
+      }
+    let res: CommitResult;
+    try {
+      res = await this.commit(compares, ops);
+    } catch (err) {
+      this.forgetOwnWrites(own);
+      throw err;
+    }
+    // A success's entries go when their events are applied (or, should a re-list skip them,
+    // when the writer has waited for its revision); a failure's at once.
+    if (!res.succeeded) this.forgetOwnWrites(own);
+    else this.afterApplied(res.revision, () => this.forgetOwnWrites(own));
     if (!res.succeeded) {
       this.stats.conflicts++;
       return res;
@@ -241,6 +267,15 @@ export abstract class StoreCore implements ObjectStore {
     throw new FlotillaError('STORE_CONFLICT', { kind: 'batch', id: '-', attempts: maxAttempts });
   }
 
+  private forgetOwnWrites(own: readonly { key: string }[]): void {
+    for (const w of own) if (this.ownWrites.get(w.key) === w) this.ownWrites.delete(w.key);
+  }
+
+  /** Runs `fn` once the cache has applied `revision` (at once if it has). */
+  private afterApplied(revision: number, fn: () => void): void {
+    void this.waitFor(() => this.revision >= revision).then(fn);
+  }
+
   /** After a failed compare: wait until the cache holds the revisions that beat us. */
   private async catchUp(res: CommitResult): Promise<void> {
     const current = res.current;
@@ -333,18 +368,23 @@ export abstract class StoreCore implements ObjectStore {
       } as StoreEvent;
     }
     let doc: unknown;
-    try {
-      doc = JSON.parse(ev.value);
-      if (obj) validateObject(obj.kind, doc);
-    } catch (err) {
-      if (obj || ev.key === clusterKey) {
-        // Keep the revision so compares stay exact, but never hand an invalid document out.
-        this.log.warn({ err, key: ev.key }, 'invalid document in store, ignored');
-        this.entries.set(ev.key, { modRevision: ev.modRevision, doc: undefined });
-        if (obj) this.byKind[obj.kind].delete(obj.id);
-        return undefined;
-      } else return undefined;
-    }
+    const own = this.ownWrites.get(ev.key);
+    if (own && own.value === ev.value) {
+      this.ownWrites.delete(ev.key);
+      doc = own.doc;
+    } else
+      try {
+        doc = JSON.parse(ev.value);
+        if (obj) validateObject(obj.kind, doc);
+      } catch (err) {
+        if (obj || ev.key === clusterKey) {
+          // Keep the revision so compares stay exact, but never hand an invalid document out.
+          this.log.warn({ err, key: ev.key }, 'invalid document in store, ignored');
+          this.entries.set(ev.key, { modRevision: ev.modRevision, doc: undefined });
+          if (obj) this.byKind[obj.kind].delete(obj.id);
+          return undefined;
+        } else return undefined;
+      }
     if (!obj && ev.key !== clusterKey) return undefined;
     deepFreeze(doc);
     this.entries.set(ev.key, { modRevision: ev.modRevision, doc });

@@ -52,6 +52,21 @@ export function storeContract(name: string, make: () => Promise<ContractSubject>
       expect(s.store.list('service').map((x) => x.id)).toEqual([svc.id]);
     });
 
+    it('caches a written document exactly as a reader parses it back, frozen', async () => {
+      // The cache reuses the document validated in the transaction for the store's own writes
+      // (StoreCore.ownWrites): it must equal the JSON that etcd holds, undefined fields and all.
+      const t = { ...taskFixture(serviceFixture('web'), 1), pendingReason: undefined };
+      await s.store.update((tx) => tx.create('task', t));
+      const cached = s.store.get('task', t.id)!;
+      expect(Object.keys(cached)).not.toContain('pendingReason');
+      expect(cached).toEqual(JSON.parse(JSON.stringify(t)));
+      expect(Object.isFrozen(cached.status)).toBe(true);
+      // A value written behind the store's back at that key is parsed, not taken from the tx.
+      await s.rawPut(objectKey('task', t.id), JSON.stringify({ ...t, slot: 7 }));
+      await waitUntil(() => s.store.get('task', t.id)?.slot === 7);
+      expect((s.store as unknown as { ownWrites: Map<string, unknown> }).ownWrites.size).toBe(0);
+    });
+
     it('delivers events after the cache applied them', async () => {
       const seen: { e: StoreEvent; cached: boolean }[] = [];
       const off = s.store.subscribe((e) =>

@@ -89,7 +89,7 @@ export class TxBuffer implements StoreTx {
       const compares: Compare[] = [{ key: u.key, modRevision: this.snap(u.key).modRevision }];
       const ops: Op[] = [
         u.final
-          ? { type: 'put', key: u.key, value: JSON.stringify(u.final) }
+          ? { type: 'put', key: u.key, value: JSON.stringify(u.final), doc: u.final }
           : { type: 'delete', key: u.key },
       ];
       this.compileClaims(u, compares, ops);
