@@ -1,5 +1,6 @@
 // Claims across managers on a real etcd: node subnets and ingress ports stay unique when two
-// managers hand them out at the same instant, session opens work past 127 nodes on an etcd run
+// managers hand them out at the same instant, a port is never both an ingress port and a host-mode
+// port when two managers publish it at once, session opens work past 127 nodes on an etcd run
 // with its default limits (128 operations per transaction), and the address pool set by
 // `flotilla manager --init --default-addr-pool … --default-addr-pool-mask-length …` is the one
 // node subnets come from. Managers run in this process (runManager) except for the CLI flag case;
@@ -295,6 +296,73 @@ describe('two managers on one etcd', () => {
     expect(taken.status).toBe(409);
     expect(JSON.stringify(taken.body)).toContain('service web-1 already publishes it');
   }, 120_000);
+
+  it('never lets an ingress and a host-mode service created at once through both take one port', async () => {
+    const admins: TlsCredentials[] = await Promise.all(
+      [m1, m2!].map((m, i) => m.components.ca.issueKeyAndCertificate('admin', `admin-modes-${i}`)),
+    );
+    const post = (via: 0 | 1, name: string, mode: 'ingress' | 'host', published: number) => {
+      const spec = makeSpec(name, {
+        mode: { replicated: { replicas: 0 } },
+        endpointSpec: { mode: 'vip', ports: [{ target: 80, published, protocol: 'tcp', mode }] },
+      });
+      const a = admins[via];
+      return https(
+        [m1, m2!][via].components.config.apiAddr,
+        'POST',
+        '/services',
+        { spec },
+        { ca: a.caCertPem, cert: a.certPem, key: a.keyPem },
+      );
+    };
+    const rounds = 40;
+    const outcomes: string[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const port = 20000 + i;
+      // Each manager chooses from its own cache: neither sees the other's service before it
+      // commits. Which manager takes which mode, and which request goes first, alternate.
+      const hostVia = (i % 2) as 0 | 1;
+      const reqs = [
+        () => post(hostVia, `mh-${i}`, 'host', port),
+        () => post((1 - hostVia) as 0 | 1, `mi-${i}`, 'ingress', port),
+      ];
+      if (i % 4 >= 2) reqs.reverse();
+      const [first, second] = await Promise.all(reqs.map((r) => r()));
+      const answers = i % 4 >= 2 ? [second, first] : [first, second];
+      outcomes.push(
+        answers
+          .map((r) => (r.status === 201 ? 201 : ((r.body as { code?: string }).code ?? r.status)))
+          .join(' '),
+      );
+    }
+    // One of each pair commits; the other is refused with the error naming both services and modes.
+    const both = outcomes.filter((o) => o === '201 201').length;
+    expect({ both, outcomes }).toMatchObject({ both: 0 });
+    for (const o of outcomes)
+      expect(['201 SERVICE_PORT_IN_USE', 'SERVICE_PORT_IN_USE 201']).toContain(o);
+    const store = m1.components.store;
+    await waitFor('every winner cached', () =>
+      Array.from({ length: rounds }).every(
+        (_, i) => store.serviceByName(`mh-${i}`) || store.serviceByName(`mi-${i}`),
+      ),
+    );
+    for (let i = 0; i < rounds; i++) {
+      const [h, g] = [store.serviceByName(`mh-${i}`), store.serviceByName(`mi-${i}`)];
+      expect(Boolean(h) !== Boolean(g)).toBe(true);
+      const claim = h
+        ? store.claims('host-ports').get(`tcp/${20000 + i}/${h.id}`)
+        : store.claims('ingress-ports').get(`tcp/${20000 + i}`);
+      expect(claim).toBe((h ?? g)!.id);
+    }
+    // The refusal names both services and both modes.
+    const loser = outcomes[0] === '201 SERVICE_PORT_IN_USE' ? 'mi-0' : 'mh-0';
+    const again = await post(1, loser, loser === 'mi-0' ? 'ingress' : 'host', 20000);
+    expect((again.body as { message: string }).message).toBe(
+      loser === 'mi-0'
+        ? 'cannot publish port 20000/tcp (ingress) for service mi-0: service mh-0 already publishes it (host)'
+        : 'cannot publish port 20000/tcp (host) for service mh-0: service mi-0 already publishes it (ingress)',
+    );
+  }, 180_000);
 });
 
 describe('manager --init --default-addr-pool', () => {
