@@ -32,9 +32,12 @@ export interface ManagerSettings {
   clusterName: string;
   /** Serve the API on <execRoot>/manager.sock as well (root only). @default true */
   socket: boolean;
-  /** --init only: where node subnets come from (Docker's --default-addr-pool). @default 10.240.0.0/16 */
-  defaultAddrPool: string;
-  /** --init only: prefix length of each node subnet. @default 24 */
+  /**
+   * --init only: where node subnets come from, in order (Docker's --default-addr-pool, repeatable;
+   * a string may list several, comma separated). @default 10.240.0.0/16
+   */
+  defaultAddrPool: string | string[];
+  /** --init only: prefix length of each node subnet, in every pool. @default 24 */
   defaultAddrPoolMaskLength: number;
 }
 
@@ -46,7 +49,7 @@ export interface ManagerConfig extends ManagerSettings {
   grpcAddr: string;
   /** host:port the CLI dials (advertise address + API port). */
   apiAddr: string;
-  /** The pool --init stores, when the flags give one (checked: INVALID_FLAG_VALUE). */
+  /** The pools --init stores, when the flags give them (checked: INVALID_FLAG_VALUE). */
   addressPool?: AddressPoolSetting;
 }
 
@@ -65,14 +68,15 @@ const defaults: ManagerSettings = {
   token: '',
   clusterName: 'default',
   socket: true,
-  defaultAddrPool: '',
+  // A list, so FLOTILLA_DEFAULT_ADDR_POOL is read comma separated.
+  defaultAddrPool: [],
   defaultAddrPoolMaskLength: 0,
 };
 
 export function managerConfig(flags: Partial<ManagerSettings>): ManagerConfig {
   const s = resolveSettings(defaults, flags, {});
   const addressPool = addressPoolFromFlags({
-    pool: s.defaultAddrPool,
+    pools: s.defaultAddrPool,
     maskLength: s.defaultAddrPoolMaskLength,
     init: s.init,
   });

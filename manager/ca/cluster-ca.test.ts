@@ -65,6 +65,33 @@ describe('ClusterCa', () => {
     expect(other.isRevoked('n2')).toBe(false);
   });
 
+  it('stores the address pools, and reads a cluster stored with one pool (before several)', async () => {
+    const store = new InMemoryObjectStore();
+    const kek = newKeyEncryptionKey();
+    const pools = { cidrs: ['10.50.0.0/20', '10.60.0.0/20'], subnetPrefixLength: 26 };
+    await ClusterCa.initialize(store, kek, 'test', { addressPool: pools });
+    expect((await store.getCluster())?.addressPool).toEqual(pools);
+    const ca = new ClusterCa({ store, kek, log: silentLogger() });
+    await ca.start();
+    expect(ca.cluster.addressPool).toEqual(pools);
+    // As a manager from before several pools wrote it.
+    await store.updateCluster((c) => ({
+      ...c,
+      addressPool: { cidr: '10.70.0.0/16', subnetPrefixLength: 25 },
+    }));
+    expect(ca.cluster.addressPool).toEqual({ cidrs: ['10.70.0.0/16'], subnetPrefixLength: 25 });
+    const again = new ClusterCa({ store, kek, log: silentLogger() });
+    await again.start();
+    expect(again.cluster.addressPool).toEqual({ cidrs: ['10.70.0.0/16'], subnetPrefixLength: 25 });
+    // Other writes keep the stored shape; it stays readable.
+    await again.rotateJoinToken('worker');
+    expect((await store.getCluster())?.addressPool).toEqual({
+      cidr: '10.70.0.0/16',
+      subnetPrefixLength: 25,
+    });
+    expect(again.cluster.addressPool.cidrs).toEqual(['10.70.0.0/16']);
+  });
+
   it('cannot start with the wrong key-encryption key', async () => {
     const { store } = await newCa();
     const wrong = new ClusterCa({ store, kek: newKeyEncryptionKey(), log: silentLogger() });

@@ -5,7 +5,7 @@ import { createHmac } from 'node:crypto';
 import { FlotillaError } from '../../shared/errors/index.js';
 import type { Logger } from '../../shared/log/index.js';
 import { newId, type StoreCore } from '../store/index.js';
-import { clusterDefaults, type ClusterSettings } from './cluster.js';
+import { clusterDefaults, readClusterSettings, type ClusterSettings } from './cluster.js';
 import { decrypt, encrypt } from './key-encryption.js';
 import {
   certificateDigest,
@@ -118,7 +118,8 @@ export class ClusterCa {
   }
 
   private apply(c: ClusterSettings): void {
-    this.settings = c;
+    // Clusters initialised before several address pools hold the old shape of the pool.
+    this.settings = readClusterSettings(c);
     this.revoked = new Set(c.revokedNodeIds ?? []);
   }
 

@@ -1,8 +1,8 @@
 // The cluster CA: root certificate, node/manager/admin certificates, join tokens, revocation.
 export { ClusterCa, fromSubject } from './cluster-ca.js';
 export type { Identity, NodeRole, TlsCredentials } from './cluster-ca.js';
-export { clusterDefaults } from './cluster.js';
-export type { ClusterSettings } from './cluster.js';
+export { clusterDefaults, readClusterSettings } from './cluster.js';
+export type { AddressPoolSettings, ClusterSettings } from './cluster.js';
 export {
   newKeyEncryptionKey,
   readKeyEncryptionKey,

@@ -261,14 +261,20 @@ export class Dispatcher {
         // another manager claimed meanwhile fails the commit, which runs this again on fresh
         // state, then among the first few free subnets so the two stop picking the same one.
         // Only this node's keys are compared, however many nodes there are.
+        const pool = this.deps.addressPool?.() ?? defaultAddressPool;
         const subnet = chooseSubnet({
-          pool: this.deps.addressPool?.() ?? defaultAddressPool,
+          pool,
           current: existing?.subnet,
           requested,
           taken: takenSubnets(this.deps.store, nodeId),
           spread: tx.attempt > 1 ? 8 : 1,
         });
-        if (!subnet) throw new FlotillaError('NODE_SUBNET_POOL_EXHAUSTED', { nodeId });
+        if (!subnet)
+          throw new FlotillaError('NODE_SUBNET_POOL_EXHAUSTED', {
+            nodeId,
+            prefix: pool.subnetPrefixLength,
+            pools: pool.cidrs.join(', '),
+          });
         const node: Node = existing
           ? { ...existing, description, updatedAt: iso }
           : {

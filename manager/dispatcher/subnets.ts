@@ -1,14 +1,19 @@
-// Hands each node its own container subnet (a /24 by default) from the cluster address pool. Pure
-// IPv4 arithmetic over the subnets the dispatcher knows are taken (claims and nodes' recorded
-// subnets, from the cache); the Node write claims the result (/names/subnets/<cidr>), so a
-// subnet another manager handed out meanwhile makes that commit fail and the choice run again.
+// Hands each node its own container subnet (a /24 by default) from the cluster address pools, the
+// first pool until it is full, then the next. Pure IPv4 arithmetic over the subnets the dispatcher
+// knows are taken (claims and nodes' recorded subnets, from the cache); the Node write claims the
+// result (/names/subnets/<cidr>), so a subnet another manager handed out meanwhile makes that
+// commit fail and the choice run again.
 
+/** The cluster's pools in order (ClusterSettings.addressPool), one subnet size for all. */
 export interface AddressPool {
-  cidr: string;
+  cidrs: readonly string[];
   subnetPrefixLength: number;
 }
 
-export const defaultAddressPool: AddressPool = { cidr: '10.240.0.0/16', subnetPrefixLength: 24 };
+export const defaultAddressPool: AddressPool = {
+  cidrs: ['10.240.0.0/16'],
+  subnetPrefixLength: 24,
+};
 
 interface Cidr {
   base: number;
@@ -45,7 +50,8 @@ export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
 /**
  * The subnet a node should have. `requested` (the agent's --node-subnet or the subnet its
  * containers already use) wins when it clashes with no other node; then the node keeps what it
- * has; otherwise the first free subnet of the pool. Undefined when the pool is exhausted.
+ * has; otherwise the first free subnet of the first pool that has one. Undefined when every pool
+ * is exhausted.
  */
 export function chooseSubnet(opts: {
   pool: AddressPool;
@@ -54,14 +60,17 @@ export function chooseSubnet(opts: {
   /** Other nodes' subnets. */
   taken: Iterable<string>;
   /**
-   * Pick at random among the first `spread` free subnets of the pool instead of the first one:
-   * after a conflict, so that two managers racing for the next free subnet stop colliding.
+   * Pick at random among the first `spread` free subnets (in pool order) instead of the first
+   * one: after a conflict, so that two managers racing for the next free subnet stop colliding.
    */
   spread?: number;
   random?: () => number;
 }): string | undefined {
-  const pool = parseCidr(opts.pool.cidr) ?? parseCidr(defaultAddressPool.cidr)!;
-  const len = Math.max(pool.prefix, opts.pool.subnetPrefixLength || 24);
+  const parsed = opts.pool.cidrs.map(parseCidr).filter((c): c is Cidr => c !== undefined);
+  const pools = parsed.length ? parsed : defaultAddressPool.cidrs.map((c) => parseCidr(c)!);
+  // Checked at --init (each pool at least one subnet); a stored pool smaller than the subnet
+  // size gives one subnet of its own size rather than one outside the pool.
+  const len = opts.pool.subnetPrefixLength || 24;
   // Pool-sized subnets are looked up by address; others (requested ones) are checked for overlap.
   const sameSize = new Set<number>();
   const otherSize: Cidr[] = [];
@@ -79,13 +88,16 @@ export function chooseSubnet(opts: {
     const c = want ? parseCidr(want) : undefined;
     if (c && free(c)) return formatCidr(c);
   }
-  const count = 2 ** (len - pool.prefix);
-  const step = 2 ** (32 - len);
   const spread = Math.max(1, opts.spread ?? 1);
   const found: Cidr[] = [];
-  for (let i = 0; i < count && found.length < spread; i++) {
-    const c = { base: (pool.base + i * step) >>> 0, prefix: len };
-    if (free(c)) found.push(c);
+  for (const pool of pools) {
+    const size = Math.max(pool.prefix, len);
+    const count = 2 ** (size - pool.prefix);
+    const step = 2 ** (32 - size);
+    for (let i = 0; i < count && found.length < spread; i++) {
+      const c = { base: (pool.base + i * step) >>> 0, prefix: size };
+      if (free(c)) found.push(c);
+    }
   }
   if (found.length === 0) return undefined;
   return formatCidr(found[Math.floor((opts.random ?? Math.random)() * found.length)]);

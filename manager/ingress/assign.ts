@@ -1,11 +1,9 @@
 // Fills in a service's published ports inside the transaction that writes it. The other services
-// come from the cache; the write claims each ingress port (/names/ingress-ports/<proto>/<port>,
-// manager/store/claims.ts), so a port another manager gave a service meanwhile fails the commit,
-// which runs again on fresh state and picks another port (or refuses a fixed one). A host-mode
-// port reads the ingress claim through the transaction, so a claim made meanwhile fails it too.
-import { FlotillaError } from '../../shared/errors/index.js';
+// come from the cache; the write claims each ingress port (/names/ingress-ports/<proto>/<port>) and
+// each host-mode port (/names/host-ports/<proto>/<port>/<serviceId>, manager/store/claims.ts), so a
+// port another manager gave a service meanwhile, in either mode, fails the commit, which runs again
+// on fresh state and picks another port (or refuses a fixed one).
 import type { Service } from '../../shared/model/index.js';
-import { ingressPortClaim } from '../store/index.js';
 import type { ObjectStore, StoreTx } from '../store/types.js';
 import { resolvePorts } from './ports.js';
 
@@ -30,19 +28,6 @@ export function assignPorts(
   const ports = resolvePorts(service.spec, service.endpoint?.ports, others, {
     spread: tx.attempt > 1 ? 16 : 1,
   });
-  for (const p of ports) {
-    if (p.mode !== 'host' || !p.published) continue;
-    const holder = tx.claimOwner('ingress-ports', ingressPortClaim(p.protocol, p.published));
-    if (holder && holder !== service.id)
-      throw new FlotillaError('SERVICE_PORT_IN_USE', {
-        port: p.published,
-        protocol: p.protocol,
-        mode: p.mode,
-        name: service.spec.name,
-        holder: tx.get('service', holder)?.spec.name ?? holder,
-        holderMode: 'ingress',
-      });
-  }
   service.endpoint = { ports };
   return service;
 }

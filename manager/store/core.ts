@@ -5,7 +5,7 @@ import type { Logger } from '../../shared/log/index.js';
 import { silentLogger } from '../../shared/log/index.js';
 import { FlotillaError } from '../../shared/errors/index.js';
 import type { Service } from '../../shared/model/index.js';
-import { claimsPrefix, clusterKey, parseClaimKey, parseObjectKey } from './keys.js';
+import { claimKey, claimsPrefix, clusterKey, parseClaimKey, parseObjectKey } from './keys.js';
 import { chunkUnits, defaultTxnLimits, type StoreStats, type TxnLimits } from './limits.js';
 import { TxBuffer } from './tx.js';
 import type {
@@ -19,10 +19,14 @@ import type {
 } from './types.js';
 import { validateObject } from './validate/index.js';
 
-/** Expected mod_revision of a key at commit; 0 means the key must not exist. */
+/**
+ * Expected mod_revision of a key at commit; 0 means the key must not exist. With `rangeEnd`, no
+ * key may exist in [key, rangeEnd) (etcd: Version == 0 over the range; modRevision is then 0).
+ */
 export interface Compare {
   key: string;
   modRevision: number;
+  rangeEnd?: string;
 }
 /** `doc`: the validated document a put's value encodes, when the writer has it (see ownWrites). */
 export type Op =
@@ -31,7 +35,8 @@ export interface CommitResult {
   succeeded: boolean;
   /** Store revision after the commit (or at the failed compare). */
   revision: number;
-  /** On failure: the current mod_revision of every compared key (0 = absent). */
+  /** On failure: the current mod_revision of every compared key (0 = absent), and of the keys
+   * found in compared ranges. */
   current?: Map<string, number>;
 }
 export interface RawKv {
@@ -68,6 +73,7 @@ export abstract class StoreCore implements ObjectStore {
     services: new Map(),
     subnets: new Map(),
     'ingress-ports': new Map(),
+    'host-ports': new Map(),
   };
   private readonly listeners = new Set<(e: StoreEvent) => void>();
   private readonly clusterListeners = new Set<(c: ClusterObject | undefined) => void>();
@@ -156,6 +162,14 @@ export abstract class StoreCore implements ObjectStore {
   /** Cache entry of a raw key, for the transaction buffer. */
   entry(key: string): { modRevision: number; doc: unknown } | undefined {
     return this.entries.get(key);
+  }
+
+  /** Cached claim keys of a space whose names start with `namePrefix`, sorted (for TxBuffer). */
+  claimKeysUnder(space: ClaimSpace, namePrefix: string): string[] {
+    const out: string[] = [];
+    for (const name of this.claimsBySpace[space].keys())
+      if (name.startsWith(namePrefix)) out.push(claimKey(space, name));
+    return out.sort();
   }
 
   async getCluster(): Promise<ClusterObject | undefined> {

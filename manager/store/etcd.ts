@@ -1,7 +1,16 @@
-// The ObjectStore over etcd: commits are etcd transactions comparing mod_revision; the cache is
-// filled by a range read of /flotilla/v1/ and kept current by a watch from the next revision. After
-// a disconnect the watch resumes from the last applied revision; if that was compacted, it re-lists.
-import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
+// The ObjectStore over etcd: commits are etcd transactions comparing mod_revision (and, for a new
+// ingress port claim, that a key range is empty); the cache is filled by a range read of
+// /flotilla/v1/ and kept current by a watch from the next revision. After a disconnect the watch
+// resumes from the last applied revision; if that was compacted, it re-lists.
+import {
+  CompareResult,
+  CompareTarget,
+  type Etcd3,
+  type ICompare,
+  type IKeyValue,
+  type IRequestOp,
+  type Watcher,
+} from 'etcd3';
 import { FlotillaError } from '../../shared/errors/index.js';
 import type { Logger } from '../../shared/log/index.js';
 import {
@@ -53,28 +62,32 @@ export class EtcdObjectStore extends StoreCore {
   }
 
   protected async commit(compares: Compare[], ops: Op[]): Promise<CommitResult> {
-    const c = this.deps.client;
+    // The raw txn request: etcd3's builder (client.if(...).and(...)) cannot set a compare's
+    // range_end, which the "no host-mode claim of this port" compare needs (claims.ts).
+    const b = (s: string) => Buffer.from(s);
     try {
-      // etcd3 builds a txn from a first compare; with none, compare something always true.
-      const [first, ...rest] = compares;
-      let txn = first
-        ? c.if(first.key, cmpColumn(first), '==', first.modRevision)
-        : c.if(rootPrefix, 'Version', '>', -1);
-      for (const x of rest) txn = txn.and(x.key, cmpColumn(x), '==', x.modRevision);
-      const res = await txn
-        .then(
-          ...ops.map((op) =>
-            op.type === 'put' ? c.put(op.key).value(op.value) : c.delete().key(op.key),
-          ),
-        )
-        .else(...compares.map((x) => c.get(x.key)))
-        .commit();
+      const res = await this.deps.client.kv.txn({
+        compare: compares.map(toCompare),
+        success: ops.map((op): IRequestOp =>
+          op.type === 'put'
+            ? { request_put: { key: b(op.key), value: b(op.value) } }
+            : { request_delete_range: { key: b(op.key) } },
+        ),
+        // On failure, what each compare saw: the key's revision, or the keys found in the range.
+        failure: compares.map((x): IRequestOp => ({
+          request_range:
+            x.rangeEnd === undefined
+              ? { key: b(x.key), keys_only: true }
+              : { key: b(x.key), range_end: b(x.rangeEnd), keys_only: true, limit: 16 },
+        })),
+      });
       const revision = Number(res.header.revision);
       if (res.succeeded) return { succeeded: true, revision };
       const current = new Map<string, number>();
       compares.forEach((x, i) => {
-        const kv = res.responses[i]?.response_range?.kvs?.[0];
-        current.set(x.key, kv ? Number(kv.mod_revision) : 0);
+        const kvs = res.responses[i]?.response_range?.kvs ?? [];
+        if (x.rangeEnd === undefined) current.set(x.key, kvs[0] ? Number(kvs[0].mod_revision) : 0);
+        else for (const kv of kvs) current.set(kv.key.toString(), Number(kv.mod_revision));
       });
       return { succeeded: false, revision, current };
     } catch (err) {
@@ -175,9 +188,23 @@ export class EtcdObjectStore extends StoreCore {
   }
 }
 
-function cmpColumn(x: Compare): 'Mod' | 'Create' {
+function toCompare(x: Compare): ICompare {
+  const key = Buffer.from(x.key);
+  const equal = CompareResult.Equal;
+  // Over a range: Version == 0 holds for every key of [key, rangeEnd), so for none existing (a
+  // range without keys compares as one absent key; etcd >= 3.3).
+  if (x.rangeEnd !== undefined)
+    return {
+      key,
+      range_end: Buffer.from(x.rangeEnd),
+      target: CompareTarget.Version,
+      result: equal,
+      version: 0,
+    };
   // A missing key has create_revision 0; mod_revision is compared for existing ones.
-  return x.modRevision === 0 ? 'Create' : 'Mod';
+  return x.modRevision === 0
+    ? { key, target: CompareTarget.Create, result: equal, create_revision: 0 }
+    : { key, target: CompareTarget.Mod, result: equal, mod_revision: x.modRevision };
 }
 
 function toRaw(type: string, kv: IKeyValue): RawEvent {

@@ -18,7 +18,7 @@ export type { EtcdObjectStoreDeps } from './etcd.js';
 export { InMemoryObjectStore } from './memory.js';
 export { newId } from './ids.js';
 export { claimKey, claimsPrefix, clusterKey, electionKey, objectKey, rootPrefix } from './keys.js';
-export { claimsOf, ingressPortClaim } from './claims.js';
+export { claimsOf, hostPortClaim, ingressPortClaim } from './claims.js';
 export type { Claim } from './claims.js';
 export { validateObject, checkServiceSpec } from './validate/index.js';
 export { nodeFixture, serviceFixture, serviceSpecFixture, taskFixture } from './fixtures.js';

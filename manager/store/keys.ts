@@ -8,7 +8,7 @@ export const electionKey = `${rootPrefix}election`;
 export const claimsPrefix = `${rootPrefix}names/`;
 
 const folder: Record<ObjectKind, string> = { node: 'nodes', service: 'services', task: 'tasks' };
-const spaces: readonly ClaimSpace[] = ['services', 'subnets', 'ingress-ports'];
+const spaces: readonly ClaimSpace[] = ['services', 'subnets', 'ingress-ports', 'host-ports'];
 
 export function objectKey(kind: ObjectKind, id: string): string {
   return `${rootPrefix}${folder[kind]}/${id}`;
@@ -18,7 +18,13 @@ export function claimKey(space: ClaimSpace, name: string): string {
   return `${claimsPrefix}${space}/${name}`;
 }
 
-/** Which space and name a claim key holds (names may contain '/': 10.240.0.0/24, tcp/30000). */
+/** The end of the key range holding every key that starts with `prefix` (etcd's range_end). */
+export function prefixEnd(prefix: string): string {
+  // Keys are ASCII here; the last character plus one bounds the prefix ('/' + 1 = '0').
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
+
+/** Which space and name a claim key holds (names may contain '/': 10.240.0.0/24, tcp/80/<id>). */
 export function parseClaimKey(key: string): { space: ClaimSpace; name: string } | undefined {
   if (!key.startsWith(claimsPrefix)) return undefined;
   const rest = key.slice(claimsPrefix.length);

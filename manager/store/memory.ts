@@ -25,9 +25,18 @@ export class InMemoryObjectStore extends StoreCore {
     // As etcd: a transaction over the limits is refused outright.
     if (compares.length > this.limits.maxTxnOps || ops.length > this.limits.maxTxnOps)
       throw new Error('etcdserver: too many operations in txn request');
-    const failed = compares.some((c) => (this.kv.get(c.key)?.modRevision ?? 0) !== c.modRevision);
+    const inRange = (c: Compare) =>
+      [...this.kv.keys()].filter((k) => k >= c.key && k < c.rangeEnd!).sort();
+    const failed = compares.some((c) =>
+      c.rangeEnd !== undefined
+        ? inRange(c).length > 0
+        : (this.kv.get(c.key)?.modRevision ?? 0) !== c.modRevision,
+    );
     if (failed) {
-      const current = new Map(compares.map((c) => [c.key, this.kv.get(c.key)?.modRevision ?? 0]));
+      const current = new Map<string, number>();
+      for (const c of compares)
+        if (c.rangeEnd === undefined) current.set(c.key, this.kv.get(c.key)?.modRevision ?? 0);
+        else for (const k of inRange(c)) current.set(k, this.kv.get(k)!.modRevision);
       return { succeeded: false, revision: this.storeRevision, current };
     }
     const rev = ++this.storeRevision;

@@ -318,6 +318,163 @@ export function storeContract(name: string, make: () => Promise<ContractSubject>
         await s.store.update((tx) => tx.delete('service', other.id));
         expect(s.store.claims('ingress-ports').size).toBe(0);
       });
+
+      describe('ingress and host-mode ports', () => {
+        const publishing = (name: string, mode: 'ingress' | 'host', published = 8080) => {
+          const svc = serviceFixture(name);
+          svc.endpoint = { ports: [{ target: 80, published, protocol: 'tcp', mode }] };
+          return svc;
+        };
+        const hostClaims = () => Object.fromEntries(s.store.claims('host-ports'));
+        async function messageOf(p: Promise<unknown>): Promise<string> {
+          try {
+            await p;
+            return 'ok';
+          } catch (err) {
+            return `${(err as FlotillaError).code}: ${(err as Error).message}`;
+          }
+        }
+
+        it('claims a host-mode port per service, so several may publish it, until removed', async () => {
+          const [a, b] = [publishing('a', 'host'), publishing('b', 'host')];
+          await s.store.update((tx) => tx.create('service', a));
+          await s.store.update((tx) => tx.create('service', b));
+          expect(hostClaims()).toEqual({ [`tcp/8080/${a.id}`]: a.id, [`tcp/8080/${b.id}`]: b.id });
+          await s.store.update((tx) => tx.delete('service', a.id));
+          expect(hostClaims()).toEqual({ [`tcp/8080/${b.id}`]: b.id });
+          await s.store.update((tx) => {
+            const cur = tx.get('service', b.id)!;
+            cur.endpoint = { ports: [] };
+            tx.update('service', cur);
+          });
+          expect(hostClaims()).toEqual({});
+        });
+
+        it('refuses a port published in the other mode, naming both services and modes', async () => {
+          await s.store.update((tx) => tx.create('service', publishing('h', 'host')));
+          expect(
+            await messageOf(
+              s.store.update((tx) => tx.create('service', publishing('i', 'ingress'))),
+            ),
+          ).toBe(
+            'SERVICE_PORT_IN_USE: cannot publish port 8080/tcp (ingress) for service i: service h already publishes it (host)',
+          );
+          await s.store.update((tx) => tx.create('service', publishing('i', 'ingress', 9090)));
+          expect(
+            await messageOf(
+              s.store.update((tx) => tx.create('service', publishing('h2', 'host', 9090))),
+            ),
+          ).toBe(
+            'SERVICE_PORT_IN_USE: cannot publish port 9090/tcp (host) for service h2: service i already publishes it (ingress)',
+          );
+          // The same number over udp is another port.
+          const udp = publishing('u', 'ingress');
+          udp.endpoint!.ports[0].protocol = 'udp';
+          expect(await codeOf(s.store.update((tx) => tx.create('service', udp)))).toBe('ok');
+        });
+
+        it('commits only one of an ingress and a host-mode claim of one port made at once', async () => {
+          for (const [round, order] of (
+            ['host first', 'ingress first', 'host first'] as const
+          ).entries()) {
+            const port = 8100 + round;
+            const modes =
+              order === 'host first'
+                ? (['host', 'ingress'] as const)
+                : (['ingress', 'host'] as const);
+            // Both write (and check) against the cache before either commits; the second to
+            // commit must fail on its compares, then be refused on the fresh cache.
+            const results = await Promise.all(
+              modes.map((mode, i) =>
+                codeOf(
+                  s.store.update(async (tx) => {
+                    tx.create('service', publishing(`${mode}-${round}-${i}`, mode, port));
+                    await tick();
+                  }),
+                ),
+              ),
+            );
+            expect(results.sort(), order).toEqual(['SERVICE_PORT_IN_USE', 'ok']);
+          }
+          // Several host-mode claims of one port at once all commit: they share it.
+          const results = await Promise.all(
+            ['x', 'y', 'z'].map((n) =>
+              codeOf(
+                s.store.update(async (tx) => {
+                  tx.create('service', publishing(n, 'host', 8200));
+                  await tick();
+                }),
+              ),
+            ),
+          );
+          expect(results).toEqual(['ok', 'ok', 'ok']);
+        });
+
+        it('moves a port between modes in one transaction, within a service or between two', async () => {
+          const a = publishing('a', 'host');
+          const b = publishing('b', 'ingress', 9090);
+          await s.store.update((tx) => {
+            tx.create('service', a);
+            tx.create('service', b);
+          });
+          // a: 8080 from host to ingress mode; its own host-mode key is released in the same commit.
+          await s.store.update((tx) => {
+            const cur = tx.get('service', a.id)!;
+            cur.endpoint!.ports[0].mode = 'ingress';
+            tx.update('service', cur);
+          });
+          expect(hostClaims()).toEqual({});
+          expect(s.store.claims('ingress-ports').get('tcp/8080')).toBe(a.id);
+          // In one transaction, a gives up ingress 8080 (for host 9191), then b takes 8080 in
+          // host mode (giving up ingress 9090)…
+          const setPort = (svc: Service, published: number, mode: 'ingress' | 'host') => {
+            svc.endpoint = { ports: [{ target: 80, published, protocol: 'tcp', mode }] };
+            return svc;
+          };
+          await s.store.update((tx) => {
+            tx.update('service', setPort(tx.get('service', a.id)!, 9191, 'host'));
+            tx.update('service', setPort(tx.get('service', b.id)!, 8080, 'host'));
+          });
+          expect(hostClaims()).toEqual({ [`tcp/9191/${a.id}`]: a.id, [`tcp/8080/${b.id}`]: b.id });
+          expect(s.store.claims('ingress-ports').size).toBe(0);
+          // …and back: b gives up host 8080, then a takes 8080 in ingress mode.
+          await s.store.update((tx) => {
+            tx.update('service', setPort(tx.get('service', b.id)!, 9090, 'ingress'));
+            tx.update('service', setPort(tx.get('service', a.id)!, 8080, 'ingress'));
+          });
+          expect(hostClaims()).toEqual({});
+          expect(Object.fromEntries(s.store.claims('ingress-ports'))).toEqual({
+            'tcp/8080': a.id,
+            'tcp/9090': b.id,
+          });
+          // Taking the port before its holder gives it up is refused, as for every claim.
+          expect(
+            await codeOf(
+              s.store.update((tx) => {
+                tx.update('service', setPort(tx.get('service', b.id)!, 8080, 'host'));
+                tx.update('service', setPort(tx.get('service', a.id)!, 9191, 'host'));
+              }),
+            ),
+          ).toBe('SERVICE_PORT_IN_USE');
+        });
+
+        it('backfills the host-mode claim of a service written before such claims on its next write', async () => {
+          const old = publishing('old', 'host');
+          await s.rawPut(objectKey('service', old.id), JSON.stringify(old));
+          await s.rawPut(claimKey('services', 'old'), old.id);
+          await waitUntil(() => s.store.get('service', old.id) !== undefined);
+          expect(hostClaims()).toEqual({});
+          await s.store.update((tx) => {
+            const cur = tx.get('service', old.id)!;
+            cur.version += 1;
+            tx.update('service', cur);
+          });
+          expect(hostClaims()).toEqual({ [`tcp/8080/${old.id}`]: old.id });
+          expect(
+            await codeOf(s.store.update((tx) => tx.create('service', publishing('i', 'ingress')))),
+          ).toBe('SERVICE_PORT_IN_USE');
+        });
+      });
     });
 
     it('reads and writes the cluster object', async () => {

@@ -1,12 +1,23 @@
 // One transaction's view and writes. Reads come from the cache, snapshotted the first time a key is
 // touched (repeatable reads); each write records the mod_revision it was based on, compared at
-// commit. Claims (claims.ts: service names, node subnets, ingress ports) are taken and released in
-// the same commit as the object that holds them.
+// commit. Claims (claims.ts: service names, node subnets, ingress and host-mode ports) are taken
+// and released in the same commit as the object that holds them, and a port is never published
+// in ingress mode by one service and in host mode by another (see compareCrossing).
 import { FlotillaError } from '../../shared/errors/index.js';
-import { claimOwnerKind, claimTaken, claimsOf, type Claim } from './claims.js';
+import type { Service } from '../../shared/model/index.js';
+import {
+  claimOwnerKind,
+  claimTaken,
+  claimsOf,
+  hostPortPrefix,
+  ingressPortClaim,
+  portModeClash,
+  portOfClaim,
+  type Claim,
+} from './claims.js';
 import { cloneJson } from './clone.js';
 import type { Compare, Op } from './core.js';
-import { claimKey, objectKey } from './keys.js';
+import { claimKey, objectKey, prefixEnd } from './keys.js';
 import type { ClaimSpace, ObjectKind, ObjectOf, StoreTx } from './types.js';
 import { validateObject } from './validate/index.js';
 
@@ -38,9 +49,14 @@ export class TxBuffer implements StoreTx {
   private readonly writes = new Map<string, Unit>();
   /** Claim key → id of the object written in this tx that holds it. */
   private readonly claimedHere = new Map<string, string>();
+  /** Claim keys under a prefix as this tx first listed them (each one snapshotted then). */
+  private readonly listed = new Map<string, string[]>();
 
   constructor(
-    private readonly cache: { entry(key: string): Snapshot | undefined },
+    private readonly cache: {
+      entry(key: string): Snapshot | undefined;
+      claimKeysUnder(space: ClaimSpace, namePrefix: string): string[];
+    },
     readonly attempt = 1,
   ) {}
 
@@ -101,18 +117,20 @@ export class TxBuffer implements StoreTx {
   /** All writes as one transaction; with `withReads`, every key read is compared as well. */
   compile(withReads: boolean): { compares: Compare[]; ops: Op[] } {
     const units = this.units();
-    const cmp = new Map<string, number>();
-    for (const u of units) for (const c of u.compares) cmp.set(c.key, c.modRevision);
-    if (withReads) for (const [k, s] of this.snaps) if (!cmp.has(k)) cmp.set(k, s.modRevision);
+    // Keyed by key, or by the range (keys start with '/', so the two never meet).
+    const cmp = new Map<string, Compare>();
+    for (const u of units)
+      for (const c of u.compares)
+        cmp.set(c.rangeEnd === undefined ? c.key : `[${c.key},${c.rangeEnd})`, c);
+    if (withReads)
+      for (const [k, s] of this.snaps)
+        if (!cmp.has(k)) cmp.set(k, { key: k, modRevision: s.modRevision });
     // etcd refuses a transaction naming a key twice: a claim one object releases and another takes
     // in the same tx (a swap of names) is written once, as the taker's put.
     const ops = new Map<string, Op>();
     for (const u of units)
       for (const op of u.ops) if (op.type === 'put' || !ops.has(op.key)) ops.set(op.key, op);
-    return {
-      compares: [...cmp].map(([key, modRevision]) => ({ key, modRevision })),
-      ops: [...ops.values()],
-    };
+    return { compares: [...cmp.values()], ops: [...ops.values()] };
   }
 
   /**
@@ -138,6 +156,7 @@ export class TxBuffer implements StoreTx {
       }
       compares.push({ key, modRevision: s.modRevision });
       ops.push({ type: 'put', key, value: u.id });
+      this.compareCrossing(c, compares);
     }
     for (const c of claimsOf(u.kind, u.baseDoc)) {
       const key = claimKey(c.space, c.name);
@@ -146,6 +165,71 @@ export class TxBuffer implements StoreTx {
       if (s.doc !== u.id) continue;
       compares.push({ key, modRevision: s.modRevision });
       ops.push({ type: 'delete', key });
+    }
+  }
+
+  /**
+   * A new ingress claim of a port and a new host-mode claim of it must not both commit. The host
+   * claim compares the ingress key (absent, or as this tx saw it); the ingress claim compares that
+   * no host-mode key of the port exists beyond those this tx saw (each compared at its revision:
+   * checkClaims let them through because their holder gives them up here, or because this object
+   * published the port before). So whichever commits second fails its compare and runs again on
+   * a cache that holds the first, where checkClaims refuses it.
+   */
+  private compareCrossing(c: Claim, compares: Compare[]): void {
+    const { protocol, port } = portOfClaim(c.name);
+    if (c.space === 'host-ports') {
+      const key = claimKey('ingress-ports', ingressPortClaim(protocol, port));
+      compares.push({ key, modRevision: this.snap(key).modRevision });
+      return;
+    }
+    if (c.space !== 'ingress-ports') return;
+    const prefix = claimKey('host-ports', hostPortPrefix(protocol, port));
+    let start = prefix;
+    for (const key of this.hostPortKeys(protocol, port)) {
+      compares.push({ key, modRevision: this.snap(key).modRevision });
+      if (start < key) compares.push({ key: start, rangeEnd: key, modRevision: 0 });
+      start = `${key}\0`; // the next key after `key`
+    }
+    compares.push({ key: start, rangeEnd: prefixEnd(prefix), modRevision: 0 });
+  }
+
+  /** Host-mode claim keys of a port as this tx first listed them from the cache. */
+  private hostPortKeys(protocol: string, port: number): string[] {
+    const name = hostPortPrefix(protocol, port);
+    let keys = this.listed.get(name);
+    if (!keys) {
+      keys = this.cache.claimKeysUnder('host-ports', name);
+      for (const k of keys) this.snap(k);
+      this.listed.set(name, keys);
+    }
+    return keys;
+  }
+
+  /** Refuses publishing a port in one mode that another service publishes in the other. */
+  private checkPortMode(c: Claim, service: Service): void {
+    const { protocol, port } = portOfClaim(c.name);
+    const clash = (mode: 'ingress' | 'host', holder: string) =>
+      portModeClash(
+        { protocol, port, mode },
+        service,
+        holder,
+        this.view(objectKey('service', holder)) as Service | undefined,
+      );
+    if (c.space === 'host-ports') {
+      const holder = this.ownerOf(
+        claimKey('ingress-ports', ingressPortClaim(protocol, port)),
+        'ingress-ports',
+      );
+      if (holder !== undefined && holder !== service.id) throw clash('host', holder);
+      return;
+    }
+    const prefix = claimKey('host-ports', hostPortPrefix(protocol, port));
+    const keys = new Set(this.hostPortKeys(protocol, port));
+    for (const k of this.claimedHere.keys()) if (k.startsWith(prefix)) keys.add(k);
+    for (const k of keys) {
+      const holder = this.ownerOf(k, 'host-ports');
+      if (holder !== undefined && holder !== service.id) throw clash('ingress', holder);
     }
   }
 
@@ -177,6 +261,8 @@ export class TxBuffer implements StoreTx {
     for (const c of claimsOf(kind, doc)) {
       const ck = claimKey(c.space, c.name);
       if (before.has(ck)) continue;
+      if (c.space === 'ingress-ports' || c.space === 'host-ports')
+        this.checkPortMode(c, doc as Service);
       const owner = this.ownerOf(ck, c.space);
       if (owner === undefined || owner === doc.id) continue;
       throw claimTaken(c, doc, owner, this.view(objectKey(claimOwnerKind[c.space], owner)));

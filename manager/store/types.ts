@@ -9,8 +9,11 @@ export interface ClusterObject {
 }
 
 export type ObjectKind = 'node' | 'service' | 'task';
-/** Namespaces of claim keys (manager/store/claims.ts): unique service names, node subnets, ingress ports. */
-export type ClaimSpace = 'services' | 'subnets' | 'ingress-ports';
+/**
+ * Namespaces of claim keys (manager/store/claims.ts): unique service names, node subnets, ingress
+ * ports, and host-mode ports (shared: one key per service, so that an ingress claim can see them).
+ */
+export type ClaimSpace = 'services' | 'subnets' | 'ingress-ports' | 'host-ports';
 export type ObjectOf<K extends ObjectKind> = K extends 'node'
   ? Node
   : K extends 'service'
@@ -51,8 +54,8 @@ export interface ObjectStore {
   claims(space: ClaimSpace): ReadonlyMap<string, string>;
   /**
    * Runs `fn` against fresh state and commits its writes atomically; retried on conflict (at most a
-   * few times, then STORE_CONFLICT). Claims (service names, node subnets, ingress ports) are taken
-   * and released in the same transaction as the objects that hold them.
+   * few times, then STORE_CONFLICT). Claims (service names, node subnets, ingress and host-mode
+   * ports) are taken and released in the same transaction as the objects that hold them.
    */
   update<T>(fn: (tx: StoreTx) => T | Promise<T>): Promise<T>;
   /** Writes per transaction `batch` uses by default (bounded by what etcd accepts). */

@@ -11,7 +11,8 @@ interface Info {
     name: string;
     createdAt: string;
     caDigest: string;
-    addressPool: { cidr: string; subnetPrefixLength: number };
+    /** `cidr` alone from a manager from before several pools. */
+    addressPool: { cidrs?: string[]; cidr?: string; subnetPrefixLength: number };
     heartbeatPeriodNs: number;
     nodeDownGraceNs: number;
     taskHistoryLimit: number;
@@ -41,7 +42,7 @@ export function registerClusterCommands(program: Command, ctx: () => CliContext)
           ` ID:\t\t${c.id}`,
           ` Created:\t${c.createdAt}`,
           ` CA digest:\tsha256:${c.caDigest}`,
-          ` Address pool:\t${c.addressPool.cidr} (/${c.addressPool.subnetPrefixLength} per node)`,
+          addressPoolLine(c.addressPool),
           ` Heartbeat:\t${formatDurationNs(c.heartbeatPeriodNs)}`,
           ` Node down after: ${formatDurationNs(c.nodeDownGraceNs)}`,
           ` Task history:\t${c.taskHistoryLimit}`,
@@ -79,4 +80,13 @@ export function registerClusterCommands(program: Command, ctx: () => CliContext)
         `To add a ${role} to this cluster, run the following command:\n\n    ${res.command}\n\n`,
       );
     });
+}
+
+/** ` Address pool:\t10.50.0.0/20 (/26 per node)`; several pools are listed in the order used. */
+function addressPoolLine(p: Info['cluster']['addressPool']): string {
+  const cidrs = p.cidrs ?? (p.cidr ? [p.cidr] : []);
+  const per = `/${p.subnetPrefixLength} per node`;
+  return cidrs.length > 1
+    ? ` Address pools:\t${cidrs.join(', ')} (${per}, used in this order)`
+    : ` Address pool:\t${cidrs[0] ?? '-'} (${per})`;
 }

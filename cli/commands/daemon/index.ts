@@ -53,11 +53,13 @@ export function registerDaemonCommands(program: Command, _ctx: () => CliContext)
     .option('--cluster-name <name>', 'name of the cluster created by --init')
     .option(
       '--default-addr-pool <cidr>',
-      'with --init: address pool node subnets come from (default 10.240.0.0/16)',
+      'with --init: address pool node subnets come from (repeatable: the pools are used ' +
+        'in order, the next once the one before is full; default 10.240.0.0/16)',
+      collect,
     )
     .option(
       '--default-addr-pool-mask-length <n>',
-      'with --init: prefix length of each node subnet in the pool (default 24)',
+      'with --init: prefix length of each node subnet, in every pool (default 24)',
     )
     .option('--join <addr>', 'join the cluster of the manager at ADDR:4242')
     .option('--token <token>', 'manager join token (`flotilla cluster join-token manager`)')

@@ -38,7 +38,8 @@ export const clusterCodes = {
   },
   NODE_SUBNET_POOL_EXHAUSTED: {
     kind: 'failed_precondition',
-    message: 'no free subnet left in the cluster address pool for node {nodeId}',
+    message:
+      'no free /{prefix} subnet left for node {nodeId} in the cluster address pools: {pools}',
     hint: 'remove nodes that left (`flotilla node rm`) or give the agent --node-subnet',
   },
   NODE_SUBNET_TAKEN: {

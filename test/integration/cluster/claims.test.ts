@@ -1,9 +1,10 @@
 // Claims across managers on a real etcd: node subnets and ingress ports stay unique when two
-// managers hand them out at the same instant, session opens work past 127 nodes on an etcd run
-// with its default limits (128 operations per transaction), and the address pool set by
-// `flotilla manager --init --default-addr-pool … --default-addr-pool-mask-length …` is the one
-// node subnets come from. Managers run in this process (runManager) except for the CLI flag case;
-// agents are simulated (real join and session protocol, fake engine and network).
+// managers hand them out at the same instant, a port is never both an ingress port and a host-mode
+// port when two managers publish it at once, session opens work past 127 nodes on an etcd run
+// with its default limits (128 operations per transaction), and the address pools set by
+// `flotilla manager --init --default-addr-pool … --default-addr-pool-mask-length …` are the ones
+// node subnets come from, in order. Managers run in this process (runManager) except for the CLI
+// flag cases; agents are simulated (real join and session protocol, fake engine and network).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -295,17 +296,87 @@ describe('two managers on one etcd', () => {
     expect(taken.status).toBe(409);
     expect(JSON.stringify(taken.body)).toContain('service web-1 already publishes it');
   }, 120_000);
+
+  it('never lets an ingress and a host-mode service created at once through both take one port', async () => {
+    const admins: TlsCredentials[] = await Promise.all(
+      [m1, m2!].map((m, i) => m.components.ca.issueKeyAndCertificate('admin', `admin-modes-${i}`)),
+    );
+    const post = (via: 0 | 1, name: string, mode: 'ingress' | 'host', published: number) => {
+      const spec = makeSpec(name, {
+        mode: { replicated: { replicas: 0 } },
+        endpointSpec: { mode: 'vip', ports: [{ target: 80, published, protocol: 'tcp', mode }] },
+      });
+      const a = admins[via];
+      return https(
+        [m1, m2!][via].components.config.apiAddr,
+        'POST',
+        '/services',
+        { spec },
+        { ca: a.caCertPem, cert: a.certPem, key: a.keyPem },
+      );
+    };
+    const rounds = 40;
+    const outcomes: string[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const port = 20000 + i;
+      // Each manager chooses from its own cache: neither sees the other's service before it
+      // commits. Which manager takes which mode, and which request goes first, alternate.
+      const hostVia = (i % 2) as 0 | 1;
+      const reqs = [
+        () => post(hostVia, `mh-${i}`, 'host', port),
+        () => post((1 - hostVia) as 0 | 1, `mi-${i}`, 'ingress', port),
+      ];
+      if (i % 4 >= 2) reqs.reverse();
+      const [first, second] = await Promise.all(reqs.map((r) => r()));
+      const answers = i % 4 >= 2 ? [second, first] : [first, second];
+      outcomes.push(
+        answers
+          .map((r) => (r.status === 201 ? 201 : ((r.body as { code?: string }).code ?? r.status)))
+          .join(' '),
+      );
+    }
+    // One of each pair commits; the other is refused with the error naming both services and modes.
+    const both = outcomes.filter((o) => o === '201 201').length;
+    expect({ both, outcomes }).toMatchObject({ both: 0 });
+    for (const o of outcomes)
+      expect(['201 SERVICE_PORT_IN_USE', 'SERVICE_PORT_IN_USE 201']).toContain(o);
+    const store = m1.components.store;
+    await waitFor('every winner cached', () =>
+      Array.from({ length: rounds }).every(
+        (_, i) => store.serviceByName(`mh-${i}`) || store.serviceByName(`mi-${i}`),
+      ),
+    );
+    for (let i = 0; i < rounds; i++) {
+      const [h, g] = [store.serviceByName(`mh-${i}`), store.serviceByName(`mi-${i}`)];
+      expect(Boolean(h) !== Boolean(g)).toBe(true);
+      const claim = h
+        ? store.claims('host-ports').get(`tcp/${20000 + i}/${h.id}`)
+        : store.claims('ingress-ports').get(`tcp/${20000 + i}`);
+      expect(claim).toBe((h ?? g)!.id);
+    }
+    // The refusal names both services and both modes.
+    const loser = outcomes[0] === '201 SERVICE_PORT_IN_USE' ? 'mi-0' : 'mh-0';
+    const again = await post(1, loser, loser === 'mi-0' ? 'ingress' : 'host', 20000);
+    expect((again.body as { message: string }).message).toBe(
+      loser === 'mi-0'
+        ? 'cannot publish port 20000/tcp (ingress) for service mi-0: service mh-0 already publishes it (host)'
+        : 'cannot publish port 20000/tcp (host) for service mh-0: service mi-0 already publishes it (ingress)',
+    );
+  }, 180_000);
 });
 
 describe('manager --init --default-addr-pool', () => {
   let root: string;
   let poolEtcd: EmbeddedEtcd;
+  let twoPoolEtcd: EmbeddedEtcd | undefined;
   let m: ManagerProcess | undefined;
+  let m2Pools: ManagerProcess | undefined;
   const poolAgents: SimAgent[] = [];
-  const env = (): NodeJS.ProcessEnv => {
+  /** `cfg`: the CLI config directory (each --init writes its cluster's context there). */
+  const env = (cfg = 'cfg'): NodeJS.ProcessEnv => {
     const e: NodeJS.ProcessEnv = {
       ...process.env,
-      FLOTILLA_CONFIG: join(root, 'cfg'),
+      FLOTILLA_CONFIG: join(root, cfg),
       FLOTILLA_LOG_LEVEL: 'warn',
     };
     delete e.FLOTILLA_CONTEXT;
@@ -321,7 +392,9 @@ describe('manager --init --default-addr-pool', () => {
   afterAll(async () => {
     for (const a of poolAgents) await a.stop().catch(() => undefined);
     await m?.stop();
+    await m2Pools?.stop();
     await poolEtcd?.stop('SIGKILL');
+    await twoPoolEtcd?.stop('SIGKILL');
     if (root) await rm(root, { recursive: true, force: true });
   }, 60_000);
 
@@ -342,6 +415,10 @@ describe('manager --init --default-addr-pool', () => {
       [
         ['--default-addr-pool', 'ten-fifty'],
         'invalid value "ten-fifty" for flag --default-addr-pool',
+      ],
+      [
+        ['--default-addr-pool', '10.50.0.0/20', '--default-addr-pool', '10.50.8.0/21'],
+        'invalid value "10.50.8.0/21" for flag --default-addr-pool: overlaps the pool 10.50.0.0/20',
       ],
     ];
     for (const [flags, want] of cases) {
@@ -388,7 +465,7 @@ describe('manager --init --default-addr-pool', () => {
     const json = JSON.parse(cli(env(), 'cluster', 'info', '--format', 'json').stdout) as {
       cluster: { addressPool: unknown };
     };
-    expect(json.cluster.addressPool).toEqual({ cidr: '10.50.0.0/20', subnetPrefixLength: 26 });
+    expect(json.cluster.addressPool).toEqual({ cidrs: ['10.50.0.0/20'], subnetPrefixLength: 26 });
     const token = cli(env(), 'cluster', 'join-token', 'worker', '-q').stdout.trim();
     for (let i = 0; i < 3; i++)
       poolAgents.push(
@@ -399,5 +476,71 @@ describe('manager --init --default-addr-pool', () => {
       poolAgents.every((a) => want.includes(a.network.currentNodeSubnet)),
     );
     expect(new Set(poolAgents.map((a) => a.network.currentNodeSubnet)).size).toBe(3);
+  }, 180_000);
+
+  it('hands out node subnets from the second pool once the first is full, then refuses', async () => {
+    twoPoolEtcd = await defaultEtcd(root, 'etcd-two-pools');
+    const e = env('cfg-two-pools');
+    // Two /28 pools of /30 subnets: four nodes each, the second pool lower in address.
+    const pools = ['10.60.1.0/28', '10.60.0.16/28'];
+    m2Pools = new ManagerProcess(root, 'm-two-pools', await portPair(), e);
+    m2Pools.start([
+      '--init',
+      '--etcd',
+      twoPoolEtcd.endpoint,
+      '--default-addr-pool',
+      pools[0],
+      '--default-addr-pool',
+      pools[1],
+      '--default-addr-pool-mask-length',
+      '30',
+    ]);
+    await m2Pools.ready();
+    expect(cli(e, 'cluster', 'info').stdout).toContain(
+      ' Address pools:\t10.60.1.0/28, 10.60.0.16/28 (/30 per node, used in this order)',
+    );
+    const json = JSON.parse(cli(e, 'cluster', 'info', '--format', 'json').stdout) as {
+      cluster: { addressPool: unknown };
+    };
+    expect(json.cluster.addressPool).toEqual({ cidrs: pools, subnetPrefixLength: 30 });
+    const token = cli(e, 'cluster', 'join-token', 'worker', '-q').stdout.trim();
+    const join = async (i: number) => {
+      const a = await startSimAgent({
+        address: m2Pools!.grpcAddr,
+        token,
+        hostname: `two-${i}`,
+        log,
+      });
+      poolAgents.push(a);
+      return a;
+    };
+    // A simulated agent starts with 10.240.0.0/24 until the manager gives it its subnet.
+    const inPools = (a: SimAgent) => a.network.currentNodeSubnet.startsWith('10.60.');
+    // One at a time, so the order subnets are handed out in is the order of the joins.
+    const joined: SimAgent[] = [];
+    for (let i = 0; i < 6; i++) {
+      const a = await join(i);
+      await waitFor(`agent ${i} has a pool subnet`, () => inPools(a));
+      joined.push(a);
+    }
+    expect(joined.map((a) => a.network.currentNodeSubnet)).toEqual([
+      '10.60.1.0/30',
+      '10.60.1.4/30',
+      '10.60.1.8/30',
+      '10.60.1.12/30',
+      '10.60.0.16/30',
+      '10.60.0.20/30',
+    ]);
+    for (let i = 6; i < 8; i++) await join(i);
+    await waitFor('8 nodes with pool subnets', () => poolAgents.slice(-8).every(inPools));
+    // Both pools are full: the next node's session is refused, naming both pools.
+    const ninth = await join(8);
+    await waitFor('ninth refused', () => ninth.session.lastError !== undefined);
+    expect(ninth.session.lastError?.code).toBe('NODE_SUBNET_POOL_EXHAUSTED');
+    expect(ninth.session.lastError?.message).toBe(
+      `no free /30 subnet left for node ${ninth.identity.nodeId} in the cluster address pools: 10.60.1.0/28, 10.60.0.16/28`,
+    );
+    expect(inPools(ninth)).toBe(false);
+    expect(ninth.session.sessionsOpened).toBe(0);
   }, 180_000);
 });
