@@ -6,16 +6,11 @@ import type { Task } from '../../shared/model/index.js';
 import { isTerminal } from '../../shared/model/index.js';
 import type { PassContext } from './context.js';
 import { slotKey } from '../tasks/index.js';
+import { groupBy } from '../../shared/collections/group-by.js';
 
 export function trimHistory(tasks: readonly Task[], limit: number, ctx: PassContext): void {
-  const bySlot = new Map<string, Task[]>();
-  for (const t of tasks) {
-    if (t.desiredState === 'running' || !isTerminal(t.status.state)) continue;
-    const key = slotKey(t);
-    let list = bySlot.get(key);
-    if (!list) bySlot.set(key, (list = []));
-    list.push(t);
-  }
+  const stopped = tasks.filter((t) => t.desiredState !== 'running' && isTerminal(t.status.state));
+  const bySlot = groupBy(stopped, slotKey);
   for (const list of bySlot.values()) {
     if (list.length <= limit) continue;
     list.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));

@@ -5,7 +5,6 @@
 // just before the commit; otherwise the scheduler's pass places them after.
 import { ReconcileLoop } from '../reconcile-loop.js';
 import type { Logger } from '../../shared/log/index.js';
-import type { Task } from '../../shared/model/index.js';
 import type { ObjectStore } from '../store/types.js';
 import { applyChange, type Change } from './changes.js';
 import type { PassContext } from './context.js';
@@ -20,6 +19,7 @@ import {
   withPlacement,
   type NewTaskPlacement,
 } from '../tasks/index.js';
+import { groupBy } from '../../shared/collections/group-by.js';
 
 export interface OrchestratorDeps {
   store: ObjectStore;
@@ -87,12 +87,7 @@ export class Orchestrator {
     };
     const services = new Map(store.list('service').map((s) => [s.id, s]));
     const nodes = store.list('node');
-    const byService = new Map<string, Task[]>();
-    for (const t of store.list('task')) {
-      let list = byService.get(t.serviceId);
-      if (!list) byService.set(t.serviceId, (list = []));
-      list.push(t);
-    }
+    const byService = groupBy(store.list('task'), (t) => t.serviceId);
     // What the restart supervisor remembers of tasks and slots that are gone is forgotten at the
     // end of the pass; with nothing remembered (no task has stopped) there is nothing to forget,
     // and a key per task each pass is a visible cost at 100,000 tasks. Entries this pass adds

@@ -7,6 +7,7 @@
 // in flight, 33,000/s eight. A batch resolves once its writes are in the cache, so the number in
 // flight also bounds how far commits run ahead of applying their watch events.
 import type { ObjectStore, StoreTx } from '../store/types.js';
+import { groupBy } from '../../shared/collections/group-by.js';
 
 export interface ParallelCommitOptions<T> {
   /** Items per store.batch call. @default the store's batchOpsPerTx, else 100 */
@@ -29,7 +30,7 @@ export async function commitParallel<T>(
   opts: ParallelCommitOptions<T> = {},
 ): Promise<void> {
   const size = opts.chunk ?? store.batchOpsPerTx ?? 100;
-  const ordered = opts.groupBy ? groupedBy(items, opts.groupBy) : items;
+  const ordered = opts.groupBy ? [...groupBy(items, opts.groupBy).values()].flat() : items;
   const chunks: T[][] = [];
   for (let i = 0; i < ordered.length; i += size) chunks.push(ordered.slice(i, i + size));
   let next = 0;
@@ -42,16 +43,4 @@ export async function commitParallel<T>(
     }
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, chunks.length) }, worker));
-}
-
-/** `items` with those of the same key adjacent, keys in order of first appearance. */
-function groupedBy<T>(items: readonly T[], key: (item: T) => string): T[] {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return [...groups.values()].flat();
 }

@@ -12,6 +12,7 @@
 import type { Service, Task, UpdateConfig, UpdateStatus } from '../../shared/model/index.js';
 import { newTask, slotKey } from '../tasks/index.js';
 import { isDirty, isFailure, isReady, isStopped } from './dirty.js';
+import { groupBy } from '../../shared/collections/group-by.js';
 
 /** What this leader remembers about the update of one service version. Lost on leader change. */
 export interface UpdateRun {
@@ -128,13 +129,7 @@ export function planService(
   }
 
   // Group every task by slot; classify the slots.
-  const bySlot = new Map<string, Task[]>();
-  for (const t of mine) {
-    const k = slotKey(t);
-    const list = bySlot.get(k);
-    if (list) list.push(t);
-    else bySlot.set(k, [t]);
-  }
+  const bySlot = groupBy(mine, slotKey);
   let inFlight = 0;
   const dirtySlots: Task[][] = [];
   for (const [key, all] of bySlot) {
