@@ -1,6 +1,8 @@
 // The `flotilla` executable: parses global flags, registers every command group, and turns any
-// error into `Error: <message>` (plus `Hint:`) and an exit code. Stack traces only with --debug.
+// error into `Error: <message>` (plus `Hint:`) and Docker's exit status for it (exit-status.ts).
+// Stack traces only with --debug.
 import { Command, CommanderError } from 'commander';
+import { exitStatus, StatusError } from './exit-status.js';
 import { createCliContext, type CliContext } from './context.js';
 import { groupsFor } from './commands/index.js';
 import { toFlotillaError } from '../shared/errors/index.js';
@@ -35,17 +37,9 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // commander has already printed usage or help; map its outcome to docker's statuses.
-      if (
-        err.code === 'commander.helpDisplayed' ||
-        err.code === 'commander.version' ||
-        err.exitCode === 0
-      )
-        return 0;
-      return 125;
-    }
-    const fe = toFlotillaError(err);
+    // commander has already printed its error, usage or help.
+    if (err instanceof CommanderError) return exitStatus(err);
+    const fe = toFlotillaError(err instanceof StatusError ? err.cause : err);
     const debug =
       argv.includes('--debug') || argv.includes('-D') || process.env.FLOTILLA_DEBUG === '1';
     process.stderr.write(`Error: ${fe.message}\n`);
@@ -58,6 +52,6 @@ export async function main(argv: string[]): Promise<number> {
         cause = cause instanceof Error ? cause.cause : undefined;
       }
     }
-    return fe.exitCode;
+    return exitStatus(err);
   }
 }

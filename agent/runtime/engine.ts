@@ -539,7 +539,8 @@ export class RuncContainerEngine implements ContainerRuntime {
         ...rec.state,
         status: rec.state.status === 'created' ? 'created' : 'exited',
         pid: 0,
-        exitCode: fe.exitCode,
+        // Docker's statuses for a failed start: 127/126 when the command is the problem, else 125.
+        exitCode: fe.exitCode ?? 125,
         error: fe.message,
       };
       await this.store.save(rec).catch(() => undefined);

@@ -1,14 +1,18 @@
 // The one error type that crosses component, process and network boundaries. It carries a stable
 // code (from codes.ts), the parameters that filled its message, and the original error as cause.
 import { codes, type ErrorCode } from './codes.js';
-import { exitCodeByKind, type ErrorKind } from './kinds.js';
+import type { ErrorKind } from './kinds.js';
 
 export type ErrorParams = Record<string, string | number | boolean | undefined>;
 
 export interface FlotillaErrorOptions {
   cause?: unknown;
   retryable?: boolean;
-  /** Overrides the exit code the kind implies (e.g. 126/127 for `run`, the process's own status). */
+  /**
+   * The exit status a failed container start stands for, as Docker's: 127 the command was not
+   * found, 126 it could not be invoked, 125 anything else. The agent records it as the container's
+   * ExitCode and `run` exits with it. Unset on other errors.
+   */
   exitCode?: number;
 }
 
@@ -25,7 +29,8 @@ export class FlotillaError extends Error {
   readonly params: ErrorParams;
   readonly hint?: string;
   readonly retryable: boolean;
-  readonly exitCode: number;
+  /** See {@link FlotillaErrorOptions.exitCode}. */
+  readonly exitCode?: number;
 
   constructor(code: ErrorCode, params: ErrorParams = {}, options: FlotillaErrorOptions = {}) {
     const entry = codes[code];
@@ -38,7 +43,7 @@ export class FlotillaError extends Error {
     if (hint) this.hint = renderTemplate(hint, params);
     const retryable = 'retryable' in entry ? Boolean(entry.retryable) : false;
     this.retryable = options.retryable ?? retryable;
-    this.exitCode = options.exitCode ?? exitCodeByKind[entry.kind];
+    if (options.exitCode !== undefined) this.exitCode = options.exitCode;
   }
 
   /** The JSON form used by every API (HTTP body, gRPC status details). */
@@ -50,7 +55,7 @@ export class FlotillaError extends Error {
       ...(this.hint ? { hint: this.hint } : {}),
       ...(this.retryable ? { retryable: true } : {}),
       params: this.params,
-      ...(this.exitCode !== exitCodeByKind[this.kind] ? { exitCode: this.exitCode } : {}),
+      ...(this.exitCode !== undefined ? { exitCode: this.exitCode } : {}),
     };
   }
 

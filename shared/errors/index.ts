@@ -7,6 +7,6 @@ export {
 export type { ErrorBody, ErrorParams, FlotillaErrorOptions } from './flotilla-error.js';
 export { codes } from './codes.js';
 export type { ErrorCode } from './codes.js';
-export { exitCodeByKind, httpStatusByKind, errorKinds } from './kinds.js';
+export { httpStatusByKind, errorKinds } from './kinds.js';
 export type { ErrorKind } from './kinds.js';
 export type { CodeEntry, CodeCatalog } from './types.js';

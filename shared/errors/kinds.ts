@@ -1,5 +1,6 @@
-// The few kinds every error belongs to. Callers branch on kind or code; the CLI maps a kind to an
-// exit code, manager/api to an HTTP status and the dispatcher to a gRPC status.
+// The few kinds every error belongs to. Callers branch on kind or code; manager/api maps a kind to
+// an HTTP status and the dispatcher to a gRPC status. The CLI's exit status depends on the command,
+// not the kind (cli/exit-status.ts).
 
 export type ErrorKind =
   | 'not_found'
@@ -10,18 +11,6 @@ export type ErrorKind =
   | 'unavailable'
   | 'permission_denied'
   | 'internal';
-
-/** Exit status of the CLI for each kind. 125 matches Docker's "the engine failed" status. */
-export const exitCodeByKind: Record<ErrorKind, number> = {
-  invalid_argument: 125,
-  not_found: 125,
-  already_exists: 125,
-  failed_precondition: 125,
-  conflict: 125,
-  unavailable: 125,
-  permission_denied: 125,
-  internal: 125,
-};
 
 export const httpStatusByKind: Record<ErrorKind, number> = {
   not_found: 404,

@@ -1,7 +1,9 @@
 // `exec`: runs a command in a running container through a hijacked connection and exits with the
-// command's exit code.
+// command's exit code (127 not found, 126 not executable). As Docker's: an exec that could not be
+// started once accepted exits 126; a refusal before that (no such container, not running) exits 1.
 import type { Command } from 'commander';
 import type { CliContext } from '../../context.js';
+import { StatusError } from '../../exit-status.js';
 import { collect } from '../../repeatable.js';
 import { hijack, pump } from './hijack.js';
 
@@ -60,7 +62,7 @@ export function registerExecCommand(program: Command, ctx: () => CliContext): vo
         err: c.err,
         onResize: resize,
       });
-      if (r.error) throw r.error;
+      if (r.error) throw new StatusError(126, r.error);
       process.exitCode = r.exitCode ?? (r.detached ? 0 : 126);
     });
 }

@@ -25,18 +25,26 @@ async function pullToStderr(c: CliContext, name: string): Promise<void> {
   await followProgress(res, (e) => renderer.write(e));
 }
 
-export async function createWithPull<T>(
-  c: CliContext,
-  image: string,
-  policy: string,
-  create: () => Promise<T>,
-): Promise<T> {
-  if (!['missing', 'always', 'never'].includes(policy))
+export type PullPolicy = 'missing' | 'always' | 'never';
+
+/** The --pull flag's value, checked (Docker's validatePullOpt). */
+export function pullPolicy(value: unknown): PullPolicy {
+  const policy = String(value ?? 'missing');
+  if (policy !== 'missing' && policy !== 'always' && policy !== 'never')
     throw new FlotillaError('CONTAINER_OPTION_INVALID', {
       option: '--pull',
       value: policy,
       reason: 'use always, missing or never',
     });
+  return policy;
+}
+
+export async function createWithPull<T>(
+  c: CliContext,
+  image: string,
+  policy: PullPolicy,
+  create: () => Promise<T>,
+): Promise<T> {
   if (policy === 'always') await pullToStderr(c, image);
   try {
     return await create();

@@ -1,26 +1,39 @@
 // `create`, `run`, `start` and `attach`: create a container, attach to its stdio through a hijacked
 // connection before it starts (so no output is lost), start it, and exit with its exit code.
+// Failures exit as Docker's do: `run` 125 until its container runs (126/127 when the command cannot
+// be invoked / is not found); `create` 125 for a bad option, 1 for the agent's refusal.
 import { request } from 'node:http';
 import type { Command } from 'commander';
 import { FlotillaError, type ErrorBody } from '../../../shared/errors/index.js';
+import type { ContainerCreateOptions } from '../../../agent/runtime/types.js';
 import type { CliContext } from '../../context.js';
 import type { AgentClient } from '../../clients/agent-client.js';
+import { parseFlags, runFailure } from '../../exit-status.js';
 import { addCreateFlags, toCreateOptions, type CreateFlags } from './options.js';
 import { hijack, pump } from './hijack.js';
-import { createWithPull } from './pull.js';
+import { createWithPull, pullPolicy, type PullPolicy } from './pull.js';
 
-async function createContainer(
-  c: CliContext,
-  image: string,
-  args: string[],
-  f: CreateFlags,
-): Promise<string> {
-  const body = toCreateOptions(image, args, f);
-  const r = await createWithPull(c, image, String(f.pull ?? 'missing'), () =>
+interface ParsedCreate {
+  image: string;
+  body: ContainerCreateOptions;
+  pull: PullPolicy;
+}
+
+/** The flags of `create`/`run`, read as Docker's client-side `parse` does: errors exit 125. */
+function parseCreate(image: string, args: string[], f: CreateFlags): ParsedCreate {
+  return parseFlags(() => ({
+    image,
+    pull: pullPolicy(f.pull),
+    body: toCreateOptions(image, args, f),
+  }));
+}
+
+async function createContainer(c: CliContext, p: ParsedCreate): Promise<string> {
+  const r = await createWithPull(c, p.image, p.pull, () =>
     c.agent().json<{ Id: string; Warnings: string[] }>({
       method: 'POST',
       path: '/containers/create',
-      body,
+      body: p.body,
     }),
   );
   return r.Id;
@@ -76,7 +89,14 @@ function waitRequest(
 async function attachAndRun(
   ctx: CliContext,
   id: string,
-  o: { stdin: boolean; tty: boolean; start: boolean; autoRemove?: boolean },
+  o: {
+    stdin: boolean;
+    tty: boolean;
+    start: boolean;
+    autoRemove?: boolean;
+    /** `run`: a failed start exits 125/126/127 (runFailure); for `start -a` it is an error, 1. */
+    asRun?: boolean;
+  },
 ): Promise<number> {
   const agent = ctx.agent();
   const { socket } = await hijack(agent, `/containers/${id}/attach`, {
@@ -103,7 +123,7 @@ async function attachAndRun(
         await agent
           .json({ method: 'DELETE', path: `/containers/${id}`, query: { force: 1 } })
           .catch(() => undefined);
-      throw err;
+      throw o.asRun ? runFailure(err) : err;
     }
   }
   if (o.tty) void resize(agent, id);
@@ -125,7 +145,7 @@ export function registerRunCommands(program: Command, ctx: () => CliContext): vo
   )
     .passThroughOptions()
     .action(async (image: string, args: string[], f: CreateFlags) => {
-      const id = await createContainer(ctx(), image, args, f);
+      const id = await createContainer(ctx(), parseCreate(image, args, f));
       ctx().out.write(`${id}\n`);
     });
 
@@ -141,7 +161,10 @@ export function registerRunCommands(program: Command, ctx: () => CliContext): vo
     .action(async (image: string, args: string[], f: CreateFlags) => {
       const c = ctx();
       const agent = c.agent();
-      const id = await createContainer(c, image, args, f);
+      const parsed = parseCreate(image, args, f);
+      const id = await createContainer(c, parsed).catch((err: unknown) => {
+        throw runFailure(err);
+      });
       if (f.detach) {
         try {
           await agent.json({ method: 'POST', path: `/containers/${id}/start` });
@@ -150,7 +173,7 @@ export function registerRunCommands(program: Command, ctx: () => CliContext): vo
             await agent
               .json({ method: 'DELETE', path: `/containers/${id}`, query: { force: 1 } })
               .catch(() => undefined);
-          throw err;
+          throw runFailure(err);
         }
         c.out.write(`${id}\n`);
         return;
@@ -160,6 +183,7 @@ export function registerRunCommands(program: Command, ctx: () => CliContext): vo
         tty: Boolean(f.tty),
         start: true,
         autoRemove: Boolean(f.rm),
+        asRun: true,
       });
     });
 

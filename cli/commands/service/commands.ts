@@ -6,6 +6,7 @@ import type { Node, Service, Task } from '../../../shared/model/index.js';
 import { formatBytes, formatDurationNs } from '../../../shared/units/index.js';
 import { managerClient } from '../../clients/manager-client.js';
 import type { CliContext } from '../../context.js';
+import { parseFlags } from '../../exit-status.js';
 import { renderJsonLines, renderTable } from '../../render/table.js';
 import { collect } from '../../repeatable.js';
 import { specFromFlags, type ServiceCreateFlags } from './spec-from-flags.js';
@@ -53,7 +54,7 @@ export function registerServiceCommands(program: Command, ctx: () => CliContext)
       args: string[],
       f: ServiceCreateFlags & { detach?: boolean; quiet?: boolean },
     ) => {
-      const spec = specFromFlags(image, args, f);
+      const spec = parseFlags(() => specFromFlags(image, args, f));
       const client = managerClient(ctx());
       const res = await client.json<{ id: string }>({
         method: 'POST',

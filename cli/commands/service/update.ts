@@ -6,6 +6,7 @@ import { FlotillaError } from '../../../shared/errors/index.js';
 import type { PortConfig, ServiceSpec, UpdateConfig } from '../../../shared/model/index.js';
 import { managerClient } from '../../clients/manager-client.js';
 import type { CliContext } from '../../context.js';
+import { parseFlags } from '../../exit-status.js';
 import { collect } from '../../repeatable.js';
 import { waitForConvergence } from './converge.js';
 import {
@@ -283,7 +284,7 @@ export function registerServiceUpdate(service: Command, ctx: () => CliContext): 
         })
       ).version;
     } else {
-      const spec = applyUpdateFlags(s.spec, f);
+      const spec = parseFlags(() => applyUpdateFlags(s.spec, f));
       version = (
         await client.json<{ version: number }>({
           method: 'POST',

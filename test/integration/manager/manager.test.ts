@@ -119,12 +119,12 @@ describe('a single manager with the embedded etcd', () => {
       replicated: { replicas: 3 },
     });
     const dup = cli(e, 'service', 'create', '--name', 'web', 'nginx');
-    expect(dup.status).toBe(125);
+    expect(dup.status).toBe(1);
     expect(dup.stderr).toContain('a service named web already exists');
     expect(cli(e, 'service', 'rm', 'web').status).toBe(0);
     expect(cli(e, 'service', 'ls').stdout).not.toContain('web');
     const gone = cli(e, 'service', 'inspect', 'web');
-    expect(gone.status).toBe(125);
+    expect(gone.status).toBe(1);
     expect(gone.stderr).toContain('service web not found');
   });
 
@@ -138,7 +138,7 @@ describe('a single manager with the embedded etcd', () => {
     expect(r.body.code).toBe('SERVICE_SPEC_INVALID');
     expect(r.body.message).toContain('spec.taskTemplate');
     const c = cli(e, 'service', 'create', '--name', 'bad', '--constraint', 'node.role', 'nginx');
-    expect(c.status).toBe(125);
+    expect(c.status).toBe(1);
     expect(c.stderr).toContain('spec.taskTemplate.placement.constraints[0]');
   });
 
@@ -251,7 +251,7 @@ describe('a single manager with the embedded etcd', () => {
   it('refuses a second --init on the same store', async () => {
     const again = await manager('m1-again', join(root, 'cfg-again'));
     again.start(['--init', '--etcd', m.embeddedEtcdEndpoint()!]);
-    expect(await again.exited()).toBe(125);
+    expect(await again.exited()).toBe(1);
     expect(again.stderr).toMatch(/a cluster \(\w+\) already exists/);
   });
 });
@@ -262,7 +262,7 @@ describe('a store without a cluster', () => {
     etcds.push(t);
     const m = await manager('empty', join(root, 'cfg-empty'));
     m.start(['--etcd', t.etcd.endpoint]);
-    expect(await m.exited()).toBe(125);
+    expect(await m.exited()).toBe(1);
     expect(m.stderr).toContain('no cluster exists in the store');
     expect(m.stderr).toContain('flotilla manager --init');
   });

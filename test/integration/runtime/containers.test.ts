@@ -161,10 +161,10 @@ describe('errors leave nothing half-created', () => {
       (await run(['run', '-d', ...none, '--name', 'dup', 'busybox', 'sleep', '600'])).status,
     ).toBe(0);
     const r = await run(['create', '--name', 'dup', 'busybox', 'true']);
-    expect(r.status).toBe(125);
+    expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/name "\/dup" is already in use/);
     const rm = await run(['rm', 'dup']);
-    expect(rm.status).toBe(125);
+    expect(rm.status).toBe(1);
     expect(rm.stderr).toMatch(/cannot remove container dup: container is running/);
     expect((await run(['rm', '-f', 'dup'])).status).toBe(0);
   });

@@ -46,7 +46,7 @@ describe('volume verbs', () => {
     expect(await volumes()).toEqual([]);
     expect(existsSync(v.Mountpoint)).toBe(false);
     const missing = await run(['volume', 'inspect', 'vol1']);
-    expect(missing.status).toBe(125);
+    expect(missing.status).toBe(1);
     expect(missing.stderr.split('\n')[0]).toMatch(/^Error: .*no such volume.*vol1/i);
   });
 
@@ -94,7 +94,7 @@ describe('named volumes', () => {
     expect((await sh(['-v', 'shared:/data'], 'ls /data')).stdout).toBe('own.txt\n');
 
     const busy = await run(['volume', 'rm', 'shared']);
-    expect(busy.status).toBe(125);
+    expect(busy.status).toBe(1);
     expect(busy.stderr.split('\n')[0]).toMatch(/^Error: .*shared.*in use/);
     expect(await volumes()).toEqual(['shared']);
     expect((await run(['rm', '-f', 'writer'])).status).toBe(0);
