@@ -15,6 +15,7 @@ export type {
   LogsRequest__Output,
   IngressEndpoints,
   IngressEndpoints__Output,
+  IngressService__Output,
   DispatcherClient,
   DispatcherHandlers,
 } from './loader.js';

@@ -5,10 +5,15 @@
 // and the full assignment set on reconnect lets the executor reconcile without restarting them.
 import * as grpc from '@grpc/grpc-js';
 import { loadDispatcherProto } from '../../proto/index.js';
-import type { AgentMessage, DispatcherClient, ManagerMessage__Output } from '../../proto/index.js';
+import type {
+  AgentMessage,
+  DispatcherClient,
+  IngressService__Output,
+  ManagerMessage__Output,
+} from '../../proto/index.js';
 import { FlotillaError } from '../../shared/errors/index.js';
 import type { Logger } from '../../shared/log/index.js';
-import type { NodeDescription, Task } from '../../shared/model/index.js';
+import type { IngressService, NodeDescription, Task } from '../../shared/model/index.js';
 import type { AssignmentUpdate } from '../executor/index.js';
 import type { Reporter } from '../executor/index.js';
 import type { NodeIdentity } from './identity.js';
@@ -174,16 +179,15 @@ export class SessionClient {
         } else if (msg.payload === 'peers' && msg.peers) {
           void this.deps.network?.apply(msg.peers.nodeSubnet, msg.peers.routes);
         } else if (msg.payload === 'ingress' && msg.ingress) {
-          void this.deps.network?.applyIngress(
-            msg.ingress.services.map((s) => ({
-              serviceId: s.serviceId,
-              name: s.name,
-              ports: s.ports.map((p) => ({
-                published: p.published,
-                target: p.target,
-                protocol: p.protocol === 'udp' ? ('udp' as const) : ('tcp' as const),
-              })),
-              addrs: [...s.addrs],
+          void this.deps.network?.applyIngress(msg.ingress.services.map(ingressService));
+        } else if (msg.payload === 'ingressChanges' && msg.ingressChanges) {
+          void this.deps.network?.applyIngressChanges(
+            msg.ingressChanges.changes.map((c) => ({
+              serviceId: c.serviceId,
+              ...(c.set ? { set: ingressService(c.set) } : {}),
+              ...(c.removed ? { removed: true } : {}),
+              addedAddrs: [...c.addedAddrs],
+              removedAddrs: [...c.removedAddrs],
             })),
           );
         } else if (msg.payload === 'managers' && msg.managers) {
@@ -229,4 +233,17 @@ export function fromGrpcError(err: grpc.ServiceError): FlotillaError {
     { address: '', reason: err.details || err.message },
     { cause: err },
   );
+}
+
+function ingressService(s: IngressService__Output): IngressService {
+  return {
+    serviceId: s.serviceId,
+    name: s.name,
+    ports: s.ports.map((p) => ({
+      published: p.published,
+      target: p.target,
+      protocol: p.protocol === 'udp' ? ('udp' as const) : ('tcp' as const),
+    })),
+    addrs: [...s.addrs],
+  };
 }

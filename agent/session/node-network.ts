@@ -8,7 +8,7 @@
 // subnet the manager hands out. A bridge with containers on it is never renumbered: they keep
 // working and the mismatch is logged.
 import type { Logger } from '../../shared/log/index.js';
-import type { IngressService } from '../../shared/model/index.js';
+import { IngressSet, type IngressChange, type IngressService } from '../../shared/model/index.js';
 
 /** The part of agent/network's NetworkManager the session uses. */
 export interface NodeNetwork {
@@ -31,8 +31,10 @@ export class NodeNetworkSync {
   /** The last peer set and own subnet the manager sent (for tests and `agent info`). */
   peers: PeerRouteInfo[] = [];
   nodeSubnet = '';
-  /** The last routing-mesh endpoint set the manager sent. */
-  ingress: IngressService[] = [];
+  /** The routing-mesh endpoint set as the manager's messages left it. */
+  private readonly ingressSet = new IngressSet();
+  /** An ingress apply is queued and not started yet (it will take `ingress` as it is then). */
+  private ingressQueued = false;
 
   constructor(
     private readonly deps: {
@@ -78,13 +80,38 @@ export class NodeNetworkSync {
     return this.chain;
   }
 
-  /** Applies the routing mesh's endpoint set, after any subnet or route change in flight. */
+  /** The routing-mesh endpoint set as the manager's messages left it. */
+  get ingress(): IngressService[] {
+    return this.ingressSet.list();
+  }
+
+  /** The complete endpoint set (sent when the session opens). */
   applyIngress(services: IngressService[]): Promise<void> {
-    this.ingress = services;
+    this.ingressSet.replace(services);
+    return this.scheduleIngress();
+  }
+
+  /** Changes to the endpoint set last received. */
+  applyIngressChanges(changes: IngressChange[]): Promise<void> {
+    this.ingressSet.apply(changes);
+    return this.scheduleIngress();
+  }
+
+  /**
+   * Applies the endpoint set after any subnet or route change in flight. Changes that arrive while
+   * an apply runs are coalesced: the next apply takes the set as it is then (each apply rewrites
+   * every rule, so the ones in between would be wasted work).
+   */
+  private scheduleIngress(): Promise<void> {
     const n = this.deps.network;
     if (!n?.setIngress) return Promise.resolve();
+    if (this.ingressQueued) return this.chain;
+    this.ingressQueued = true;
     this.chain = this.chain
-      .then(() => n.setIngress!(services))
+      .then(() => {
+        this.ingressQueued = false;
+        return n.setIngress!(this.ingress);
+      })
       .catch((err) => this.deps.log.warn({ err }, 'applying ingress endpoints failed'));
     return this.chain;
   }

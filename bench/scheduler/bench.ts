@@ -13,6 +13,10 @@ import { reconcilerBench } from './reconcilers.js';
 
 const nodes = Number(process.env.BENCH_NODES ?? 1000);
 const tasks = Number(process.env.BENCH_TASKS ?? 100_000);
+// BENCH_PUBLISH=1: the service publishes an ingress port, so every task's address joins the
+// routing mesh's endpoint set, which the manager sends to every agent (the manager's process
+// reads the same variable).
+const publish = process.env.BENCH_PUBLISH === '1';
 const joinConcurrency = 16;
 /** Time allowed from service create to all running; the run then reports how far it got. */
 const timeoutSec = Number(process.env.BENCH_TIMEOUT_SEC ?? 1800);
@@ -56,7 +60,14 @@ const agents: SimAgent[] = [];
 const t0 = performance.now();
 for (let i = 0; i < nodes; i += joinConcurrency) {
   const batch = Array.from({ length: Math.min(joinConcurrency, nodes - i) }, (_, j) =>
-    startSimAgent({ address, token, hostname: `sim-${i + j}`, log, reporterFlushMs: 200 }),
+    startSimAgent({
+      address,
+      token,
+      hostname: `sim-${i + j}`,
+      log,
+      reporterFlushMs: 200,
+      containerAddresses: publish,
+    }),
   );
   agents.push(...(await Promise.all(batch)));
 }

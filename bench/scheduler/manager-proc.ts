@@ -10,9 +10,15 @@ import { createInterface } from 'node:readline';
 import { freePort } from '../../manager/etcd/index.js';
 import { runManager } from '../../manager/main.js';
 import { newId, type StoreStats } from '../../manager/store/index.js';
-import type { Service, ServiceSpec } from '../../shared/model/index.js';
+import type { PortConfig, Service, ServiceSpec } from '../../shared/model/index.js';
 
 process.env.FLOTILLA_LOG_LEVEL ??= 'warn';
+
+// BENCH_PUBLISH=1 (bench.ts): one ingress port, so the routing mesh's endpoint set holds every task.
+const published: PortConfig[] =
+  process.env.BENCH_PUBLISH === '1'
+    ? [{ target: 80, published: 30080, protocol: 'tcp', mode: 'ingress' }]
+    : [];
 
 const spec = (replicas: number): ServiceSpec => {
   const update = {
@@ -37,7 +43,7 @@ const spec = (replicas: number): ServiceSpec => {
     },
     updateConfig: update,
     rollbackConfig: update,
-    endpointSpec: { mode: 'vip', ports: [] },
+    endpointSpec: { mode: 'vip', ports: published },
   };
 };
 
@@ -97,6 +103,7 @@ async function run(tasks: number, timeoutSec: number) {
     createdAt: now,
     updatedAt: now,
     spec: spec(tasks),
+    ...(published.length > 0 ? { endpoint: { ports: published } } : {}),
   };
   await store.update((tx) => tx.create('service', service));
   let timedOut = false;

@@ -4,7 +4,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { AgentMessage__Output, ManagerMessage } from '../../proto/index.js';
 import type { Logger } from '../../shared/log/index.js';
-import type { IngressService, Task } from '../../shared/model/index.js';
+import type { IngressChange, IngressService, Task } from '../../shared/model/index.js';
 import { assignmentKey } from './convert.js';
 
 type Change = { action: 'ASSIGN' | 'REMOVE'; taskId: string; taskJson: string };
@@ -15,7 +15,8 @@ export class AgentSession {
   private queued = new Map<string, Change>();
   private flushScheduled = false;
   private peersSent = '';
-  private ingressSent = '';
+  /** Version of the routing mesh's endpoint set the agent holds (-1: none sent yet). */
+  private ingressVersion = -1;
   closed = false;
 
   constructor(
@@ -65,11 +66,27 @@ export class AgentSession {
     this.write({ peers: { routes, nodeSubnet } });
   }
 
-  /** The complete routing-mesh endpoint set (sent only when it changed). */
-  sendIngress(services: readonly IngressService[], key = JSON.stringify(services)): void {
-    if (key === this.ingressSent) return;
-    this.ingressSent = key;
-    this.write({ ingress: { services: services.map((s) => ({ ...s })) } });
+  /** The complete routing-mesh endpoint set at `version` (sent when the session opens). */
+  sendIngress(services: readonly IngressService[], version: number): void {
+    if (version === this.ingressVersion) return;
+    this.ingressVersion = version;
+    this.write({ ingress: { services: services.map(ingressServiceMessage) } });
+  }
+
+  /**
+   * The set's changes from version `from` to `version` (`message`: ingressChangesMessage, built
+   * once for every session); an agent that does not hold `from` (it was sent another version)
+   * gets the complete set instead.
+   */
+  sendIngressChanges(
+    message: ManagerMessage,
+    from: number,
+    services: readonly IngressService[],
+    version: number,
+  ): void {
+    if (this.ingressVersion !== from) return this.sendIngress(services, version);
+    this.ingressVersion = version;
+    this.write(message);
   }
 
   close(err?: Partial<grpc.StatusObject>): void {
@@ -100,4 +117,23 @@ export class AgentSession {
     if (this.closed) return;
     this.call.write(msg);
   }
+}
+
+/** The routing mesh's changes as the message every session sends. */
+export function ingressChangesMessage(changes: readonly IngressChange[]): ManagerMessage {
+  return {
+    ingressChanges: {
+      changes: changes.map((c) => ({
+        serviceId: c.serviceId,
+        ...(c.set ? { set: ingressServiceMessage(c.set) } : {}),
+        removed: c.removed ?? false,
+        addedAddrs: c.addedAddrs ?? [],
+        removedAddrs: c.removedAddrs ?? [],
+      })),
+    },
+  };
+}
+
+function ingressServiceMessage(s: IngressService) {
+  return { serviceId: s.serviceId, name: s.name, ports: s.ports, addrs: s.addrs };
 }

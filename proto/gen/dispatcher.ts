@@ -6,9 +6,11 @@ import type { AssignmentChange as _flotilla_v1_AssignmentChange, AssignmentChang
 import type { Assignments as _flotilla_v1_Assignments, Assignments__Output as _flotilla_v1_Assignments__Output } from './flotilla/v1/Assignments.js';
 import type { DispatcherClient as _flotilla_v1_DispatcherClient, DispatcherDefinition as _flotilla_v1_DispatcherDefinition } from './flotilla/v1/Dispatcher.js';
 import type { Heartbeat as _flotilla_v1_Heartbeat, Heartbeat__Output as _flotilla_v1_Heartbeat__Output } from './flotilla/v1/Heartbeat.js';
+import type { IngressChanges as _flotilla_v1_IngressChanges, IngressChanges__Output as _flotilla_v1_IngressChanges__Output } from './flotilla/v1/IngressChanges.js';
 import type { IngressEndpoints as _flotilla_v1_IngressEndpoints, IngressEndpoints__Output as _flotilla_v1_IngressEndpoints__Output } from './flotilla/v1/IngressEndpoints.js';
 import type { IngressPort as _flotilla_v1_IngressPort, IngressPort__Output as _flotilla_v1_IngressPort__Output } from './flotilla/v1/IngressPort.js';
 import type { IngressService as _flotilla_v1_IngressService, IngressService__Output as _flotilla_v1_IngressService__Output } from './flotilla/v1/IngressService.js';
+import type { IngressServiceChange as _flotilla_v1_IngressServiceChange, IngressServiceChange__Output as _flotilla_v1_IngressServiceChange__Output } from './flotilla/v1/IngressServiceChange.js';
 import type { LogLine as _flotilla_v1_LogLine, LogLine__Output as _flotilla_v1_LogLine__Output } from './flotilla/v1/LogLine.js';
 import type { LogsChunk as _flotilla_v1_LogsChunk, LogsChunk__Output as _flotilla_v1_LogsChunk__Output } from './flotilla/v1/LogsChunk.js';
 import type { LogsRequest as _flotilla_v1_LogsRequest, LogsRequest__Output as _flotilla_v1_LogsRequest__Output } from './flotilla/v1/LogsRequest.js';
@@ -36,9 +38,11 @@ export interface ProtoGrpcType {
       Assignments: MessageTypeDefinition<_flotilla_v1_Assignments, _flotilla_v1_Assignments__Output>
       Dispatcher: SubtypeConstructor<typeof grpc.Client, _flotilla_v1_DispatcherClient> & { service: _flotilla_v1_DispatcherDefinition }
       Heartbeat: MessageTypeDefinition<_flotilla_v1_Heartbeat, _flotilla_v1_Heartbeat__Output>
+      IngressChanges: MessageTypeDefinition<_flotilla_v1_IngressChanges, _flotilla_v1_IngressChanges__Output>
       IngressEndpoints: MessageTypeDefinition<_flotilla_v1_IngressEndpoints, _flotilla_v1_IngressEndpoints__Output>
       IngressPort: MessageTypeDefinition<_flotilla_v1_IngressPort, _flotilla_v1_IngressPort__Output>
       IngressService: MessageTypeDefinition<_flotilla_v1_IngressService, _flotilla_v1_IngressService__Output>
+      IngressServiceChange: MessageTypeDefinition<_flotilla_v1_IngressServiceChange, _flotilla_v1_IngressServiceChange__Output>
       LogLine: MessageTypeDefinition<_flotilla_v1_LogLine, _flotilla_v1_LogLine__Output>
       LogsChunk: MessageTypeDefinition<_flotilla_v1_LogsChunk, _flotilla_v1_LogsChunk__Output>
       LogsRequest: MessageTypeDefinition<_flotilla_v1_LogsRequest, _flotilla_v1_LogsRequest__Output>

@@ -16,6 +16,14 @@ interface FakeContainer {
   state: ContainerState;
   exitCode?: number;
   createdAt: string;
+  address?: string;
+}
+
+/** Addresses unique across every fake engine of the process (10.0.0.1, 10.0.0.2, ...). */
+let lastAddress = 0;
+function nextAddress(): string {
+  const n = ++lastAddress;
+  return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 }
 
 export class FakeEngine implements ContainerEngine {
@@ -33,14 +41,24 @@ export class FakeEngine implements ContainerEngine {
     { stream: 'stdout' | 'stderr'; time: string; data: Buffer }[]
   >();
 
-  constructor() {
+  /**
+   * @param opts.addresses give each container an address (`NetworkSettings.IPAddress`), which the
+   * executor reports and the routing mesh forwards to; off by default, as containers without one.
+   */
+  constructor(private readonly opts: { addresses?: boolean } = {}) {
     this.events.setMaxListeners(0);
   }
 
   async create(opts: ContainerCreateOptions) {
     if (this.failCreate) throw this.failCreate;
     const id = `c${String(++this.seq).padStart(11, '0')}`;
-    this.containers.set(id, { id, opts, state: 'created', createdAt: new Date().toISOString() });
+    this.containers.set(id, {
+      id,
+      opts,
+      state: 'created',
+      createdAt: new Date().toISOString(),
+      ...(this.opts.addresses ? { address: nextAddress() } : {}),
+    });
     this.creates++;
     this.emit(id, 'create');
     return { id, warnings: [] };
@@ -74,6 +92,7 @@ export class FakeEngine implements ContainerEngine {
       Id: id,
       State: { Status: c.state, ExitCode: c.exitCode ?? 0 },
       Config: { Labels: c.opts.labels },
+      ...(c.address ? { NetworkSettings: { IPAddress: c.address } } : {}),
     };
   }
 

@@ -58,12 +58,14 @@ export async function startSimAgent(opts: {
   reporterFlushMs?: number;
   /** --node-subnet as given to a real agent. */
   nodeSubnet?: string;
+  /** Containers get addresses (reported with their status, so ingress endpoint sets fill). */
+  containerAddresses?: boolean;
 }): Promise<SimAgent> {
   const network = new FakeNodeNetwork(opts.nodeSubnet);
   const identity =
     opts.identity ??
     (await joinCluster({ address: opts.address, token: opts.token, hostname: opts.hostname }));
-  const engine = new FakeEngine();
+  const engine = new FakeEngine({ addresses: opts.containerAddresses });
   const description = {
     ...describeNode({ hostname: opts.hostname, advertiseAddr: '127.0.0.1' }),
     ...opts.description,

@@ -6,6 +6,7 @@ import type { Peers as _flotilla_v1_Peers, Peers__Output as _flotilla_v1_Peers__
 import type { LogsRequest as _flotilla_v1_LogsRequest, LogsRequest__Output as _flotilla_v1_LogsRequest__Output } from '../../flotilla/v1/LogsRequest.js';
 import type { ManagerList as _flotilla_v1_ManagerList, ManagerList__Output as _flotilla_v1_ManagerList__Output } from '../../flotilla/v1/ManagerList.js';
 import type { IngressEndpoints as _flotilla_v1_IngressEndpoints, IngressEndpoints__Output as _flotilla_v1_IngressEndpoints__Output } from '../../flotilla/v1/IngressEndpoints.js';
+import type { IngressChanges as _flotilla_v1_IngressChanges, IngressChanges__Output as _flotilla_v1_IngressChanges__Output } from '../../flotilla/v1/IngressChanges.js';
 
 export interface ManagerMessage {
   'accepted'?: (_flotilla_v1_SessionAccepted | null);
@@ -14,7 +15,8 @@ export interface ManagerMessage {
   'logs'?: (_flotilla_v1_LogsRequest | null);
   'managers'?: (_flotilla_v1_ManagerList | null);
   'ingress'?: (_flotilla_v1_IngressEndpoints | null);
-  'payload'?: "accepted"|"assignments"|"peers"|"logs"|"managers"|"ingress";
+  'ingressChanges'?: (_flotilla_v1_IngressChanges | null);
+  'payload'?: "accepted"|"assignments"|"peers"|"logs"|"managers"|"ingress"|"ingressChanges";
 }
 
 export interface ManagerMessage__Output {
@@ -24,5 +26,6 @@ export interface ManagerMessage__Output {
   'logs'?: (_flotilla_v1_LogsRequest__Output | null);
   'managers'?: (_flotilla_v1_ManagerList__Output | null);
   'ingress'?: (_flotilla_v1_IngressEndpoints__Output | null);
-  'payload'?: "accepted"|"assignments"|"peers"|"logs"|"managers"|"ingress";
+  'ingressChanges'?: (_flotilla_v1_IngressChanges__Output | null);
+  'payload'?: "accepted"|"assignments"|"peers"|"logs"|"managers"|"ingress"|"ingressChanges";
 }
