@@ -47,12 +47,23 @@ export async function runManager(
   try {
     let endpoints = config.etcd;
     const embedded = endpoints.length === 0;
+    let tlsOptions = etcdTls(config);
     if (embedded) {
       const etcd = await startEmbeddedEtcd(config.dataRoot, log);
       started.push(etcd);
       endpoints = [etcd.endpoint];
+      const t = etcd.clientTls;
+      tlsOptions = {
+        credentials: {
+          rootCertificate: Buffer.from(t.caCertPem),
+          certChain: Buffer.from(t.certPem),
+          privateKey: Buffer.from(t.keyPem),
+        },
+      };
+    } else {
+      warnPlainEtcd(endpoints, config, log);
     }
-    const client = new Etcd3({ hosts: endpoints, dialTimeout: 5000, ...etcdTls(config) });
+    const client = new Etcd3({ hosts: endpoints, dialTimeout: 5000, ...tlsOptions });
     started.push({ stop: async () => client.close() });
     const store = new EtcdObjectStore({
       client,
@@ -163,6 +174,22 @@ async function startEmbeddedEtcd(dataRoot: string, log: ReturnType<typeof create
     JSON.stringify({ clientPort: etcd.clientPort, peerPort: etcd.peerPort }),
   );
   return etcd;
+}
+
+/** An external etcd reached without TLS and client certificates is open to whoever reaches it. */
+function warnPlainEtcd(
+  endpoints: string[],
+  c: ManagerSettings,
+  log: ReturnType<typeof createLogger>,
+): void {
+  const plain = endpoints.filter((e) => e.startsWith('http://'));
+  if (plain.length > 0)
+    log.warn(
+      { endpoints: plain },
+      'etcd is reached over plain http: anyone who can connect to it can take over the cluster',
+    );
+  else if (!c.etcdCert)
+    log.warn({ endpoints }, 'etcd is reached without a client certificate (--etcd-cert)');
 }
 
 function etcdTls(c: ManagerSettings): Partial<IOptions> {

@@ -8,5 +8,12 @@ export {
   readKeyEncryptionKey,
   writeKeyEncryptionKey,
 } from './key-encryption.js';
-export { certificateDigest, createCsr, generateKeyPair } from './pki.js';
+export {
+  certificateDigest,
+  createCsr,
+  createRootCertificate,
+  generateKeyPair,
+  importPrivateKey,
+  signLeaf,
+} from './pki.js';
 export { parseToken } from './tokens.js';

@@ -1,8 +1,11 @@
 // Runs a single-member etcd from the `etcd` binary for a manager started without --etcd (and for
-// tests): data under dataDir, client and peer ports on loopback, stopped by PID.
+// tests): data under dataDir, client and peer ports on loopback, stopped by PID. Both listeners are
+// TLS with client-certificate authentication (./pki.ts): loopback is shared with every local user,
+// so a plain-TCP etcd would hand any of them the whole cluster.
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
   closeSync,
+  fchmodSync,
   existsSync,
   mkdirSync,
   openSync,
@@ -11,12 +14,15 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
-import { get } from 'node:http';
+import { get } from 'node:https';
 import { FlotillaError } from '../../shared/errors/index.js';
 import type { Logger } from '../../shared/log/index.js';
+import { ensureEtcdPki, type EtcdClientTls, type EtcdPkiFiles } from './pki.js';
 
 export interface EmbeddedEtcdOptions {
   dataDir: string;
+  /** @default next to dataDir: <dataDir>-pki (0700) */
+  pkiDir?: string;
   /** @default next to dataDir: <dataDir>.log */
   logFile?: string;
   /** @default a free port */
@@ -47,13 +53,27 @@ export const embeddedEtcdLimits = { maxTxnOps: 4096, maxRequestBytes: 8 * 2 ** 2
 
 export class EmbeddedEtcd {
   private child?: ChildProcess;
+  private pki?: EtcdClientTls & EtcdPkiFiles;
   clientPort = 0;
   peerPort = 0;
 
   constructor(private readonly opts: EmbeddedEtcdOptions) {}
 
   get endpoint(): string {
-    return `http://127.0.0.1:${this.clientPort}`;
+    return `https://127.0.0.1:${this.clientPort}`;
+  }
+
+  /** The client certificate, key and CA to connect with (after start). */
+  get clientTls(): EtcdClientTls {
+    if (!this.pki) throw new Error('embedded etcd not started');
+    return { caCertPem: this.pki.caCertPem, certPem: this.pki.certPem, keyPem: this.pki.keyPem };
+  }
+
+  /** The same as files, for etcdctl (--cacert, --cert, --key) and `manager --etcd-*`. */
+  get tlsFiles(): EtcdPkiFiles {
+    if (!this.pki) throw new Error('embedded etcd not started');
+    const { caFile, serverCertFile, serverKeyFile, clientCertFile, clientKeyFile } = this.pki;
+    return { caFile, serverCertFile, serverKeyFile, clientCertFile, clientKeyFile };
   }
 
   get pid(): number | undefined {
@@ -65,9 +85,12 @@ export class EmbeddedEtcd {
     this.peerPort ||= this.opts.peerPort ?? (await freePort());
     mkdirSync(this.opts.dataDir, { recursive: true, mode: 0o700 });
     await killStale(this.pidFile, this.opts.dataDir);
+    const pki = await ensureEtcdPki(this.opts.pkiDir ?? `${this.opts.dataDir}-pki`);
+    this.pki = pki;
     const logFile = this.opts.logFile ?? `${this.opts.dataDir}.log`;
-    const fd = openSync(logFile, 'a');
-    const peer = `http://127.0.0.1:${this.peerPort}`;
+    const fd = openSync(logFile, 'a', 0o600);
+    fchmodSync(fd, 0o600); // a log from before etcd had TLS may have been created 0644
+    const peer = `https://127.0.0.1:${this.peerPort}`;
     const bin = this.opts.binary ?? process.env.FLOTILLA_ETCD_BIN ?? '/usr/bin/etcd';
     const child = spawn(
       bin,
@@ -80,6 +103,14 @@ export class EmbeddedEtcd {
         `--initial-advertise-peer-urls=${peer}`,
         `--initial-cluster=flotilla=${peer}`,
         '--initial-cluster-state=new',
+        `--cert-file=${pki.serverCertFile}`,
+        `--key-file=${pki.serverKeyFile}`,
+        `--trusted-ca-file=${pki.caFile}`,
+        '--client-cert-auth=true',
+        `--peer-cert-file=${pki.serverCertFile}`,
+        `--peer-key-file=${pki.serverKeyFile}`,
+        `--peer-trusted-ca-file=${pki.caFile}`,
+        '--peer-client-cert-auth=true',
         ...(this.opts.etcdDefaultLimits
           ? []
           : [
@@ -99,7 +130,7 @@ export class EmbeddedEtcd {
     });
     child.once('error', (err) => (exited = err.message));
     const deadline = Date.now() + (this.opts.startTimeoutMs ?? 30_000);
-    while (!(await healthy(this.clientPort))) {
+    while (!(await healthy(this.clientPort, pki))) {
       if (exited || Date.now() > deadline) {
         await this.stop();
         throw new FlotillaError('ETCD_START_FAILED', {
@@ -148,9 +179,18 @@ async function killStale(pidFile: string, dataDir: string): Promise<void> {
   rmSync(pidFile, { force: true });
 }
 
-function healthy(port: number): Promise<boolean> {
+function healthy(port: number, tls: EtcdClientTls): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = get({ host: '127.0.0.1', port, path: '/health', timeout: 1000 }, (res) => {
+    const opts = {
+      host: '127.0.0.1',
+      port,
+      path: '/health',
+      timeout: 1000,
+      ca: tls.caCertPem,
+      cert: tls.certPem,
+      key: tls.keyPem,
+    };
+    const req = get(opts, (res) => {
       let body = '';
       res.on('data', (c) => (body += c));
       res.on('end', () => resolve(res.statusCode === 200 && body.includes('true')));

@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { etcdPkiFiles } from '../../manager/etcd/index.js';
 import { buildImage, busyboxLayer, type BuiltImage } from '../harness/image-builder.js';
 import { run, runInNetns, type RunResult } from './harness/index.js';
 
@@ -231,12 +232,25 @@ export class Cluster {
     ]);
   }
 
-  /** The client URL of the embedded etcd of manager NAME (it listens on its machine's loopback). */
-  etcdEndpoint(name = 'manager'): string {
+  /**
+   * `flotilla manager` flags that reach the embedded etcd of manager NAME (it listens on its
+   * machine's loopback, over TLS with the client certificate under its data root).
+   */
+  etcdFlags(name = 'manager'): string[] {
     const ports = JSON.parse(readFileSync(join(this.dir, name, 'etcd-ports.json'), 'utf8')) as {
       clientPort: number;
     };
-    return `http://127.0.0.1:${ports.clientPort}`;
+    const f = etcdPkiFiles(join(this.dir, name, 'etcd-pki'));
+    return [
+      '--etcd',
+      `https://127.0.0.1:${ports.clientPort}`,
+      '--etcd-cacert',
+      f.caFile,
+      '--etcd-cert',
+      f.clientCertFile,
+      '--etcd-key',
+      f.clientKeyFile,
+    ];
   }
 
   startAgent(i: number, token?: string): Proc {

@@ -219,15 +219,13 @@ describe.runIf(isRoot)('cluster with real agents', () => {
   // Agents joined through manager 1 learn manager 2 from the manager list their session gets when
   // it joins (manager/directory.ts), and reconnect there when manager 1 is killed.
   it('fails over to a second manager when the leader is killed, losing and duplicating nothing', async () => {
-    const etcd = c.etcdEndpoint('manager');
     // The second manager runs on machine 1 too: the embedded etcd listens on that loopback.
     c.startManager('manager2', 1, [
       '--join',
       `${c.addr(1)}:4242`,
       '--token',
       c.managerToken,
-      '--etcd',
-      etcd,
+      ...c.etcdFlags('manager'),
     ]);
     // The CLI context learns the second manager's API address (tried after the first).
     const ctxFile = join(c.dir, 'cli', 'contexts', `${c.context}.json`);

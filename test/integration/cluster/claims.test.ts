@@ -17,6 +17,7 @@ import { nodeFixture, objectKey, rootPrefix } from '../../../manager/store/index
 import { createLogger } from '../../../shared/log/index.js';
 import type { Service } from '../../../shared/model/index.js';
 import { makeSpec, startSimAgent, type SimAgent, waitFor } from '../../harness/cluster/index.js';
+import { etcdClientOptions, etcdManagerFlags, etcdSettings } from '../manager/etcd-harness.js';
 import { bundleCli, cli, https, ManagerProcess, portPair } from '../manager/harness.js';
 
 process.env.FLOTILLA_LOG_LEVEL ??= 'warn';
@@ -52,7 +53,7 @@ beforeAll(async () => {
   m1 = await runManager({
     dataRoot: join(dir, 'm1'),
     execRoot: join(dir, 'run-m1'),
-    etcd: [etcd.endpoint],
+    ...etcdSettings(etcd),
     listenGrpc: await grpcAddr(),
     advertiseAddr: '127.0.0.1',
     init: true,
@@ -116,7 +117,7 @@ function expectDistinctSubnets(expected: number): void {
 
 describe('node subnets on an etcd with default limits', () => {
   it('is an etcd that refuses transactions of more than 128 operations', async () => {
-    const client = new Etcd3({ hosts: etcd.endpoint });
+    const client = new Etcd3(etcdClientOptions(etcd));
     try {
       const puts = Array.from({ length: 129 }, (_, i) => client.put(`/probe/${i}`).value('x'));
       await expect(
@@ -137,7 +138,7 @@ describe('node subnets on an etcd with default limits', () => {
       subnet: '10.240.5.0/24',
       status: { state: 'down', message: 'agent gone' },
     });
-    const client = new Etcd3({ hosts: etcd.endpoint });
+    const client = new Etcd3(etcdClientOptions(etcd));
     try {
       await client.put(objectKey('node', legacy.id)).value(JSON.stringify(legacy));
     } finally {
@@ -173,7 +174,7 @@ describe('two managers on one etcd', () => {
     m2 = await runManager({
       dataRoot: join(dir, 'm2'),
       execRoot: join(dir, 'run-m2'),
-      etcd: [etcd.endpoint],
+      ...etcdSettings(etcd),
       listenGrpc: await grpcAddr(),
       advertiseAddr: '127.0.0.1',
       join: m1.components.config.grpcAddr,
@@ -423,7 +424,7 @@ describe('manager --init --default-addr-pool', () => {
     ];
     for (const [flags, want] of cases) {
       const bad = new ManagerProcess(root, 'bad', await portPair(), env());
-      bad.start(['--init', '--etcd', poolEtcd.endpoint, ...flags]);
+      bad.start(['--init', ...etcdManagerFlags(poolEtcd), ...flags]);
       expect(await bad.exited(60_000)).toBe(125);
       const errorLines = bad.stderr.split('\n').filter((l) => l.startsWith('Error: '));
       expect(errorLines).toEqual([expect.stringContaining(want)]);
@@ -432,15 +433,14 @@ describe('manager --init --default-addr-pool', () => {
     const r = cli(
       env(),
       'manager',
-      '--etcd',
-      poolEtcd.endpoint,
+      ...etcdManagerFlags(poolEtcd),
       '--default-addr-pool',
       '10.50.0.0/20',
     );
     expect(r.status).toBe(125);
     expect(r.stderr).toContain('for flag --default-addr-pool: only with --init');
     // Nothing was written: the store is still empty.
-    const client = new Etcd3({ hosts: poolEtcd.endpoint });
+    const client = new Etcd3(etcdClientOptions(poolEtcd));
     try {
       expect(await client.getAll().prefix(rootPrefix).keys()).toEqual([]);
     } finally {
@@ -452,8 +452,7 @@ describe('manager --init --default-addr-pool', () => {
     m = new ManagerProcess(root, 'm', await portPair(), env());
     m.start([
       '--init',
-      '--etcd',
-      poolEtcd.endpoint,
+      ...etcdManagerFlags(poolEtcd),
       '--default-addr-pool',
       '10.50.0.0/20',
       '--default-addr-pool-mask-length',
@@ -486,8 +485,7 @@ describe('manager --init --default-addr-pool', () => {
     m2Pools = new ManagerProcess(root, 'm-two-pools', await portPair(), e);
     m2Pools.start([
       '--init',
-      '--etcd',
-      twoPoolEtcd.endpoint,
+      ...etcdManagerFlags(twoPoolEtcd),
       '--default-addr-pool',
       pools[0],
       '--default-addr-pool',

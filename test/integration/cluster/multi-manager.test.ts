@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { heartbeatsPrefix } from '../../../manager/dispatcher/index.js';
-import { freePort } from '../../../manager/etcd/index.js';
+import { etcdPkiFiles, freePort } from '../../../manager/etcd/index.js';
 import { runManager, type RunningManager } from '../../../manager/main.js';
 import { createLogger } from '../../../shared/log/index.js';
 import { newId } from '../../../manager/store/index.js';
@@ -43,10 +43,14 @@ beforeAll(async () => {
   const ports = JSON.parse(await readFile(join(dir, 'a', 'etcd-ports.json'), 'utf8')) as {
     clientPort: number;
   };
+  const pki = etcdPkiFiles(join(dir, 'a', 'etcd-pki'));
   follower = await runManager({
     dataRoot: join(dir, 'b'),
     execRoot: join(dir, 'run-b'),
-    etcd: [`http://127.0.0.1:${ports.clientPort}`],
+    etcd: [`https://127.0.0.1:${ports.clientPort}`],
+    etcdCacert: pki.caFile,
+    etcdCert: pki.clientCertFile,
+    etcdKey: pki.clientKeyFile,
     listenGrpc: `127.0.0.1:${await grpcPort()}`,
     advertiseAddr: '127.0.0.1',
     join: a,
@@ -107,6 +111,9 @@ describe('heartbeats across managers', () => {
       dataRoot: join(dir, 'c'),
       execRoot: join(dir, 'run-c'),
       etcd: follower.components.config.etcd,
+      etcdCacert: follower.components.config.etcdCacert,
+      etcdCert: follower.components.config.etcdCert,
+      etcdKey: follower.components.config.etcdKey,
       listenGrpc: `127.0.0.1:${await grpcPort()}`,
       advertiseAddr: '127.0.0.1',
       join: leader.components.config.grpcAddr,

@@ -4,7 +4,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { freePort } from '../../../manager/etcd/index.js';
+import type { IOptions } from 'etcd3';
+import { etcdPkiFiles, freePort } from '../../../manager/etcd/index.js';
 import { bundleCli as bundleHarnessCli, cliBundlePath } from '../../harness/cli-bundle.js';
 
 export const bundlePath = cliBundlePath('manager');
@@ -97,11 +98,39 @@ export class ManagerProcess {
     if (this.exitCode === null) c.kill('SIGKILL');
   }
 
-  /** PID of the embedded etcd (written by etcd-ports.json's owner), to be sure it is gone. */
+  /** The URL of this manager's embedded etcd (its ports are kept in etcd-ports.json). */
   embeddedEtcdEndpoint(): string | undefined {
     const f = join(this.dataRoot, 'etcd-ports.json');
     if (!existsSync(f)) return undefined;
-    return `http://127.0.0.1:${(JSON.parse(readFileSync(f, 'utf8')) as { clientPort: number }).clientPort}`;
+    return `https://127.0.0.1:${(JSON.parse(readFileSync(f, 'utf8')) as { clientPort: number }).clientPort}`;
+  }
+
+  /** `flotilla manager` flags that reach this manager's embedded etcd with its client certificate. */
+  embeddedEtcdFlags(): string[] {
+    const f = etcdPkiFiles(join(this.dataRoot, 'etcd-pki'));
+    return [
+      '--etcd',
+      this.embeddedEtcdEndpoint()!,
+      '--etcd-cacert',
+      f.caFile,
+      '--etcd-cert',
+      f.clientCertFile,
+      '--etcd-key',
+      f.clientKeyFile,
+    ];
+  }
+
+  /** etcd3 client options for this manager's embedded etcd. */
+  embeddedEtcdClientOptions(): IOptions {
+    const f = etcdPkiFiles(join(this.dataRoot, 'etcd-pki'));
+    return {
+      hosts: this.embeddedEtcdEndpoint()!,
+      credentials: {
+        rootCertificate: readFileSync(f.caFile),
+        certChain: readFileSync(f.clientCertFile),
+        privateKey: readFileSync(f.clientKeyFile),
+      },
+    };
   }
 }
 

@@ -198,7 +198,7 @@ describe('a single manager with the embedded etcd', () => {
     const mine = { cert: joined.body.certPem, key: k.keyPem };
     expect((await https(m.apiAddr, 'GET', '/info', undefined, mine)).status).toBe(200);
 
-    const client = new Etcd3({ hosts: m.embeddedEtcdEndpoint()! });
+    const client = new Etcd3(m.embeddedEtcdClientOptions());
     const store = new EtcdObjectStore({ client });
     await store.start();
     await store.update((tx) => {
@@ -250,7 +250,7 @@ describe('a single manager with the embedded etcd', () => {
 
   it('refuses a second --init on the same store', async () => {
     const again = await manager('m1-again', join(root, 'cfg-again'));
-    again.start(['--init', '--etcd', m.embeddedEtcdEndpoint()!]);
+    again.start(['--init', ...m.embeddedEtcdFlags()]);
     expect(await again.exited()).toBe(1);
     expect(again.stderr).toMatch(/a cluster \(\w+\) already exists/);
   });
@@ -261,7 +261,7 @@ describe('a store without a cluster', () => {
     const t = await startTestEtcd();
     etcds.push(t);
     const m = await manager('empty', join(root, 'cfg-empty'));
-    m.start(['--etcd', t.etcd.endpoint]);
+    m.start(t.managerFlags());
     expect(await m.exited()).toBe(1);
     expect(m.stderr).toContain('no cluster exists in the store');
     expect(m.stderr).toContain('flotilla manager --init');
@@ -274,12 +274,12 @@ describe('two managers on one etcd', () => {
     etcds.push(t);
     const cfg = join(root, 'cfg-ha');
     const a = await manager('a', cfg);
-    a.start(['--init', '--etcd', t.etcd.endpoint]);
+    a.start(['--init', ...t.managerFlags()]);
     await a.ready();
     const tls = adminTls(cfg, 'default');
     const token = cli(env(cfg), 'cluster', 'join-token', 'manager', '-q').stdout.trim();
     const b = await manager('b', join(root, 'cfg-ha-b'));
-    b.start(['--etcd', t.etcd.endpoint, '--join', a.grpcAddr, '--token', token]);
+    b.start([...t.managerFlags(), '--join', a.grpcAddr, '--token', token]);
     await b.ready();
     const infoA = (await https(a.apiAddr, 'GET', '/info', undefined, tls)).body;
     // b registers itself (under its lease) just after it answers: on a loaded machine /info can

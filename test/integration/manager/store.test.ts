@@ -10,7 +10,7 @@ import {
   taskFixture,
 } from '../../../manager/store/index.js';
 import type { FlotillaError } from '../../../shared/errors/index.js';
-import { startTestEtcd, type TestEtcd } from './etcd-harness.js';
+import { etcdctlFlags, startTestEtcd, type TestEtcd } from './etcd-harness.js';
 
 let t: TestEtcd;
 beforeAll(async () => {
@@ -148,7 +148,7 @@ describe('EtcdObjectStore across managers', () => {
     await b.update((tx) => tx.delete('service', gone.id));
     await b.update((tx) => tx.create('service', serviceFixture('new')));
     const rev = (await c.get('x').exec()).header.revision;
-    execFileSync('etcdctl', [`--endpoints=${t.etcd.endpoint}`, 'compact', rev]);
+    execFileSync('etcdctl', [...etcdctlFlags(t.etcd), 'compact', rev]);
     await until(() => a.serviceByName('new') !== undefined, 60_000);
     expect(a.get('service', gone.id)).toBeUndefined();
     expect(a.serviceByName('gone')).toBeUndefined();
