@@ -32,7 +32,11 @@ beforeAll(async () => {
   await bundleCli();
   // The test root itself is open, so only the manager's own modes protect what is under it.
   chmodSync(root, 0o755);
-  const env = { ...process.env, FLOTILLA_CONFIG: join(root, 'cfg'), FLOTILLA_LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    FLOTILLA_CONFIG: join(root, 'cfg'),
+    FLOTILLA_LOG_LEVEL: 'warn',
+  };
   delete env.FLOTILLA_CONTEXT;
   m = new ManagerProcess(root, 'm', await portPair(), env);
   m.start(['--init']);
