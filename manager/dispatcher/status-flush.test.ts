@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { FlotillaError } from '../../shared/errors/index.js';
 import { silentLogger } from '../../shared/log/index.js';
 import type { TaskStatus } from '../../shared/model/index.js';
-import { InMemoryObjectStore, nodeFixture, serviceFixture, taskFixture } from '../store/index.js';
+import { InMemoryObjectStore } from '../store/index.js';
+import { nodeFixture, serviceFixture, taskFixture } from '../store/fixtures.js';
 import type { ObjectStore } from '../store/index.js';
 import { Dispatcher } from './dispatcher.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PortConfig } from '../../shared/model/index.js';
-import { InMemoryObjectStore, serviceFixture, serviceSpecFixture } from '../store/index.js';
+import { InMemoryObjectStore } from '../store/index.js';
+import { serviceFixture, serviceSpecFixture } from '../store/fixtures.js';
 import { assignPorts } from './assign.js';
 
 const withPorts = (name: string, ports: PortConfig[]) =>

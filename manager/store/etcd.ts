@@ -13,14 +13,8 @@ import {
 } from 'etcd3';
 import { FlotillaError } from '../../shared/errors/index.js';
 import type { Logger } from '../../shared/log/index.js';
-import {
-  StoreCore,
-  sleep,
-  type CommitResult,
-  type Compare,
-  type Op,
-  type RawEvent,
-} from './core.js';
+import type { CommitResult, Compare, Op, RawEvent } from './commit.js';
+import { StoreCore, sleep } from './core.js';
 import type { TxnLimits } from './limits.js';
 import { rootPrefix } from './keys.js';
 

@@ -1,5 +1,5 @@
 // The manager's object store: the contract (types.ts), the etcd implementation, the in-memory fake
-// for unit tests, ids, fixtures and the validation of stored documents.
+// for unit tests, ids and the validation of stored documents (test fixtures: ./fixtures.ts).
 export type {
   ClaimSpace,
   ClusterObject,
@@ -21,4 +21,3 @@ export { claimKey, claimsPrefix, clusterKey, electionKey, objectKey, rootPrefix 
 export { claimsOf, hostPortClaim, ingressPortClaim } from './claims.js';
 export type { Claim } from './claims.js';
 export { validateObject, checkServiceSpec } from './validate/index.js';
-export { nodeFixture, serviceFixture, serviceSpecFixture, taskFixture } from './fixtures.js';

@@ -1,7 +1,8 @@
 // An in-memory ObjectStore for unit tests: the same cache, transactions, revisions, conflicts and
 // events as EtcdObjectStore (they share StoreCore), with a Map standing in for etcd.
 import type { Logger } from '../../shared/log/index.js';
-import { StoreCore, type CommitResult, type Compare, type Op, type RawEvent } from './core.js';
+import type { CommitResult, Compare, Op, RawEvent } from './commit.js';
+import { StoreCore } from './core.js';
 import type { TxnLimits } from './limits.js';
 
 export class InMemoryObjectStore extends StoreCore {

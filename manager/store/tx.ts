@@ -16,7 +16,7 @@ import {
   type Claim,
 } from './claims.js';
 import { cloneJson } from './clone.js';
-import type { Compare, Op } from './core.js';
+import type { Compare, Op } from './commit.js';
 import { claimKey, objectKey, prefixEnd } from './keys.js';
 import type { ClaimSpace, ObjectKind, ObjectOf, StoreTx } from './types.js';
 import { validateObject } from './validate/index.js';

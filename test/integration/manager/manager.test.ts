@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Etcd3 } from 'etcd3';
 import { createCsr, generateKeyPair } from '../../../manager/ca/index.js';
-import { EtcdObjectStore, nodeFixture } from '../../../manager/store/index.js';
+import { EtcdObjectStore } from '../../../manager/store/index.js';
+import { nodeFixture } from '../../../manager/store/fixtures.js';
 import { startTestEtcd, type TestEtcd } from './etcd-harness.js';
 import { adminTls, bundleCli, cli, https, ManagerProcess, portPair } from './harness.js';
 

@@ -3,12 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeContract } from '../../../manager/store/store.contract.js';
 import { embeddedEtcdLimits } from '../../../manager/etcd/index.js';
-import {
-  EtcdObjectStore,
-  serviceFixture,
-  nodeFixture,
-  taskFixture,
-} from '../../../manager/store/index.js';
+import { EtcdObjectStore } from '../../../manager/store/index.js';
+import { nodeFixture, serviceFixture, taskFixture } from '../../../manager/store/fixtures.js';
 import type { FlotillaError } from '../../../shared/errors/index.js';
 import { etcdctlFlags, startTestEtcd, type TestEtcd } from './etcd-harness.js';
 
