@@ -13,6 +13,7 @@ export default defineConfig({
             'agent/**/*.test.ts',
             'manager/**/*.test.ts',
             'cli/**/*.test.ts',
+            'scripts/**/*.test.ts',
           ],
           testTimeout: 20_000,
         },

@@ -2,7 +2,7 @@
 import type { Logger } from '../shared/log/index.js';
 import type { AgentConfig } from './config.js';
 import type { ImageService, ImageWiring } from './image/index.js';
-import type { ContainerRuntime } from './runtime/types.js';
+import type { ContainerRuntime } from './runtime/index.js';
 import type { NetworkManager } from './network/index.js';
 
 export interface AgentComponents {

@@ -7,7 +7,7 @@ import { AgentApiServer } from './api/server.js';
 import { agentRoutes } from './api/routes/index.js';
 import type { AgentComponents } from './components.js';
 import { startClusterAgent } from './session/index.js';
-import { buildRuntime } from './runtime/wiring.js';
+import { buildRuntime } from './runtime/index.js';
 import { buildImageService } from './image/index.js';
 import { NetworkManager, defaultNodeSubnet } from './network/index.js';
 

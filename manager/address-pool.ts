@@ -4,7 +4,7 @@
 // cluster settings (ClusterSettings.addressPool); the dispatcher hands node subnets out of them.
 import { FlotillaError } from '../shared/errors/index.js';
 import { clusterDefaults, type AddressPoolSettings } from './ca/index.js';
-import { cidrsOverlap, formatCidr, parseCidr } from './dispatcher/subnets.js';
+import { cidrsOverlap, formatCidr, parseCidr } from './dispatcher/index.js';
 
 export type AddressPoolSetting = AddressPoolSettings;
 

@@ -1,7 +1,7 @@
 // The cluster's moving parts as a ManagerPart (manager/parts.ts): the dispatcher runs on every
 // manager; the orchestrator, scheduler, updater and node watcher run only on the leader. Cluster
 // settings (heartbeat period, node-down grace, task history) come from the cluster object.
-import { ForwardedLogs } from './api/forwarded-logs.js';
+import { ForwardedLogs } from './api/index.js';
 import type { ManagerPart, Startable } from './components.js';
 import { ManagerDirectory } from './directory.js';
 import { Dispatcher, HeartbeatExchange } from './dispatcher/index.js';

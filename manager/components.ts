@@ -2,7 +2,7 @@
 import type { Logger } from '../shared/log/index.js';
 import type { ClusterCa, TlsCredentials } from './ca/index.js';
 import type { Etcd3 } from 'etcd3';
-import type { NodeLogSource } from './api/context.js';
+import type { NodeLogSource } from './api/index.js';
 import type { ManagerConfig } from './config.js';
 import type { LeaderElection } from './leader.js';
 import type { EtcdObjectStore } from './store/index.js';

@@ -8,8 +8,8 @@
 import type { Logger } from '../../shared/log/index.js';
 import type { Task, TaskState, TaskStatus } from '../../shared/model/index.js';
 import { isForward, isTerminal } from '../../shared/model/index.js';
-import type { ContainerEngine } from '../runtime/types.js';
-import { meshNetwork } from './hooks/network.js';
+import type { ContainerEngine } from '../runtime/index.js';
+import { meshNetwork } from './hooks/index.js';
 import type {
   HookContext,
   ImagePuller,

@@ -5,7 +5,7 @@
 import type { Logger } from '../../shared/log/index.js';
 import type { Task } from '../../shared/model/index.js';
 import { isTerminal } from '../../shared/model/index.js';
-import type { ContainerEngine, ContainerSummary } from '../runtime/types.js';
+import type { ContainerEngine, ContainerSummary } from '../runtime/index.js';
 import { TaskController } from './controller.js';
 import { defaultHooks } from './hooks/index.js';
 import { taskLabels } from './labels.js';

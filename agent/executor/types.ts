@@ -2,7 +2,7 @@
 // networking) it uses when the agent provides them.
 import type { Logger } from '../../shared/log/index.js';
 import type { Task, TaskState, TaskStatus } from '../../shared/model/index.js';
-import type { ContainerCreateOptions, ContainerEngine } from '../runtime/types.js';
+import type { ContainerCreateOptions, ContainerEngine } from '../runtime/index.js';
 
 /** Pulls an image so `create` can use it; absent = the engine resolves images itself. */
 export interface ImagePuller {

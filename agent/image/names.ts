@@ -2,7 +2,7 @@
 // (`127.0.0.1:5000/app:v1`, `docker.io/library/busybox:latest`), familiar names for people
 // (`busybox`, `127.0.0.1:5000/app`), short ids (12 hex), and chain ids.
 import { createHash } from 'node:crypto';
-import type { ImageReference } from './registry/types.js';
+import type { ImageReference } from './registry/index.js';
 
 /** `domain/path`, the repository part of a normalised reference. */
 export function repoName(ref: ImageReference): string {

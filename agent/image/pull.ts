@@ -25,7 +25,7 @@ import {
   type RegistryFactory,
 } from './service-types.js';
 import type { ImageRecord, ImageStore, LayerRecord } from './store/image-store.js';
-import type { Descriptor, ImageReference, RegistryClient } from './registry/types.js';
+import type { Descriptor, ImageReference, RegistryClient } from './registry/index.js';
 
 export interface PullResult {
   record: ImageRecord;

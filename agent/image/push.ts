@@ -3,7 +3,7 @@
 // pushed tag yields the same digests. Records the new repo digest and source repository.
 import { createReadStream } from 'node:fs';
 import { FlotillaError, isFlotillaError } from '../../shared/errors/index.js';
-import type { Credentials, ImageReference } from './registry/types.js';
+import type { Credentials, ImageReference } from './registry/index.js';
 import { familiarName, refString, repoName, shortId } from './names.js';
 import { limiter } from './pull.js';
 import {

@@ -3,7 +3,7 @@
 // these structurally; unit tests satisfy them with small fakes.
 import type { Readable } from 'node:stream';
 import type { ContentStore } from './content/index.js';
-import type { Credentials, Platform, RegistryClient } from './registry/types.js';
+import type { Credentials, Platform, RegistryClient } from './registry/index.js';
 
 /** The parts of the content store (agent/image/content) the service uses. */
 export type BlobStore = Pick<

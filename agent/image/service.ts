@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import { FlotillaError, isFlotillaError } from '../../shared/errors/index.js';
 import type { Logger } from '../../shared/log/index.js';
 import { parseReference, formatReference } from './reference/index.js';
-import type { Credentials, ImageReference } from './registry/types.js';
+import type { Credentials, ImageReference } from './registry/index.js';
 import { familiarName, refString, repoName, shortId, splitDigest, splitTag } from './names.js';
 import { Puller, type PullResult } from './pull.js';
 import { Pusher } from './push.js';

@@ -8,7 +8,7 @@ import type { AgentConfig } from '../config.js';
 import { FsContentStore } from './content/index.js';
 import { LayerStore } from './layers/index.js';
 import { HttpRegistryClient } from './registry/index.js';
-import type { Credentials } from './registry/types.js';
+import type { Credentials } from './registry/index.js';
 import { ImageService } from './service.js';
 import type { RegistryFactory } from './service-types.js';
 

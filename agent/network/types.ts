@@ -1,14 +1,8 @@
 // The contract between the runtime (which creates containers) and the network component (which gives
-// them a network namespace, an address and published ports).
+// them a network namespace, an address and published ports). Wire types: shared/engine.
+import type { NetworkInfo, PortBinding } from '../../shared/engine/index.js';
 
-export interface PortBinding {
-  /** Host address to bind; '' or '0.0.0.0' = every address. */
-  hostIp: string;
-  /** 0 = pick a free port from the ephemeral range. */
-  hostPort: number;
-  containerPort: number;
-  protocol: 'tcp' | 'udp';
-}
+export type { NetworkCreateOptions, NetworkInfo, PortBinding } from '../../shared/engine/index.js';
 
 export interface NetworkRequest {
   containerId: string;
@@ -51,34 +45,6 @@ export interface NetworkAttacher {
    * start. @throws NETWORK_NOT_FOUND
    */
   inspectNetwork?(nameOrId: string): NetworkInfo;
-}
-
-// ---- Additions by agent/network (additive; the runtime may ignore them) ----
-
-/** A network as the API and CLI show it (`network ls`, `network inspect`). */
-export interface NetworkInfo {
-  id: string;
-  name: string;
-  /** 'bridge' for the default and user-defined networks, 'host' and 'null' for the others. */
-  driver: 'bridge' | 'host' | 'null';
-  scope: 'local';
-  /** Pre-defined (bridge, host, none): cannot be removed. */
-  builtin: boolean;
-  subnet?: string;
-  gateway?: string;
-  /** Linux bridge carrying the network. */
-  bridge?: string;
-  createdAt: string;
-  labels: Record<string, string>;
-  /** Containers attached, keyed by container id (inspect only). */
-  containers?: Record<string, { name: string; ipv4: string; aliases: string[] }>;
-}
-
-export interface NetworkCreateOptions {
-  name: string;
-  /** Picked from the user pool when omitted. */
-  subnet?: string;
-  labels?: Record<string, string>;
 }
 
 /** Another node's container subnet and the address to reach it through. */

@@ -2,4 +2,21 @@
 export { RuncContainerEngine, type EngineDeps } from './engine.js';
 export { imageServiceSource, type ImageSource, type RuntimeImage } from './images/source.js';
 export { buildRuntime } from './wiring.js';
-export type * from './types.js';
+export type {
+  AttachSession,
+  AttachStreams,
+  ContainerCreateOptions,
+  ContainerEngine,
+  ContainerEvent,
+  ContainerRuntime,
+  ContainerState,
+  ContainerStats,
+  ContainerSummary,
+  ExecOptions,
+  HealthSpec,
+  LogEntry,
+  LogOptions,
+  MountSpec,
+  RestartPolicySpec,
+  VolumeInfo,
+} from './types.js';

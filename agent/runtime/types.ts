@@ -1,118 +1,25 @@
 // The contract of the container engine: what the local API, the executor and `build` use to run
-// containers. Owned by agent/runtime; consumers depend on these types only.
-import type { PortBinding } from '../network/types.js';
+// containers. Owned by agent/runtime; consumers depend on these types only. The types the engine
+// API carries over the wire live in shared/engine (the CLI uses them too) and are re-exported here.
+import type {
+  ContainerCreateOptions,
+  ContainerEvent,
+  ContainerStats,
+  ContainerSummary,
+  VolumeInfo,
+} from '../../shared/engine/index.js';
 
-export interface MountSpec {
-  type: 'bind' | 'volume' | 'tmpfs';
-  /** Host path (bind) or volume name (volume; empty = anonymous). */
-  source?: string;
-  target: string;
-  readOnly?: boolean;
-  tmpfsSizeBytes?: number;
-  /** A bind from `-v` (short syntax): a missing host directory is created, as Docker does. */
-  createHostPath?: boolean;
-}
-
-export interface HealthSpec {
-  /** ['CMD', ...], ['CMD-SHELL', '...'] or ['NONE']. */
-  test: string[];
-  intervalMs?: number;
-  timeoutMs?: number;
-  startPeriodMs?: number;
-  retries?: number;
-}
-
-export interface RestartPolicySpec {
-  name: 'no' | 'on-failure' | 'always' | 'unless-stopped';
-  /** on-failure only; 0 = no limit. */
-  maxRetries?: number;
-}
-
-/** Everything `docker create` takes, in our words. Unset fields inherit from the image config. */
-export interface ContainerCreateOptions {
-  image: string;
-  name?: string;
-  /** Overrides the image CMD. */
-  cmd?: string[];
-  /** Overrides the image ENTRYPOINT; [] means "no entrypoint". */
-  entrypoint?: string[];
-  env?: string[];
-  workingDir?: string;
-  user?: string;
-  hostname?: string;
-  labels?: Record<string, string>;
-  tty?: boolean;
-  openStdin?: boolean;
-  autoRemove?: boolean;
-  /** OCI runtime: runc or crun (crun only on unified cgroup v2 hosts). @default the agent's */
-  runtime?: string;
-  restartPolicy?: RestartPolicySpec;
-  stopSignal?: string;
-  stopTimeoutSec?: number;
-  mounts?: MountSpec[];
-  network?: string;
-  networkAliases?: string[];
-  ports?: PortBinding[];
-  publishAll?: boolean;
-  memoryBytes?: number;
-  memorySwapBytes?: number;
-  nanoCpus?: number;
-  cpuShares?: number;
-  pidsLimit?: number;
-  capAdd?: string[];
-  capDrop?: string[];
-  privileged?: boolean;
-  securityOpt?: string[];
-  readOnlyRootfs?: boolean;
-  tmpfs?: Record<string, string>;
-  ulimits?: { name: string; soft: number; hard: number }[];
-  init?: boolean;
-  healthcheck?: HealthSpec;
-  noHealthcheck?: boolean;
-  /**
-   * Docker's --log-opt for the k8s-file log: `max-size` (e.g. 10m; rotate past it) and
-   * `max-file` (files kept, the live one included). @default max-size 10m, max-file 3
-   */
-  logOpts?: Record<string, string>;
-}
-
-export type ContainerState =
-  'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
-
-export interface ContainerSummary {
-  id: string;
-  name: string;
-  image: string;
-  imageId: string;
-  command: string;
-  createdAt: string;
-  state: ContainerState;
-  /** "Up 3 minutes (healthy)", "Exited (0) 2 seconds ago" — as `docker ps` shows. */
-  status: string;
-  ports: PortBinding[];
-  labels: Record<string, string>;
-}
-
-export interface ContainerEvent {
-  type: 'container';
-  action:
-    | 'create'
-    | 'start'
-    | 'die'
-    | 'stop'
-    | 'kill'
-    | 'oom'
-    | 'destroy'
-    | 'pause'
-    | 'unpause'
-    | 'rename'
-    | 'restart'
-    | 'health_status';
-  id: string;
-  name: string;
-  time: string;
-  attributes: Record<string, string>;
-}
+export type {
+  ContainerCreateOptions,
+  ContainerEvent,
+  ContainerState,
+  ContainerStats,
+  ContainerSummary,
+  HealthSpec,
+  MountSpec,
+  RestartPolicySpec,
+  VolumeInfo,
+} from '../../shared/engine/index.js';
 
 export interface ContainerEngine {
   create(opts: ContainerCreateOptions): Promise<{ id: string; warnings: string[] }>;
@@ -174,32 +81,6 @@ export interface LogEntry {
   time: string;
   /** The line, with its newline unless it was partial. */
   data: Buffer;
-}
-
-export interface ContainerStats {
-  id: string;
-  name: string;
-  read: string;
-  cpuPercent: number;
-  cpuTotalNs: number;
-  systemNs: number;
-  onlineCpus: number;
-  memoryUsageBytes: number;
-  memoryLimitBytes: number;
-  pids: number;
-  netRxBytes: number;
-  netTxBytes: number;
-  blkReadBytes: number;
-  blkWriteBytes: number;
-}
-
-export interface VolumeInfo {
-  Name: string;
-  Driver: 'local';
-  Mountpoint: string;
-  CreatedAt: string;
-  Labels: Record<string, string>;
-  Scope: 'local';
 }
 
 /** The full engine: ContainerEngine plus what `flotilla` container commands need. */

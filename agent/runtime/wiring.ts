@@ -6,7 +6,7 @@ import type { Logger } from '../../shared/log/index.js';
 import type { AgentConfig } from '../config.js';
 import type { ImageWiring } from '../image/index.js';
 import { OverlaySnapshotter } from '../image/snapshot/index.js';
-import type { NetworkAttacher } from '../network/types.js';
+import type { NetworkAttacher } from '../network/index.js';
 import { RuncContainerEngine } from './engine.js';
 import { imageServiceSource } from './images/source.js';
 

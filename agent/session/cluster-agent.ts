@@ -8,7 +8,7 @@ import {
   type ImagePuller,
   type NetworkProvisioner,
 } from '../executor/index.js';
-import type { ContainerEngine, ContainerRuntime } from '../runtime/types.js';
+import type { ContainerEngine, ContainerRuntime } from '../runtime/index.js';
 import { SessionClient } from './client.js';
 import { describeNode } from './description.js';
 import { loadIdentity, saveIdentity, saveManagers } from './identity.js';

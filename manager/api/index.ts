@@ -1,3 +1,4 @@
 export { ManagerApiServer, splitHostPort } from './server.js';
 export type { ManagerApiServerDeps } from './server.js';
-export type { ApiDeps } from './context.js';
+export type { ApiDeps, NodeLogSource } from './context.js';
+export { ForwardedLogs } from './forwarded-logs.js';

@@ -18,7 +18,7 @@ import {
 } from '../../shared/model/index.js';
 import { isForward } from '../../shared/model/index.js';
 import { ingressEndpoints, publishedPorts, receivesTraffic } from '../ingress/index.js';
-import type { ObjectStore, StoreEvent } from '../store/types.js';
+import type { ObjectStore, StoreEvent } from '../store/index.js';
 import { commitParallel } from '../tasks/index.js';
 import { nodeDescriptionFromWire, taskStatusFromWire } from './convert.js';
 import { toServiceError } from './grpc-status.js';

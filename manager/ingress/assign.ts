@@ -4,7 +4,7 @@
 // port another manager gave a service meanwhile, in either mode, fails the commit, which runs again
 // on fresh state and picks another port (or refuses a fixed one).
 import type { Service } from '../../shared/model/index.js';
-import type { ObjectStore, StoreTx } from '../store/types.js';
+import type { ObjectStore, StoreTx } from '../store/index.js';
 import { resolvePorts } from './ports.js';
 
 /**

@@ -8,7 +8,7 @@
 import type { Logger } from '../../shared/log/index.js';
 import type { Node } from '../../shared/model/index.js';
 import { isTerminal } from '../../shared/model/index.js';
-import type { ObjectStore } from '../store/types.js';
+import type { ObjectStore } from '../store/index.js';
 
 export interface HeartbeatSource {
   /** Epoch ms of the node's last heartbeat seen by this manager, if any. */

@@ -2,7 +2,7 @@
 // state inside the commit, so a change that no longer makes sense (the task moved on) is dropped.
 import type { DesiredState, Task } from '../../shared/model/index.js';
 import { isForward } from '../../shared/model/index.js';
-import type { StoreTx } from '../store/types.js';
+import type { StoreTx } from '../store/index.js';
 
 export type Change =
   | { op: 'create'; task: Task }

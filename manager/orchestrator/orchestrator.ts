@@ -5,7 +5,7 @@
 // just before the commit; otherwise the scheduler's pass places them after.
 import { ReconcileLoop } from '../reconcile-loop.js';
 import type { Logger } from '../../shared/log/index.js';
-import type { ObjectStore } from '../store/types.js';
+import type { ObjectStore } from '../store/index.js';
 import { applyChange, type Change } from './changes.js';
 import type { PassContext } from './context.js';
 import { reconcileGlobal } from './global.js';

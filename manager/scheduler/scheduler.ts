@@ -8,7 +8,7 @@ import { ReconcileLoop } from '../reconcile-loop.js';
 import { KeyedLock } from '../../shared/concurrency/keyed-lock.js';
 import type { Logger } from '../../shared/log/index.js';
 import type { Task } from '../../shared/model/index.js';
-import type { ObjectStore, StoreEvent } from '../store/types.js';
+import type { ObjectStore, StoreEvent } from '../store/index.js';
 import {
   assign,
   commitParallel,

@@ -6,7 +6,7 @@
 // 700-byte values and no compares, 512-write transactions: 17,000/s one at a time, 28,000/s four
 // in flight, 33,000/s eight. A batch resolves once its writes are in the cache, so the number in
 // flight also bounds how far commits run ahead of applying their watch events.
-import type { ObjectStore, StoreTx } from '../store/types.js';
+import type { ObjectStore, StoreTx } from '../store/index.js';
 import { groupBy } from '../../shared/collections/group-by.js';
 
 export interface ParallelCommitOptions<T> {

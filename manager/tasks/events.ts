@@ -3,7 +3,7 @@
 // (assigned → … → running, most of the event stream) costs the manager more than those reports'
 // writes; events that cannot change a pass's outcome do not start one.
 import { isTerminal, type Service, type TaskState } from '../../shared/model/index.js';
-import type { StoreEvent } from '../store/types.js';
+import type { StoreEvent } from '../store/index.js';
 
 /**
  * A task that should run, moving forward between assigned and running, changes nothing for the

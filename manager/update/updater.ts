@@ -8,7 +8,7 @@ import type { Logger } from '../../shared/log/index.js';
 import { isFlotillaError } from '../../shared/errors/index.js';
 import type { Service } from '../../shared/model/index.js';
 import { assignPorts } from '../ingress/index.js';
-import type { ObjectStore, StoreTx } from '../store/types.js';
+import type { ObjectStore, StoreTx } from '../store/index.js';
 import { concernsUpdater } from '../tasks/index.js';
 import { newRun, planService, type UpdateChange, type UpdateRun } from './plan.js';
 

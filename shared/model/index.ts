@@ -21,3 +21,8 @@ export type { Node, NodeDescription, NodeSpec, NodeStatus } from './node.js';
 export type { Task, TaskStatus } from './task.js';
 export type { IngressService, IngressPort } from './ingress.js';
 export { diffIngress, IngressSet, type IngressChange } from './ingress-changes.js';
+export {
+  defaultRestartPolicy,
+  defaultServiceSpec,
+  defaultUpdateConfig,
+} from './service-defaults.js';

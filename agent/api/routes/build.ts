@@ -8,11 +8,10 @@ import { PassThrough, type Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { FlotillaError, toFlotillaError } from '../../../shared/errors/index.js';
 import type { AgentComponents } from '../../components.js';
-import { BuildService, type ContainerFs } from '../../image/build/service.js';
-import { ContainerStepRunner } from '../../image/build/run-step.js';
-import type { BuildState } from '../../image/build/state.js';
+import { BuildService, ContainerStepRunner } from '../../image/build/index.js';
+import type { BuildState, ContainerFs } from '../../image/build/index.js';
 import { OverlaySnapshotter } from '../../image/snapshot/index.js';
-import type { NetworkAttacher } from '../../network/types.js';
+import type { NetworkAttacher } from '../../network/index.js';
 import { RuncContainerEngine, type ImageSource, type RuntimeImage } from '../../runtime/index.js';
 import type { RoutePlugin } from '../server.js';
 

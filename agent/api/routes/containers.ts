@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { FlotillaError, httpStatusByKind, toFlotillaError } from '../../../shared/errors/index.js';
-import type { ContainerCreateOptions, ContainerRuntime, ExecOptions } from '../../runtime/types.js';
+import type { ContainerCreateOptions, ContainerRuntime, ExecOptions } from '../../runtime/index.js';
 import type { RoutePlugin } from '../server.js';
 
 /** Docker's multiplexed stream header: [stream, 0, 0, 0, uint32 BE length]. Stream 4 = exit code. */

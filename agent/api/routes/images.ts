@@ -5,9 +5,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { FlotillaError, toFlotillaError } from '../../../shared/errors/index.js';
-import type { ImageService } from '../../image/service.js';
-import type { Credentials } from '../../image/registry/types.js';
-import type { ProgressEvent } from '../../image/service-types.js';
+import type { Credentials, ImageService, ProgressEvent } from '../../image/index.js';
 import type { RoutePlugin } from '../server.js';
 
 const nameParam = {

@@ -1,6 +1,6 @@
 // Volume routes of the local engine API (Docker's /volumes shapes).
 import type { FastifyInstance } from 'fastify';
-import type { ContainerRuntime } from '../../runtime/types.js';
+import type { ContainerRuntime } from '../../runtime/index.js';
 import type { RoutePlugin } from '../server.js';
 
 export function volumeRoutes(runtime: ContainerRuntime): RoutePlugin {

@@ -10,6 +10,8 @@ import { pullHook } from './pull.js';
 import { startHook } from './start.js';
 import type { TaskHook } from '../types.js';
 
+export { meshNetwork } from './network.js';
+
 export const defaultHooks: readonly TaskHook[] = [
   pullHook,
   networkHook,

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ContainerRuntime } from '../../runtime/types.js';
+import type { ContainerRuntime } from '../../runtime/index.js';
 import { diffUpper } from '../diff/index.js';
 import { saveLayerTar, type WrittenLayer } from './layer-tar.js';
 import type { BuildState, RunConfig } from './state.js';

@@ -1,6 +1,6 @@
 // Renders references: canonical (docker.io/library/ubuntu:latest), familiar (ubuntu:latest, as
 // `docker images` shows them) and the repository name (domain/path) used for registry scopes.
-import type { ImageReference } from '../registry/types.js';
+import type { ImageReference } from './types.js';
 import { defaultDomain, officialRepoPrefix } from './grammar.js';
 
 function suffix(ref: ImageReference): string {

@@ -2,4 +2,4 @@
 export { parseReference } from './parse.js';
 export { formatReference, familiarName, repositoryName, manifestReference } from './format.js';
 export { isValidDigest, digestProblem } from './grammar.js';
-export type { ImageReference } from '../registry/types.js';
+export type { ImageReference } from './types.js';

@@ -1,17 +1,10 @@
 // The contract between the registry client (agent/image/registry) and its users (pull, push,
 // search, login). Owned by the registry component; consumers depend on these types only.
+import type { Credentials } from '../../../shared/engine/index.js';
+import type { ImageReference } from '../reference/index.js';
 import type { Readable } from 'node:stream';
 
-/** A parsed, normalised image reference (see agent/image/reference). */
-export interface ImageReference {
-  /** Registry host[:port], normalised: docker.io, localhost:5000, 127.0.0.1:41234. */
-  domain: string;
-  /** Repository path within the registry: library/ubuntu, org/app. */
-  path: string;
-  tag?: string;
-  /** sha256:<64 hex>; wins over the tag for pulling. */
-  digest?: string;
-}
+export type { ImageReference };
 
 export interface Platform {
   os: string;
@@ -40,10 +33,7 @@ export interface ResolvedImage {
   index?: { digest: string; mediaType: string; bytes: Buffer };
 }
 
-export interface Credentials {
-  username: string;
-  password: string;
-}
+export type { Credentials };
 
 /** Progress of one blob transfer, for progress lines. */
 export interface BlobProgress {

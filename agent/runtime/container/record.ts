@@ -6,7 +6,7 @@
 //      │            pause│  │unpause         └──rm──► (gone)
 //      │                ▼  │
 //      └──rm──►      paused          restarting: exited, waiting out a restart-policy backoff
-import type { NetworkAttachment } from '../../network/types.js';
+import type { NetworkAttachment } from '../../network/index.js';
 import type { MergedConfig } from '../bundle/merge.js';
 import type { ContainerCreateOptions, ContainerState } from '../types.js';
 

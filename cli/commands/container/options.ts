@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import { parseBytes, parseDurationMs } from '../../../shared/units/index.js';
-import type { ContainerCreateOptions, MountSpec } from '../../../agent/runtime/types.js';
-import type { PortBinding } from '../../../agent/network/types.js';
+import type { ContainerCreateOptions, MountSpec } from '../../../shared/engine/index.js';
+import type { PortBinding } from '../../../shared/engine/index.js';
 import { collect } from '../../repeatable.js';
 
 export function addCreateFlags(cmd: Command): Command {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ContainerSummary } from '../../../agent/runtime/types.js';
+import type { ContainerSummary } from '../../../shared/engine/index.js';
 import { applyFilters, formatPs, matchFilter } from './ps-format.js';
 
 const now = Date.parse('2024-01-01T00:10:00Z');

@@ -1,6 +1,6 @@
 // `ps` filters and output formats as Docker's: -f status=|name=|id=|label=|ancestor=|exited=,
 // and --format table (default), json, or a Go-style template ({{.Names}}, "table {{.ID}}\t…").
-import type { ContainerSummary } from '../../../agent/runtime/types.js';
+import type { ContainerSummary } from '../../../shared/engine/index.js';
 import { renderJsonLines, renderTable } from '../../render/table.js';
 import { template } from './template.js';
 

@@ -1,6 +1,6 @@
 // ps, inspect, top, port, stats, events, logs.
 import type { Command } from 'commander';
-import type { ContainerStats, ContainerSummary } from '../../../agent/runtime/types.js';
+import type { ContainerStats, ContainerSummary } from '../../../shared/engine/index.js';
 import { formatBinaryBytes, formatBytes } from '../../../shared/units/index.js';
 import type { CliContext } from '../../context.js';
 import { collect } from '../../repeatable.js';

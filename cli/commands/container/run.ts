@@ -5,7 +5,7 @@
 import { request } from 'node:http';
 import type { Command } from 'commander';
 import { FlotillaError, type ErrorBody } from '../../../shared/errors/index.js';
-import type { ContainerCreateOptions } from '../../../agent/runtime/types.js';
+import type { ContainerCreateOptions } from '../../../shared/engine/index.js';
 import type { CliContext } from '../../context.js';
 import type { AgentClient } from '../../clients/agent-client.js';
 import { parseFlags, runFailure } from '../../exit-status.js';

@@ -1,6 +1,6 @@
 // volume create, ls, rm, inspect.
 import type { Command } from 'commander';
-import type { VolumeInfo } from '../../../agent/runtime/types.js';
+import type { VolumeInfo } from '../../../shared/engine/index.js';
 import type { CliContext } from '../../context.js';
 import { collect } from '../../repeatable.js';
 import { renderJsonLines, renderTable } from '../../render/table.js';

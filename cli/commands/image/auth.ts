@@ -2,7 +2,7 @@
 // X-Registry-Auth. Credentials live with the CLI user (CredentialStore, <cliConfigDir()>/auth.json),
 // never in the agent: a shared engine must not hold people's passwords.
 import type { Command } from 'commander';
-import { CredentialStore } from '../../../agent/image/credentials/index.js';
+import { CredentialStore } from './credentials.js';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import { readAll } from '../../clients/agent-client.js';
 import type { CliContext } from '../../context.js';

@@ -1,7 +1,7 @@
 // `flotilla network create|ls|inspect|rm|connect|disconnect|prune`, through the agent's /networks
 // routes. Output follows `docker network`.
 import type { Command } from 'commander';
-import type { NetworkInfo } from '../../../agent/network/types.js';
+import type { NetworkInfo } from '../../../shared/engine/index.js';
 import type { CliContext } from '../../context.js';
 import { collect } from '../../repeatable.js';
 import { renderJsonLines, renderTable } from '../../render/table.js';

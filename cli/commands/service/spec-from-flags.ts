@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { Mount, PortConfig, ServiceSpec } from '../../../shared/model/index.js';
-import { defaultServiceSpec } from '../../../shared/model/service-defaults.js';
+import { defaultServiceSpec } from '../../../shared/model/index.js';
 import { parseBytes, parseDurationNs } from '../../../shared/units/index.js';
 
 export interface ServiceCreateFlags {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FlotillaError } from '../../../shared/errors/index.js';
-import { CredentialStore, defaultCredentialsFile } from './index.js';
+import { CredentialStore, defaultCredentialsFile } from './credentials.js';
 
 let dir: string;
 beforeEach(async () => {
