@@ -4,7 +4,7 @@
 //
 // Usage: node scripts/check-deps.mjs [--root DIR] [--quiet]
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, posix, relative, resolve, sep } from 'node:path';
+import { dirname, join, posix, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
@@ -35,24 +35,6 @@ export const allowlist = new Map([
   [
     'deep agent/runtime/engine.ts -> agent/network/types.ts',
     'engine.ts is being split (issue 18 item 1); its parts should import ../network/index.js',
-  ],
-  // A command group's index.ts registers its verbs, so importing it loads the whole group; these
-  // helpers are shared between groups and should move to a cli/ module of their own.
-  [
-    'deep cli/commands/container/pull.ts -> cli/commands/image/auth.ts',
-    'authHeader/registryOfImage: shared by pull, push and run; to move out of the image group',
-  ],
-  [
-    'deep cli/commands/container/pull.ts -> cli/commands/image/transfer.ts',
-    'followProgress: shared by pull and run; to move out of the image group',
-  ],
-  [
-    'deep cli/commands/stack/deploy.ts -> cli/commands/service/converge.ts',
-    'waitForConvergence: shared by service and stack deploy; to move out of the service group',
-  ],
-  [
-    'deep cli/commands/stack/list.ts -> cli/commands/service/render.ts',
-    'service tables: shared by service ls/ps and stack services/ps; to move to cli/render',
   ],
 ]);
 
@@ -295,5 +277,3 @@ function main(argv) {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   process.exitCode = main(process.argv.slice(2));
 }
-
-export { sep };

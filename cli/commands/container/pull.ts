@@ -4,8 +4,8 @@
 import { FlotillaError, isFlotillaError } from '../../../shared/errors/index.js';
 import type { CliContext } from '../../context.js';
 import { ProgressRenderer } from '../../render/progress.js';
-import { authHeader, registryOfImage } from '../image/auth.js';
-import { followProgress } from '../image/transfer.js';
+import { authHeader, registryOfImage } from '../../registry/index.js';
+import { followProgress } from '../../render/progress-stream.js';
 
 /** `busybox` → `busybox:latest`, as Docker names the image it could not find. */
 export function withDefaultTag(name: string): string {

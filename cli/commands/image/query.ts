@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { formatBytes } from '../../../shared/units/index.js';
 import type { CliContext } from '../../context.js';
 import { renderJsonLines, renderTable } from '../../render/table.js';
-import { authHeader, registryOfImage } from './auth.js';
+import { authHeader, registryOfImage } from '../../registry/index.js';
 
 interface ImageSummary {
   Id: string;

@@ -1,28 +1,11 @@
 // `pull` and `push`: send the request with the user's registry credentials and render the agent's
 // NDJSON progress stream (cli/render/progress.ts). A stream that ends in an error line fails the
 // command with that error.
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { FlotillaError, type ErrorBody } from '../../../shared/errors/index.js';
 import type { CliContext } from '../../context.js';
-import { ProgressRenderer, type ProgressLine } from '../../render/progress.js';
-import { authHeader, registryOfImage } from './auth.js';
-
-/** Reads an NDJSON progress stream; returns the result document, throws the error line. */
-export async function followProgress(
-  stream: NodeJS.ReadableStream,
-  onEvent: (e: ProgressLine) => void,
-): Promise<unknown> {
-  let result: unknown;
-  for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
-    if (!line.trim()) continue;
-    const doc = JSON.parse(line) as ProgressLine & { error?: ErrorBody; result?: unknown };
-    if (doc.error) throw FlotillaError.fromJSON(doc.error);
-    if (doc.result !== undefined) result = doc.result;
-    else onEvent(doc);
-  }
-  return result;
-}
+import { followProgress } from '../../render/progress-stream.js';
+import { ProgressRenderer } from '../../render/progress.js';
+import { authHeader, registryOfImage } from '../../registry/index.js';
 
 export async function pullImage(
   c: CliContext,

@@ -10,8 +10,15 @@ import { parseFlags } from '../../exit-status.js';
 import { renderJsonLines, renderTable } from '../../render/table.js';
 import { collect } from '../../repeatable.js';
 import { specFromFlags, type ServiceCreateFlags } from './spec-from-flags.js';
-import { modeOf, portsOf, replicasOf, shortId, taskRows, type ServiceListItem } from './render.js';
-import { waitForConvergence } from './converge.js';
+import {
+  modeOf,
+  portsOf,
+  replicasOf,
+  shortId,
+  taskRows,
+  type ServiceListItem,
+} from '../../render/services.js';
+import { waitForConvergence } from '../../convergence.js';
 import { registerServiceLogs } from './logs.js';
 import { registerServiceRollback } from './rollback.js';
 import { registerServiceUpdate } from './update.js';

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { managerClient } from '../../clients/manager-client.js';
 import type { CliContext } from '../../context.js';
-import { waitForConvergence } from './converge.js';
+import { waitForConvergence } from '../../convergence.js';
 
 export function registerServiceRollback(service: Command, ctx: () => CliContext): void {
   service

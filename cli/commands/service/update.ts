@@ -8,7 +8,7 @@ import { managerClient } from '../../clients/manager-client.js';
 import type { CliContext } from '../../context.js';
 import { parseFlags } from '../../exit-status.js';
 import { collect } from '../../repeatable.js';
-import { waitForConvergence } from './converge.js';
+import { waitForConvergence } from '../../convergence.js';
 import {
   parseMount,
   parsePort,

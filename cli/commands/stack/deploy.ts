@@ -7,7 +7,7 @@ import { loadStack } from '../../../shared/stack/index.js';
 import type { ManagerClient } from '../../clients/manager-client.js';
 import { managerClient } from '../../clients/manager-client.js';
 import type { CliContext } from '../../context.js';
-import { waitForConvergence } from '../service/converge.js';
+import { waitForConvergence } from '../../convergence.js';
 
 export interface StackDeployOptions {
   composeFile?: string[];

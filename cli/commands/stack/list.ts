@@ -14,7 +14,7 @@ import {
   shortId,
   taskRows,
   type ServiceListItem,
-} from '../service/render.js';
+} from '../../render/services.js';
 
 const stackOf = (s: Service) => s.spec.labels[STACK_NAMESPACE_LABEL];
 

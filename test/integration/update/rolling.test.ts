@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManagerClient } from '../../../cli/clients/manager-client.js';
 import { main } from '../../../cli/main.js';
 import { ContextStore } from '../../../cli/contexts/index.js';
-import { waitForConvergence } from '../../../cli/commands/service/converge.js';
+import { waitForConvergence } from '../../../cli/convergence.js';
 import { deployStack } from '../../../cli/commands/stack/deploy.js';
 import { removeStacks } from '../../../cli/commands/stack/list.js';
 import { freePort } from '../../../manager/etcd/index.js';

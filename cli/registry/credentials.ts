@@ -9,9 +9,9 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { FlotillaError } from '../../../shared/errors/index.js';
-import { cliConfigDir } from '../../../shared/config/index.js';
-import type { Credentials } from '../../../shared/engine/index.js';
+import { FlotillaError } from '../../shared/errors/index.js';
+import { cliConfigDir } from '../../shared/config/index.js';
+import type { Credentials } from '../../shared/engine/index.js';
 
 interface AuthFile {
   auths: Record<string, { auth: string }>;

@@ -2,8 +2,8 @@ import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FlotillaError } from '../../../shared/errors/index.js';
-import { CredentialStore, defaultCredentialsFile } from './credentials.js';
+import { FlotillaError } from '../../shared/errors/index.js';
+import { CredentialStore, defaultCredentialsFile } from './index.js';
 
 let dir: string;
 beforeEach(async () => {

@@ -1,16 +1,16 @@
 // Waits until a service converges after create/update/scale/rollback, drawing Docker's progress
 // block, and fails with the reason when the update pauses, rolls back, or tasks keep failing.
 // Polls the manager API (GET /services/:id, /tasks); the manager keeps no client state for it.
-import { FlotillaError } from '../../../shared/errors/index.js';
-import type { Node, Service, Task } from '../../../shared/model/index.js';
-import { isTerminal } from '../../../shared/model/index.js';
-import type { ManagerClient } from '../../clients/manager-client.js';
+import { FlotillaError } from '../shared/errors/index.js';
+import type { Node, Service, Task } from '../shared/model/index.js';
+import { isTerminal } from '../shared/model/index.js';
+import type { ManagerClient } from './clients/manager-client.js';
 import {
   ConvergenceRenderer,
   convergenceView,
   formatSlot,
   runsCurrentSpec,
-} from '../../render/progress-convergence.js';
+} from './render/progress-convergence.js';
 
 export interface ConvergeOptions {
   out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };

@@ -1,5 +1,5 @@
 // Shared columns of the service commands, as docker prints them.
-import type { Node, PortConfig, Service, Task } from '../../../shared/model/index.js';
+import type { Node, PortConfig, Service, Task } from '../../shared/model/index.js';
 
 export type ServiceListItem = Service & {
   serviceStatus?: { runningTasks: number; desiredTasks: number };
