@@ -214,9 +214,7 @@ agents() {
     # The token is needed once; later starts reuse the node identity in <data-root>/node/.
     [ -f "${root}/node/cert.pem" ] || args+=(--token "$token")
     mkdir -p "$root" "${STATE}/m${i}"
-    # The environment form as well: this build drops the --insecure-registry flag (commander names
-    # it insecureRegistry, the agent's settings read insecureRegistries).
-    FLOTILLA_INSECURE_REGISTRIES="$REGISTRY" proc_start "$name" "$(machine_ns "$i")" "$root" "$FLT" "${args[@]}"
+    proc_start "$name" "$(machine_ns "$i")" "$root" "$FLT" "${args[@]}"
   done
   for i in $(seq 1 "$N"); do
     wait_until "agent ${i}'s engine API on $(agent_sock "$i")" "$WAIT_S" flt_on "$i" ps

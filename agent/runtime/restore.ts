@@ -1,6 +1,7 @@
 // Live restore at agent start: joins the records with `runc list` and the exit files, then adopts
 // containers whose conmon is still the one we started, records exits that happened while the agent
-// was away, cleans up orphans, and applies restart policies (notes §6 "On agent start").
+// was away, cleans up orphans, and applies restart policies (docs/design/runtime.md, "Live
+// restore").
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContainerRecord } from './container/record.js';

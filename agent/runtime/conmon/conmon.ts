@@ -1,6 +1,7 @@
-// Starts conmon for one container with the recipe verified on this host (notes §6): sync and start
-// socketpairs as fds 3 and 4, --full-attach, k8s-file log, exit and persist dirs, our runc root.
-// conmon double-forks, so the container survives the agent; we learn the pid from the sync pipe.
+// Starts conmon for one container with the recipe verified on this host (docs/design/runtime.md,
+// "Start sequence"): sync and start socketpairs as fds 3 and 4, --full-attach, k8s-file log, exit
+// and persist dirs, our runc root. conmon double-forks, so the container survives the agent; we
+// learn the pid from the sync pipe.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
