@@ -33,6 +33,17 @@ export interface Node {
   status: NodeStatus;
   /** This node's container subnet, handed out by the manager from the cluster pool. */
   subnet?: string;
-  /** True while the manager's leader sees this node as a manager member. */
-  managerStatus?: { leader: boolean; addr: string };
+  /** Manager nodes only, filled by the API on every read (never stored): see ManagerStatus. */
+  managerStatus?: ManagerStatus;
+}
+
+/**
+ * Docker's ManagerStatus of a manager node: `reachable` while a live manager runs on the node
+ * (its id or its advertised address), `leader` while that manager holds the election.
+ */
+export interface ManagerStatus {
+  leader: boolean;
+  reachability: 'reachable' | 'unreachable';
+  /** The manager's gRPC address, or the node's address when no manager runs there. */
+  addr: string;
 }

@@ -1,4 +1,4 @@
-// `flotilla node ls|inspect|update|rm|promote|demote`.
+// `flotilla node ls|inspect|ps|update|rm|promote|demote`.
 import type { Command } from 'commander';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { Node } from '../../../shared/model/index.js';
@@ -7,6 +7,7 @@ import { managerClient } from '../../clients/manager-client.js';
 import type { CliContext } from '../../context.js';
 import { renderJsonLines, renderTable } from '../../render/table.js';
 import { collect } from '../../repeatable.js';
+import { registerNodePs } from './ps.js';
 
 export function registerNodeCommands(program: Command, ctx: () => CliContext): void {
   const node = program.command('node').description('Manage cluster nodes');
@@ -30,7 +31,7 @@ export function registerNodeCommands(program: Command, ctx: () => CliContext): v
             n.description.hostname,
             cap(n.status.state),
             cap(n.spec.availability),
-            n.spec.role === 'manager' ? (n.managerStatus?.leader ? 'Leader' : 'Reachable') : '',
+            managerStatusText(n),
             n.description.engineVersion,
           ]),
         ),
@@ -50,6 +51,8 @@ export function registerNodeCommands(program: Command, ctx: () => CliContext): v
       if (!o.pretty) return void ctx().out.write(JSON.stringify(nodes, null, 4) + '\n');
       ctx().out.write(nodes.map(pretty).join('\n'));
     });
+
+  registerNodePs(node, ctx);
 
   node
     .command('update')
@@ -129,6 +132,13 @@ async function update(ctx: () => CliContext, ref: string, body: Record<string, u
   });
 }
 
+/** Docker's MANAGER STATUS column: Leader, Reachable or Unreachable; blank for workers. */
+export function managerStatusText(n: Node): string {
+  const m = n.managerStatus;
+  if (!m) return '';
+  return m.leader ? 'Leader' : cap(m.reachability);
+}
+
 function cap(s: string): string {
   return s ? s[0].toUpperCase() + s.slice(1) : s;
 }
@@ -146,6 +156,14 @@ function pretty(n: Node): string {
       ` State:\t\t\t${cap(n.status.state)}`,
       ` Availability:\t\t${cap(n.spec.availability)}`,
       ` Address:\t\t${n.description.addr}`,
+      ...(n.managerStatus
+        ? [
+            'Manager Status:',
+            ` Address:\t\t${n.managerStatus.addr}`,
+            ` Raft Status:\t\t${cap(n.managerStatus.reachability)}`,
+            ` Leader:\t\t${n.managerStatus.leader ? 'Yes' : 'No'}`,
+          ]
+        : []),
       'Platform:',
       ` Operating System:\t${n.description.platform.os}`,
       ` Architecture:\t\t${n.description.platform.architecture}`,

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { Node } from '../../../shared/model/index.js';
 import { findNode, type ApiDeps } from '../context.js';
+import { withManagerStatus, type ManagerView } from '../manager-status.js';
 
 const idParam = {
   params: {
@@ -21,14 +22,16 @@ interface NodeUpdate {
 }
 
 export function nodeRoutes(app: FastifyInstance, d: ApiDeps): void {
-  app.get('/nodes', { schema: {} }, async () =>
-    d.store
+  app.get('/nodes', { schema: {} }, async () => {
+    const view = await managerView(d);
+    return d.store
       .list('node')
-      .sort((a, b) => a.description.hostname.localeCompare(b.description.hostname)),
-  );
+      .sort((a, b) => a.description.hostname.localeCompare(b.description.hostname))
+      .map((n) => withManagerStatus(n, view));
+  });
 
   app.get<{ Params: { id: string } }>('/nodes/:id', { schema: idParam }, async (req) =>
-    findNode(d.store, req.params.id),
+    withManagerStatus(findNode(d.store, req.params.id), await managerView(d)),
   );
 
   app.post<{ Params: { id: string }; Body: NodeUpdate }>(
@@ -90,4 +93,9 @@ export function nodeRoutes(app: FastifyInstance, d: ApiDeps): void {
       return reply.status(204).send();
     },
   );
+}
+
+async function managerView(d: ApiDeps): Promise<ManagerView> {
+  const [managers, leader] = await Promise.all([d.leader.managers(), d.leader.leaderInfo()]);
+  return { managers, leader };
 }
