@@ -1,12 +1,13 @@
 // The manager's HTTP API: fastify over TLS where every route but GET /ca and POST /join needs a
-// client certificate of the cluster CA with role admin or manager, not revoked; optionally the same
-// routes on a root-only unix socket without TLS.
+// client certificate of the cluster CA that the store still allows (auth.ts); optionally the
+// same routes on a root-only unix socket without TLS.
 import { chmod, rm } from 'node:fs/promises';
 import type { TLSSocket } from 'node:tls';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { FlotillaError, httpStatusByKind } from '../../shared/errors/index.js';
 import type { Logger } from '../../shared/log/index.js';
-import { fromSubject, type TlsCredentials } from '../ca/index.js';
+import type { TlsCredentials } from '../ca/index.js';
+import { authorizeApiPeer } from './auth.js';
 import type { ApiDeps } from './context.js';
 import { installErrorHandling } from './errors.js';
 import { registerRoutes } from './routes/index.js';
@@ -48,29 +49,12 @@ export class ManagerApiServer {
     });
     https.addHook('onRequest', async (req, reply) => {
       if (publicRoutes.has(req.url.split('?')[0])) return;
-      const socket = req.raw.socket as TLSSocket;
-      const peer = socket.getPeerCertificate?.();
-      let err: FlotillaError | undefined;
-      if (!peer || !peer.subject)
-        err = new FlotillaError('CLIENT_CERT_REQUIRED', { reason: 'none sent' });
-      else if (!socket.authorized)
-        err = new FlotillaError('CLIENT_CERT_REQUIRED', {
-          reason: String(socket.authorizationError ?? 'not signed by the cluster CA'),
-        });
-      else {
-        try {
-          const id = fromSubject(str(peer.subject.CN), str(peer.subject.OU));
-          if (d.ca.isRevoked(id.nodeId))
-            err = new FlotillaError('CERTIFICATE_REVOKED', { nodeId: id.nodeId });
-          else if (id.role === 'worker')
-            err = new FlotillaError('PERMISSION_DENIED', {
-              detail: 'worker nodes cannot use the manager API',
-            });
-        } catch (e) {
-          err = e as FlotillaError;
-        }
-      }
-      if (err) return reply.status(httpStatusByKind[err.kind]).send(err.toJSON());
+      const verdict = authorizeApiPeer(req.raw.socket as TLSSocket, {
+        node: (id) => d.store.get('node', id),
+        isRevoked: (id) => d.ca.isRevoked(id),
+      });
+      if ('error' in verdict)
+        return reply.status(httpStatusByKind[verdict.error.kind]).send(verdict.error.toJSON());
     });
     installErrorHandling(plain(https));
     registerRoutes(plain(https), d);
@@ -104,10 +88,6 @@ export class ManagerApiServer {
 /** Routes are written against the default instance type; ours differs only in the logger type. */
 function plain(app: unknown): FastifyInstance {
   return app as FastifyInstance;
-}
-
-function str(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
 }
 
 export function splitHostPort(addr: string): [string, number] {

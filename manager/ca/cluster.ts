@@ -12,14 +12,51 @@ export interface ClusterSettings extends ClusterObject {
     /** sha256 of the CA certificate DER, hex (the token's first part). */
     digest: string;
   };
-  /** Only digests: the secret of generation g is HMAC(kek, clusterId:role:g), never stored. */
-  joinTokens: Record<'worker' | 'manager', { digest: string; generation: number }>;
+  /**
+   * Only digests: the secret of generation g is HMAC(token key, clusterId:role:g), never stored.
+   * `expiresAt` (ISO) refuses the token after that time (JOIN_TOKEN_EXPIRED).
+   */
+  joinTokens: Record<'worker' | 'manager', JoinTokenState>;
+  /** `cluster update --join-token-expiry`: tokens made from then on expire this long after. */
+  joinTokenExpiryNs?: number;
+  /**
+   * The HMAC key of join-token secrets, sealed under the KEK. Absent in clusters from before
+   * KEK rotation: their token key is the KEK itself (sealed here at the first rotation).
+   */
+  tokenKeySealed?: string;
+  /** The KEK as managers receive it: sealed for each manager's seal key (docs/decisions/0012). */
+  kek?: KekState;
+  /** Present while autolock is on: the unlock key, sealed under the KEK. */
+  autolock?: { unlockKeySealed: string };
+  /** Admin certificates issued by `cluster admin add` (revoked ones are in revokedNodeIds). */
+  admins?: AdminRecord[];
   addressPool: AddressPoolSettings;
   heartbeatPeriodNs: number;
   nodeDownGraceNs: number;
   taskHistoryLimit: number;
-  /** Node ids removed from the cluster: their certificates are refused everywhere. */
+  /** Node, manager and admin ids removed from the cluster: their certificates are refused everywhere. */
   revokedNodeIds: string[];
+}
+
+export interface JoinTokenState {
+  digest: string;
+  generation: number;
+  expiresAt?: string;
+}
+
+export interface KekState {
+  /** Changes at every rotation; a manager whose KEK has another id opens its sealed entry again. */
+  id: string;
+  rotatedAt: string;
+  /** managerId → the manager's seal public key and the KEK sealed for it (seal.ts). */
+  sealed: Record<string, { publicKeyPem: string; sealed: string }>;
+}
+
+export interface AdminRecord {
+  /** The certificate's CN: unique, never reused. */
+  id: string;
+  name: string;
+  createdAt: string;
 }
 
 /**

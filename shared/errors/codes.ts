@@ -13,6 +13,7 @@ import { clusterCodes } from './catalog/cluster.js';
 import { imageCodes } from './catalog/image.js';
 import { runtimeCodes } from './catalog/runtime.js';
 import { updateCodes } from './catalog/update.js';
+import { securityCodes } from './catalog/security.js';
 import type { CodeEntry } from './types.js';
 
 export const codes = {
@@ -28,6 +29,7 @@ export const codes = {
   ...imageCodes,
   ...runtimeCodes,
   ...updateCodes,
+  ...securityCodes,
 } satisfies Record<string, CodeEntry>;
 
 export type ErrorCode = keyof typeof codes;
