@@ -5,6 +5,7 @@ import {
   defaultDataRoot,
   defaultExecRoot,
   readConfigFile,
+  resolveJoinToken,
   resolveSettings,
   socketPathFromHost,
 } from '../shared/config/index.js';
@@ -16,6 +17,8 @@ export interface AgentSettings {
   insecureRegistries: string[];
   join: string;
   token: string;
+  /** A file holding the join token (0600): keeps it out of argv. */
+  tokenFile: string;
   nodeSubnet: string;
   advertiseAddr: string;
   hostname: string;
@@ -35,6 +38,7 @@ export function agentConfig(flags: Partial<AgentSettings> & { configFile?: strin
     insecureRegistries: [],
     join: '',
     token: '',
+    tokenFile: '',
     nodeSubnet: '',
     advertiseAddr: '',
     hostname: '',
@@ -50,5 +54,5 @@ export function agentConfig(flags: Partial<AgentSettings> & { configFile?: strin
     (s.execRoot === defaultExecRoot
       ? defaultAgentHost
       : `unix://${join(s.execRoot, 'agent.sock')}`);
-  return { ...s, host, socketPath: socketPathFromHost(host) };
+  return { ...s, token: resolveJoinToken(s), host, socketPath: socketPathFromHost(host) };
 }

@@ -78,7 +78,15 @@ export const clusterPart: ManagerPart = (c) => {
       gracePeriodMs: nsToMs(settings.nodeDownGraceNs, 10_000),
     }),
   ];
-  const always: Startable[] = [directory, dispatcher];
+  // A revocation (node rm, admin rm, a removed manager) cuts the revoked node's session at once.
+  let offCluster: (() => void) | undefined;
+  const revocations: Startable = {
+    start: async () => {
+      offCluster = c.store.onCluster(() => dispatcher.closeRevokedSessions());
+    },
+    stop: async () => offCluster?.(),
+  };
+  const always: Startable[] = [directory, dispatcher, revocations];
   if (heartbeats) always.push(heartbeats);
   return { always, leader };
 };

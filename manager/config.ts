@@ -5,6 +5,7 @@ import {
   defaultDataRoot,
   defaultExecRoot,
   defaultManagerGrpcPort,
+  resolveJoinToken,
   resolveSettings,
 } from '../shared/config/index.js';
 import { addressPoolFromFlags, type AddressPoolSetting } from './address-pool.js';
@@ -28,6 +29,8 @@ export interface ManagerSettings {
   init: boolean;
   join: string;
   token: string;
+  /** A file holding the manager join token (0600): keeps it out of argv. */
+  tokenFile: string;
   /** @default default */
   clusterName: string;
   /** Serve the API on <execRoot>/manager.sock as well (root only). @default true */
@@ -66,6 +69,7 @@ const defaults: ManagerSettings = {
   init: false,
   join: '',
   token: '',
+  tokenFile: '',
   clusterName: 'default',
   socket: true,
   // A list, so FLOTILLA_DEFAULT_ADDR_POOL is read comma separated.
@@ -86,6 +90,7 @@ export function managerConfig(flags: Partial<ManagerSettings>): ManagerConfig {
     s.advertiseAddr || (isWildcard(grpcHost) ? (firstExternalIPv4() ?? '127.0.0.1') : grpcHost);
   return {
     ...s,
+    token: resolveJoinToken(s),
     etcd: s.etcd.flatMap((e) => e.split(',')).filter(Boolean),
     listenApi,
     advertiseAddr: advertise,

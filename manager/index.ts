@@ -4,3 +4,5 @@ export type { ManagerHooks, RunningManager } from './main.js';
 export type { ManagerSettings, ManagerConfig } from './config.js';
 export type { ManagerComponents, ManagerPart, Startable } from './components.js';
 export type { LeaderElection, LeaderInfo } from './leader.js';
+// For the CLI's `cluster admin add`: the admin's key is made on the admin's machine.
+export { createCsr, generateKeyPair } from './ca/index.js';

@@ -1,5 +1,6 @@
 // How a manager joins an existing cluster: fetch the CA from a running manager, check it against
-// the token's digest, then ask for a certificate and the CA key-encryption key (POST /join).
+// the token's digest, then ask for a certificate with this manager's seal public key (POST /join):
+// the answering manager seals the CA key-encryption key for it in the cluster object.
 import { request } from 'node:https';
 import { FlotillaError } from '../shared/errors/index.js';
 import { certificateDigest, createCsr, generateKeyPair, parseToken } from './ca/index.js';
@@ -10,10 +11,13 @@ export interface JoinResult {
   certPem: string;
   keyPem: string;
   caCertPem: string;
-  keyEncryptionKey?: string;
 }
 
-export async function joinAsManager(joinAddr: string, token: string): Promise<JoinResult> {
+export async function joinAsManager(
+  joinAddr: string,
+  token: string,
+  sealPublicKeyPem: string,
+): Promise<JoinResult> {
   const t = parseToken(token);
   if (!t) throw new FlotillaError('JOIN_TOKEN_REJECTED', { reason: 'not a Flotilla join token' });
   const api = apiAddrForGrpc(joinAddr);
@@ -26,7 +30,7 @@ export async function joinAsManager(joinAddr: string, token: string): Promise<Jo
     api,
     'POST',
     '/join',
-    { token, csrPem, wantKeyEncryptionKey: true },
+    { token, csrPem, sealPublicKeyPem },
     ca.caCertPem,
   );
   if (res.role !== 'manager')

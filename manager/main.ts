@@ -75,12 +75,12 @@ export async function runManager(
     await store.start();
     started.push(store);
 
-    const { ca, managerId, initialized } = await bootstrap(config, store, log);
-    started.push(ca);
+    const { ca, kek, managerId, initialized } = await bootstrap(config, store, log);
+    started.push(ca, kek);
     const tls = await managerCredentials(config, ca, managerId);
     // Before the API listens, so that the CLI context exists once the manager answers.
     if (initialized && hooks.onInitialized) {
-      const admin = await ca.issueKeyAndCertificate('admin', `admin-${hostname()}`);
+      const admin = await ca.issueAdminKeyAndCertificate(`admin-${hostname()}`);
       await hooks.onInitialized({
         clusterId: ca.cluster.id,
         clusterName: ca.cluster.name,
@@ -111,6 +111,7 @@ export async function runManager(
     const api = new ManagerApiServer({
       store,
       ca,
+      kek,
       leader,
       managerId,
       grpcAddr: config.grpcAddr,

@@ -1,2 +1,4 @@
-export { ContextStore } from './store.js';
-export type { ClusterContext } from './store.js';
+export { ContextStore, checkContextName } from './store.js';
+export type { ClusterContext, ContextPem } from './store.js';
+export { makeBundle, readBundle, writeBundle } from './bundle.js';
+export type { ContextBundle } from './bundle.js';

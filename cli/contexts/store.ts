@@ -1,12 +1,13 @@
 // Cluster contexts: ~/.flotilla/contexts/<name>.json names the managers and the client certificate
 // files (in ~/.flotilla/contexts/<name>/); ~/.flotilla/config.json names the current one.
-// FLOTILLA_CONFIG moves the whole directory.
+// FLOTILLA_CONFIG moves the whole directory. Directories are 0700 and files 0600: they hold keys.
 import {
   chmodSync,
   existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +19,34 @@ export interface ClusterContext {
   clusterId: string;
   /** Manager API addresses (host:port), tried in order. */
   managers: string[];
+  description?: string;
   tls: { caFile: string; certFile: string; keyFile: string };
+}
+
+export interface ContextPem {
+  caCertPem: string;
+  certPem: string;
+  keyPem: string;
+}
+
+const namePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.+-]*$/;
+
+/** Docker's rule for context names; also keeps names from escaping the contexts directory. */
+export function checkContextName(name: string): void {
+  if (!namePattern.test(name) || name === 'default-context')
+    throw new FlotillaError('INVALID_ARGUMENT', {
+      detail: `context name "${name}" is invalid: use letters, digits and _ . + - (not first)`,
+    });
+}
+
+function writePrivate(file: string, body: string): void {
+  writeFileSync(file, body, { mode: 0o600 });
+  chmodSync(file, 0o600);
+}
+
+function mkdirPrivate(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
 }
 
 export class ContextStore {
@@ -37,10 +65,25 @@ export class ContextStore {
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  has(name: string): boolean {
+    return existsSync(this.file(name));
+  }
+
   get(name: string): ClusterContext {
+    checkContextName(name);
     const f = this.file(name);
     if (!existsSync(f)) throw new FlotillaError('NO_CLUSTER_CONTEXT', { name });
     return JSON.parse(readFileSync(f, 'utf8')) as ClusterContext;
+  }
+
+  /** The context's certificates and key, as a bundle carries them. */
+  pem(name: string): ContextPem {
+    const c = this.get(name);
+    return {
+      caCertPem: readFileSync(c.tls.caFile, 'utf8'),
+      certPem: readFileSync(c.tls.certFile, 'utf8'),
+      keyPem: readFileSync(c.tls.keyFile, 'utf8'),
+    };
   }
 
   current(): string | undefined {
@@ -51,10 +94,14 @@ export class ContextStore {
 
   use(name: string): void {
     this.get(name);
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    writeFileSync(
+    this.setCurrent(name);
+  }
+
+  private setCurrent(name: string | undefined): void {
+    mkdirPrivate(this.dir);
+    writePrivate(
       join(this.dir, 'config.json'),
-      JSON.stringify({ currentContext: name }, null, 2) + '\n',
+      JSON.stringify(name ? { currentContext: name } : {}, null, 2) + '\n',
     );
   }
 
@@ -65,24 +112,39 @@ export class ContextStore {
     return this.get(name);
   }
 
-  /** Writes a context and its credentials (key 0600). */
+  /** Writes a context and its credentials (directories 0700, files 0600). */
   save(
-    c: { name: string; clusterId: string; managers: string[] },
-    pem: { caCertPem: string; certPem: string; keyPem: string },
+    c: { name: string; clusterId: string; managers: string[]; description?: string },
+    pem: ContextPem,
   ): ClusterContext {
+    checkContextName(c.name);
+    mkdirPrivate(this.dir);
+    mkdirPrivate(join(this.dir, 'contexts'));
     const d = join(this.dir, 'contexts', c.name);
-    mkdirSync(d, { recursive: true, mode: 0o700 });
+    mkdirPrivate(d);
     const tls = {
       caFile: join(d, 'ca.pem'),
       certFile: join(d, 'cert.pem'),
       keyFile: join(d, 'key.pem'),
     };
-    writeFileSync(tls.caFile, pem.caCertPem);
-    writeFileSync(tls.certFile, pem.certPem);
-    writeFileSync(tls.keyFile, pem.keyPem, { mode: 0o600 });
-    chmodSync(tls.keyFile, 0o600);
+    writePrivate(tls.caFile, pem.caCertPem);
+    writePrivate(tls.certFile, pem.certPem);
+    writePrivate(tls.keyFile, pem.keyPem);
     const ctx: ClusterContext = { ...c, tls };
-    writeFileSync(this.file(c.name), JSON.stringify(ctx, null, 2) + '\n');
+    writePrivate(this.file(c.name), JSON.stringify(ctx, null, 2) + '\n');
     return ctx;
+  }
+
+  /** Removes a context; the current one only with `force` (then no context is current). */
+  remove(name: string, force = false): void {
+    this.get(name);
+    const current = this.current() === name;
+    if (current && !force)
+      throw new FlotillaError('INVALID_ARGUMENT', {
+        detail: `context "${name}" is in use: set another with \`flotilla context use\`, or use --force`,
+      });
+    rmSync(join(this.dir, 'contexts', name), { recursive: true, force: true });
+    rmSync(this.file(name), { force: true });
+    if (current) this.setCurrent(undefined);
   }
 }

@@ -1,7 +1,7 @@
 // What route handlers get: the store, the CA, leadership, and lookups by id, prefix or name.
 import { FlotillaError } from '../../shared/errors/index.js';
 import type { Node, Service } from '../../shared/model/index.js';
-import type { ClusterCa } from '../ca/index.js';
+import type { ClusterCa, KekKeeper } from '../ca/index.js';
 import type { LeaderElection } from '../leader.js';
 import type { StoreCore } from '../store/index.js';
 
@@ -27,6 +27,8 @@ export interface ApiDeps {
   nodeLogs?: { source?: NodeLogSource };
   store: StoreCore;
   ca: ClusterCa;
+  /** This manager's KEK: rotation and autolock (absent in tests that need neither). */
+  kek?: KekKeeper;
   leader: LeaderElection;
   managerId: string;
   /** The gRPC address agents join at (printed in join commands). */

@@ -383,6 +383,14 @@ export class ClusterCa {
     return { admin, certPem, caCertPem: this.caCertPem };
   }
 
+  /** A key made here and an admin certificate for it (the context `manager --init` writes). */
+  async issueAdminKeyAndCertificate(name: string): Promise<TlsCredentials> {
+    const { keys, keyPem } = await generateKeyPair();
+    const csrPem = await createCsr(`CN=${name}`, keys);
+    const { certPem, caCertPem } = await this.issueAdminCertificate(name, csrPem);
+    return { certPem, keyPem, caCertPem };
+  }
+
   /** Revokes the admin named `name` (or with that id): its certificate is refused at once. */
   async revokeAdmin(nameOrId: string): Promise<AdminRecord> {
     const a = this.admins().find((x) => x.name === nameOrId || x.id === nameOrId);

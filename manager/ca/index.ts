@@ -1,8 +1,12 @@
 // The cluster CA: root certificate, node/manager/admin certificates, join tokens, revocation.
 export { ClusterCa, fromSubject } from './cluster-ca.js';
-export type { Identity, NodeRole, TlsCredentials } from './cluster-ca.js';
+export type { Identity, KekSource, NodeRole, TlsCredentials } from './cluster-ca.js';
+export { KekKeeper, openOwnKek } from './kek-keeper.js';
+export { SealKeyFile } from './seal-key-file.js';
+export { isUnlockKey, newSealKey } from './seal.js';
+export type { SealKey } from './seal.js';
 export { clusterDefaults, readClusterSettings } from './cluster.js';
-export type { AddressPoolSettings, ClusterSettings } from './cluster.js';
+export type { AddressPoolSettings, AdminRecord, ClusterSettings } from './cluster.js';
 export {
   newKeyEncryptionKey,
   readKeyEncryptionKey,

@@ -190,6 +190,28 @@ export class Dispatcher {
       });
   }
 
+  /**
+   * Closes the sessions of nodes revoked since they opened. A session carries no manager rights
+   * (the role in its certificate only names a node's first role; the store's role decides from
+   * then on), so a demotion needs no cut; a revocation does.
+   */
+  closeRevokedSessions(): void {
+    if (!this.deps.isRevoked) return;
+    for (const [nodeId, s] of this.sessions) {
+      if (!this.deps.isRevoked(nodeId)) continue;
+      this.sessions.delete(nodeId);
+      this.heartbeats.delete(nodeId);
+      this.log.info({ nodeId }, 'revoked node session closed');
+      s.close(
+        toServiceError(
+          new FlotillaError('SESSION_UNAUTHENTICATED', {
+            reason: `node ${nodeId} was removed from the cluster`,
+          }),
+        ),
+      );
+    }
+  }
+
   private identify(call: Call): { nodeId: string; role: string } {
     const cert = call.getAuthContext()?.sslPeerCertificate;
     if (!cert || !cert.raw)

@@ -9,3 +9,4 @@ export {
   socketPathFromHost,
 } from './paths.js';
 export { readConfigFile, resolveSettings, envName } from './resolve.js';
+export { resolveJoinToken } from './join-token.js';

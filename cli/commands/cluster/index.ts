@@ -1,9 +1,11 @@
 // `flotilla cluster info` and `flotilla cluster join-token worker|manager [-q] [--rotate]`.
 import type { Command } from 'commander';
 import { FlotillaError } from '../../../shared/errors/index.js';
-import { formatDurationNs } from '../../../shared/units/index.js';
+import { formatDurationNs, parseDurationNs } from '../../../shared/units/index.js';
 import { managerClient } from '../../clients/manager-client.js';
 import type { CliContext } from '../../context.js';
+import { parseFlags } from '../../exit-status.js';
+import { registerClusterSecurityCommands } from './security.js';
 
 interface Info {
   cluster: {
@@ -27,6 +29,7 @@ interface Info {
 
 export function registerClusterCommands(program: Command, ctx: () => CliContext): void {
   const cluster = program.command('cluster').description('Manage the cluster');
+  registerClusterSecurityCommands(cluster, ctx);
 
   cluster
     .command('info')
@@ -63,22 +66,38 @@ export function registerClusterCommands(program: Command, ctx: () => CliContext)
     .argument('<role>', 'worker or manager')
     .option('-q, --quiet', 'only display the token')
     .option('--rotate', 'rotate the join token')
-    .action(async (role: string, o: { quiet?: boolean; rotate?: boolean }) => {
+    .option('--expiry <duration>', 'the token printed expires this long from now (0: never)')
+    .action(async (role: string, o: { quiet?: boolean; rotate?: boolean; expiry?: string }) => {
       if (role !== 'worker' && role !== 'manager')
         throw new FlotillaError('INVALID_ARGUMENT', {
           detail: `unknown role ${role}: use worker or manager`,
         });
-      const res = await managerClient(ctx()).json<{ token: string; command: string }>(
+      const expiryNs =
+        o.expiry === undefined
+          ? undefined
+          : parseFlags(() => parseDurationNs(o.expiry!, '--expiry'));
+      const c = managerClient(ctx());
+      type Answer = { token: string; command: string; expiresAt: string | null };
+      let res = await c.json<Answer>(
         o.rotate
           ? { method: 'POST', path: `/cluster/join-token/${role}/rotate` }
           : { path: `/cluster/join-token/${role}` },
       );
+      if (expiryNs !== undefined) {
+        await c.json({
+          method: 'POST',
+          path: `/cluster/join-token/${role}/expiry`,
+          body: { expiryNs },
+        });
+        res = await c.json<Answer>({ path: `/cluster/join-token/${role}` });
+      }
       const out = ctx().out;
       if (o.quiet) return void out.write(res.token + '\n');
       if (o.rotate) out.write(`Successfully rotated ${role} join token.\n\n`);
       out.write(
         `To add a ${role} to this cluster, run the following command:\n\n    ${res.command}\n\n`,
       );
+      if (res.expiresAt) out.write(`This token expires at ${res.expiresAt}.\n`);
     });
 }
 

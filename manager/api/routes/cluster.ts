@@ -1,5 +1,6 @@
 // GET /info, join tokens, and the two unauthenticated joining routes (GET /ca, POST /join).
 import type { FastifyInstance } from 'fastify';
+import { FlotillaError } from '../../../shared/errors/index.js';
 import type { ApiDeps } from '../context.js';
 import type { NodeRole } from '../../ca/index.js';
 
@@ -65,7 +66,7 @@ export function clusterRoutes(app: FastifyInstance, d: ApiDeps): void {
   }));
 
   app.post<{
-    Body: { token: string; csrPem: string; hostname?: string; wantKeyEncryptionKey?: boolean };
+    Body: { token: string; csrPem: string; hostname?: string; sealPublicKeyPem?: string };
   }>(
     '/join',
     {
@@ -77,23 +78,24 @@ export function clusterRoutes(app: FastifyInstance, d: ApiDeps): void {
             token: { type: 'string', minLength: 1 },
             csrPem: { type: 'string', minLength: 1 },
             hostname: { type: 'string' },
-            wantKeyEncryptionKey: { type: 'boolean' },
+            // A joining manager's seal key: the KEK is sealed for it (docs/decisions).
+            sealPublicKeyPem: { type: 'string', minLength: 1 },
           },
         },
       },
     },
     async (req) => {
       const r = d.ca.verifyJoinToken(req.body.token);
+      const seal = req.body.sealPublicKeyPem;
+      if (seal && r !== 'manager')
+        throw new FlotillaError('JOIN_TOKEN_REJECTED', {
+          reason: 'a worker token cannot join a manager',
+        });
       const issued = await d.ca.issueNodeCertificate(req.body.csrPem, r);
+      // Sealed before answering: the joining manager reads it from the store next.
+      if (seal) await d.ca.sealKekFor(issued.nodeId, seal);
       req.log.info({ nodeId: issued.nodeId, role: r, hostname: req.body.hostname }, 'node joined');
-      return {
-        ...issued,
-        role: r,
-        clusterId: d.ca.cluster.id,
-        ...(r === 'manager' && req.body.wantKeyEncryptionKey
-          ? { keyEncryptionKey: d.ca.kek.toString('base64') }
-          : {}),
-      };
+      return { ...issued, role: r, clusterId: d.ca.cluster.id };
     },
   );
 }
@@ -103,6 +105,7 @@ function joinAnswer(d: ApiDeps, r: NodeRole, token: string) {
   return {
     role: r,
     token,
+    expiresAt: d.ca.cluster.joinTokens[r].expiresAt ?? null,
     addr: d.grpcAddr,
     command: `flotilla ${cmd} --join ${d.grpcAddr} --token ${token}`,
   };

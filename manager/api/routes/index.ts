@@ -4,6 +4,7 @@ import type { ApiDeps } from '../context.js';
 import { clusterRoutes } from './cluster.js';
 import { nodeRoutes } from './nodes.js';
 import { rollbackRoutes } from './rollback.js';
+import { securityRoutes } from './security.js';
 import { nodeContainerLogRoutes, serviceLogRoutes } from './service-logs.js';
 import { serviceRoutes } from './services.js';
 import { stackRoutes } from './stacks.js';
@@ -18,6 +19,7 @@ export function registerRoutes(app: FastifyInstance, d: ApiDeps): void {
   stackRoutes(app, d);
   serviceLogRoutes(app, d);
   nodeContainerLogRoutes(app, d);
+  securityRoutes(app, d);
 }
 
 export { serviceStatus } from './services.js';
