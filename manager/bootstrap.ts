@@ -60,6 +60,9 @@ export async function bootstrap(
     await writeId(config.dataRoot, managerId);
     initialized = true;
     log.info({ clusterId: c.id, addressPool: c.addressPool }, 'cluster initialised');
+  } else if (config.join && file.read().state !== 'absent' && managerId) {
+    // The env file of the systemd unit may keep FLOTILLA_JOIN after the first start.
+    log.warn({ join: config.join }, '--join ignored: this manager has already joined a cluster');
   } else if (config.join) {
     if (!config.token)
       throw new FlotillaError('INVALID_ARGUMENT', {

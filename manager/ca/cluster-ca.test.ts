@@ -97,4 +97,44 @@ describe('ClusterCa', () => {
     const wrong = new ClusterCa({ store, kek: newKeyEncryptionKey(), log: silentLogger() });
     await expect(wrong.start()).rejects.toMatchObject({ code: 'CA_KEY_UNAVAILABLE' });
   });
+
+  it('refuses a join token after its expiry, with the time it expired', async () => {
+    const store = new InMemoryObjectStore();
+    const kek = newKeyEncryptionKey();
+    await ClusterCa.initialize(store, kek, 'test');
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const ca = new ClusterCa({ store, kek, log: silentLogger(), now: () => now });
+    await ca.start();
+    const token = ca.joinToken('worker');
+    await ca.setJoinTokenExpiry('worker', 60e9);
+    expect(ca.verifyJoinToken(token)).toBe('worker');
+    now += 61_000;
+    expect(() => ca.verifyJoinToken(token)).toThrow(
+      /the worker join token expired at 2026-01-01T00:01:00.000Z/,
+    );
+    expect(ca.verifyJoinToken(ca.joinToken('manager'))).toBe('manager');
+    // A default expiry applies to rotated tokens; 0 turns it off.
+    await ca.setDefaultJoinTokenExpiry(3600e9);
+    const rotated = await ca.rotateJoinToken('worker');
+    expect(ca.cluster.joinTokens.worker.expiresAt).toBe(new Date(now + 3_600_000).toISOString());
+    expect(ca.verifyJoinToken(rotated)).toBe('worker');
+    await ca.setDefaultJoinTokenExpiry(0);
+    expect(ca.cluster.joinTokens.worker.expiresAt).toBeUndefined();
+  });
+
+  it('records admins, refuses a second one of a name, and revokes by name', async () => {
+    const { ca } = await newCa();
+    const { keys } = await generateKeyPair();
+    const csr = await createCsr('CN=ignored', keys);
+    const { admin, certPem } = await ca.issueAdminCertificate('alice', csr);
+    expect(ca.identify(certPem)).toEqual({ nodeId: admin.id, role: 'admin' });
+    await expect(ca.issueAdminCertificate('alice', csr)).rejects.toMatchObject({
+      code: 'ADMIN_ALREADY_EXISTS',
+    });
+    expect(ca.admins().map((a) => a.name)).toEqual(['alice']);
+    await ca.revokeAdmin('alice');
+    expect(ca.isRevoked(admin.id)).toBe(true);
+    expect(ca.admins()).toEqual([]);
+    await expect(ca.revokeAdmin('alice')).rejects.toMatchObject({ code: 'ADMIN_NOT_FOUND' });
+  });
 });
