@@ -8,7 +8,7 @@ import { Etcd3, type IOptions } from 'etcd3';
 import { createLogger } from '../shared/log/index.js';
 import { ManagerApiServer } from './api/index.js';
 import { bootstrap, managerCredentials } from './bootstrap.js';
-import type { TlsCredentials } from './ca/index.js';
+import { issueAdminKeyAndCertificate, type TlsCredentials } from './ca/index.js';
 import type { ManagerComponents, Startable } from './components.js';
 import { managerConfig, type ManagerSettings } from './config.js';
 import { EmbeddedEtcd, embeddedEtcdLimits } from './etcd/index.js';
@@ -80,7 +80,7 @@ export async function runManager(
     const tls = await managerCredentials(config, ca, managerId);
     // Before the API listens, so that the CLI context exists once the manager answers.
     if (initialized && hooks.onInitialized) {
-      const admin = await ca.issueAdminKeyAndCertificate(`admin-${hostname()}`);
+      const admin = await issueAdminKeyAndCertificate(ca, `admin-${hostname()}`);
       await hooks.onInitialized({
         clusterId: ca.cluster.id,
         clusterName: ca.cluster.name,

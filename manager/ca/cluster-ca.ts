@@ -5,12 +5,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { FlotillaError } from '../../shared/errors/index.js';
 import type { Logger } from '../../shared/log/index.js';
 import { newId, type StoreCore } from '../store/index.js';
-import {
-  clusterDefaults,
-  readClusterSettings,
-  type AdminRecord,
-  type ClusterSettings,
-} from './cluster.js';
+import { clusterDefaults, readClusterSettings, type ClusterSettings } from './cluster.js';
 import { decrypt, encrypt } from './key-encryption.js';
 import {
   certificateDigest,
@@ -23,7 +18,13 @@ import {
   verifyIssuedBy,
   type CryptoKey,
 } from './pki.js';
-import { sealFor } from './seal.js';
+import {
+  expiryFrom,
+  withRevoked,
+  withRotatedKek,
+  withSealedKek,
+  withTokenExpiry,
+} from './cluster-edits.js';
 import { formatToken, parseToken, sameDigest, secretDigest } from './tokens.js';
 
 export type NodeRole = 'worker' | 'manager';
@@ -94,34 +95,25 @@ export class ClusterCa {
     const { keys, keyPem } = await generateKeyPair();
     const certPem = await createRootCertificate('flotilla-root-ca', id, keys);
     const tokenKey = randomBytes(32);
-    const now = new Date().toISOString();
-    const cluster: ClusterSettings = {
+    const createdAt = new Date().toISOString();
+    let cluster: ClusterSettings = {
       id,
       name,
-      createdAt: new Date().toISOString(),
+      createdAt,
       ca: { certPem, encryptedKeyPem: encrypt(kek, keyPem), digest: certificateDigest(certPem) },
       joinTokens: {
         worker: { digest: secretDigest(tokenSecret(tokenKey, id, 'worker', 1)), generation: 1 },
         manager: { digest: secretDigest(tokenSecret(tokenKey, id, 'manager', 1)), generation: 1 },
       },
       tokenKeySealed: encrypt(kek, tokenKey.toString('base64')),
-      kek: {
-        id: newId(),
-        rotatedAt: now,
-        sealed: firstManager
-          ? {
-              [firstManager.managerId]: {
-                publicKeyPem: firstManager.publicKeyPem,
-                sealed: sealFor(firstManager.publicKeyPem, kek),
-              },
-            }
-          : {},
-      },
+      kek: { id: newId(), rotatedAt: createdAt, sealed: {} },
       admins: [],
       ...structuredClone(clusterDefaults),
       ...structuredClone(settings),
       revokedNodeIds: [],
     };
+    if (firstManager)
+      cluster = withSealedKek(cluster, firstManager.managerId, firstManager.publicKeyPem, kek);
     // putCluster compares against "absent", so two managers racing --init cannot both win.
     try {
       await store.putCluster(cluster);
@@ -185,10 +177,6 @@ export class ClusterCa {
     return this.settings.ca.certPem;
   }
 
-  get kek(): Buffer {
-    return this.kekNow();
-  }
-
   joinToken(role: NodeRole): string {
     const g = this.settings.joinTokens[role].generation;
     return formatToken(
@@ -203,7 +191,7 @@ export class ClusterCa {
       const c = cur as ClusterSettings;
       const generation = c.joinTokens[role].generation + 1;
       const digest = secretDigest(tokenSecret(this.tokenKey, c.id, role, generation));
-      const expiresAt = this.expiryFrom(c.joinTokenExpiryNs);
+      const expiresAt = expiryFrom(this.now(), c.joinTokenExpiryNs);
       return {
         ...c,
         joinTokens: { ...c.joinTokens, [role]: { digest, generation, ...expiresAt } },
@@ -294,76 +282,39 @@ export class ClusterCa {
    * KEK goes in the same write, so it gets no later KEK.
    */
   async revoke(nodeId: string): Promise<void> {
-    const next = await this.deps.store.updateCluster((cur) => {
-      const c = cur as ClusterSettings;
-      const ids = new Set(c.revokedNodeIds ?? []);
-      ids.add(nodeId);
-      const out: ClusterSettings = { ...c, revokedNodeIds: [...ids] };
-      if (c.kek?.sealed[nodeId]) {
-        const sealed = { ...c.kek.sealed };
-        delete sealed[nodeId];
-        out.kek = { ...c.kek, sealed };
-      }
-      return out;
-    });
+    const next = await this.deps.store.updateCluster((cur) =>
+      withRevoked(cur as ClusterSettings, nodeId),
+    );
     this.apply(next as ClusterSettings);
   }
 
   // Join-token expiry: `cluster join-token --expiry`, `cluster update --join-token-expiry`.
 
-  private expiryFrom(ns: number | undefined): { expiresAt?: string } {
-    return ns && ns > 0 ? { expiresAt: new Date(this.now() + ns / 1e6).toISOString() } : {};
-  }
-
   /** The role's current token expires `expiryNs` from now (0: never). */
   async setJoinTokenExpiry(role: NodeRole, expiryNs: number): Promise<void> {
-    const next = await this.deps.store.updateCluster((cur) => {
-      const c = cur as ClusterSettings;
-      const { expiresAt: _old, ...state } = c.joinTokens[role];
-      return {
-        ...c,
-        joinTokens: { ...c.joinTokens, [role]: { ...state, ...this.expiryFrom(expiryNs) } },
-      };
-    });
+    const expiry = expiryFrom(this.now(), expiryNs);
+    const next = await this.deps.store.updateCluster((cur) =>
+      withTokenExpiry(cur as ClusterSettings, [role], expiry),
+    );
     this.apply(next as ClusterSettings);
   }
 
   /** Tokens made from now on expire `expiryNs` after; the current ones `expiryNs` from now. */
   async setDefaultJoinTokenExpiry(expiryNs: number): Promise<void> {
-    const next = await this.deps.store.updateCluster((cur) => {
-      const c = cur as ClusterSettings;
-      const joinTokens = { ...c.joinTokens };
-      for (const role of ['worker', 'manager'] as const) {
-        const { expiresAt: _old, ...state } = c.joinTokens[role];
-        joinTokens[role] = { ...state, ...this.expiryFrom(expiryNs) };
-      }
-      return { ...c, joinTokens, joinTokenExpiryNs: expiryNs };
-    });
+    const expiry = expiryFrom(this.now(), expiryNs);
+    const next = await this.deps.store.updateCluster((cur) => ({
+      ...withTokenExpiry(cur as ClusterSettings, ['worker', 'manager'], expiry),
+      joinTokenExpiryNs: expiryNs,
+    }));
     this.apply(next as ClusterSettings);
   }
 
-  // Admin certificates (`cluster admin add|ls|rm`): CN = a new unique id, OU = admin.
-
-  /** Admins not revoked, oldest first. */
-  admins(): AdminRecord[] {
-    return (this.settings.admins ?? []).filter((a) => !this.revoked.has(a.id));
-  }
-
-  adminById(id: string): AdminRecord | undefined {
-    return (this.settings.admins ?? []).find((a) => a.id === id);
-  }
-
-  /** Signs the CSR of a new admin named `name` (ADMIN_ALREADY_EXISTS while one is current). */
-  async issueAdminCertificate(
-    name: string,
-    csrPem: string,
-  ): Promise<{ admin: AdminRecord; certPem: string; caCertPem: string }> {
-    const admin: AdminRecord = { id: newId(), name, createdAt: new Date(this.now()).toISOString() };
-    let certPem: string;
+  /** Signs a CSR for an admin (cluster-admins.ts): subject ours, never the CSR's. */
+  async signAdminCsr(csrPem: string, adminId: string): Promise<string> {
     try {
-      certPem = await signLeaf({
+      return await signLeaf({
         csrPem,
-        subject: `CN=${admin.id}, OU=admin, O=${this.settings.id}`,
+        subject: `CN=${adminId}, OU=admin, O=${this.settings.id}`,
         caCertPem: this.caCertPem,
         caKey: this.caKey,
         validDays: 365,
@@ -371,32 +322,12 @@ export class ClusterCa {
     } catch (err) {
       throw new FlotillaError('CSR_INVALID', { reason: (err as Error).message }, { cause: err });
     }
-    // Recorded before the certificate leaves this manager: every admin certificate is listed.
-    const next = await this.deps.store.updateCluster((cur) => {
-      const c = cur as ClusterSettings;
-      const revoked = new Set(c.revokedNodeIds ?? []);
-      if ((c.admins ?? []).some((a) => a.name === name && !revoked.has(a.id)))
-        throw new FlotillaError('ADMIN_ALREADY_EXISTS', { name });
-      return { ...c, admins: [...(c.admins ?? []), admin] };
-    });
+  }
+
+  /** A read-modify-write of the cluster object, seen here at once (not only after the watch). */
+  async edit(fn: (c: ClusterSettings) => ClusterSettings): Promise<void> {
+    const next = await this.deps.store.updateCluster((cur) => fn(cur as ClusterSettings));
     this.apply(next as ClusterSettings);
-    return { admin, certPem, caCertPem: this.caCertPem };
-  }
-
-  /** A key made here and an admin certificate for it (the context `manager --init` writes). */
-  async issueAdminKeyAndCertificate(name: string): Promise<TlsCredentials> {
-    const { keys, keyPem } = await generateKeyPair();
-    const csrPem = await createCsr(`CN=${name}`, keys);
-    const { certPem, caCertPem } = await this.issueAdminCertificate(name, csrPem);
-    return { certPem, keyPem, caCertPem };
-  }
-
-  /** Revokes the admin named `name` (or with that id): its certificate is refused at once. */
-  async revokeAdmin(nameOrId: string): Promise<AdminRecord> {
-    const a = this.admins().find((x) => x.name === nameOrId || x.id === nameOrId);
-    if (!a) throw new FlotillaError('ADMIN_NOT_FOUND', { name: nameOrId });
-    await this.revoke(a.id);
-    return a;
   }
 
   // The KEK: rotation and sealing it for managers (kek-keeper.ts holds this manager's copy).
@@ -410,19 +341,10 @@ export class ClusterCa {
     /** More fields sealed under the KEK (the unlock key), sealed again in the same write. */
     reseal: (c: ClusterSettings) => Partial<ClusterSettings> = () => ({}),
   ): Promise<ClusterSettings> {
+    const k = { newKek, caKeyPem: this.caKeyPem, tokenKey: this.tokenKey, nowMs: this.now() };
     const next = await this.deps.store.updateCluster((cur) => {
       const c = cur as ClusterSettings;
-      const sealed: NonNullable<ClusterSettings['kek']>['sealed'] = {};
-      for (const [id, e] of Object.entries(c.kek?.sealed ?? {}))
-        if (!(c.revokedNodeIds ?? []).includes(id))
-          sealed[id] = { publicKeyPem: e.publicKeyPem, sealed: sealFor(e.publicKeyPem, newKek) };
-      return {
-        ...c,
-        ca: { ...c.ca, encryptedKeyPem: encrypt(newKek, this.caKeyPem) },
-        tokenKeySealed: encrypt(newKek, this.tokenKey.toString('base64')),
-        kek: { id: newId(), rotatedAt: new Date(this.now()).toISOString(), sealed },
-        ...reseal(c),
-      };
+      return { ...withRotatedKek(c, k), ...reseal(c) };
     });
     this.apply(next as ClusterSettings);
     return this.settings;
@@ -430,20 +352,9 @@ export class ClusterCa {
 
   /** Seals the current KEK for a manager (its first start after --init/--join, or a migration). */
   async sealKekFor(managerId: string, publicKeyPem: string, kek = this.kekNow()): Promise<void> {
-    const next = await this.deps.store.updateCluster((cur) => {
-      const c = cur as ClusterSettings;
-      const kekState = c.kek ?? { id: newId(), rotatedAt: c.createdAt, sealed: {} };
-      return {
-        ...c,
-        kek: {
-          ...kekState,
-          sealed: {
-            ...kekState.sealed,
-            [managerId]: { publicKeyPem, sealed: sealFor(publicKeyPem, kek) },
-          },
-        },
-      };
-    });
+    const next = await this.deps.store.updateCluster((cur) =>
+      withSealedKek(cur as ClusterSettings, managerId, publicKeyPem, kek),
+    );
     this.apply(next as ClusterSettings);
   }
 }

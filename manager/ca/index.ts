@@ -1,6 +1,12 @@
 // The cluster CA: root certificate, node/manager/admin certificates, join tokens, revocation.
 export { ClusterCa, fromSubject } from './cluster-ca.js';
 export type { Identity, KekSource, NodeRole, TlsCredentials } from './cluster-ca.js';
+export {
+  issueAdminCertificate,
+  issueAdminKeyAndCertificate,
+  listAdmins,
+  revokeAdmin,
+} from './cluster-admins.js';
 export { KekKeeper, openOwnKek } from './kek-keeper.js';
 export { SealKeyFile } from './seal-key-file.js';
 export { isUnlockKey, newSealKey } from './seal.js';

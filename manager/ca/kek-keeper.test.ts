@@ -55,7 +55,6 @@ async function twoManagers() {
   return { store, ma, mb };
 }
 
-
 describe('sealing', () => {
   it('opens only with the seal key it was made for', () => {
     const k = newSealKey();

@@ -3,7 +3,13 @@
 // expiry. Authorisation of each request is auth.ts's; these routes change what it reads.
 import type { FastifyInstance } from 'fastify';
 import { FlotillaError } from '../../../shared/errors/index.js';
-import type { KekKeeper, NodeRole } from '../../ca/index.js';
+import {
+  issueAdminCertificate,
+  listAdmins,
+  revokeAdmin,
+  type KekKeeper,
+  type NodeRole,
+} from '../../ca/index.js';
 import type { ApiDeps } from '../context.js';
 
 const role = { type: 'string', enum: ['worker', 'manager'] } as const;
@@ -14,7 +20,7 @@ export function securityRoutes(app: FastifyInstance, d: ApiDeps): void {
     return d.kek;
   };
 
-  app.get('/cluster/admins', { schema: {} }, async () => d.ca.admins());
+  app.get('/cluster/admins', { schema: {} }, async () => listAdmins(d.ca));
 
   app.post<{ Body: { name: string; csrPem: string } }>(
     '/cluster/admins',
@@ -32,7 +38,7 @@ export function securityRoutes(app: FastifyInstance, d: ApiDeps): void {
       },
     },
     async (req) => {
-      const issued = await d.ca.issueAdminCertificate(req.body.name, req.body.csrPem);
+      const issued = await issueAdminCertificate(d.ca, req.body.name, req.body.csrPem);
       req.log.info(
         { adminId: issued.admin.id, name: issued.admin.name },
         'admin certificate issued',
@@ -51,7 +57,7 @@ export function securityRoutes(app: FastifyInstance, d: ApiDeps): void {
     '/cluster/admins/:name',
     { schema: { params: { type: 'object', properties: { name: { type: 'string' } } } } },
     async (req, reply) => {
-      const a = await d.ca.revokeAdmin(req.params.name);
+      const a = await revokeAdmin(d.ca, req.params.name);
       req.log.info({ adminId: a.id, name: a.name }, 'admin certificate revoked');
       return reply.status(204).send();
     },
