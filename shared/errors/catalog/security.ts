@@ -5,7 +5,8 @@ import type { CodeCatalog } from '../types.js';
 export const securityCodes = {
   MANAGER_ROLE_REVOKED: {
     kind: 'permission_denied',
-    message: 'node {nodeId} is no longer a manager: its certificate gives no access to the manager API',
+    message:
+      'node {nodeId} is no longer a manager: its certificate gives no access to the manager API',
     hint: 'promote the node again with `flotilla node promote`, or use an admin context',
   },
   ADMIN_REVOKED: {

@@ -187,12 +187,12 @@ describe('two managers on one etcd: KEK rotation', () => {
     const cfg = join(root, 'cfg-kek');
     const e = env(cfg);
     const a = await manager('ka', cfg);
-    a.start(['--init', '--etcd', t.etcd.endpoint]);
+    a.start(['--init', ...t.managerFlags()]);
     await a.ready();
     const token = cli(e, 'cluster', 'join-token', 'manager', '-q').stdout.trim();
     const worker = cli(e, 'cluster', 'join-token', 'worker', '-q').stdout.trim();
     const b = await manager('kb', join(root, 'cfg-kek-b'));
-    b.start(['--etcd', t.etcd.endpoint, '--join', a.grpcAddr, '--token', token]);
+    b.start([...t.managerFlags(), '--join', a.grpcAddr, '--token', token]);
     await b.ready();
     const client = t.client();
     const read = async () => JSON.parse((await client.get(clusterKey).string())!);
@@ -214,7 +214,7 @@ describe('two managers on one etcd: KEK rotation', () => {
     for (const m of [b, a]) {
       await m.stop();
       m.exitCode = null;
-      m.start(['--etcd', t.etcd.endpoint]);
+      m.start(t.managerFlags());
       await m.ready();
     }
     expect(cli(e, 'cluster', 'info').status).toBe(0);
@@ -227,7 +227,7 @@ describe('two managers on one etcd: KEK rotation', () => {
     expect(joined.status).toBe(200);
     // A manager that joins after the rotation gets the new KEK.
     const c = await manager('kc', join(root, 'cfg-kek-c'));
-    c.start(['--etcd', t.etcd.endpoint, '--join', b.grpcAddr, '--token', token]);
+    c.start([...t.managerFlags(), '--join', b.grpcAddr, '--token', token]);
     await c.ready();
     expect(Object.keys((await read()).kek.sealed)).toHaveLength(3);
     for (const m of [a, b, c]) await m.stop();
