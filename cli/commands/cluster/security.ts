@@ -91,41 +91,46 @@ export function registerClusterSecurityCommands(cluster: Command, ctx: () => Cli
   cluster
     .command('update')
     .description('Update the cluster settings')
-    .option('--autolock <bool>', 'true or false: lock restarted managers until `cluster unlock`')
+    .option(
+      '--autolock [bool]',
+      'true (default) or false: lock restarted managers until `cluster unlock`',
+    )
     .option('--rotate-key', 'rotate the key that encrypts the CA key (every manager follows)')
     .option(
       '--join-token-expiry <duration>',
       'join tokens expire this long after they are made (0: never)',
     )
-    .action(async (o: { autolock?: string; rotateKey?: boolean; joinTokenExpiry?: string }) => {
-      const autolock = parseFlags(() => parseBool('--autolock', o.autolock));
-      const expiryNs =
-        o.joinTokenExpiry === undefined
-          ? undefined
-          : parseFlags(() => parseDurationNs(o.joinTokenExpiry!, '--join-token-expiry'));
-      if (autolock === undefined && !o.rotateKey && expiryNs === undefined)
-        throw new FlotillaError('INVALID_ARGUMENT', {
-          detail:
-            'cluster update needs at least one of --autolock, --rotate-key, --join-token-expiry',
-        });
-      const c = managerClient(ctx());
-      const out = ctx().out;
-      if (o.rotateKey) {
-        await c.json({ method: 'POST', path: '/cluster/key-encryption-key/rotate' });
-        out.write('Rotated the key-encryption key.\n');
-      }
-      if (expiryNs !== undefined)
-        await c.json({ method: 'POST', path: '/cluster/join-token-expiry', body: { expiryNs } });
-      if (autolock !== undefined) {
-        const r = await c.json<{ unlockKey?: string }>({
-          method: 'POST',
-          path: '/cluster/autolock',
-          body: { enabled: autolock },
-        });
-        if (r.unlockKey) out.write(unlockKeyText(r.unlockKey));
-      }
-      out.write('Cluster updated.\n');
-    });
+    .action(
+      async (o: { autolock?: string | boolean; rotateKey?: boolean; joinTokenExpiry?: string }) => {
+        const autolock = parseFlags(() => parseBool('--autolock', o.autolock));
+        const expiryNs =
+          o.joinTokenExpiry === undefined
+            ? undefined
+            : parseFlags(() => parseDurationNs(o.joinTokenExpiry!, '--join-token-expiry'));
+        if (autolock === undefined && !o.rotateKey && expiryNs === undefined)
+          throw new FlotillaError('INVALID_ARGUMENT', {
+            detail:
+              'cluster update needs at least one of --autolock, --rotate-key, --join-token-expiry',
+          });
+        const c = managerClient(ctx());
+        const out = ctx().out;
+        if (o.rotateKey) {
+          await c.json({ method: 'POST', path: '/cluster/key-encryption-key/rotate' });
+          out.write('Rotated the key-encryption key.\n');
+        }
+        if (expiryNs !== undefined)
+          await c.json({ method: 'POST', path: '/cluster/join-token-expiry', body: { expiryNs } });
+        if (autolock !== undefined) {
+          const r = await c.json<{ unlockKey?: string }>({
+            method: 'POST',
+            path: '/cluster/autolock',
+            body: { enabled: autolock },
+          });
+          if (r.unlockKey) out.write(unlockKeyText(r.unlockKey));
+        }
+        out.write('Cluster updated.\n');
+      },
+    );
 
   cluster
     .command('unlock')
@@ -172,8 +177,8 @@ export function registerClusterSecurityCommands(cluster: Command, ctx: () => Cli
     });
 }
 
-function parseBool(flag: string, v: string | undefined): boolean | undefined {
-  if (v === undefined) return undefined;
+function parseBool(flag: string, v: string | boolean | undefined): boolean | undefined {
+  if (v === undefined || typeof v === 'boolean') return v;
   if (v === 'true' || v === '1') return true;
   if (v === 'false' || v === '0') return false;
   throw new FlotillaError('INVALID_FLAG_VALUE', { value: v, flag, reason: 'use true or false' });
