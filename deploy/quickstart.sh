@@ -168,7 +168,8 @@ manager() {
   if proc_alive manager "${DATA}/manager"; then
     note "manager already running (pid $(cat "$(proc_pidfile manager)"))"
   else
-    if [ ! -f "${DATA}/manager/ca.key-encryption-key" ]; then
+    # A manager that has started once keeps its seal key (or, from before, the plain KEK file).
+    if [ ! -f "${DATA}/manager/manager-seal-key" ] && [ ! -f "${DATA}/manager/ca.key-encryption-key" ]; then
       # First start: remember the CLI's current context so `down` can restore it.
       mkdir -p "$STATE"
       if [ -f "${CLI_CONFIG}/config.json" ]; then
@@ -211,10 +212,12 @@ agents() {
       --insecure-registry "$REGISTRY" --node-subnet "10.240.${i}.0/24"
       --advertise-addr "$(machine_addr "$i")" --hostname "$(machine_ns "$i")"
       --join "$MANAGER_GRPC")
-    # The token is needed once; later starts reuse the node identity in <data-root>/node/.
-    [ -f "${root}/node/cert.pem" ] || args+=(--token "$token")
+    # The token is needed once; later starts reuse the node identity in <data-root>/node/. It goes
+    # in the environment, not argv (which every local user can read with ps).
+    local join_token=""
+    [ -f "${root}/node/cert.pem" ] || join_token="$token"
     mkdir -p "$root" "${STATE}/m${i}"
-    proc_start "$name" "$(machine_ns "$i")" "$root" "$FLT" "${args[@]}"
+    FLOTILLA_JOIN_TOKEN="$join_token" proc_start "$name" "$(machine_ns "$i")" "$root" "$FLT" "${args[@]}"
   done
   for i in $(seq 1 "$N"); do
     wait_until "agent ${i}'s engine API on $(agent_sock "$i")" "$WAIT_S" flt_on "$i" ps
