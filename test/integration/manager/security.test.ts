@@ -106,10 +106,19 @@ describe('one manager: authorisation follows the store', () => {
     expect(cli(e, 'node', 'promote', id).status).toBe(0);
     expect((await https(m.apiAddr, 'GET', '/info', undefined, mine)).status).toBe(200);
 
-    // Removal revokes: the API refuses it and its session is cut.
+    // Its agent session carries no manager rights: it stays open through demote and promote.
+    expect(agent.session.state).toBe('connected');
+
+    // Removal revokes: the API refuses it, its session is cut and a new one refused.
     expect(cli(e, 'node', 'rm', '--force', id).status).toBe(0);
     const gone = await https(m.apiAddr, 'GET', '/info', undefined, mine);
     expect(gone.body.code).toBe('CERTIFICATE_REVOKED');
+    const refusal = await until('the session refused', () =>
+      agent.session.state !== 'connected' && agent.session.lastError
+        ? agent.session.lastError
+        : undefined,
+    );
+    expect(refusal.message).toContain(`node ${id} was removed from the cluster`);
   });
 
   it('issues an admin bundle that `context import` installs, and refuses it once revoked', () => {
