@@ -352,9 +352,20 @@ export class ClusterCa {
 
   /** Seals the current KEK for a manager (its first start after --init/--join, or a migration). */
   async sealKekFor(managerId: string, publicKeyPem: string, kek = this.kekNow()): Promise<void> {
-    const next = await this.deps.store.updateCluster((cur) =>
-      withSealedKek(cur as ClusterSettings, managerId, publicKeyPem, kek),
-    );
+    const next = await this.deps.store.updateCluster((cur) => {
+      const c = cur as ClusterSettings;
+      // A rotation this manager has not followed yet: sealing its old KEK would strand the joiner.
+      try {
+        decrypt(kek, c.ca.encryptedKeyPem);
+      } catch (err) {
+        throw new FlotillaError(
+          'CA_KEY_UNAVAILABLE',
+          { reason: 'a key rotation is in progress; try again', file: this.deps.kekFile ?? '-' },
+          { cause: err },
+        );
+      }
+      return withSealedKek(c, managerId, publicKeyPem, kek);
+    });
     this.apply(next as ClusterSettings);
   }
 }
