@@ -10,6 +10,7 @@ import type { Logger } from '../shared/log/index.js';
 import { serveUntilUnlocked } from './api/locked-server.js';
 import {
   ClusterCa,
+  isUnlockKey,
   KekKeeper,
   newKeyEncryptionKey,
   newSealKey,
@@ -152,6 +153,8 @@ async function waitForUnlock(
       node: (id) => store.get('node', id),
       isRevoked: (id) => (latest.revokedNodeIds ?? []).includes(id),
       tryUnlock: (key) => {
+        if (!isUnlockKey(key))
+          throw new FlotillaError('UNLOCK_KEY_INVALID', { detail: ' (expected FLTKEY-1-...)' });
         result = { sealKey: open(key), unlockKey: key.trim() };
       },
     });
