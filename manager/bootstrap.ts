@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FlotillaError } from '../shared/errors/index.js';
 import type { Logger } from '../shared/log/index.js';
-import { serveUntilUnlocked } from './api/locked-server.js';
+import { serveUntilUnlocked } from './api/index.js';
 import {
   ClusterCa,
   isUnlockKey,

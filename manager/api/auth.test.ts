@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nodeFixture } from '../store/index.js';
+import { nodeFixture } from '../store/fixtures.js';
 import { authorizeIdentity } from './auth.js';
 
 describe('authorizeIdentity', () => {

@@ -1,4 +1,5 @@
 export { ManagerApiServer, splitHostPort } from './server.js';
+export { serveUntilUnlocked } from './locked-server.js';
 export type { ManagerApiServerDeps } from './server.js';
 export type { ApiDeps, NodeLogSource } from './context.js';
 export { ForwardedLogs } from './forwarded-logs.js';
