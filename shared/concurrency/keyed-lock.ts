@@ -1,5 +1,5 @@
 // An in-process mutex per key: callers with the same key run one after another (layer applies,
-// snapshot operations).
+// snapshot operations, a container's lifecycle operations).
 export class KeyedLock {
   private readonly tails = new Map<string, Promise<unknown>>();
 
@@ -13,5 +13,10 @@ export class KeyedLock {
     } finally {
       if (this.tails.get(key) === tail) this.tails.delete(key);
     }
+  }
+
+  /** Whether an operation on this key is running or queued. */
+  busy(key: string): boolean {
+    return this.tails.has(key);
   }
 }

@@ -1,6 +1,7 @@
 // Notices exit files that conmon writes to <exit-dir>/<id>: fs.watch for speed, plus a periodic
-// scan because inotify can drop events (and nothing is watched while the agent is down).
-import { watch, type FSWatcher } from 'node:fs';
+// scan because inotify can drop events (and nothing is watched while the agent is down). Also reads
+// the copy of the code conmon keeps in the container's persist dir.
+import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -49,5 +50,15 @@ export class ExitWatcher {
     if (this.seen.has(id)) return;
     this.seen.add(id);
     this.deps.onExit(id, parseInt(text.trim(), 10));
+  }
+}
+
+/** The exit code conmon left in a persist dir, if the container has exited. */
+export function persistedExit(persistDir: string): number | undefined {
+  try {
+    const code = parseInt(readFileSync(join(persistDir, 'exit'), 'utf8').trim(), 10);
+    return Number.isFinite(code) ? code : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -1,0 +1,83 @@
+// `create`: checks the options, resolves the image, prepares the snapshot and the mounts, and
+// writes the record of a created container. Anything made before a failure is undone, so a failed
+// create leaves nothing (no name, directory, snapshot or new volume).
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { mergeConfig } from './bundle/merge.js';
+import { resolveUser } from './bundle/user.js';
+import { zeroTime, type ContainerRecord } from './container/record.js';
+import { validateCreateOptions } from './container/validate.js';
+import type { RuntimeContext } from './context.js';
+import type { ContainerCreateOptions } from './types.js';
+import { resolveMounts } from './volumes/mounts.js';
+
+export async function createContainer(
+  ctx: RuntimeContext,
+  opts: ContainerCreateOptions,
+): Promise<{ id: string; warnings: string[] }> {
+  const { images, snapshotter, network, defaultRuntime } = ctx.deps;
+  validateCreateOptions(opts);
+  // An unknown network fails `create`, as Docker's does, instead of leaving a container that
+  // cannot start.
+  const net = opts.network;
+  if (net && !['bridge', 'host', 'none'].includes(net) && !net.startsWith('container:'))
+    network?.inspectNetwork?.(net);
+  opts = { ...opts, runtime: ctx.checkRuntime(opts.runtime || defaultRuntime || 'runc') };
+  const image = await images.resolve(opts.image);
+  const id = ctx.store.newId();
+  const name = ctx.store.reserveName(id, opts.name);
+  const undo: (() => Promise<unknown>)[] = [async () => ctx.store.releaseName(name, id)];
+  try {
+    const hostname = opts.hostname || id.slice(0, 12);
+    const config = mergeConfig(opts.image, image.config, opts, hostname);
+    const dir = ctx.store.dirOf(id);
+    await mkdir(dir, { recursive: true });
+    undo.push(() => rm(dir, { recursive: true, force: true }));
+    undo.push(() => snapshotter.remove(id));
+    const snap = await snapshotter.prepare(id, image.chainIds);
+    // Resolve now so that an unknown user fails `create`, not a later `start`.
+    resolveUser(snap.rootfs, config.User);
+    const mounts = await resolveMounts(
+      ctx.volumeStore,
+      opts.mounts ?? [],
+      config.Volumes,
+      snap.rootfs,
+      undo,
+    );
+    const rec: ContainerRecord = {
+      id,
+      name,
+      created: new Date().toISOString(),
+      image: opts.image,
+      imageId: image.imageId,
+      chainIds: image.chainIds,
+      config,
+      options: opts,
+      mounts,
+      logPath: join(dir, 'ctr.log'),
+      rootfs: snap.rootfs,
+      upperDir: snap.upperDir,
+      lowerDirs: [...image.chainIds].reverse().map((c) => snapshotter.layerDir(c)),
+      state: {
+        status: 'created',
+        pid: 0,
+        exitCode: 0,
+        oomKilled: false,
+        error: '',
+        startedAt: zeroTime,
+        finishedAt: zeroTime,
+      },
+      restartCount: 0,
+      manuallyStopped: false,
+    };
+    if (config.Healthcheck && config.Healthcheck.test[0] !== 'NONE')
+      rec.state.health = { Status: 'starting', FailingStreak: 0, Log: [] };
+    await ctx.store.save(rec);
+    ctx.events.publish(rec, 'create');
+    ctx.log.info({ containerId: id, name }, 'container created');
+    return { id, warnings: [] };
+  } catch (err) {
+    for (const u of undo.reverse()) await u().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,87 @@
+// The runtime's event bus: Docker's container events for `events` and the executor, and the
+// per-container signals that `wait` and `stop` block on (process exited, exit settled, removed).
+import { EventEmitter } from 'node:events';
+import { FlotillaError } from '../../shared/errors/index.js';
+import type { ContainerRecord } from './container/record.js';
+import type { ContainerEvent } from './types.js';
+
+export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+
+export class ContainerEvents {
+  private readonly bus = new EventEmitter();
+
+  constructor() {
+    this.bus.setMaxListeners(0);
+  }
+
+  publish(
+    rec: ContainerRecord,
+    action: ContainerEvent['action'],
+    attributes: Record<string, string> = {},
+  ): void {
+    const e: ContainerEvent = {
+      type: 'container',
+      action,
+      id: rec.id,
+      name: rec.name,
+      time: new Date().toISOString(),
+      attributes: { image: rec.image, name: rec.name, ...rec.config.Labels, ...attributes },
+    };
+    this.bus.emit('event', e);
+  }
+
+  subscribe(listener: (e: ContainerEvent) => void): () => void {
+    this.bus.on('event', listener);
+    return () => this.bus.off('event', listener);
+  }
+
+  /** The process has exited and its code is recorded; the run is not released yet. */
+  exited(id: string, code: number): void {
+    this.bus.emit(`exited:${id}`, code);
+  }
+
+  /** The exit is recorded and the run released (runc state, network, mounts). */
+  settled(id: string, code: number): void {
+    this.bus.emit(`exit:${id}`, code);
+  }
+
+  removed(id: string): void {
+    this.bus.emit(`removed:${id}`);
+  }
+
+  /** Resolves with the code once the running process's exit is settled. */
+  nextSettled(id: string): Promise<number> {
+    return new Promise((resolve) => this.bus.once(`exit:${id}`, resolve));
+  }
+
+  /**
+   * Docker's wait conditions: `next-exit` answers once the exit is recorded (what `run` needs),
+   * `not-running` once the run is also released (so a following start or rm finds it released),
+   * `removed` once the container is gone. Resolves with the record's exit code.
+   */
+  wait(rec: ContainerRecord, condition: WaitCondition, signal?: AbortSignal): Promise<number> {
+    const running =
+      rec.state.status === 'running' ||
+      rec.state.status === 'paused' ||
+      rec.state.status === 'restarting';
+    if (condition === 'not-running' && !running) return Promise.resolve(rec.state.exitCode);
+    return new Promise<number>((resolve, reject) => {
+      const key =
+        condition === 'removed'
+          ? `removed:${rec.id}`
+          : condition === 'next-exit'
+            ? `exited:${rec.id}`
+            : `exit:${rec.id}`;
+      const onEvent = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(rec.state.exitCode);
+      };
+      const onAbort = () => {
+        this.bus.off(key, onEvent);
+        reject(new FlotillaError('INVALID_ARGUMENT', { detail: 'wait cancelled' }));
+      };
+      this.bus.once(key, onEvent);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}

@@ -1,0 +1,198 @@
+// The steps of a container start, in the order they must run: fresh run directories, the root
+// filesystem, the network, the OCI bundle, conmon + `runc create`, waiting attachers, `runc
+// start`, the record. Attachers connect between create and start so no output is lost; the
+// record says running only once the process runs.
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AttachHub } from '../attach/hub.js';
+import { writeContainerFiles } from '../bundle/files.js';
+import { hostDevices } from '../bundle/host-devices.js';
+import { buildSpec } from '../bundle/spec.js';
+import { resolveUser } from '../bundle/user.js';
+import { startConmon } from '../conmon/conmon.js';
+import type { RuntimeContext } from '../context.js';
+import { resolveBinary } from '../runc/runc.js';
+import { startErrorFrom } from '../runc/start-error.js';
+import type { Supervisor } from '../supervisor.js';
+import type { StartRun, StartStep } from './run.js';
+
+export interface StartHost {
+  ctx: RuntimeContext;
+  attach: Pick<AttachHub, 'openEarly' | 'connectPending'>;
+  supervisor: Pick<Supervisor, 'started'>;
+  /** What the agent itself may grant (caps for --privileged, --cap-add ALL), read once. */
+  boundingCaps: string[] | undefined;
+}
+
+export function startSteps(host: StartHost): StartStep[] {
+  const { ctx } = host;
+  const { snapshotter, network } = ctx.deps;
+  return [
+    {
+      phase: 'prepareDirs',
+      async run(r) {
+        await Promise.all([
+          rm(join(ctx.paths.exitDir, r.rec.id), { force: true }),
+          freshDir(r.bundle),
+          freshDir(r.persist),
+        ]);
+        r.cleanup.push(() => rm(r.bundle, { recursive: true, force: true }));
+        r.cleanup.push(() => rm(r.persist, { recursive: true, force: true }));
+        r.early = host.attach.openEarly(r.rec);
+      },
+    },
+    {
+      phase: 'rootfs',
+      async run({ rec, cleanup }) {
+        const snap = await snapshotter.mount(rec.id);
+        rec.rootfs = snap.rootfs;
+        rec.upperDir = snap.upperDir;
+        cleanup.push(() => snapshotter.unmount(rec.id));
+      },
+    },
+    {
+      phase: 'network',
+      async run(r) {
+        const { rec } = r;
+        const mode = rec.options.network || (network ? 'bridge' : 'none');
+        r.hostNetwork = mode === 'host';
+        if (!network || mode === 'none' || mode === 'host') {
+          rec.network = undefined;
+          return;
+        }
+        rec.network = await network.attach({
+          containerId: rec.id,
+          mode,
+          aliases: rec.options.networkAliases ?? [],
+          name: rec.name,
+          hostname: rec.config.Hostname,
+          ports: rec.options.ports ?? [],
+        });
+        r.cleanup.push(() => network.detach(rec.id));
+        r.netnsPath = rec.network.netnsPath;
+      },
+    },
+    { phase: 'bundle', run: (r) => writeBundle(host, r) },
+    {
+      phase: 'create',
+      async run(r) {
+        const { rec } = r;
+        const runtime = ctx.runtimeOf(rec);
+        r.runtime = runtime;
+        await mkdir(runtime.deps.root, { recursive: true });
+        r.cleanup.push(() => runtime.delete(rec.id, true));
+        try {
+          r.started = await startConmon(
+            rec.id,
+            rec.name,
+            {
+              conmonBinary: ctx.deps.conmonBinary ?? 'conmon',
+              runcBinary:
+                runtime === ctx.runc
+                  ? (ctx.deps.runcBinary ?? '/usr/sbin/runc')
+                  : (resolveBinary(ctx.crun.deps.binary) ?? ctx.crun.deps.binary),
+              runcRoot: runtime.deps.root,
+              bundle: r.bundle,
+              exitDir: ctx.paths.exitDir,
+              persistDir: r.persist,
+              socketDir: ctx.paths.socketDir,
+              logPath: rec.logPath,
+              leaveStdinOpen: rec.config.Tty,
+            },
+            { tty: rec.config.Tty, stdin: rec.config.OpenStdin },
+          );
+        } catch (err) {
+          throw startErrorFrom(rec.name, rec.config.Args[0], err);
+        }
+        rec.conmon = { pid: r.started.conmonPid, startTime: r.started.conmonStartTime };
+      },
+    },
+    {
+      phase: 'attach',
+      async run(r) {
+        // Attachers waiting on a created container connect before the process runs.
+        await r.early?.connect();
+        await host.attach.connectPending(r.rec); // attachers that came during the start
+      },
+    },
+    {
+      phase: 'start',
+      async run(r) {
+        await r.runtime!.start(r.rec.id);
+      },
+    },
+    {
+      phase: 'record',
+      async run({ rec, started, restarting }) {
+        rec.state = {
+          ...rec.state,
+          status: 'running',
+          pid: started!.pid,
+          exitCode: 0,
+          oomKilled: false,
+          error: '',
+          startedAt: new Date().toISOString(),
+          finishedAt: rec.state.finishedAt,
+        };
+        if (rec.state.health)
+          rec.state.health = { Status: 'starting', FailingStreak: 0, Log: rec.state.health.Log };
+        rec.manuallyStopped = false;
+        rec.restartAt = undefined;
+        await ctx.store.save(rec);
+        ctx.events.publish(rec, restarting ? 'restart' : 'start');
+        host.supervisor.started(rec);
+      },
+    },
+  ];
+}
+
+async function freshDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+}
+
+/** /etc files, the OCI config (with tmpfs mounts) in config.json. */
+async function writeBundle(host: StartHost, r: StartRun): Promise<void> {
+  const { rec } = r;
+  const files = await writeContainerFiles(host.ctx.store.dirOf(rec.id), {
+    hostname: rec.config.Hostname,
+    ip: rec.network?.ipv4,
+    aliases: rec.network?.ipv4 ? rec.options.networkAliases : [],
+    dns: rec.network?.dns,
+  });
+  const spec = buildSpec({
+    id: rec.id,
+    config: rec.config,
+    opts: rec.options,
+    user: resolveUser(rec.rootfs, rec.config.User),
+    rootfs: rec.rootfs,
+    netnsPath: r.netnsPath,
+    hostNetwork: r.hostNetwork,
+    files,
+    binds: rec.mounts
+      .filter((m) => m.Type !== 'tmpfs')
+      .map((m) => ({ source: m.Source, destination: m.Destination, readOnly: !m.RW })),
+    initPath: rec.options.init
+      ? existsSync('/usr/bin/tini-static')
+        ? '/usr/bin/tini-static'
+        : '/usr/bin/tini'
+      : undefined,
+    boundingCaps: host.boundingCaps,
+    hostDevices: rec.options.privileged ? hostDevices() : undefined,
+  });
+  for (const m of rec.mounts.filter((x) => x.Type === 'tmpfs'))
+    (spec.mounts as unknown[]).push({
+      destination: m.Destination,
+      type: 'tmpfs',
+      source: 'tmpfs',
+      options: [
+        'nosuid',
+        'nodev',
+        'noexec',
+        m.RW ? 'rw' : 'ro',
+        ...(m.SizeBytes ? [`size=${m.SizeBytes}`] : []),
+      ],
+    });
+  await writeFile(join(r.bundle, 'config.json'), JSON.stringify(spec));
+}
