@@ -5,6 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { FlotillaError } from '../../shared/errors/index.js';
 import { AttachHub } from './attach/hub.js';
+import { agentBoundingCaps } from './bundle/caps.js';
 import { writeCtl } from './conmon/ctl.js';
 import { inspectDocument, summaryOf } from './container/inspect.js';
 import type { ContainerRecord } from './container/record.js';
@@ -15,6 +16,7 @@ import { ExecSessions } from './exec/sessions.js';
 import { readLog } from './logs/k8s-file.js';
 import { restoreContainers } from './restore.js';
 import { StartSequence } from './start/sequence.js';
+import { startSteps } from './start/steps.js';
 import { StatsCollector } from './stats/collector.js';
 import { Supervisor } from './supervisor.js';
 import type {
@@ -54,7 +56,11 @@ export class RuncContainerEngine implements ContainerRuntime {
       remove: (id) => this.remove(id, { force: true, volumes: true }),
       probe: (rec, cmd, timeoutMs) => this.execs.probe(rec, cmd, timeoutMs),
     });
-    this.starter = new StartSequence({ ctx, attach: this.attachHub, supervisor: this.supervisor });
+    const parts = { ctx, attach: this.attachHub, supervisor: this.supervisor };
+    this.starter = new StartSequence({
+      ...parts,
+      steps: startSteps({ ...parts, boundingCaps: agentBoundingCaps() }),
+    });
   }
 
   // ---- lifecycle of the engine (wiring.ts wraps these as start/stop) ----

@@ -12,7 +12,7 @@ import type { Runc, RuncState } from './runc/runc.js';
 import type { Supervisor } from './supervisor.js';
 
 export interface RestoreDeps {
-  store: ContainerStore;
+  store: Pick<ContainerStore, 'save'>;
   supervisor: Pick<
     Supervisor,
     'recordExit' | 'adopt' | 'conmonAlive' | 'afterExit' | 'scheduleRestart'

@@ -3,29 +3,25 @@
 // failed start; the caller holds the container's lock.
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { AttachHub } from '../attach/hub.js';
-import { agentBoundingCaps } from '../bundle/caps.js';
 import type { ContainerRecord } from '../container/record.js';
 import type { RuntimeContext } from '../context.js';
 import type { Supervisor } from '../supervisor.js';
 import type { StartRun, StartStep } from './run.js';
-import { startSteps } from './steps.js';
+
+export interface StartSequenceDeps {
+  ctx: Pick<RuntimeContext, 'bundleDir' | 'persistDir' | 'log' | 'store'>;
+  attach: Pick<AttachHub, 'failPending'>;
+  supervisor: Pick<Supervisor, 'beforeStart'>;
+  /** The phases in order (startSteps() in production). */
+  steps: StartStep[];
+}
 
 export class StartSequence {
-  private readonly steps: StartStep[];
-
-  constructor(
-    private readonly deps: {
-      ctx: RuntimeContext;
-      attach: Pick<AttachHub, 'openEarly' | 'connectPending' | 'failPending'>;
-      supervisor: Pick<Supervisor, 'beforeStart' | 'started'>;
-    },
-  ) {
-    this.steps = startSteps({ ...deps, boundingCaps: agentBoundingCaps() });
-  }
+  constructor(private readonly deps: StartSequenceDeps) {}
 
   /** Starts a created or exited container; a running one is left alone, a paused one refused. */
   async run(rec: ContainerRecord, restarting = false): Promise<void> {
-    const { ctx, attach, supervisor } = this.deps;
+    const { ctx, attach, supervisor, steps } = this.deps;
     if (rec.state.status === 'running') return;
     if (rec.state.status === 'paused')
       throw new FlotillaError('CONTAINER_PAUSED', { id: rec.name });
@@ -41,7 +37,7 @@ export class StartSequence {
     // Where a start spends its time (logged at debug level).
     const phases: Record<string, number> = {};
     try {
-      for (const step of this.steps) {
+      for (const step of steps) {
         const t0 = performance.now();
         await step.run(run);
         phases[step.phase] = Math.round((performance.now() - t0) * 10) / 10;
