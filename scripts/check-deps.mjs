@@ -23,20 +23,7 @@ export const componentRules = {
  * longer match anything are reported as stale (a note, not a failure, so that the change removing a
  * violation and the change removing its entry may land in either order).
  */
-export const allowlist = new Map([
-  [
-    'cycle agent/runtime/engine.ts | agent/runtime/restore.ts',
-    'engine.ts reaches restore.ts through a dynamic import; the engine split (issue 18 item 1) removes it',
-  ],
-  [
-    'deep agent/runtime/engine.ts -> agent/image/snapshot/types.ts',
-    'engine.ts is being split (issue 18 item 1); its parts should import ../image/snapshot/index.js',
-  ],
-  [
-    'deep agent/runtime/engine.ts -> agent/network/types.ts',
-    'engine.ts is being split (issue 18 item 1); its parts should import ../network/index.js',
-  ],
-]);
+export const allowlist = new Map([]);
 
 const generatedDirs = ['proto/gen/'];
 

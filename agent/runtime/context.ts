@@ -4,8 +4,8 @@
 import { join } from 'node:path';
 import { KeyedLock } from '../../shared/concurrency/keyed-lock.js';
 import type { Logger } from '../../shared/log/index.js';
-import type { Snapshotter } from '../image/snapshot/types.js';
-import type { NetworkAttacher } from '../network/types.js';
+import type { Snapshotter } from '../image/snapshot/index.js';
+import type { NetworkAttacher } from '../network/index.js';
 import type { ContainerRecord } from './container/record.js';
 import { ContainerStore } from './container/store.js';
 import { ContainerEvents } from './events.js';
