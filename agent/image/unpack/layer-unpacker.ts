@@ -55,7 +55,12 @@ const FILE_FLAGS = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | c
 
 export class LayerUnpacker {
   sizeBytes = 0;
-  /** Directory mtimes, applied after the last entry (writing into a dir changes its mtime). */
+  /**
+   * Directory mtimes, applied after the last entry (writing into a dir changes its mtime). A path
+   * replaced later in the layer is dropped by remove(), and finish() applies each time only to a
+   * real directory reached through real directories: a symlink planted over `a/` never redirects
+   * the deferred times of `a` or `a/b` to a host directory.
+   */
   private readonly dirTimes = new Map<string, Date>();
   /**
    * Directories of this layer already checked to be real directories (not symlinks). Sound
@@ -296,6 +301,8 @@ export class LayerUnpacker {
       if (d === rel || d.startsWith(`${rel}/`)) this.knownDirs.delete(d);
     for (const d of this.implicitDirs)
       if (d === rel || d.startsWith(`${rel}/`)) this.implicitDirs.delete(d);
+    for (const d of this.dirTimes.keys())
+      if (d === rel || d.startsWith(`${rel}/`)) this.dirTimes.delete(d);
   }
 
   private ensureDir(rel: string, entry: string): string {
@@ -312,7 +319,7 @@ export class LayerUnpacker {
       const lowers = await this.lowerDirs();
       for (const rel of this.implicitDirs) {
         const lower = lowerDir(lowers, rel);
-        if (!lower) continue;
+        if (!lower || !this.isRealDir(rel)) continue;
         const abs = posix.join(this.dest, rel);
         lchownSync(abs, lower.uid, lower.gid);
         chmodSync(abs, lower.mode & 0o7777);
@@ -322,8 +329,14 @@ export class LayerUnpacker {
     // Deepest first, so setting a child's time never disturbs its parent's.
     const dirs = [...this.dirTimes.entries()].sort((a, b) => depth(b[0]) - depth(a[0]));
     for (const [rel, mtime] of dirs) {
-      lutimesSync(rel === '.' ? this.dest : posix.join(this.dest, rel), mtime, mtime);
+      if (rel === '.') lutimesSync(this.dest, mtime, mtime);
+      else if (this.isRealDir(rel)) lutimesSync(posix.join(this.dest, rel), mtime, mtime);
     }
+  }
+
+  /** `rel` is a directory and every ancestor inside the layer is one too (no symlink on the way). */
+  private isRealDir(rel: string): boolean {
+    return lstatNoFollowSync(this.dest, rel)?.isDirectory() ?? false;
   }
 }
 

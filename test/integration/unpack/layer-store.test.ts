@@ -1,7 +1,17 @@
 // Unpacks real layers as root: ownership, device nodes, whiteouts, xattrs, hostile entries,
 // concurrency and zstd.
 import { existsSync } from 'node:fs';
-import { lstat, mkdtemp, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
+import {
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  readlink,
+  rm,
+  stat,
+  utimes,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -145,6 +155,29 @@ describe('LayerStore (root)', () => {
       params: { entry: 'a/pwned-replaced' },
     });
     expect(existsSync(sentinel)).toBe(false);
+  });
+
+  it('never applies deferred directory times through a symlink planted later in the layer', async () => {
+    // A host directory with a known past mtime; the layer's dirs carry another one.
+    const host = join(sentinelDir, 'host-times');
+    await mkdir(join(host, 'sub'), { recursive: true });
+    const hostTime = new Date('2001-02-03T04:05:06Z');
+    await utimes(join(host, 'sub'), hostTime, hostTime);
+    await utimes(host, hostTime, hostTime);
+    const layerTime = new Date('1999-09-09T09:09:09Z');
+    const blob = await buildLayerTar([
+      { type: 'dir', path: 'a', mtime: layerTime },
+      { type: 'dir', path: 'a/sub', mtime: layerTime },
+      { type: 'symlink', path: 'a', target: host },
+      { type: 'file', path: 'b/c/f', content: 'implicit parents' },
+      { type: 'symlink', path: 'b', target: host },
+    ]);
+    const info = await store.applyLayer(undefined, Readable.from([blob.bytes]));
+    const diff = store.layerDir(info.chainId);
+    expect(await readlink(join(diff, 'a'))).toBe(host);
+    expect((await stat(host)).mtime).toEqual(hostTime);
+    expect((await stat(join(host, 'sub'))).mtime).toEqual(hostTime);
+    expect((await stat(host)).mode & 0o7777).toBe(0o755);
   });
 
   it('refuses trusted.* xattrs from the tar', async () => {
