@@ -1,8 +1,8 @@
 // Wires the agent: builds each component, starts them in order, stops them in reverse on SIGINT/SIGTERM.
-import { mkdir } from 'node:fs/promises';
 import { createLogger } from '../shared/log/index.js';
 import { FlotillaError } from '../shared/errors/index.js';
 import { agentConfig, type AgentSettings } from './config.js';
+import { secureAgentRoots } from './data-root.js';
 import { AgentApiServer } from './api/server.js';
 import { agentRoutes } from './api/routes/index.js';
 import type { AgentComponents } from './components.js';
@@ -22,8 +22,8 @@ export async function runAgent(
   if (process.getuid?.() !== 0) throw new FlotillaError('NOT_ROOT', { what: 'flotilla agent' });
   const config = agentConfig(flags);
   const log = createLogger({ proc: 'agent' });
-  await mkdir(config.dataRoot, { recursive: true });
-  await mkdir(config.execRoot, { recursive: true });
+  // 0710 roots, 0700 directories below them, tightened at every start (docs/design/agent-files.md).
+  await secureAgentRoots(config);
 
   // Without --node-subnet a standalone agent uses 10.240.0.0/24 (docs/design/network.md).
   const network = new NetworkManager({

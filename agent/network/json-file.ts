@@ -13,9 +13,9 @@ export async function readJson<T>(path: string, fallback: T): Promise<T> {
 }
 
 export async function writeJson(path: string, value: unknown): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(value, null, 2));
+  await writeFile(tmp, JSON.stringify(value, null, 2), { mode: 0o600 });
   await rename(tmp, path);
 }
 

@@ -31,7 +31,7 @@ export async function createContainer(
     const hostname = opts.hostname || id.slice(0, 12);
     const config = mergeConfig(opts.image, image.config, opts, hostname);
     const dir = ctx.store.dirOf(id);
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     undo.push(() => rm(dir, { recursive: true, force: true }));
     undo.push(() => snapshotter.remove(id));
     const snap = await snapshotter.prepare(id, image.chainIds);

@@ -78,7 +78,7 @@ export class RuncContainerEngine implements ContainerRuntime {
     const { ctx } = this;
     this.checkDefaultRuntime();
     for (const [k, d] of Object.entries(ctx.paths))
-      if (k !== 'crunRoot') await mkdir(d, { recursive: true }); // made when crun first runs
+      if (k !== 'crunRoot') await mkdir(d, { recursive: true, mode: 0o700 }); // crun's: at first use
     const records = await ctx.store.load();
     await restoreContainers({ store: ctx.store, supervisor: this.supervisor, host: ctx }, records);
     const live = ctx.store

@@ -173,7 +173,7 @@ async function spool(source: Readable, dir: string): Promise<Map<string, string>
       }
       if (h.type === 'file' || h.type === 'contiguous-file') {
         const path = join(dir, name);
-        await mkdir(dirname(path), { recursive: true });
+        await mkdir(dirname(path), { recursive: true, mode: 0o700 });
         await pipeline(entry, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
         continue;
       }

@@ -452,7 +452,7 @@ class BuildRun {
     if (chmod !== undefined && !/^[0-7]{3,4}$/.test(chmod))
       throw dockerfileError(this.file, ins.line, `invalid --chmod value "${chmod}"`);
     const tmpDir = join(this.work, `copy-${this.step}`);
-    await mkdir(tmpDir, { recursive: true });
+    await mkdir(tmpDir, { recursive: true, mode: 0o700 });
     const entries = await this.deps.views.with(chainIdsOf(state), async (targetRoot) => {
       const owner = ins.flags.chown
         ? await resolveOwner(

@@ -58,7 +58,7 @@ export class BuildCache {
   }
 
   async put(key: string, state: BuildState): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const entry: CacheEntry = { config: state.config, layers: state.layers };
     await writeFileAtomic(join(this.dir, `${key}.json`), JSON.stringify(entry));
   }

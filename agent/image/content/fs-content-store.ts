@@ -25,8 +25,8 @@ export class FsContentStore implements ContentStore {
   /** Creates the directories; called lazily by every write, so calling it is optional. */
   async init(): Promise<void> {
     this.ready ??= Promise.all([
-      mkdir(this.blobsDir, { recursive: true }),
-      mkdir(this.ingestDir, { recursive: true }),
+      mkdir(this.blobsDir, { recursive: true, mode: 0o700 }),
+      mkdir(this.ingestDir, { recursive: true, mode: 0o700 }),
     ]).then(() => undefined);
     return this.ready;
   }
@@ -74,7 +74,7 @@ export class FsContentStore implements ContentStore {
     };
 
     const opening = this.init().then(async () => {
-      fh = await open(tmpPath, 'wx', 0o644);
+      fh = await open(tmpPath, 'wx', 0o600); // configs carry the image's env
     });
 
     const writable = new Writable({

@@ -48,7 +48,7 @@ export class LayerStore {
 
   /** Creates directories and removes temp dirs left by a crash. Call once before use. */
   async init(): Promise<void> {
-    await mkdir(this.layersDir, { recursive: true });
+    await mkdir(this.layersDir, { recursive: true, mode: 0o700 });
     for (const name of await readdir(this.layersDir)) {
       if (name.startsWith('tmp-'))
         await rm(join(this.layersDir, name), { recursive: true, force: true });
@@ -176,10 +176,13 @@ export class LayerStore {
     expectedDiffId: string | undefined,
     holdsLock: boolean,
   ): Promise<ApplyResult> {
-    await mkdir(this.layersDir, { recursive: true });
+    await mkdir(this.layersDir, { recursive: true, mode: 0o700 });
     const tmp = join(this.layersDir, `tmp-${randomBytes(8).toString('hex')}`);
     try {
-      await mkdir(join(tmp, 'diff'), { recursive: true, mode: 0o755 });
+      // layers/<short> is private: set-uid files and device nodes in diff/ are unreachable for
+      // other users. diff/ itself is the layer's root dir as containers see it.
+      await mkdir(tmp, { mode: 0o700 });
+      await mkdir(join(tmp, 'diff'), { mode: 0o755 });
       const res = await unpackLayer(source, join(tmp, 'diff'), {
         lowerDirs,
         layer: expectedDiffId ?? 'with unknown diff id',
@@ -201,7 +204,7 @@ export class LayerStore {
         sizeBytes: res.sizeBytes,
         createdAt: new Date().toISOString(),
       };
-      await writeFile(join(tmp, 'meta.json'), JSON.stringify(info));
+      await writeFile(join(tmp, 'meta.json'), JSON.stringify(info), { mode: 0o600 });
       const place = async (): Promise<ApplyResult> => {
         const existing = await this.get(chainId);
         if (existing) return { chainId, diffId: existing.diffId, sizeBytes: existing.sizeBytes };

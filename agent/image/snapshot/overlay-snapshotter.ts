@@ -57,10 +57,13 @@ export class OverlaySnapshotter implements Snapshotter {
       }
       const existing = await this.readRecord(containerId);
       if (!existing) {
+        // snapshots/ and snapshots/<id> are private; upper keeps 0755, being the root dir that
+        // the container's users see.
+        await mkdir(dir, { recursive: true, mode: 0o700 });
         for (const sub of ['upper', 'work', 'merged', 'empty'])
-          await mkdir(join(dir, sub), { recursive: true });
+          await mkdir(join(dir, sub), { recursive: true, mode: 0o755 });
         const record: SnapshotRecord = { chainIds };
-        await writeFile(join(dir, 'snapshot.json.tmp'), JSON.stringify(record));
+        await writeFile(join(dir, 'snapshot.json.tmp'), JSON.stringify(record), { mode: 0o600 });
         await rename(join(dir, 'snapshot.json.tmp'), join(dir, 'snapshot.json'));
       }
       return this.mountLocked(containerId);

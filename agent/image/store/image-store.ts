@@ -56,7 +56,7 @@ export class ImageStore {
   }
 
   async start(): Promise<void> {
-    await mkdir(this.deps.root, { recursive: true });
+    await mkdir(this.deps.root, { recursive: true, mode: 0o700 });
     let text: string | undefined;
     try {
       text = await readFile(this.file, 'utf8');

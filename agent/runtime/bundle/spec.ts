@@ -6,6 +6,7 @@ import { FlotillaError } from '../../../shared/errors/index.js';
 import type { ContainerCreateOptions } from '../types.js';
 import { effectiveCaps } from './caps.js';
 import type { OciDevice } from './host-devices.js';
+import { lsmSpec, type LsmHost, type LsmSpec } from './lsm.js';
 import type { MergedConfig } from './merge.js';
 import {
   defaultSeccompProfile,
@@ -42,6 +43,8 @@ export interface BundleInputs {
   boundingCaps?: string[];
   /** The host's device nodes, created in a --privileged container's /dev. */
   hostDevices?: OciDevice[];
+  /** AppArmor/SELinux support; @default the host's, read from /sys (only when an option asks). */
+  lsm?: LsmHost;
 }
 
 export const maskedPaths = [
@@ -105,35 +108,50 @@ export const rlimitNames: Record<string, string> = {
   as: 'RLIMIT_AS',
 };
 
-/** Parses --security-opt values into the three knobs we support. */
+/**
+ * Parses --security-opt values (`key=value`, or Docker's older `key:value`): no-new-privileges,
+ * seccomp, apparmor and label (the last two are checked against the host in lsm.ts).
+ */
 export function parseSecurityOpts(list: string[] = []): {
   noNewPrivileges: boolean;
   seccomp?: string;
+  apparmor?: string;
+  labels: string[];
 } {
   let noNewPrivileges = false;
   let seccomp: string | undefined;
+  let apparmor: string | undefined;
+  const labels: string[] = [];
   for (const raw of list) {
-    const [k, v = 'true'] = raw.includes('=')
-      ? [raw.slice(0, raw.indexOf('=')), raw.slice(raw.indexOf('=') + 1)]
-      : raw.split(':', 2);
+    const eq = raw.indexOf('=');
+    const at = eq >= 0 ? eq : raw.indexOf(':');
+    const [k, v] = at >= 0 ? [raw.slice(0, at), raw.slice(at + 1)] : [raw, 'true'];
     if (k === 'no-new-privileges') noNewPrivileges = v !== 'false';
     else if (k === 'seccomp') seccomp = v;
-    else if (k === 'apparmor' || k === 'label')
-      continue; // no AppArmor/SELinux on this kernel
+    else if (k === 'apparmor') apparmor = v;
+    else if (k === 'label') labels.push(v);
     else
       throw new FlotillaError('CONTAINER_OPTION_INVALID', {
         option: '--security-opt',
         value: raw,
-        reason: 'supported: no-new-privileges[=true|false], seccomp=unconfined|FILE',
+        reason:
+          'supported: no-new-privileges[=true|false], seccomp=unconfined|FILE, apparmor=PROFILE, label=...',
       });
   }
-  return { noNewPrivileges, seccomp };
+  return { noNewPrivileges, seccomp, apparmor, labels };
+}
+
+/** The OCI fields of the container's AppArmor profile and SELinux labels (refused if unsupported). */
+export function securityLabels(opts: ContainerCreateOptions, host?: LsmHost): LsmSpec {
+  const sec = parseSecurityOpts(opts.securityOpt);
+  return lsmSpec({ apparmor: sec.apparmor, labels: sec.labels }, host);
 }
 
 export function buildSpec(b: BundleInputs): Record<string, unknown> {
   const { opts, config } = b;
   const caps = effectiveCaps(opts, b.boundingCaps);
   const sec = parseSecurityOpts(opts.securityOpt);
+  const labels = securityLabels(opts, b.lsm);
   const privileged = Boolean(opts.privileged);
   const args = b.initPath ? ['/sbin/docker-init', '--', ...config.Args] : config.Args;
   if (!config.WorkingDir.startsWith('/') || config.WorkingDir.startsWith('/proc/self/fd'))
@@ -294,6 +312,8 @@ export function buildSpec(b: BundleInputs): Record<string, unknown> {
       // Inheritable and ambient stay empty (CVE-2022-24769).
       capabilities: { bounding: caps, effective: caps, permitted: caps },
       ...(rlimits.length ? { rlimits } : {}),
+      ...(labels.apparmorProfile ? { apparmorProfile: labels.apparmorProfile } : {}),
+      ...(labels.selinuxLabel ? { selinuxLabel: labels.selinuxLabel } : {}),
     },
     mounts,
     linux: {
@@ -311,6 +331,7 @@ export function buildSpec(b: BundleInputs): Record<string, unknown> {
           }),
       ...(privileged ? {} : { maskedPaths: [...maskedPaths, ...thermalPaths()], readonlyPaths }),
       ...(seccomp ? { seccomp } : {}),
+      ...(labels.mountLabel ? { mountLabel: labels.mountLabel } : {}),
     },
   };
 }

@@ -1,7 +1,7 @@
 // Keeps container records in memory and on disk (one JSON file per container, written atomically)
 // and resolves user-given references: full id, unique id prefix, or name.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { ContainerRecord } from './record.js';
@@ -55,12 +55,14 @@ export class ContainerStore {
   constructor(private readonly deps: { dir: string }) {}
 
   async load(): Promise<ContainerRecord[]> {
-    await mkdir(this.deps.dir, { recursive: true });
+    await mkdir(this.deps.dir, { recursive: true, mode: 0o700 });
     for (const id of await readdir(this.deps.dir)) {
       try {
-        const rec = JSON.parse(
-          await readFile(join(this.deps.dir, id, 'container.json'), 'utf8'),
-        ) as ContainerRecord;
+        const file = join(this.deps.dir, id, 'container.json');
+        const rec = JSON.parse(await readFile(file, 'utf8')) as ContainerRecord;
+        // Records written by older versions were 0644 (they hold env values): closed on load.
+        await chmod(join(this.deps.dir, id), 0o700);
+        await chmod(file, 0o600);
         this.byId.set(rec.id, rec);
         this.names.set(rec.name, rec.id);
       } catch {
@@ -137,9 +139,10 @@ export class ContainerStore {
   async save(rec: ContainerRecord): Promise<void> {
     this.byId.set(rec.id, rec);
     const dir = this.dirOf(rec.id);
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const tmp = join(dir, `.container.json.${process.pid}.${randomBytes(4).toString('hex')}`);
-    await writeFile(tmp, JSON.stringify(rec, null, 1));
+    // 0600: the record holds the container's environment (docs/design/agent-files.md).
+    await writeFile(tmp, JSON.stringify(rec, null, 1), { mode: 0o600 });
     await rename(tmp, join(dir, 'container.json'));
   }
 

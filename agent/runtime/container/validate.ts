@@ -1,6 +1,7 @@
 // Refuses impossible create options before anything is created (API callers skip the CLI's parsing).
 import { FlotillaError } from '../../../shared/errors/index.js';
 import { effectiveCaps } from '../bundle/caps.js';
+import { securityLabels } from '../bundle/spec.js';
 import { parseLogOpts } from '../logs/rotation.js';
 import type { ContainerCreateOptions } from '../types.js';
 
@@ -11,6 +12,8 @@ export function validateCreateOptions(o: ContainerCreateOptions): void {
   if (!o.image) throw new FlotillaError('INVALID_ARGUMENT', { detail: 'an image is required' });
   parseLogOpts(o.logOpts);
   effectiveCaps(o); // throws on an unknown capability name
+  // An unknown --security-opt, or an AppArmor/SELinux option this host cannot apply: refused now.
+  securityLabels(o);
   if (
     o.memoryBytes !== undefined &&
     (!Number.isFinite(o.memoryBytes) || o.memoryBytes < 6 * 1024 * 1024)

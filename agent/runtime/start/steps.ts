@@ -80,7 +80,7 @@ export function startSteps(host: StartHost): StartStep[] {
         const { rec } = r;
         const runtime = ctx.runtimeOf(rec);
         r.runtime = runtime;
-        await mkdir(runtime.deps.root, { recursive: true });
+        await mkdir(runtime.deps.root, { recursive: true, mode: 0o700 });
         r.cleanup.push(() => runtime.delete(rec.id, true));
         try {
           r.started = await startConmon(
@@ -149,7 +149,7 @@ export function startSteps(host: StartHost): StartStep[] {
 
 async function freshDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
 }
 
 /** /etc files, the OCI config (with tmpfs mounts) in config.json. */
@@ -194,5 +194,6 @@ async function writeBundle(host: StartHost, r: StartRun): Promise<void> {
         ...(m.SizeBytes ? [`size=${m.SizeBytes}`] : []),
       ],
     });
-  await writeFile(join(r.bundle, 'config.json'), JSON.stringify(spec));
+  // 0600: the spec holds the container's environment (docs/design/agent-files.md).
+  await writeFile(join(r.bundle, 'config.json'), JSON.stringify(spec), { mode: 0o600 });
 }

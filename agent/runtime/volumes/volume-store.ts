@@ -34,7 +34,10 @@ export class VolumeStore {
         reason: 'only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed',
       });
     if (existsSync(join(this.path(n), 'volume.json'))) return this.inspect(n);
-    await mkdir(this.dataDir(n), { recursive: true });
+    // The volume's own dir is private; _data is the mount point's root inside containers, so it
+    // keeps a mode every container user can traverse (as Docker's).
+    await mkdir(this.path(n), { recursive: true, mode: 0o700 });
+    await mkdir(this.dataDir(n), { recursive: true, mode: 0o755 });
     const info: VolumeInfo = {
       Name: n,
       Driver: 'local',
@@ -43,7 +46,9 @@ export class VolumeStore {
       Labels: labels,
       Scope: 'local',
     };
-    await writeFile(join(this.path(n), 'volume.json'), JSON.stringify({ ...info, anonymous }));
+    await writeFile(join(this.path(n), 'volume.json'), JSON.stringify({ ...info, anonymous }), {
+      mode: 0o600,
+    });
     return info;
   }
 
@@ -63,7 +68,7 @@ export class VolumeStore {
   }
 
   async list(): Promise<VolumeInfo[]> {
-    await mkdir(this.deps.dir, { recursive: true });
+    await mkdir(this.deps.dir, { recursive: true, mode: 0o700 });
     const out: VolumeInfo[] = [];
     for (const n of await readdir(this.deps.dir)) {
       try {

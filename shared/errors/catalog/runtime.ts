@@ -77,6 +77,11 @@ export const runtimeCodes = {
     kind: 'invalid_argument',
     message: 'invalid {option} "{value}": {reason}',
   },
+  SECURITY_OPT_UNSUPPORTED: {
+    kind: 'failed_precondition',
+    message: '--security-opt {value} cannot be applied on this host: {reason}',
+    hint: 'AppArmor and SELinux options are applied only where the kernel has them; without them apparmor=unconfined and label=disable are what runs anyway',
+  },
   SECCOMP_PROFILE_INVALID: {
     kind: 'invalid_argument',
     message: 'cannot load seccomp profile {file}: {reason}',

@@ -1,6 +1,7 @@
 // Bad input through the CLI against a real agent: each mistake gives one `Error:` line (plus at most
 // a `Hint:`), Docker's exit code, and leaves nothing half-created (no record, snapshot, mount,
 // cgroup, runc state or conmon).
+import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TestAgent, useTestAgent } from './harness.js';
 
@@ -85,6 +86,57 @@ describe('create and run refuse bad input without leaving anything', () => {
     }
     expect((await agent.inspect('dup')).Id).toBe(first.stdout.trim());
     await run(['rm', 'dup']);
+  });
+});
+
+// This host has neither AppArmor nor SELinux (the case these expectations are written for).
+const hostHasLsm =
+  existsSync('/sys/fs/selinux') ||
+  (existsSync('/sys/module/apparmor/parameters/enabled') &&
+    readFileSync('/sys/module/apparmor/parameters/enabled', 'utf8').trim() === 'Y');
+
+describe.skipIf(hostHasLsm)('--security-opt apparmor= and label= on a host without them', () => {
+  it.for([
+    [
+      'an AppArmor profile',
+      'apparmor=docker-default',
+      /--security-opt apparmor=docker-default cannot be applied on this host: AppArmor is not enabled/,
+    ],
+    [
+      'an SELinux label',
+      'label=type:svirt_lxc_net_t',
+      /--security-opt label=type:svirt_lxc_net_t cannot be applied on this host: SELinux is not enabled/,
+    ],
+    ['an unknown option', 'bogus=1', /invalid --security-opt "bogus=1"/],
+    ['a malformed label', 'label=kind:x', /invalid --security-opt "label=kind:x"/],
+  ])('refuses %s, naming it, and creates nothing', async ([, opt, message]) => {
+    const before = agent.ids();
+    for (const verb of ['run', 'create']) {
+      const r = await run([verb, ...none, '--security-opt', opt as string, 'busybox', 'true']);
+      // run: 125 as every failure before the container runs; create: the agent's refusal, 1.
+      expect(r.status).toBe(verb === 'run' ? 125 : 1);
+      expectOneError(r.stderr, message as RegExp);
+      expect(agent.ids()).toEqual(before);
+      expect(agent.leftovers(before)).toEqual([]);
+    }
+  });
+
+  it('accepts apparmor=unconfined and label=disable (what runs anyway) and records them', async () => {
+    const opts = ['apparmor=unconfined', 'label=disable', 'label:disable'];
+    const r = await run([
+      'run',
+      ...none,
+      '--name',
+      'lsm-ok',
+      ...opts.flatMap((o) => ['--security-opt', o]),
+      'busybox',
+      'echo',
+      'confined-as-usual',
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('confined-as-usual\n');
+    expect((await agent.inspect('lsm-ok')).HostConfig.SecurityOpt).toEqual(opts);
+    expect((await agent.inspect('lsm-ok')).State.Error).toBe('');
   });
 });
 
