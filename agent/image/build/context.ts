@@ -62,7 +62,7 @@ export async function extractContext(source: Readable, dir: string): Promise<voi
           if (existing) await replace(rel);
           const fh = await open(abs, FILE_FLAGS, 0o600);
           try {
-            await pipeline(entry, fh.createWriteStream({ autoClose: false }));
+            for await (const chunk of entry) await fh.write(chunk as Buffer);
             await fh.chmod(mode);
             if (h.mtime) await fh.utimes(h.mtime, h.mtime);
           } finally {
