@@ -17,11 +17,25 @@ useTestAgent(agent);
 const SECRET = 'SECRET_TOKEN=s3cr3t-value-41091';
 const modeOf = (p: string) => statSync(p).mode & 0o7777;
 
-/** Runs `args` as user and group nobody with no supplementary groups. */
+/**
+ * Runs `args` as user and group nobody with no supplementary groups, through a shell: setpriv
+ * still holds root's capabilities while it resolves the path of the program it execs (they are
+ * dropped by that execve), so `setpriv -- /closed/dir/binary` would pass through 0700 dirs.
+ */
 function asNobody(args: string[]) {
   const r = spawnSync(
     'setpriv',
-    ['--reuid=65534', '--regid=65534', '--clear-groups', '--', ...args],
+    [
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+      '--',
+      'sh',
+      '-c',
+      'exec "$@"',
+      'sh',
+      ...args,
+    ],
     { cwd: '/', encoding: 'utf8' },
   );
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
@@ -57,6 +71,7 @@ describe('agent file modes', () => {
       compression: 'none',
       config: { Cmd: ['sh'] } as never,
     });
+    await agent.cli(['rm', '-f', 'modes']); // a retried attempt starts clean
     const load = await agent.cli(['load'], await dockerArchive(img, 'suid:latest'));
     expect(load.status, load.stderr).toBe(0);
     const run = await agent.cli([
@@ -118,8 +133,9 @@ describe('agent file modes', () => {
         expect.stringMatching(/Permission denied/),
       ]);
     }
-    // The check itself works: nobody can list a directory open to all.
+    // The check itself works: nobody can list a directory open to all and run what is in it.
     expect(asNobody(['ls', agent.dir]).status).toBe(0);
+    expect(asNobody(['/bin/busybox', 'true']).status).toBe(0);
   });
 
   it('closes a data root that an older version left 0755 at the next start', async () => {
