@@ -14,14 +14,21 @@ import tar from 'tar-stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { extractContext } from './context.js';
 
-type Entry = tar.Headers & { content?: string };
+type Entry = {
+  name: string;
+  type?: 'file' | 'directory' | 'symlink' | 'link';
+  mode?: number;
+  mtime?: Date;
+  linkname?: string;
+  content?: string;
+};
 
 async function tarOf(entries: Entry[]): Promise<Readable> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
   pack.on('data', (c: unknown) => chunks.push(c as Buffer));
   const ended = new Promise<void>((r) => pack.on('end', () => r()));
-  for (const { content, ...h } of entries) pack.entry(h, content);
+  for (const { content, ...h } of entries) pack.entry(h as never, content as never);
   pack.finalize();
   await ended;
   return Readable.from([Buffer.concat(chunks)]);
