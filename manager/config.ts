@@ -9,6 +9,7 @@ import {
   resolveSettings,
 } from '../shared/config/index.js';
 import { addressPoolFromFlags, type AddressPoolSetting } from './address-pool.js';
+import { apiLimits, defaultApiLimits, type ApiLimits } from './api/index.js';
 
 export interface ManagerSettings {
   /** @default /var/lib/flotilla/manager */
@@ -42,6 +43,14 @@ export interface ManagerSettings {
   defaultAddrPool: string | string[];
   /** --init only: prefix length of each node subnet, in every pool. @default 24 */
   defaultAddrPoolMaskLength: number;
+  /** API: a request must have arrived within this long (api/limits.ts). @default 30000 */
+  apiRequestTimeoutMs: number;
+  /** API: connections open at once. @default 1024 */
+  apiMaxConnections: number;
+  /** API: GET /ca and POST /join calls per client address in a burst. @default 20 */
+  apiJoinBurst: number;
+  /** API: the burst refills at this many calls a minute; 0 = no limit. @default 60 */
+  apiJoinRatePerMinute: number;
 }
 
 export interface ManagerConfig extends ManagerSettings {
@@ -75,7 +84,28 @@ const defaults: ManagerSettings = {
   // A list, so FLOTILLA_DEFAULT_ADDR_POOL is read comma separated.
   defaultAddrPool: [],
   defaultAddrPoolMaskLength: 0,
+  ...apiLimitSettings(defaultApiLimits),
 };
+
+/** The API limits in the settings' names (FLOTILLA_API_REQUEST_TIMEOUT_MS and so on). */
+function apiLimitSettings(l: ApiLimits) {
+  return {
+    apiRequestTimeoutMs: l.requestTimeoutMs,
+    apiMaxConnections: l.maxConnections,
+    apiJoinBurst: l.joinBurst,
+    apiJoinRatePerMinute: l.joinRatePerMinute,
+  };
+}
+
+/** The settings' API limits, checked (INVALID_FLAG_VALUE names the variable of a bad one). */
+export function apiLimitsOf(s: ManagerSettings): ApiLimits {
+  return apiLimits({
+    requestTimeoutMs: s.apiRequestTimeoutMs,
+    maxConnections: s.apiMaxConnections,
+    joinBurst: s.apiJoinBurst,
+    joinRatePerMinute: s.apiJoinRatePerMinute,
+  });
+}
 
 export function managerConfig(flags: Partial<ManagerSettings>): ManagerConfig {
   const s = resolveSettings(defaults, flags, {});

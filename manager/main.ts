@@ -10,7 +10,7 @@ import { ManagerApiServer } from './api/index.js';
 import { bootstrap, managerCredentials } from './bootstrap.js';
 import { issueAdminKeyAndCertificate, type TlsCredentials } from './ca/index.js';
 import type { ManagerComponents, Startable } from './components.js';
-import { managerConfig, type ManagerSettings } from './config.js';
+import { apiLimitsOf, managerConfig, type ManagerSettings } from './config.js';
 import { EmbeddedEtcd, embeddedEtcdLimits } from './etcd/index.js';
 import { LeaderElection } from './leader.js';
 import { managerParts } from './parts.js';
@@ -121,6 +121,7 @@ export async function runManager(
       tls,
       socketPath,
       nodeLogs,
+      limits: apiLimitsOf(config),
     });
     await api.start();
     started.push(api);

@@ -1,15 +1,25 @@
 // The manager's HTTP API: fastify over TLS where every route but GET /ca and POST /join needs a
 // client certificate of the cluster CA that the store still allows (auth.ts); optionally the
-// same routes on a root-only unix socket without TLS.
+// same routes on a root-only unix socket without TLS. Limits (limits.ts, rate-limit.ts) and the
+// audit log (audit.ts) are their own modules; this file wires them.
 import { chmod, rm } from 'node:fs/promises';
 import type { TLSSocket } from 'node:tls';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { FlotillaError, httpStatusByKind } from '../../shared/errors/index.js';
 import type { Logger } from '../../shared/log/index.js';
 import type { TlsCredentials } from '../ca/index.js';
+import { auditRefusal, installAuditLog } from './audit.js';
 import { authorizeApiPeer } from './auth.js';
 import type { ApiDeps } from './context.js';
 import { installErrorHandling } from './errors.js';
+import {
+  apiLimits,
+  capConnections,
+  timeoutOptions,
+  tlsServerTimeouts,
+  type ApiLimits,
+} from './limits.js';
+import { installRateLimit, TokenBuckets } from './rate-limit.js';
 import { registerRoutes } from './routes/index.js';
 
 const publicRoutes = new Set(['/ca', '/join']);
@@ -21,6 +31,10 @@ export interface ManagerApiServerDeps extends ApiDeps {
   tls: TlsCredentials;
   /** Also serve on this unix socket (mode 0600, no TLS). */
   socketPath?: string;
+  /** Timeouts, connection cap, /ca and /join rate (limits.ts); unset ones take the defaults. */
+  limits?: Partial<ApiLimits>;
+  /** For the rate limit's buckets. @default the system clock */
+  clock?: { now(): number };
 }
 
 export class ManagerApiServer {
@@ -34,10 +48,13 @@ export class ManagerApiServer {
   async start(): Promise<void> {
     const d = this.deps;
     const log = d.log.child({ component: 'api' });
+    const limits = apiLimits(d.limits);
     const https = Fastify({
       loggerInstance: log,
       logController: new LogController({ disableRequestLogging: true }),
+      ...timeoutOptions(limits),
       https: {
+        ...tlsServerTimeouts(limits),
         key: d.tls.keyPem,
         cert: d.tls.certPem,
         ca: d.tls.caCertPem,
@@ -47,14 +64,23 @@ export class ManagerApiServer {
         rejectUnauthorized: false,
       },
     });
+    capConnections(https.server, limits);
+    installAuditLog(plain(https), 'tls');
+    const buckets = new TokenBuckets({
+      burst: limits.joinBurst,
+      perMinute: limits.joinRatePerMinute,
+      clock: d.clock ?? Date,
+    });
+    installRateLimit(plain(https), publicRoutes, buckets);
     https.addHook('onRequest', async (req, reply) => {
       if (publicRoutes.has(req.url.split('?')[0])) return;
       const verdict = authorizeApiPeer(req.raw.socket as TLSSocket, {
         node: (id) => d.store.get('node', id),
         isRevoked: (id) => d.ca.isRevoked(id),
       });
-      if ('error' in verdict)
-        return reply.status(httpStatusByKind[verdict.error.kind]).send(verdict.error.toJSON());
+      if (!('error' in verdict)) return;
+      auditRefusal(req, verdict.error);
+      return reply.status(httpStatusByKind[verdict.error.kind]).send(verdict.error.toJSON());
     });
     installErrorHandling(plain(https));
     registerRoutes(plain(https), d);
@@ -69,6 +95,7 @@ export class ManagerApiServer {
         loggerInstance: log,
         logController: new LogController({ disableRequestLogging: true }),
       });
+      installAuditLog(plain(unix), 'unix');
       installErrorHandling(plain(unix));
       registerRoutes(plain(unix), d);
       await rm(d.socketPath, { force: true });

@@ -56,6 +56,17 @@ export const managerCodes = {
     message: 'the manager at {address} presented a CA that does not match the join token',
     hint: 'check the address and the token; the token names the CA it trusts',
   },
+  JOIN_SERVER_NOT_MANAGER: {
+    kind: 'permission_denied',
+    message: 'the server at {address} is not a manager of this cluster: {reason}',
+    hint: 'check the address: a join goes to a manager (its gRPC port); the token names the CA it trusts',
+  },
+  RATE_LIMITED: {
+    kind: 'unavailable',
+    message: 'too many requests from {address}; retry after {retryAfterS} s',
+    hint: 'joins are rate limited per address (FLOTILLA_API_JOIN_BURST, FLOTILLA_API_JOIN_RATE_PER_MINUTE on the manager)',
+    retryable: true,
+  },
   CSR_INVALID: {
     kind: 'invalid_argument',
     message: 'invalid certificate signing request: {reason}',
