@@ -114,6 +114,8 @@ export function managerConfig(flags: Partial<ManagerSettings>): ManagerConfig {
     maskLength: s.defaultAddrPoolMaskLength,
     init: s.init,
   });
+  // Checked here, so that a bad FLOTILLA_API_* value stops the manager before it starts anything.
+  apiLimitsOf(s);
   const [grpcHost, grpcPort] = hostPort(s.listenGrpc);
   const listenApi = s.listenApi || `${grpcHost}:${grpcPort + 1}`;
   const advertise =

@@ -1,8 +1,10 @@
 // How a manager joins an existing cluster: fetch the CA from a running manager, check it against
-// the token's digest, then ask for a certificate with this manager's seal public key (POST /join):
-// the answering manager seals the CA key-encryption key for it in the cluster object.
+// the token's digest, then ask for a certificate with this manager's seal public key (POST /join)
+// from a server that proves it is a manager of that CA (OU=manager, CN = a manager id): the
+// answering manager seals the CA key-encryption key for it in the cluster object.
 import { request } from 'node:https';
-import { FlotillaError } from '../shared/errors/index.js';
+import { FlotillaError, isFlotillaError } from '../shared/errors/index.js';
+import { managerServerCheck } from '../shared/tls/index.js';
 import { certificateDigest, createCsr, generateKeyPair, parseToken } from './ca/index.js';
 import { apiAddrForGrpc, hostPort } from './config.js';
 
@@ -54,9 +56,10 @@ function call<T>(
         port,
         method,
         path,
-        // First contact trusts nothing and checks the digest; after that, only the cluster CA.
+        // First contact trusts nothing and checks the digest; after that, only a manager
+        // certificate of the cluster CA (any address: managers may be reached through NAT).
         ...(caPem
-          ? { ca: caPem, checkServerIdentity: () => undefined }
+          ? { ca: caPem, checkServerIdentity: managerServerCheck(addr) }
           : { rejectUnauthorized: false }),
         headers: payload
           ? { 'content-type': 'application/json', 'content-length': String(payload.length) }
@@ -87,11 +90,14 @@ function call<T>(
     req.on('timeout', () => req.destroy(new Error('timed out')));
     req.on('error', (err) =>
       reject(
-        new FlotillaError(
-          'MANAGER_UNREACHABLE',
-          { address: addr, reason: err.message },
-          { cause: err },
-        ),
+        // JOIN_SERVER_NOT_MANAGER from the identity check, as it is.
+        isFlotillaError(err)
+          ? err
+          : new FlotillaError(
+              'MANAGER_UNREACHABLE',
+              { address: addr, reason: err.message },
+              { cause: err },
+            ),
       ),
     );
     req.end(payload);

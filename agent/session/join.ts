@@ -1,8 +1,11 @@
 // Joining a cluster (first start with --join ADDR --token T): fetch the cluster CA from the
 // manager's API port (gRPC port + 1), check it against the digest in the token before trusting
-// anything, then send a CSR with the token's secret and receive the node certificate.
+// anything, then send a CSR with the token's secret, only to a server with a manager certificate
+// of that CA, and receive the node certificate.
 import { request } from 'node:https';
-import { FlotillaError } from '../../shared/errors/index.js';
+import { checkServerIdentity } from 'node:tls';
+import { FlotillaError, isFlotillaError } from '../../shared/errors/index.js';
+import { managerServerCheck } from '../../shared/tls/index.js';
 import type { NodeIdentity } from './identity.js';
 import { certificateDigest, newKeyAndCsr } from './pki.js';
 
@@ -35,8 +38,11 @@ function httpsJson(
       url,
       {
         method: opts.method,
-        // Only the CA fetch goes out unverified; its answer is checked against the token.
-        ...(opts.ca ? { ca: opts.ca } : { rejectUnauthorized: false }),
+        // Only the CA fetch goes out unverified; its answer is checked against the token. The
+        // token goes only to a manager of that CA (a node certificate of it is not enough).
+        ...(opts.ca
+          ? { ca: opts.ca, checkServerIdentity: managerServerCheck(url, checkServerIdentity) }
+          : { rejectUnauthorized: false }),
         headers: data
           ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) }
           : {},
@@ -92,6 +98,7 @@ export async function joinCluster(opts: {
       ca: caCertPem,
     });
   } catch (err) {
+    if (isFlotillaError(err)) throw err;
     throw fail(err instanceof Error ? err.message : String(err), err);
   }
   if (res.status !== 200) {

@@ -25,6 +25,7 @@ import { toServiceError } from './grpc-status.js';
 import { LogRequests, type ContainerLogLine, type ContainerLogOptions } from './log-requests.js';
 import { AgentSession, ingressChangesMessage } from './session.js';
 import { withSharedEncoding } from './shared-encoding.js';
+import { checkStatusReport } from './status-checks.js';
 import { chooseSubnet, defaultAddressPool, type AddressPool } from './subnets.js';
 
 export interface DispatcherDeps {
@@ -261,10 +262,7 @@ export class Dispatcher {
       if (msg.payload === 'heartbeat') this.heartbeat(who.nodeId);
       else if (msg.payload === 'logs' && msg.logs) this.logRequests.chunk(who.nodeId, msg.logs);
       else if (msg.payload === 'status') {
-        for (const u of msg.status?.updates ?? []) {
-          const status = taskStatusFromWire(u.status);
-          if (status && u.taskId) this.statusQueue.set(u.taskId, { nodeId: who.nodeId, status });
-        }
+        this.ingestStatus(who.nodeId, msg.status?.updates ?? [], log);
         this.heartbeat(who.nodeId);
       }
     });
@@ -356,6 +354,37 @@ export class Dispatcher {
     session.sendPeers(this.peersOf(nodeId), subnet);
     session.sendIngress(this.ingress.services, this.ingress.version);
     session.log.info({ hostname: description.hostname }, 'agent session opened');
+  }
+
+  /**
+   * Queues a node's status reports. A report about another node's task is refused here, so that
+   * it can neither be written nor replace that node's own report in the queue (keyed by task).
+   */
+  private ingestStatus(
+    nodeId: string,
+    updates: NonNullable<AgentMessage__Output['status']>['updates'],
+    log: Logger,
+  ): void {
+    const nodeSubnet = this.deps.store.get('node', nodeId)?.subnet;
+    for (const u of updates) {
+      const reported = taskStatusFromWire(u.status);
+      if (!reported || !u.taskId) continue;
+      const task = this.deps.store.get('task', u.taskId);
+      const v = checkStatusReport({ nodeId, nodeSubnet, task, status: reported });
+      if (!v.accept) {
+        log.warn(
+          { taskId: u.taskId, owner: v.owner },
+          "status report for another node's task refused",
+        );
+        continue;
+      }
+      if (v.droppedAddress)
+        log.warn(
+          { taskId: u.taskId, address: v.droppedAddress, subnet: nodeSubnet },
+          'task address outside the node subnet ignored',
+        );
+      this.statusQueue.set(u.taskId, { nodeId, status: v.status });
+    }
   }
 
   private heartbeat(nodeId: string): void {
@@ -539,7 +568,14 @@ export class Dispatcher {
       (tx, [taskId, { nodeId, status }]) => {
         const t = tx.get('task', taskId);
         // Only the node running a task may report on it, and only forwards.
-        if (!t || t.nodeId !== nodeId) return;
+        if (!t) return;
+        if (t.nodeId !== nodeId) {
+          this.log.warn(
+            { taskId, nodeId, owner: t.nodeId },
+            "status report for another node's task refused",
+          );
+          return;
+        }
         const same = t.status.state === status.state;
         const healthOnly = same && t.status.health !== status.health;
         // Tasks adopted after an agent upgrade report the address they never sent before.

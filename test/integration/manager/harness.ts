@@ -142,6 +142,7 @@ export function cli(env: NodeJS.ProcessEnv, ...args: string[]) {
 export interface HttpsAnswer {
   status: number;
   body: any;
+  headers: Record<string, string | string[] | undefined>;
 }
 
 /** One HTTPS request; tls = client credentials (PEM); without ca the server is not verified. */
@@ -177,7 +178,7 @@ export function https(
           try {
             parsed = text ? JSON.parse(text) : undefined;
           } catch {}
-          resolve({ status: res.statusCode ?? 0, body: parsed });
+          resolve({ status: res.statusCode ?? 0, body: parsed, headers: res.headers });
         });
       },
     );

@@ -1,0 +1,1 @@
+export { managerServerCheck, notManagerReason } from './manager-identity.js';
