@@ -61,6 +61,8 @@ const manager = await runManager({
   // The default pool (10.240.0.0/16 in /24s) holds 256 node subnets; 1,000 nodes need a larger
   // one (`flotilla manager --init --default-addr-pool 10.128.0.0/9`).
   defaultAddrPool: '10.128.0.0/9',
+  // 1,000 simulated agents join from 127.0.0.1: no per-address join limit.
+  apiJoinRatePerMinute: 0,
 });
 const store = manager.components.store;
 // Stopped by the benchmark's watchdog: take the embedded etcd down with us.

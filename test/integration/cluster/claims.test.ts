@@ -59,6 +59,8 @@ beforeAll(async () => {
     advertiseAddr: '127.0.0.1',
     init: true,
     socket: false,
+    // Hundreds of simulated agents join from 127.0.0.1: no per-address join limit.
+    apiJoinRatePerMinute: 0,
   });
   await waitFor('leadership', () => m1.components.leader.isLeader());
 }, 120_000);
@@ -181,6 +183,7 @@ describe('two managers on one etcd', () => {
       join: m1.components.config.grpcAddr,
       token: m1.components.ca.joinToken('manager'),
       socket: false,
+      apiJoinRatePerMinute: 0,
     });
   }, 120_000);
 

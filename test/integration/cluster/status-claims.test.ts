@@ -21,7 +21,7 @@ let store: ObjectStore;
 const agents: SimAgent[] = [];
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'flotilla-claims-'));
+  dir = await mkdtemp(join(tmpdir(), 'flotilla-status-claims-'));
   let port = await freePort();
   while (port > 65000) port = await freePort();
   const address = `127.0.0.1:${port}`;
