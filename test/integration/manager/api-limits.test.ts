@@ -83,7 +83,8 @@ describe('API limits (shortened through FLOTILLA_API_*)', () => {
     const trickle = setInterval(() => s.writable && s.write('X-Slow: 1\r\n'), 100);
     const answer = await closed.finally(() => clearInterval(trickle));
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
-  });
+    // Node's own defaults (60 s for headers, 300 s for a request) would take longer than this.
+  }, 15_000);
 
   it('closes a connection whose body never arrives in full', async () => {
     const s = await tlsTo(m.apiAddr);
@@ -95,7 +96,8 @@ describe('API limits (shortened through FLOTILLA_API_*)', () => {
     const trickle = setInterval(() => s.writable && s.write(' '), 100);
     const answer = await closed.finally(() => clearInterval(trickle));
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
-  });
+    // Node's own defaults (60 s for headers, 300 s for a request) would take longer than this.
+  }, 15_000);
 
   it('closes connections past the cap, and serves again once they are gone', async () => {
     const tries = await Promise.allSettled(Array.from({ length: 10 }, () => tlsTo(m.apiAddr)));
