@@ -4,7 +4,8 @@ import { EventEmitter } from 'node:events';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { TaskState } from '../../shared/model/index.js';
-import { InMemoryObjectStore, nodeFixture, serviceFixture, taskFixture } from '../store/index.js';
+import { nodeFixture, serviceFixture, taskFixture } from '../store/fixtures.js';
+import { InMemoryObjectStore } from '../store/index.js';
 import { Dispatcher } from './dispatcher.js';
 import { checkStatusReport, inSubnet } from './status-checks.js';
 
