@@ -22,15 +22,17 @@ describe('joinAsManager', () => {
       ca,
       serverCert: await testLeaf(ca, 'manager', managerId),
     });
-    const res = await joinAsManager(server.joinAddr, server.token);
-    expect(res.keyEncryptionKey).toBeDefined();
+    const res = await joinAsManager(server.joinAddr, server.token, 'seal-public-key');
+    expect(res.nodeId).toBe('n'.repeat(25));
     expect(server.joins).toHaveLength(1);
   });
 
   it('sends its token to no server that holds only a worker certificate of the CA', async () => {
     const ca = await testCa();
     server = await startFakeJoinServer({ ca, serverCert: await testLeaf(ca, 'worker', managerId) });
-    await expect(joinAsManager(server.joinAddr, server.token)).rejects.toMatchObject({
+    await expect(
+      joinAsManager(server.joinAddr, server.token, 'seal-public-key'),
+    ).rejects.toMatchObject({
       code: 'JOIN_SERVER_NOT_MANAGER',
       message: expect.stringContaining('role "worker"'),
     });
@@ -40,7 +42,9 @@ describe('joinAsManager', () => {
   it('refuses a manager certificate whose CN is not a manager id', async () => {
     const ca = await testCa();
     server = await startFakeJoinServer({ ca, serverCert: await testLeaf(ca, 'manager', 'admin') });
-    await expect(joinAsManager(server.joinAddr, server.token)).rejects.toMatchObject({
+    await expect(
+      joinAsManager(server.joinAddr, server.token, 'seal-public-key'),
+    ).rejects.toMatchObject({
       code: 'JOIN_SERVER_NOT_MANAGER',
     });
     expect(server.joins).toEqual([]);
@@ -53,7 +57,9 @@ describe('joinAsManager', () => {
       ca,
       serverCert: await testLeaf(other, 'manager', managerId),
     });
-    await expect(joinAsManager(server.joinAddr, server.token)).rejects.toMatchObject({
+    await expect(
+      joinAsManager(server.joinAddr, server.token, 'seal-public-key'),
+    ).rejects.toMatchObject({
       code: 'MANAGER_UNREACHABLE',
     });
     expect(server.joins).toEqual([]);

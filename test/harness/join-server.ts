@@ -68,7 +68,6 @@ export async function startFakeJoinServer(opts: {
             certPem: opts.serverCert.certPem,
             caCertPem: opts.ca.certPem,
             role: 'manager',
-            keyEncryptionKey: Buffer.from('kek').toString('base64'),
           }),
         );
       });
