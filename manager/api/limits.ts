@@ -27,8 +27,12 @@ export const defaultApiLimits: ApiLimits = {
   joinRatePerMinute: 60,
 };
 
-/** Idle keep-alive connections are closed after this long, so they do not hold a slot. */
-const keepAliveTimeoutMs = 5_000;
+/**
+ * Idle keep-alive connections are closed after the request timeout, but never sooner than this:
+ * node's clients drop idle sockets after 5 s, and a server that closes at the same moment makes
+ * a client reuse a socket being closed ("socket hang up").
+ */
+const minKeepAliveTimeoutMs = 10_000;
 
 /** The env variable that sets each limit (config.ts: FLOTILLA_ + the setting's name). */
 const envNames: Record<keyof ApiLimits, string> = {
@@ -66,7 +70,7 @@ export function timeoutOptions(l: ApiLimits) {
   return {
     // Fastify sets server.requestTimeout from this after creating the server.
     requestTimeout: l.requestTimeoutMs,
-    keepAliveTimeout: Math.min(keepAliveTimeoutMs, l.requestTimeoutMs),
+    keepAliveTimeout: Math.max(minKeepAliveTimeoutMs, l.requestTimeoutMs),
   };
 }
 
