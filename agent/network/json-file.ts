@@ -1,7 +1,8 @@
 // Small JSON documents written atomically (temp file + rename), so a crash leaves either the old
 // or the new state, never half of one.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { writeFileAtomic } from '../../shared/fs/atomic.js';
 
 export async function readJson<T>(path: string, fallback: T): Promise<T> {
   try {
@@ -14,9 +15,7 @@ export async function readJson<T>(path: string, fallback: T): Promise<T> {
 
 export async function writeJson(path: string, value: unknown): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(value, null, 2), { mode: 0o600 });
-  await rename(tmp, path);
+  await writeFileAtomic(path, JSON.stringify(value, null, 2), { mode: 0o600 });
 }
 
 /** Runs async sections one at a time, in call order. */

@@ -1,7 +1,8 @@
 // The node's identity on disk, under <dataRoot>/node/: key.pem (0600), cert.pem, ca.pem and
 // node.json (node id, known managers). Written once by the join, reused on every later start.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../shared/fs/atomic.js';
 
 export interface NodeIdentity {
   nodeId: string;
@@ -16,9 +17,8 @@ export function identityDir(dataRoot: string): string {
   return join(dataRoot, 'node');
 }
 
-async function writeAtomic(path: string, data: string, mode: number): Promise<void> {
-  await writeFile(`${path}.tmp`, data, { mode });
-  await rename(`${path}.tmp`, path);
+function writeAtomic(path: string, data: string, mode: number): Promise<void> {
+  return writeFileAtomic(path, data, { mode });
 }
 
 export async function saveIdentity(dataRoot: string, id: NodeIdentity): Promise<void> {

@@ -6,10 +6,10 @@
 // So one agent serves several users without holding anyone's secrets, and revoking access is
 // `flotilla logout` on the user's machine. The file is written atomically (temp file + rename) with
 // mode 0600 in a 0700 directory; like Docker's config.json, the secret is base64, not encrypted.
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { FlotillaError } from '../../shared/errors/index.js';
+import { writeFileAtomic } from '../../shared/fs/atomic.js';
 import { cliConfigDir } from '../../shared/config/index.js';
 import type { Credentials } from '../../shared/engine/index.js';
 
@@ -53,15 +53,12 @@ export class CredentialStore {
 
   private async write(data: AuthFile): Promise<void> {
     const dir = dirname(this.file);
-    const tmp = join(dir, `.auth.json.${randomBytes(6).toString('hex')}.tmp`);
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 });
       await chmod(dir, 0o700);
       // Created 0600 from the start, so the secret is never readable by others, even briefly.
-      await writeFile(tmp, JSON.stringify(data, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
-      await rename(tmp, this.file);
+      await writeFileAtomic(this.file, JSON.stringify(data, null, 2) + '\n', { mode: 0o600 });
     } catch (err) {
-      await rm(tmp, { force: true }).catch(() => undefined);
       throw this.fail((err as Error).message, err);
     }
   }

@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageConfig } from '../service-types.js';
-import { writeFileAtomic, type LayerRecord } from '../store/image-store.js';
+import { writeFileAtomic } from '../../../shared/fs/atomic.js';
+import type { LayerRecord } from '../store/image-store.js';
 import type { BuildState } from './state.js';
 
 export interface CacheKeyInput {

@@ -2,9 +2,10 @@
 // the image's unpacked layer dirs. Lower dirs are named relative to the layer store's directory
 // (mount runs there) so that 120+ layers fit in mount(2)'s one-page option string. Layers are the
 // layer store's; mounting inside the container's namespace is the runtime's.
-import { mkdir, readdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FlotillaError } from '../../../shared/errors/index.js';
+import { writeFileAtomic } from '../../../shared/fs/atomic.js';
 import type { LayerStore } from '../layers/index.js';
 import { KeyedLock } from '../../../shared/concurrency/keyed-lock.js';
 import {
@@ -63,8 +64,7 @@ export class OverlaySnapshotter implements Snapshotter {
         for (const sub of ['upper', 'work', 'merged', 'empty'])
           await mkdir(join(dir, sub), { recursive: true, mode: 0o755 });
         const record: SnapshotRecord = { chainIds };
-        await writeFile(join(dir, 'snapshot.json.tmp'), JSON.stringify(record), { mode: 0o600 });
-        await rename(join(dir, 'snapshot.json.tmp'), join(dir, 'snapshot.json'));
+        await writeFileAtomic(join(dir, 'snapshot.json'), JSON.stringify(record), { mode: 0o600 });
       }
       return this.mountLocked(containerId);
     });

@@ -2,9 +2,9 @@
 // names (repo tags, repo digests). Persisted as one JSON document written atomically. It records
 // metadata only; blobs live in the content store and unpacked layers in the layer store, and the
 // image service decides when those may go (see referencedBy*).
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../../shared/fs/atomic.js';
 
 export interface LayerRecord {
   /** Digest of the stored (usually gzip-compressed) blob. */
@@ -157,24 +157,6 @@ export class ImageStore {
   private async persist(images: Map<string, ImageRecord>): Promise<void> {
     const doc: StoreFile = { version: 1, images: Object.fromEntries(images) };
     await writeFileAtomic(this.file, JSON.stringify(doc, null, 1));
-  }
-}
-
-/** Writes a file so that readers see either the old or the new content, never a torn one. */
-export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
   }
 }
 

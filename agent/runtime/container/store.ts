@@ -1,9 +1,10 @@
 // Keeps container records in memory and on disk (one JSON file per container, written atomically)
 // and resolves user-given references: full id, unique id prefix, or name.
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FlotillaError } from '../../../shared/errors/index.js';
+import { writeFileAtomic } from '../../../shared/fs/atomic.js';
 import type { ContainerRecord } from './record.js';
 
 const nameRe = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
@@ -140,10 +141,10 @@ export class ContainerStore {
     this.byId.set(rec.id, rec);
     const dir = this.dirOf(rec.id);
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    const tmp = join(dir, `.container.json.${process.pid}.${randomBytes(4).toString('hex')}`);
     // 0600: the record holds the container's environment (docs/design/agent-files.md).
-    await writeFile(tmp, JSON.stringify(rec, null, 1), { mode: 0o600 });
-    await rename(tmp, join(dir, 'container.json'));
+    await writeFileAtomic(join(dir, 'container.json'), JSON.stringify(rec, null, 1), {
+      mode: 0o600,
+    });
   }
 
   async delete(rec: ContainerRecord): Promise<void> {

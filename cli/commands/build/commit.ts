@@ -1,10 +1,9 @@
 // `commit` and `export`: a container's changes as a new image, and a container's root filesystem
 // as a tar (to a file with -o, else stdout, which must not be a terminal).
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { FlotillaError } from '../../../shared/errors/index.js';
+import { writeFileAtomic } from '../../../shared/fs/atomic.js';
 import type { CliContext } from '../../context.js';
 import { collect } from '../../repeatable.js';
 
@@ -74,13 +73,6 @@ export function registerCommitCommands(program: Command, ctx: () => CliContext):
         await pipeline(res, c.out);
         return;
       }
-      const tmp = `${o.output}.partial`;
-      try {
-        await pipeline(res, createWriteStream(tmp));
-        await rename(tmp, o.output);
-      } catch (err) {
-        await rm(tmp, { force: true });
-        throw err;
-      }
+      await writeFileAtomic(o.output, res);
     });
 }

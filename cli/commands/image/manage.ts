@@ -1,10 +1,10 @@
 // `rmi`, `tag`, `image prune`, `save`, `load` and `import`: local image management. Archives stream
 // between the agent and a file or stdin/stdout; nothing is buffered in the CLI.
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { FlotillaError } from '../../../shared/errors/index.js';
+import { writeFileAtomic } from '../../../shared/fs/atomic.js';
 import { formatBytes } from '../../../shared/units/index.js';
 import type { CliContext } from '../../context.js';
 
@@ -115,14 +115,7 @@ export function registerArchiveCommands(program: Command, ctx: () => CliContext)
       const res = await c.agent().open({ path: '/images/get', query: { names: names.join(',') } });
       if (!o.output) return void (await pipeline(res, c.out));
       // Written next to the target and renamed, so a failed save leaves no truncated archive.
-      const tmp = `${o.output}.tmp-${process.pid}`;
-      try {
-        await pipeline(res, createWriteStream(tmp));
-        await rename(tmp, o.output);
-      } catch (err) {
-        await rm(tmp, { force: true });
-        throw err;
-      }
+      await writeFileAtomic(o.output, res);
     });
 
   program
