@@ -8,6 +8,7 @@ import {
   resolveJoinToken,
   resolveSettings,
 } from '../shared/config/index.js';
+import { joinHostPort, splitHostPort } from '../shared/net/host-port.js';
 import { addressPoolFromFlags, type AddressPoolSetting } from './address-pool.js';
 import { apiLimits, defaultApiLimits, type ApiLimits } from './api/index.js';
 
@@ -117,7 +118,7 @@ export function managerConfig(flags: Partial<ManagerSettings>): ManagerConfig {
   // Checked here, so that a bad FLOTILLA_API_* value stops the manager before it starts anything.
   apiLimitsOf(s);
   const [grpcHost, grpcPort] = hostPort(s.listenGrpc);
-  const listenApi = s.listenApi || `${grpcHost}:${grpcPort + 1}`;
+  const listenApi = s.listenApi || joinHostPort(grpcHost, grpcPort + 1);
   const advertise =
     s.advertiseAddr || (isWildcard(grpcHost) ? (firstExternalIPv4() ?? '127.0.0.1') : grpcHost);
   return {
@@ -129,8 +130,8 @@ export function managerConfig(flags: Partial<ManagerSettings>): ManagerConfig {
     kekFile: join(s.dataRoot, 'ca.key-encryption-key'),
     certDir: join(s.dataRoot, 'certificates'),
     socketPath: join(s.execRoot, 'manager.sock'),
-    grpcAddr: `${advertise}:${grpcPort}`,
-    apiAddr: `${advertise}:${hostPort(listenApi)[1]}`,
+    grpcAddr: joinHostPort(advertise, grpcPort),
+    apiAddr: joinHostPort(advertise, hostPort(listenApi)[1]),
     ...(addressPool ? { addressPool } : {}),
   };
 }
@@ -138,16 +139,12 @@ export function managerConfig(flags: Partial<ManagerSettings>): ManagerConfig {
 /** The API address that goes with a gRPC address: same host, port + 1 (docs/design/manager.md). */
 export function apiAddrForGrpc(grpcAddr: string): string {
   const [h, p] = hostPort(grpcAddr);
-  return `${h}:${p + 1}`;
+  return joinHostPort(h, p + 1);
 }
 
+/** host:port of a manager's gRPC endpoint; the port defaults to 4242. */
 export function hostPort(addr: string): [string, number] {
-  const i = addr.lastIndexOf(':');
-  const port = Number(addr.slice(i + 1));
-  return [
-    i < 0 ? addr : addr.slice(0, i),
-    i < 0 || Number.isNaN(port) ? defaultManagerGrpcPort : port,
-  ];
+  return splitHostPort(addr, { defaultPort: defaultManagerGrpcPort });
 }
 
 function isWildcard(h: string): boolean {

@@ -1,8 +1,11 @@
-// HTTPS client for the manager API with the context's client certificate. JSON in and out; errors
-// come back as FlotillaError with the manager's code. Tries the context's managers in order.
+// HTTPS client for the manager API with the context's client certificate. JSON in and out, or a
+// raw stream (service logs); errors come back as FlotillaError with the manager's code. Every call
+// tries the context's managers in order and moves on only while a manager is unreachable.
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { request } from 'node:https';
 import { FlotillaError, type ErrorBody } from '../../shared/errors/index.js';
+import { splitHostPort } from '../../shared/net/host-port.js';
 import { ContextStore, type ClusterContext } from '../contexts/index.js';
 import type { CliContext } from '../context.js';
 
@@ -12,6 +15,9 @@ export interface ManagerRequest {
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
 }
+
+/** A JSON call waits this long for a silent manager; a stream (logs -f) may stay quiet for ever. */
+const jsonTimeoutMs = 15_000;
 
 export class ManagerClient {
   private readonly tls: { ca: Buffer; cert: Buffer; key: Buffer };
@@ -24,11 +30,32 @@ export class ManagerClient {
     };
   }
 
-  async json<T = unknown>(req: ManagerRequest): Promise<T> {
+  /** Sends a request and parses the JSON answer; a non-2xx answer throws the manager's error. */
+  json<T = unknown>(req: ManagerRequest): Promise<T> {
+    return this.withFailover(async (addr) => {
+      const res = await this.open(addr, req, jsonTimeoutMs);
+      const text = await readAll(res, addr);
+      const status = res.statusCode ?? 500;
+      if (status >= 300) throw errorFrom(status, text);
+      return (text.length === 0 ? undefined : parseJson(status, text)) as T;
+    });
+  }
+
+  /** Sends a request and returns the response stream once its status is known to be 2xx. */
+  stream(req: ManagerRequest): Promise<IncomingMessage> {
+    return this.withFailover(async (addr) => {
+      const res = await this.open(addr, req);
+      const status = res.statusCode ?? 500;
+      if (status >= 300) throw errorFrom(status, await readAll(res, addr));
+      return res;
+    });
+  }
+
+  private async withFailover<T>(call: (addr: string) => Promise<T>): Promise<T> {
     let last: unknown;
     for (const addr of this.context.managers) {
       try {
-        return await this.once<T>(addr, req);
+        return await call(addr);
       } catch (err) {
         // Only an unreachable manager makes us try the next one; an answer is an answer.
         if (err instanceof FlotillaError && err.code === 'MANAGER_UNREACHABLE') last = err;
@@ -44,8 +71,9 @@ export class ManagerClient {
     );
   }
 
-  private once<T>(addr: string, req: ManagerRequest): Promise<T> {
-    const i = addr.lastIndexOf(':');
+  /** Resolves with the response once its headers arrive, whatever its status. */
+  private open(addr: string, req: ManagerRequest, timeoutMs?: number): Promise<IncomingMessage> {
+    const [host, port] = splitHostPort(addr);
     const qs = req.query
       ? Object.entries(req.query)
           .filter(([, v]) => v !== undefined)
@@ -56,53 +84,61 @@ export class ManagerClient {
     return new Promise((resolve, reject) => {
       const r = request(
         {
-          host: addr.slice(0, i),
-          port: Number(addr.slice(i + 1)),
+          host,
+          port,
           method: req.method ?? 'GET',
           path: qs ? `${req.path}?${qs}` : req.path,
           ...this.tls,
           headers: payload
             ? { 'content-type': 'application/json', 'content-length': String(payload.length) }
             : {},
-          timeout: 15_000,
+          ...(timeoutMs ? { timeout: timeoutMs } : {}),
         },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            const status = res.statusCode ?? 500;
-            if (status === 204 || text.length === 0) {
-              if (status < 300) return resolve(undefined as T);
-            }
-            let parsed: unknown;
-            try {
-              parsed = JSON.parse(text);
-            } catch {
-              return reject(
-                new FlotillaError('INTERNAL', {
-                  detail: `manager answered ${status}: ${text.slice(0, 200)}`,
-                }),
-              );
-            }
-            if (status >= 300) reject(FlotillaError.fromJSON(parsed as ErrorBody));
-            else resolve(parsed as T);
-          });
-        },
+        resolve,
       );
       r.on('timeout', () => r.destroy(new Error('timed out')));
-      r.on('error', (err: NodeJS.ErrnoException) =>
-        reject(
-          new FlotillaError(
-            'MANAGER_UNREACHABLE',
-            { address: addr, reason: err.code ?? err.message },
-            { cause: err },
-          ),
-        ),
-      );
+      r.on('error', (err: NodeJS.ErrnoException) => reject(unreachable(addr, err)));
       r.end(payload);
     });
   }
+}
+
+function unreachable(addr: string, err: NodeJS.ErrnoException): FlotillaError {
+  return new FlotillaError(
+    'MANAGER_UNREACHABLE',
+    { address: addr, reason: err.code ?? err.message },
+    { cause: err },
+  );
+}
+
+async function readAll(res: IncomingMessage, addr: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of res) chunks.push(chunk as Buffer);
+  } catch (err) {
+    throw unreachable(addr, err as NodeJS.ErrnoException);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(status: number, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new FlotillaError('INTERNAL', {
+      detail: `manager answered ${status}: ${text.slice(0, 200)}`,
+    });
+  }
+}
+
+/** The manager's error body as a FlotillaError; a body that is not one says what came back. */
+function errorFrom(status: number, text: string): FlotillaError {
+  const body = parseJson(status, text) as Partial<ErrorBody> | null;
+  if (!body || typeof body !== 'object' || typeof body.code !== 'string')
+    return new FlotillaError('INTERNAL', {
+      detail: `manager answered ${status}: ${text.slice(0, 200)}`,
+    });
+  return FlotillaError.fromJSON(body as ErrorBody);
 }
 
 /** The manager client for the CLI's selected context (--context, FLOTILLA_CONTEXT, current). */

@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { request } from 'node:https';
 import { createInterface } from 'node:readline';
 import { FlotillaError } from '../../shared/errors/index.js';
+import { splitHostPort } from '../../shared/net/host-port.js';
 import type { TlsCredentials } from '../ca/index.js';
 import type { NodeLogSource } from './context.js';
 
@@ -85,12 +86,12 @@ export class ForwardedLogs implements NodeLogSource {
     if (opts.follow) q.set('follow', 'true');
     if (opts.since !== undefined) q.set('since', String(opts.since));
     const path = `/nodes/${encodeURIComponent(nodeId)}/containers/${encodeURIComponent(containerId)}/logs?${q}`;
-    const i = peer.apiAddr.lastIndexOf(':');
+    const [host, port] = splitHostPort(peer.apiAddr);
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
       const req = request(
         {
-          host: peer.apiAddr.slice(0, i),
-          port: Number(peer.apiAddr.slice(i + 1)),
+          host,
+          port,
           path,
           key: this.deps.tls.keyPem,
           cert: this.deps.tls.certPem,

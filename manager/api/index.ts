@@ -1,4 +1,4 @@
-export { ManagerApiServer, splitHostPort } from './server.js';
+export { ManagerApiServer } from './server.js';
 export { serveUntilUnlocked } from './locked-server.js';
 export type { ManagerApiServerDeps } from './server.js';
 export type { ApiDeps, NodeLogSource } from './context.js';

@@ -8,7 +8,7 @@ import type { Logger } from '../../shared/log/index.js';
 import type { TlsCredentials } from '../ca/index.js';
 import { authorizeApiPeer, type ApiAuthDeps } from './auth.js';
 import { installErrorHandling } from './errors.js';
-import { splitHostPort } from './server.js';
+import { splitHostPort } from '../../shared/net/host-port.js';
 
 export interface LockedApiDeps extends ApiAuthDeps {
   log: Logger;
@@ -63,7 +63,7 @@ export async function serveUntilUnlocked(d: LockedApiDeps): Promise<void> {
       return { unlocked: true };
     },
   );
-  const [host, port] = splitHostPort(d.listen);
+  const [host, port] = splitHostPort(d.listen, { defaultHost: '0.0.0.0' });
   await app.listen({ host, port });
   log.warn({ addr: d.listen }, 'manager locked: waiting for `flotilla cluster unlock`');
   await done;

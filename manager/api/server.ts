@@ -7,6 +7,7 @@ import type { TLSSocket } from 'node:tls';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { FlotillaError, httpStatusByKind } from '../../shared/errors/index.js';
 import type { Logger } from '../../shared/log/index.js';
+import { joinHostPort, splitHostPort } from '../../shared/net/host-port.js';
 import type { TlsCredentials } from '../ca/index.js';
 import { auditRefusal, installAuditLog } from './audit.js';
 import { authorizeApiPeer } from './auth.js';
@@ -84,10 +85,10 @@ export class ManagerApiServer {
     });
     installErrorHandling(plain(https));
     registerRoutes(plain(https), d);
-    const [host, port] = splitHostPort(d.listen);
+    const [host, port] = splitHostPort(d.listen, { defaultHost: '0.0.0.0' });
     await https.listen({ host, port });
     const a = https.server.address();
-    this.address = typeof a === 'object' && a ? `${host}:${a.port}` : d.listen;
+    this.address = typeof a === 'object' && a ? joinHostPort(host, a.port) : d.listen;
     this.https = plain(https);
 
     if (d.socketPath) {
@@ -115,15 +116,4 @@ export class ManagerApiServer {
 /** Routes are written against the default instance type; ours differs only in the logger type. */
 function plain(app: unknown): FastifyInstance {
   return app as FastifyInstance;
-}
-
-export function splitHostPort(addr: string): [string, number] {
-  const i = addr.lastIndexOf(':');
-  if (i < 0)
-    throw new FlotillaError('INVALID_ARGUMENT', { detail: `address ${addr} needs a port` });
-  const host = addr.slice(0, i).replace(/^\[|\]$/g, '') || '0.0.0.0';
-  const port = Number(addr.slice(i + 1));
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new FlotillaError('INVALID_ARGUMENT', { detail: `bad port in ${addr}` });
-  return [host, port];
 }

@@ -2,14 +2,13 @@
 // Docker's rule, narrowed: loopback registries and the operator's --insecure-registry list are
 // "insecure"; everything else is HTTPS with verified certificates and is never downgraded.
 import { isIP } from 'node:net';
+import { splitHostPort } from '../../../shared/net/host-port.js';
 
 /** Docker Hub's reference domain and the host that actually serves its API. */
 const apiHosts: Record<string, string> = { 'docker.io': 'registry-1.docker.io' };
 
 function hostOf(domain: string): string {
-  if (domain.startsWith('[')) return domain.slice(1, domain.indexOf(']'));
-  const colon = domain.lastIndexOf(':');
-  return colon === -1 ? domain : domain.slice(0, colon);
+  return splitHostPort(domain, { defaultPort: 0 })[0];
 }
 
 /** 127.0.0.0/8, ::1 and localhost. */

@@ -3,6 +3,7 @@
 // host's resolvers. Only clients inside the network's subnet get answers.
 import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
+import { splitHostPort } from '../../../shared/net/host-port.js';
 import type { Logger } from '../../../shared/log/index.js';
 import { contains, ipToInt, parseSubnet } from '../ipam/cidr.js';
 import { buildReply, parseQuestion, RCODE_NXDOMAIN, RCODE_SERVFAIL, TYPE_A } from './packet.js';
@@ -74,6 +75,7 @@ export class NetworkDnsServer {
 
   private async forward(msg: Buffer): Promise<Buffer | undefined> {
     for (const upstream of this.deps.upstreams) {
+      const [host, port] = splitHostPort(upstream, { defaultPort: 53 });
       const got = await new Promise<Buffer | undefined>((resolve) => {
         const s = createSocket('udp4');
         const timer = setTimeout(() => done(undefined), this.deps.forwardTimeoutMs ?? 2000);
@@ -86,8 +88,7 @@ export class NetworkDnsServer {
         s.on('message', (m) => {
           if (m.length >= 2 && m.readUInt16BE(0) === msg.readUInt16BE(0)) done(m);
         });
-        const [host, portText] = upstream.split(':');
-        s.send(msg, portText ? Number(portText) : 53, host);
+        s.send(msg, port, host);
       });
       if (got) return got;
     }

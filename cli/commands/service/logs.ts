@@ -4,14 +4,11 @@
 // Where logs come from: the manager's GET /services/:id/logs (NDJSON), which reads every task's
 // container log from its agent over the session stream and merges them by time (or streams them
 // with -f). A task whose node cannot be reached yields an error record, printed on stderr.
-import { readFileSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { FlotillaError, type ErrorBody } from '../../../shared/errors/index.js';
 import type { Node, Service, Task } from '../../../shared/model/index.js';
-import { managerClient, type ManagerClient } from '../../clients/manager-client.js';
+import { managerClient } from '../../clients/manager-client.js';
 import type { CliContext } from '../../context.js';
 
 /** Docker's multiplexed stream: 8-byte header (stream, 0, 0, 0, length BE) then the payload. */
@@ -66,9 +63,9 @@ export function registerServiceLogs(service: Command, ctx: () => CliContext): vo
           0,
           ...tasks.filter((t) => t.status.containerId).map((t) => taskPrefix(s, t, nodes).length),
         );
-        const res = await openStream(client, `/services/${encodeURIComponent(s.id)}/logs`, {
-          follow: o.follow ? 'true' : undefined,
-          tail: o.tail,
+        const res = await client.stream({
+          path: `/services/${encodeURIComponent(s.id)}/logs`,
+          query: { follow: o.follow ? 'true' : undefined, tail: o.tail },
         });
         let lines = 0;
         const failed: string[] = [];
@@ -106,61 +103,4 @@ interface LogRecord {
   time: string;
   line: string;
   error?: ErrorBody;
-}
-
-/** A streaming GET to the first reachable manager of the context (JSON errors become throws). */
-async function openStream(
-  client: ManagerClient,
-  path: string,
-  query: Record<string, string | undefined>,
-): Promise<IncomingMessage> {
-  const ctx = client.context;
-  const tls = {
-    ca: readFileSync(ctx.tls.caFile),
-    cert: readFileSync(ctx.tls.certFile),
-    key: readFileSync(ctx.tls.keyFile),
-  };
-  const qs = Object.entries(query)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v!)}`)
-    .join('&');
-  let last: unknown;
-  for (const addr of ctx.managers) {
-    const i = addr.lastIndexOf(':');
-    try {
-      const res = await new Promise<IncomingMessage>((resolve, reject) => {
-        const r = httpsRequest(
-          {
-            host: addr.slice(0, i),
-            port: Number(addr.slice(i + 1)),
-            path: qs ? `${path}?${qs}` : path,
-            ...tls,
-          },
-          resolve,
-        );
-        r.on('error', (err: NodeJS.ErrnoException) =>
-          reject(
-            new FlotillaError(
-              'MANAGER_UNREACHABLE',
-              { address: addr, reason: err.code ?? err.message },
-              { cause: err },
-            ),
-          ),
-        );
-        r.end();
-      });
-      if ((res.statusCode ?? 500) >= 300) {
-        let text = '';
-        for await (const chunk of res) text += String(chunk);
-        throw FlotillaError.fromJSON(JSON.parse(text) as ErrorBody);
-      }
-      return res;
-    } catch (err) {
-      if (err instanceof FlotillaError && err.code === 'MANAGER_UNREACHABLE') last = err;
-      else throw err;
-    }
-  }
-  throw (
-    last ?? new FlotillaError('MANAGER_UNREACHABLE', { address: '(none)', reason: 'no managers' })
-  );
 }
