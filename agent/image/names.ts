@@ -23,13 +23,6 @@ export function familiarName(name: string): string {
   return name;
 }
 
-/** Splits a stored `repo:tag` into repository and tag (the port colon is not a tag colon). */
-export function splitTag(name: string): { repo: string; tag: string } {
-  const at = name.lastIndexOf(':');
-  if (at > name.lastIndexOf('/')) return { repo: name.slice(0, at), tag: name.slice(at + 1) };
-  return { repo: name, tag: 'latest' };
-}
-
 /** Splits a stored `repo@digest`. */
 export function splitDigest(name: string): { repo: string; digest: string } {
   const at = name.indexOf('@');

@@ -7,9 +7,9 @@ import { arch } from 'node:process';
 import type { Readable } from 'node:stream';
 import { FlotillaError, isFlotillaError } from '../../shared/errors/index.js';
 import type { Logger } from '../../shared/log/index.js';
-import { parseReference, formatReference } from './reference/index.js';
+import { parseReference, formatReference, splitRepoTag } from './reference/index.js';
 import type { Credentials, ImageReference } from './registry/index.js';
-import { familiarName, refString, repoName, shortId, splitDigest, splitTag } from './names.js';
+import { familiarName, refString, repoName, shortId, splitDigest } from './names.js';
 import { Puller, type PullResult } from './pull.js';
 import { Pusher } from './push.js';
 import { ArchiveWriter } from './archive/save.js';
@@ -285,7 +285,7 @@ export class ImageService {
         });
         return [{ Untagged: familiarName(full) }];
       }
-    } else if (!opts.force && new Set(rec.repoTags.map((t) => splitTag(t).repo)).size > 1) {
+    } else if (!opts.force && new Set(rec.repoTags.map((t) => splitRepoTag(t).repo)).size > 1) {
       throw new FlotillaError('IMAGE_MULTIPLE_TAGS', { imageId: shortId(rec.id) });
     }
     if (inUse) {

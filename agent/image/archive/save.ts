@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { Readable, Writable } from 'node:stream';
 import tar from 'tar-stream';
-import { familiarName, sha256, splitTag } from '../names.js';
+import { familiarName, sha256 } from '../names.js';
+import { splitRepoTag } from '../reference/index.js';
 import type { BlobStore } from '../service-types.js';
 import type { ImageRecord } from '../store/image-store.js';
 import { openDecompressed } from './compression.js';
@@ -79,7 +80,7 @@ export class ArchiveWriter {
           ...desc,
           annotations: {
             'io.containerd.image.name': t,
-            'org.opencontainers.image.ref.name': splitTag(t).tag,
+            'org.opencontainers.image.ref.name': splitRepoTag(t).tag ?? 'latest',
           },
         });
       manifestJson.push({

@@ -1,5 +1,5 @@
 // Image references: parsing and normalising like Docker, and rendering them back.
-export { parseReference } from './parse.js';
+export { parseReference, splitRepoTag } from './parse.js';
 export { formatReference, familiarName, repositoryName, manifestReference } from './format.js';
 export { isValidDigest, digestProblem } from './grammar.js';
 export type { ImageReference } from './types.js';

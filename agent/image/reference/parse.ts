@@ -97,3 +97,21 @@ export function parseReference(text: string): ImageReference {
   if (digest !== undefined) ref.digest = digest;
   return ref;
 }
+
+/**
+ * Splits `repo[:tag][@digest]` as written (not normalised: `busybox:1` gives repo `busybox`), after
+ * checking it with parseReference, so a registry port or a digest is never taken for a tag. The
+ * tag is undefined when none is written.
+ */
+export function splitRepoTag(text: string): { repo: string; tag?: string; digest?: string } {
+  const ref = parseReference(text);
+  const named = ref.digest ? text.slice(0, text.length - ref.digest.length - 1) : text;
+  // A path component holds no ':', so the name ends in ":tag" only when the tag was written.
+  const written = ref.tag !== undefined && named.endsWith(`:${ref.tag}`) ? ref.tag : undefined;
+  const repo = written === undefined ? named : named.slice(0, named.length - written.length - 1);
+  return {
+    repo,
+    ...(written !== undefined ? { tag: written } : {}),
+    ...(ref.digest ? { digest: ref.digest } : {}),
+  };
+}

@@ -6,6 +6,7 @@ import {
   manifestReference,
   parseReference,
   repositoryName,
+  splitRepoTag,
 } from './index.js';
 
 const d = 'sha256:' + 'a'.repeat(64);
@@ -126,5 +127,42 @@ describe('parseReference', () => {
     expect(parseReference('app').tag).toBe('latest');
     expect(parseReference(`app@${d}`).tag).toBeUndefined();
     expect(manifestReference(parseReference('app'))).toBe('latest');
+  });
+});
+
+describe('splitRepoTag', () => {
+  it('splits the name as written, without normalising it', () => {
+    expect(splitRepoTag('busybox:1.36')).toEqual({ repo: 'busybox', tag: '1.36' });
+    expect(splitRepoTag('busybox')).toEqual({ repo: 'busybox' });
+    expect(splitRepoTag('docker.io/library/busybox:latest')).toEqual({
+      repo: 'docker.io/library/busybox',
+      tag: 'latest',
+    });
+  });
+
+  it('does not take a registry port for a tag', () => {
+    expect(splitRepoTag('127.0.0.1:5000/app')).toEqual({ repo: '127.0.0.1:5000/app' });
+    expect(splitRepoTag('127.0.0.1:5000/app:v1')).toEqual({
+      repo: '127.0.0.1:5000/app',
+      tag: 'v1',
+    });
+    expect(splitRepoTag('[::1]:5000/x:t')).toEqual({ repo: '[::1]:5000/x', tag: 't' });
+    expect(splitRepoTag('localhost:5000/latest')).toEqual({ repo: 'localhost:5000/latest' });
+  });
+
+  // The three copies (lastIndexOf(':') after the last '/') read "app@sha256:…" as repo
+  // "app@sha256" with the digest's hex as its tag.
+  it('does not take a digest for a tag', () => {
+    expect(splitRepoTag(`app@${d}`)).toEqual({ repo: 'app', digest: d });
+    expect(splitRepoTag(`127.0.0.1:5000/app:v1@${d}`)).toEqual({
+      repo: '127.0.0.1:5000/app',
+      tag: 'v1',
+      digest: d,
+    });
+  });
+
+  it('refuses what is not a reference, as parseReference does', () => {
+    expect(() => splitRepoTag('app:')).toThrow(FlotillaError);
+    expect(() => splitRepoTag('APP:v1')).toThrow(/must be lowercase/);
   });
 });

@@ -2,17 +2,11 @@
 // as a tar (to a file with -o, else stdout, which must not be a terminal).
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
+import { splitRepoTag } from '../../../agent/image/reference/index.js';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import { writeFileAtomic } from '../../../shared/fs/atomic.js';
 import type { CliContext } from '../../context.js';
 import { collect } from '../../repeatable.js';
-
-/** `repo:tag` → repo and tag, without mistaking a registry port for a tag. */
-export function splitRepoTag(name: string): { repo: string; tag?: string } {
-  const at = name.lastIndexOf(':');
-  if (at > name.lastIndexOf('/')) return { repo: name.slice(0, at), tag: name.slice(at + 1) };
-  return { repo: name };
-}
 
 export function registerCommitCommands(program: Command, ctx: () => CliContext): void {
   program
@@ -36,9 +30,13 @@ export function registerCommitCommands(program: Command, ctx: () => CliContext):
         o: { message?: string; author?: string; change: string[] },
       ) => {
         const c = ctx();
-        const { repo, tag } = repository
-          ? splitRepoTag(repository)
-          : { repo: undefined, tag: undefined };
+        const { repo, tag, digest } = repository ? splitRepoTag(repository) : {};
+        // As Docker: a new image gets a name and a tag; its digest is not the caller's to choose.
+        if (digest)
+          throw new FlotillaError('INVALID_REFERENCE', {
+            input: repository!,
+            reason: 'refusing to create a tag with a digest reference',
+          });
         const res = await c.agent().json<{ Id: string }>({
           method: 'POST',
           path: '/commit',

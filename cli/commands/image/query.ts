@@ -1,6 +1,7 @@
 // `images` / `image ls`, `image inspect`, `history` and `search`: listings in Docker's columns,
 // `--format json` as one JSON document per line.
 import type { Command } from 'commander';
+import { splitRepoTag } from '../../../agent/image/reference/index.js';
 import { formatBytes } from '../../../shared/units/index.js';
 import type { CliContext } from '../../context.js';
 import { renderJsonLines, renderTable } from '../../render/table.js';
@@ -33,11 +34,6 @@ export function ago(unixSeconds: number, nowMs = Date.now()): string {
 
 const short = (id: string, trunc = true) => (trunc ? id.replace(/^sha256:/, '').slice(0, 12) : id);
 
-function splitRepoTag(name: string): [string, string] {
-  const at = name.lastIndexOf(':');
-  return at > name.lastIndexOf('/') ? [name.slice(0, at), name.slice(at + 1)] : [name, '<none>'];
-}
-
 /** One row per repo:tag (an untagged image gets `<none> <none>`), as `docker images` shows. */
 export function imageRows(list: ImageSummary[], digests: boolean, trunc = true) {
   const rows: { repo: string; tag: string; digest: string; img: ImageSummary }[] = [];
@@ -54,7 +50,7 @@ export function imageRows(list: ImageSummary[], digests: boolean, trunc = true) 
       continue;
     }
     for (const t of img.RepoTags) {
-      const [repo, tag] = splitRepoTag(t);
+      const { repo, tag = '<none>' } = splitRepoTag(t);
       rows.push({ repo, tag, digest: digestOf(repo), img });
     }
   }
@@ -80,10 +76,8 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext, i
         const list = await c.agent().json<ImageSummary[]>({ path: '/images' });
         let rows = imageRows(list, Boolean(o.digests), o.trunc);
         if (repository) {
-          const [repo, tag] = splitRepoTag(repository);
-          rows = rows.filter(
-            (r) => r.repo === repo && (tag === '<none>' || repository.endsWith(`:${r.tag}`)),
-          );
+          const { repo, tag } = splitRepoTag(repository);
+          rows = rows.filter((r) => r.repo === repo && (tag === undefined || r.tag === tag));
         }
         if (o.quiet) {
           c.out.write([...new Set(rows.map((r) => r.id))].map((id) => `${id}\n`).join(''));
