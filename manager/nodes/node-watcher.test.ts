@@ -2,16 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../shared/log/index.js';
 import {
   ManualClock,
-  MemoryObjectStore,
   makeNode,
   makeService,
   makeSpec,
   makeTask,
 } from '../../test/harness/cluster/index.js';
 import { NodeWatcher } from './node-watcher.js';
+import { InMemoryObjectStore } from '../store/index.js';
 
 function setup() {
-  const store = new MemoryObjectStore();
+  const store = new InMemoryObjectStore();
   const clock = new ManualClock();
   const beats = new Map<string, number>();
   const watcher = new NodeWatcher({
@@ -29,9 +29,9 @@ function setup() {
 describe('NodeWatcher', () => {
   it('marks a node down once its heartbeats stop for the grace period and orphans its tasks', async () => {
     const { store, clock, beats, watcher, svc, running } = setup();
-    store.seed('node', makeNode('n1'), makeNode('n2'));
-    store.seed('task', makeTask('t1', svc, { nodeId: 'n1', status: running }));
-    store.seed(
+    await store.seed('node', makeNode('n1'), makeNode('n2'));
+    await store.seed('task', makeTask('t1', svc, { nodeId: 'n1', status: running }));
+    await store.seed(
       'task',
       makeTask('done', svc, {
         nodeId: 'n1',
@@ -57,7 +57,7 @@ describe('NodeWatcher', () => {
 
   it('gives nodes one grace period after the watcher starts before judging them', async () => {
     const { store, clock, watcher } = setup();
-    store.seed('node', makeNode('n1'));
+    await store.seed('node', makeNode('n1'));
     await watcher.start();
     clock.advance(9_000);
     expect((await watcher.runPass()).markedDown).toEqual([]);
@@ -68,9 +68,9 @@ describe('NodeWatcher', () => {
 
   it('asks the tasks of a drained node to shut down', async () => {
     const { store, clock, beats, watcher, svc, running } = setup();
-    store.seed('node', makeNode('n1', { spec: { availability: 'drain' } }));
+    await store.seed('node', makeNode('n1', { spec: { availability: 'drain' } }));
     beats.set('n1', clock.now());
-    store.seed('task', makeTask('t1', svc, { nodeId: 'n1', status: running }));
+    await store.seed('task', makeTask('t1', svc, { nodeId: 'n1', status: running }));
     const r = await watcher.runPass();
     expect(r.drained).toEqual(['t1']);
     expect(store.get('task', 't1')?.desiredState).toBe('shutdown');
@@ -78,16 +78,16 @@ describe('NodeWatcher', () => {
 
   it('keeps the tasks of a paused node', async () => {
     const { store, clock, beats, watcher, svc, running } = setup();
-    store.seed('node', makeNode('n1', { spec: { availability: 'pause' } }));
+    await store.seed('node', makeNode('n1', { spec: { availability: 'pause' } }));
     beats.set('n1', clock.now());
-    store.seed('task', makeTask('t1', svc, { nodeId: 'n1', status: running }));
+    await store.seed('task', makeTask('t1', svc, { nodeId: 'n1', status: running }));
     await watcher.runPass();
     expect(store.get('task', 't1')?.desiredState).toBe('running');
   });
 
   it('orphans the tasks of a node that was removed from the cluster', async () => {
     const { store, watcher, svc, running } = setup();
-    store.seed('task', makeTask('t1', svc, { nodeId: 'gone', status: running }));
+    await store.seed('task', makeTask('t1', svc, { nodeId: 'gone', status: running }));
     const r = await watcher.runPass();
     expect(r.orphaned).toEqual(['t1']);
     expect(store.get('task', 't1')?.status.message).toBe('node was removed');

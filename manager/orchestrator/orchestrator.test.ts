@@ -3,7 +3,6 @@ import { silentLogger } from '../../shared/log/index.js';
 import type { Task, TaskState } from '../../shared/model/index.js';
 import {
   ManualClock,
-  MemoryObjectStore,
   makeNode,
   makeService,
   makeSpec,
@@ -12,9 +11,10 @@ import {
 } from '../../test/harness/cluster/index.js';
 import type { NewTaskPlacement, Placement } from '../tasks/index.js';
 import { Orchestrator } from './orchestrator.js';
+import { InMemoryObjectStore } from '../store/index.js';
 
 function setup(opts: { historyLimit?: number } = {}) {
-  const store = new MemoryObjectStore();
+  const store = new InMemoryObjectStore();
   const clock = new ManualClock();
   let n = 0;
   const orch = new Orchestrator({
@@ -33,7 +33,12 @@ function replicated(replicas: number, patch: (s: ReturnType<typeof makeSpec>) =>
   return makeService('web', spec);
 }
 
-async function setState(store: MemoryObjectStore, id: string, state: TaskState, exitCode?: number) {
+async function setState(
+  store: InMemoryObjectStore,
+  id: string,
+  state: TaskState,
+  exitCode?: number,
+) {
   await store.update((tx) => {
     const t = tx.get('task', id)!;
     t.status = { ...t.status, state, ...(exitCode !== undefined ? { exitCode } : {}) };
@@ -46,7 +51,7 @@ const active = (tasks: Task[]) => tasks.filter((t) => t.desiredState === 'runnin
 describe('replicated services', () => {
   it('creates one pending task per missing slot', async () => {
     const { store, orch } = setup();
-    store.seed('service', replicated(3));
+    await store.seed('service', replicated(3));
     await orch.runPass();
     const tasks = tasksOf(store, 'web');
     expect(tasks.map((t) => [t.slot, t.status.state, t.desiredState])).toEqual([
@@ -58,7 +63,7 @@ describe('replicated services', () => {
   });
 
   it('creates at most maxCreatesPerPass tasks a pass, lowest slots first, and asks for the next', async () => {
-    const store = new MemoryObjectStore();
+    const store = new InMemoryObjectStore();
     const clock = new ManualClock();
     let n = 0;
     const orch = new Orchestrator({
@@ -68,7 +73,7 @@ describe('replicated services', () => {
       newId: () => `t${++n}`,
       maxCreatesPerPass: 2,
     });
-    store.seed('service', replicated(5));
+    await store.seed('service', replicated(5));
     const first = await orch.runPass();
     expect(tasksOf(store, 'web').map((t) => t.slot)).toEqual([1, 2]);
     expect(first.wakeAtMs).toBe(clock.now());
@@ -81,9 +86,9 @@ describe('replicated services', () => {
 
   it('scales down by shutting down the highest slots first', async () => {
     const { store, orch } = setup();
-    store.seed('service', replicated(5));
+    await store.seed('service', replicated(5));
     await orch.runPass();
-    store.seed('service', { ...replicated(2), version: 1 });
+    await store.seed('service', { ...replicated(2), version: 1 });
     await orch.runPass();
     const tasks = tasksOf(store, 'web');
     expect(active(tasks).map((t) => t.slot)).toEqual([1, 2]);
@@ -94,7 +99,7 @@ describe('replicated services', () => {
 
   it('replaces a failed task with a new task in the same slot', async () => {
     const { store, orch } = setup();
-    store.seed('service', replicated(1));
+    await store.seed('service', replicated(1));
     await orch.runPass();
     await setState(store, 't1', 'failed', 1);
     await orch.runPass();
@@ -108,7 +113,7 @@ describe('replicated services', () => {
 
   it('does not restart a task that completed under on-failure, but does one that failed', async () => {
     const { store, orch } = setup();
-    store.seed(
+    await store.seed(
       'service',
       replicated(2, (s) => {
         s.taskTemplate.restartPolicy.condition = 'on-failure';
@@ -124,7 +129,7 @@ describe('replicated services', () => {
 
   it('never restarts under condition none and keeps the slot occupied', async () => {
     const { store, orch } = setup();
-    store.seed(
+    await store.seed(
       'service',
       replicated(1, (s) => (s.taskTemplate.restartPolicy.condition = 'none')),
     );
@@ -135,7 +140,7 @@ describe('replicated services', () => {
 
   it('waits for the restart delay, measured on the injected clock', async () => {
     const { store, clock, orch } = setup();
-    store.seed(
+    await store.seed(
       'service',
       replicated(1, (s) => (s.taskTemplate.restartPolicy.delayNs = 5e9)),
     );
@@ -153,7 +158,7 @@ describe('replicated services', () => {
 
   it('stops restarting after max attempts within the window', async () => {
     const { store, clock, orch } = setup({ historyLimit: 10 });
-    store.seed(
+    await store.seed(
       'service',
       replicated(1, (s) => {
         s.taskTemplate.restartPolicy.maxAttempts = 2;
@@ -174,7 +179,7 @@ describe('replicated services', () => {
 
   it('keeps at most the history limit of stopped tasks per slot, deleting the oldest', async () => {
     const { store, clock, orch } = setup({ historyLimit: 2 });
-    store.seed('service', replicated(1));
+    await store.seed('service', replicated(1));
     await orch.runPass();
     for (let i = 1; i <= 4; i++) {
       clock.advance(1000);
@@ -187,7 +192,7 @@ describe('replicated services', () => {
 
   it('replaces the slot of an orphaned task at once', async () => {
     const { store, orch } = setup();
-    store.seed(
+    await store.seed(
       'service',
       replicated(1, (s) => (s.taskTemplate.restartPolicy.condition = 'none')),
     );
@@ -204,10 +209,10 @@ describe('replicated services', () => {
 
   it('shuts down the extra task when two should run in one slot', async () => {
     const { store, orch } = setup();
-    store.seed('service', replicated(1));
+    await store.seed('service', replicated(1));
     await orch.runPass();
     await setState(store, 't1', 'running');
-    store.seed('task', {
+    await store.seed('task', {
       ...tasksOf(store, 'web')[0],
       id: 'dup',
       status: { state: 'assigned', timestamp: '2026-01-02T00:00:00Z', message: '' },
@@ -220,7 +225,7 @@ describe('replicated services', () => {
 describe('service removal', () => {
   it('asks running tasks to be removed and deletes them once stopped', async () => {
     const { store, orch } = setup();
-    store.seed('service', replicated(2));
+    await store.seed('service', replicated(2));
     await orch.runPass();
     await store.update((tx) => {
       const t = tx.get('task', 't1')!;
@@ -256,7 +261,7 @@ describe('new tasks placed before they are written', () => {
     return { placement, calls };
   }
   function setupPlaced(answer: (t: Task) => Placement | undefined) {
-    const store = new MemoryObjectStore();
+    const store = new InMemoryObjectStore();
     let n = 0;
     const { placement, calls } = fakePlacement(answer);
     const orch = new Orchestrator({
@@ -271,10 +276,10 @@ describe('new tasks placed before they are written', () => {
 
   it('creates a task already assigned where the placement found a node, in one write', async () => {
     const { store, orch, calls } = setupPlaced((t) => ({ nodeId: `n${t.slot}` }));
-    store.seed('service', replicated(2));
-    const writes = store.writeCount;
+    await store.seed('service', replicated(2));
+    const writes = store.objectWrites;
     await orch.runPass();
-    expect(store.writeCount - writes).toBe(2);
+    expect(store.objectWrites - writes).toBe(2);
     expect(calls).toEqual([['t1', 't2']]);
     expect(
       tasksOf(store, 'web').map((t) => [t.slot, t.nodeId, t.status.state, t.status.message]),
@@ -287,7 +292,7 @@ describe('new tasks placed before they are written', () => {
   it('creates a task pending with the reason where no node fits, and plain pending where the placement left it', async () => {
     const reason = 'no suitable node (insufficient memory on 3 nodes)';
     const { store, orch } = setupPlaced((t) => (t.slot === 1 ? { reason } : undefined));
-    store.seed('service', replicated(2));
+    await store.seed('service', replicated(2));
     await orch.runPass();
     expect(
       tasksOf(store, 'web').map((t) => [t.slot, t.nodeId, t.status.state, t.pendingReason]),
@@ -299,14 +304,14 @@ describe('new tasks placed before they are written', () => {
 
   it('places the replacement of a failed task, and asks nothing when it creates nothing', async () => {
     const { store, orch, calls } = setupPlaced(() => ({ nodeId: 'n9' }));
-    store.seed('service', replicated(1));
+    await store.seed('service', replicated(1));
     await orch.runPass();
     await setState(store, 't1', 'failed', 1);
     await orch.runPass();
     expect(active(tasksOf(store, 'web')).map((t) => [t.id, t.nodeId, t.status.state])).toEqual([
       ['t2', 'n9', 'assigned'],
     ]);
-    store.seed('service', { ...replicated(0), version: 2 });
+    await store.seed('service', { ...replicated(0), version: 2 });
     await orch.runPass();
     expect(calls).toEqual([['t1'], ['t2']]);
   });
@@ -321,7 +326,7 @@ describe('global services', () => {
 
   it('runs one task on every ready, active node matching the constraints', async () => {
     const { store, orch } = setup();
-    store.seed(
+    await store.seed(
       'node',
       makeNode('n1'),
       makeNode('n2'),
@@ -330,7 +335,7 @@ describe('global services', () => {
       makeNode('down', { status: { state: 'down' } }),
       makeNode('mgr', { spec: { role: 'manager' } }),
     );
-    store.seed(
+    await store.seed(
       'service',
       global((s) => (s.taskTemplate.placement.constraints = ['node.role==worker'])),
     );
@@ -348,17 +353,17 @@ describe('global services', () => {
 
   it('adds a task when a node joins and shuts it down when the node is drained', async () => {
     const { store, orch } = setup();
-    store.seed('node', makeNode('n1'));
-    store.seed('service', global());
+    await store.seed('node', makeNode('n1'));
+    await store.seed('service', global());
     await orch.runPass();
-    store.seed('node', makeNode('n2'));
+    await store.seed('node', makeNode('n2'));
     await orch.runPass();
     expect(
       active(tasksOf(store, 'mon'))
         .map((t) => t.nodeId)
         .sort(),
     ).toEqual(['n1', 'n2']);
-    store.seed('node', makeNode('n2', { spec: { availability: 'drain' } }));
+    await store.seed('node', makeNode('n2', { spec: { availability: 'drain' } }));
     await orch.runPass();
     expect(active(tasksOf(store, 'mon')).map((t) => t.nodeId)).toEqual(['n1']);
   });
@@ -366,7 +371,7 @@ describe('global services', () => {
 
 describe('leadership changes', () => {
   it('runs passes again after stop and start (lost and regained leadership)', async () => {
-    const store = new MemoryObjectStore();
+    const store = new InMemoryObjectStore();
     const orch = new Orchestrator({
       store,
       clock: new ManualClock(),
@@ -376,7 +381,7 @@ describe('leadership changes', () => {
     await orch.start();
     await orch.stop();
     await orch.start();
-    store.seed('service', replicated(2));
+    await store.seed('service', replicated(2));
     for (let i = 0; i < 50 && tasksOf(store, 'web').length < 2; i++)
       await new Promise((r) => setTimeout(r, 10));
     await orch.stop();

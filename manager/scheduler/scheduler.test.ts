@@ -3,7 +3,6 @@ import { silentLogger } from '../../shared/log/index.js';
 import type { Node, Task } from '../../shared/model/index.js';
 import {
   ManualClock,
-  MemoryObjectStore,
   makeNode,
   makeService,
   makeSpec,
@@ -12,6 +11,7 @@ import {
 import { planPlacement } from './planner.js';
 import { Orchestrator } from '../orchestrator/index.js';
 import { Scheduler } from './scheduler.js';
+import { InMemoryObjectStore } from '../store/index.js';
 
 const svc = (id: string, patch: (s: ReturnType<typeof makeSpec>) => void = () => {}) => {
   const spec = makeSpec(id);
@@ -201,7 +201,7 @@ describe('planPlacement', () => {
 
 describe('Scheduler', () => {
   const setup = () => {
-    const store = new MemoryObjectStore();
+    const store = new InMemoryObjectStore();
     const clock = new ManualClock();
     const scheduler = new Scheduler({ store, clock, log: silentLogger(), maxOpsPerTx: 2 });
     return { store, clock, scheduler };
@@ -210,27 +210,27 @@ describe('Scheduler', () => {
   it('commits assignments in bounded transactions and sets the assigned state', async () => {
     const { store, scheduler } = setup();
     const s = svc('web');
-    store.seed('node', makeNode('n1'), makeNode('n2'));
-    store.seed('task', ...pending(s, 5));
-    const before = store.txCount;
+    await store.seed('node', makeNode('n1'), makeNode('n2'));
+    await store.seed('task', ...pending(s, 5));
+    const before = store.stats.commits;
     await scheduler.runPass();
-    expect(store.txCount - before).toBe(3);
+    expect(store.stats.commits - before).toBe(3);
     const tasks = store.list('task');
     expect(tasks.every((t) => t.status.state === 'assigned' && t.nodeId)).toBe(true);
   });
 
   it('writes a pending reason once, not on every pass', async () => {
     const { store, scheduler } = setup();
-    store.seed('task', ...pending(svc('web'), 1));
+    await store.seed('task', ...pending(svc('web'), 1));
     await scheduler.runPass();
     expect(store.get('task', 'web-1')?.pendingReason).toBe('no suitable node (no nodes available)');
-    const writes = store.writeCount;
+    const writes = store.objectWrites;
     await scheduler.runPass();
-    expect(store.writeCount).toBe(writes);
+    expect(store.objectWrites).toBe(writes);
   });
 
   it('plans at most maxTasksPerPass tasks a pass, the oldest first, and leaves the rest', async () => {
-    const store = new MemoryObjectStore();
+    const store = new InMemoryObjectStore();
     const scheduler = new Scheduler({
       store,
       clock: new ManualClock(),
@@ -238,8 +238,8 @@ describe('Scheduler', () => {
       maxTasksPerPass: 3,
     });
     const s = svc('web');
-    store.seed('node', makeNode('n1'), makeNode('n2'));
-    store.seed('task', ...pending(s, 7));
+    await store.seed('node', makeNode('n1'), makeNode('n2'));
+    await store.seed('task', ...pending(s, 7));
     const first = await scheduler.runPass();
     expect(first.assignments.map((a) => a.taskId)).toEqual(['web-1', 'web-2', 'web-3']);
     expect(first.deferred).toBe(4);
@@ -253,7 +253,7 @@ describe('Scheduler', () => {
   });
 
   it('started, runs passes until every task is placed, without further events', async () => {
-    const store = new MemoryObjectStore();
+    const store = new InMemoryObjectStore();
     const scheduler = new Scheduler({
       store,
       clock: new ManualClock(),
@@ -261,8 +261,8 @@ describe('Scheduler', () => {
       debounceMs: 1,
       maxTasksPerPass: 2,
     });
-    store.seed('node', makeNode('n1'));
-    store.seed('task', ...pending(svc('web'), 7));
+    await store.seed('node', makeNode('n1'));
+    await store.seed('task', ...pending(svc('web'), 7));
     await scheduler.start();
     try {
       for (let i = 0; i < 200 && store.list('task').some((t) => t.status.state === 'pending'); i++)
@@ -276,8 +276,8 @@ describe('Scheduler', () => {
   it('skips tasks whose desired state changed since the snapshot', async () => {
     const { store, scheduler } = setup();
     const s = svc('web');
-    store.seed('node', makeNode('n1'));
-    store.seed('task', makeTask('t1', s, { desiredState: 'shutdown' }));
+    await store.seed('node', makeNode('n1'));
+    await store.seed('task', makeTask('t1', s, { desiredState: 'shutdown' }));
     const plan = await scheduler.runPass();
     expect(plan.assignments).toEqual([]);
     expect(store.get('task', 't1')?.nodeId).toBeUndefined();
@@ -293,15 +293,15 @@ describe('Scheduler.placeNew (tasks placed before the orchestrator creates them)
   const fresh = (id: string, slot: number) =>
     makeTask(id, big, { slot, createdAt: '2026-01-02T00:00:00.000Z' });
   const setup = () => {
-    const store = new MemoryObjectStore();
+    const store = new InMemoryObjectStore();
     const scheduler = new Scheduler({ store, clock: new ManualClock(), log: silentLogger() });
     return { store, scheduler };
   };
 
   it('gives each new task a node, or the reason none fits, without writing anything itself', async () => {
     const { store, scheduler } = setup();
-    store.seed('node', small('n1'));
-    const writes = store.writeCount;
+    await store.seed('node', small('n1'));
+    const writes = store.objectWrites;
     const placements = await scheduler.placeNew(
       [fresh('new-1', 1), fresh('new-2', 2), fresh('new-3', 3)],
       async (p) => p,
@@ -311,13 +311,13 @@ describe('Scheduler.placeNew (tasks placed before the orchestrator creates them)
       'new-2': { nodeId: 'n1' },
       'new-3': { reason: 'no suitable node (insufficient memory on 1 node)' },
     });
-    expect(store.writeCount).toBe(writes);
+    expect(store.objectWrites).toBe(writes);
   });
 
   it('leaves room for tasks already pending: new tasks do not overtake them', async () => {
     const { store, scheduler } = setup();
-    store.seed('node', small('n1'));
-    store.seed('task', makeTask('old-1', big, { slot: 1 }));
+    await store.seed('node', small('n1'));
+    await store.seed('task', makeTask('old-1', big, { slot: 1 }));
     const placements = await scheduler.placeNew(
       [fresh('new-2', 2), fresh('new-3', 3)],
       async (p) => p,
@@ -332,7 +332,7 @@ describe('Scheduler.placeNew (tasks placed before the orchestrator creates them)
 
   it('a pass waits until the placed tasks are written, so no node is booked twice', async () => {
     const { store, scheduler } = setup();
-    store.seed('node', small('n1'));
+    await store.seed('node', small('n1'));
     let planned!: () => void;
     const wasPlanned = new Promise<void>((r) => (planned = r));
     let release!: () => void;
@@ -340,7 +340,7 @@ describe('Scheduler.placeNew (tasks placed before the orchestrator creates them)
     const placing = scheduler.placeNew([fresh('new-1', 1)], async (p) => {
       // A task becomes pending while the new one is being written; n1 has room for one of the
       // two more only.
-      store.seed('task', makeTask('late', big, { slot: 3 }));
+      await store.seed('task', makeTask('late', big, { slot: 3 }));
       planned();
       await gate;
       const where = p.get('new-1');
@@ -351,7 +351,7 @@ describe('Scheduler.placeNew (tasks placed before the orchestrator creates them)
       }
       await store.update((tx) => tx.create('task', t));
     });
-    store.seed(
+    await store.seed(
       'task',
       makeTask('other', big, {
         slot: 2,
@@ -374,7 +374,7 @@ describe('Scheduler.placeNew (tasks placed before the orchestrator creates them)
 
 describe('Scheduler placing the orchestrator new tasks', () => {
   it('creates each task once, assigned within constraints and resources, pending with the reason otherwise; a node that joins gets the rest through a pass', async () => {
-    const store = new MemoryObjectStore();
+    const store = new InMemoryObjectStore();
     const clock = new ManualClock();
     const scheduler = new Scheduler({ store, clock, log: silentLogger() });
     let n = 0;
@@ -391,16 +391,16 @@ describe('Scheduler placing the orchestrator new tasks', () => {
         spec: { labels: { zone } },
         description: { resources: { nanoCpus: 4e9, memoryBytes: 2 * gib } },
       });
-    store.seed('node', node('a1', 'a'), node('a2', 'a'), node('b1', 'b'));
+    await store.seed('node', node('a1', 'a'), node('a2', 'a'), node('b1', 'b'));
     const s = svc('web', (spec) => {
       spec.mode = { replicated: { replicas: 5 } };
       spec.taskTemplate.resources.reservations.memoryBytes = gib;
       spec.taskTemplate.placement.constraints = ['node.labels.zone!=b'];
     });
-    store.seed('service', s);
-    const writes = store.writeCount;
+    await store.seed('service', s);
+    const writes = store.objectWrites;
     await orch.runPass();
-    expect(store.writeCount - writes).toBe(5);
+    expect(store.objectWrites - writes).toBe(5);
     const bySlot = () =>
       store
         .list('task')
@@ -418,10 +418,10 @@ describe('Scheduler placing the orchestrator new tasks', () => {
       ],
     ]);
     // The scheduler finds nothing new to write for the pending task.
-    const before = store.writeCount;
+    const before = store.objectWrites;
     await scheduler.runPass();
-    expect(store.writeCount).toBe(before);
-    store.seed('node', node('a3', 'a'));
+    expect(store.objectWrites).toBe(before);
+    await store.seed('node', node('a3', 'a'));
     await scheduler.runPass();
     expect(bySlot()[4]).toEqual([5, 'assigned', 'a3']);
   });

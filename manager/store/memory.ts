@@ -3,11 +3,16 @@
 import type { Logger } from '../../shared/log/index.js';
 import type { CommitResult, Compare, Op, RawEvent } from './commit.js';
 import { StoreCore } from './core.js';
+import { parseObjectKey } from './keys.js';
 import type { TxnLimits } from './limits.js';
+import type { ObjectKind, ObjectOf } from './types.js';
 
 export class InMemoryObjectStore extends StoreCore {
   private readonly kv = new Map<string, { value: string; modRevision: number }>();
   private storeRevision = 0;
+  /** Node, service and task documents written or deleted (claims aside), for tests that assert
+   * a reconciler avoids needless writes. `stats.commits` counts transactions. */
+  objectWrites = 0;
 
   /** `limits`: what the stand-in etcd accepts per transaction (etcd's defaults unless given). */
   constructor(deps: { log?: Logger; limits?: TxnLimits } = {}) {
@@ -20,6 +25,15 @@ export class InMemoryObjectStore extends StoreCore {
   /** Test hook: a write from "another manager", bypassing this store's cache until it is fed back. */
   async rawPut(key: string, value: string): Promise<number> {
     return (await this.commit([], [{ type: 'put', key, value }])).revision;
+  }
+
+  /** Test hook: writes the objects as given (created, or replacing what is there) in a batch. */
+  async seed<K extends ObjectKind>(kind: K, ...objects: ObjectOf<K>[]): Promise<void> {
+    await this.batch((tx) => {
+      for (const o of objects)
+        if (tx.get(kind, o.id)) tx.update(kind, o);
+        else tx.create(kind, o);
+    });
   }
 
   protected async commit(compares: Compare[], ops: Op[]): Promise<CommitResult> {
@@ -43,6 +57,7 @@ export class InMemoryObjectStore extends StoreCore {
     const rev = ++this.storeRevision;
     const events: RawEvent[] = [];
     for (const op of ops) {
+      if (parseObjectKey(op.key)) this.objectWrites++;
       if (op.type === 'put') {
         this.kv.set(op.key, { value: op.value, modRevision: rev });
         events.push({ type: 'put', key: op.key, value: op.value, modRevision: rev });

@@ -1,29 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../shared/log/index.js';
 import { isTerminal } from '../../shared/model/index.js';
-import {
-  ManualClock,
-  MemoryObjectStore,
-  makeNode,
-  makeService,
-  makeSpec,
-} from '../../test/harness/cluster/index.js';
+import { ManualClock, makeNode, makeService, makeSpec } from '../../test/harness/cluster/index.js';
 import { Orchestrator } from '../orchestrator/index.js';
 import { Updater } from './updater.js';
+import { InMemoryObjectStore } from '../store/index.js';
 
 describe('rolling update of a global service', () => {
   it('replaces one node at a time (stop-first) and keeps each task on its node', async () => {
-    const store = new MemoryObjectStore();
+    const store = new InMemoryObjectStore();
     const clock = new ManualClock();
     const log = silentLogger();
     let n = 0;
     const newId = () => `g${++n}`;
     const orchestrator = new Orchestrator({ store, clock, log, newId });
     const updater = new Updater({ store, clock, log, newId });
-    store.seed('node', makeNode('n1'), makeNode('n2'), makeNode('n3'));
+    await store.seed('node', makeNode('n1'), makeNode('n2'), makeNode('n3'));
     const spec = makeSpec('agent', { mode: { global: {} } });
     spec.updateConfig = { ...spec.updateConfig, monitorNs: 0 };
-    store.seed('service', makeService('agent', spec));
+    await store.seed('service', makeService('agent', spec));
     let maxDown = 0;
     const step = async () => {
       await orchestrator.runPass();

@@ -2,18 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../shared/log/index.js';
 import type { Service, ServiceSpec, Task, UpdateConfig } from '../../shared/model/index.js';
 import { isTerminal } from '../../shared/model/index.js';
-import {
-  ManualClock,
-  MemoryObjectStore,
-  makeService,
-  makeSpec,
-} from '../../test/harness/cluster/index.js';
+import { ManualClock, makeService, makeSpec } from '../../test/harness/cluster/index.js';
 import { Orchestrator } from '../orchestrator/index.js';
 import { Updater } from './updater.js';
+import { InMemoryObjectStore } from '../store/index.js';
 
 /** A cluster in a box: orchestrator + updater passes, and an "agent" that moves tasks along. */
-function cluster(replicas: number, update: Partial<UpdateConfig> = {}) {
-  const store = new MemoryObjectStore();
+async function cluster(replicas: number, update: Partial<UpdateConfig> = {}) {
+  const store = new InMemoryObjectStore();
   const clock = new ManualClock();
   let n = 0;
   const newId = () => `t${String(++n).padStart(3, '0')}`;
@@ -23,7 +19,7 @@ function cluster(replicas: number, update: Partial<UpdateConfig> = {}) {
   const spec = makeSpec('web', { mode: { replicated: { replicas } } });
   spec.updateConfig = { ...spec.updateConfig, monitorNs: 0, ...update };
   spec.rollbackConfig = { ...spec.rollbackConfig, monitorNs: 0 };
-  store.seed('service', makeService('web', spec));
+  await store.seed('service', makeService('web', spec));
   /** Images whose tasks fail as soon as they start. */
   const failing = new Set<string>();
   const maxDownSeen = { value: 0 };
@@ -124,7 +120,7 @@ const images = (ts: Task[]) =>
 
 describe('rolling update', () => {
   it('never has more than `parallelism` slots down at once with stop-first', async () => {
-    const c = cluster(7, { parallelism: 2 });
+    const c = await cluster(7, { parallelism: 2 });
     await c.converge();
     await c.updateSpec((s) => (s.taskTemplate.containerSpec.image = 'busybox:2'));
     await c.settle(200, 1);
@@ -134,7 +130,7 @@ describe('rolling update', () => {
   });
 
   it('replaces every slot at once with parallelism 0', async () => {
-    const c = cluster(4, { parallelism: 0 });
+    const c = await cluster(4, { parallelism: 0 });
     await c.converge();
     await c.updateSpec((s) => (s.taskTemplate.containerSpec.image = 'busybox:2'));
     await c.step();
@@ -144,7 +140,7 @@ describe('rolling update', () => {
   });
 
   it('keeps full capacity with start-first', async () => {
-    const c = cluster(5, { parallelism: 2, order: 'start-first' });
+    const c = await cluster(5, { parallelism: 2, order: 'start-first' });
     await c.converge();
     await c.updateSpec((s) => (s.taskTemplate.containerSpec.image = 'busybox:2'));
     await c.settle(200, 1);
@@ -156,7 +152,7 @@ describe('rolling update', () => {
   });
 
   it('waits for a healthcheck to pass before retiring the old task (start-first)', async () => {
-    const c = cluster(1, { order: 'start-first' });
+    const c = await cluster(1, { order: 'start-first' });
     await c.converge();
     await c.updateSpec((s) => {
       s.taskTemplate.containerSpec.image = 'busybox:2';
@@ -177,7 +173,7 @@ describe('rolling update', () => {
   });
 
   it('replaces tasks with an unchanged spec when forceUpdate is bumped', async () => {
-    const c = cluster(2);
+    const c = await cluster(2);
     await c.converge();
     const before = c.tasks().map((t) => t.id);
     await c.updateSpec((s) => s.taskTemplate.forceUpdate++);
@@ -188,7 +184,7 @@ describe('rolling update', () => {
   });
 
   it('waits `delay` between slots', async () => {
-    const c = cluster(2, { delayNs: 10e9 });
+    const c = await cluster(2, { delayNs: 10e9 });
     await c.converge();
     await c.updateSpec((s) => (s.taskTemplate.containerSpec.image = 'busybox:2'));
     for (let i = 0; i < 10; i++) await c.step();
@@ -199,7 +195,7 @@ describe('rolling update', () => {
   });
 
   it('completes only after the monitor period, and counts a failure within it', async () => {
-    const c = cluster(1, { monitorNs: 30e9 });
+    const c = await cluster(1, { monitorNs: 30e9 });
     await c.converge();
     await c.updateSpec((s) => (s.taskTemplate.containerSpec.image = 'busybox:2'));
     for (let i = 0; i < 5; i++) await c.step();
@@ -225,7 +221,7 @@ describe('rolling update', () => {
   });
 
   it('marks the update completed once the monitor period passed without failure', async () => {
-    const c = cluster(1, { monitorNs: 30e9 });
+    const c = await cluster(1, { monitorNs: 30e9 });
     await c.converge();
     await c.updateSpec((s) => (s.taskTemplate.containerSpec.image = 'busybox:2'));
     for (let i = 0; i < 5; i++) await c.step();
@@ -242,7 +238,7 @@ describe('rolling update', () => {
 
 describe('update failures', () => {
   it('pauses on failure and stops replacing tasks', async () => {
-    const c = cluster(4);
+    const c = await cluster(4);
     await c.converge();
     c.failing.add('bad:1');
     await c.updateSpec((s) => (s.taskTemplate.containerSpec.image = 'bad:1'));
@@ -257,7 +253,7 @@ describe('update failures', () => {
   });
 
   it('resumes a paused update when the service is updated again', async () => {
-    const c = cluster(3);
+    const c = await cluster(3);
     await c.converge();
     c.failing.add('bad:1');
     await c.updateSpec((s) => (s.taskTemplate.containerSpec.image = 'bad:1'));
@@ -273,7 +269,7 @@ describe('update failures', () => {
   });
 
   it('rolls back automatically and restores the previous spec', async () => {
-    const c = cluster(3, { failureAction: 'rollback', parallelism: 2 });
+    const c = await cluster(3, { failureAction: 'rollback', parallelism: 2 });
     await c.converge();
     c.failing.add('bad:1');
     await c.updateSpec((s) => (s.taskTemplate.containerSpec.image = 'bad:1'));
@@ -290,7 +286,7 @@ describe('update failures', () => {
   });
 
   it('pauses instead of rolling back onto a fixed ingress port another service took', async () => {
-    const c = cluster(2, { failureAction: 'rollback' });
+    const c = await cluster(2, { failureAction: 'rollback' });
     await c.converge();
     const port = {
       target: 80,
@@ -307,7 +303,7 @@ describe('update failures', () => {
       s.taskTemplate.containerSpec.image = 'bad:1';
       s.endpointSpec.ports = [];
     });
-    c.store.seed(
+    await c.store.seed(
       'service',
       makeService('api', makeSpec('api', { endpointSpec: { mode: 'vip', ports: [port] } }), {
         endpoint: { ports: [port] },
@@ -324,7 +320,7 @@ describe('update failures', () => {
   });
 
   it('keeps going with failure action continue', async () => {
-    const c = cluster(3, { failureAction: 'continue' });
+    const c = await cluster(3, { failureAction: 'continue' });
     await c.converge();
     c.failing.add('bad:1');
     await c.updateSpec((s) => (s.taskTemplate.containerSpec.image = 'bad:1'));
@@ -334,7 +330,7 @@ describe('update failures', () => {
   });
 
   it('tolerates failures up to the max failure ratio', async () => {
-    const c = cluster(4, { maxFailureRatio: 0.5 });
+    const c = await cluster(4, { maxFailureRatio: 0.5 });
     await c.converge();
     // Only the first two new tasks fail: 2/4 = 0.5 is not above the ratio.
     c.failing.add('flaky:1');
@@ -348,7 +344,7 @@ describe('update failures', () => {
     expect(c.service().updateStatus?.state).toBe('completed');
 
     // A third failure in a 4-replica update (0.75) is above the ratio: paused.
-    const d = cluster(4, { maxFailureRatio: 0.5 });
+    const d = await cluster(4, { maxFailureRatio: 0.5 });
     await d.converge();
     d.failing.add('bad:1');
     await d.updateSpec((s) => (s.taskTemplate.containerSpec.image = 'bad:1'));
@@ -358,7 +354,7 @@ describe('update failures', () => {
   });
 
   it('pauses a rollback that fails instead of rolling back again', async () => {
-    const c = cluster(2, { failureAction: 'rollback' });
+    const c = await cluster(2, { failureAction: 'rollback' });
     await c.converge();
     c.failing.add('busybox:latest');
     c.failing.add('bad:1');
@@ -371,7 +367,7 @@ describe('update failures', () => {
 
 describe('manual rollback', () => {
   it('restores the previous spec with the rollback config', async () => {
-    const c = cluster(3);
+    const c = await cluster(3);
     await c.converge();
     await c.updateSpec((s) => (s.taskTemplate.containerSpec.image = 'busybox:2'));
     await c.settle();
@@ -397,7 +393,7 @@ describe('manual rollback', () => {
   });
 
   it('leaves a service alone when only its replica count changes', async () => {
-    const c = cluster(2);
+    const c = await cluster(2);
     await c.converge();
     await c.updateSpec((s) => (s.mode = { replicated: { replicas: 4 } }));
     await c.settle(10);

@@ -2,17 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../shared/log/index.js';
 import {
   ManualClock,
-  MemoryObjectStore,
   makeService,
   makeSpec,
   makeTask,
   tasksOf,
 } from '../../test/harness/cluster/index.js';
 import { Updater } from './updater.js';
+import { InMemoryObjectStore } from '../store/index.js';
 
 describe('Updater', () => {
   it('replaces old-version tasks one at a time, waiting for each replacement to run', async () => {
-    const store = new MemoryObjectStore();
+    const store = new InMemoryObjectStore();
     let n = 0;
     const updater = new Updater({
       store,
@@ -22,14 +22,14 @@ describe('Updater', () => {
     });
     const v1 = makeService('web', makeSpec('web', { mode: { replicated: { replicas: 2 } } }));
     const running = { state: 'running' as const, timestamp: '2026-01-01T00:00:00Z', message: '' };
-    store.seed(
+    await store.seed(
       'task',
       makeTask('a', v1, { slot: 1, status: running }),
       makeTask('b', v1, { slot: 2, status: running }),
     );
     const v2 = { ...v1, version: 2, spec: structuredClone(v1.spec) };
     v2.spec.taskTemplate.containerSpec.image = 'busybox:1.36';
-    store.seed('service', v2);
+    await store.seed('service', v2);
 
     expect(await updater.runPass()).toEqual(['a']);
     expect(await updater.runPass()).toEqual([]);
@@ -51,12 +51,12 @@ describe('Updater', () => {
   });
 
   it('replaces nothing when only the replica count changed', async () => {
-    const store = new MemoryObjectStore();
+    const store = new InMemoryObjectStore();
     const updater = new Updater({ store, clock: new ManualClock(), log: silentLogger() });
     const v1 = makeService('web', makeSpec('web'));
     const running = { state: 'running' as const, timestamp: '2026-01-01T00:00:00Z', message: '' };
-    store.seed('task', makeTask('a', v1, { status: running }));
-    store.seed('service', {
+    await store.seed('task', makeTask('a', v1, { status: running }));
+    await store.seed('service', {
       ...v1,
       version: 2,
       spec: { ...v1.spec, mode: { replicated: { replicas: 3 } } },

@@ -1,6 +1,6 @@
-// The reconciler harness: an in-memory store, a manual clock and fixtures. Tests seed plain objects,
-// run one pass of a reconciler and assert on the store or the returned plan.
-export { MemoryObjectStore } from './memory-store.js';
+// The reconciler harness: a manual clock and fixtures. Tests seed plain objects into manager/store's
+// InMemoryObjectStore (the one fake store, checked by the store contract suite), run one pass of a
+// reconciler and assert on the store or the returned plan.
 export { ManualClock, makeNode, makeService, makeSpec, makeTask } from './fixtures.js';
 export type { NodeOverrides } from './fixtures.js';
 export { tasksOf, runningBySlot, waitFor } from './queries.js';
