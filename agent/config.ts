@@ -4,7 +4,7 @@ import {
   defaultAgentHost,
   defaultDataRoot,
   defaultExecRoot,
-  readConfigFile,
+  readSettingsFile,
   resolveJoinToken,
   resolveSettings,
   socketPathFromHost,
@@ -26,11 +26,14 @@ export interface AgentSettings {
   defaultRuntime: string;
 }
 
+/** What the command line may set: the settings, and which config file to read them from. */
+export type AgentFlagSettings = AgentSettings & { configFile: string };
+
 export interface AgentConfig extends AgentSettings {
   socketPath: string;
 }
 
-export function agentConfig(flags: Partial<AgentSettings> & { configFile?: string }): AgentConfig {
+export function agentConfig(flags: Partial<AgentFlagSettings>): AgentConfig {
   const defaults: AgentSettings = {
     dataRoot: defaultDataRoot,
     execRoot: defaultExecRoot,
@@ -44,10 +47,12 @@ export function agentConfig(flags: Partial<AgentSettings> & { configFile?: strin
     hostname: '',
     defaultRuntime: 'runc',
   };
-  const file = readConfigFile(
+  const file = readSettingsFile(
     flags.configFile ?? process.env.FLOTILLA_CONFIG_FILE ?? '/etc/flotilla/agent.json',
+    defaults,
   );
-  const s = resolveSettings(defaults, flags, file);
+  const { configFile: _, ...given } = flags;
+  const s = resolveSettings(defaults, given, file);
   // The socket defaults into the exec root, so `--exec-root` alone is enough to run a second agent.
   const host =
     s.host ||

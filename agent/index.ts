@@ -1,1 +1,3 @@
 export { runAgent } from './main.js';
+export { agentConfig } from './config.js';
+export type { AgentConfig, AgentFlagSettings, AgentSettings } from './config.js';

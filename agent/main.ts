@@ -1,7 +1,7 @@
 // Wires the agent: builds each component, starts them in order, stops them in reverse on SIGINT/SIGTERM.
 import { createLogger } from '../shared/log/index.js';
 import { FlotillaError } from '../shared/errors/index.js';
-import { agentConfig, type AgentSettings } from './config.js';
+import { agentConfig, type AgentFlagSettings } from './config.js';
 import { secureAgentRoots } from './data-root.js';
 import { AgentApiServer } from './api/server.js';
 import { agentRoutes } from './api/routes/index.js';
@@ -16,9 +16,7 @@ interface Startable {
   stop(): Promise<void>;
 }
 
-export async function runAgent(
-  flags: Partial<AgentSettings> & { configFile?: string },
-): Promise<void> {
+export async function runAgent(flags: Partial<AgentFlagSettings>): Promise<void> {
   if (process.getuid?.() !== 0) throw new FlotillaError('NOT_ROOT', { what: 'flotilla agent' });
   const config = agentConfig(flags);
   const log = createLogger({ proc: 'agent' });

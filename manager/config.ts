@@ -1,10 +1,12 @@
-// Settings of `flotilla manager`: flags, then FLOTILLA_* environment, then defaults.
+// Settings of `flotilla manager`: flags, then FLOTILLA_* environment, then the config file
+// (/etc/flotilla/manager.json unless --config-file names another), then defaults.
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import {
   defaultDataRoot,
   defaultExecRoot,
   defaultManagerGrpcPort,
+  readSettingsFile,
   resolveJoinToken,
   resolveSettings,
 } from '../shared/config/index.js';
@@ -53,6 +55,11 @@ export interface ManagerSettings {
   /** API: the burst refills at this many calls a minute; 0 = no limit. @default 60 */
   apiJoinRatePerMinute: number;
 }
+
+/** What the command line may set: the settings, and which config file to read them from. */
+export type ManagerFlagSettings = ManagerSettings & { configFile: string };
+
+export const defaultManagerConfigFile = '/etc/flotilla/manager.json';
 
 export interface ManagerConfig extends ManagerSettings {
   kekFile: string;
@@ -108,8 +115,16 @@ export function apiLimitsOf(s: ManagerSettings): ApiLimits {
   });
 }
 
-export function managerConfig(flags: Partial<ManagerSettings>): ManagerConfig {
-  const s = resolveSettings(defaults, flags, {});
+export function managerConfig(flags: Partial<ManagerFlagSettings>): ManagerConfig {
+  // FLOTILLA_MANAGER_CONFIG_FILE, not the agent's FLOTILLA_CONFIG_FILE: both may run on one machine.
+  const file = readSettingsFile(
+    flags.configFile ?? process.env.FLOTILLA_MANAGER_CONFIG_FILE ?? defaultManagerConfigFile,
+    defaults,
+    // Creating a cluster is an act, not a standing setting: a restart must not try it again.
+    { flagOnly: ['init'] },
+  );
+  const { configFile: _, ...given } = flags;
+  const s = resolveSettings(defaults, given, file);
   const addressPool = addressPoolFromFlags({
     pools: s.defaultAddrPool,
     maskLength: s.defaultAddrPoolMaskLength,

@@ -10,7 +10,12 @@ import { ManagerApiServer } from './api/index.js';
 import { bootstrap, managerCredentials } from './bootstrap.js';
 import { issueAdminKeyAndCertificate, type TlsCredentials } from './ca/index.js';
 import type { ManagerComponents, Startable } from './components.js';
-import { apiLimitsOf, managerConfig, type ManagerSettings } from './config.js';
+import {
+  apiLimitsOf,
+  managerConfig,
+  type ManagerFlagSettings,
+  type ManagerSettings,
+} from './config.js';
 import { EmbeddedEtcd, embeddedEtcdLimits } from './etcd/index.js';
 import { LeaderElection } from './leader.js';
 import { managerParts } from './parts.js';
@@ -32,7 +37,7 @@ export interface RunningManager {
 }
 
 export async function runManager(
-  flags: Partial<ManagerSettings>,
+  flags: Partial<ManagerFlagSettings>,
   hooks: ManagerHooks = {},
 ): Promise<RunningManager> {
   const config = managerConfig(flags);

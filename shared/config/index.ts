@@ -8,5 +8,5 @@ export {
   cliConfigDir,
   socketPathFromHost,
 } from './paths.js';
-export { readConfigFile, resolveSettings, envName } from './resolve.js';
+export { readConfigFile, readSettingsFile, resolveSettings, envName } from './resolve.js';
 export { resolveJoinToken } from './join-token.js';

@@ -30,6 +30,35 @@ export function readConfigFile(file: string | undefined): Record<string, unknown
   }
 }
 
+/**
+ * Reads a settings file (see readConfigFile) and checks it against the settings' defaults: a key
+ * the settings do not have, a key only a flag may give, or a value of another type than the
+ * default's is refused with INVALID_CONFIG naming the file and the key.
+ */
+export function readSettingsFile<T extends object>(
+  file: string,
+  defaults: T,
+  opts: { flagOnly?: readonly string[] } = {},
+): Partial<T> {
+  const doc = readConfigFile(file);
+  const fail = (reason: string) => new FlotillaError('INVALID_CONFIG', { file, reason });
+  for (const [key, value] of Object.entries(doc)) {
+    if (!Object.prototype.hasOwnProperty.call(defaults, key))
+      throw fail(`unknown key "${key}" (known: ${Object.keys(defaults).join(', ')})`);
+    if (opts.flagOnly?.includes(key))
+      throw fail(`"${key}" is a one-time action: give it as a command-line flag`);
+    const like = (defaults as Record<string, unknown>)[key];
+    const ok = Array.isArray(like)
+      ? Array.isArray(value) && value.every((v) => typeof v === 'string')
+      : typeof value === typeof like;
+    if (!ok)
+      throw fail(
+        `"${key}" must be ${Array.isArray(like) ? 'a list of strings' : `a ${typeof like}`}`,
+      );
+  }
+  return doc as Partial<T>;
+}
+
 /** The env variable for a setting: dataRoot → FLOTILLA_DATA_ROOT. */
 export function envName(key: string): string {
   return 'FLOTILLA_' + key.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
