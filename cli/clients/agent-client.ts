@@ -3,11 +3,12 @@
 import { request, type IncomingMessage } from 'node:http';
 import { FlotillaError, type ErrorBody } from '../../shared/errors/index.js';
 import { defaultAgentHost, socketPathFromHost } from '../../shared/config/index.js';
+import { requestPath, type Query } from './request-path.js';
 
 export interface AgentRequest {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
   path: string;
-  query?: Record<string, string | number | boolean | undefined>;
+  query?: Query;
   body?: unknown;
   /** A raw request body (e.g. a tar for `load`); sent as application/octet-stream. */
   stream?: NodeJS.ReadableStream;
@@ -38,13 +39,7 @@ export class AgentClient {
 
   /** Sends a request and returns the response whatever its status. */
   raw(req: AgentRequest): Promise<IncomingMessage> {
-    const qs = req.query
-      ? Object.entries(req.query)
-          .filter(([, v]) => v !== undefined)
-          .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
-          .join('&')
-      : '';
-    const path = qs ? `${req.path}?${qs}` : req.path;
+    const path = requestPath(req.path, req.query);
     const headers: Record<string, string> = { ...req.headers };
     let payload: Buffer | undefined;
     if (req.body !== undefined) {

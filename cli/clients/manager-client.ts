@@ -7,12 +7,13 @@ import { request } from 'node:https';
 import { FlotillaError, type ErrorBody } from '../../shared/errors/index.js';
 import { splitHostPort } from '../../shared/net/host-port.js';
 import { ContextStore, type ClusterContext } from '../contexts/index.js';
+import { requestPath, type Query } from './request-path.js';
 import type { CliContext } from '../context.js';
 
 export interface ManagerRequest {
   method?: 'GET' | 'POST' | 'DELETE';
   path: string;
-  query?: Record<string, string | number | boolean | undefined>;
+  query?: Query;
   body?: unknown;
 }
 
@@ -74,12 +75,6 @@ export class ManagerClient {
   /** Resolves with the response once its headers arrive, whatever its status. */
   private open(addr: string, req: ManagerRequest, timeoutMs?: number): Promise<IncomingMessage> {
     const [host, port] = splitHostPort(addr);
-    const qs = req.query
-      ? Object.entries(req.query)
-          .filter(([, v]) => v !== undefined)
-          .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
-          .join('&')
-      : '';
     const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
     return new Promise((resolve, reject) => {
       const r = request(
@@ -87,7 +82,7 @@ export class ManagerClient {
           host,
           port,
           method: req.method ?? 'GET',
-          path: qs ? `${req.path}?${qs}` : req.path,
+          path: requestPath(req.path, req.query),
           ...this.tls,
           headers: payload
             ? { 'content-type': 'application/json', 'content-length': String(payload.length) }

@@ -30,7 +30,7 @@ afterEach(() => {
 });
 
 /** Parses `flotilla <name> ...argv` with the real flag definitions; returns the command. */
-function parsed(name: 'agent' | 'manager', argv: string[]): Command {
+function parsed(name: 'agent' | 'manager', argv: string[], rootArgv: string[] = []): Command {
   const program = new Command().option('-H, --host <host>').exitOverride();
   registerDaemonCommands(program, () => {
     throw new Error('not used');
@@ -41,7 +41,7 @@ function parsed(name: 'agent' | 'manager', argv: string[]): Command {
     .action((_o: unknown, c: Command) => {
       got = c;
     });
-  program.parse(['node', 'flotilla', name, ...argv]);
+  program.parse(['node', 'flotilla', ...rootArgv, name, ...argv]);
   return got!;
 }
 
@@ -168,18 +168,9 @@ describe('flotilla agent flags', () => {
 
   it('passes the CLI -H on as the agent socket', () => {
     expect(agentSettingsOf(parsed('agent', [])).host).toBeUndefined();
-    const program = new Command().option('-H, --host <host>').exitOverride();
-    registerDaemonCommands(program, () => {
-      throw new Error('not used');
-    });
-    let got: Command | undefined;
-    program.commands
-      .find((c) => c.name() === 'agent')!
-      .action((_o: unknown, c: Command) => {
-        got = c;
-      });
-    program.parse(['node', 'flotilla', '-H', 'unix:///tmp/a.sock', 'agent']);
-    expect(agentSettingsOf(got!).host).toBe('unix:///tmp/a.sock');
+    expect(agentSettingsOf(parsed('agent', [], ['-H', 'unix:///tmp/a.sock'])).host).toBe(
+      'unix:///tmp/a.sock',
+    );
   });
 
   it('refuses an unknown key in the config file, naming it', () => {

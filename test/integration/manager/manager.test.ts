@@ -1,7 +1,7 @@
 // `flotilla manager` end to end: --init with the embedded etcd, the CLI through the generated
 // context, refusals (second --init, empty store, bad spec, bad client certificate), joining a second
-// manager and leader failover after kill -9.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+// manager and leader failover after kill -9; the config file (--config-file).
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -254,6 +254,36 @@ describe('a single manager with the embedded etcd', () => {
     again.start(['--init', ...m.embeddedEtcdFlags()]);
     expect(await again.exited()).toBe(1);
     expect(again.stderr).toMatch(/a cluster \(\w+\) already exists/);
+  });
+});
+
+describe('a config file', () => {
+  const file = join(root, 'manager.json');
+
+  it('gives the settings the flags do not, and the flags win over it', async () => {
+    const cfg = join(root, 'cfg-file');
+    writeFileSync(
+      file,
+      JSON.stringify({ clusterName: 'from-file', advertiseAddr: '10.255.255.1' }),
+    );
+    const m = await manager('m-file', cfg);
+    m.start(['--init', '--config-file', file]);
+    await m.ready();
+    expect(cli(env(cfg), 'cluster', 'info').stdout).toMatch(/Cluster:\s+from-file/);
+    // The harness's --advertise-addr 127.0.0.1, not the file's address, is what agents are told.
+    expect(cli(env(cfg), 'cluster', 'join-token', 'worker').stdout).toContain(
+      `--join ${m.grpcAddr} `,
+    );
+    await m.stop();
+  });
+
+  it('refuses an unknown key, naming it and the file, before anything starts', async () => {
+    writeFileSync(file, JSON.stringify({ listen_api: '127.0.0.1:1' }));
+    const m = await manager('m-badfile', join(root, 'cfg-badfile'));
+    m.start(['--init', '--config-file', file]);
+    expect(await m.exited()).toBe(1);
+    expect(m.stderr).toContain(`invalid configuration in ${file}: unknown key "listen_api"`);
+    expect(existsSync(m.dataRoot)).toBe(false);
   });
 });
 
