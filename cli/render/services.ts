@@ -1,5 +1,6 @@
 // Shared columns of the service commands, as docker prints them.
 import type { Node, PortConfig, Service, Task } from '../../shared/model/index.js';
+import { renderJsonLines, renderTable } from './table.js';
 
 export type ServiceListItem = Service & {
   serviceStatus?: { runningTasks: number; desiredTasks: number };
@@ -79,4 +80,24 @@ export function taskRows(tasks: Task[], services: Map<string, Service>, nodes: M
 
 function cap(s: string): string {
   return s[0].toUpperCase() + s.slice(1);
+}
+
+/** `service ls` and `stack services`: IDs (-q), JSON lines (--format json) or Docker's table. */
+export function renderServiceList(
+  list: ServiceListItem[],
+  o: { quiet?: boolean; format?: string },
+): string {
+  if (o.quiet) return list.map((s) => `${s.id}\n`).join('');
+  if (o.format === 'json') return renderJsonLines(list);
+  return renderTable(
+    ['ID', 'NAME', 'MODE', 'REPLICAS', 'IMAGE', 'PORTS'],
+    list.map((s) => [
+      shortId(s.id),
+      s.spec.name,
+      modeOf(s),
+      replicasOf(s),
+      s.spec.taskTemplate.containerSpec.image,
+      portsOf(s.endpoint?.ports ?? s.spec.endpointSpec.ports),
+    ]),
+  );
 }

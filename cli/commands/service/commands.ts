@@ -10,14 +10,7 @@ import { parseFlags } from '../../exit-status.js';
 import { renderJsonLines, renderTable } from '../../render/table.js';
 import { collect } from '../../repeatable.js';
 import { specFromFlags, type ServiceCreateFlags } from './spec-from-flags.js';
-import {
-  modeOf,
-  portsOf,
-  replicasOf,
-  shortId,
-  taskRows,
-  type ServiceListItem,
-} from '../../render/services.js';
+import { renderServiceList, taskRows, type ServiceListItem } from '../../render/services.js';
 import { waitForConvergence } from '../../convergence.js';
 import { registerServiceLogs } from './logs.js';
 import { registerServiceRollback } from './rollback.js';
@@ -81,22 +74,7 @@ export function registerServiceCommands(program: Command, ctx: () => CliContext)
     .option('--format <format>', 'json for one JSON document per line')
     .action(async (o: { quiet?: boolean; format?: string }) => {
       const list = await managerClient(ctx()).json<ServiceListItem[]>({ path: '/services' });
-      const out = ctx().out;
-      if (o.quiet) return void out.write(list.map((s) => s.id + '\n').join(''));
-      if (o.format === 'json') return void out.write(renderJsonLines(list));
-      out.write(
-        renderTable(
-          ['ID', 'NAME', 'MODE', 'REPLICAS', 'IMAGE', 'PORTS'],
-          list.map((s) => [
-            shortId(s.id),
-            s.spec.name,
-            modeOf(s),
-            replicasOf(s),
-            s.spec.taskTemplate.containerSpec.image,
-            portsOf(s.endpoint?.ports ?? s.spec.endpointSpec.ports),
-          ]),
-        ),
-      );
+      ctx().out.write(renderServiceList(list, o));
     });
 
   service

@@ -7,14 +7,7 @@ import type { ManagerClient } from '../../clients/manager-client.js';
 import { managerClient } from '../../clients/manager-client.js';
 import type { CliContext } from '../../context.js';
 import { renderJsonLines, renderTable } from '../../render/table.js';
-import {
-  modeOf,
-  portsOf,
-  replicasOf,
-  shortId,
-  taskRows,
-  type ServiceListItem,
-} from '../../render/services.js';
+import { renderServiceList, taskRows, type ServiceListItem } from '../../render/services.js';
 
 const stackOf = (s: Service) => s.spec.labels[STACK_NAMESPACE_LABEL];
 
@@ -53,21 +46,7 @@ export async function runStackServices(
 ): Promise<void> {
   const list = await stackServices(managerClient(ctx), name);
   if (list.length === 0) throw new FlotillaError('STACK_NOT_FOUND', { name });
-  if (o.quiet) return void ctx.out.write(list.map((s) => `${s.id}\n`).join(''));
-  if (o.format === 'json') return void ctx.out.write(renderJsonLines(list));
-  ctx.out.write(
-    renderTable(
-      ['ID', 'NAME', 'MODE', 'REPLICAS', 'IMAGE', 'PORTS'],
-      list.map((s) => [
-        shortId(s.id),
-        s.spec.name,
-        modeOf(s),
-        replicasOf(s),
-        s.spec.taskTemplate.containerSpec.image,
-        portsOf(s.endpoint?.ports ?? s.spec.endpointSpec.ports),
-      ]),
-    ),
-  );
+  ctx.out.write(renderServiceList(list, o));
 }
 
 export async function runStackPs(
