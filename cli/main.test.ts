@@ -118,3 +118,13 @@ describe('exit status', () => {
     expect((await cli('-H', gone, 'run', 'busybox')).status).toBe(125);
   });
 });
+
+describe('image names', () => {
+  // The old repo:tag split read "app@sha256:…" as repository "app@sha256" with the digest's hex as
+  // its tag, and sent that to the agent.
+  it('refuses to commit to a digest, before asking the agent', async () => {
+    const r = await cli('commit', 'c1', `app@sha256:${'a'.repeat(64)}`);
+    expect(r.status).toBe(1);
+    expect(r.stderr.split('\n')[0]).toMatch(/refusing to create a tag with a digest reference/);
+  });
+});
