@@ -4,8 +4,9 @@
 // the 0600 key files) can read or write the store. It is separate from the cluster CA, which lives
 // in etcd and so cannot exist before etcd does.
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../shared/fs/atomic.js';
 import {
   createCsr,
   createRootCertificate,
@@ -87,8 +88,7 @@ export async function ensureEtcdPki(dir: string): Promise<EtcdClientTls & EtcdPk
   return { ...files, caCertPem, certPem: client.certPem, keyPem: client.keyPem };
 }
 
-/** Writes a file and sets its mode (writeFile's mode applies only when it creates the file). */
-async function writeMode(path: string, data: string, mode: number): Promise<void> {
-  await writeFile(path, data, { mode });
-  await chmod(path, mode);
+/** Writes a file atomically with exactly this mode (a crash never leaves half a key). */
+function writeMode(path: string, data: string, mode: number): Promise<void> {
+  return writeFileAtomic(path, data, { mode });
 }
