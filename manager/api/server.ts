@@ -5,7 +5,7 @@
 import { chmod, rm } from 'node:fs/promises';
 import type { TLSSocket } from 'node:tls';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import { FlotillaError, httpStatusByKind } from '../../shared/errors/index.js';
+import { httpStatusByKind } from '../../shared/errors/index.js';
 import type { Logger } from '../../shared/log/index.js';
 import { joinHostPort, splitHostPort } from '../../shared/net/host-port.js';
 import type { TlsCredentials } from '../ca/index.js';
