@@ -1,5 +1,13 @@
-// Image references: parsing and normalising like Docker, and rendering them back.
-export { parseReference, splitRepoTag } from './parse.js';
-export { formatReference, familiarName, repositoryName, manifestReference } from './format.js';
-export { isValidDigest, digestProblem } from './grammar.js';
-export type { ImageReference } from './types.js';
+// Image references, for the image pipeline: the parser lives in shared/reference (the CLI names
+// images too); this is the image folder's door to it.
+export {
+  parseReference,
+  splitRepoTag,
+  formatReference,
+  familiarName,
+  repositoryName,
+  manifestReference,
+  isValidDigest,
+  digestProblem,
+} from '../../../shared/reference/index.js';
+export type { ImageReference } from '../../../shared/reference/index.js';

@@ -2,7 +2,7 @@
 // as a tar (to a file with -o, else stdout, which must not be a terminal).
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { splitRepoTag } from '../../../agent/image/reference/index.js';
+import { splitRepoTag } from '../../../shared/reference/index.js';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import { writeFileAtomic } from '../../../shared/fs/atomic.js';
 import type { CliContext } from '../../context.js';

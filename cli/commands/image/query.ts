@@ -1,7 +1,7 @@
 // `images` / `image ls`, `image inspect`, `history` and `search`: listings in Docker's columns,
 // `--format json` as one JSON document per line.
 import type { Command } from 'commander';
-import { splitRepoTag } from '../../../agent/image/reference/index.js';
+import { splitRepoTag } from '../../../shared/reference/index.js';
 import { formatBytes } from '../../../shared/units/index.js';
 import type { CliContext } from '../../context.js';
 import { renderJsonLines, renderTable } from '../../render/table.js';

@@ -1,6 +1,6 @@
 // Parses and normalises image references exactly as Docker does (distribution/reference
 // ParseNormalizedNamed + TagNameOnly), keeping both tag and digest when both are given.
-import { FlotillaError } from '../../../shared/errors/index.js';
+import { FlotillaError } from '../errors/index.js';
 import type { ImageReference } from './types.js';
 import {
   defaultDomain,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FlotillaError } from '../../../shared/errors/index.js';
+import { FlotillaError } from '../errors/index.js';
 import {
   familiarName,
   formatReference,
