@@ -3,6 +3,7 @@
 // manager records (each under its manager's lease, so a dead manager drops out within the lease
 // TTL) and the election key; never stored, since it changes without any node being written.
 import type { ManagerStatus, Node } from '../../shared/model/index.js';
+import { hostPort } from '../config.js';
 import type { LeaderInfo } from '../leader.js';
 
 /** The live managers and the one leading, as LeaderElection reads them from etcd. */
@@ -11,10 +12,9 @@ export interface ManagerView {
   leader?: LeaderInfo;
 }
 
-/** Host part of `host:port` or `[v6]:port`. */
+/** Host part of `host:port` or `[v6]:port` (the gRPC port when none is written). */
 function hostOf(addr: string): string {
-  const i = addr.lastIndexOf(':');
-  return (i < 0 ? addr : addr.slice(0, i)).replace(/^\[|\]$/g, '');
+  return hostPort(addr)[0];
 }
 
 /**
