@@ -3,7 +3,8 @@
 // manager records (each under its manager's lease, so a dead manager drops out within the lease
 // TTL) and the election key; never stored, since it changes without any node being written.
 import type { ManagerStatus, Node } from '../../shared/model/index.js';
-import { hostPort } from '../config.js';
+import { splitHostPort } from '../../shared/net/host-port.js';
+import { defaultManagerGrpcPort } from '../../shared/config/index.js';
 import type { LeaderInfo } from '../leader.js';
 
 /** The live managers and the one leading, as LeaderElection reads them from etcd. */
@@ -14,7 +15,7 @@ export interface ManagerView {
 
 /** Host part of `host:port` or `[v6]:port` (the gRPC port when none is written). */
 function hostOf(addr: string): string {
-  return hostPort(addr)[0];
+  return splitHostPort(addr, { defaultPort: defaultManagerGrpcPort })[0];
 }
 
 /**
