@@ -1,6 +1,7 @@
 // The cluster's moving parts as a ManagerPart (manager/parts.ts): the dispatcher runs on every
 // manager; the orchestrator, scheduler, updater and node watcher run only on the leader. Cluster
 // settings (heartbeat period, node-down grace, task history) come from the cluster object.
+import { bundleDigests, publicKeyDigest } from '../shared/tls/index.js';
 import { ForwardedLogs } from './api/index.js';
 import type { ManagerPart, Startable } from './components.js';
 import { ManagerDirectory } from './directory.js';
@@ -33,6 +34,13 @@ export const clusterPart: ManagerPart = (c) => {
     heartbeatPeriodMs: nsToMs(settings.heartbeatPeriodNs, 5000),
     managers: () => directory.addrs(),
     addressPool: () => c.ca.cluster.addressPool,
+    certificates: {
+      issue: (nodeId, role, csrPem) => c.ca.issueNodeCertificate(csrPem, role, nodeId),
+      signingKeyDigest: () => publicKeyDigest(c.ca.caCertPem),
+      trust: () => ({ digests: bundleDigests(c.ca.trustBundlePem), pem: c.ca.trustBundlePem }),
+      onChange: (listener) => c.ca.onChange(() => listener()),
+    },
+    ...(c.certificate ? { onTlsChange: (l) => c.certificate!.onChange(l) } : {}),
   });
   directory.onChange((addrs) => dispatcher.broadcastManagers(addrs));
   // With several managers the leader must see heartbeats of sessions held by the others.

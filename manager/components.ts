@@ -1,6 +1,6 @@
 // What every manager part is built from. Built once in main.ts; see docs/design/manager.md.
 import type { Logger } from '../shared/log/index.js';
-import type { ClusterCa, TlsCredentials } from './ca/index.js';
+import type { ClusterCa, ManagerCertificate, TlsCredentials } from './ca/index.js';
 import type { Etcd3 } from 'etcd3';
 import type { NodeLogSource } from './api/index.js';
 import type { ManagerConfig } from './config.js';
@@ -22,6 +22,8 @@ export interface ManagerComponents {
   leader: LeaderElection;
   /** This manager's server identity (cert with SANs for its addresses), for the gRPC server. */
   tls: TlsCredentials;
+  /** Renews `tls` in place and tells the servers; absent in tests that build parts by hand. */
+  certificate?: ManagerCertificate;
   /** This manager's id (CN of its certificate). */
   managerId: string;
   clock: { now(): Date };

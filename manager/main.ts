@@ -8,7 +8,11 @@ import { Etcd3, type IOptions } from 'etcd3';
 import { createLogger } from '../shared/log/index.js';
 import { ManagerApiServer } from './api/index.js';
 import { bootstrap, managerCredentials } from './bootstrap.js';
-import { issueAdminKeyAndCertificate, type TlsCredentials } from './ca/index.js';
+import {
+  ManagerCertificate,
+  issueAdminKeyAndCertificate,
+  type TlsCredentials,
+} from './ca/index.js';
 import type { ManagerComponents, Startable } from './components.js';
 import {
   apiLimitsOf,
@@ -83,6 +87,14 @@ export async function runManager(
     const { ca, kek, managerId, initialized } = await bootstrap(config, store, log);
     started.push(ca, kek);
     const tls = await managerCredentials(config, ca, managerId);
+    const certificate = new ManagerCertificate({
+      ca,
+      store,
+      managerId,
+      tls,
+      issue: () => managerCredentials(config, ca, managerId),
+      log,
+    });
     // Before the API listens, so that the CLI context exists once the manager answers.
     if (initialized && hooks.onInitialized) {
       const admin = await issueAdminKeyAndCertificate(ca, `admin-${hostname()}`);
@@ -108,6 +120,7 @@ export async function runManager(
       ca,
       leader,
       tls,
+      certificate,
       managerId,
       clock: { now: () => new Date() },
     };
@@ -130,6 +143,7 @@ export async function runManager(
     });
     await api.start();
     started.push(api);
+    certificate.onChange((next) => api.updateCredentials(next));
 
     const leaderParts: Startable[] = [];
     for (const make of managerParts) {

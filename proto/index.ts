@@ -16,6 +16,8 @@ export type {
   IngressEndpoints,
   IngressEndpoints__Output,
   IngressService__Output,
+  TlsInfo,
+  TlsInfo__Output,
   DispatcherClient,
   DispatcherHandlers,
 } from './loader.js';

@@ -21,6 +21,7 @@ export type {
   IngressEndpoints__Output,
 } from './gen/flotilla/v1/IngressEndpoints.js';
 export type { IngressService__Output } from './gen/flotilla/v1/IngressService.js';
+export type { TlsInfo, TlsInfo__Output } from './gen/flotilla/v1/TlsInfo.js';
 export type { DispatcherClient, DispatcherHandlers } from './gen/flotilla/v1/Dispatcher.js';
 
 export const loaderOptions: protoLoader.Options = {

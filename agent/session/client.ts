@@ -19,6 +19,8 @@ import type { Reporter } from '../executor/index.js';
 import type { NodeIdentity } from './identity.js';
 import type { NodeNetworkSync } from './node-network.js';
 import { LogStreams, type LogSource } from './log-streams.js';
+import type { CertificateRenewal } from './renewal.js';
+import { certificateValidity, isExpired } from '../../shared/tls/index.js';
 
 export interface SessionClientDeps {
   identity: NodeIdentity;
@@ -36,6 +38,10 @@ export interface SessionClientDeps {
   network?: NodeNetworkSync;
   /** Container logs for the manager's log requests; absent = requests fail. */
   logs?: LogSource;
+  /** Renews the node certificate over the session; absent = never renewed (old behaviour). */
+  renewal?: CertificateRenewal;
+  /** Where the node certificate lives, for the message when it expired. */
+  certFile?: string;
 }
 
 export type SessionState = 'connecting' | 'connected' | 'stopped';
@@ -90,6 +96,7 @@ export class SessionClient {
       const addr = managers[this.next++ % managers.length];
       const opened = this.sessionsOpened;
       try {
+        this.refuseExpired();
         await this.session(addr);
       } catch (err) {
         this.lastError = err instanceof FlotillaError ? err : undefined;
@@ -108,6 +115,21 @@ export class SessionClient {
         };
       });
     }
+  }
+
+  /**
+   * TLS would refuse an expired certificate anyway, with a message nobody can act on. A node whose
+   * certificate expired while it was away must rejoin with a token (docs/design/pki.md).
+   */
+  private refuseExpired(): void {
+    const { notAfter } = certificateValidity(this.deps.identity.certPem);
+    if (!isExpired({ notAfter }, Date.now())) return;
+    const err = new FlotillaError('NODE_CERTIFICATE_EXPIRED', {
+      file: this.deps.certFile ?? 'the node identity',
+      notAfter: notAfter.toISOString(),
+    });
+    if (this.lastError?.code !== err.code) this.log.error({ err }, 'node certificate expired');
+    throw err;
   }
 
   private session(addr: string): Promise<void> {
@@ -132,6 +154,7 @@ export class SessionClient {
       const done = (err?: Error) => {
         clearInterval(heartbeat);
         logs.cancelAll();
+        this.deps.renewal?.detach();
         this.deps.reporter.detach();
         client.close();
         if (this.current?.call === call) this.current = undefined;
@@ -147,6 +170,11 @@ export class SessionClient {
           this.learnManagers(a.managers);
           void this.deps.network?.apply(a.nodeSubnet);
           heartbeat = setInterval(() => call.write({ heartbeat: {} }), a.heartbeatPeriodMs || 5000);
+          this.deps.renewal?.attach((m) => {
+            if (call.writableEnded || call.destroyed) return false;
+            call.write(m);
+            return true;
+          });
           this.deps.reporter.attach((updates) => {
             if (call.writableEnded || call.destroyed) return false;
             call.write({
@@ -194,7 +222,7 @@ export class SessionClient {
           this.learnManagers(msg.managers.addrs);
         } else if (msg.payload === 'logs' && msg.logs) {
           logs.handle(msg.logs);
-        }
+        } else this.deps.renewal?.handle(msg);
       });
       call.on('error', (err: grpc.ServiceError) => done(fromGrpcError(err)));
       call.on('end', () => done());
@@ -202,6 +230,7 @@ export class SessionClient {
         open: {
           description: toWireDescription(this.deps.description()),
           nodeSubnet: this.deps.network?.requestedSubnet() ?? '',
+          ...(this.deps.renewal ? { tls: this.deps.renewal.tlsInfo() } : {}),
         },
       });
     });

@@ -11,10 +11,14 @@ import {
 import type { ContainerEngine, ContainerRuntime } from '../runtime/index.js';
 import { SessionClient } from './client.js';
 import { describeNode } from './description.js';
-import { loadIdentity, saveIdentity, saveManagers } from './identity.js';
+import { identityDir, loadIdentity, saveIdentity, saveManagers } from './identity.js';
 import { joinCluster } from './join.js';
 import type { LogSource } from './log-streams.js';
 import { NodeNetworkSync, type NodeNetwork } from './node-network.js';
+import { CertificateRenewal } from './renewal.js';
+import { FlotillaError } from '../../shared/errors/index.js';
+import { certificateValidity, isExpired } from '../../shared/tls/index.js';
+import { join } from 'node:path';
 
 export interface ClusterAgentOptions {
   config: {
@@ -38,6 +42,20 @@ export async function startClusterAgent(
 ): Promise<{ start(): Promise<void>; stop(): Promise<void> } | undefined> {
   const { config, log } = opts;
   let identity = await loadIdentity(config.dataRoot);
+  const certFile = join(identityDir(config.dataRoot), 'cert.pem');
+  if (identity) {
+    // A certificate that expired while the node was away cannot be renewed: only a token helps.
+    const { notAfter } = certificateValidity(identity.certPem);
+    if (isExpired({ notAfter }, Date.now())) {
+      const err = new FlotillaError('NODE_CERTIFICATE_EXPIRED', {
+        file: certFile,
+        notAfter: notAfter.toISOString(),
+      });
+      if (!config.join || !config.token) throw err;
+      log.warn({ err, nodeId: identity.nodeId }, 'node certificate expired, rejoining with the token');
+      identity = undefined;
+    }
+  }
   if (!identity && config.join && config.token) {
     identity = await joinCluster({
       address: config.join,
@@ -64,7 +82,16 @@ export async function startClusterAgent(
   const logs: LogSource | undefined = engine.logs
     ? (containerId, o) => engine.logs!(containerId, o)
     : undefined;
+  const hostname = describeNode({ hostname: config.hostname }).hostname;
+  const renewal = new CertificateRenewal({
+    identity: id,
+    dir: identityDir(config.dataRoot),
+    hostname,
+    log,
+  });
   const session = new SessionClient({
+    renewal,
+    certFile,
     network: new NodeNetworkSync({
       network: opts.network,
       explicitSubnet: config.nodeSubnet,
@@ -85,11 +112,13 @@ export async function startClusterAgent(
   return {
     async start() {
       await executor.start();
+      renewal.start();
       await session.start();
     },
     // Containers keep running: a restarted agent adopts them (labels name their tasks).
     async stop() {
       await session.stop();
+      renewal.stop();
       await executor.stop();
       reporter.stop();
     },

@@ -2,7 +2,9 @@
 // node.json (node id, known managers). Written once by the join, reused on every later start.
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { writeFileAtomic } from '../../shared/fs/atomic.js';
+import { finishRenewal } from './certificate-files.js';
 
 export interface NodeIdentity {
   nodeId: string;
@@ -38,6 +40,7 @@ export async function saveIdentity(dataRoot: string, id: NodeIdentity): Promise<
 export async function loadIdentity(dataRoot: string): Promise<NodeIdentity | undefined> {
   const dir = identityDir(dataRoot);
   try {
+    if (existsSync(dir)) await finishRenewal(dir);
     const [keyPem, certPem, caCertPem, meta] = await Promise.all(
       ['key.pem', 'cert.pem', 'ca.pem', 'node.json'].map((f) => readFile(join(dir, f), 'utf8')),
     );

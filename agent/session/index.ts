@@ -11,3 +11,5 @@ export { NodeNetworkSync } from './node-network.js';
 export type { NodeNetwork, PeerRouteInfo } from './node-network.js';
 export { LogStreams } from './log-streams.js';
 export type { LogSource, LogSourceOptions } from './log-streams.js';
+export { CertificateRenewal } from './renewal.js';
+export type { CertificateRenewalDeps } from './renewal.js';

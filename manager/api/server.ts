@@ -3,7 +3,7 @@
 // same routes on a root-only unix socket without TLS. Limits (limits.ts, rate-limit.ts) and the
 // audit log (audit.ts) are their own modules; this file wires them.
 import { chmod, rm } from 'node:fs/promises';
-import type { TLSSocket } from 'node:tls';
+import type { Server as TlsServer, TLSSocket } from 'node:tls';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { httpStatusByKind } from '../../shared/errors/index.js';
 import type { Logger } from '../../shared/log/index.js';
@@ -105,6 +105,12 @@ export class ManagerApiServer {
       this.unix = plain(unix);
     }
     log.info({ addr: this.address, socket: d.socketPath }, 'manager api listening');
+  }
+
+  /** A renewed certificate or new trust bundle: new connections get it, open ones stay. */
+  updateCredentials(tls: TlsCredentials): void {
+    const server = this.https?.server as unknown as TlsServer | undefined;
+    server?.setSecureContext({ key: tls.keyPem, cert: tls.certPem, ca: tls.caCertPem });
   }
 
   async stop(): Promise<void> {

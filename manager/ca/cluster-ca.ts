@@ -6,6 +6,7 @@ import { FlotillaError } from '../../shared/errors/index.js';
 import type { Logger } from '../../shared/log/index.js';
 import { newId, type StoreCore } from '../store/index.js';
 import { clusterDefaults, readClusterSettings, type ClusterSettings } from './cluster.js';
+import { beginRotation } from './rotation.js';
 import { decrypt, encrypt } from './key-encryption.js';
 import {
   certificateDigest,
@@ -40,7 +41,6 @@ export interface KekSource {
   current(): Buffer;
 }
 
-const nodeCertDays = 90;
 const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 export class ClusterCa {
@@ -50,8 +50,13 @@ export class ClusterCa {
   private caKeyPem!: string;
   /** The HMAC key of join-token secrets (cluster.tokenKeySealed, or the KEK of old clusters). */
   private tokenKey!: Buffer;
+  /** The root whose key `caKey` holds: a CA rotation (on any manager) replaces it. */
+  private caKeyDigest = '';
+  /** Settles when `caKey` and `caKeyPem` are those of the signing root in the cluster object. */
+  private keyReady: Promise<void> = Promise.resolve();
   private revoked = new Set<string>();
   private off?: () => void;
+  private readonly listeners = new Set<(c: ClusterSettings) => void>();
 
   constructor(
     private readonly deps: {
@@ -153,6 +158,7 @@ export class ClusterCa {
     }
     this.caKeyPem = keyPem;
     this.caKey = await importPrivateKey(keyPem);
+    this.caKeyDigest = c.ca.digest;
     this.apply(c);
     this.off = this.deps.store.onCluster((next) => {
       if (next) this.apply(next as ClusterSettings);
@@ -167,6 +173,8 @@ export class ClusterCa {
     // Clusters initialised before several address pools hold the old shape of the pool.
     this.settings = readClusterSettings(c);
     this.revoked = new Set(c.revokedNodeIds ?? []);
+    if (this.caKeyDigest && c.ca.digest !== this.caKeyDigest) this.followRootRotation(c);
+    for (const l of this.listeners) l(this.settings);
   }
 
   get cluster(): ClusterSettings {
@@ -234,14 +242,14 @@ export class ClusterCa {
         csrPem,
         subject: `CN=${nodeId}, OU=${role}, O=${this.settings.id}`,
         caCertPem: this.caCertPem,
-        caKey: this.caKey,
-        validDays: nodeCertDays,
+        caKey: await this.signingKey(),
+        validDays: this.certValidDays(),
         altNames,
       });
     } catch (err) {
       throw new FlotillaError('CSR_INVALID', { reason: (err as Error).message }, { cause: err });
     }
-    return { certPem, nodeId, caCertPem: this.caCertPem };
+    return { certPem: this.withChain(certPem), nodeId, caCertPem: this.trustBundlePem };
   }
 
   /** A key and certificate made here (managers' own server identity, admin clients). */
@@ -256,11 +264,11 @@ export class ClusterCa {
       csrPem,
       subject: `CN=${id}, OU=${role}, O=${this.settings.id}`,
       caCertPem: this.caCertPem,
-      caKey: this.caKey,
-      validDays: role === 'admin' ? 365 : nodeCertDays,
+      caKey: await this.signingKey(),
+      validDays: role === 'admin' ? 365 : this.certValidDays(),
       altNames,
     });
-    return { certPem, keyPem, caCertPem: this.caCertPem };
+    return { certPem: this.withChain(certPem), keyPem, caCertPem: this.trustBundlePem };
   }
 
   /** Who a certificate names. Callers get certificates from verified TLS sessions. */
@@ -312,13 +320,14 @@ export class ClusterCa {
   /** Signs a CSR for an admin (cluster-admins.ts): subject ours, never the CSR's. */
   async signAdminCsr(csrPem: string, adminId: string): Promise<string> {
     try {
-      return await signLeaf({
+      const leaf = await signLeaf({
         csrPem,
         subject: `CN=${adminId}, OU=admin, O=${this.settings.id}`,
         caCertPem: this.caCertPem,
-        caKey: this.caKey,
+        caKey: await this.signingKey(),
         validDays: 365,
       });
+      return this.withChain(leaf);
     } catch (err) {
       throw new FlotillaError('CSR_INVALID', { reason: (err as Error).message }, { cause: err });
     }
@@ -341,6 +350,7 @@ export class ClusterCa {
     /** More fields sealed under the KEK (the unlock key), sealed again in the same write. */
     reseal: (c: ClusterSettings) => Partial<ClusterSettings> = () => ({}),
   ): Promise<ClusterSettings> {
+    await this.keyReady; // the signing root's key, after a CA rotation
     const k = { newKek, caKeyPem: this.caKeyPem, tokenKey: this.tokenKey, nowMs: this.now() };
     const next = await this.deps.store.updateCluster((cur) => {
       const c = cur as ClusterSettings;
@@ -367,6 +377,82 @@ export class ClusterCa {
       return withSealedKek(c, managerId, publicKeyPem, kek);
     });
     this.apply(next as ClusterSettings);
+  }
+  // ---- certificate lifecycle: expiry, renewal, root rotation (docs/design/pki.md) ----------
+
+  /** Called with the cluster object after each change (rotation begun or done, new settings). */
+  onChange(listener: (c: ClusterSettings) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The roots to trust now: the signing root, and during a rotation the old one too. */
+  get trustBundlePem(): string {
+    const r = this.settings.ca.rotation;
+    return r ? this.caCertPem.trimEnd() + '\n' + r.previousCertPem : this.caCertPem;
+  }
+
+  /** Lifetime of certificates issued now (cluster `--cert-expiry`), in days. */
+  private certValidDays(): number {
+    return (this.settings.certExpiryNs ?? clusterDefaults.certExpiryNs) / 86_400e9;
+  }
+
+  /** During a rotation a leaf travels with the cross-signed root, so old-root nodes accept it. */
+  private withChain(leafPem: string): string {
+    const r = this.settings.ca.rotation;
+    return r ? leafPem.trimEnd() + '\n' + r.crossSignedPem : leafPem;
+  }
+
+  /** The key of the signing root (re-imported when a rotation on any manager replaced it). */
+  private async signingKey(): Promise<CryptoKey> {
+    await this.keyReady;
+    return this.caKey;
+  }
+
+  /**
+   * A CA rotation replaced the root: import its key, also for a later KEK rotation to seal the
+   * right key. A KEK rotation alone changes only the seal, not the root, and needs nothing here.
+   */
+  private followRootRotation(c: ClusterSettings): void {
+    const digest = c.ca.digest;
+    this.caKeyDigest = digest;
+    this.keyReady = this.keyReady.then(async () => {
+      try {
+        const pem = decrypt(this.kekNow(), c.ca.encryptedKeyPem);
+        const key = await importPrivateKey(pem);
+        if (this.caKeyDigest !== digest) return;
+        this.caKeyPem = pem;
+        this.caKey = key;
+      } catch (err) {
+        this.deps.log.error({ err }, 'importing the rotated CA key failed');
+      }
+    });
+  }
+
+  /** Sets the lifetime of certificates issued from now on (at least an hour, as Docker). */
+  async setCertExpiry(ns: number): Promise<void> {
+    const next = await this.deps.store.updateCluster((cur) => ({ ...cur, certExpiryNs: ns }));
+    this.apply(next as ClusterSettings);
+  }
+
+  /**
+   * Begins a root rotation (rotation.ts): new root, cross-signed by the old one, new join tokens.
+   * @throws CA_ROTATION_IN_PROGRESS while one runs.
+   */
+  async rotateRoot(): Promise<void> {
+    await this.keyReady;
+    const next = await beginRotation(this.deps.store, this.kekNow(), (c) => {
+      const tokens = { ...c.joinTokens };
+      for (const role of ['worker', 'manager'] as const) {
+        const generation = c.joinTokens[role].generation + 1;
+        tokens[role] = {
+          generation,
+          digest: secretDigest(tokenSecret(this.tokenKey, c.id, role, generation)),
+        };
+      }
+      return tokens;
+    });
+    this.apply(next);
   }
 }
 

@@ -11,6 +11,8 @@ export interface ClusterSettings extends ClusterObject {
     encryptedKeyPem: string;
     /** sha256 of the CA certificate DER, hex (the token's first part). */
     digest: string;
+    /** While `cluster ca --rotate` runs (see rotation.ts); absent otherwise. */
+    rotation?: CaRotation;
   };
   /**
    * Only digests: the secret of generation g is HMAC(token key, clusterId:role:g), never stored.
@@ -34,6 +36,8 @@ export interface ClusterSettings extends ClusterObject {
   heartbeatPeriodNs: number;
   nodeDownGraceNs: number;
   taskHistoryLimit: number;
+  /** Lifetime of the node and manager certificates issued from now on (`--cert-expiry`). */
+  certExpiryNs?: number;
   /** Node, manager and admin ids removed from the cluster: their certificates are refused everywhere. */
   revokedNodeIds: string[];
 }
@@ -57,6 +61,20 @@ export interface AdminRecord {
   id: string;
   name: string;
   createdAt: string;
+}
+
+/**
+ * A root rotation in progress: `ca.certPem` is already the new root (it signs everything issued
+ * now); the old root stays trusted until every node and manager holds a certificate of the new one.
+ */
+export interface CaRotation {
+  /** The root being replaced; still in the trust bundle. */
+  previousCertPem: string;
+  /** The new root's certificate signed by the old root's key: sent after every new leaf. */
+  crossSignedPem: string;
+  startedAt: string;
+  /** Managers that serve with a certificate of the new root. */
+  renewedManagerIds: string[];
 }
 
 /**
@@ -92,4 +110,8 @@ export const clusterDefaults = {
   heartbeatPeriodNs: 5e9,
   nodeDownGraceNs: 10e9,
   taskHistoryLimit: 5,
+  certExpiryNs: 90 * 24 * 3600e9,
 };
+
+/** Docker's floor for `--cert-expiry`. */
+export const minCertExpiryNs = 3600e9;

@@ -27,3 +27,10 @@ export {
   signLeaf,
 } from './pki.js';
 export { parseToken } from './tokens.js';
+export { ManagerCertificate } from './renewal.js';
+export type { ManagerCertificateDeps } from './renewal.js';
+export { RotationCompleter } from './rotation-completer.js';
+export { rotationProgress, rotationComplete } from './rotation.js';
+export type { RotationProgress } from './rotation.js';
+export { minCertExpiryNs } from './cluster.js';
+export type { CaRotation } from './cluster.js';

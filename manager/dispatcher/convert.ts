@@ -1,6 +1,10 @@
 // Conversions between the wire messages (proto/gen) and the object model (shared/model).
-import type { NodeDescription__Output, TaskStatus__Output } from '../../proto/index.js';
-import type { NodeDescription, Task, TaskStatus } from '../../shared/model/index.js';
+import type {
+  NodeDescription__Output,
+  TaskStatus__Output,
+  TlsInfo__Output,
+} from '../../proto/index.js';
+import type { NodeDescription, NodeTlsInfo, Task, TaskStatus } from '../../shared/model/index.js';
 import { taskStates, type TaskState } from '../../shared/model/index.js';
 
 export function nodeDescriptionFromWire(
@@ -16,6 +20,16 @@ export function nodeDescriptionFromWire(
     resources: { nanoCpus: Number(d?.nanoCpus ?? 0), memoryBytes: Number(d?.memoryBytes ?? 0) },
     engineVersion: d?.engineVersion ?? '',
     engineLabels: { ...(d?.engineLabels ?? {}) },
+  };
+}
+
+/** The agent's certificate report; undefined when it sent none (agents from before renewal). */
+export function tlsInfoFromWire(t: TlsInfo__Output | null | undefined): NodeTlsInfo | undefined {
+  if (!t || !t.certNotAfter) return undefined;
+  return {
+    certNotAfter: t.certNotAfter,
+    issuerKeyDigest: t.issuerKeyDigest,
+    trustDigests: [...t.trustDigests],
   };
 }
 

@@ -20,7 +20,9 @@ import { isForward } from '../../shared/model/index.js';
 import { ingressEndpoints, publishedPorts, receivesTraffic } from '../ingress/index.js';
 import type { ObjectStore, StoreEvent } from '../store/index.js';
 import { commitParallel } from '../tasks/index.js';
-import { nodeDescriptionFromWire, taskStatusFromWire } from './convert.js';
+import { SessionCertificates, type SessionCertificateAuthority } from './certificates.js';
+import { nodeDescriptionFromWire, taskStatusFromWire, tlsInfoFromWire } from './convert.js';
+import { ServerIdentityProvider } from './credentials.js';
 import { toServiceError } from './grpc-status.js';
 import { LogRequests, type ContainerLogLine, type ContainerLogOptions } from './log-requests.js';
 import { AgentSession, ingressChangesMessage } from './session.js';
@@ -48,6 +50,10 @@ export interface DispatcherDeps {
   statusFlushMs?: number;
   /** Cluster setting: where node subnets come from. @default 10.240.0.0/16 in /24s */
   addressPool?: () => AddressPool | undefined;
+  /** Signs agents' renewal CSRs; absent = agents cannot renew over their session. */
+  certificates?: SessionCertificateAuthority;
+  /** Follows this manager's renewed server certificate (served without a restart). */
+  onTlsChange?: (listener: (tls: DispatcherDeps['tls']) => void) => () => void;
 }
 
 type Call = grpc.ServerDuplexStream<AgentMessage__Output, ManagerMessage>;
@@ -87,11 +93,21 @@ export class Dispatcher {
   private ingressRoundAtMs = 0;
   private encodeOnce: <T extends object>(msg: T) => T = (msg) => msg;
   private readonly logRequests = new LogRequests();
+  private readonly certs?: SessionCertificates;
+  private readonly identity: ServerIdentityProvider;
+  private offTls?: () => void;
   /** Bound port once started. */
   port = 0;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.log = deps.log.child({ component: 'dispatcher' });
+    this.identity = new ServerIdentityProvider(deps.tls);
+    if (deps.certificates)
+      this.certs = new SessionCertificates({
+        store: deps.store,
+        ca: deps.certificates,
+        log: this.log,
+      });
   }
 
   /** Epoch ms of the last heartbeat this manager saw from the node (HeartbeatSource). */
@@ -152,16 +168,11 @@ export class Dispatcher {
     server.addService(service.definition, {
       Session: (call: Call) => this.handle(call),
     });
-    const creds = grpc.ServerCredentials.createSsl(
-      Buffer.from(this.deps.tls.caCertPem),
-      [
-        {
-          cert_chain: Buffer.from(this.deps.tls.certPem),
-          private_key: Buffer.from(this.deps.tls.keyPem),
-        },
-      ],
-      true,
-    );
+    // A renewed certificate (or a new trust bundle) is served to new connections; sessions
+    // already open keep their connection.
+    const creds = this.identity.serverCredentials();
+    this.offTls = this.deps.onTlsChange?.((tls) => this.identity.update(tls));
+    this.certs?.start();
     this.port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(this.deps.listen, creds, (err, port) => (err ? reject(err) : resolve(port))),
     );
@@ -175,6 +186,8 @@ export class Dispatcher {
 
   async stop(): Promise<void> {
     this.unsubscribe?.();
+    this.offTls?.();
+    this.certs?.stop();
     clearInterval(this.flushTimer);
     clearTimeout(this.ingressTimer);
     for (const s of this.sessions.values()) s.close();
@@ -260,6 +273,14 @@ export class Dispatcher {
         return;
       }
       if (msg.payload === 'heartbeat') this.heartbeat(who.nodeId);
+      else if (msg.payload === 'renew' && msg.renew) void this.certs?.renew(session, msg.renew.csrPem);
+      else if (msg.payload === 'tls') {
+        const info = tlsInfoFromWire(msg.tls);
+        if (info)
+          this.certs
+            ?.reported(who.nodeId, info)
+            .catch((err) => log.warn({ err }, 'recording the certificate report failed'));
+      }
       else if (msg.payload === 'logs' && msg.logs) this.logRequests.chunk(who.nodeId, msg.logs);
       else if (msg.payload === 'status') {
         this.ingestStatus(who.nodeId, msg.status?.updates ?? [], log);
@@ -270,6 +291,7 @@ export class Dispatcher {
       if (session && this.sessions.get(who.nodeId) === session) {
         this.sessions.delete(who.nodeId);
         this.logRequests.sessionEnded(who.nodeId);
+        this.certs?.closed(session);
         log.info('agent session closed');
       }
       if (session) session.closed = true;
@@ -290,7 +312,11 @@ export class Dispatcher {
     const { nodeId } = session;
     const now = this.deps.clock.now();
     const iso = new Date(now).toISOString();
-    const description = nodeDescriptionFromWire(open.description);
+    const tlsInfo = tlsInfoFromWire(open.tls);
+    const description = {
+      ...nodeDescriptionFromWire(open.description),
+      ...(tlsInfo ? { tlsInfo } : {}),
+    };
     const requested = open.nodeSubnet || undefined;
     const write = () =>
       this.deps.store.update((tx) => {
@@ -353,6 +379,7 @@ export class Dispatcher {
     session.sendFull(this.deps.store.list('task').filter((t) => isAssignedTo(t, nodeId)));
     session.sendPeers(this.peersOf(nodeId), subnet);
     session.sendIngress(this.ingress.services, this.ingress.version);
+    this.certs?.opened(session, role, tlsInfo);
     session.log.info({ hostname: description.hostname }, 'agent session opened');
   }
 
@@ -528,6 +555,7 @@ export class Dispatcher {
   private onStoreEvent(e: StoreEvent): void {
     if (this.affectsIngress(e)) this.scheduleIngress(this.mayLeaveIngress(e));
     if (e.kind === 'node') this.schedulePeers();
+    if (e.kind === 'node' && e.type !== 'delete') this.certs?.nodeChanged(e.object);
     if (e.kind === 'node' && e.type === 'delete') {
       // `node rm`: the node's certificate is revoked with it; end its session now.
       const s = this.sessions.get(e.object.id);

@@ -11,6 +11,7 @@ import type { IngressEndpoints as _flotilla_v1_IngressEndpoints, IngressEndpoint
 import type { IngressPort as _flotilla_v1_IngressPort, IngressPort__Output as _flotilla_v1_IngressPort__Output } from './flotilla/v1/IngressPort.js';
 import type { IngressService as _flotilla_v1_IngressService, IngressService__Output as _flotilla_v1_IngressService__Output } from './flotilla/v1/IngressService.js';
 import type { IngressServiceChange as _flotilla_v1_IngressServiceChange, IngressServiceChange__Output as _flotilla_v1_IngressServiceChange__Output } from './flotilla/v1/IngressServiceChange.js';
+import type { IssuedCertificate as _flotilla_v1_IssuedCertificate, IssuedCertificate__Output as _flotilla_v1_IssuedCertificate__Output } from './flotilla/v1/IssuedCertificate.js';
 import type { LogLine as _flotilla_v1_LogLine, LogLine__Output as _flotilla_v1_LogLine__Output } from './flotilla/v1/LogLine.js';
 import type { LogsChunk as _flotilla_v1_LogsChunk, LogsChunk__Output as _flotilla_v1_LogsChunk__Output } from './flotilla/v1/LogsChunk.js';
 import type { LogsRequest as _flotilla_v1_LogsRequest, LogsRequest__Output as _flotilla_v1_LogsRequest__Output } from './flotilla/v1/LogsRequest.js';
@@ -20,11 +21,15 @@ import type { NodeDescription as _flotilla_v1_NodeDescription, NodeDescription__
 import type { PeerRoute as _flotilla_v1_PeerRoute, PeerRoute__Output as _flotilla_v1_PeerRoute__Output } from './flotilla/v1/PeerRoute.js';
 import type { Peers as _flotilla_v1_Peers, Peers__Output as _flotilla_v1_Peers__Output } from './flotilla/v1/Peers.js';
 import type { Platform as _flotilla_v1_Platform, Platform__Output as _flotilla_v1_Platform__Output } from './flotilla/v1/Platform.js';
+import type { RenewNow as _flotilla_v1_RenewNow, RenewNow__Output as _flotilla_v1_RenewNow__Output } from './flotilla/v1/RenewNow.js';
+import type { RenewRequest as _flotilla_v1_RenewRequest, RenewRequest__Output as _flotilla_v1_RenewRequest__Output } from './flotilla/v1/RenewRequest.js';
 import type { SessionAccepted as _flotilla_v1_SessionAccepted, SessionAccepted__Output as _flotilla_v1_SessionAccepted__Output } from './flotilla/v1/SessionAccepted.js';
 import type { SessionOpen as _flotilla_v1_SessionOpen, SessionOpen__Output as _flotilla_v1_SessionOpen__Output } from './flotilla/v1/SessionOpen.js';
 import type { TaskStatus as _flotilla_v1_TaskStatus, TaskStatus__Output as _flotilla_v1_TaskStatus__Output } from './flotilla/v1/TaskStatus.js';
 import type { TaskStatusBatch as _flotilla_v1_TaskStatusBatch, TaskStatusBatch__Output as _flotilla_v1_TaskStatusBatch__Output } from './flotilla/v1/TaskStatusBatch.js';
 import type { TaskStatusUpdate as _flotilla_v1_TaskStatusUpdate, TaskStatusUpdate__Output as _flotilla_v1_TaskStatusUpdate__Output } from './flotilla/v1/TaskStatusUpdate.js';
+import type { TlsInfo as _flotilla_v1_TlsInfo, TlsInfo__Output as _flotilla_v1_TlsInfo__Output } from './flotilla/v1/TlsInfo.js';
+import type { TrustBundle as _flotilla_v1_TrustBundle, TrustBundle__Output as _flotilla_v1_TrustBundle__Output } from './flotilla/v1/TrustBundle.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -43,6 +48,7 @@ export interface ProtoGrpcType {
       IngressPort: MessageTypeDefinition<_flotilla_v1_IngressPort, _flotilla_v1_IngressPort__Output>
       IngressService: MessageTypeDefinition<_flotilla_v1_IngressService, _flotilla_v1_IngressService__Output>
       IngressServiceChange: MessageTypeDefinition<_flotilla_v1_IngressServiceChange, _flotilla_v1_IngressServiceChange__Output>
+      IssuedCertificate: MessageTypeDefinition<_flotilla_v1_IssuedCertificate, _flotilla_v1_IssuedCertificate__Output>
       LogLine: MessageTypeDefinition<_flotilla_v1_LogLine, _flotilla_v1_LogLine__Output>
       LogsChunk: MessageTypeDefinition<_flotilla_v1_LogsChunk, _flotilla_v1_LogsChunk__Output>
       LogsRequest: MessageTypeDefinition<_flotilla_v1_LogsRequest, _flotilla_v1_LogsRequest__Output>
@@ -52,11 +58,15 @@ export interface ProtoGrpcType {
       PeerRoute: MessageTypeDefinition<_flotilla_v1_PeerRoute, _flotilla_v1_PeerRoute__Output>
       Peers: MessageTypeDefinition<_flotilla_v1_Peers, _flotilla_v1_Peers__Output>
       Platform: MessageTypeDefinition<_flotilla_v1_Platform, _flotilla_v1_Platform__Output>
+      RenewNow: MessageTypeDefinition<_flotilla_v1_RenewNow, _flotilla_v1_RenewNow__Output>
+      RenewRequest: MessageTypeDefinition<_flotilla_v1_RenewRequest, _flotilla_v1_RenewRequest__Output>
       SessionAccepted: MessageTypeDefinition<_flotilla_v1_SessionAccepted, _flotilla_v1_SessionAccepted__Output>
       SessionOpen: MessageTypeDefinition<_flotilla_v1_SessionOpen, _flotilla_v1_SessionOpen__Output>
       TaskStatus: MessageTypeDefinition<_flotilla_v1_TaskStatus, _flotilla_v1_TaskStatus__Output>
       TaskStatusBatch: MessageTypeDefinition<_flotilla_v1_TaskStatusBatch, _flotilla_v1_TaskStatusBatch__Output>
       TaskStatusUpdate: MessageTypeDefinition<_flotilla_v1_TaskStatusUpdate, _flotilla_v1_TaskStatusUpdate__Output>
+      TlsInfo: MessageTypeDefinition<_flotilla_v1_TlsInfo, _flotilla_v1_TlsInfo__Output>
+      TrustBundle: MessageTypeDefinition<_flotilla_v1_TrustBundle, _flotilla_v1_TrustBundle__Output>
     }
   }
 }

@@ -14,6 +14,7 @@ import { imageCodes } from './catalog/image.js';
 import { runtimeCodes } from './catalog/runtime.js';
 import { updateCodes } from './catalog/update.js';
 import { securityCodes } from './catalog/security.js';
+import { certificateCodes } from './catalog/certificates.js';
 import type { CodeEntry } from './types.js';
 
 export const codes = {
@@ -30,6 +31,7 @@ export const codes = {
   ...runtimeCodes,
   ...updateCodes,
   ...securityCodes,
+  ...certificateCodes,
 } satisfies Record<string, CodeEntry>;
 
 export type ErrorCode = keyof typeof codes;

@@ -17,7 +17,14 @@ export type {
   UpdateStatus,
   Service,
 } from './service.js';
-export type { ManagerStatus, Node, NodeDescription, NodeSpec, NodeStatus } from './node.js';
+export type {
+  ManagerStatus,
+  Node,
+  NodeDescription,
+  NodeSpec,
+  NodeStatus,
+  NodeTlsInfo,
+} from './node.js';
 export type { Task, TaskStatus } from './task.js';
 export type { IngressService, IngressPort } from './ingress.js';
 export { diffIngress, IngressSet, type IngressChange } from './ingress-changes.js';

@@ -9,6 +9,17 @@ export interface NodeDescription {
   resources: { nanoCpus: number; memoryBytes: number };
   engineVersion: string;
   engineLabels: Record<string, string>;
+  /** The node certificate as the agent reports it (Docker's TLSInfo); absent from old agents. */
+  tlsInfo?: NodeTlsInfo;
+}
+
+export interface NodeTlsInfo {
+  /** RFC 3339: when the node certificate expires (it is renewed well before). */
+  certNotAfter: string;
+  /** sha256 of the public key of the CA key that signed the node certificate, hex. */
+  issuerKeyDigest: string;
+  /** sha256 of each root certificate the node trusts, hex. */
+  trustDigests: string[];
 }
 
 export interface NodeSpec {

@@ -1,4 +1,5 @@
-// `flotilla cluster info` and `flotilla cluster join-token worker|manager [-q] [--rotate]`.
+// `flotilla cluster info` and `flotilla cluster join-token worker|manager [-q] [--rotate]`;
+// `cluster ca` lives in certificates.ts, `cluster update` and `cluster admin` in security.ts.
 import type { Command } from 'commander';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import { formatDurationNs, parseDurationNs } from '../../../shared/units/index.js';
@@ -6,6 +7,7 @@ import { managerClient } from '../../clients/manager-client.js';
 import type { CliContext } from '../../context.js';
 import { parseFlags } from '../../exit-status.js';
 import { registerClusterSecurityCommands } from './security.js';
+import { registerCertificateCommands } from './certificates.js';
 
 interface Info {
   cluster: {
@@ -18,6 +20,7 @@ interface Info {
     heartbeatPeriodNs: number;
     nodeDownGraceNs: number;
     taskHistoryLimit: number;
+    certExpiryNs?: number;
   };
   manager: { id: string; apiAddr: string; grpcAddr: string; leader: boolean };
   leader: { managerId: string; apiAddr: string; grpcAddr: string } | null;
@@ -30,6 +33,7 @@ interface Info {
 export function registerClusterCommands(program: Command, ctx: () => CliContext): void {
   const cluster = program.command('cluster').description('Manage the cluster');
   registerClusterSecurityCommands(cluster, ctx);
+  registerCertificateCommands(cluster, ctx);
 
   cluster
     .command('info')
@@ -49,6 +53,7 @@ export function registerClusterCommands(program: Command, ctx: () => CliContext)
           ` Heartbeat:\t${formatDurationNs(c.heartbeatPeriodNs)}`,
           ` Node down after: ${formatDurationNs(c.nodeDownGraceNs)}`,
           ` Task history:\t${c.taskHistoryLimit}`,
+          ...(c.certExpiryNs ? [` Cert expiry:\t${formatDurationNs(c.certExpiryNs)}`] : []),
           `Leader:\t\t${i.leader ? `${i.leader.managerId} (${i.leader.apiAddr})` : 'none'}`,
           `This manager:\t${i.manager.id} (${i.manager.apiAddr})${i.manager.leader ? ' [leader]' : ''}`,
           `Managers:\t${(i.managers ?? []).length}`,

@@ -1,4 +1,5 @@
-// `flotilla cluster admin add|ls|rm`, `cluster update --autolock|--rotate-key|--join-token-expiry`,
+// `flotilla cluster admin add|ls|rm`, `cluster update --autolock|--rotate-key|--join-token-expiry|
+// --cert-expiry`,
 // `cluster unlock`, `cluster unlock-key`: who may use the cluster, and the keys that guard it.
 import type { Command } from 'commander';
 import { FlotillaError, isFlotillaError } from '../../../shared/errors/index.js';
@@ -8,6 +9,7 @@ import { ManagerClient, managerClient } from '../../clients/manager-client.js';
 import { ContextStore, makeBundle, writeBundle } from '../../contexts/index.js';
 import type { CliContext } from '../../context.js';
 import { parseFlags } from '../../exit-status.js';
+import { parseCertExpiry } from './certificates.js';
 import { renderJsonLines, renderTable } from '../../render/table.js';
 
 interface AdminIssued {
@@ -100,17 +102,29 @@ export function registerClusterSecurityCommands(cluster: Command, ctx: () => Cli
       '--join-token-expiry <duration>',
       'join tokens expire this long after they are made (0: never)',
     )
+    .option('--cert-expiry <duration>', 'validity period for node certificates (default 2160h0m0s)')
     .action(
-      async (o: { autolock?: string | boolean; rotateKey?: boolean; joinTokenExpiry?: string }) => {
+      async (o: {
+        autolock?: string | boolean;
+        rotateKey?: boolean;
+        joinTokenExpiry?: string;
+        certExpiry?: string;
+      }) => {
         const autolock = parseFlags(() => parseBool('--autolock', o.autolock));
         const expiryNs =
           o.joinTokenExpiry === undefined
             ? undefined
             : parseFlags(() => parseDurationNs(o.joinTokenExpiry!, '--join-token-expiry'));
-        if (autolock === undefined && !o.rotateKey && expiryNs === undefined)
+        const certExpiryNs = o.certExpiry === undefined ? undefined : parseCertExpiry(o.certExpiry);
+        if (
+          autolock === undefined &&
+          !o.rotateKey &&
+          expiryNs === undefined &&
+          certExpiryNs === undefined
+        )
           throw new FlotillaError('INVALID_ARGUMENT', {
             detail:
-              'cluster update needs at least one of --autolock, --rotate-key, --join-token-expiry',
+              'cluster update needs at least one of --autolock, --rotate-key, --join-token-expiry, --cert-expiry',
           });
         const c = managerClient(ctx());
         const out = ctx().out;
@@ -120,6 +134,8 @@ export function registerClusterSecurityCommands(cluster: Command, ctx: () => Cli
         }
         if (expiryNs !== undefined)
           await c.json({ method: 'POST', path: '/cluster/join-token-expiry', body: { expiryNs } });
+        if (certExpiryNs !== undefined)
+          await c.json({ method: 'POST', path: '/cluster/update', body: { certExpiryNs } });
         if (autolock !== undefined) {
           const r = await c.json<{ unlockKey?: string }>({
             method: 'POST',

@@ -171,6 +171,19 @@ function pretty(n: Node): string {
       ` CPUs:\t\t\t${n.description.resources.nanoCpus / 1e9}`,
       ` Memory:\t\t${formatBytes(n.description.resources.memoryBytes)}`,
       `Engine Version:\t\t${n.description.engineVersion}`,
+      ...tlsLines(n),
     ].join('\n') + '\n'
   );
+}
+
+/** Docker's `TLS Info` block, from what the agent reported about its certificate. */
+function tlsLines(n: Node): string[] {
+  const t = n.description.tlsInfo;
+  if (!t) return [];
+  return [
+    'TLS Info:',
+    ` Certificate Expiry:\t${t.certNotAfter}`,
+    ` Issuer Public Key:\tsha256:${t.issuerKeyDigest}`,
+    ` Trust Roots:\t\t${t.trustDigests.map((d) => `sha256:${d}`).join(', ')}`,
+  ];
 }

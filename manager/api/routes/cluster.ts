@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { ApiDeps } from '../context.js';
-import type { NodeRole } from '../../ca/index.js';
+import { clusterDefaults, type NodeRole } from '../../ca/index.js';
 
 const role = { type: 'string', enum: ['worker', 'manager'] } as const;
 
@@ -21,6 +21,7 @@ export function clusterRoutes(app: FastifyInstance, d: ApiDeps): void {
         heartbeatPeriodNs: c.heartbeatPeriodNs,
         nodeDownGraceNs: c.nodeDownGraceNs,
         taskHistoryLimit: c.taskHistoryLimit,
+        certExpiryNs: c.certExpiryNs ?? clusterDefaults.certExpiryNs,
       },
       manager: {
         id: d.managerId,

@@ -1,6 +1,7 @@
 // Every route group of the manager API; one line per group.
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../context.js';
+import { certificateRoutes } from './certificates.js';
 import { clusterRoutes } from './cluster.js';
 import { nodeRoutes } from './nodes.js';
 import { rollbackRoutes } from './rollback.js';
@@ -12,6 +13,7 @@ import { taskRoutes } from './tasks.js';
 
 export function registerRoutes(app: FastifyInstance, d: ApiDeps): void {
   clusterRoutes(app, d);
+  certificateRoutes(app, d);
   nodeRoutes(app, d);
   serviceRoutes(app, d);
   taskRoutes(app, d);

@@ -1,5 +1,5 @@
 // Checks a Node document on every store read and write.
-import { int, obj, oneOf, optStr, str, strMap, time } from './check.js';
+import { int, obj, oneOf, optStr, str, strArr, strMap, time } from './check.js';
 
 export function validateNode(v: unknown): void {
   const n = obj(v, 'node');
@@ -18,6 +18,12 @@ export function validateNode(v: unknown): void {
   int(r.memoryBytes, 'description.resources.memoryBytes', { min: 0 });
   str(d.engineVersion, 'description.engineVersion');
   strMap(d.engineLabels, 'description.engineLabels');
+  if (d.tlsInfo !== undefined) {
+    const t = obj(d.tlsInfo, 'description.tlsInfo');
+    time(t.certNotAfter, 'description.tlsInfo.certNotAfter');
+    str(t.issuerKeyDigest, 'description.tlsInfo.issuerKeyDigest');
+    strArr(t.trustDigests, 'description.tlsInfo.trustDigests');
+  }
   const s = obj(n.spec, 'spec');
   oneOf(s.role, 'spec.role', ['manager', 'worker']);
   oneOf(s.availability, 'spec.availability', ['active', 'pause', 'drain']);

@@ -3,6 +3,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { Executor, Reporter } from '../../../agent/executor/index.js';
 import {
+  CertificateRenewal,
   NodeNetworkSync,
   SessionClient,
   describeNode,
@@ -41,6 +42,8 @@ export interface SimAgent {
   executor: Executor;
   reporter: Reporter;
   session: SessionClient;
+  /** Renews the node certificate over the session (in memory only). */
+  renewal: CertificateRenewal;
   /** Ends the session and forgets tasks; containers (in the fake engine) stay, as on a real crash. */
   stop(): Promise<void>;
   /** A new session + executor over the same engine and identity (agent restart). */
@@ -71,6 +74,7 @@ export async function startSimAgent(opts: {
     ...opts.description,
   };
   const build = () => {
+    const renewal = new CertificateRenewal({ identity, hostname: opts.hostname, log: opts.log });
     const reporter = new Reporter(opts.reporterFlushMs ?? 50);
     const executor = new Executor({
       engine,
@@ -88,8 +92,9 @@ export async function startSimAgent(opts: {
       channelOptions: opts.channelOptions,
       network: new NodeNetworkSync({ network, explicitSubnet: opts.nodeSubnet, log: opts.log }),
       logs: (id, o) => engine.logs(id, o),
+      renewal,
     });
-    return { reporter, executor, session };
+    return { reporter, executor, session, renewal };
   };
   const agent: SimAgent = {
     identity,
@@ -97,15 +102,18 @@ export async function startSimAgent(opts: {
     engine,
     ...build(),
     async stop() {
+      agent.renewal.stop();
       await agent.session.stop();
       await agent.executor.stop();
       agent.reporter.stop();
     },
     async restart() {
       Object.assign(agent, build());
+      agent.renewal.start();
       await agent.session.start();
     },
   };
+  agent.renewal.start();
   await agent.session.start();
   return agent;
 }

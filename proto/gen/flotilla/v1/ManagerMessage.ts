@@ -7,6 +7,9 @@ import type { LogsRequest as _flotilla_v1_LogsRequest, LogsRequest__Output as _f
 import type { ManagerList as _flotilla_v1_ManagerList, ManagerList__Output as _flotilla_v1_ManagerList__Output } from '../../flotilla/v1/ManagerList.js';
 import type { IngressEndpoints as _flotilla_v1_IngressEndpoints, IngressEndpoints__Output as _flotilla_v1_IngressEndpoints__Output } from '../../flotilla/v1/IngressEndpoints.js';
 import type { IngressChanges as _flotilla_v1_IngressChanges, IngressChanges__Output as _flotilla_v1_IngressChanges__Output } from '../../flotilla/v1/IngressChanges.js';
+import type { IssuedCertificate as _flotilla_v1_IssuedCertificate, IssuedCertificate__Output as _flotilla_v1_IssuedCertificate__Output } from '../../flotilla/v1/IssuedCertificate.js';
+import type { RenewNow as _flotilla_v1_RenewNow, RenewNow__Output as _flotilla_v1_RenewNow__Output } from '../../flotilla/v1/RenewNow.js';
+import type { TrustBundle as _flotilla_v1_TrustBundle, TrustBundle__Output as _flotilla_v1_TrustBundle__Output } from '../../flotilla/v1/TrustBundle.js';
 
 export interface ManagerMessage {
   'accepted'?: (_flotilla_v1_SessionAccepted | null);
@@ -16,7 +19,10 @@ export interface ManagerMessage {
   'managers'?: (_flotilla_v1_ManagerList | null);
   'ingress'?: (_flotilla_v1_IngressEndpoints | null);
   'ingressChanges'?: (_flotilla_v1_IngressChanges | null);
-  'payload'?: "accepted"|"assignments"|"peers"|"logs"|"managers"|"ingress"|"ingressChanges";
+  'certificate'?: (_flotilla_v1_IssuedCertificate | null);
+  'renewNow'?: (_flotilla_v1_RenewNow | null);
+  'trust'?: (_flotilla_v1_TrustBundle | null);
+  'payload'?: "accepted"|"assignments"|"peers"|"logs"|"managers"|"ingress"|"ingressChanges"|"certificate"|"renewNow"|"trust";
 }
 
 export interface ManagerMessage__Output {
@@ -27,5 +33,8 @@ export interface ManagerMessage__Output {
   'managers'?: (_flotilla_v1_ManagerList__Output | null);
   'ingress'?: (_flotilla_v1_IngressEndpoints__Output | null);
   'ingressChanges'?: (_flotilla_v1_IngressChanges__Output | null);
-  'payload'?: "accepted"|"assignments"|"peers"|"logs"|"managers"|"ingress"|"ingressChanges";
+  'certificate'?: (_flotilla_v1_IssuedCertificate__Output | null);
+  'renewNow'?: (_flotilla_v1_RenewNow__Output | null);
+  'trust'?: (_flotilla_v1_TrustBundle__Output | null);
+  'payload'?: "accepted"|"assignments"|"peers"|"logs"|"managers"|"ingress"|"ingressChanges"|"certificate"|"renewNow"|"trust";
 }
