@@ -52,7 +52,10 @@ export async function startClusterAgent(
         notAfter: notAfter.toISOString(),
       });
       if (!config.join || !config.token) throw err;
-      log.warn({ err, nodeId: identity.nodeId }, 'node certificate expired, rejoining with the token');
+      log.warn(
+        { err, nodeId: identity.nodeId },
+        'node certificate expired, rejoining with the token',
+      );
       identity = undefined;
     }
   }

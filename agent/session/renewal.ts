@@ -49,7 +49,10 @@ export class CertificateRenewal {
 
   constructor(private readonly deps: CertificateRenewalDeps) {
     this.log = deps.log.child({ component: 'certificates' });
-    this.timer = new RenewalTimer(() => this.renewNow('scheduled renewal'), () => this.now());
+    this.timer = new RenewalTimer(
+      () => this.renewNow('scheduled renewal'),
+      () => this.now(),
+    );
   }
 
   /** What the manager records in the node's description. */

@@ -1,9 +1,11 @@
 // The cross-signed intermediate of a CA rotation: the new root's name and key, signed by the old
 // root's key. A leaf of the new root sent with it verifies against either root, so nodes that still
 // trust only the old root keep talking to managers that already serve new certificates.
+// @peculiar/x509 (through tsyringe) needs the Reflect metadata polyfill loaded first; pki.ts sets
+// its WebCrypto provider.
+import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-// For its side effects: the Reflect polyfill and the WebCrypto provider @peculiar/x509 needs.
 import './pki.js';
 import type { CryptoKey } from './pki.js';
 

@@ -37,7 +37,10 @@ export class ManagerCertificate {
     this.log = deps.log.child({ component: 'certificates' });
     this.issuedUnder = deps.ca.cluster.ca.digest;
     this.trustPem = deps.tls.caCertPem;
-    this.timer = new RenewalTimer(() => void this.renewNow('scheduled renewal'), () => this.now());
+    this.timer = new RenewalTimer(
+      () => void this.renewNow('scheduled renewal'),
+      () => this.now(),
+    );
   }
 
   get tls(): TlsCredentials {

@@ -66,7 +66,11 @@ export class RotationCompleter {
     const c = this.deps.ca.cluster;
     const rotation = c.ca.rotation;
     if (!rotation) return;
-    const progress = rotationProgress(c, this.deps.store.list('node'), await this.deps.managerIds());
+    const progress = rotationProgress(
+      c,
+      this.deps.store.list('node'),
+      await this.deps.managerIds(),
+    );
     if (!rotationComplete(progress)) return;
     if (await completeRotation(this.deps.store, rotation.startedAt))
       this.log.info(

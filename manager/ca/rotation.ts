@@ -45,7 +45,9 @@ export async function beginRotation(
   const current = (await store.getCluster()) as ClusterSettings | undefined;
   if (!current) throw new FlotillaError('CLUSTER_NOT_INITIALIZED', { endpoints: 'the store' });
   if (current.ca.rotation)
-    throw new FlotillaError('CA_ROTATION_IN_PROGRESS', { startedAt: current.ca.rotation.startedAt });
+    throw new FlotillaError('CA_ROTATION_IN_PROGRESS', {
+      startedAt: current.ca.rotation.startedAt,
+    });
   const oldKey = await importPrivateKey(decrypt(kek, current.ca.encryptedKeyPem));
   const { keys, keyPem } = await generateKeyPair();
   const certPem = await createRootCertificate('flotilla-root-ca', current.id, keys);
@@ -91,7 +93,10 @@ export async function recordManagerRenewed(
     if (!rot || x.ca.digest !== rootDigest || rot.renewedManagerIds.includes(managerId)) return x;
     return {
       ...x,
-      ca: { ...x.ca, rotation: { ...rot, renewedManagerIds: [...rot.renewedManagerIds, managerId] } },
+      ca: {
+        ...x.ca,
+        rotation: { ...rot, renewedManagerIds: [...rot.renewedManagerIds, managerId] },
+      },
     };
   });
 }

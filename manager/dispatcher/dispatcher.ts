@@ -273,15 +273,15 @@ export class Dispatcher {
         return;
       }
       if (msg.payload === 'heartbeat') this.heartbeat(who.nodeId);
-      else if (msg.payload === 'renew' && msg.renew) void this.certs?.renew(session, msg.renew.csrPem);
+      else if (msg.payload === 'renew' && msg.renew)
+        void this.certs?.renew(session, msg.renew.csrPem);
       else if (msg.payload === 'tls') {
         const info = tlsInfoFromWire(msg.tls);
         if (info)
           this.certs
             ?.reported(who.nodeId, info)
             .catch((err) => log.warn({ err }, 'recording the certificate report failed'));
-      }
-      else if (msg.payload === 'logs' && msg.logs) this.logRequests.chunk(who.nodeId, msg.logs);
+      } else if (msg.payload === 'logs' && msg.logs) this.logRequests.chunk(who.nodeId, msg.logs);
       else if (msg.payload === 'status') {
         this.ingestStatus(who.nodeId, msg.status?.updates ?? [], log);
         this.heartbeat(who.nodeId);
