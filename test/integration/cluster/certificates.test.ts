@@ -2,6 +2,7 @@
 // three simulated agents (the real join, session client and renewal): `cluster update
 // --cert-expiry`, a role change re-issuing a node certificate with the new role and the short
 // expiry over the open session, and `cluster ca --rotate` completing without any session lost.
+import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import {
   publicKeyDigest,
 } from '../../../shared/tls/index.js';
 import { startSimAgent, type SimAgent } from '../../harness/cluster/index.js';
-import { bundleCli, cli, ManagerProcess, portPair } from '../manager/harness.js';
+import { bundleCli, bundlePath, cli, ManagerProcess, portPair } from '../manager/harness.js';
 
 const log = createLogger({ proc: 'test', level: 'silent' });
 const root = mkdtempSync(join(tmpdir(), 'flt-certs-'));
@@ -39,6 +40,20 @@ async function until<T>(what: string, check: () => T | undefined | false, ms = 6
 
 function flt(...args: string[]) {
   return cli(env, ...args);
+}
+
+/** The CLI without blocking this process: the simulated agents must answer meanwhile. */
+function fltAsync(
+  ...args: string[]
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('node', [bundlePath, ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.once('exit', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 interface NodeDoc {
@@ -136,7 +151,7 @@ describe('cluster ca --rotate', () => {
     const opened = agents.map((a) => a.session.sessionsOpened);
     const managerCertBefore = readFileSync(join(m.dataRoot, 'certificates', 'manager.pem'), 'utf8');
 
-    const r = flt('cluster', 'ca', '--rotate');
+    const r = await fltAsync('cluster', 'ca', '--rotate');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/rotated TLS certificates: +\[=+\] 4\/4 nodes/);
