@@ -50,15 +50,15 @@ describe('CertificateRenewal', () => {
     await vi.advanceTimersByTimeAsync(half - 1000);
     expect(sent.filter((m) => m.renew)).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(1000);
-    await settle();
+    // Key generation runs on libuv's thread pool: wait for it in real time.
+    await vi.waitFor(() => expect(sent.some((m) => m.renew)).toBe(true));
     const csr = sent.find((m) => m.renew)?.renew?.csrPem;
     expect(csr).toMatch(/CERTIFICATE REQUEST/);
 
     const issued = await ca.issueNodeCertificate(csr!, 'worker', 'node-1');
     const oldKey = identity.keyPem;
     renewal.handle({ payload: 'certificate', certificate: { ...issued, errorJson: '' } } as never);
-    await settle();
-    expect(renewal.renewals).toBe(1);
+    await vi.waitFor(() => expect(renewal.renewals).toBe(1));
     expect(identity.certPem).toBe(issued.certPem);
     expect(identity.keyPem).not.toBe(oldKey); // a new key each time
     expect(sent.at(-1)?.tls?.certNotAfter).toBe(
@@ -77,8 +77,7 @@ describe('CertificateRenewal', () => {
     await settle();
     expect(sent).toHaveLength(0);
     renewal.attach((m) => (sent.push(m), true));
-    await settle();
-    expect(sent.filter((m) => m.renew)).toHaveLength(1);
+    await vi.waitFor(() => expect(sent.filter((m) => m.renew)).toHaveLength(1));
     renewal.stop();
   });
 
