@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ManagerMessage } from '../../proto/index.js';
 import { silentLogger } from '../../shared/log/index.js';
-import { InMemoryObjectStore, nodeFixture } from '../store/index.js';
+import { nodeFixture } from '../store/fixtures.js';
+import { InMemoryObjectStore } from '../store/index.js';
 import { SessionCertificates, type SessionCertificateAuthority } from './certificates.js';
 import type { AgentSession } from './session.js';
 
