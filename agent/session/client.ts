@@ -20,7 +20,7 @@ import type { NodeIdentity } from './identity.js';
 import type { NodeNetworkSync } from './node-network.js';
 import { LogStreams, type LogSource } from './log-streams.js';
 import type { CertificateRenewal } from './renewal.js';
-import { certificateValidity, isExpired } from '../../shared/tls/index.js';
+import { isExpired, tryCertificateValidity } from '../../shared/tls/index.js';
 
 export interface SessionClientDeps {
   identity: NodeIdentity;
@@ -122,8 +122,8 @@ export class SessionClient {
    * certificate expired while it was away must rejoin with a token (docs/design/pki.md).
    */
   private refuseExpired(): void {
-    const { notAfter } = certificateValidity(this.deps.identity.certPem);
-    if (!isExpired({ notAfter }, Date.now())) return;
+    const notAfter = tryCertificateValidity(this.deps.identity.certPem)?.notAfter;
+    if (!notAfter || !isExpired({ notAfter }, Date.now())) return;
     const err = new FlotillaError('NODE_CERTIFICATE_EXPIRED', {
       file: this.deps.certFile ?? 'the node identity',
       notAfter: notAfter.toISOString(),
@@ -230,7 +230,7 @@ export class SessionClient {
         open: {
           description: toWireDescription(this.deps.description()),
           nodeSubnet: this.deps.network?.requestedSubnet() ?? '',
-          ...(this.deps.renewal ? { tls: this.deps.renewal.tlsInfo() } : {}),
+          ...(this.deps.renewal?.tlsInfo() ? { tls: this.deps.renewal.tlsInfo() } : {}),
         },
       });
     });

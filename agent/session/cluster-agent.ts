@@ -17,7 +17,7 @@ import type { LogSource } from './log-streams.js';
 import { NodeNetworkSync, type NodeNetwork } from './node-network.js';
 import { CertificateRenewal } from './renewal.js';
 import { FlotillaError } from '../../shared/errors/index.js';
-import { certificateValidity, isExpired } from '../../shared/tls/index.js';
+import { isExpired, tryCertificateValidity } from '../../shared/tls/index.js';
 import { join } from 'node:path';
 
 export interface ClusterAgentOptions {
@@ -45,8 +45,9 @@ export async function startClusterAgent(
   const certFile = join(identityDir(config.dataRoot), 'cert.pem');
   if (identity) {
     // A certificate that expired while the node was away cannot be renewed: only a token helps.
-    const { notAfter } = certificateValidity(identity.certPem);
-    if (isExpired({ notAfter }, Date.now())) {
+    // An unreadable certificate is left to the TLS handshake to refuse.
+    const notAfter = tryCertificateValidity(identity.certPem)?.notAfter;
+    if (notAfter && isExpired({ notAfter }, Date.now())) {
       const err = new FlotillaError('NODE_CERTIFICATE_EXPIRED', {
         file: certFile,
         notAfter: notAfter.toISOString(),

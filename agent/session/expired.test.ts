@@ -4,23 +4,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ClusterCa, newKeyEncryptionKey } from '../../manager/ca/index.js';
-import { InMemoryObjectStore } from '../../manager/store/index.js';
 import { silentLogger } from '../../shared/log/index.js';
+import { TestCa } from './ca-fixtures.js';
 import { startClusterAgent } from './cluster-agent.js';
 import { saveIdentity, type NodeIdentity } from './identity.js';
 
 /** An identity whose one-hour certificate was issued two days ago. */
 async function expiredIdentity(): Promise<NodeIdentity> {
-  vi.useFakeTimers({ now: Date.now() - 2 * 86_400_000, toFake: ['Date'] });
-  const store = new InMemoryObjectStore();
-  const kek = newKeyEncryptionKey();
-  await ClusterCa.initialize(store, kek, 'test');
-  const ca = new ClusterCa({ store, kek, log: silentLogger() });
-  await ca.start();
-  await ca.setCertExpiry(3600e9);
-  const tls = await ca.issueKeyAndCertificate('worker', 'node-1');
-  vi.useRealTimers();
+  const ca = await TestCa.create();
+  const tls = await ca.issueKeyAndCertificate('worker', 'node-1', {
+    notBefore: new Date(Date.now() - 2 * 86_400_000),
+    lifetimeMs: 3_600_000,
+  });
   return { nodeId: 'node-1', managers: ['127.0.0.1:1'], ...tls };
 }
 

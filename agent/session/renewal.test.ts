@@ -7,17 +7,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AgentMessage } from '../../proto/index.js';
 import { silentLogger } from '../../shared/log/index.js';
 import { certificateValidity } from '../../shared/tls/index.js';
-import { ClusterCa, newKeyEncryptionKey } from '../../manager/ca/index.js';
-import { InMemoryObjectStore } from '../../manager/store/index.js';
+import { TestCa } from './ca-fixtures.js';
 import { loadIdentity, saveIdentity, type NodeIdentity } from './identity.js';
 import { CertificateRenewal } from './renewal.js';
 
 async function setup() {
-  const store = new InMemoryObjectStore();
-  const kek = newKeyEncryptionKey();
-  await ClusterCa.initialize(store, kek, 'test');
-  const ca = new ClusterCa({ store, kek, log: silentLogger() });
-  await ca.start();
+  const ca = await TestCa.create();
   const first = await ca.issueKeyAndCertificate('worker', 'node-1');
   const identity: NodeIdentity = { nodeId: 'node-1', managers: ['m:4242'], ...first };
   return { ca, identity };

@@ -10,8 +10,8 @@ import type { Logger } from '../../shared/log/index.js';
 import {
   RenewalTimer,
   bundleDigests,
-  certificateValidity,
   issuerKeyDigest,
+  tryCertificateValidity,
   renewalDelayMs,
 } from '../../shared/tls/index.js';
 import { saveRenewedCertificate, saveTrustBundle } from './certificate-files.js';
@@ -56,10 +56,12 @@ export class CertificateRenewal {
   }
 
   /** What the manager records in the node's description. */
-  tlsInfo(): TlsInfo {
+  tlsInfo(): TlsInfo | undefined {
     const { certPem, caCertPem } = this.deps.identity;
+    const validity = tryCertificateValidity(certPem);
+    if (!validity) return undefined;
     return {
-      certNotAfter: certificateValidity(certPem).notAfter.toISOString(),
+      certNotAfter: validity.notAfter.toISOString(),
       issuerKeyDigest: issuerKeyDigest(certPem, caCertPem) ?? '',
       trustDigests: bundleDigests(caCertPem),
     };
@@ -136,8 +138,8 @@ export class CertificateRenewal {
     this.due = undefined;
     this.renewals++;
     const info = this.tlsInfo();
-    this.log.info({ notAfter: info.certNotAfter }, 'node certificate renewed');
-    this.send?.({ tls: info });
+    this.log.info({ notAfter: info?.certNotAfter }, 'node certificate renewed');
+    if (info) this.send?.({ tls: info });
     this.schedule();
   }
 
@@ -146,7 +148,8 @@ export class CertificateRenewal {
     if (this.deps.dir) await saveTrustBundle(this.deps.dir, caCertPem);
     this.deps.identity.caCertPem = caCertPem;
     this.log.info({ roots: bundleDigests(caCertPem).length }, 'trust bundle updated');
-    this.send?.({ tls: this.tlsInfo() });
+    const info = this.tlsInfo();
+    if (info) this.send?.({ tls: info });
   }
 
   private failed(err: unknown): void {
@@ -156,7 +159,9 @@ export class CertificateRenewal {
 
   private schedule(): void {
     if (this.stopped) return;
-    const validity = certificateValidity(this.deps.identity.certPem);
+    const validity = tryCertificateValidity(this.deps.identity.certPem);
+    if (!validity)
+      return void this.log.warn('the node certificate cannot be read; no renewal planned');
     this.timer.at(this.now() + renewalDelayMs(validity, this.now(), this.deps.random));
   }
 

@@ -5,7 +5,7 @@
 import { FlotillaError, toFlotillaError } from '../../shared/errors/index.js';
 import type { Logger } from '../../shared/log/index.js';
 import type { Node, NodeTlsInfo } from '../../shared/model/index.js';
-import type { ObjectStore } from '../store/types.js';
+import type { ObjectStore } from '../store/index.js';
 import type { AgentSession } from './session.js';
 
 /** What the dispatcher needs of the cluster CA (ClusterCa, wired in cluster-part.ts). */

@@ -15,6 +15,17 @@ export function certificateValidity(pem: string): { notBefore: Date; notAfter: D
   return { notBefore: new Date(c.validFrom), notAfter: new Date(c.validTo) };
 }
 
+/** Validity of the first certificate in `pem`, or undefined when it is not a certificate. */
+export function tryCertificateValidity(
+  pem: string,
+): { notBefore: Date; notAfter: Date } | undefined {
+  try {
+    return certificateValidity(pem);
+  } catch {
+    return undefined;
+  }
+}
+
 /** sha256 of a certificate's public key (SPKI DER), hex: names a CA key across cross-signing. */
 export function publicKeyDigest(certPem: string): string {
   const c = new X509Certificate(firstCertificate(certPem));

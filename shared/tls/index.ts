@@ -9,6 +9,7 @@ export {
 export {
   bundleDigests,
   certificateValidity,
+  tryCertificateValidity,
   issuerKeyDigest,
   publicKeyDigest,
   splitPemBundle,
