@@ -1,5 +1,5 @@
-// Certificate lifecycle helpers shared by agents and managers: the renewal schedule and reading
-// certificates (validity, issuing key, bundles). Issuing stays in manager/ca.
+// Certificate helpers shared by agents and managers: the renewal schedule, reading
+// certificates (validity, issuing key, bundles), and telling a manager's certificate (manager-identity.ts).
 export {
   renewalDelayMs,
   isExpired,
