@@ -24,6 +24,8 @@ export interface AgentSettings {
   hostname: string;
   /** OCI runtime for containers created without one: runc or crun. */
   defaultRuntime: string;
+  /** host:port of the plain-HTTP Prometheus endpoint (Docker's --metrics-addr); '' = off. */
+  metricsAddr: string;
 }
 
 /** What the command line may set: the settings, and which config file to read them from. */
@@ -46,6 +48,7 @@ export function agentConfig(flags: Partial<AgentFlagSettings>): AgentConfig {
     advertiseAddr: '',
     hostname: '',
     defaultRuntime: 'runc',
+    metricsAddr: '',
   };
   const file = readSettingsFile(
     flags.configFile ?? process.env.FLOTILLA_CONFIG_FILE ?? '/etc/flotilla/agent.json',

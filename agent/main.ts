@@ -10,6 +10,8 @@ import { startClusterAgent } from './session/index.js';
 import { buildRuntime } from './runtime/index.js';
 import { buildImageService } from './image/index.js';
 import { NetworkManager, defaultNodeSubnet } from './network/index.js';
+import { AgentMetrics } from './metrics/index.js';
+import { createMetricsRegistry, MetricsServer } from '../shared/metrics/index.js';
 
 interface Startable {
   start(): Promise<void>;
@@ -38,12 +40,18 @@ export async function runAgent(flags: Partial<AgentFlagSettings>): Promise<void>
       (await runtime.engine.list({ all: true })).some((c) => c.imageId === imageId),
   });
   const runtime = buildRuntime({ config, log, network, image });
+  const metrics = config.metricsAddr
+    ? new AgentMetrics(createMetricsRegistry('agent'), runtime.engine)
+    : undefined;
+  // With metrics, the API and the executor use the same engine and images, timed.
+  const containers = metrics ? metrics.instrumentRuntime(runtime.engine) : runtime.engine;
+  const images = metrics ? metrics.instrumentImages(image.service) : image.service;
   const components: AgentComponents = {
     config,
     log,
     network,
-    containers: runtime.engine,
-    images: image.service,
+    containers,
+    images,
     imageWiring: image,
   };
   const started: Startable[] = [];
@@ -58,14 +66,21 @@ export async function runAgent(flags: Partial<AgentFlagSettings>): Promise<void>
     await part.start();
     started.push(part);
   }
+  if (metrics) {
+    const unsubscribe = runtime.engine.subscribe(metrics.onContainerEvent);
+    const server = new MetricsServer({ registry: metrics.registry, listen: config.metricsAddr, log });
+    await server.start();
+    started.push({ start: async () => undefined, stop: async () => (unsubscribe(), server.stop()) });
+  }
   // Cluster membership (--join/--token, or a stored node certificate): executor + manager session.
   const cluster = await startClusterAgent({
     config,
     log,
-    engine: runtime.engine,
-    images: image.service,
+    engine: containers,
+    images,
     network,
   });
+  if (cluster && metrics) metrics.sessionState = cluster.sessionState;
   if (cluster) {
     await cluster.start();
     started.push(cluster);

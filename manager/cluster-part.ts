@@ -41,7 +41,9 @@ export const clusterPart: ManagerPart = (c) => {
       onChange: (listener) => c.ca.onChange(() => listener()),
     },
     ...(c.certificate ? { onTlsChange: (l) => c.certificate!.onChange(l) } : {}),
+    onHeartbeatGap: c.metrics?.onHeartbeatGap,
   });
+  if (c.metrics) c.metrics.sessions = () => dispatcher.sessionCount;
   directory.onChange((addrs) => dispatcher.broadcastManagers(addrs));
   // With several managers the leader must see heartbeats of sessions held by the others.
   const heartbeats = c.etcd
@@ -65,7 +67,8 @@ export const clusterPart: ManagerPart = (c) => {
           selfId: c.managerId,
         })
       : dispatcher;
-  const scheduler = new Scheduler({ store: c.store, log, clock });
+  const onPass = c.metrics?.onPass;
+  const scheduler = new Scheduler({ store: c.store, log, clock, onPass });
   const leader: Startable[] = [
     new Orchestrator({
       store: c.store,
@@ -75,9 +78,10 @@ export const clusterPart: ManagerPart = (c) => {
       // New tasks are written once, already placed by the scheduler's planner (one etcd write
       // per task instead of two); pending tasks and node changes stay the scheduler's own passes.
       placement: scheduler,
+      onPass,
     }),
     scheduler,
-    new Updater({ store: c.store, log, clock }),
+    new Updater({ store: c.store, log, clock, onPass }),
     new NodeWatcher({
       store: c.store,
       log,

@@ -5,6 +5,7 @@ import type { Etcd3 } from 'etcd3';
 import type { NodeLogSource } from './api/index.js';
 import type { ManagerConfig } from './config.js';
 import type { LeaderElection } from './leader.js';
+import type { ManagerMetrics } from './metrics/index.js';
 import type { EtcdObjectStore } from './store/index.js';
 
 export interface Startable {
@@ -29,6 +30,8 @@ export interface ManagerComponents {
   clock: { now(): Date };
   /** The etcd client the store uses (for small leased records beside the object store). */
   etcd?: Etcd3;
+  /** Prometheus metrics, when --metrics-addr is set. */
+  metrics?: ManagerMetrics;
   /** Where the API finds node logs; the cluster part sets `source`. */
   nodeLogs?: { source?: NodeLogSource };
 }

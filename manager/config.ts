@@ -39,6 +39,8 @@ export interface ManagerSettings {
   clusterName: string;
   /** Serve the API on <execRoot>/manager.sock as well (root only). @default true */
   socket: boolean;
+  /** host:port of the plain-HTTP Prometheus endpoint (Docker's --metrics-addr). @default '' (off) */
+  metricsAddr: string;
   /**
    * --init only: where node subnets come from, in order (Docker's --default-addr-pool, repeatable;
    * a string may list several, comma separated). @default 10.240.0.0/16
@@ -89,6 +91,7 @@ const defaults: ManagerSettings = {
   tokenFile: '',
   clusterName: 'default',
   socket: true,
+  metricsAddr: '',
   // A list, so FLOTILLA_DEFAULT_ADDR_POOL is read comma separated.
   defaultAddrPool: [],
   defaultAddrPoolMaskLength: 0,

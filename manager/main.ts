@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3, type IOptions } from 'etcd3';
 import { createLogger } from '../shared/log/index.js';
+import { createMetricsRegistry, MetricsServer } from '../shared/metrics/index.js';
 import { ManagerApiServer } from './api/index.js';
 import { bootstrap, managerCredentials } from './bootstrap.js';
 import {
@@ -22,6 +23,7 @@ import {
 } from './config.js';
 import { EmbeddedEtcd, embeddedEtcdLimits } from './etcd/index.js';
 import { LeaderElection } from './leader.js';
+import { ManagerMetrics } from './metrics/index.js';
 import { managerParts } from './parts.js';
 import { EtcdObjectStore } from './store/index.js';
 
@@ -73,6 +75,9 @@ export async function runManager(
       warnPlainEtcd(endpoints, config, log);
     }
     const client = new Etcd3({ hosts: endpoints, dialTimeout: 5000, ...tlsOptions });
+    // Metrics need the store and the leader election, which need... the store: made once both
+    // exist, observed through `metrics?.` until then.
+    let metrics: ManagerMetrics | undefined;
     started.push({ stop: async () => client.close() });
     const store = new EtcdObjectStore({
       client,
@@ -80,6 +85,7 @@ export async function runManager(
       endpoints: endpoints.join(','),
       // An external etcd is assumed to run with etcd's default limits.
       ...(embedded ? { limits: embeddedEtcdLimits } : {}),
+      onCommit: (ms, outcome) => metrics?.onCommit(ms, outcome),
     });
     await store.start();
     started.push(store);
@@ -110,6 +116,14 @@ export async function runManager(
       log,
       info: { managerId, apiAddr: config.apiAddr, grpcAddr: config.grpcAddr },
     });
+    if (config.metricsAddr) {
+      const registry = createMetricsRegistry('manager');
+      metrics = new ManagerMetrics({ registry, store, isLeader: () => leader.isLeader() });
+      const stopFollowing = metrics.followAssignments(() => Date.now());
+      const server = new MetricsServer({ registry, listen: config.metricsAddr, log });
+      await server.start();
+      started.push({ stop: async () => (stopFollowing(), await server.stop()) });
+    }
     const nodeLogs: NonNullable<ManagerComponents['nodeLogs']> = {};
     const components: ManagerComponents = {
       nodeLogs,
@@ -123,6 +137,7 @@ export async function runManager(
       certificate,
       managerId,
       clock: { now: () => new Date() },
+      metrics,
     };
     const socketPath = config.socket && process.getuid?.() === 0 ? config.socketPath : undefined;
     if (socketPath) await mkdir(config.execRoot, { recursive: true });
@@ -140,6 +155,7 @@ export async function runManager(
       socketPath,
       nodeLogs,
       limits: apiLimitsOf(config),
+      onRequest: metrics && ((...a) => metrics!.onApiRequest(...a)),
     });
     await api.start();
     started.push(api);
@@ -156,9 +172,11 @@ export async function runManager(
     }
     leader.onLeadership(
       async () => {
+        metrics?.onLeadershipChange();
         for (const part of leaderParts) await part.start();
       },
       async () => {
+        metrics?.onLeadershipChange();
         for (const part of [...leaderParts].reverse()) await part.stop();
       },
     );

@@ -16,6 +16,8 @@ export interface ReconcileLoopOptions {
   pass: () => Promise<{ wakeAtMs?: number } | void>;
   /** @default 50 */
   debounceMs?: number;
+  /** Told each pass's duration and whether it succeeded (metrics). */
+  onPass?: (name: string, durationMs: number, ok: boolean) => void;
 }
 
 const maxRetryDelayMs = 5000;
@@ -58,13 +60,18 @@ export class ReconcileLoop {
     const delay = this.failures === 0 ? debounceMs : retryDelay(debounceMs, this.failures);
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      const startedMs = performance.now();
+      const observe = (ok: boolean) =>
+        this.opts.onPass?.(this.opts.name, performance.now() - startedMs, ok);
       this.running = this.opts
         .pass()
         .then((r) => {
+          observe(true);
           this.failures = 0;
           this.armWake(r ? r.wakeAtMs : undefined);
         })
         .catch((err) => {
+          observe(false);
           this.failures++;
           this.opts.log.warn(
             { err, failures: this.failures },

@@ -39,7 +39,9 @@ export interface ClusterAgentOptions {
 
 export async function startClusterAgent(
   opts: ClusterAgentOptions,
-): Promise<{ start(): Promise<void>; stop(): Promise<void> } | undefined> {
+): Promise<
+  { start(): Promise<void>; stop(): Promise<void>; sessionState(): string } | undefined
+> {
   const { config, log } = opts;
   let identity = await loadIdentity(config.dataRoot);
   const certFile = join(identityDir(config.dataRoot), 'cert.pem');
@@ -119,6 +121,7 @@ export async function startClusterAgent(
       renewal.start();
       await session.start();
     },
+    sessionState: () => session.state,
     // Containers keep running: a restarted agent adopts them (labels name their tasks).
     async stop() {
       await session.stop();

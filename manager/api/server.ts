@@ -36,6 +36,8 @@ export interface ManagerApiServerDeps extends ApiDeps {
   limits?: Partial<ApiLimits>;
   /** For the rate limit's buckets. @default the system clock */
   clock?: { now(): number };
+  /** Told every answered request: method, route pattern, status, duration (metrics). */
+  onRequest?: (method: string, route: string, status: number, durationMs: number) => void;
 }
 
 export class ManagerApiServer {
@@ -83,6 +85,13 @@ export class ManagerApiServer {
       auditRefusal(req, verdict.error);
       return reply.status(httpStatusByKind[verdict.error.kind]).send(verdict.error.toJSON());
     });
+    if (d.onRequest) {
+      const onRequest = d.onRequest;
+      https.addHook('onResponse', async (req, reply) => {
+        // The route's pattern (/services/:id), never the URL: one series per route, not per id.
+        onRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime);
+      });
+    }
     installErrorHandling(plain(https));
     registerRoutes(plain(https), d);
     const [host, port] = splitHostPort(d.listen, { defaultHost: '0.0.0.0' });

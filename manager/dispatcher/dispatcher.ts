@@ -54,6 +54,8 @@ export interface DispatcherDeps {
   certificates?: SessionCertificateAuthority;
   /** Follows this manager's renewed server certificate (served without a restart). */
   onTlsChange?: (listener: (tls: DispatcherDeps['tls']) => void) => () => void;
+  /** Told the gap between two heartbeats of a node, and the period (metrics). */
+  onHeartbeatGap?: (gapMs: number, periodMs: number) => void;
 }
 
 type Call = grpc.ServerDuplexStream<AgentMessage__Output, ManagerMessage>;
@@ -415,7 +417,11 @@ export class Dispatcher {
   }
 
   private heartbeat(nodeId: string): void {
-    this.heartbeats.set(nodeId, this.deps.clock.now());
+    const now = this.deps.clock.now();
+    const previous = this.heartbeats.get(nodeId);
+    if (previous !== undefined)
+      this.deps.onHeartbeatGap?.(now - previous, this.deps.heartbeatPeriodMs ?? 5000);
+    this.heartbeats.set(nodeId, now);
     const node = this.deps.store.get('node', nodeId);
     if (!node || node.status.state === 'ready' || this.markingReady.has(nodeId)) return;
     // The node watcher marked it down while the agent was away: it is back.

@@ -3,7 +3,7 @@
 // timers; each pass reads the cache, computes changes and commits them in bounded transactions.
 // Where new tasks go is not its decision: given a placement (the scheduler's planner), it asks it
 // just before the commit; otherwise the scheduler's pass places them after.
-import { ReconcileLoop } from '../reconcile-loop.js';
+import { ReconcileLoop, type ReconcileLoopOptions } from '../reconcile-loop.js';
 import type { Logger } from '../../shared/log/index.js';
 import type { ObjectStore } from '../store/index.js';
 import { applyChange, type Change } from './changes.js';
@@ -29,6 +29,8 @@ export interface OrchestratorDeps {
   taskHistoryLimit?: number;
   /** @default 50 */
   debounceMs?: number;
+  /** Reconcile pass durations (ReconcileLoopOptions.onPass). */
+  onPass?: ReconcileLoopOptions['onPass'];
   /** Writes per transaction. @default the store's (100) */
   maxOpsPerTx?: number;
   /** Task ids, for deterministic tests. */
@@ -59,6 +61,7 @@ export class Orchestrator {
       log: this.log,
       clock: deps.clock,
       debounceMs: deps.debounceMs,
+      onPass: deps.onPass,
       pass: () => this.runPass(),
     });
   }

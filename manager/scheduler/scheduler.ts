@@ -4,7 +4,7 @@
 // It also places tasks the orchestrator is about to create (NewTaskPlacement), so those are
 // written once, already assigned; its passes and those placements take turns (one lock), so each
 // plans with the other's placements committed and in the cache.
-import { ReconcileLoop } from '../reconcile-loop.js';
+import { ReconcileLoop, type ReconcileLoopOptions } from '../reconcile-loop.js';
 import { KeyedLock } from '../../shared/concurrency/keyed-lock.js';
 import type { Logger } from '../../shared/log/index.js';
 import type { Task } from '../../shared/model/index.js';
@@ -24,6 +24,8 @@ export interface SchedulerDeps {
   clock: { now(): number };
   /** Wait after an event so a burst of events makes one pass. @default 50 */
   debounceMs?: number;
+  /** Reconcile pass durations (ReconcileLoopOptions.onPass). */
+  onPass?: ReconcileLoopOptions['onPass'];
   /** Writes per transaction when committing a plan. @default the store's batchOpsPerTx */
   maxOpsPerTx?: number;
   /**
@@ -49,6 +51,7 @@ export class Scheduler implements NewTaskPlacement {
       log: this.log,
       clock: deps.clock,
       debounceMs: deps.debounceMs,
+      onPass: deps.onPass,
       pass: async () => {
         const plan = await this.runPass();
         // Tasks left over: the next pass is due now (their own events may never come).

@@ -25,6 +25,8 @@ export interface EtcdObjectStoreDeps {
   endpoints?: string;
   /** What the etcd server accepts per transaction. @default etcd's defaults (128 ops, 1.5 MiB) */
   limits?: TxnLimits;
+  /** Told each transaction's duration and outcome (metrics). */
+  onCommit?: (durationMs: number, outcome: 'committed' | 'conflict' | 'error') => void;
 }
 
 export class EtcdObjectStore extends StoreCore {
@@ -59,6 +61,9 @@ export class EtcdObjectStore extends StoreCore {
     // The raw txn request: etcd3's builder (client.if(...).and(...)) cannot set a compare's
     // range_end, which the "no host-mode claim of this port" compare needs (claims.ts).
     const b = (s: string) => Buffer.from(s);
+    const startedMs = performance.now();
+    const observe = (outcome: 'committed' | 'conflict' | 'error') =>
+      this.deps.onCommit?.(performance.now() - startedMs, outcome);
     try {
       const res = await this.deps.client.kv.txn({
         compare: compares.map(toCompare),
@@ -76,6 +81,7 @@ export class EtcdObjectStore extends StoreCore {
         })),
       });
       const revision = Number(res.header.revision);
+      observe(res.succeeded ? 'committed' : 'conflict');
       if (res.succeeded) return { succeeded: true, revision };
       const current = new Map<string, number>();
       compares.forEach((x, i) => {
@@ -85,6 +91,7 @@ export class EtcdObjectStore extends StoreCore {
       });
       return { succeeded: false, revision, current };
     } catch (err) {
+      observe('error');
       throw this.unavailable(err);
     }
   }

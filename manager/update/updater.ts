@@ -3,7 +3,7 @@
 // max failure ratio) and records progress in service.updateStatus. It coordinates only through
 // the store: it creates and retires tasks; placing them is the scheduler's, running them the
 // agents', keeping the replica count the orchestrator's. The per-pass logic is in plan.ts.
-import { ReconcileLoop } from '../reconcile-loop.js';
+import { ReconcileLoop, type ReconcileLoopOptions } from '../reconcile-loop.js';
 import type { Logger } from '../../shared/log/index.js';
 import { isFlotillaError } from '../../shared/errors/index.js';
 import type { Service } from '../../shared/model/index.js';
@@ -18,6 +18,8 @@ export interface UpdaterDeps {
   clock: { now(): number };
   /** @default 50 */
   debounceMs?: number;
+  /** Reconcile pass durations (ReconcileLoopOptions.onPass). */
+  onPass?: ReconcileLoopOptions['onPass'];
   newId?: () => string;
 }
 
@@ -34,6 +36,7 @@ export class Updater {
       log: this.log,
       clock: deps.clock,
       debounceMs: deps.debounceMs,
+      onPass: deps.onPass,
       pass: () => this.runPassDetailed(),
     });
   }
