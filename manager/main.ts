@@ -23,6 +23,7 @@ import {
 } from './config.js';
 import { EmbeddedEtcd, embeddedEtcdLimits } from './etcd/index.js';
 import { LeaderElection } from './leader.js';
+import { ClusterEvents } from './events/index.js';
 import { ManagerMetrics } from './metrics/index.js';
 import { managerParts } from './parts.js';
 import { EtcdObjectStore } from './store/index.js';
@@ -124,6 +125,10 @@ export async function runManager(
       await server.start();
       started.push({ stop: async () => (stopFollowing(), await server.stop()) });
     }
+    // Every manager, leader or not, makes events from its own watch (they survive a failover).
+    const events = new ClusterEvents({ store, clock: { now: () => Date.now() } });
+    await events.start();
+    started.push(events);
     const nodeLogs: NonNullable<ManagerComponents['nodeLogs']> = {};
     const components: ManagerComponents = {
       nodeLogs,
@@ -155,6 +160,7 @@ export async function runManager(
       socketPath,
       nodeLogs,
       limits: apiLimitsOf(config),
+      events,
       onRequest: metrics && ((...a) => metrics!.onApiRequest(...a)),
     });
     await api.start();

@@ -2,6 +2,7 @@
 import { FlotillaError } from '../../shared/errors/index.js';
 import type { Node, Service } from '../../shared/model/index.js';
 import type { ClusterCa, KekKeeper } from '../ca/index.js';
+import type { ClusterEvents } from '../events/index.js';
 import type { LeaderElection } from '../leader.js';
 import type { StoreCore } from '../store/index.js';
 
@@ -31,6 +32,8 @@ export interface ApiDeps {
   kek?: KekKeeper;
   leader: LeaderElection;
   managerId: string;
+  /** The cluster event stream (GET /events). */
+  events?: ClusterEvents;
   /** The gRPC address agents join at (printed in join commands). */
   grpcAddr: string;
   apiAddr: string;

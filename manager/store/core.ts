@@ -375,8 +375,15 @@ export abstract class StoreCore implements ObjectStore {
     deepFreeze(doc);
     this.entries.set(ev.key, { modRevision: ev.modRevision, doc });
     if (!obj) return undefined;
+    const previous = this.byKind[obj.kind].get(obj.id);
     this.byKind[obj.kind].set(obj.id, doc);
-    return { kind: obj.kind, type: 'put', object: doc, revision: ev.modRevision } as StoreEvent;
+    return {
+      kind: obj.kind,
+      type: 'put',
+      object: doc,
+      previous,
+      revision: ev.modRevision,
+    } as StoreEvent;
   }
 
   /** Claim keys hold the owner's id as plain text (not JSON). */

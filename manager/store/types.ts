@@ -20,10 +20,20 @@ export type ObjectOf<K extends ObjectKind> = K extends 'node'
     ? Service
     : Task;
 
+/**
+ * A change of the cache. `previous` is the object as the cache held it before a put (undefined
+ * for a create); documents are frozen, so it is shared, never copied.
+ */
 export type StoreEvent =
-  | { kind: 'node'; type: 'put' | 'delete'; object: Node; revision: number }
-  | { kind: 'service'; type: 'put' | 'delete'; object: Service; revision: number }
-  | { kind: 'task'; type: 'put' | 'delete'; object: Task; revision: number };
+  | { kind: 'node'; type: 'put' | 'delete'; object: Node; previous?: Node; revision: number }
+  | {
+      kind: 'service';
+      type: 'put' | 'delete';
+      object: Service;
+      previous?: Service;
+      revision: number;
+    }
+  | { kind: 'task'; type: 'put' | 'delete'; object: Task; previous?: Task; revision: number };
 
 /** A read-write view inside one transaction; writes compare each object's mod_revision. */
 export interface StoreTx {

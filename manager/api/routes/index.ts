@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../context.js';
 import { certificateRoutes } from './certificates.js';
 import { clusterRoutes } from './cluster.js';
+import { eventRoutes } from './events.js';
 import { nodeRoutes } from './nodes.js';
 import { rollbackRoutes } from './rollback.js';
 import { securityRoutes } from './security.js';
@@ -22,6 +23,7 @@ export function registerRoutes(app: FastifyInstance, d: ApiDeps): void {
   serviceLogRoutes(app, d);
   nodeContainerLogRoutes(app, d);
   securityRoutes(app, d);
+  eventRoutes(app, d);
 }
 
 export { serviceStatus } from './services.js';
