@@ -68,9 +68,16 @@ export async function runAgent(flags: Partial<AgentFlagSettings>): Promise<void>
   }
   if (metrics) {
     const unsubscribe = runtime.engine.subscribe(metrics.onContainerEvent);
-    const server = new MetricsServer({ registry: metrics.registry, listen: config.metricsAddr, log });
+    const server = new MetricsServer({
+      registry: metrics.registry,
+      listen: config.metricsAddr,
+      log,
+    });
     await server.start();
-    started.push({ start: async () => undefined, stop: async () => (unsubscribe(), server.stop()) });
+    started.push({
+      start: async () => undefined,
+      stop: async () => (unsubscribe(), server.stop()),
+    });
   }
   // Cluster membership (--join/--token, or a stored node certificate): executor + manager session.
   const cluster = await startClusterAgent({

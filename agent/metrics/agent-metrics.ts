@@ -125,7 +125,8 @@ export class AgentMetrics {
 
   /** The same image service, with pull durations, bytes and layer unpack times observed. */
   instrumentImages<T extends Pick<ImageService, 'pull'>>(images: T): T {
-    const metrics = this;
+    const pulls = this.pulls;
+    const progressObserver = (next?: (e: ProgressEvent) => void) => this.progressObserver(next);
     return new Proxy(images, {
       get(target, prop, receiver) {
         const value = Reflect.get(target, prop, receiver) as unknown;
@@ -134,16 +135,16 @@ export class AgentMetrics {
         if (prop !== 'pull') return fn.bind(target);
         const pull: ImageService['pull'] = async (name, opts = {}) => {
           const startedMs = performance.now();
-          const progress = metrics.progressObserver(opts.onProgress);
+          const progress = progressObserver(opts.onProgress);
           try {
             const r = await (fn as ImageService['pull']).call(target, name, {
               ...opts,
               onProgress: progress,
             });
-            metrics.pulls.observe({ result: 'ok' }, (performance.now() - startedMs) / 1000);
+            pulls.observe({ result: 'ok' }, (performance.now() - startedMs) / 1000);
             return r;
           } catch (err) {
-            metrics.pulls.observe({ result: 'error' }, (performance.now() - startedMs) / 1000);
+            pulls.observe({ result: 'error' }, (performance.now() - startedMs) / 1000);
             throw err;
           }
         };

@@ -39,9 +39,7 @@ export interface ClusterAgentOptions {
 
 export async function startClusterAgent(
   opts: ClusterAgentOptions,
-): Promise<
-  { start(): Promise<void>; stop(): Promise<void>; sessionState(): string } | undefined
-> {
+): Promise<{ start(): Promise<void>; stop(): Promise<void>; sessionState(): string } | undefined> {
   const { config, log } = opts;
   let identity = await loadIdentity(config.dataRoot);
   const certFile = join(identityDir(config.dataRoot), 'cert.pem');

@@ -89,7 +89,12 @@ export class ManagerApiServer {
       const onRequest = d.onRequest;
       https.addHook('onResponse', async (req, reply) => {
         // The route's pattern (/services/:id), never the URL: one series per route, not per id.
-        onRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime);
+        onRequest(
+          req.method,
+          req.routeOptions.url ?? 'unmatched',
+          reply.statusCode,
+          reply.elapsedTime,
+        );
       });
     }
     installErrorHandling(plain(https));
