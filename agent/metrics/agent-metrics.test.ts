@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createMetricsRegistry } from '../../shared/metrics/index.js';
 import { parsePrometheusText, sampleValue } from '../../test/harness/prometheus-text.js';
 import type { ImageService, ProgressEvent } from '../image/index.js';
-import type { ContainerSummary } from '../runtime/types.js';
+import type { ContainerSummary } from '../runtime/index.js';
 import { AgentMetrics } from './agent-metrics.js';
 
 const summaries = (states: string[]) =>

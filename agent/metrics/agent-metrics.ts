@@ -5,7 +5,7 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { durationBuckets, type MetricsRegistry } from '../../shared/metrics/index.js';
 import type { ImageService, ProgressEvent } from '../image/index.js';
-import type { ContainerEngine, ContainerEvent } from '../runtime/types.js';
+import type { ContainerEngine, ContainerEvent } from '../runtime/index.js';
 
 /** Operations of the container contract whose durations are observed. */
 const timedOperations = ['create', 'start', 'stop', 'kill', 'remove', 'restart'] as const;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryObjectStore, nodeFixture, serviceFixture, taskFixture } from '../store/index.js';
+import { InMemoryObjectStore } from '../store/index.js';
+import { nodeFixture, serviceFixture, taskFixture } from '../store/fixtures.js';
 import { ClusterEvents } from './cluster-events.js';
 import type { ClusterEvent } from './cluster-event.js';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createMetricsRegistry } from '../../shared/metrics/index.js';
 import { parsePrometheusText, sampleValue } from '../../test/harness/prometheus-text.js';
-import { InMemoryObjectStore, nodeFixture, serviceFixture, taskFixture } from '../store/index.js';
+import { InMemoryObjectStore } from '../store/index.js';
+import { nodeFixture, serviceFixture, taskFixture } from '../store/fixtures.js';
 import { ManagerMetrics } from './manager-metrics.js';
 
 async function scrape(m: ManagerMetrics) {
