@@ -8,6 +8,8 @@ export interface CliContext {
   debug: boolean;
   /** The context name from --context or FLOTILLA_CONTEXT, for cluster commands. */
   contextName?: string;
+  /** True when -H/--host or FLOTILLA_HOST named an agent (commands for both go to the agent). */
+  hostGiven: boolean;
   out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   err: NodeJS.WritableStream;
 }
@@ -22,6 +24,7 @@ export function createCliContext(opts: {
     agent: () => (agent ??= new AgentClient(opts.host)),
     debug: opts.debug,
     contextName: opts.context ?? process.env.FLOTILLA_CONTEXT,
+    hostGiven: Boolean(opts.host || process.env.FLOTILLA_HOST),
     out: process.stdout,
     err: process.stderr,
   };

@@ -8,6 +8,8 @@ import { renderJsonLines, renderTable } from '../../render/table.js';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import { applyFilters, filterKeys, formatPs } from './ps-format.js';
 import { template } from './template.js';
+import { ContextStore } from '../../contexts/index.js';
+import { streamClusterEvents } from './cluster-events.js';
 
 export { template };
 import { parseDurationMs } from '../../../shared/units/index.js';
@@ -170,11 +172,45 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext): 
 
   program
     .command('events')
-    .description('Get real time events from the agent')
-    .option('--format <format>', "'json' for one JSON document per line")
-    .option('-f, --filter <filter>', 'filter output (container=, event=)', collect)
-    .action(async (o: { format?: string; filter?: string[] }) => {
+    .description(
+      'Get real time events: the cluster’s from a manager (with a cluster context and no -H), ' +
+        'else the agent’s',
+    )
+    .option('--format <format>', "'json' for one JSON document per line, or a Go template")
+    .option(
+      '-f, --filter <filter>',
+      'filter output: cluster type=, event=, service=, node=, scope=; agent container=, event=',
+      collect,
+    )
+    .option('--since <time>', 'cluster events since a timestamp or relative (e.g. 10m)')
+    .option('--until <time>', 'cluster events until a timestamp or relative')
+    .action(async (o: { format?: string; filter?: string[]; since?: string; until?: string }) => {
       const c = ctx();
+      if (!c.hostGiven && (c.contextName || new ContextStore().current()))
+        return streamClusterEvents(c, {
+          since: parseSince(o.since),
+          until: parseSince(o.until),
+          filter: o.filter,
+          format: o.format,
+        });
+      // The agent streams live events only: a time window is refused, never ignored.
+      for (const [flag, v] of [
+        ['--since', o.since],
+        ['--until', o.until],
+      ] as const)
+        if (v)
+          throw new FlotillaError('INVALID_FLAG_VALUE', {
+            flag,
+            value: v,
+            reason: "the agent's events are live only; use a cluster context for history",
+          });
+      for (const f of o.filter ?? [])
+        if (!['container', 'event'].includes(f.split('=')[0]))
+          throw new FlotillaError('INVALID_FLAG_VALUE', {
+            flag: '--filter',
+            value: f,
+            reason: "the agent's events filter by container= and event=",
+          });
       const res = await c.agent().open({ path: '/events' });
       let buf = '';
       for await (const chunk of res) {

@@ -71,4 +71,11 @@ export const agentFlags: readonly FlagBinding<AgentFlagSettings>[] = [
     setting: 'defaultRuntime',
     type: 'string',
   },
+  {
+    flag: '--metrics-addr <addr>',
+    description:
+      'serve Prometheus metrics over plain HTTP at ADDR/metrics (loopback or a scrape network)',
+    setting: 'metricsAddr',
+    type: 'string',
+  },
 ];

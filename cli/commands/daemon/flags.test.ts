@@ -94,9 +94,19 @@ const agentSamples: Record<string, Sample<AgentConfig>> = {
     value: (c) => c.defaultRuntime,
     expected: 'crun',
   },
+  '--metrics-addr': {
+    argv: ['--metrics-addr', '127.0.0.1:9324'],
+    value: (c) => c.metricsAddr,
+    expected: '127.0.0.1:9324',
+  },
 };
 
 const managerSamples: Record<string, Sample<ManagerConfig>> = {
+  '--metrics-addr': {
+    argv: ['--metrics-addr', '127.0.0.1:9323'],
+    value: (c) => c.metricsAddr,
+    expected: '127.0.0.1:9323',
+  },
   '--config-file': {
     argv: ['--config-file', file('manager.json', { clusterName: 'from-file' })],
     value: (c) => c.clusterName,

@@ -113,4 +113,11 @@ export const managerFlags: readonly FlagBinding<ManagerFlagSettings>[] = [
     setting: 'socket',
     type: 'boolean',
   },
+  {
+    flag: '--metrics-addr <addr>',
+    description:
+      'serve Prometheus metrics over plain HTTP at ADDR/metrics (loopback or a scrape network)',
+    setting: 'metricsAddr',
+    type: 'string',
+  },
 ];

@@ -235,6 +235,7 @@ describe('service logs', () => {
         throw new Error('service logs must not need an agent');
       },
       debug: false,
+      hostGiven: false,
       contextName: 'test',
       out: out.s,
       err: err.s,

@@ -9,7 +9,10 @@ import { InMemoryObjectStore } from '../../../manager/store/index.js';
 import { ManagerMetrics } from '../../../manager/metrics/index.js';
 
 const dashboard = JSON.parse(
-  readFileSync(new URL('../../../deploy/monitoring/grafana-dashboard.json', import.meta.url), 'utf8'),
+  readFileSync(
+    new URL('../../../deploy/monitoring/grafana-dashboard.json', import.meta.url),
+    'utf8',
+  ),
 ) as { panels: { title: string; targets: { expr: string }[] }[] };
 
 /** Series names a family exposes (histograms add _bucket, _sum, _count). */

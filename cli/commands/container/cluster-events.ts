@@ -1,0 +1,73 @@
+// `flotilla events` against a manager: the cluster's events (service, node, task) as Docker prints
+// them, with --since/--until read as Docker reads them and --filter sent as Docker's filter JSON.
+import { managerClient } from '../../clients/manager-client.js';
+import type { CliContext } from '../../context.js';
+import { FlotillaError } from '../../../shared/errors/index.js';
+import { template } from './template.js';
+
+interface ClusterEventLine {
+  Type: string;
+  Action: string;
+  Actor: { ID: string; Attributes: Record<string, string> };
+  timeNano: number;
+}
+
+export interface ClusterEventsOptions {
+  since?: number;
+  until?: number;
+  filter?: string[];
+  format?: string;
+}
+
+/** Docker's `key=value` filters as its JSON form: {"type": ["service", "node"]}. */
+export function filtersJson(filters: string[] = []): string | undefined {
+  if (filters.length === 0) return undefined;
+  const out: Record<string, string[]> = {};
+  for (const f of filters) {
+    const i = f.indexOf('=');
+    if (i <= 0)
+      throw new FlotillaError('INVALID_FLAG_VALUE', {
+        flag: '--filter',
+        value: f,
+        reason: 'expected key=value',
+      });
+    (out[f.slice(0, i)] ??= []).push(f.slice(i + 1));
+  }
+  return JSON.stringify(out);
+}
+
+/** One line as `docker events` prints it: time, type, action, id, (attributes). */
+export function formatClusterEvent(e: ClusterEventLine, format?: string): string {
+  if (format === 'json') return JSON.stringify(e);
+  if (format) return template(format, e as unknown as Record<string, unknown>);
+  const ms = Math.floor(e.timeNano / 1e6);
+  const nanos = String(e.timeNano % 1e9).padStart(9, '0');
+  const time = new Date(ms).toISOString().replace(/\.\d{3}Z$/, `.${nanos}Z`);
+  const attrs = Object.entries(e.Actor.Attributes)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  return `${time} ${e.Type} ${e.Action} ${e.Actor.ID} (${attrs})`;
+}
+
+export async function streamClusterEvents(c: CliContext, o: ClusterEventsOptions): Promise<void> {
+  const res = await managerClient(c).stream({
+    path: '/events',
+    query: {
+      since: o.since === undefined ? undefined : String(o.since),
+      until: o.until === undefined ? undefined : String(o.until),
+      filters: filtersJson(o.filter),
+    },
+  });
+  let buf = '';
+  for await (const chunk of res) {
+    buf += chunk.toString();
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      if (line)
+        c.out.write(formatClusterEvent(JSON.parse(line) as ClusterEventLine, o.format) + '\n');
+    }
+  }
+}
