@@ -7,7 +7,7 @@ const event = {
   Actor: { ID: 'abc123', Attributes: { name: 'web' } },
   scope: 'swarm',
   time: 1796637600,
-  timeNano: 1796637600123456789,
+  timeNano: 1796637600123000000,
 };
 
 describe('cluster events in the CLI', () => {
