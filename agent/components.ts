@@ -3,7 +3,7 @@ import type { Logger } from '../shared/log/index.js';
 import type { AgentConfig } from './config.js';
 import type { ImageService, ImageWiring } from './image/index.js';
 import type { ContainerRuntime } from './runtime/index.js';
-import type { NetworkManager } from './network/index.js';
+import type { LocalNetworkApi, NetworkAttacher } from './network/index.js';
 
 export interface AgentComponents {
   config: AgentConfig;
@@ -12,5 +12,8 @@ export interface AgentComponents {
   /** Content and layer stores behind `images` (build writes layers and blobs directly). */
   imageWiring?: ImageWiring;
   containers: ContainerRuntime;
-  network: NetworkManager;
+  /** The local API's networks (`flotilla network ...`). */
+  networks: LocalNetworkApi;
+  /** Attaches build containers (`flotilla build`'s RUN steps). */
+  attacher: NetworkAttacher;
 }

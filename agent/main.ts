@@ -9,7 +9,7 @@ import type { AgentComponents } from './components.js';
 import { startClusterAgent } from './session/index.js';
 import { buildRuntime } from './runtime/index.js';
 import { buildImageService } from './image/index.js';
-import { NetworkManager, defaultNodeSubnet } from './network/index.js';
+import { NetworkComponent, defaultNodeSubnet } from './network/index.js';
 import { AgentMetrics } from './metrics/index.js';
 import { createMetricsRegistry, MetricsServer } from '../shared/metrics/index.js';
 
@@ -26,7 +26,7 @@ export async function runAgent(flags: Partial<AgentFlagSettings>): Promise<void>
   await secureAgentRoots(config);
 
   // Without --node-subnet a standalone agent uses 10.240.0.0/24 (docs/design/network.md).
-  const network = new NetworkManager({
+  const network = new NetworkComponent({
     dataRoot: config.dataRoot,
     nodeSubnet: config.nodeSubnet || defaultNodeSubnet,
     preferStoredSubnet: !config.nodeSubnet,
@@ -39,7 +39,7 @@ export async function runAgent(flags: Partial<AgentFlagSettings>): Promise<void>
     isImageInUse: async (imageId) =>
       (await runtime.engine.list({ all: true })).some((c) => c.imageId === imageId),
   });
-  const runtime = buildRuntime({ config, log, network, image });
+  const runtime = buildRuntime({ config, log, network: network.attachments, image });
   const metrics = config.metricsAddr
     ? new AgentMetrics(createMetricsRegistry('agent'), runtime.engine)
     : undefined;
@@ -49,7 +49,8 @@ export async function runAgent(flags: Partial<AgentFlagSettings>): Promise<void>
   const components: AgentComponents = {
     config,
     log,
-    network,
+    networks: network.local,
+    attacher: network.attachments,
     containers,
     images,
     imageWiring: image,
@@ -85,7 +86,8 @@ export async function runAgent(flags: Partial<AgentFlagSettings>): Promise<void>
     log,
     engine: containers,
     images,
-    network,
+    nodeNetwork: network.cluster,
+    networks: network.provisioning,
   });
   if (cluster && metrics) metrics.sessionState = cluster.sessionState;
   if (cluster) {

@@ -2,6 +2,7 @@
 // networking) it uses when the agent provides them.
 import type { Logger } from '../../shared/log/index.js';
 import type { Task, TaskState, TaskStatus } from '../../shared/model/index.js';
+import type { NetworkProvisioner } from '../network/index.js';
 import type { ContainerCreateOptions, ContainerEngine } from '../runtime/index.js';
 
 /** Pulls an image so `create` can use it; absent = the engine resolves images itself. */
@@ -10,13 +11,7 @@ export interface ImagePuller {
 }
 
 /** Creates a task's network on this node when it does not exist yet (stack networks). */
-export interface NetworkProvisioner {
-  ensureNetwork(name: string, labels?: Record<string, string>): Promise<void>;
-  /** Adds an interface on `network` to a created container (the routing mesh's bridge address). */
-  connect?(network: string, containerId: string): Promise<void>;
-  /** The container's address on `network`, if it has one. */
-  addressOn?(network: string, containerId: string): string | undefined;
-}
+export type { NetworkProvisioner } from '../network/index.js';
 
 /** Receives every status change of every task (the reporter). */
 export type StatusSink = (taskId: string, status: TaskStatus) => void;

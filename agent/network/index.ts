@@ -1,12 +1,15 @@
-// Public surface of agent/network: the manager (a NetworkAttacher), the -p/-P parsers for the CLI
-// and the runtime, and the contract types.
-export { NetworkManager } from './manager.js';
-export type { NetworkManagerOptions } from './manager.js';
+// Public surface of agent/network: the component (whose role objects serve the runtime, executor,
+// session and local API), the contract each of them is typed by, and the -p/-P parsers.
+export { NetworkComponent } from './component.js';
+export type { NetworkOptions } from './core.js';
 export { parsePublish, publishAllPorts, formatBinding } from './ports/publish.js';
 export { ephemeralRange } from './ports/allocator.js';
 export { defaultNodeSubnet } from './defaults.js';
 export type {
   NetworkAttacher,
+  NetworkProvisioner,
+  NodeNetwork,
+  LocalNetworkApi,
   NetworkAttachment,
   NetworkRequest,
   PortBinding,

@@ -10,6 +10,8 @@ import { readJson, writeJson } from './json-file.js';
 export interface NetworkRecord {
   id: string;
   name: string;
+  /** Which NetworkDriver carries it; absent (state written before drivers) = 'bridge'. */
+  driver?: 'bridge';
   subnet: string;
   gateway: string;
   bridge: string;

@@ -1,6 +1,9 @@
-// The contract between the runtime (which creates containers) and the network component (which gives
-// them a network namespace, an address and published ports). Wire types: shared/engine.
-import type { NetworkInfo, PortBinding } from '../../shared/engine/index.js';
+// The network component's contracts, one per consumer: the runtime attaches containers
+// (NetworkAttacher), the executor provisions task networks (NetworkProvisioner), the session applies
+// cluster state (NodeNetwork), the local API manages networks (LocalNetworkApi). Wire types:
+// shared/engine.
+import type { NetworkCreateOptions, NetworkInfo, PortBinding } from '../../shared/engine/index.js';
+import type { IngressService } from '../../shared/model/index.js';
 
 export type { NetworkCreateOptions, NetworkInfo, PortBinding } from '../../shared/engine/index.js';
 
@@ -45,6 +48,45 @@ export interface NetworkAttacher {
    * start. @throws NETWORK_NOT_FOUND
    */
   inspectNetwork?(nameOrId: string): NetworkInfo;
+}
+
+/** What the executor needs: stack networks made on first use, the routing mesh's interface. */
+export interface NetworkProvisioner {
+  /** Creates a network by name unless it exists; concurrent calls for one name end with one. */
+  ensureNetwork(name: string, labels?: Record<string, string>): Promise<void>;
+  /** Adds an interface on `network` to a created container (the routing mesh's bridge address). */
+  connect?(network: string, containerId: string): Promise<void>;
+  /** The container's address on `network`, if it has one. */
+  addressOn?(network: string, containerId: string): string | undefined;
+}
+
+/** What the session applies from the manager: the node's subnet, peer routes, the routing mesh. */
+export interface NodeNetwork {
+  /** The default bridge network's subnet in effect. */
+  readonly currentNodeSubnet: string;
+  /** Containers with an address on the default bridge network. */
+  defaultEndpointCount(): number;
+  /** Moves the (empty) default bridge to `cidr`; false while containers hold addresses on it. */
+  setNodeSubnet(cidr: string): Promise<boolean>;
+  /** Makes `ip route` hold exactly these routes to other nodes' subnets. */
+  setPeerRoutes(routes: PeerRoute[]): Promise<void>;
+  /** The routing mesh's endpoint set (absent: the mesh is not applied on this agent). */
+  setIngress?(services: IngressService[]): Promise<void>;
+}
+
+/** What the local engine API's /networks routes need. */
+export interface LocalNetworkApi {
+  listNetworks(): NetworkInfo[];
+  /** @throws NETWORK_NOT_FOUND */
+  inspectNetwork(nameOrId: string): NetworkInfo;
+  /** @throws NETWORK_EXISTS, INVALID_SUBNET, SUBNET_OVERLAP, SUBNET_POOL_EXHAUSTED */
+  createNetwork(o: NetworkCreateOptions): Promise<NetworkInfo>;
+  /** @throws NETWORK_NOT_FOUND, NETWORK_PREDEFINED, NETWORK_IN_USE */
+  removeNetwork(nameOrId: string): Promise<void>;
+  /** Removes every user-defined network without endpoints; returns their names. */
+  pruneNetworks(): Promise<string[]>;
+  connect(nameOrId: string, containerId: string, aliases?: string[]): Promise<void>;
+  disconnect(nameOrId: string, containerId: string): Promise<void>;
 }
 
 /** Another node's container subnet and the address to reach it through. */

@@ -33,8 +33,10 @@ export interface ClusterAgentOptions {
   log: Logger;
   engine: ContainerEngine & { logs?: ContainerRuntime['logs'] };
   images?: ImagePuller;
-  /** The network component: node subnet and routes to other nodes come from the manager. */
-  network?: NodeNetwork & NetworkProvisioner;
+  /** Node subnet, routes to other nodes and the routing mesh, as the manager sends them. */
+  nodeNetwork?: NodeNetwork;
+  /** Task networks for the executor (stack networks, the routing mesh's interface). */
+  networks?: NetworkProvisioner;
 }
 
 export async function startClusterAgent(
@@ -77,7 +79,7 @@ export async function startClusterAgent(
   const executor = new Executor({
     engine: opts.engine,
     images: opts.images,
-    networks: opts.network,
+    networks: opts.networks,
     log,
     report: reporter.report,
     nodeId: id.nodeId,
@@ -97,7 +99,7 @@ export async function startClusterAgent(
     renewal,
     certFile,
     network: new NodeNetworkSync({
-      network: opts.network,
+      network: opts.nodeNetwork,
       explicitSubnet: config.nodeSubnet,
       log,
     }),

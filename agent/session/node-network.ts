@@ -9,16 +9,10 @@
 // working and the mismatch is logged.
 import type { Logger } from '../../shared/log/index.js';
 import { IngressSet, type IngressChange, type IngressService } from '../../shared/model/index.js';
+import type { NodeNetwork } from '../network/index.js';
 
-/** The part of agent/network's NetworkManager the session uses. */
-export interface NodeNetwork {
-  readonly currentNodeSubnet: string;
-  defaultEndpointCount(): number;
-  setNodeSubnet(cidr: string): Promise<boolean>;
-  setPeerRoutes(routes: { subnet: string; via: string }[]): Promise<void>;
-  /** The routing mesh's endpoint set (absent: the mesh is not applied on this agent). */
-  setIngress?(services: IngressService[]): Promise<void>;
-}
+/** The network component's cluster-state role (agent/network/cluster-state.ts). */
+export type { NodeNetwork };
 
 export interface PeerRouteInfo {
   nodeId: string;

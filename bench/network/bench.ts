@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { NetworkManager, parsePublish } from '../../agent/network/index.js';
+import { NetworkComponent, parsePublish } from '../../agent/network/index.js';
 import { createLogger } from '../../shared/log/index.js';
 
 const exec = promisify(execFile);
@@ -48,7 +48,7 @@ async function wrk(netns: string | undefined, url: string): Promise<Result> {
 
 const serverJs = `require('http').createServer((q, r) => r.end('hello from flotilla bench\\n')).listen(Number(process.argv[1]), process.argv[2])`;
 const proxyJs = `const net = require('net'); const [lp, host, port] = process.argv.slice(1);
-net.createServer((c) => { const u = net.connect(Number(port), host); c.pipe(u).pipe(c); c.on('error', () => u.destroy()); u.on('error', () => c.destroy()); }).listen(Number(lp), '127.0.0.1')`;
+net.createServer((c) => { const u = net.local.connect(Number(port), host); c.pipe(u).pipe(c); c.on('error', () => u.destroy()); u.on('error', () => c.destroy()); }).listen(Number(lp), '127.0.0.1')`;
 
 async function waitHttp(netns: string | undefined, url: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
   const remoteAddr = `10.247.${r}.2`;
   const dir = await mkdtemp(join(tmpdir(), 'flt-net-bench-'));
   const procs: ChildProcess[] = [];
-  const net = new NetworkManager({
+  const net = new NetworkComponent({
     dataRoot: dir,
     nodeSubnet: `10.246.${r}.0/24`,
     bridgeName: `${prefix}b0`,
@@ -152,10 +152,10 @@ async function main(): Promise<void> {
       'src',
       peerAddr,
     ]);
-    await net.setPeerRoutes([{ subnet: `10.248.${r}.0/24`, via: remoteAddr }]);
+    await net.cluster.setPeerRoutes([{ subnet: `10.248.${r}.0/24`, via: remoteAddr }]);
     const id = randomBytes(32).toString('hex');
     const port = 31000 + Math.floor(Math.random() * 1000);
-    const a = await net.attach({
+    const a = await net.attachments.attach({
       containerId: id,
       mode: 'bridge',
       aliases: [],

@@ -41,7 +41,7 @@ export function buildRoutes(c: AgentComponents): RoutePlugin {
       images,
       // Snapshots under <dataRoot>/build/snapshots, apart from the agent's containers' own.
       snapshotter: new OverlaySnapshotter(buildRoot, parts.layers),
-      network: c.network ? buildNetwork(c.network) : undefined,
+      network: buildNetwork(c.attacher),
     });
     let opened: Promise<void> | undefined;
     const ready = () =>

@@ -9,7 +9,7 @@ import { buildRoutes } from './build.js';
 
 export function agentRoutes(c: AgentComponents): RoutePlugin[] {
   return [
-    networkRoutes(c.network),
+    networkRoutes(c.networks),
     containerRoutes(c.containers),
     volumeRoutes(c.containers),
     imageRoutes(c.images),

@@ -1,12 +1,12 @@
 // Network routes of the local engine API, Docker's /networks paths with our NetworkInfo bodies.
-// The work is the network manager's; this file only maps HTTP onto it.
+// The work is the network component's (local-networks.ts); this file only maps HTTP onto it.
 import type { FastifyInstance } from 'fastify';
-import type { NetworkManager } from '../../network/index.js';
+import type { LocalNetworkApi } from '../../network/index.js';
 import type { RoutePlugin } from '../server.js';
 
 type Params = { id: string };
 
-export function networkRoutes(network: NetworkManager): RoutePlugin {
+export function networkRoutes(network: LocalNetworkApi): RoutePlugin {
   return (app: FastifyInstance) => {
     app.get('/networks', async () => network.listNetworks());
     app.post('/networks/create', async (req, reply) => {

@@ -102,3 +102,29 @@ export async function hostRoutes(): Promise<string[]> {
     .filter((d) => d && /^[\d.]+(\/\d+)?$/.test(d))
     .map((d) => (d.includes('/') ? d : `${d}/32`));
 }
+
+export interface HostRoute {
+  /** Destination as CIDR (0.0.0.0/0 for the default route). */
+  dst: string;
+  /** Interface the route leaves by. */
+  dev: string;
+  /** Next hop, for routes through a gateway. */
+  gateway?: string;
+}
+
+/** Unicast IPv4 routes of every table (local and broadcast entries left out). */
+export async function hostRouteEntries(): Promise<HostRoute[]> {
+  const rows = JSON.parse((await ip('-j', '-4', 'route', 'show', 'table', 'all')) || '[]') as {
+    type?: string;
+    dst: string;
+    dev?: string;
+    gateway?: string;
+  }[];
+  return rows
+    .filter((r) => (r.type ?? 'unicast') === 'unicast' && r.dev)
+    .map((r) => ({
+      dst: r.dst === 'default' ? '0.0.0.0/0' : r.dst.includes('/') ? r.dst : `${r.dst}/32`,
+      dev: r.dev!,
+      gateway: r.gateway,
+    }));
+}

@@ -33,6 +33,16 @@ export const commonCodes = {
     kind: 'permission_denied',
     message: '{what} must run as root',
   },
+  AGENT_RUNNING: {
+    kind: 'failed_precondition',
+    message: 'an agent (pid {pid}) is running on {dir}',
+    hint: 'stop that agent first, or give this one its own --exec-root and --data-root',
+  },
+  AGENT_SOCKET_IN_USE: {
+    kind: 'failed_precondition',
+    message: 'an agent already answers on {socket}',
+    hint: 'stop that agent first, or give this one its own socket (-H unix:///PATH) or --exec-root',
+  },
   INTERNAL: {
     kind: 'internal',
     message: 'internal error: {detail}',

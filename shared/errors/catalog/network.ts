@@ -73,6 +73,11 @@ export const networkCodes = {
     message: 'network state in {dir} is in use by another agent (pid {pid})',
     hint: 'give each agent its own --data-root',
   },
+  NODE_SUBNET_IN_USE: {
+    kind: 'failed_precondition',
+    message: 'node subnet {subnet} is already routed on interface {dev} (route {route})',
+    hint: 'give this agent its own --node-subnet, or remove what a stopped agent left behind with `flotilla agent cleanup --data-root DIR`',
+  },
   NETWORK_COMMAND_FAILED: {
     kind: 'internal',
     message: 'network setup failed: `{command}`: {stderr}',

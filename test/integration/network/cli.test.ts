@@ -1,16 +1,16 @@
-// The network commands end to end: CLI → agent API over a unix socket → NetworkManager.
+// The network commands end to end: CLI → agent API over a unix socket → NetworkComponent.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AgentApiServer } from '../../../agent/api/server.js';
 import { networkRoutes } from '../../../agent/api/routes/networks.js';
-import type { NetworkManager } from '../../../agent/network/index.js';
+import type { NetworkComponent } from '../../../agent/network/index.js';
 import { main } from '../../../cli/main.js';
 import { silentLogger } from '../../../shared/log/index.js';
 import { leftovers, newManager, randomId, rm, tempDir, testNames } from './helpers.js';
 
 const n = testNames();
 let dir: string;
-let net: NetworkManager;
+let net: NetworkComponent;
 let api: AgentApiServer;
 let host: string;
 
@@ -33,7 +33,7 @@ beforeAll(async () => {
   net = await newManager(n, dir);
   const socketPath = join(dir, 'agent.sock');
   host = `unix://${socketPath}`;
-  api = new AgentApiServer({ socketPath, log: silentLogger(), routes: [networkRoutes(net)] });
+  api = new AgentApiServer({ socketPath, log: silentLogger(), routes: [networkRoutes(net.local)] });
   await api.start();
 });
 
@@ -75,7 +75,7 @@ describe('flotilla network', () => {
     ]);
 
     const id = randomId();
-    await net.attach({
+    await net.attachments.attach({
       containerId: id,
       mode: 'front',
       aliases: [],
@@ -96,7 +96,7 @@ describe('flotilla network', () => {
     expect((await cli('network', 'rm', 'back')).out).toBe('back\n');
     expect((await cli('network', 'rm', 'bridge')).err).toContain('pre-defined network');
     expect((await cli('network', 'inspect', 'back')).err).toContain('network back not found');
-    await net.detach(id);
+    await net.attachments.detach(id);
     expect((await cli('network', 'prune', '-f')).out).toBe('Deleted Networks:\nfront\n');
   });
 });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { silentLogger } from '../../../shared/log/index.js';
-import { NetworkManager } from '../../../agent/network/index.js';
+import { NetworkComponent } from '../../../agent/network/index.js';
 
 const exec = promisify(execFile);
 
@@ -51,8 +51,8 @@ export function testNames(): TestNames {
   };
 }
 
-export async function newManager(n: TestNames, dataRoot: string): Promise<NetworkManager> {
-  const m = new NetworkManager({
+export async function newManager(n: TestNames, dataRoot: string): Promise<NetworkComponent> {
+  const m = new NetworkComponent({
     dataRoot,
     nodeSubnet: n.nodeSubnet,
     bridgeName: n.bridge,

@@ -3,7 +3,7 @@
 // has none, and leaves no chain behind when the endpoint set drops it.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NetworkManager } from '../../../agent/network/index.js';
+import type { NetworkComponent } from '../../../agent/network/index.js';
 import {
   createRemote,
   leftovers,
@@ -18,7 +18,7 @@ import {
 
 const n = testNames();
 let dir: string;
-let net: NetworkManager;
+let net: NetworkComponent;
 let remote: { hostAddr: string; addr: string };
 const ids = [randomId(), randomId()];
 const addrs: string[] = [];
@@ -52,7 +52,7 @@ beforeAll(async () => {
   net = await newManager(n, dir);
   remote = await createRemote(n);
   for (const [i, id] of ids.entries()) {
-    const a = await net.attach({
+    const a = await net.attachments.attach({
       containerId: id,
       mode: 'bridge',
       aliases: [],
@@ -98,7 +98,7 @@ afterAll(async () => {
 
 describe('routing mesh on one agent', () => {
   it('spreads connections to the port across every endpoint address', async () => {
-    await net.setIngress([
+    await net.cluster.setIngress([
       {
         serviceId: 's1',
         name: 'web',
@@ -119,7 +119,7 @@ describe('routing mesh on one agent', () => {
   });
 
   it('sends nothing to an address that left the set', async () => {
-    await net.setIngress([
+    await net.cluster.setIngress([
       {
         serviceId: 's1',
         name: 'web',
@@ -131,7 +131,7 @@ describe('routing mesh on one agent', () => {
   });
 
   it('refuses connections (reset) when the service has no endpoint', async () => {
-    await net.setIngress([
+    await net.cluster.setIngress([
       {
         serviceId: 's1',
         name: 'web',
@@ -148,7 +148,7 @@ describe('routing mesh on one agent', () => {
   });
 
   it('removes the port and its chain when the service leaves the set', async () => {
-    await net.setIngress([
+    await net.cluster.setIngress([
       {
         serviceId: 's1',
         name: 'web',
@@ -157,7 +157,7 @@ describe('routing mesh on one agent', () => {
       },
     ]);
     expect(await sh('iptables-save', ['-t', 'nat'])).toContain(`:${n.chainPrefix}-ING-TCP${PORT}`);
-    await net.setIngress([]);
+    await net.cluster.setIngress([]);
     const save = await sh('iptables-save', []);
     expect(save).not.toContain(`${n.chainPrefix}-ING-`);
     expect(save).not.toContain(`ingress:web`);

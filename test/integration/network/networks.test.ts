@@ -1,7 +1,7 @@
 // User-defined networks: name resolution through the network's DNS, isolation between networks,
 // connect/disconnect, and the network commands' operations.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NetworkManager } from '../../../agent/network/index.js';
+import type { NetworkComponent } from '../../../agent/network/index.js';
 import {
   echo,
   leftovers,
@@ -18,7 +18,7 @@ import {
 
 const n = testNames();
 let dir: string;
-let net: NetworkManager;
+let net: NetworkComponent;
 const ids = { api: randomId(), front: randomId(), other: randomId(), plain: randomId() };
 const ns = (id: string) => `${n.prefix}-${id.slice(0, 12)}`;
 
@@ -52,17 +52,17 @@ afterAll(async () => {
 
 describe('user-defined networks', () => {
   it('resolves names and aliases on one network and isolates it from another', async () => {
-    const a = await net.createNetwork({ name: 'neta' });
-    const b = await net.createNetwork({ name: 'netb' });
+    const a = await net.local.createNetwork({ name: 'neta' });
+    const b = await net.local.createNetwork({ name: 'netb' });
     expect(a.subnet).not.toBe(b.subnet);
-    await expect(net.createNetwork({ name: 'neta' })).rejects.toMatchObject({
+    await expect(net.local.createNetwork({ name: 'neta' })).rejects.toMatchObject({
       code: 'NETWORK_EXISTS',
     });
-    await expect(net.createNetwork({ name: 'x', subnet: a.subnet })).rejects.toMatchObject({
+    await expect(net.local.createNetwork({ name: 'x', subnet: a.subnet })).rejects.toMatchObject({
       code: 'SUBNET_OVERLAP',
     });
 
-    const api = await net.attach({
+    const api = await net.attachments.attach({
       containerId: ids.api,
       mode: 'neta',
       aliases: ['backend'],
@@ -70,7 +70,7 @@ describe('user-defined networks', () => {
       hostname: 'api',
       ports: [],
     });
-    const front = await net.attach({
+    const front = await net.attachments.attach({
       containerId: ids.front,
       mode: 'neta',
       aliases: [],
@@ -78,7 +78,7 @@ describe('user-defined networks', () => {
       hostname: 'front',
       ports: [],
     });
-    const other = await net.attach({
+    const other = await net.attachments.attach({
       containerId: ids.other,
       mode: 'netb',
       aliases: [],
@@ -101,26 +101,32 @@ describe('user-defined networks', () => {
     expect(front.ipv4).not.toBe(api.ipv4);
 
     // connect puts `other` on neta too (eth1): now it reaches and resolves api.
-    await net.connect('neta', ids.other, ['o2']);
+    await net.local.connect('neta', ids.other, ['o2']);
     expect(await sh('ip', ['-n', ns(ids.other), '-o', '-4', 'addr', 'show', 'eth1'])).toContain(
       a.subnet!.slice(0, -5),
     );
     expect(await echo(ns(ids.other), 'tcp', api.ipv4!, 7000, 'connected')).toBe('connected');
     expect(await resolve(ns(ids.api), 'o2', a.gateway!)).toHaveLength(1);
-    expect(Object.keys(net.inspectNetwork('neta').containers ?? {}).sort()).toEqual(
+    expect(Object.keys(net.local.inspectNetwork('neta').containers ?? {}).sort()).toEqual(
       [ids.api, ids.front, ids.other].sort(),
     );
-    await expect(net.connect('neta', ids.other)).rejects.toMatchObject({ code: 'ENDPOINT_EXISTS' });
-    await net.disconnect('neta', ids.other);
+    await expect(net.local.connect('neta', ids.other)).rejects.toMatchObject({
+      code: 'ENDPOINT_EXISTS',
+    });
+    await net.local.disconnect('neta', ids.other);
     expect(await echo(ns(ids.other), 'tcp', api.ipv4!, 7000, 'again')).toBe('');
 
-    await expect(net.removeNetwork('neta')).rejects.toMatchObject({
+    await expect(net.local.removeNetwork('neta')).rejects.toMatchObject({
       code: 'NETWORK_IN_USE',
       message: expect.stringContaining('api'),
     });
-    await expect(net.removeNetwork('bridge')).rejects.toMatchObject({ code: 'NETWORK_PREDEFINED' });
-    await expect(net.removeNetwork('nope')).rejects.toMatchObject({ code: 'NETWORK_NOT_FOUND' });
-    expect(net.listNetworks().map((x) => x.name)).toEqual([
+    await expect(net.local.removeNetwork('bridge')).rejects.toMatchObject({
+      code: 'NETWORK_PREDEFINED',
+    });
+    await expect(net.local.removeNetwork('nope')).rejects.toMatchObject({
+      code: 'NETWORK_NOT_FOUND',
+    });
+    expect(net.local.listNetworks().map((x) => x.name)).toEqual([
       'bridge',
       'host',
       'none',
@@ -128,14 +134,14 @@ describe('user-defined networks', () => {
       'netb',
     ]);
 
-    for (const id of Object.values(ids)) await net.detach(id);
-    expect(await net.pruneNetworks()).toEqual(['neta', 'netb']);
-    expect(net.listNetworks().map((x) => x.name)).toEqual(['bridge', 'host', 'none']);
+    for (const id of Object.values(ids)) await net.attachments.detach(id);
+    expect(await net.local.pruneNetworks()).toEqual(['neta', 'netb']);
+    expect(net.local.listNetworks().map((x) => x.name)).toEqual(['bridge', 'host', 'none']);
     expect(await shOk('ip', ['link', 'show', a.bridge!])).toBe('');
   });
 
   it('supports host, none and container: modes', async () => {
-    const host = await net.attach({
+    const host = await net.attachments.attach({
       containerId: ids.plain,
       mode: 'host',
       aliases: [],
@@ -144,8 +150,8 @@ describe('user-defined networks', () => {
       ports: [],
     });
     expect(host.netnsPath).toBeUndefined();
-    await net.detach(ids.plain);
-    const none = await net.attach({
+    await net.attachments.detach(ids.plain);
+    const none = await net.attachments.attach({
       containerId: ids.plain,
       mode: 'none',
       aliases: [],
@@ -155,7 +161,7 @@ describe('user-defined networks', () => {
     });
     expect(none.netnsPath).toBe(`/run/netns/${ns(ids.plain)}`);
     expect(await sh('ip', ['-n', ns(ids.plain), '-o', 'link', 'show'])).not.toContain('eth0');
-    const joined = await net.attach({
+    const joined = await net.attachments.attach({
       containerId: ids.api,
       mode: `container:${ids.plain.slice(0, 12)}`,
       aliases: [],
@@ -165,7 +171,7 @@ describe('user-defined networks', () => {
     });
     expect(joined.netnsPath).toBe(none.netnsPath);
     await expect(
-      net.attach({
+      net.attachments.attach({
         containerId: ids.front,
         mode: 'nosuch',
         aliases: [],
@@ -174,7 +180,7 @@ describe('user-defined networks', () => {
         ports: [],
       }),
     ).rejects.toMatchObject({ code: 'NETWORK_NOT_FOUND' });
-    await net.detach(ids.plain);
-    expect(net.attachmentFor(ids.api)).toBeUndefined();
+    await net.attachments.detach(ids.plain);
+    expect(net.attachments.attachmentFor(ids.api)).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@
 // 127.0.0.1 and on its own address, from another container and from the container itself.
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NetworkManager } from '../../../agent/network/index.js';
+import type { NetworkComponent } from '../../../agent/network/index.js';
 import { parsePublish, publishAllPorts } from '../../../agent/network/index.js';
 import {
   createRemote,
@@ -22,7 +22,7 @@ import {
 
 const n = testNames();
 let dir: string;
-let net: NetworkManager;
+let net: NetworkComponent;
 let remote: { hostAddr: string; addr: string };
 let hostAddr: string;
 const web = randomId();
@@ -53,7 +53,7 @@ afterAll(async () => {
 
 describe('published ports', () => {
   it('forwards TCP and UDP from another machine, loopback, the host address, a peer and itself', async () => {
-    const a = await net.attach({
+    const a = await net.attachments.attach({
       containerId: web,
       mode: 'bridge',
       aliases: [],
@@ -68,7 +68,7 @@ describe('published ports', () => {
       { hostIp: '', hostPort: base, containerPort: 7000, protocol: 'udp' },
     ]);
     await startEcho(ns(web), 7000);
-    const b = await net.attach({
+    const b = await net.attachments.attach({
       containerId: other,
       mode: 'bridge',
       aliases: [],
@@ -91,12 +91,12 @@ describe('published ports', () => {
     expect(await echo(undefined, 'tcp', a.ipv4!, 7000, 'direct')).toBe('direct');
     await sh('ip', ['-n', n.remoteNs, 'route', 'add', n.nodeSubnet, 'via', remote.hostAddr]);
     expect(await echo(n.remoteNs, 'tcp', a.ipv4!, 7000, 'sneak')).toBe('');
-    expect(net.portsOf(web)).toEqual(a.ports);
+    expect(net.attachments.portsOf(web)).toEqual(a.ports);
   });
 
   it('binds 127.0.0.1-only ports to loopback and does not expose them to the remote', async () => {
     const id = randomId();
-    const a = await net.attach({
+    const a = await net.attachments.attach({
       containerId: id,
       mode: 'bridge',
       aliases: [],
@@ -108,14 +108,14 @@ describe('published ports', () => {
     expect(await echo(undefined, 'tcp', '127.0.0.1', base + 1, 'lo')).toBe('lo');
     expect(await echo(n.remoteNs, 'tcp', remote.hostAddr, base + 1, 'far')).toBe('');
     expect(a.ports[0].hostIp).toBe('127.0.0.1');
-    await net.detach(id);
+    await net.attachments.detach(id);
     expect(await echo(undefined, 'tcp', '127.0.0.1', base + 1, 'gone')).toBe('');
     expect(await leftovers(n, [id])).not.toContainEqual(expect.stringContaining(id.slice(0, 12)));
   });
 
   it('withdraws the port rules of a container about to stop, leaving it reachable directly', async () => {
     const id = randomId();
-    const a = await net.attach({
+    const a = await net.attachments.attach({
       containerId: id,
       mode: 'bridge',
       aliases: [],
@@ -125,7 +125,7 @@ describe('published ports', () => {
     });
     await startEcho(ns(id), 7000);
     expect(await echo(n.remoteNs, 'tcp', remote.hostAddr, base + 2, 'before')).toBe('before');
-    await net.withdrawPorts(id);
+    await net.attachments.withdrawPorts(id);
     // New connections through the published port are refused; the container itself still runs
     // and answers on its address (it has not been told to stop yet).
     expect(await echo(n.remoteNs, 'tcp', remote.hostAddr, base + 2, 'after')).toBe('');
@@ -133,7 +133,7 @@ describe('published ports', () => {
     expect((await sh('iptables-save', [])).includes(`--dport ${base + 2}`)).toBe(false);
     // Withdrawn is remembered: another container's change does not bring the rule back.
     const other2 = randomId();
-    await net.attach({
+    await net.attachments.attach({
       containerId: other2,
       mode: 'bridge',
       aliases: [],
@@ -142,13 +142,13 @@ describe('published ports', () => {
       ports: [],
     });
     expect((await sh('iptables-save', [])).includes(`--dport ${base + 2}`)).toBe(false);
-    await net.detach(other2);
-    await net.detach(id);
+    await net.attachments.detach(other2);
+    await net.attachments.detach(id);
   });
 
   it('forgets the flows tracked towards a container when it is detached', async () => {
     const id = randomId();
-    const a = await net.attach({
+    const a = await net.attachments.attach({
       containerId: id,
       mode: 'bridge',
       aliases: [],
@@ -162,7 +162,7 @@ describe('published ports', () => {
     const flows = async () =>
       (await shOk('conntrack', ['-L', '--reply-src', a.ipv4!])).split('\n').filter(Boolean);
     expect((await flows()).length).toBeGreaterThan(0);
-    await net.detach(id);
+    await net.attachments.detach(id);
     // A client still sending would otherwise keep following the old translation to an address
     // nobody answers at, until the entry timed out.
     expect(await flows()).toEqual([]);
@@ -174,7 +174,7 @@ describe('published ports', () => {
       .trim()
       .split(/\s+/)
       .map(Number);
-    const a = await net.attach({
+    const a = await net.attachments.attach({
       containerId: id,
       mode: 'bridge',
       aliases: [],
@@ -190,7 +190,7 @@ describe('published ports', () => {
         await echo(n.remoteNs, p.protocol, remote.hostAddr, p.hostPort, `rnd-${p.protocol}`),
       ).toBe(`rnd-${p.protocol}`);
     }
-    await net.detach(id);
+    await net.attachments.detach(id);
   });
 
   it('refuses a port held by a host process or another container, naming the holder, and leaves nothing behind', async () => {
@@ -200,7 +200,7 @@ describe('published ports', () => {
     const id = randomId();
     try {
       await expect(
-        net.attach({
+        net.attachments.attach({
           containerId: id,
           mode: 'bridge',
           aliases: [],
@@ -218,7 +218,7 @@ describe('published ports', () => {
       srv.close();
     }
     await expect(
-      net.attach({
+      net.attachments.attach({
         containerId: id,
         mode: 'bridge',
         aliases: [],
@@ -234,6 +234,6 @@ describe('published ports', () => {
     });
     // A UDP binding on the same number as a TCP one is no conflict.
     expect(await sh('ip', ['netns', 'list'])).not.toContain(ns(id));
-    expect(net.attachmentFor(id)).toBeUndefined();
+    expect(net.attachments.attachmentFor(id)).toBeUndefined();
   });
 });

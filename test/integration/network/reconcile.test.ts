@@ -1,7 +1,7 @@
 // An agent crash: in-memory state is lost and a namespace is deleted by hand; reconcile at the
 // next start must leave no stale rule, address, namespace or veth, and keep the live container.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NetworkManager } from '../../../agent/network/index.js';
+import type { NetworkComponent } from '../../../agent/network/index.js';
 import { parsePublish } from '../../../agent/network/index.js';
 import { readJson } from '../../../agent/network/json-file.js';
 import {
@@ -21,7 +21,7 @@ import {
 
 const n = testNames();
 let dir: string;
-let net: NetworkManager;
+let net: NetworkComponent;
 let remote: { hostAddr: string };
 const live = randomId();
 const dead = randomId();
@@ -53,8 +53,8 @@ describe('reconcile after a crash', () => {
       hostname: name,
       ports: parsePublish(`${p}:7000`),
     });
-    await net.attach(req(live, 'live', port));
-    const d = await net.attach(req(dead, 'dead', port + 1));
+    await net.attachments.attach(req(live, 'live', port));
+    const d = await net.attachments.attach(req(dead, 'dead', port + 1));
     await startEcho(ns(live), 7000);
     // A namespace and veth with our prefix that no state file mentions (crash mid-attach).
     await sh('ip', ['netns', 'add', ns(leaked)]);
@@ -77,7 +77,7 @@ describe('reconcile after a crash', () => {
     expect(await sh('iptables-save', [])).toContain(`flotilla:${dead.slice(0, 12)}`);
 
     net = await newManager(n, dir);
-    await net.reconcile(new Set([live]));
+    await net.attachments.reconcile(new Set([live]));
 
     const save = await sh('iptables-save', []);
     expect(save).not.toContain(dead.slice(0, 12));
@@ -92,17 +92,17 @@ describe('reconcile after a crash', () => {
     );
     expect(Object.values(ipam.bridge.owners)).toEqual([live]);
     expect(ipam.bridge.owners[d.ipv4!]).toBeUndefined();
-    expect(net.attachmentFor(dead)).toBeUndefined();
+    expect(net.attachments.attachmentFor(dead)).toBeUndefined();
 
     // The live container still answers, and its port is held again: a second claim is refused.
     expect(await echo(n.remoteNs, 'tcp', remote.hostAddr, port, 'alive')).toBe('alive');
-    await expect(net.attach(req(randomId(), 'thief', port))).rejects.toMatchObject({
+    await expect(net.attachments.attach(req(randomId(), 'thief', port))).rejects.toMatchObject({
       code: 'PORT_IN_USE',
       message: expect.stringContaining('container live'),
     });
     // The dead container's port is free again.
     const again = randomId();
-    await net.attach(req(again, 'again', port + 1));
-    await net.detach(again);
+    await net.attachments.attach(req(again, 'again', port + 1));
+    await net.attachments.detach(again);
   });
 });

@@ -1,7 +1,7 @@
 // Peer routes: another node's container subnet is routed via its address, reaches our containers
 // directly (no NAT, no published port), and the route and rules go away when withdrawn.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NetworkManager } from '../../../agent/network/index.js';
+import type { NetworkComponent } from '../../../agent/network/index.js';
 import {
   createRemote,
   echo,
@@ -20,7 +20,7 @@ import {
 
 const n = testNames();
 let dir: string;
-let net: NetworkManager;
+let net: NetworkComponent;
 let remote: { hostAddr: string; addr: string };
 const id = randomId();
 const peerSubnet = `10.249.${n.remoteSubnetOctet}.0/24`;
@@ -56,7 +56,7 @@ afterAll(async () => {
 
 describe('peer routes', () => {
   it('routes a peer subnet idempotently and lets it reach containers directly', async () => {
-    const a = await net.attach({
+    const a = await net.attachments.attach({
       containerId: id,
       mode: 'bridge',
       aliases: [],
@@ -67,8 +67,8 @@ describe('peer routes', () => {
     await startEcho(`${n.prefix}-${id.slice(0, 12)}`, 7000);
     expect(await echo(n.remoteNs, 'tcp', a.ipv4!, 7000, 'before')).toBe('');
 
-    await net.setPeerRoutes([{ subnet: peerSubnet, via: remote.addr }]);
-    await net.setPeerRoutes([{ subnet: peerSubnet, via: remote.addr }]);
+    await net.cluster.setPeerRoutes([{ subnet: peerSubnet, via: remote.addr }]);
+    await net.cluster.setPeerRoutes([{ subnet: peerSubnet, via: remote.addr }]);
     expect((await sh('ip', ['route', 'show', peerSubnet])).trim()).toBe(
       `${peerSubnet} via ${remote.addr} dev ${n.remoteVeth}`,
     );
@@ -78,7 +78,7 @@ describe('peer routes', () => {
       `-s ${n.nodeSubnet} -d ${peerSubnet}`,
     );
 
-    await net.setPeerRoutes([]);
+    await net.cluster.setPeerRoutes([]);
     expect(await shOk('ip', ['route', 'show', peerSubnet])).toBe('');
     expect(await echo(n.remoteNs, 'tcp', a.ipv4!, 7000, 'after')).toBe('');
     expect(await sh('iptables-save', [])).not.toContain(peerSubnet);

@@ -1,0 +1,228 @@
+// The runtime's side of the network (NetworkAttacher): one endpoint per container — a namespace,
+// an address and published ports — made at start, its ports withdrawn before the stop signal,
+// removed at exit, and reconciled with the live containers when the agent starts.
+import { FlotillaError } from '../../shared/errors/index.js';
+import type { NetworkCatalog } from './catalog.js';
+import { BUILTIN_BRIDGE, type NetworkCore } from './core.js';
+import type { Endpoints } from './endpoints.js';
+import { forgetConnectionsTo } from './host/conntrack.js';
+import { createNetns, deleteLink, deleteNetns, listLinks, listNetns } from './host/links.js';
+import type { EndpointRecord } from './state.js';
+import type {
+  NetworkAttacher,
+  NetworkAttachment,
+  NetworkInfo,
+  NetworkRequest,
+  PortBinding,
+} from './types.js';
+
+export class ContainerAttachments implements NetworkAttacher {
+  constructor(
+    private readonly core: NetworkCore,
+    private readonly endpoints: Endpoints,
+    private readonly catalog: NetworkCatalog,
+  ) {}
+
+  async attach(req: NetworkRequest): Promise<NetworkAttachment> {
+    const { core, endpoints } = this;
+    return core.run(async () => {
+      const existing = core.endpoint(req.containerId);
+      if (existing) return endpoints.attachmentOf(existing);
+      const mode = req.mode || BUILTIN_BRIDGE;
+      if (mode === 'host') {
+        const e: EndpointRecord = { ...base(req), mode: 'host', interfaces: [], ports: [] };
+        await endpoints.record(e);
+        return endpoints.attachmentOf(e);
+      }
+      if (mode.startsWith('container:')) return this.joinContainer(req, mode.slice(10));
+      if (mode === 'none') return this.isolated(req);
+      const net = core.network(mode === 'default' ? BUILTIN_BRIDGE : mode);
+      // Ports first: a taken port must refuse the container before anything exists.
+      const granted = await core.ports.reserve(req.containerId, req.name, req.ports);
+      const e: EndpointRecord = {
+        ...base(req),
+        mode: net.name === BUILTIN_BRIDGE ? 'bridge' : 'network',
+        netns: core.netnsName(req.containerId),
+        interfaces: [],
+        ports: granted,
+        portNetwork: net.name,
+      };
+      await endpoints.record(e);
+      try {
+        await createNetns(e.netns!);
+        await endpoints.addInterface(e, net, net.name === BUILTIN_BRIDGE ? [] : req.aliases);
+        await core.save();
+        await core.applyRules();
+      } catch (err) {
+        await endpoints.remove(e);
+        await core.applyRules().catch(() => {});
+        throw err;
+      }
+      core.log.info(
+        {
+          containerId: req.containerId,
+          network: net.name,
+          ipv4: e.interfaces[0]?.ipv4,
+          ports: granted.length,
+        },
+        'container attached',
+      );
+      return endpoints.attachmentOf(e);
+    });
+  }
+
+  /**
+   * Removes the container's port rules while it still runs, before it is sent its stop signal:
+   * new connections to its ports are refused at once instead of reaching a process that is
+   * shutting down, and flows already established finish (their conntrack entries stay). The
+   * host ports stay held until detach.
+   */
+  async withdrawPorts(containerId: string): Promise<void> {
+    const { core } = this;
+    await core.run(async () => {
+      const e = core.endpoint(containerId);
+      if (!e || e.ports.length === 0 || e.portsWithdrawn) return;
+      e.portsWithdrawn = true;
+      await core.save();
+      await core.applyRules();
+      core.log.info({ containerId }, 'ports withdrawn before stop');
+    });
+  }
+
+  async detach(containerId: string): Promise<void> {
+    const { core } = this;
+    await core.run(async () => {
+      const e = core.endpoint(containerId);
+      if (!e) return;
+      // Rules first, while the address still answers (refused), then the flows the kernel
+      // remembers towards it; only then the address goes. Deleting the interface first would let
+      // a SYN be translated to an address nobody answers at, and its retransmissions would keep
+      // following that entry (a hang of up to two minutes rather than a refusal).
+      if (e.ports.length > 0) {
+        if (!e.portsWithdrawn) {
+          e.portsWithdrawn = true;
+          await core.applyRules();
+        }
+        for (const i of e.interfaces) await forgetConnectionsTo(i.ipv4, core.log);
+      }
+      await this.endpoints.remove(e);
+      await core.applyRules();
+      core.log.info({ containerId }, 'container detached');
+    });
+  }
+
+  /**
+   * Keeps endpoints of live containers (and re-holds their ports); removes everything else this
+   * agent may have left behind: endpoints, namespaces and veths with our prefix, addresses.
+   */
+  async reconcile(liveContainerIds: Set<string>): Promise<void> {
+    const { core } = this;
+    await core.run(async () => {
+      const namespaces = new Set(await listNetns());
+      for (const e of [...core.state.endpoints]) {
+        const live = liveContainerIds.has(e.containerId);
+        const lostNetns = e.netns !== undefined && !namespaces.has(e.netns);
+        if (live && !lostNetns) continue;
+        if (live)
+          core.log.warn(
+            { containerId: e.containerId },
+            'network namespace vanished, endpoint dropped',
+          );
+        await this.endpoints.remove(e);
+      }
+      const keepNs = new Set(core.state.endpoints.map((e) => e.netns).filter(Boolean));
+      for (const ns of namespaces)
+        if (isOurNetns(core.prefix, ns) && !keepNs.has(ns)) await deleteNetns(ns);
+      const keepVeth = new Set(
+        core.state.endpoints.flatMap((e) => e.interfaces.map((i) => i.hostVeth)),
+      );
+      const vethRe = vethPattern(core.prefix);
+      for (const l of await listLinks())
+        if (vethRe.test(l) && !keepVeth.has(l)) await deleteLink(l);
+      const released = await core.ipam.retain((network, ip, owner) =>
+        Boolean(
+          core.endpoint(owner)?.interfaces.some((i) => i.network === network && i.ipv4 === ip),
+        ),
+      );
+      if (released.length) core.log.info({ released }, 'leaked addresses released');
+      for (const e of core.state.endpoints)
+        if (e.ports.length) await core.ports.adopt(e.containerId, e.name, e.ports);
+      await core.save();
+      await core.applyRules();
+    });
+  }
+
+  /** The runtime asks at `create`, so an unknown network fails there. @throws NETWORK_NOT_FOUND */
+  inspectNetwork(nameOrId: string): NetworkInfo {
+    return this.catalog.inspect(nameOrId);
+  }
+
+  /** Published ports of a container as granted (host ports filled in); [] when none. */
+  portsOf(containerId: string): PortBinding[] {
+    return this.core.endpoint(containerId)?.ports.map((p) => ({ ...p })) ?? [];
+  }
+
+  /** The attachment of a container, or undefined when it is not attached. */
+  attachmentFor(containerId: string): NetworkAttachment | undefined {
+    const e = this.core.endpoint(containerId);
+    return e ? this.endpoints.attachmentOf(e) : undefined;
+  }
+
+  /** `--network none`: a namespace with loopback only. */
+  private async isolated(req: NetworkRequest): Promise<NetworkAttachment> {
+    const e: EndpointRecord = {
+      ...base(req),
+      mode: 'none',
+      netns: this.core.netnsName(req.containerId),
+      interfaces: [],
+      ports: [],
+    };
+    await this.endpoints.record(e);
+    try {
+      await createNetns(e.netns!);
+    } catch (err) {
+      await this.endpoints.remove(e);
+      throw err;
+    }
+    return this.endpoints.attachmentOf(e);
+  }
+
+  private async joinContainer(req: NetworkRequest, ref: string): Promise<NetworkAttachment> {
+    const { core, endpoints } = this;
+    const target = core.endpointByRef(ref);
+    if (!target)
+      throw new FlotillaError('INVALID_NETWORK_MODE', {
+        mode: req.mode,
+        reason: `container ${ref} is not attached to a network here`,
+      });
+    if (req.ports.length)
+      throw new FlotillaError('INVALID_NETWORK_MODE', {
+        mode: req.mode,
+        reason: "ports cannot be published when sharing another container's network",
+      });
+    const owner = target.mode === 'container' ? core.endpoint(target.joinedTo!)! : target;
+    const e: EndpointRecord = {
+      ...base(req),
+      mode: 'container',
+      joinedTo: owner.containerId,
+      interfaces: [],
+      ports: [],
+    };
+    await endpoints.record(e);
+    return endpoints.attachmentOf(e);
+  }
+}
+
+function base(req: NetworkRequest) {
+  return { containerId: req.containerId, name: req.name, hostname: req.hostname };
+}
+
+/** Container namespaces are `<prefix>-<12 hex>` (core.netnsName). */
+export function isOurNetns(prefix: string, ns: string): boolean {
+  return ns.startsWith(`${prefix}-`) && /^[0-9a-f]{12}$/.test(ns.slice(prefix.length + 1));
+}
+
+/** Host ends of container veths: `<prefix><id…><n>`, 15 characters (endpoints.ts). */
+export function vethPattern(prefix: string): RegExp {
+  return new RegExp(`^${prefix}[0-9a-f]{${14 - prefix.length}}[0-9]$`);
+}

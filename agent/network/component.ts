@@ -1,0 +1,130 @@
+// The network component as main.ts builds it: one core (state file, rule set, allocators) and the
+// role objects each consumer is given — `attachments` (runtime), `provisioning` (executor),
+// `cluster` (session), `local` (local API) — plus the lifecycle: start, stop, teardown. Its
+// kernel objects carry its prefix and its chains; it never touches anyone else's.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FlotillaError } from '../../shared/errors/index.js';
+import { tryExclusiveLock, type HeldLock } from '../../shared/fs/exclusive-lock.js';
+import { ContainerAttachments } from './attachments.js';
+import { NetworkCatalog } from './catalog.js';
+import { ClusterNetworkState } from './cluster-state.js';
+import { BUILTIN_BRIDGE, NetworkCore, type NetworkOptions } from './core.js';
+import { NetworkDnsServers } from './dns/servers.js';
+import { Endpoints } from './endpoints.js';
+import { setSysctl } from './exec.js';
+import { deleteRoute, replaceRoute } from './host/links.js';
+import { LocalNetworks } from './local-networks.js';
+import { TaskNetworks } from './provisioning.js';
+import { assertNodeSubnetFree } from './subnets.js';
+
+export class NetworkComponent {
+  /** For the runtime: attach, withdraw ports, detach, reconcile. */
+  readonly attachments: ContainerAttachments;
+  /** For the executor: stack networks on first use, the routing mesh's interface. */
+  readonly provisioning: TaskNetworks;
+  /** For the session: node subnet, peer routes, routing mesh. */
+  readonly cluster: ClusterNetworkState;
+  /** For the local API: network create/ls/inspect/rm/prune/connect/disconnect. */
+  readonly local: LocalNetworks;
+  private readonly core: NetworkCore;
+  private readonly dns: NetworkDnsServers;
+  private lock?: HeldLock;
+
+  constructor(opts: NetworkOptions) {
+    const core = new NetworkCore(opts);
+    const endpoints = new Endpoints(core);
+    const catalog = new NetworkCatalog(core);
+    this.core = core;
+    this.dns = new NetworkDnsServers(core);
+    this.attachments = new ContainerAttachments(core, endpoints, catalog);
+    this.local = new LocalNetworks(core, endpoints, catalog, this.dns);
+    this.provisioning = new TaskNetworks(core, this.local);
+    this.cluster = new ClusterNetworkState(core);
+  }
+
+  /**
+   * Takes the state lock, refuses a node subnet another interface routes, then brings up bridges,
+   * rules and DNS for what was persisted. @throws NETWORK_STATE_LOCKED, NODE_SUBNET_IN_USE
+   */
+  async start(): Promise<void> {
+    const { core } = this;
+    await mkdir(core.dir, { recursive: true });
+    await this.takeLock();
+    try {
+      core.state = await core.stateFile.load();
+      // Containers attached to the default bridge keep the subnet they got their addresses from.
+      const stored = core.state.nodeSubnet;
+      if (stored && (core.opts.preferStoredSubnet || core.defaultEndpointCount() > 0))
+        core.nodeSubnet = stored;
+      core.state.nodeSubnet = core.nodeSubnet;
+      // Before anything is made: a second bridge on a routed subnet breaks both (published ports
+      // time out), so a clash is refused naming the interface.
+      const peers = core.state.peerRoutes.map((r) => r.subnet);
+      await assertNodeSubnetFree(core.nodeSubnet, core.bridgeName, peers);
+      if (core.opts.enableIpForward ?? true) await setSysctl('net/ipv4/ip_forward', '1');
+      for (const n of core.allNetworks()) await core.driver(n).up(n);
+      for (const e of core.state.endpoints)
+        if (e.ports.length) await core.ports.adopt(e.containerId, e.name, e.ports);
+      for (const r of core.state.peerRoutes) await replaceRoute(r.subnet, r.via);
+      await core.applyRules();
+      for (const n of core.state.networks) await this.dns.start(n);
+    } catch (err) {
+      await this.dns.stopAll();
+      core.ports.releaseAll();
+      await this.releaseLock();
+      throw err;
+    }
+    core.log.info({ subnet: core.nodeSubnet, bridge: core.bridgeName }, 'network started');
+  }
+
+  /** Stops DNS and lets go of held ports; kernel state stays so containers keep working. */
+  async stop(): Promise<void> {
+    await this.core.run(async () => {
+      await this.dns.stopAll();
+      this.core.ports.releaseAll();
+      await this.releaseLock();
+    });
+  }
+
+  /** Removes everything this instance created: endpoints, bridges, chains, routes (tests, uninstall). */
+  async teardown(): Promise<void> {
+    const { core } = this;
+    await core.run(async () => {
+      const endpoints = new Endpoints(core);
+      for (const e of [...core.state.endpoints]) await endpoints.remove(e);
+      core.state.endpoints = [];
+      await this.dns.stopAll();
+      for (const n of core.state.networks) {
+        await core.driver(n).down(n);
+        await core.ipam.dropNetwork(n.name);
+      }
+      await core.ipam.dropNetwork(BUILTIN_BRIDGE);
+      core.state.networks = [];
+      for (const r of core.state.peerRoutes) await deleteRoute(r.subnet, r.via);
+      core.state.peerRoutes = [];
+      const bridge = core.defaultNetwork();
+      await core.driver(bridge).down(bridge);
+      await core.rules.remove();
+      core.ports.releaseAll();
+      await core.save();
+      await this.releaseLock();
+    });
+  }
+
+  /** One agent per data root: a kernel lock on <dataRoot>/network/lock, gone with its holder. */
+  private async takeLock(): Promise<void> {
+    const r = await tryExclusiveLock(join(this.core.dir, 'lock'));
+    if (!r.held)
+      throw new FlotillaError('NETWORK_STATE_LOCKED', {
+        dir: this.core.dir,
+        pid: r.pid || 'unknown',
+      });
+    this.lock = r.lock;
+  }
+
+  private async releaseLock(): Promise<void> {
+    await this.lock?.release();
+    this.lock = undefined;
+  }
+}

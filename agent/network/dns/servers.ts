@@ -1,0 +1,47 @@
+// One DNS server per user-defined network on its gateway, answering from the endpoints the core
+// holds (container names, short ids, aliases on that network). Started with the network and at
+// agent start, stopped with it.
+import type { NetworkCore } from '../core.js';
+import type { NetworkRecord } from '../state.js';
+import { NetworkDnsServer } from './server.js';
+
+export class NetworkDnsServers {
+  private readonly servers = new Map<string, NetworkDnsServer>();
+
+  constructor(private readonly core: NetworkCore) {}
+
+  async start(n: NetworkRecord): Promise<void> {
+    const server = new NetworkDnsServer({
+      address: n.gateway,
+      port: this.core.opts.dnsPort,
+      subnet: n.subnet,
+      upstreams: this.core.upstreams(),
+      log: this.core.log.child({ network: n.name }),
+      lookup: (name) => this.lookup(n.name, name),
+    });
+    await server.start();
+    this.servers.set(n.name, server);
+  }
+
+  async stop(network: string): Promise<void> {
+    await this.servers.get(network)?.stop();
+    this.servers.delete(network);
+  }
+
+  async stopAll(): Promise<void> {
+    for (const s of this.servers.values()) await s.stop();
+    this.servers.clear();
+  }
+
+  /** Addresses on `network` of the containers called `name` (name, short id or alias). */
+  private lookup(network: string, name: string): string[] {
+    const out: string[] = [];
+    for (const e of this.core.state.endpoints) {
+      const i = e.interfaces.find((x) => x.network === network);
+      if (!i) continue;
+      const names = [e.name, e.containerId.slice(0, 12), ...i.aliases].map((x) => x.toLowerCase());
+      if (names.includes(name)) out.push(i.ipv4);
+    }
+    return out;
+  }
+}

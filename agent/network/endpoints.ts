@@ -1,0 +1,90 @@
+// Endpoint plumbing shared by the roles that add or remove container interfaces (attachments for
+// the runtime, connect/disconnect of the local API): record first, then kernel objects, and
+// remove in the reverse order; and the NetworkAttachment the runtime sees for an endpoint.
+// Callers hold the core's mutex.
+import { hostResolvers } from './dns/server.js';
+import { deleteNetns } from './host/links.js';
+import { BUILTIN_BRIDGE, type NetworkCore } from './core.js';
+import type { EndpointRecord, InterfaceRecord, NetworkRecord } from './state.js';
+import type { NetworkAttachment } from './types.js';
+
+const fallbackDns = ['8.8.8.8', '8.8.4.4'];
+
+export class Endpoints {
+  constructor(private readonly core: NetworkCore) {}
+
+  /** Persists a new endpoint before any of its kernel objects exist. */
+  async record(e: EndpointRecord): Promise<void> {
+    this.core.state.endpoints.push(e);
+    await this.core.save();
+  }
+
+  /** Allocates an address on `net` and plugs the next ethN of `e` into it. */
+  async addInterface(e: EndpointRecord, net: NetworkRecord, aliases: string[]): Promise<void> {
+    const { core } = this;
+    const ipv4 = await core.ipam.allocate(net.name, net.subnet, e.containerId);
+    let index = 0;
+    while (e.interfaces.some((i) => i.ifName === `eth${index}`)) index++;
+    const iface: InterfaceRecord = {
+      network: net.name,
+      ifName: `eth${index}`,
+      hostVeth: `${core.prefix}${e.containerId.slice(0, 14 - core.prefix.length)}${index}`,
+      ipv4,
+      aliases,
+    };
+    // Record first: if we crash between here and the veth, reconcile still knows the address.
+    e.interfaces.push(iface);
+    await core.save();
+    await core.driver(net).plug(net, iface, e.netns!, index === 0);
+  }
+
+  /** Unplugs one interface and releases its address (network disconnect). */
+  async removeInterface(e: EndpointRecord, iface: InterfaceRecord): Promise<void> {
+    const { core } = this;
+    const net = core.allNetworks().find((n) => n.name === iface.network);
+    await core.driver(net ?? core.defaultNetwork()).unplug(iface);
+    await core.ipam.release(iface.network, iface.ipv4);
+    e.interfaces = e.interfaces.filter((x) => x !== iface);
+  }
+
+  /** Removes an endpoint's kernel objects, addresses and ports, then its record. Never throws on "already gone". */
+  async remove(e: EndpointRecord): Promise<void> {
+    const { core } = this;
+    for (const i of [...e.interfaces]) await this.removeInterface(e, i);
+    if (e.netns) await deleteNetns(e.netns);
+    core.ports.release(e.containerId);
+    core.state.endpoints = core.state.endpoints.filter((x) => x !== e);
+    // Containers that shared this one's namespace lose it too.
+    core.state.endpoints = core.state.endpoints.filter((x) => x.joinedTo !== e.containerId);
+    await core.save();
+  }
+
+  /** What the runtime needs to run the container in its network (netns, address, DNS, ports). */
+  attachmentOf(e: EndpointRecord): NetworkAttachment {
+    const { core } = this;
+    if (e.mode === 'container') {
+      const owner = core.endpoint(e.joinedTo!);
+      const a = owner ? this.attachmentOf(owner) : { networkName: 'none', ports: [], dns: [] };
+      return { ...a, networkName: `container:${e.joinedTo}`, ports: [] };
+    }
+    if (e.mode === 'host') return { networkName: 'host', ports: [], dns: core.upstreams() };
+    const primary = e.interfaces[0];
+    const net = primary ? core.state.networks.find((n) => n.name === primary.network) : undefined;
+    return {
+      netnsPath: e.netns ? `/run/netns/${e.netns}` : undefined,
+      ipv4: primary?.ipv4,
+      gateway: primary ? (net?.gateway ?? core.defaultNetwork().gateway) : undefined,
+      networkName:
+        e.mode === 'none' ? 'none' : (primary?.network ?? e.portNetwork ?? BUILTIN_BRIDGE),
+      ports: e.ports.map((p) => ({ ...p })),
+      // User networks resolve container names through the network's DNS on its gateway.
+      dns: net ? [net.gateway] : e.mode === 'none' ? [] : containerResolvers(),
+    };
+  }
+}
+
+/** Host resolvers a container can reach: loopback ones (systemd-resolved) are useless inside. */
+function containerResolvers(): string[] {
+  const usable = hostResolvers().filter((r) => !r.startsWith('127.'));
+  return usable.length ? usable : fallbackDns;
+}
