@@ -12,6 +12,7 @@ import { buildImageService } from './image/index.js';
 import { NetworkComponent, defaultNodeSubnet } from './network/index.js';
 import { AgentMetrics } from './metrics/index.js';
 import { createMetricsRegistry, MetricsServer } from '../shared/metrics/index.js';
+import { claimSocketPath, lockAgentRoots } from './instance-guard.js';
 
 interface Startable {
   start(): Promise<void>;
@@ -24,6 +25,10 @@ export async function runAgent(flags: Partial<AgentFlagSettings>): Promise<void>
   const log = createLogger({ proc: 'agent' });
   // 0710 roots, 0700 directories below them, tightened at every start (docs/design/agent-files.md).
   await secureAgentRoots(config);
+  // Before anything is made: refused while another agent runs on either root or answers on the
+  // socket. The locks are the kernel's and go with this process (docs/decisions/0002).
+  const locks = await lockAgentRoots(config);
+  await claimSocketPath(config.socketPath);
 
   // Without --node-subnet a standalone agent uses 10.240.0.0/24 (docs/design/network.md).
   const network = new NetworkComponent({
@@ -63,9 +68,16 @@ export async function runAgent(flags: Partial<AgentFlagSettings>): Promise<void>
   });
   // Settings refused before any part starts: no bridge, chain or socket is left behind.
   runtime.engine.checkDefaultRuntime();
-  for (const part of [image, network, runtime, api] as Startable[]) {
-    await part.start();
-    started.push(part);
+  try {
+    for (const part of [image, network, runtime, api] as Startable[]) {
+      await part.start();
+      started.push(part);
+    }
+  } catch (err) {
+    // A part refused to start (a node subnet routed elsewhere …): undo the others, free the roots.
+    for (const part of started.reverse()) await part.stop().catch(() => {});
+    for (const l of locks) await l.release();
+    throw err;
   }
   if (metrics) {
     const unsubscribe = runtime.engine.subscribe(metrics.onContainerEvent);
@@ -100,6 +112,7 @@ export async function runAgent(flags: Partial<AgentFlagSettings>): Promise<void>
     log.info({ signal }, 'agent stopping');
     for (const part of started.reverse())
       await part.stop().catch((err) => log.warn({ err }, 'stop failed'));
+    for (const l of locks) await l.release();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

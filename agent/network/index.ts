@@ -5,6 +5,7 @@ export type { NetworkOptions } from './core.js';
 export { parsePublish, publishAllPorts, formatBinding } from './ports/publish.js';
 export { ephemeralRange } from './ports/allocator.js';
 export { defaultNodeSubnet } from './defaults.js';
+export { removeNetworkLeftovers } from './cleanup.js';
 export type {
   NetworkAttacher,
   NetworkProvisioner,

@@ -3,7 +3,7 @@
 // interface other than our own bridge (another agent's bridge left on the same subnet made
 // published ports time out).
 import { FlotillaError } from '../../shared/errors/index.js';
-import { hostRouteEntries, hostRoutes } from './host/links.js';
+import { hostRouteEntries, hostRoutes, type HostRoute } from './host/links.js';
 import {
   formatSubnet,
   ipToInt,
@@ -61,18 +61,29 @@ export async function assertNodeSubnetFree(
   ownDev: string,
   ignore: string[] = [],
 ): Promise<void> {
-  const s = parseSubnet(subnet);
-  for (const r of await hostRouteEntries()) {
-    if (r.dev === ownDev || r.dst === '0.0.0.0/0' || ignore.includes(r.dst)) continue;
-    const rs = routeSubnet(r.dst);
-    if (!rs || !overlaps(s, rs)) continue;
-    if (rs.prefix < s.prefix && r.gateway) continue;
+  const clash = nodeSubnetClash(subnet, ownDev, await hostRouteEntries(), ignore);
+  if (clash)
     throw new FlotillaError('NODE_SUBNET_IN_USE', {
-      subnet: formatSubnet(s),
-      dev: r.dev,
-      route: r.dst,
+      subnet: formatSubnet(parseSubnet(subnet)),
+      dev: clash.dev,
+      route: clash.dst,
     });
-  }
+}
+
+/** The first of `routes` that makes `subnet` unusable as this agent's node subnet (see above). */
+export function nodeSubnetClash(
+  subnet: string,
+  ownDev: string,
+  routes: HostRoute[],
+  ignore: string[] = [],
+): HostRoute | undefined {
+  const s = parseSubnet(subnet);
+  return routes.find((r) => {
+    if (r.dev === ownDev || r.dst === '0.0.0.0/0' || ignore.includes(r.dst)) return false;
+    const rs = routeSubnet(r.dst);
+    if (!rs || !overlaps(s, rs)) return false;
+    return !(rs.prefix < s.prefix && r.gateway);
+  });
 }
 
 /** Any route destination, /0 to /32 (parseSubnet takes network prefixes only). */

@@ -2,7 +2,7 @@
 // open file). Node has no flock, so `flock -xn 3` runs with the file as its fd 3: the child
 // locks the open file description it shares with us and exits, and the lock stays with our
 // descriptor until we close it or die. Two processes racing get exactly one lock; a stale pid
-// file cannot fool it (docs/design/agent.md "One agent per root").
+// file cannot fool it (docs/decisions/0002-one-agent-per-root.md).
 import { spawn } from 'node:child_process';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';

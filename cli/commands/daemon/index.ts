@@ -22,13 +22,33 @@ export function managerSettingsOf(cmd: Command): Partial<ManagerFlagSettings> {
 }
 
 export function registerDaemonCommands(program: Command, _ctx: () => CliContext): void {
-  defineFlags(
-    program.command('agent').description('Run the agent: the container engine of this machine'),
-    agentFlags,
-  ).action(async (_opts: unknown, cmd: Command) => {
+  const agent = program
+    .command('agent')
+    .description('Run the agent: the container engine of this machine');
+  defineFlags(agent, agentFlags).action(async (_opts: unknown, cmd: Command) => {
     const { runAgent } = await import('../../../agent/index.js');
     await runAgent(agentSettingsOf(cmd));
   });
+
+  // Docker has no equivalent (its daemon cleans up at start); named after the process it serves.
+  agent
+    .command('cleanup')
+    .description(
+      'Remove what a stopped agent left on this machine (containers, mounts, cgroups, network ' +
+        'namespaces, bridges, iptables chains); refused while that agent runs',
+    )
+    .option('--data-root <dir>', 'data root of the agent (default /var/lib/flotilla)')
+    .option('--exec-root <dir>', 'exec root of the agent (default /run/flotilla)')
+    .option('--config-file <file>', 'JSON config file (default /etc/flotilla/agent.json)')
+    .action(
+      async (opts: { dataRoot?: string; execRoot?: string; configFile?: string }, cmd: Command) => {
+        const { runAgentCleanup } = await import('../../../agent/index.js');
+        const host = (cmd.parent?.parent?.opts() as { host?: string }).host;
+        const lines = await runAgentCleanup({ ...opts, ...(host ? { host } : {}) });
+        for (const line of lines) process.stdout.write(`${line}\n`);
+        if (!lines.length) process.stdout.write('nothing to remove\n');
+      },
+    );
 
   defineFlags(
     program
