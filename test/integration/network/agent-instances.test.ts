@@ -22,16 +22,24 @@ interface Started {
   stop(): Promise<void>;
 }
 
-/** `flotilla agent` with `args`, its stderr collected; `stop()` SIGTERMs it if it still runs. */
-function startAgent(args: string[], env: NodeJS.ProcessEnv = {}): Started {
+/**
+ * `flotilla agent` with `args`, its stderr collected; `stop()` SIGTERMs it if it still runs. An
+ * agent that should have been refused but still runs after `limitMs` is stopped, so a failing
+ * test ends (with the wrong status and message) instead of leaving a second agent behind.
+ */
+function startAgent(args: string[], limitMs = 60_000): Started {
   const p = spawn('node', [bundlePath, 'agent', ...args], {
-    env: { ...process.env, FLOTILLA_LOG_LEVEL: 'fatal', ...env },
+    env: { ...process.env, FLOTILLA_LOG_LEVEL: 'fatal' },
   });
+  const limit = setTimeout(() => p.kill('SIGTERM'), limitMs);
   let stderr = '';
   p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   p.stdout.resume();
   const exited = new Promise<{ status: number | null; stderr: string }>((resolve) =>
-    p.on('close', (status) => resolve({ status, stderr })),
+    p.on('close', (status) => {
+      clearTimeout(limit);
+      resolve({ status, stderr });
+    }),
   );
   return {
     pid: p.pid!,
@@ -116,7 +124,8 @@ describe('one agent per root, socket and node subnet', () => {
     ];
     others.push({ dir: shared.dir, dataRoot: join(shared.dir, 'd0') });
     others.push({ dir: shared.dir, dataRoot: join(shared.dir, 'd1') });
-    const both = [startAgent(args(0)), startAgent(args(1))];
+    // The winner must outlive the checks below: its limit is the test's.
+    const both = [startAgent(args(0), 170_000), startAgent(args(1), 170_000)];
     try {
       // The loser exits on its own; the winner keeps running.
       const first = await Promise.race(both.map((s, i) => s.exited.then((r) => ({ i, r }))));
