@@ -66,9 +66,9 @@ export async function runAgent(flags: Partial<AgentFlagSettings>): Promise<void>
     log,
     routes: agentRoutes(components),
   });
-  // Settings refused before any part starts: no bridge, chain or socket is left behind.
-  runtime.engine.checkDefaultRuntime();
   try {
+    // Settings refused before any part starts: no bridge, chain or socket is left behind.
+    runtime.engine.checkDefaultRuntime();
     for (const part of [image, network, runtime, api] as Startable[]) {
       await part.start();
       started.push(part);
