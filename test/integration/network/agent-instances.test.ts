@@ -27,8 +27,8 @@ interface Started {
  * agent that should have been refused but still runs after `limitMs` is stopped, so a failing
  * test ends (with the wrong status and message) instead of leaving a second agent behind.
  */
-function startAgent(args: string[], limitMs = 60_000): Started {
-  const p = spawn('node', [bundlePath, 'agent', ...args], {
+function startAgent(args: string[], limitMs = 60_000, globalArgs: string[] = []): Started {
+  const p = spawn('node', [bundlePath, ...globalArgs, 'agent', ...args], {
     env: { ...process.env, FLOTILLA_LOG_LEVEL: 'fatal' },
   });
   const limit = setTimeout(() => p.kill('SIGTERM'), limitMs);
@@ -96,16 +96,11 @@ describe('one agent per root, socket and node subnet', () => {
   it('refuses a second agent on a socket a live agent answers on', async () => {
     const b = roots('same-socket');
     const socket = join(agent.execRoot, 'agent.sock');
-    const r = await startAgent([
-      '--data-root',
-      b.dataRoot,
-      '--exec-root',
-      b.execRoot,
-      '--node-subnet',
-      '10.251.40.0/24',
-      '-H',
-      `unix://${socket}`,
-    ]).exited;
+    const r = await startAgent(
+      ['--data-root', b.dataRoot, '--exec-root', b.execRoot, '--node-subnet', '10.251.40.0/24'],
+      60_000,
+      ['-H', `unix://${socket}`],
+    ).exited;
     expect(r.status).toBe(1);
     expect(r.stderr.split('\n')[0]).toBe(`Error: an agent already answers on ${socket}`);
     expect(await bridgeExists(b.dataRoot)).toBe(false);
