@@ -34,7 +34,7 @@ export async function runAgentCleanup(
   return cleanupAgent(config);
 }
 
-/** What was removed, one line each (`netns f1a2-0123456789ab`, `mount /run/…`). */
+/** What was done, one line each (`removed netns f1a2-0123456789ab`, `removed mount /run/…`). */
 export async function cleanupAgent(t: CleanupTarget): Promise<string[]> {
   const locks = await lockAll(t);
   try {
@@ -45,8 +45,14 @@ export async function cleanupAgent(t: CleanupTarget): Promise<string[]> {
     removed.push(...mounts.map((m) => `mount ${m}`));
     removed.push(...(await removeCgroups(ids)).map((c) => `cgroup ${c}`));
     removed.push(...(await removeNetworkLeftovers({ dataRoot: t.dataRoot })));
-    await claimSocketPath(t.socketPath);
-    return removed;
+    // A stale socket file goes; one another (live) agent answers on is not this agent's to remove.
+    const socketFree = await claimSocketPath(t.socketPath).then(
+      () => true,
+      () => false,
+    );
+    const lines = removed.map((r) => `removed ${r}`);
+    if (!socketFree) lines.push(`kept ${t.socketPath}: another agent answers on it`);
+    return lines;
   } finally {
     for (const l of locks) await l.release();
   }
