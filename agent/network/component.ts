@@ -28,6 +28,7 @@ export class NetworkComponent {
   /** For the local API: network create/ls/inspect/rm/prune/connect/disconnect. */
   readonly local: LocalNetworks;
   private readonly core: NetworkCore;
+  private readonly endpoints: Endpoints;
   private readonly dns: NetworkDnsServers;
   private lock?: HeldLock;
 
@@ -36,6 +37,7 @@ export class NetworkComponent {
     const endpoints = new Endpoints(core);
     const catalog = new NetworkCatalog(core);
     this.core = core;
+    this.endpoints = endpoints;
     this.dns = new NetworkDnsServers(core);
     this.attachments = new ContainerAttachments(core, endpoints, catalog);
     this.local = new LocalNetworks(core, endpoints, catalog, this.dns);
@@ -91,8 +93,7 @@ export class NetworkComponent {
   async teardown(): Promise<void> {
     const { core } = this;
     await core.run(async () => {
-      const endpoints = new Endpoints(core);
-      for (const e of [...core.state.endpoints]) await endpoints.remove(e);
+      for (const e of [...core.state.endpoints]) await this.endpoints.remove(e);
       core.state.endpoints = [];
       await this.dns.stopAll();
       for (const n of core.state.networks) {
