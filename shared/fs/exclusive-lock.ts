@@ -25,7 +25,7 @@ export async function tryExclusiveLock(path: string): Promise<LockResult> {
   const fh = await open(path, 'a+', 0o600);
   try {
     if (!(await flockNonBlocking(fh))) {
-      const pid = Number((await fh.readFile('utf8')).trim()) || 0;
+      const pid = await holderPid(fh);
       await fh.close();
       return { held: false, pid };
     }
@@ -43,6 +43,8 @@ export async function tryExclusiveLock(path: string): Promise<LockResult> {
       release: async () => {
         if (released) return;
         released = true;
+        // No pid left behind for the next taker's rivals to read before it writes its own.
+        await fh.truncate(0).catch(() => {});
         await fh.close();
       },
     },
@@ -55,6 +57,19 @@ export async function isLocked(path: string): Promise<{ locked: boolean; pid: nu
   if (!r.held) return { locked: true, pid: r.pid };
   await r.lock.release();
   return { locked: false, pid: 0 };
+}
+
+/**
+ * The pid the holder wrote. A holder that has just taken the lock writes it a moment later (two
+ * agents started at once), so an empty file is read again for up to half a second.
+ */
+async function holderPid(fh: FileHandle): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    const { buffer, bytesRead } = await fh.read(Buffer.alloc(32), 0, 32, 0);
+    const pid = Number(buffer.subarray(0, bytesRead).toString('utf8').trim()) || 0;
+    if (pid || attempt >= 25) return pid;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 function flockNonBlocking(fh: FileHandle): Promise<boolean> {
