@@ -171,6 +171,11 @@ export class TestAgent {
   async stop(): Promise<void> {
     if (!this.proc) return;
     const p = this.proc;
+    // An agent that refused to start has exited already: no 'exit' event is coming.
+    if (p.exitCode !== null || p.signalCode !== null) {
+      this.proc = undefined;
+      return;
+    }
     const exited = new Promise((r) => p.once('exit', r));
     p.kill('SIGTERM');
     await exited;
