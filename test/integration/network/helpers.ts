@@ -145,6 +145,8 @@ export async function echo(
     const p = execFile(cmd as string, args as string[], { timeout: 6000 }, (_err, stdout) =>
       resolve(stdout.trim()),
     );
+    // socat may exit before reading (refused, timed out): its stdin then fails with EPIPE.
+    p.stdin?.on('error', () => {});
     p.stdin?.end(msg + '\n');
   });
 }
