@@ -117,6 +117,9 @@ export class TestAgent {
   readonly subnet = `10.251.${20 + subnetSeq++}.0/24`;
   private proc?: ChildProcess;
 
+  /** `extraArgs`: more `flotilla agent` flags (e.g. --metrics-addr). */
+  constructor(private readonly extraArgs: string[] = []) {}
+
   get env(): NodeJS.ProcessEnv {
     return {
       ...process.env,
@@ -138,6 +141,7 @@ export class TestAgent {
         this.execRoot,
         '--node-subnet',
         this.subnet,
+        ...this.extraArgs,
       ],
       {
         stdio: ['ignore', 'ignore', 'ignore'],
