@@ -14,6 +14,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { etcdPkiFiles } from '../../manager/etcd/index.js';
+import { etcdTlsFlags } from '../harness/etcd-flags.js';
 import { buildImage, busyboxLayer, type BuiltImage } from '../harness/image-builder.js';
 import { run, runInNetns, type RunResult } from './harness/index.js';
 
@@ -240,17 +241,10 @@ export class Cluster {
     const ports = JSON.parse(readFileSync(join(this.dir, name, 'etcd-ports.json'), 'utf8')) as {
       clientPort: number;
     };
-    const f = etcdPkiFiles(join(this.dir, name, 'etcd-pki'));
-    return [
-      '--etcd',
+    return etcdTlsFlags(
       `https://127.0.0.1:${ports.clientPort}`,
-      '--etcd-cacert',
-      f.caFile,
-      '--etcd-cert',
-      f.clientCertFile,
-      '--etcd-key',
-      f.clientKeyFile,
-    ];
+      etcdPkiFiles(join(this.dir, name, 'etcd-pki')),
+    );
   }
 
   startAgent(i: number, token?: string): Proc {

@@ -1,6 +1,7 @@
 // A strict parser of the Prometheus text exposition format (version 0.0.4), for tests that check
 // /metrics with a parser rather than a grep: every line must be a comment (# HELP, # TYPE), blank,
 // or a sample `name{label="value",...} value [timestamp]`; anything else throws, naming the line.
+import { get } from 'node:http';
 
 export interface Sample {
   name: string;
@@ -78,4 +79,23 @@ export function sampleValue(
     (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
   );
   return hits.reduce((sum, s) => sum + s.value, 0);
+}
+
+/** GET http://ADDR/metrics, parsed (rejects when the text does not parse). */
+export function scrapeMetrics(addr: string): Promise<ParsedMetrics> {
+  return new Promise((resolve, reject) => {
+    get(`http://${addr}/metrics`, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => {
+        try {
+          if (!String(res.headers['content-type']).startsWith('text/plain'))
+            throw new Error(`metrics served as ${res.headers['content-type']}`);
+          resolve(parsePrometheusText(body));
+        } catch (err) {
+          reject(err);
+        }
+      });
+    }).on('error', reject);
+  });
 }

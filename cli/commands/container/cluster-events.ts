@@ -1,5 +1,6 @@
 // `flotilla events` against a manager: the cluster's events (service, node, task) as Docker prints
 // them, with --since/--until read as Docker reads them and --filter sent as Docker's filter JSON.
+import { createInterface } from 'node:readline';
 import { managerClient } from '../../clients/manager-client.js';
 import type { CliContext } from '../../context.js';
 import { FlotillaError } from '../../../shared/errors/index.js';
@@ -59,15 +60,7 @@ export async function streamClusterEvents(c: CliContext, o: ClusterEventsOptions
       filters: filtersJson(o.filter),
     },
   });
-  let buf = '';
-  for await (const chunk of res) {
-    buf += chunk.toString();
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      if (line)
-        c.out.write(formatClusterEvent(JSON.parse(line) as ClusterEventLine, o.format) + '\n');
-    }
-  }
+  for await (const line of createInterface({ input: res, crlfDelay: Infinity }))
+    if (line)
+      c.out.write(formatClusterEvent(JSON.parse(line) as ClusterEventLine, o.format) + '\n');
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Etcd3, type IOptions } from 'etcd3';
 import { EmbeddedEtcd } from '../../../manager/etcd/index.js';
 import { rootPrefix } from '../../../manager/store/index.js';
+import { etcdTlsFlags } from '../../harness/etcd-flags.js';
 
 export interface TestEtcd {
   etcd: EmbeddedEtcd;
@@ -60,17 +61,7 @@ export function etcdClientOptions(etcd: EmbeddedEtcd): IOptions {
 
 /** `flotilla manager` flags that connect to an EmbeddedEtcd. */
 export function etcdManagerFlags(etcd: EmbeddedEtcd): string[] {
-  const f = etcd.tlsFiles;
-  return [
-    '--etcd',
-    etcd.endpoint,
-    '--etcd-cacert',
-    f.caFile,
-    '--etcd-cert',
-    f.clientCertFile,
-    '--etcd-key',
-    f.clientKeyFile,
-  ];
+  return etcdTlsFlags(etcd.endpoint, etcd.tlsFiles);
 }
 
 /** etcdctl flags for an EmbeddedEtcd. */

@@ -6,6 +6,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import type { IOptions } from 'etcd3';
 import { etcdPkiFiles, freePort } from '../../../manager/etcd/index.js';
+import { etcdTlsFlags } from '../../harness/etcd-flags.js';
 import { bundleCli as bundleHarnessCli, cliBundlePath } from '../../harness/cli-bundle.js';
 
 export const bundlePath = cliBundlePath('manager');
@@ -107,17 +108,10 @@ export class ManagerProcess {
 
   /** `flotilla manager` flags that reach this manager's embedded etcd with its client certificate. */
   embeddedEtcdFlags(): string[] {
-    const f = etcdPkiFiles(join(this.dataRoot, 'etcd-pki'));
-    return [
-      '--etcd',
+    return etcdTlsFlags(
       this.embeddedEtcdEndpoint()!,
-      '--etcd-cacert',
-      f.caFile,
-      '--etcd-cert',
-      f.clientCertFile,
-      '--etcd-key',
-      f.clientKeyFile,
-    ];
+      etcdPkiFiles(join(this.dataRoot, 'etcd-pki')),
+    );
   }
 
   /** etcd3 client options for this manager's embedded etcd. */

@@ -166,6 +166,66 @@ describe('one manager: authorisation follows the store', () => {
     expect(cli(e2, 'context', 'ls', '-q').stdout).not.toContain('copy');
   });
 
+  it('creates a context from certificate files and from another context, and inspects it', () => {
+    const cfg3 = join(root, 'cfg-create');
+    const e3 = env(cfg3);
+    // The files of the context `manager --init` wrote: what an operator copies by hand.
+    const sec = JSON.parse(cli(e, 'context', 'inspect', 'sec').stdout) as {
+      name: string;
+      managers: string[];
+      tls: { caFile: string; certFile: string; keyFile: string };
+      certificate: { subject: string; validTo: string };
+    }[];
+    expect(sec[0].name).toBe('sec');
+    expect(sec[0].certificate.subject).toContain('OU=admin');
+    const { caFile, certFile, keyFile } = sec[0].tls;
+    const made = cli(
+      e3,
+      'context',
+      'create',
+      'by-hand',
+      '--manager',
+      sec[0].managers[0],
+      '--ca',
+      caFile,
+      '--cert',
+      certFile,
+      '--key',
+      keyFile,
+      '--description',
+      'copied files',
+    );
+    expect(made.status, made.stderr).toBe(0);
+    expect(mode(join(cfg3, 'contexts', 'by-hand.json'))).toBe(0o600);
+    const info = cli(e3, '--context', 'by-hand', 'cluster', 'info');
+    expect(info.status, info.stderr).toBe(0);
+    expect(info.stdout).toContain('Cluster:\tsec');
+    expect(cli(e3, 'context', 'create', 'second', '--from', 'by-hand').status).toBe(0);
+    const inspected = JSON.parse(cli(e3, 'context', 'inspect', 'second').stdout) as {
+      name: string;
+      managers: string[];
+    }[];
+    expect(inspected.map((c) => [c.name, c.managers])).toEqual([['second', sec[0].managers]]);
+    // A missing file is one clear error, and no context is written.
+    const bad = cli(
+      e3,
+      'context',
+      'create',
+      'broken',
+      '--manager',
+      sec[0].managers[0],
+      '--ca',
+      '/nonexistent',
+      '--cert',
+      certFile,
+      '--key',
+      keyFile,
+    );
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('/nonexistent');
+    expect(cli(e3, 'context', 'ls', '-q').stdout).not.toContain('broken');
+  });
+
   it('refuses an expired join token with a clear error', async () => {
     const set = cli(e, 'cluster', 'join-token', '--expiry', '1s', 'worker');
     expect(set.status, set.stderr).toBe(0);

@@ -1,30 +1,15 @@
 // An agent started with --metrics-addr, driven through the CLI: /metrics parses as Prometheus text,
 // its container counts follow `run -d` and `rm -f`, and the start and remove it did are timed.
-import { get } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../../manager/etcd/index.js';
-import { parsePrometheusText, sampleValue } from '../../harness/prometheus-text.js';
+import { sampleValue, scrapeMetrics } from '../../harness/prometheus-text.js';
 import { TestAgent, useTestAgent, waitFor } from '../runtime/harness.js';
 
 const metricsAddr = `127.0.0.1:${await freePort()}`;
 const agent = new TestAgent(['--metrics-addr', metricsAddr]);
 useTestAgent(agent);
 
-function scrape() {
-  return new Promise<ReturnType<typeof parsePrometheusText>>((resolve, reject) => {
-    get(`http://${metricsAddr}/metrics`, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => {
-        try {
-          resolve(parsePrometheusText(body));
-        } catch (err) {
-          reject(err);
-        }
-      });
-    }).on('error', reject);
-  });
-}
+const scrape = () => scrapeMetrics(metricsAddr);
 
 describe('agent metrics', () => {
   it('counts containers by state and times their start and removal', async () => {

@@ -2,12 +2,11 @@
 // text and its task counts follow a service's creation and removal; `flotilla events` with the
 // cluster context shows that creation and removal, filtered and windowed as Docker's.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../manager/etcd/index.js';
-import { parsePrometheusText, sampleValue } from '../../harness/prometheus-text.js';
+import { sampleValue, scrapeMetrics } from '../../harness/prometheus-text.js';
 import { bundleCli, cli, ManagerProcess, portPair } from '../manager/harness.js';
 
 const root = mkdtempSync(join(tmpdir(), 'flt-metrics-'));
@@ -21,22 +20,7 @@ delete env.FLOTILLA_HOST;
 let m: ManagerProcess;
 let metricsAddr: string;
 
-function scrape() {
-  return new Promise<ReturnType<typeof parsePrometheusText>>((resolve, reject) => {
-    get(`http://${metricsAddr}/metrics`, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => {
-        try {
-          expect(res.headers['content-type']).toContain('text/plain');
-          resolve(parsePrometheusText(body));
-        } catch (err) {
-          reject(err);
-        }
-      });
-    }).on('error', reject);
-  });
-}
+const scrape = () => scrapeMetrics(metricsAddr);
 
 async function until<T>(what: string, f: () => Promise<T | undefined>): Promise<T> {
   for (let i = 0; i < 150; i++) {
