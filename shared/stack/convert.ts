@@ -4,7 +4,7 @@
 // It does not talk to the manager; `stack deploy` sends what this returns.
 import type { HealthConfig, Mount, PortConfig, ServiceSpec, UpdateConfig } from '../model/index.js';
 import { parseBytes, parseDurationNs } from '../units/index.js';
-import type { ComposeConfig, Dict } from './normalize.js';
+import type { ComposeConfig, Dict } from './compose-types.js';
 
 export const STACK_NAMESPACE_LABEL = 'com.docker.stack.namespace';
 

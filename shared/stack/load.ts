@@ -4,19 +4,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { FlotillaError } from '../errors/index.js';
+import type { ComposeConfig } from './compose-types.js';
 import { parseEnvText } from './env-file.js';
 import { interpolateSource } from './interpolate.js';
 import { mergeConfigs } from './merge.js';
-import {
-  checkForbidden,
-  composeVersion,
-  deprecatedKeys,
-  normalizeFile,
-  unsupportedKeys,
-  type ComposeConfig,
-} from './normalize.js';
+import { composeVersion, normalizeFile } from './normalize.js';
 import { Problems } from './problems.js';
 import { stackSchema } from './schema.js';
+import { checkForbidden, deprecatedKeys, unsupportedKeys } from './service-key-rules.js';
 import { parseSource, type SourceFile } from './source.js';
 import { validateSource } from './validate.js';
 

@@ -3,7 +3,7 @@
 // configs are merged by identity (whole port, target, source). command/entrypoint are replaced.
 // Top-level networks/volumes/secrets/configs are replaced per name; x- fields come from the
 // first file only.
-import type { ComposeConfig, Dict } from './normalize.js';
+import type { ComposeConfig, Dict } from './compose-types.js';
 
 const byKey =
   (key: (x: Dict) => string, sortKey: (x: Dict) => string | number) =>

@@ -1,7 +1,7 @@
 // Prints a normalised stack the way `docker stack config` does: version, services, networks,
 // volumes, secrets, configs, then top-level x- fields, as YAML with two-space indentation.
 import { stringify } from 'yaml';
-import type { ComposeConfig, Dict } from './normalize.js';
+import type { ComposeConfig, Dict } from './compose-types.js';
 
 export function toDocument(cfg: ComposeConfig): Dict {
   const doc: Dict = { version: cfg.version, services: cfg.services };
