@@ -11,7 +11,7 @@ import { checkStatusReport, inSubnet } from './status-checks.js';
 
 interface Internals {
   handle(call: unknown): void;
-  flushStatuses(): Promise<void>;
+  statuses: { flush(): Promise<void> };
 }
 
 /** A session stream as grpc-js hands it to the dispatcher, for a certificate CN=nodeId OU=worker. */
@@ -67,7 +67,7 @@ async function setup() {
   const send = await open(mine.id, 'mine', '10.240.1.0/24');
   const report = async (taskId: string, state: TaskState, address?: string) => {
     send(taskId, state, address);
-    await internals.flushStatuses();
+    await internals.statuses.flush();
   };
   const sendAsOther = await open(other.id, 'other', '10.240.0.0/24');
   return {
@@ -78,7 +78,7 @@ async function setup() {
     sendAsOther,
     report,
     logs,
-    flush: () => internals.flushStatuses(),
+    flush: () => internals.statuses.flush(),
   };
 }
 

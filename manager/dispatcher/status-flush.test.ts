@@ -1,5 +1,5 @@
-// Status ingestion without gRPC: reports are put in the dispatcher's queue as a session would, and
-// the flush that writes them is called directly.
+// Status ingestion without gRPC: reports are put in the queue as a session's checked reports are,
+// and the flush that writes them is called directly.
 import { describe, expect, it } from 'vitest';
 import { FlotillaError } from '../../shared/errors/index.js';
 import { silentLogger } from '../../shared/log/index.js';
@@ -7,12 +7,7 @@ import type { TaskStatus } from '../../shared/model/index.js';
 import { InMemoryObjectStore } from '../store/index.js';
 import { nodeFixture, serviceFixture, taskFixture } from '../store/fixtures.js';
 import type { ObjectStore } from '../store/index.js';
-import { Dispatcher } from './dispatcher.js';
-
-interface StatusIngest {
-  statusQueue: Map<string, { nodeId: string; status: TaskStatus }>;
-  flushStatuses(): Promise<void>;
-}
+import { StatusIngest } from './status-ingest.js';
 
 async function setup(failures: Error[]) {
   const store = new InMemoryObjectStore();
@@ -41,19 +36,9 @@ async function setup(failures: Error[]) {
     getCluster: () => store.getCluster(),
     putCluster: (c) => store.putCluster(c),
   };
-  const dispatcher = new Dispatcher({
-    store: flaky,
-    log: silentLogger(),
-    clock: { now: () => Date.now() },
-    tls: { certPem: '', keyPem: '', caCertPem: '' },
-    listen: '127.0.0.1:0',
-  });
-  const ingest = dispatcher as unknown as StatusIngest;
+  const ingest = new StatusIngest({ store: flaky, log: silentLogger() });
   const report = (state: TaskStatus['state']) =>
-    ingest.statusQueue.set(task.id, {
-      nodeId: node.id,
-      status: { state, message: '', timestamp: new Date().toISOString() },
-    });
+    ingest.add(task.id, node.id, { state, message: '', timestamp: new Date().toISOString() });
   return { store, task, ingest, report };
 }
 
@@ -62,9 +47,9 @@ describe('dispatcher status ingestion', () => {
     const conflict = new FlotillaError('STORE_CONFLICT', { kind: 'batch', id: '-', attempts: 5 });
     const { store, task, ingest, report } = await setup([conflict]);
     report('running');
-    await ingest.flushStatuses();
+    await ingest.flush();
     expect(store.get('task', task.id)?.status.state).toBe('assigned');
-    await ingest.flushStatuses();
+    await ingest.flush();
     expect(store.get('task', task.id)?.status.state).toBe('running');
   });
 
@@ -72,19 +57,19 @@ describe('dispatcher status ingestion', () => {
     const conflict = new FlotillaError('STORE_CONFLICT', { kind: 'batch', id: '-', attempts: 5 });
     const { store, task, ingest, report } = await setup([conflict]);
     report('running');
-    const flushing = ingest.flushStatuses();
+    const flushing = ingest.flush();
     report('complete');
     await flushing;
-    await ingest.flushStatuses();
+    await ingest.flush();
     expect(store.get('task', task.id)?.status.state).toBe('complete');
   });
 
   it('drops reports whose write failed for good', async () => {
     const { store, task, ingest, report } = await setup([new Error('invalid document')]);
     report('running');
-    await ingest.flushStatuses();
-    await ingest.flushStatuses();
+    await ingest.flush();
+    await ingest.flush();
     expect(store.get('task', task.id)?.status.state).toBe('assigned');
-    expect(ingest.statusQueue.size).toBe(0);
+    expect(ingest.pendingCount).toBe(0);
   });
 });
