@@ -11,7 +11,7 @@ import type { NetworkDriver } from './driver.js';
 import { formatSubnet, gatewayOf, parseSubnet } from './ipam/cidr.js';
 import { Ipam } from './ipam/ipam.js';
 import { namesFor } from './defaults.js';
-import { Mutex } from './json-file.js';
+import { Mutex } from '../../shared/concurrency/mutex.js';
 import { PortAllocator } from './ports/allocator.js';
 import { desiredRules } from './rules/desired.js';
 import { IptablesRules } from './rules/iptables.js';

@@ -19,12 +19,3 @@ export async function writeJson(path: string, value: unknown): Promise<void> {
 }
 
 /** Runs async sections one at a time, in call order. */
-export class Mutex {
-  private tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.tail.then(fn, fn);
-    this.tail = next.catch(() => {});
-    return next;
-  }
-}

@@ -2,6 +2,7 @@
 // names (repo tags, repo digests). Persisted as one JSON document written atomically. It records
 // metadata only; blobs live in the content store and unpacked layers in the layer store, and the
 // image service decides when those may go (see referencedBy*).
+import { Mutex } from '../../../shared/concurrency/mutex.js';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../../shared/fs/atomic.js';
@@ -47,7 +48,7 @@ interface StoreFile {
 export class ImageStore {
   private images = new Map<string, ImageRecord>();
   /** Serialises mutations so that each one is persisted before the next starts. */
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly mutations = new Mutex();
 
   constructor(private readonly deps: { root: string }) {}
 
@@ -70,7 +71,7 @@ export class ImageStore {
   }
 
   async stop(): Promise<void> {
-    await this.chain.catch(() => undefined);
+    await this.mutations.idle();
   }
 
   get(id: string): ImageRecord | undefined {
@@ -103,17 +104,14 @@ export class ImageStore {
    * `fn` may return a value, which is passed back.
    */
   update<T>(fn: (images: Map<string, ImageRecord>) => T | Promise<T>): Promise<T> {
-    const run = async (): Promise<T> => {
+    return this.mutations.run(async (): Promise<T> => {
       const draft = new Map<string, ImageRecord>();
       for (const [k, v] of this.images) draft.set(k, structuredClone(v));
       const result = await fn(draft);
       await this.persist(draft);
       this.images = draft;
       return result;
-    };
-    const p = this.chain.then(run, run);
-    this.chain = p.catch(() => undefined);
-    return p;
+    });
   }
 
   /** Adds or replaces an image and moves each of its tags off any other image. */

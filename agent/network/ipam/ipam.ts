@@ -4,7 +4,8 @@
 // crash is decided by the caller (reconcile), not here.
 import { join } from 'node:path';
 import { FlotillaError } from '../../../shared/errors/index.js';
-import { Mutex, readJson, writeJson } from '../json-file.js';
+import { Mutex } from '../../../shared/concurrency/mutex.js';
+import { readJson, writeJson } from '../json-file.js';
 import { contains, intToIp, ipToInt, parseSubnet, subnetSize } from './cidr.js';
 
 interface Pool {
