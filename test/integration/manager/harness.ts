@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import type { IOptions } from 'etcd3';
-import { etcdPkiFiles, freePort } from '../../../manager/etcd/index.js';
+import { etcdPkiFiles } from '../../../manager/etcd/index.js';
 import { etcdTlsFlags } from '../../harness/etcd-flags.js';
 import { bundleCli as bundleHarnessCli, cliBundlePath } from '../../harness/cli-bundle.js';
 
@@ -15,9 +15,12 @@ export const bundleCli = (): Promise<void> => bundleHarnessCli('manager');
 
 /** Two consecutive free ports: gRPC and API (= gRPC + 1, as the manager defaults). */
 export async function portPair(): Promise<number> {
+  // Below the kernel's ephemeral range (32768+), where freePort() — and so the embedded etcd the
+  // manager starts — picks its ports: a pair from that range could be taken before the manager
+  // listens on it.
   for (;;) {
-    const p = await freePort();
-    if (p < 65535 && (await isFree(p + 1))) return p;
+    const p = 20000 + Math.floor(Math.random() * 12000);
+    if ((await isFree(p)) && (await isFree(p + 1))) return p;
   }
 }
 
