@@ -48,6 +48,12 @@ machines_down() {
     ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
     ip netns del "$ns" || true
   done
+  # The kernel destroys a deleted namespace (and with it the veth peer) asynchronously, after its
+  # last reference is gone; delete the host ends ourselves so `down` leaves no link behind.
+  local hv
+  for hv in $(ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -E "^${prefix}-m[0-9]+h$" || true); do
+    ip link del "$hv" 2>/dev/null || true
+  done
   iptables -D FORWARD -i "$br" -o "$br" -j ACCEPT 2>/dev/null || true
   if ip link show "$br" >/dev/null 2>&1; then ip link del "$br"; fi
 }
