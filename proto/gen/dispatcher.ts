@@ -18,6 +18,13 @@ import type { LogsRequest as _flotilla_v1_LogsRequest, LogsRequest__Output as _f
 import type { ManagerList as _flotilla_v1_ManagerList, ManagerList__Output as _flotilla_v1_ManagerList__Output } from './flotilla/v1/ManagerList.js';
 import type { ManagerMessage as _flotilla_v1_ManagerMessage, ManagerMessage__Output as _flotilla_v1_ManagerMessage__Output } from './flotilla/v1/ManagerMessage.js';
 import type { NodeDescription as _flotilla_v1_NodeDescription, NodeDescription__Output as _flotilla_v1_NodeDescription__Output } from './flotilla/v1/NodeDescription.js';
+import type { OverlayChanges as _flotilla_v1_OverlayChanges, OverlayChanges__Output as _flotilla_v1_OverlayChanges__Output } from './flotilla/v1/OverlayChanges.js';
+import type { OverlayEndpoint as _flotilla_v1_OverlayEndpoint, OverlayEndpoint__Output as _flotilla_v1_OverlayEndpoint__Output } from './flotilla/v1/OverlayEndpoint.js';
+import type { OverlayKey as _flotilla_v1_OverlayKey, OverlayKey__Output as _flotilla_v1_OverlayKey__Output } from './flotilla/v1/OverlayKey.js';
+import type { OverlayNetwork as _flotilla_v1_OverlayNetwork, OverlayNetwork__Output as _flotilla_v1_OverlayNetwork__Output } from './flotilla/v1/OverlayNetwork.js';
+import type { OverlayNetworkChange as _flotilla_v1_OverlayNetworkChange, OverlayNetworkChange__Output as _flotilla_v1_OverlayNetworkChange__Output } from './flotilla/v1/OverlayNetworkChange.js';
+import type { OverlayNetworks as _flotilla_v1_OverlayNetworks, OverlayNetworks__Output as _flotilla_v1_OverlayNetworks__Output } from './flotilla/v1/OverlayNetworks.js';
+import type { OverlayService as _flotilla_v1_OverlayService, OverlayService__Output as _flotilla_v1_OverlayService__Output } from './flotilla/v1/OverlayService.js';
 import type { PeerRoute as _flotilla_v1_PeerRoute, PeerRoute__Output as _flotilla_v1_PeerRoute__Output } from './flotilla/v1/PeerRoute.js';
 import type { Peers as _flotilla_v1_Peers, Peers__Output as _flotilla_v1_Peers__Output } from './flotilla/v1/Peers.js';
 import type { Platform as _flotilla_v1_Platform, Platform__Output as _flotilla_v1_Platform__Output } from './flotilla/v1/Platform.js';
@@ -55,6 +62,13 @@ export interface ProtoGrpcType {
       ManagerList: MessageTypeDefinition<_flotilla_v1_ManagerList, _flotilla_v1_ManagerList__Output>
       ManagerMessage: MessageTypeDefinition<_flotilla_v1_ManagerMessage, _flotilla_v1_ManagerMessage__Output>
       NodeDescription: MessageTypeDefinition<_flotilla_v1_NodeDescription, _flotilla_v1_NodeDescription__Output>
+      OverlayChanges: MessageTypeDefinition<_flotilla_v1_OverlayChanges, _flotilla_v1_OverlayChanges__Output>
+      OverlayEndpoint: MessageTypeDefinition<_flotilla_v1_OverlayEndpoint, _flotilla_v1_OverlayEndpoint__Output>
+      OverlayKey: MessageTypeDefinition<_flotilla_v1_OverlayKey, _flotilla_v1_OverlayKey__Output>
+      OverlayNetwork: MessageTypeDefinition<_flotilla_v1_OverlayNetwork, _flotilla_v1_OverlayNetwork__Output>
+      OverlayNetworkChange: MessageTypeDefinition<_flotilla_v1_OverlayNetworkChange, _flotilla_v1_OverlayNetworkChange__Output>
+      OverlayNetworks: MessageTypeDefinition<_flotilla_v1_OverlayNetworks, _flotilla_v1_OverlayNetworks__Output>
+      OverlayService: MessageTypeDefinition<_flotilla_v1_OverlayService, _flotilla_v1_OverlayService__Output>
       PeerRoute: MessageTypeDefinition<_flotilla_v1_PeerRoute, _flotilla_v1_PeerRoute__Output>
       Peers: MessageTypeDefinition<_flotilla_v1_Peers, _flotilla_v1_Peers__Output>
       Platform: MessageTypeDefinition<_flotilla_v1_Platform, _flotilla_v1_Platform__Output>

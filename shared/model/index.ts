@@ -26,6 +26,14 @@ export type {
   NodeTlsInfo,
 } from './node.js';
 export type { Task, TaskStatus } from './task.js';
+export type {
+  Network,
+  NetworkAttachmentConfig,
+  NetworkSpec,
+  TaskNetworkAttachment,
+  VirtualIp,
+} from './network.js';
+export { VXLAN_OVERHEAD, ESP_OVERHEAD } from './network.js';
 export type { IngressService, IngressPort } from './ingress.js';
 export { diffIngress, IngressSet, type IngressChange } from './ingress-changes.js';
 export {

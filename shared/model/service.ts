@@ -1,5 +1,6 @@
 // The declared shape of a service, as written by `service create` or a stack file and stored by the
 // manager. Names and defaults follow Swarm's (moby/swarmkit api/specs.proto, api/defaults).
+import type { VirtualIp } from './network.js';
 
 export interface PortConfig {
   /** Port inside the container. */
@@ -143,6 +144,6 @@ export interface Service {
   spec: ServiceSpec;
   previousSpec?: ServiceSpec;
   updateStatus?: UpdateStatus;
-  /** Ports as actually published (ingress ports the manager assigned). */
-  endpoint?: { ports: PortConfig[] };
+  /** Ports as actually published (ingress ports the manager assigned), and its virtual addresses. */
+  endpoint?: { ports: PortConfig[]; virtualIps?: VirtualIp[] };
 }

@@ -1,6 +1,7 @@
 // One scheduled instance of a service: a slot (replicated) or a node (global), the spec it was made
 // from, where it runs, and what its agent last reported.
 import type { ContainerSpec, PortConfig, TaskTemplate } from './service.js';
+import type { TaskNetworkAttachment } from './network.js';
 import type { DesiredState, TaskState } from './task-state.js';
 
 export interface TaskStatus {
@@ -35,6 +36,8 @@ export interface Task {
   pendingReason?: string;
   /** Image pinned to a digest once resolved, so every replica runs the same bytes. */
   resolvedImage?: string;
+  /** Its interfaces on cluster (overlay) networks, addresses fixed by the manager at placement. */
+  networks?: TaskNetworkAttachment[];
 }
 
 export type { ContainerSpec };

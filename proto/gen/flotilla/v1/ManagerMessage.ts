@@ -10,6 +10,8 @@ import type { IngressChanges as _flotilla_v1_IngressChanges, IngressChanges__Out
 import type { IssuedCertificate as _flotilla_v1_IssuedCertificate, IssuedCertificate__Output as _flotilla_v1_IssuedCertificate__Output } from '../../flotilla/v1/IssuedCertificate.js';
 import type { RenewNow as _flotilla_v1_RenewNow, RenewNow__Output as _flotilla_v1_RenewNow__Output } from '../../flotilla/v1/RenewNow.js';
 import type { TrustBundle as _flotilla_v1_TrustBundle, TrustBundle__Output as _flotilla_v1_TrustBundle__Output } from '../../flotilla/v1/TrustBundle.js';
+import type { OverlayNetworks as _flotilla_v1_OverlayNetworks, OverlayNetworks__Output as _flotilla_v1_OverlayNetworks__Output } from '../../flotilla/v1/OverlayNetworks.js';
+import type { OverlayChanges as _flotilla_v1_OverlayChanges, OverlayChanges__Output as _flotilla_v1_OverlayChanges__Output } from '../../flotilla/v1/OverlayChanges.js';
 
 export interface ManagerMessage {
   'accepted'?: (_flotilla_v1_SessionAccepted | null);
@@ -22,7 +24,9 @@ export interface ManagerMessage {
   'certificate'?: (_flotilla_v1_IssuedCertificate | null);
   'renewNow'?: (_flotilla_v1_RenewNow | null);
   'trust'?: (_flotilla_v1_TrustBundle | null);
-  'payload'?: "accepted"|"assignments"|"peers"|"logs"|"managers"|"ingress"|"ingressChanges"|"certificate"|"renewNow"|"trust";
+  'overlays'?: (_flotilla_v1_OverlayNetworks | null);
+  'overlayChanges'?: (_flotilla_v1_OverlayChanges | null);
+  'payload'?: "accepted"|"assignments"|"peers"|"logs"|"managers"|"ingress"|"ingressChanges"|"certificate"|"renewNow"|"trust"|"overlays"|"overlayChanges";
 }
 
 export interface ManagerMessage__Output {
@@ -36,5 +40,7 @@ export interface ManagerMessage__Output {
   'certificate'?: (_flotilla_v1_IssuedCertificate__Output | null);
   'renewNow'?: (_flotilla_v1_RenewNow__Output | null);
   'trust'?: (_flotilla_v1_TrustBundle__Output | null);
-  'payload'?: "accepted"|"assignments"|"peers"|"logs"|"managers"|"ingress"|"ingressChanges"|"certificate"|"renewNow"|"trust";
+  'overlays'?: (_flotilla_v1_OverlayNetworks__Output | null);
+  'overlayChanges'?: (_flotilla_v1_OverlayChanges__Output | null);
+  'payload'?: "accepted"|"assignments"|"peers"|"logs"|"managers"|"ingress"|"ingressChanges"|"certificate"|"renewNow"|"trust"|"overlays"|"overlayChanges";
 }
