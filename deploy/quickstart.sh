@@ -109,7 +109,10 @@ step() {
 deps() {
   bash "${REPO}/deploy/install-deps.sh"
   cd "$REPO"
-  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  if [ -L node_modules ]; then
+    # A git worktree sharing another checkout's node_modules: `npm ci` would empty the shared one.
+    note "node_modules is a link (shared with another checkout); not reinstalling"
+  elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     npm ci --no-audit --no-fund
   else
     note "npm dependencies are up to date"
