@@ -53,7 +53,10 @@ export interface ContainerCreateOptions {
   network?: string;
   networkAliases?: string[];
   ports?: PortBinding[];
+  /** -P: every exposed port (image EXPOSE, --expose) not published by `ports` gets a random host port. */
   publishAll?: boolean;
+  /** --expose: ExposedPorts keys (`80/tcp`) added to the image's. */
+  expose?: string[];
   memoryBytes?: number;
   memorySwapBytes?: number;
   nanoCpus?: number;

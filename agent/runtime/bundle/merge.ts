@@ -131,6 +131,7 @@ export function mergeConfig(
   const exposed: Record<string, object> = {};
   for (const k of Object.keys(image.ExposedPorts ?? {}))
     exposed[k.includes('/') ? k : `${k}/tcp`] = {};
+  for (const k of opts.expose ?? []) exposed[k] = {};
   for (const p of opts.ports ?? []) exposed[`${p.containerPort}/${p.protocol}`] = {};
   const volumes: Record<string, object> = {};
   for (const k of Object.keys(image.Volumes ?? {})) volumes[k] = {};

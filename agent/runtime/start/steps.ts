@@ -15,6 +15,7 @@ import type { RuntimeContext } from '../context.js';
 import { resolveBinary } from '../runc/runc.js';
 import { startErrorFrom } from '../runc/start-error.js';
 import type { Supervisor } from '../supervisor.js';
+import { portsToPublish } from './published-ports.js';
 import type { StartRun, StartStep } from './run.js';
 
 export interface StartHost {
@@ -67,7 +68,7 @@ export function startSteps(host: StartHost): StartStep[] {
           aliases: rec.options.networkAliases ?? [],
           name: rec.name,
           hostname: rec.config.Hostname,
-          ports: rec.options.ports ?? [],
+          ports: portsToPublish(rec.options, rec.config.ExposedPorts),
         });
         r.cleanup.push(() => network.detach(rec.id));
         r.netnsPath = rec.network.netnsPath;

@@ -25,6 +25,7 @@ export function addCreateFlags(cmd: Command): Command {
     .option('--stop-timeout <seconds>', 'timeout (in seconds) to stop a container')
     .option('-p, --publish <spec>', "publish a container's port(s) to the host", collect)
     .option('-P, --publish-all', 'publish all exposed ports to random ports')
+    .option('--expose <port>', 'expose a port or a range of ports (80, 53/udp, 8000-8010)', collect)
     .option('-v, --volume <spec>', 'bind mount a volume', collect)
     .option('--mount <spec>', 'attach a filesystem mount to the container', collect)
     .option('--tmpfs <spec>', 'mount a tmpfs directory', collect)
@@ -69,6 +70,7 @@ export type CreateFlags = Record<string, unknown> & {
   mount?: string[];
   tmpfs?: string[];
   ulimit?: string[];
+  expose?: string[];
 };
 
 const invalid = (flag: string, value: string, reason: string) =>
@@ -95,6 +97,18 @@ export function parsePublish(spec: string): PortBinding {
   if (!Number.isInteger(c) || c < 1 || c > 65535 || !Number.isInteger(h) || h < 0 || h > 65535)
     throw invalid('--publish', spec, 'expected [ip:][hostPort:]containerPort[/proto]');
   return { hostIp, hostPort: h, containerPort: c, protocol: proto };
+}
+
+/** `--expose PORT[-PORT][/tcp|udp]` → the ExposedPorts keys it adds (`80/tcp`, …). */
+export function parseExpose(spec: string): string[] {
+  const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp))?$/.exec(spec.trim());
+  const lo = Number(m?.[1]);
+  const hi = m?.[2] === undefined ? lo : Number(m[2]);
+  if (!m || lo < 1 || hi > 65535 || hi < lo)
+    throw invalid('--expose', spec, 'expected PORT[-PORT][/tcp|udp] with ports in 1-65535');
+  if (hi - lo >= 1024) throw invalid('--expose', spec, 'a range may expose at most 1024 ports');
+  const proto = m[3] ?? 'tcp';
+  return Array.from({ length: hi - lo + 1 }, (_, i) => `${lo + i}/${proto}`);
 }
 
 export function parseVolume(spec: string): MountSpec {
@@ -268,6 +282,7 @@ export function toCreateOptions(
     networkAliases: f.networkAlias as string[] | undefined,
     ports: (f.publish ?? []).map(parsePublish),
     publishAll: Boolean(f.publishAll),
+    expose: f.expose?.length ? f.expose.flatMap(parseExpose) : undefined,
     memoryBytes,
     memorySwapBytes,
     nanoCpus,

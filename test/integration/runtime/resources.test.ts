@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestAgent, useTestAgent, waitFor } from './harness.js';
+import { busyboxImage, dockerArchive, TestAgent, useTestAgent, waitFor } from './harness.js';
 
 const agent = new TestAgent();
 const run = (args: string[], input?: string) => agent.cli(args, input);
@@ -127,6 +127,55 @@ describe('stats, top, port', () => {
     expect(body).toBe('hello from flotilla\n');
     expect((await run(['port', 'web', '81'])).stdout).toBe('');
     await run(['rm', '-f', 'web']);
+  });
+
+  it('-P publishes every exposed port (image EXPOSE and --expose) to a random port, and it answers', async () => {
+    // The image exposes 80/tcp; --expose adds 7/udp and 9-10; -p binds 10 itself, so -P leaves it.
+    const img = await busyboxImage({ Cmd: ['sh'], ExposedPorts: { '80/tcp': {} } });
+    const loaded = await agent.cli(['load'], await dockerArchive(img, 'exposing:2'));
+    expect(loaded.status).toBe(0);
+    await runDetached([
+      '--name',
+      'pall',
+      '-P',
+      '--expose',
+      '7/udp',
+      '--expose',
+      '9-10',
+      '-p',
+      '127.0.0.1::10',
+      'exposing:2',
+      'httpd',
+      '-f',
+      '-p',
+      '80',
+      '-h',
+      '/www',
+    ]);
+    const lines = (await run(['port', 'pall'])).stdout.trim().split('\n').sort();
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/^10\/tcp -> 127\.0\.0\.1:\d+$/);
+    expect(lines[1]).toMatch(/^7\/udp -> 0\.0\.0\.0:\d+$/);
+    expect(lines[2]).toMatch(/^80\/tcp -> 0\.0\.0\.0:\d+$/);
+    expect(lines[3]).toMatch(/^9\/tcp -> 0\.0\.0\.0:\d+$/);
+    const hostPort = Number(/:(\d+)$/.exec(lines[2])?.[1]);
+    // Docker hands -P ports out of the ephemeral range.
+    expect(hostPort).toBeGreaterThanOrEqual(1024);
+    const body = await waitFor(
+      'httpd to answer on the -P port',
+      () =>
+        new Promise<string>((resolve) => {
+          get({ host: '127.0.0.1', port: hostPort, path: '/' }, (res) => {
+            let b = '';
+            res.on('data', (d: Buffer) => (b += d.toString()));
+            res.on('end', () => resolve(b));
+          }).on('error', () => resolve(''));
+        }),
+    );
+    expect(body).toBe('hello from flotilla\n');
+    const bad = await run(['run', '--rm', '--expose', '80/sctp', 'busybox', 'true']);
+    expect(bad.status).toBe(125);
+    expect(bad.stderr).toMatch(/"80\/sctp" for flag --expose/);
   });
 });
 
