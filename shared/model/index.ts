@@ -34,6 +34,17 @@ export type {
   VirtualIp,
 } from './network.js';
 export { VXLAN_OVERHEAD, ESP_OVERHEAD } from './network.js';
+export {
+  compareAddr,
+  diffOverlay,
+  diffOverlayNetwork,
+  OverlaySet,
+  type OverlayEndpoint,
+  type OverlayKey,
+  type OverlayNetworkChange,
+  type OverlayNetworkState,
+  type OverlayService,
+} from './overlay.js';
 export type { IngressService, IngressPort } from './ingress.js';
 export { diffIngress, IngressSet, type IngressChange } from './ingress-changes.js';
 export {
