@@ -18,3 +18,13 @@ export type {
   NetworkCreateOptions,
   PeerRoute,
 } from './types.js';
+export type {
+  OverlayStateReader,
+  OverlayStateChange,
+  OverlayNetworkInfo,
+  OverlayEndpointInfo,
+  OverlayServiceInfo,
+  OverlayKeyInfo,
+  OverlayChangeInfo,
+  LocalOverlayEndpoint,
+} from './overlay/state.js';
