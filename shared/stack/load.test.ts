@@ -187,11 +187,14 @@ describe('stack loader: features', () => {
     ]);
   });
 
-  it('warns once about keys the stack path ignores', () => {
+  it('warns once per key the stack path ignores, one line each', () => {
     const text = svc('    build: .\n    restart: always\n  db:\n    image: pg\n    build: ./db\n');
     const cwd = dir({ 'stack.yml': text });
     const stack = loadStack('app', ['stack.yml'], { cwd, env: {} });
-    expect(stack.warnings).toEqual(['Ignoring unsupported options: build, restart']);
+    expect(stack.warnings).toEqual([
+      'Ignoring unsupported options: build',
+      'Ignoring unsupported options: restart',
+    ]);
   });
 
   it('accepts and ignores a 3.x version, refuses version 2', () => {

@@ -9,9 +9,11 @@ import { parseEnvText } from './env-file.js';
 import { interpolateSource } from './interpolate.js';
 import { mergeConfigs } from './merge.js';
 import { composeVersion, normalizeFile } from './normalize.js';
-import { Problems } from './problems.js';
+import { Problems, type Problem } from './problems.js';
 import { stackSchema } from './schema.js';
-import { checkForbidden, deprecatedKeys, unsupportedKeys } from './service-key-rules.js';
+import { checkDeployable } from './deploy-checks.js';
+import { applyKeyDecisions, checkForbidden, type KeyFindings } from './key-rules.js';
+import { readStackText } from './source-bytes.js';
 import { parseSource, type SourceFile } from './source.js';
 import { validateSource } from './validate.js';
 
@@ -26,12 +28,16 @@ export interface LoadOptions {
 
 export interface LoadedConfig {
   config: ComposeConfig;
-  /** Messages docker prints as warnings (host IPs dropped, deprecated external.name ...). */
+  /**
+   * One line each: ignored keys ("Ignoring unsupported options: isolation"), deprecated keys,
+   * then what docker warns about (host IPs dropped, external.name ...) and depends_on cycles.
+   */
   warnings: string[];
-  /** Service keys the stack path ignores (`build`, `depends_on` is kept), sorted. */
-  unsupported: string[];
-  /** Deprecated service keys with docker's explanation. */
-  deprecated: Record<string, string>;
+  /**
+   * What `stack deploy` refuses although `docker stack config` prints the file: refused keys,
+   * services without an image, undeclared references, conflicting modes, numbers out of range.
+   */
+  refusals: Problem[];
 }
 
 const SUPPORTED_VERSION = /^3(\.\d+)?$/;
@@ -64,17 +70,8 @@ export function loadStackConfig(files: string[], opts: LoadOptions = {}): Loaded
   const warnings: string[] = [];
   const sources: SourceFile[] = [];
   files.forEach((name, i) => {
-    let text: string;
-    try {
-      text = readFileSync(paths[i], 'utf8');
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      throw new FlotillaError('STACK_FILE_UNREADABLE', {
-        file: name,
-        reason: e.code === 'ENOENT' ? 'no such file' : e.message,
-      });
-    }
-    const src = parseSource(name, text, problems);
+    const text = readStackText(name, paths[i], problems);
+    const src = text === undefined ? undefined : parseSource(name, text, problems);
     if (src) sources.push(src);
   });
   problems.throwIfAny(files);
@@ -109,20 +106,18 @@ export function loadStackConfig(files: string[], opts: LoadOptions = {}): Loaded
   );
   problems.throwIfAny(files);
 
-  const unsupported = new Set<string>();
-  const deprecated: Record<string, string> = {};
-  for (const src of sources) {
-    for (const svc of Object.values((src.data.services as Record<string, unknown>) ?? {})) {
-      for (const k of Object.keys((svc as Record<string, unknown>) ?? {})) {
-        if (unsupportedKeys.includes(k)) unsupported.add(k);
-        if (k in deprecatedKeys) deprecated[k] = deprecatedKeys[k];
-      }
-    }
-  }
+  const keys: KeyFindings = { warnings: new Map(), refusals: [] };
+  for (const src of sources) applyKeyDecisions(src, keys);
+  const config = mergeConfigs(configs);
+  const deploy = checkDeployable(config, sources);
+  // Ignored keys first, as docker prints them, then the loader's own warnings.
+  const keyLines = [...keys.warnings.values()].sort((a, b) => rank(a) - rank(b) || cmp(a, b));
   return {
-    config: mergeConfigs(configs),
-    warnings,
-    unsupported: [...unsupported].sort(),
-    deprecated,
+    config,
+    warnings: [...keyLines, ...warnings, ...deploy.warnings],
+    refusals: [...keys.refusals, ...deploy.problems],
   };
 }
+
+const rank = (line: string) => (line.startsWith('Ignoring unsupported') ? 0 : 1);
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

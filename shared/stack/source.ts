@@ -96,7 +96,11 @@ export function parseSource(
     }
     throw err;
   }
-  if (data === null || data === undefined) data = {};
+  if (data === null || data === undefined) {
+    // Nothing but comments or blanks: docker says "top-level object must be a mapping".
+    problems.add({ file, line: 1, column: 1 }, '', 'the file is empty: it defines no services');
+    return undefined;
+  }
   // Aliases share objects in toJS output; later stages rewrite values in place.
   data = structuredClone(data);
   if (typeof data !== 'object' || Array.isArray(data)) {

@@ -20,6 +20,11 @@ export const stackCodes = {
     kind: 'invalid_argument',
     message: '{file}:{line}:{column}: YAML nesting deeper than the limit of {limit} levels',
   },
+  STACK_FILE_TOO_LARGE: {
+    kind: 'invalid_argument',
+    message: 'stack file {file} is too large: {size} bytes, the limit is {limit}',
+    hint: 'a stack file describes services; keep data in secrets, configs or volumes',
+  },
   STACK_NO_FILES: {
     kind: 'invalid_argument',
     message: 'no stack file given',
