@@ -21,7 +21,12 @@ export class Fields {
     try {
       const s = str(v);
       // Go's time.ParseDuration accepts "0" only; shared/units agrees.
-      return formatDurationNs(parseDurationNs(s, 'x'));
+      const ns = parseDurationNs(s, 'x');
+      if (!Number.isSafeInteger(ns)) {
+        this.fail(path, `duration out of range: ${JSON.stringify(s)}`);
+        return undefined;
+      }
+      return formatDurationNs(ns);
     } catch {
       this.fail(path, `invalid duration ${JSON.stringify(str(v))} (use e.g. 10s, 1m30s, 500ms)`);
       return undefined;
@@ -31,7 +36,12 @@ export class Fields {
   size(v: unknown, path: Path): string | undefined {
     if (v === undefined || v === null) return undefined;
     try {
-      return String(parseBytes(typeof v === 'number' ? v : str(v), 'x'));
+      const n = parseBytes(typeof v === 'number' ? v : str(v), 'x');
+      if (!Number.isSafeInteger(n)) {
+        this.fail(path, `size out of range: ${JSON.stringify(str(v))}`);
+        return undefined;
+      }
+      return String(n);
     } catch {
       this.fail(path, `invalid size ${JSON.stringify(str(v))} (use e.g. 512M, 1.5G, 100k)`);
       return undefined;

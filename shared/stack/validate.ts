@@ -65,6 +65,14 @@ function check(s: Schema, v: unknown, path: Path, out: Issue[]): void {
   }
   const types = Array.isArray(s.type) ? s.type : [s.type];
   const got = typeOf(v);
+  // 1e400 reads as Infinity, 99999999999999999999 loses digits: no count or size is that large.
+  if (
+    typeof v === 'number' &&
+    (!Number.isFinite(v) || (got === 'integer' && !Number.isSafeInteger(v)))
+  ) {
+    out.push({ path, message: `number out of range: ${String(v)}` });
+    return;
+  }
   if (!types.some((t) => typeMatches(t, got))) {
     out.push({ path, message: `expected ${expectText(s)}, got ${describeValue(v)}` });
     return;
