@@ -16,8 +16,8 @@ export interface HostileStack {
 
 const svc = 'services:\n  web:\n    image: nginx:1\n';
 
-/** The generated files, written into `dir`. */
-function generated(dir: string): Record<string, Buffer | string> {
+/** The generated files (hostileStacks writes them into its directory). */
+function generated(): Record<string, Buffer | string> {
   const manyServices = Array.from({ length: 12_000 }, (_, i) => `  s${i}:\n    image: nginx:1\n`);
   return {
     // 4 MiB: refused from its size alone, before a byte is read.
@@ -124,7 +124,7 @@ export function hostileStacks(dir: string): HostileStack[] {
     .filter((f) => f.endsWith('.yml'))
     .sort())
     out.push({ name, path: join(hostileDir, name), error: expected[name] });
-  for (const [name, data] of Object.entries(generated(dir))) {
+  for (const [name, data] of Object.entries(generated())) {
     writeFileSync(join(dir, name), data);
     out.push({ name, path: join(dir, name), error: expected[name] });
   }

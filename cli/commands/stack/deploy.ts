@@ -1,7 +1,10 @@
-// `flotilla stack deploy -c FILE... [--prune] [-d|--detach=false] NAME`: loads the stack files
-// (shared/stack), sends every service spec in one request (the manager checks them all and writes
-// them in one transaction), prints what changed and, unless detached, waits for each created or
-// updated service to converge.
+// `flotilla stack deploy -c FILE... [--prune] [-d|--detach=false] [--dry-run] NAME`: loads and
+// checks the whole stack (shared/stack) before anything is sent, sends every service spec in one
+// request (the manager checks them all and writes them in one transaction), prints what changed
+// and, unless detached, waits for each created or updated service to converge. With --dry-run the
+// manager plans the same transaction and abandons it (POST /stacks/NAME/plan); the plan is
+// printed with field diffs.
+import { formatChange, type FieldChange } from '../../../shared/json/field-diff.js';
 import type { ServiceSpec } from '../../../shared/model/index.js';
 import { loadStack } from '../../../shared/stack/index.js';
 import type { ManagerClient } from '../../clients/manager-client.js';
@@ -14,13 +17,15 @@ export interface StackDeployOptions {
   prune?: boolean;
   detach?: boolean;
   quiet?: boolean;
+  dryRun?: boolean;
 }
 
 export interface StackDeployResult {
   created: { id: string; name: string; version: number }[];
-  updated: { id: string; name: string; version: number }[];
+  updated: { id: string; name: string; version: number; changes?: FieldChange[] }[];
   unchanged: { id: string; name: string; version: number }[];
   removed: { id: string; name: string }[];
+  dryRun?: boolean;
 }
 
 /** Sends the specs; exported for tests, which call it with a client of their own. */
@@ -29,10 +34,11 @@ export async function deployStack(
   name: string,
   services: ServiceSpec[],
   prune = false,
+  dryRun = false,
 ): Promise<StackDeployResult> {
   return client.json<StackDeployResult>({
     method: 'POST',
-    path: `/stacks/${encodeURIComponent(name)}/deploy`,
+    path: `/stacks/${encodeURIComponent(name)}/${dryRun ? 'plan' : 'deploy'}`,
     body: { services, prune },
   });
 }
@@ -46,6 +52,9 @@ export async function runStackDeploy(
   const stack = loadStack(name, o.composeFile ?? []);
   for (const w of stack.warnings) ctx.err.write(`WARNING: ${w}\n`);
   const client = managerClient(ctx);
+  if (o.dryRun) {
+    return printPlan(ctx.out, await deployStack(client, name, stack.services, o.prune, true));
+  }
   const r = await deployStack(client, name, stack.services, o.prune);
   for (const s of r.removed) ctx.out.write(`Removing service ${s.name}\n`);
   for (const s of r.updated) ctx.out.write(`Updating service ${s.name} (id: ${s.id})\n`);
@@ -55,4 +64,15 @@ export async function runStackDeploy(
     if (!o.quiet) ctx.out.write(`${s.name}\n`);
     await waitForConvergence(client, s.id, { out: ctx.out, version: s.version, quiet: o.quiet });
   }
+}
+
+function printPlan(out: NodeJS.WritableStream, plan: StackDeployResult): void {
+  out.write('Dry run: nothing was changed.\n');
+  for (const s of plan.removed) out.write(`Would remove service ${s.name}\n`);
+  for (const s of plan.updated) {
+    out.write(`Would update service ${s.name} (id: ${s.id})\n`);
+    for (const c of s.changes ?? []) out.write(`  ${formatChange(c)}\n`);
+  }
+  for (const s of plan.created) out.write(`Would create service ${s.name}\n`);
+  for (const s of plan.unchanged) out.write(`Unchanged service ${s.name}\n`);
 }

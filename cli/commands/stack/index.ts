@@ -37,6 +37,7 @@ export function registerStackCommands(program: Command, ctx: () => CliContext): 
     .option('--detach [bool]', 'exit immediately instead of waiting for convergence', bool)
     .option('-d', 'same as --detach')
     .option('-q, --quiet', 'suppress progress output')
+    .option('--dry-run', 'print what would be created, updated and removed; change nothing')
     .action((name: string, o: StackDeployOptions & { d?: boolean }) =>
       runStackDeploy(ctx(), name, { ...o, detach: o.d || o.detach }),
     );

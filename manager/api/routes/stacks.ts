@@ -2,6 +2,9 @@
 // before anything is written, then created/updated (and, with prune, the stack's other services
 // removed) in one transaction, so a stack is never half deployed. A stack is only a label
 // (com.docker.stack.namespace) on its services; listing is done by the CLI from GET /services.
+// POST /stacks/NAME/plan builds the same transaction (same checks, same port assignment) and
+// abandons it: the answer says what deploy would change, with a field diff per updated service.
+// (A separate route, so that a manager without it answers 404 instead of deploying.)
 import type { FastifyInstance } from 'fastify';
 import { FlotillaError, isFlotillaError } from '../../../shared/errors/index.js';
 import type { Service, ServiceSpec } from '../../../shared/model/index.js';
@@ -9,19 +12,34 @@ import { assignPorts } from '../../ingress/index.js';
 import { checkServiceSpec, newId } from '../../store/index.js';
 import type { ApiDeps } from '../context.js';
 import { canonical } from '../../../shared/json/canonical.js';
+import { fieldDiff, type FieldChange } from '../../../shared/json/field-diff.js';
 
 const NAMESPACE = 'com.docker.stack.namespace';
 
 export interface StackDeployResult {
   created: { id: string; name: string; version: number }[];
-  updated: { id: string; name: string; version: number }[];
+  updated: { id: string; name: string; version: number; changes: FieldChange[] }[];
   unchanged: { id: string; name: string; version: number }[];
   removed: { id: string; name: string }[];
+  /** True when nothing was written (the plan route). */
+  dryRun?: boolean;
+}
+
+/** Thrown inside the transaction of a dry run so that nothing is committed. */
+class DryRunDone extends Error {
+  constructor(readonly result: StackDeployResult) {
+    super('dry run');
+  }
 }
 
 export function stackRoutes(app: FastifyInstance, d: ApiDeps): void {
+  deployRoute(app, d, '/stacks/:name/deploy', false);
+  deployRoute(app, d, '/stacks/:name/plan', true);
+}
+
+function deployRoute(app: FastifyInstance, d: ApiDeps, url: string, dryRun: boolean): void {
   app.post<{ Params: { name: string }; Body: { services: ServiceSpec[]; prune?: boolean } }>(
-    '/stacks/:name/deploy',
+    url,
     {
       schema: {
         params: {
@@ -66,7 +84,7 @@ export function stackRoutes(app: FastifyInstance, d: ApiDeps): void {
       });
       const names = new Set(specs.map((s) => s.name));
       const now = new Date().toISOString();
-      const result = await d.store.update((tx) => {
+      const deploy = d.store.update((tx) => {
         const r: StackDeployResult = { created: [], updated: [], unchanged: [], removed: [] };
         // Services written so far in this transaction: their ports count for the next ones.
         const written: Service[] = [];
@@ -90,7 +108,12 @@ export function stackRoutes(app: FastifyInstance, d: ApiDeps): void {
             };
             tx.update('service', assignPorts(tx, d.store, next, written));
             written.push(next);
-            r.updated.push({ id: cur.id, name: spec.name, version: next.version });
+            r.updated.push({
+              id: cur.id,
+              name: spec.name,
+              version: next.version,
+              changes: fieldDiff(cur.spec, spec),
+            });
           }
         }
         if (req.body.prune)
@@ -99,8 +122,14 @@ export function stackRoutes(app: FastifyInstance, d: ApiDeps): void {
               tx.delete('service', s.id);
               r.removed.push({ id: s.id, name: s.spec.name });
             }
+        if (dryRun) throw new DryRunDone({ ...r, dryRun: true });
         return r;
       });
+      const result = await deploy.catch((err: unknown) => {
+        if (err instanceof DryRunDone) return err.result;
+        throw err;
+      });
+      if (dryRun) return result;
       req.log.info(
         {
           stack,
