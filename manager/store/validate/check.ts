@@ -34,6 +34,8 @@ export function optStr(v: unknown, field: string): string | undefined {
 export function int(v: unknown, field: string, opts: { min?: number; max?: number } = {}): number {
   if (typeof v !== 'number' || !Number.isInteger(v))
     fail(field, v === undefined ? 'required' : 'must be an integer');
+  // 1e30 is an integer to JavaScript, but no count, size or duration here is that large.
+  if (!Number.isSafeInteger(v)) fail(field, 'is out of range');
   if (opts.min !== undefined && v < opts.min) fail(field, `must be at least ${opts.min}`);
   if (opts.max !== undefined && v > opts.max) fail(field, `must be at most ${opts.max}`);
   return v;

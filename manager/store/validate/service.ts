@@ -27,6 +27,8 @@ export function validateServiceSpec(v: unknown, f = 'spec'): void {
     fail(`${f}.name`, 'must start with a letter or digit and hold only [a-zA-Z0-9_.-] (max 63)');
   strMap(s.labels, `${f}.labels`);
   const mode = obj(s.mode, `${f}.mode`);
+  if ('replicated' in mode && 'global' in mode)
+    fail(`${f}.mode`, 'must be either replicated or global, not both');
   if ('replicated' in mode) {
     const r = obj(mode.replicated, `${f}.mode.replicated`);
     int(r.replicas, `${f}.mode.replicated.replicas`, { min: 0, max: 100_000 });
