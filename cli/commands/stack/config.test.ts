@@ -48,4 +48,22 @@ describe('flotilla stack config', () => {
       "ignoring IP-address (127.0.0.1:80:80/tcp) service will listen on '0.0.0.0'",
     );
   });
+
+  it('names each ignored key in one warning line, and what stack deploy would refuse', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stack-cli-'));
+    dirs.push(dir);
+    writeFileSync(
+      join(dir, 'a.yml'),
+      'services:\n  web:\n    image: nginx\n    isolation: hyperv\n    credential_spec: {file: x}\n' +
+        '    networks: [back]\nvolumes:\n  data: {driver: nfs}\n',
+    );
+    const { out, err } = run(['-c', join(dir, 'a.yml')]);
+    expect(parse(out).services.web.isolation).toBe('hyperv');
+    expect(err.split('\n').filter(Boolean)).toEqual([
+      'WARNING: Ignoring unsupported options: credential_spec',
+      'WARNING: Ignoring unsupported options: isolation',
+      'WARNING: Ignoring unsupported options: volumes.data.driver "nfs" (only the local driver is supported; the volume is a local one)',
+      `WARNING: stack deploy refuses this: ${join(dir, 'a.yml')}:6:15: services.web.networks.back: undeclared network "back": declare it under networks:`,
+    ]);
+  });
 });
