@@ -1,9 +1,9 @@
 // The stack loader: reads one or more stack files, interpolates variables, validates against
 // docker's schema, normalises and merges them. Nothing is returned unless every file is valid;
 // otherwise one STACK_INVALID error lists every problem with file:line:column and field path.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { FlotillaError } from '../errors/index.js';
+import { FlotillaError, isFlotillaError } from '../errors/index.js';
 import type { ComposeConfig } from './compose-types.js';
 import { parseEnvText } from './env-file.js';
 import { interpolateSource } from './interpolate.js';
@@ -50,19 +50,23 @@ export function loadStackConfig(files: string[], opts: LoadOptions = {}): Loaded
   const workingDir = dirname(paths[0]);
 
   const vars = new Map<string, string>();
+  const dotEnvProblems = new Problems();
   const dotEnvPath = resolve(workingDir, '.env');
   if (opts.dotEnv !== false && existsSync(dotEnvPath)) {
     try {
-      for (const e of parseEnvText(readFileSync(dotEnvPath, 'utf8'), { stripQuotes: true })) {
+      const text = readStackText('.env', dotEnvPath, dotEnvProblems);
+      for (const e of parseEnvText(text ?? '', { stripQuotes: true })) {
         if (e.value !== undefined) vars.set(e.key, e.value);
       }
     } catch (err) {
+      if (isFlotillaError(err)) throw err;
       throw new FlotillaError('STACK_FILE_UNREADABLE', {
         file: dotEnvPath,
         reason: (err as Error).message,
       });
     }
   }
+  dotEnvProblems.throwIfAny();
   for (const [k, v] of Object.entries(env)) if (v !== undefined) vars.set(k, v);
   const lookup = (name: string) => vars.get(name);
 

@@ -1,11 +1,12 @@
 // Normalises a service's `environment`: env_file contents first, then `environment`, with
 // null or empty values taken from the interpolation environment, as docker does.
-import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { isFlotillaError } from '../errors/index.js';
 import type { Dict, NormalizeContext } from './compose-types.js';
 import { parseEnvText } from './env-file.js';
 import type { Fields } from './normalize-units.js';
 import { mapping, sortedObject, stringList } from './normalize-values.js';
+import { readStackText } from './source-bytes.js';
 
 export function environment(ctx: NormalizeContext, f: Fields, s: Dict): Dict | undefined {
   const env: Record<string, string | null> = {};
@@ -20,14 +21,17 @@ export function environment(ctx: NormalizeContext, f: Fields, s: Dict): Dict | u
     const vars: Record<string, string | null> = {};
     files.forEach((file, i) => {
       const p = isAbsolute(file) ? file : resolve(ctx.workingDir, file);
+      const path = typeof s.env_file === 'string' ? ['env_file'] : ['env_file', i];
       try {
-        for (const e of parseEnvText(readFileSync(p, 'utf8'))) vars[e.key] = e.value ?? null;
+        // Capped and checked like a stack file: `env_file: /dev/zero` must not eat the memory.
+        const text = readStackText(p, p, ctx.problems);
+        for (const e of parseEnvText(text ?? '')) vars[e.key] = e.value ?? null;
       } catch (err) {
-        const path = typeof s.env_file === 'string' ? ['env_file'] : ['env_file', i];
-        const reason =
-          (err as NodeJS.ErrnoException).code === 'ENOENT'
-            ? 'no such file'
-            : (err as Error).message;
+        let reason = (err as Error).message;
+        if (isFlotillaError(err) && err.code === 'STACK_FILE_TOO_LARGE')
+          reason = `more than ${String(err.params.limit)} bytes`;
+        else if (isFlotillaError(err) && err.code === 'STACK_FILE_UNREADABLE')
+          reason = String(err.params.reason);
         f.fail(path, `cannot read env file ${p}: ${reason}`);
       }
     });

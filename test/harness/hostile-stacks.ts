@@ -100,6 +100,8 @@ const expected: Record<string, RegExp> = {
   'bad-indentation.yml': /^bad-indentation\.yml:4:\d+: /,
   'required-variable.yml':
     /^required-variable\.yml:5:\d+: services\.web\.environment\.TOKEN: .*TOKEN must be set/,
+  'env-file-device.yml':
+    /^env-file-device\.yml:4:\d+: services\.web\.env_file: cannot read env file \/dev\/zero: more than 1048576 bytes$/,
   'alias-bomb.yml':
     /^alias-bomb\.yml: YAML aliases expand too much \(more than 1000 alias expansions\)$/,
   'merge-key-bomb.yml': /^merge-key-bomb\.yml: YAML aliases expand too much/,
