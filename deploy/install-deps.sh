@@ -3,14 +3,15 @@
 #   runtime:  runc, crun (pure cgroup v2 hosts only), conmon, iptables, conntrack, iproute2, tini (for --init), zstd
 #   cluster:  etcd-server, etcd-client
 #   tests:    docker-registry (a real registry server), busybox-static (test image contents),
-#             apache2-utils (htpasswd for the auth registry), socat, python3
+#             apache2-utils (htpasswd for the auth registry), socat, python3,
+#             tcpdump (the encrypted overlay test reads the wire)
 #   bench:    skopeo, umoci, wrk, hyperfine (references measured beside Flotilla)
 set -euo pipefail
 
 packages=(
   runc crun conmon iptables conntrack iproute2 tini zstd
   etcd-server etcd-client
-  docker-registry busybox-static apache2-utils socat python3 curl ca-certificates
+  docker-registry busybox-static apache2-utils socat python3 curl ca-certificates tcpdump
   skopeo umoci wrk hyperfine
 )
 

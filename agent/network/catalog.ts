@@ -36,7 +36,8 @@ export class NetworkCatalog {
     return {
       id: n.id,
       name: n.name,
-      driver: n.driver ?? 'bridge',
+      // Only local networks are listed here; overlay networks are the manager's to show.
+      driver: 'bridge',
       scope: 'local',
       builtin: false,
       subnet: n.subnet,

@@ -4,6 +4,7 @@
 // find and remove what a crash left behind.
 import { join } from 'node:path';
 import type { IngressService } from '../../shared/model/index.js';
+import type { OverlayNetworkInfo } from './overlay/state.js';
 import type { PeerRoute, PortBinding } from './types.js';
 import { readJson, writeJson } from './json-file.js';
 
@@ -11,7 +12,12 @@ export interface NetworkRecord {
   id: string;
   name: string;
   /** Which NetworkDriver carries it; absent (state written before drivers) = 'bridge'. */
-  driver?: 'bridge';
+  driver?: 'bridge' | 'overlay';
+  /** Overlay networks: VXLAN network identifier, options, and the MTU of its devices here. */
+  vni?: number;
+  internal?: boolean;
+  encrypted?: boolean;
+  mtu?: number;
   subnet: string;
   gateway: string;
   bridge: string;
@@ -26,6 +32,8 @@ export interface InterfaceRecord {
   hostVeth: string;
   ipv4: string;
   aliases: string[];
+  /** Set on interfaces in an overlay network: its id (the address is the manager's, not IPAM's). */
+  networkId?: string;
 }
 
 export interface EndpointRecord {
@@ -53,6 +61,10 @@ export interface PersistedState {
   ingress?: IngressService[];
   /** The default bridge's subnet in effect (the cluster's choice once a manager set it). */
   nodeSubnet?: string;
+  /** Overlay networks with devices on this node (id = the cluster network's id). */
+  overlayNetworks?: NetworkRecord[];
+  /** The manager's description of this node's overlay networks, keys left out (never on disk). */
+  overlayInfo?: OverlayNetworkInfo[];
 }
 
 export class StateFile {

@@ -83,4 +83,10 @@ export const networkCodes = {
     message: 'network setup failed: `{command}`: {stderr}',
     hint: 'run again with --debug and report the output',
   },
+  OVERLAY_ENCRYPTION_UNAVAILABLE: {
+    kind: 'failed_precondition',
+    message:
+      'encrypted overlay network {network} cannot be carried on this machine: its kernel has no ESP with AES-GCM (CONFIG_INET_ESP, CONFIG_CRYPTO_GCM)',
+    hint: 'run tasks of encrypted networks on machines whose kernel has ESP, or create the network without --opt encrypted',
+  },
 } satisfies CodeCatalog;
