@@ -6,7 +6,7 @@ import { secureAgentRoots } from './data-root.js';
 import { AgentApiServer } from './api/server.js';
 import { agentRoutes } from './api/routes/index.js';
 import type { AgentComponents } from './components.js';
-import { startClusterAgent } from './session/index.js';
+import { describeNode, startClusterAgent } from './session/index.js';
 import { buildRuntime } from './runtime/index.js';
 import { buildImageService } from './image/index.js';
 import { NetworkComponent, defaultNodeSubnet } from './network/index.js';
@@ -35,6 +35,8 @@ export async function runAgent(flags: Partial<AgentFlagSettings>): Promise<void>
     dataRoot: config.dataRoot,
     nodeSubnet: config.nodeSubnet || defaultNodeSubnet,
     preferStoredSubnet: !config.nodeSubnet,
+    // The address the manager tells other nodes to send this node's VXLAN traffic to.
+    underlayAddr: describeNode({ advertiseAddr: config.advertiseAddr }).addr,
     log,
   });
   // Images under <dataRoot>/image/; an image a container uses (any state) is never deleted.

@@ -7,6 +7,7 @@ import { BUILTIN_BRIDGE, type NetworkCore } from './core.js';
 import type { Endpoints } from './endpoints.js';
 import { forgetConnectionsTo } from './host/conntrack.js';
 import { createNetns, deleteLink, deleteNetns, listLinks, listNetns } from './host/links.js';
+import { overlayDeviceNames, overlayLinkPattern } from './overlay/names.js';
 import type { EndpointRecord } from './state.js';
 import type {
   NetworkAttacher,
@@ -35,6 +36,7 @@ export class ContainerAttachments implements NetworkAttacher {
         return endpoints.attachmentOf(e);
       }
       if (mode.startsWith('container:')) return this.joinContainer(req, mode.slice(10));
+      if (mode === 'none' && req.overlays?.length) return this.overlayOnly(req);
       if (mode === 'none') return this.isolated(req);
       const net = core.network(mode === 'default' ? BUILTIN_BRIDGE : mode);
       // Ports first: a taken port must refuse the container before anything exists.
@@ -51,6 +53,7 @@ export class ContainerAttachments implements NetworkAttacher {
       try {
         await createNetns(e.netns!);
         await endpoints.addInterface(e, net, net.name === BUILTIN_BRIDGE ? [] : req.aliases);
+        await this.plugOverlays(e, req);
         await core.save();
         await core.applyRules();
       } catch (err) {
@@ -137,8 +140,9 @@ export class ContainerAttachments implements NetworkAttacher {
         core.state.endpoints.flatMap((e) => e.interfaces.map((i) => i.hostVeth)),
       );
       const vethRe = vethPattern(core.prefix);
-      for (const l of await listLinks())
-        if (vethRe.test(l) && !keepVeth.has(l)) await deleteLink(l);
+      const links = await listLinks();
+      for (const l of links) if (vethRe.test(l) && !keepVeth.has(l)) await deleteLink(l);
+      await this.reconcileOverlays(links);
       const released = await core.ipam.retain((network, ip, owner) =>
         Boolean(
           core.endpoint(owner)?.interfaces.some((i) => i.network === network && i.ipv4 === ip),
@@ -150,6 +154,22 @@ export class ContainerAttachments implements NetworkAttacher {
       await core.save();
       await core.applyRules();
     });
+  }
+
+  /**
+   * Overlay devices go with the last local container of their network: a record without one (the
+   * containers died while the agent was away) is taken down, and devices of our naming that no
+   * record owns (a network removed while this machine was away) are deleted.
+   */
+  private async reconcileOverlays(links: string[]): Promise<void> {
+    const { overlay } = this.core;
+    for (const n of [...overlay.records()])
+      if (overlay.localEndpoints(n.id).length === 0) await overlay.down(n);
+    const keep = new Set(
+      overlay.records().flatMap((n) => Object.values(overlayDeviceNames(this.core.prefix, n.vni!))),
+    );
+    const ours = overlayLinkPattern(this.core.prefix);
+    for (const l of links) if (ours.test(l) && !keep.has(l)) await deleteLink(l);
   }
 
   /** The runtime asks at `create`, so an unknown network fails there. @throws NETWORK_NOT_FOUND */
@@ -166,6 +186,49 @@ export class ContainerAttachments implements NetworkAttacher {
   attachmentFor(containerId: string): NetworkAttachment | undefined {
     const e = this.core.endpoint(containerId);
     return e ? this.endpoints.attachmentOf(e) : undefined;
+  }
+
+  /**
+   * eth1… on each cluster network of the task, with the manager's addresses; the network's
+   * devices are made on first use. Callers remove the endpoint when this throws.
+   */
+  private async plugOverlays(e: EndpointRecord, req: NetworkRequest): Promise<void> {
+    for (const a of req.overlays ?? []) {
+      const net = await this.core.overlay.ensureNetwork(a);
+      await this.endpoints.addInterface(e, net, a.aliases, a.address);
+    }
+  }
+
+  /**
+   * A task whose networks are all internal and that publishes no port: only its overlay
+   * interfaces (eth0 …), no default route, so nothing leaves the cluster (Docker attaches such a
+   * container to no gateway bridge either).
+   */
+  private async overlayOnly(req: NetworkRequest): Promise<NetworkAttachment> {
+    const { core, endpoints } = this;
+    const e: EndpointRecord = {
+      ...base(req),
+      mode: 'network',
+      netns: core.netnsName(req.containerId),
+      interfaces: [],
+      ports: [],
+    };
+    await endpoints.record(e);
+    try {
+      await createNetns(e.netns!);
+      await this.plugOverlays(e, req);
+      await core.save();
+      await core.applyRules();
+    } catch (err) {
+      await endpoints.remove(e);
+      await core.applyRules().catch(() => {});
+      throw err;
+    }
+    core.log.info(
+      { containerId: req.containerId, overlays: e.interfaces.length },
+      'container attached to internal networks only',
+    );
+    return endpoints.attachmentOf(e);
   }
 
   /** `--network none`: a namespace with loopback only. */

@@ -1,12 +1,14 @@
 // What a stopped agent's network leaves on the host, removed (`flotilla agent cleanup`): its
-// container namespaces and veths, its bridges, its peer routes and its iptables chains with their
-// jumps. Names come from the agent's data root as at start (namesFor) and from its state file;
+// container namespaces and veths, its bridges and overlay (VXLAN) devices, its xfrm states and
+// policies, its peer routes and its iptables chains with their jumps. Names come from the agent's data root as at start (namesFor) and from its state file;
 // nothing of another agent matches them. The caller holds the agent's locks.
 import { join } from 'node:path';
 import { isOurNetns, vethPattern } from './attachments.js';
 import { namesFor } from './defaults.js';
 import { run } from './exec.js';
 import { deleteLink, deleteNetns, deleteRoute, listLinks, listNetns } from './host/links.js';
+import { overlayLinkPattern } from './overlay/names.js';
+import { reqidFor, XfrmProgrammer } from './overlay/xfrm.js';
 import { IptablesRules } from './rules/iptables.js';
 import { StateFile } from './state.js';
 
@@ -32,8 +34,9 @@ export async function removeNetworkLeftovers(o: NetworkNames): Promise<string[]>
   const veth = vethPattern(prefix);
   const userBridge = new RegExp(`^${prefix}br[0-9a-f]{${12 - prefix.length}}$`);
   const bridges = new Set([bridge, ...state.networks.map((n) => n.bridge)]);
+  const overlay = overlayLinkPattern(prefix);
   for (const l of await listLinks())
-    if (veth.test(l) || userBridge.test(l) || bridges.has(l)) {
+    if (veth.test(l) || userBridge.test(l) || bridges.has(l) || overlay.test(l)) {
       await deleteLink(l);
       removed.push(`link ${l}`);
     }
@@ -41,6 +44,9 @@ export async function removeNetworkLeftovers(o: NetworkNames): Promise<string[]>
     await deleteRoute(r.subnet, r.via);
     removed.push(`route ${r.subnet} via ${r.via}`);
   }
+  // Encrypted overlays' SAs and policies, found in the kernel by the agent's reqid.
+  const xfrm = new XfrmProgrammer(run, () => '', reqidFor(prefix));
+  await xfrm.clear();
   const rules = new IptablesRules(o.chainPrefix ?? names.chainPrefix);
   const chains = await ourChains(Object.values(rules.chains).slice(1));
   await rules.remove();

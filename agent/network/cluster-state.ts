@@ -1,8 +1,9 @@
 // The session's side of the network (NodeNetwork): what the manager decides for this node — its
 // subnet from the cluster pool, routes to the other nodes' subnets, and the routing mesh's
-// endpoint set. Cluster (overlay) networks' endpoint lists will arrive here too (issue 12).
+// endpoint set, and the overlay networks' descriptions (endpoints, services, keys).
 import type { IngressService } from '../../shared/model/index.js';
 import type { NetworkCore } from './core.js';
+import type { OverlayChangeInfo, OverlayNetworkInfo } from './overlay/state.js';
 import { forgetConnectionsTo } from './host/conntrack.js';
 import { deleteRoute, replaceRoute } from './host/links.js';
 import { formatSubnet, parseSubnet } from './ipam/cidr.js';
@@ -89,6 +90,23 @@ export class ClusterNetworkState implements NodeNetwork {
         'ingress endpoints applied',
       );
     });
+  }
+
+  /**
+   * The complete set of this node's overlay networks: remote entries (and ESP) follow it, and
+   * devices of a network no longer listed go unless a container here still uses it.
+   */
+  async setOverlays(networks: OverlayNetworkInfo[]): Promise<void> {
+    const { core } = this;
+    await core.run(async () => {
+      await core.overlay.replace(networks);
+      await core.applyRules();
+    });
+  }
+
+  /** Changes to the overlay networks, applied incrementally (no entry is rewritten needlessly). */
+  async applyOverlayChanges(changes: OverlayChangeInfo[]): Promise<void> {
+    await this.core.run(() => this.core.overlay.apply(changes));
   }
 
   /** The routing mesh's endpoint set in effect (tests, `agent info`). */

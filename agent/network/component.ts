@@ -15,6 +15,7 @@ import { Endpoints } from './endpoints.js';
 import { setSysctl } from './exec.js';
 import { deleteRoute, replaceRoute } from './host/links.js';
 import { LocalNetworks } from './local-networks.js';
+import type { OverlayStateReader } from './overlay/state.js';
 import { TaskNetworks } from './provisioning.js';
 import { assertNodeSubnetFree } from './subnets.js';
 
@@ -27,6 +28,8 @@ export class NetworkComponent {
   readonly cluster: ClusterNetworkState;
   /** For the local API: network create/ls/inspect/rm/prune/connect/disconnect. */
   readonly local: LocalNetworks;
+  /** For service discovery: overlay networks on this node, their endpoints and services. */
+  readonly overlays: OverlayStateReader;
   private readonly core: NetworkCore;
   private readonly endpoints: Endpoints;
   private readonly dns: NetworkDnsServers;
@@ -43,6 +46,7 @@ export class NetworkComponent {
     this.local = new LocalNetworks(core, endpoints, catalog, this.dns);
     this.provisioning = new TaskNetworks(core, this.local);
     this.cluster = new ClusterNetworkState(core);
+    this.overlays = core.overlay;
   }
 
   /**
@@ -66,6 +70,13 @@ export class NetworkComponent {
       await assertNodeSubnetFree(core.nodeSubnet, core.bridgeName, peers);
       if (core.opts.enableIpForward ?? true) await setSysctl('net/ipv4/ip_forward', '1');
       for (const n of core.allNetworks()) await core.driver(n).up(n);
+      // Overlay devices survive an agent restart; this re-checks them and their entries against
+      // the description the manager last sent (persisted), until it sends a fresh one.
+      core.overlay.load();
+      for (const n of [...core.overlay.records()])
+        await core.overlay
+          .up(n)
+          .catch((err) => core.log.warn({ err, network: n.name }, 'overlay network not restored'));
       for (const e of core.state.endpoints)
         if (e.ports.length) await core.ports.adopt(e.containerId, e.name, e.ports);
       for (const r of core.state.peerRoutes) await replaceRoute(r.subnet, r.via);
@@ -102,6 +113,8 @@ export class NetworkComponent {
       }
       await core.ipam.dropNetwork(BUILTIN_BRIDGE);
       core.state.networks = [];
+      for (const n of [...core.overlay.records()]) await core.overlay.down(n);
+      await core.overlay.xfrm.clear();
       for (const r of core.state.peerRoutes) await deleteRoute(r.subnet, r.via);
       core.state.peerRoutes = [];
       const bridge = core.defaultNetwork();

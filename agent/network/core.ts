@@ -11,6 +11,9 @@ import type { NetworkDriver } from './driver.js';
 import { formatSubnet, gatewayOf, parseSubnet } from './ipam/cidr.js';
 import { Ipam } from './ipam/ipam.js';
 import { namesFor } from './defaults.js';
+import { run } from './exec.js';
+import { OverlayDriver } from './overlay/driver.js';
+import { OverlayFabric } from './overlay/fabric.js';
 import { Mutex } from '../../shared/concurrency/mutex.js';
 import { PortAllocator } from './ports/allocator.js';
 import { desiredRules } from './rules/desired.js';
@@ -48,6 +51,12 @@ export interface NetworkOptions {
   dnsUpstreams?: string[];
   /** @default 53 */
   dnsPort?: number;
+  /**
+   * This node's underlay address: overlay networks' VXLAN source and the address other nodes send
+   * to (the manager knows it as NodeDescription.addr, from --advertise-addr).
+   * @default the first non-loopback IPv4 address
+   */
+  underlayAddr?: string;
   log: Logger;
 }
 
@@ -69,6 +78,9 @@ export class NetworkCore {
   readonly createdAt = new Date().toISOString();
   private readonly mutex = new Mutex();
   private readonly bridge = new BridgeDriver();
+  /** Cluster (overlay) networks' data plane: devices, remote entries, ESP (overlay/fabric.ts). */
+  readonly overlay: OverlayFabric;
+  private readonly overlayDriver: OverlayDriver;
 
   constructor(readonly opts: NetworkOptions) {
     this.dir = join(opts.dataRoot, 'network');
@@ -81,6 +93,14 @@ export class NetworkCore {
     this.ports = new PortAllocator({ range: opts.portRange });
     this.rules = new IptablesRules(opts.chainPrefix ?? names.chainPrefix);
     this.log = opts.log.child({ component: 'network' });
+    this.overlay = new OverlayFabric({
+      exec: run,
+      prefix: this.prefix,
+      underlayAddr: opts.underlayAddr,
+      store: this,
+      log: this.log.child({ driver: 'overlay' }),
+    });
+    this.overlayDriver = new OverlayDriver(this.overlay);
   }
 
   /** Runs `fn` alone, in call order: every change of state and kernel objects goes through here. */
@@ -88,9 +108,9 @@ export class NetworkCore {
     return this.mutex.run(fn);
   }
 
-  /** The data plane of `net` (only the bridge driver so far). */
-  driver(_net: NetworkRecord): NetworkDriver {
-    return this.bridge;
+  /** The data plane of `net`: node-local bridge, or cluster overlay (bridge + VXLAN). */
+  driver(net: NetworkRecord): NetworkDriver {
+    return net.driver === 'overlay' ? this.overlayDriver : this.bridge;
   }
 
   save(): Promise<void> {
@@ -99,7 +119,7 @@ export class NetworkCore {
 
   /** Rewrites every chain of ours from the state (one iptables-restore). */
   applyRules(): Promise<void> {
-    return this.rules.apply(desiredRules(this.allNetworks(), this.state));
+    return this.rules.apply(desiredRules(this.allNetworks(), this.state, this.overlay.records()));
   }
 
   endpoint(containerId: string): EndpointRecord | undefined {

@@ -19,10 +19,19 @@ export class Endpoints {
     await this.core.save();
   }
 
-  /** Allocates an address on `net` and plugs the next ethN of `e` into it. */
-  async addInterface(e: EndpointRecord, net: NetworkRecord, aliases: string[]): Promise<void> {
+  /**
+   * Plugs the next ethN of `e` into `net`: with an address from IPAM, or `fixed` (an overlay
+   * network's, chosen by the manager; the agent never allocates overlay addresses).
+   */
+  async addInterface(
+    e: EndpointRecord,
+    net: NetworkRecord,
+    aliases: string[],
+    fixed?: string,
+  ): Promise<void> {
     const { core } = this;
-    const ipv4 = await core.ipam.allocate(net.name, net.subnet, e.containerId);
+    const overlay = net.driver === 'overlay';
+    const ipv4 = fixed ?? (await core.ipam.allocate(net.name, net.subnet, e.containerId));
     let index = 0;
     while (e.interfaces.some((i) => i.ifName === `eth${index}`)) index++;
     const iface: InterfaceRecord = {
@@ -31,16 +40,29 @@ export class Endpoints {
       hostVeth: `${core.prefix}${e.containerId.slice(0, 14 - core.prefix.length)}${index}`,
       ipv4,
       aliases,
+      ...(overlay ? { networkId: net.id } : {}),
     };
     // Record first: if we crash between here and the veth, reconcile still knows the address.
     e.interfaces.push(iface);
     await core.save();
-    await core.driver(net).plug(net, iface, e.netns!, index === 0);
+    // Overlays never carry the default route (the way out is the node's bridge, if any).
+    await core.driver(net).plug(net, iface, e.netns!, index === 0 && !overlay);
+    if (overlay) core.overlay.notify([net.id]);
   }
 
-  /** Unplugs one interface and releases its address (network disconnect). */
+  /**
+   * Unplugs one interface and releases its address (network disconnect); an overlay's devices go
+   * with its last local interface.
+   */
   async removeInterface(e: EndpointRecord, iface: InterfaceRecord): Promise<void> {
     const { core } = this;
+    if (iface.networkId) {
+      const net = core.overlay.record(iface.networkId);
+      if (net) await core.driver(net).unplug(iface);
+      e.interfaces = e.interfaces.filter((x) => x !== iface);
+      await core.overlay.releaseIfUnused(iface.networkId);
+      return;
+    }
     const net = core.allNetworks().find((n) => n.name === iface.network);
     await core.driver(net ?? core.defaultNetwork()).unplug(iface);
     await core.ipam.release(iface.network, iface.ipv4);
@@ -70,10 +92,12 @@ export class Endpoints {
     if (e.mode === 'host') return { networkName: 'host', ports: [], dns: core.upstreams() };
     const primary = e.interfaces[0];
     const net = primary ? core.state.networks.find((n) => n.name === primary.network) : undefined;
+    // A task whose networks are all internal has only overlay interfaces: no gateway, no way out.
+    const routed = primary && !primary.networkId;
     return {
       netnsPath: e.netns ? `/run/netns/${e.netns}` : undefined,
       ipv4: primary?.ipv4,
-      gateway: primary ? (net?.gateway ?? core.defaultNetwork().gateway) : undefined,
+      gateway: routed ? (net?.gateway ?? core.defaultNetwork().gateway) : undefined,
       networkName:
         e.mode === 'none' ? 'none' : (primary?.network ?? e.portNetwork ?? BUILTIN_BRIDGE),
       ports: e.ports.map((p) => ({ ...p })),

@@ -3,7 +3,9 @@
 // cluster state (NodeNetwork), the local API manages networks (LocalNetworkApi). Wire types:
 // shared/engine.
 import type { NetworkCreateOptions, NetworkInfo, PortBinding } from '../../shared/engine/index.js';
-import type { IngressService } from '../../shared/model/index.js';
+import type { IngressService, TaskNetworkAttachment } from '../../shared/model/index.js';
+
+import type { OverlayChangeInfo, OverlayNetworkInfo } from './overlay/state.js';
 
 export type { NetworkCreateOptions, NetworkInfo, PortBinding } from '../../shared/engine/index.js';
 
@@ -16,6 +18,11 @@ export interface NetworkRequest {
   name: string;
   hostname: string;
   ports: PortBinding[];
+  /**
+   * Cluster (overlay) networks, plugged as eth1… after `mode`'s interface (eth0 …, with mode
+   * 'none': no other interface and no default route), with the manager's addresses.
+   */
+  overlays?: TaskNetworkAttachment[];
 }
 
 export interface NetworkAttachment {
@@ -72,6 +79,10 @@ export interface NodeNetwork {
   setPeerRoutes(routes: PeerRoute[]): Promise<void>;
   /** The routing mesh's endpoint set (absent: the mesh is not applied on this agent). */
   setIngress?(services: IngressService[]): Promise<void>;
+  /** The complete set of this node's overlay networks (session open); absent: no overlays. */
+  setOverlays?(networks: OverlayNetworkInfo[]): Promise<void>;
+  /** Changes to the overlay networks, applied in order. */
+  applyOverlayChanges?(changes: OverlayChangeInfo[]): Promise<void>;
 }
 
 /** What the local engine API's /networks routes need. */

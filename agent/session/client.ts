@@ -19,6 +19,7 @@ import type { Reporter } from '../executor/index.js';
 import type { NodeIdentity } from './identity.js';
 import type { NodeNetworkSync } from './node-network.js';
 import { LogStreams, type LogSource } from './log-streams.js';
+import { overlayChange, overlayNetwork } from './overlay-messages.js';
 import type { CertificateRenewal } from './renewal.js';
 import { isExpired, tryCertificateValidity } from '../../shared/tls/index.js';
 
@@ -217,6 +218,12 @@ export class SessionClient {
               addedAddrs: [...c.addedAddrs],
               removedAddrs: [...c.removedAddrs],
             })),
+          );
+        } else if (msg.payload === 'overlays' && msg.overlays) {
+          void this.deps.network?.applyOverlays(msg.overlays.networks.map(overlayNetwork));
+        } else if (msg.payload === 'overlayChanges' && msg.overlayChanges) {
+          void this.deps.network?.applyOverlayChanges(
+            msg.overlayChanges.changes.map(overlayChange),
           );
         } else if (msg.payload === 'managers' && msg.managers) {
           this.learnManagers(msg.managers.addrs);

@@ -9,7 +9,7 @@
 // working and the mismatch is logged.
 import type { Logger } from '../../shared/log/index.js';
 import { IngressSet, type IngressChange, type IngressService } from '../../shared/model/index.js';
-import type { NodeNetwork } from '../network/index.js';
+import type { NodeNetwork, OverlayChangeInfo, OverlayNetworkInfo } from '../network/index.js';
 
 /** The network component's cluster-state role (agent/network/cluster-state.ts). */
 export type { NodeNetwork };
@@ -89,6 +89,27 @@ export class NodeNetworkSync {
   applyIngressChanges(changes: IngressChange[]): Promise<void> {
     this.ingressSet.apply(changes);
     return this.scheduleIngress();
+  }
+
+  /**
+   * The complete set of this node's overlay networks (after accepted). Overlay messages are
+   * applied one by one in arrival order, never coalesced: each is a diff of the one before.
+   */
+  applyOverlays(networks: OverlayNetworkInfo[]): Promise<void> {
+    const n = this.deps.network;
+    if (!n?.setOverlays) return Promise.resolve();
+    return this.enqueue(() => n.setOverlays!(networks), 'applying overlay networks failed');
+  }
+
+  applyOverlayChanges(changes: OverlayChangeInfo[]): Promise<void> {
+    const n = this.deps.network;
+    if (!n?.applyOverlayChanges) return Promise.resolve();
+    return this.enqueue(() => n.applyOverlayChanges!(changes), 'applying overlay changes failed');
+  }
+
+  private enqueue(fn: () => Promise<void>, failure: string): Promise<void> {
+    this.chain = this.chain.then(fn).catch((err) => this.deps.log.warn({ err }, failure));
+    return this.chain;
   }
 
   /**

@@ -1,6 +1,7 @@
 // The containers part of the agent's local engine API as the CLI and the agent exchange it: create
 // options, listings, events, stats, volumes. agent/runtime implements them; the CLI only sends and shows them.
 import type { PortBinding } from './networks.js';
+import type { TaskNetworkAttachment } from '../model/index.js';
 
 export interface MountSpec {
   type: 'bind' | 'volume' | 'tmpfs';
@@ -52,6 +53,11 @@ export interface ContainerCreateOptions {
   mounts?: MountSpec[];
   network?: string;
   networkAliases?: string[];
+  /**
+   * Cluster (overlay) networks with the manager's addresses: set by the executor for tasks only
+   * (the local API refuses it), plugged as eth1… after `network`'s interface.
+   */
+  overlays?: TaskNetworkAttachment[];
   ports?: PortBinding[];
   /** -P: every exposed port (image EXPOSE, --expose) not published by `ports` gets a random host port. */
   publishAll?: boolean;

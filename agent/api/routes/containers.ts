@@ -29,7 +29,14 @@ function streamHead(reply: FastifyReply, contentType: string): void {
 export function containerRoutes(runtime: ContainerRuntime): RoutePlugin {
   return (app: FastifyInstance) => {
     app.post('/containers/create', async (req) => {
-      const r = await runtime.create(req.body as ContainerCreateOptions);
+      const body = req.body as ContainerCreateOptions;
+      // Overlay addresses are the manager's to give (tasks, through the executor), never a caller's.
+      if (body?.overlays !== undefined)
+        throw new FlotillaError('INVALID_NETWORK_MODE', {
+          mode: 'overlays',
+          reason: 'cluster network attachments are made by the manager, not through this API',
+        });
+      const r = await runtime.create(body);
       return { Id: r.id, Warnings: r.warnings };
     });
     app.get('/containers/json', async (req) => {

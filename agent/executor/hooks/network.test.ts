@@ -45,6 +45,47 @@ describe('network hook', () => {
   });
 });
 
+describe('network hook with cluster networks', () => {
+  const overlay = (name: string, internal: boolean) => ({
+    networkId: `${name}-id`,
+    name,
+    subnet: '10.0.9.0/24',
+    gateway: '10.0.9.1',
+    vni: 4097,
+    address: '10.0.9.5',
+    aliases: ['back'],
+    internal,
+    encrypted: false,
+  });
+
+  it('keeps eth0 on the node bridge and attaches every overlay with its address', async () => {
+    const ensured: string[] = [];
+    const ctx = context(['s_default'], ensured);
+    ctx.task.networks = [overlay('s_front', false), overlay('s_back', true)];
+    await networkHook.run(ctx);
+    expect(ensured).toEqual([]);
+    expect(ctx.createOptions.network).toBe('bridge');
+    expect(ctx.createOptions.overlays?.map((n) => n.name)).toEqual(['s_front', 's_back']);
+    expect(ctx.createOptions.overlays?.[0].address).toBe('10.0.9.5');
+  });
+
+  it('gives a task on internal networks only, publishing nothing, no way out', async () => {
+    const ctx = context([], []);
+    ctx.task.endpointPorts = [];
+    ctx.task.networks = [overlay('s_db', true)];
+    await networkHook.run(ctx);
+    expect(ctx.createOptions.network).toBe('none');
+    expect(ctx.createOptions.overlays).toHaveLength(1);
+  });
+
+  it('keeps eth0 for an internal-only task that publishes a port', async () => {
+    const ctx = context([], []);
+    ctx.task.networks = [overlay('s_db', true)];
+    await networkHook.run(ctx);
+    expect(ctx.createOptions.network).toBe('bridge');
+  });
+});
+
 describe('mesh hook', () => {
   const withIngress = (network: string, connected: string[]) => {
     const ctx = context([network], []);

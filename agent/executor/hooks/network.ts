@@ -1,7 +1,7 @@
 // Chooses the container's network and host-mode port bindings; the runtime sets them up at create.
 // Ingress ports are the routing mesh's (agent/network), not the task's container; meshHook gives a
 // task with ingress ports on a node-local network an address the other nodes can route to.
-import type { TaskHook } from '../types.js';
+import type { HookContext, TaskHook } from '../types.js';
 
 const builtinNetworks = new Set(['bridge', 'host', 'none']);
 
@@ -9,22 +9,37 @@ export const networkHook: TaskHook = {
   name: 'network',
   async run(ctx) {
     const t = ctx.task;
+    ctx.createOptions.ports = hostPorts(t);
+    const overlays = t.networks ?? [];
+    if (overlays.length > 0) {
+      // Cluster networks: eth0 stays on the node's bridge (the way out and the routing mesh),
+      // each overlay is eth1…, with the manager's address. A task on internal networks only that
+      // publishes nothing gets no eth0: no route out of the cluster (docs/design/network.md).
+      const closed = overlays.every((n) => n.internal) && t.endpointPorts.length === 0;
+      ctx.createOptions.network = closed ? 'none' : 'bridge';
+      ctx.createOptions.overlays = overlays.map((n) => ({ ...n, aliases: [...n.aliases] }));
+      return;
+    }
     const network = t.spec.networks[0] ?? 'bridge';
     // Stack networks (<stack>_default ...) are node-local bridges created on first use: there is
     // no overlay network across nodes; containers reach other nodes through the node subnets.
     if (!builtinNetworks.has(network) && !network.startsWith('container:'))
       await ctx.networks?.ensureNetwork(network, { 'io.flotilla.task-network': 'true' });
     ctx.createOptions.network = network;
-    ctx.createOptions.ports = t.endpointPorts
-      .filter((p) => p.mode === 'host')
-      .map((p) => ({
-        hostIp: '',
-        hostPort: p.published ?? 0,
-        containerPort: p.target,
-        protocol: p.protocol,
-      }));
   },
 };
+
+/** Host-mode ports are the task container's own; ingress ports are the routing mesh's. */
+function hostPorts(t: HookContext['task']) {
+  return t.endpointPorts
+    .filter((p) => p.mode === 'host')
+    .map((p) => ({
+      hostIp: '',
+      hostPort: p.published ?? 0,
+      containerPort: p.target,
+      protocol: p.protocol,
+    }));
+}
 
 /** The network whose addresses every node routes to (node subnets): the routing mesh's. */
 export const meshNetwork = 'bridge';

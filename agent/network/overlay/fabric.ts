@@ -31,7 +31,10 @@ export interface OverlayFabricDeps {
   exec: Exec;
   /** The agent's kernel name prefix (defaults.ts namesFor). */
   prefix: string;
-  /** This node's underlay address (--advertise-addr); @default the first non-loopback IPv4 */
+  /**
+   * This node's underlay address: what it advertises to the manager (NodeDescription.addr).
+   * @default the first non-loopback IPv4 address (as agent/session/description.ts picks it)
+   */
   underlayAddr?: string;
   store: OverlayStore;
   log: Logger;
@@ -73,6 +76,10 @@ export class OverlayFabric implements OverlayStateReader {
   /** The complete set (session open): networks not in it lose their entries here. */
   async replace(networks: OverlayNetworkInfo[]): Promise<void> {
     await this.changed(this.infos.replace(networks));
+    // A network the manager no longer lists for this node, with no container of ours on it:
+    // leftovers of a network removed while this machine was away.
+    for (const rec of [...this.records()])
+      if (!this.infos.get(rec.id) && this.localEndpoints(rec.id).length === 0) await this.down(rec);
   }
 
   async apply(changes: OverlayChangeInfo[]): Promise<void> {

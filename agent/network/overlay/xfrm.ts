@@ -75,7 +75,8 @@ const saKey = (sa: { src: string; dst: string; spi: number }) => `${sa.src}>${sa
 /** Keeps the kernel's xfrm states and policies of this agent (marked by `reqid`) at a plan. */
 export class XfrmProgrammer {
   private states = new Map<string, XfrmSa>();
-  private out = new Map<string, number>();
+  /** Outbound policies in place: peer → the SA's SPI and the local address it was made from. */
+  private out = new Map<string, { spi: number; src: string }>();
   private loaded = false;
   private support?: Promise<boolean>;
 
@@ -117,7 +118,7 @@ export class XfrmProgrammer {
         lines.push(`xfrm state add ${sa}`, `xfrm state update ${sa}`);
       }
     for (const [peer, spi] of plan.out) {
-      if (this.out.get(peer) === spi) continue;
+      if (this.out.get(peer)?.spi === spi) continue;
       lines.push(
         `xfrm policy update ${sel(local, peer)} dir out tmpl src ${local} dst ${peer} proto esp spi ${hex(spi)} reqid ${this.reqid} mode transport`,
       );
@@ -126,18 +127,18 @@ export class XfrmProgrammer {
           `xfrm policy update ${sel(peer, local)} dir in tmpl src ${peer} dst ${local} proto esp reqid ${this.reqid} mode transport`,
         );
     }
-    for (const peer of this.out.keys())
+    for (const [peer, { src }] of this.out)
       if (!plan.out.has(peer))
         lines.push(
-          `xfrm policy delete ${sel(local, peer)} dir out`,
-          `xfrm policy delete ${sel(peer, local)} dir in`,
+          `xfrm policy delete ${sel(src, peer)} dir out`,
+          `xfrm policy delete ${sel(peer, src)} dir in`,
         );
     for (const [k, s] of this.states)
       if (!want.has(k))
         lines.push(`xfrm state delete src ${s.src} dst ${s.dst} proto esp spi ${hex(s.spi)}`);
     await this.batch(lines);
     this.states = want;
-    this.out = new Map(plan.out);
+    this.out = new Map([...plan.out].map(([peer, spi]) => [peer, { spi, src: local }]));
   }
 
   /** Removes every state and policy of ours (last encrypted network gone, cleanup). */
@@ -163,7 +164,7 @@ export class XfrmProgrammer {
         /^src (\S+)\/32 dst (\S+)\/32 proto udp .*dport 4789[\s\S]*dir out[\s\S]*spi (0x[0-9a-f]+) reqid (\d+)/.exec(
           block,
         );
-      if (m && Number(m[4]) === this.reqid) this.out.set(m[2], Number(m[3]));
+      if (m && Number(m[4]) === this.reqid) this.out.set(m[2], { spi: Number(m[3]), src: m[1] });
     }
   }
 

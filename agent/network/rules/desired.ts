@@ -4,8 +4,15 @@
 import type { NetworkRecord, PersistedState } from '../state.js';
 import type { RulePort, RuleState } from './ruleset.js';
 
-/** `networks`: every network with a bridge here, the default one included. */
-export function desiredRules(networks: NetworkRecord[], state: PersistedState): RuleState {
+/**
+ * `networks`: every network with a bridge here, the default one included; `overlays`: the overlay
+ * networks with devices here (no NAT: they are closed L2 segments, only bridged inside).
+ */
+export function desiredRules(
+  networks: NetworkRecord[],
+  state: PersistedState,
+  overlays: NetworkRecord[] = [],
+): RuleState {
   const ports: RulePort[] = [];
   for (const e of state.endpoints) {
     if (e.portsWithdrawn) continue;
@@ -19,6 +26,7 @@ export function desiredRules(networks: NetworkRecord[], state: PersistedState): 
     networks: networks.map((n) => ({ name: n.name, bridge: n.bridge, subnet: n.subnet })),
     ports,
     peerSubnets: state.peerRoutes.map((r) => r.subnet),
+    overlayBridges: overlays.map((n) => n.bridge),
     ingress: {
       ports: (state.ingress ?? []).flatMap((s) =>
         s.ports.map((p) => ({ service: s.name, ...p, addrs: s.addrs })),

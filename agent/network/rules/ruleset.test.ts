@@ -19,6 +19,19 @@ const state = {
 };
 
 describe('renderRules', () => {
+  it('bridges inside an overlay but routes nothing into or out of it, and never NATs it', () => {
+    const text = renderRules(c, { ...state, overlayBridges: ['fltov1001'] });
+    const forward = text.split('\n').filter((l) => l.startsWith('-A FLOTILLA-FORWARD'));
+    expect(forward.slice(0, 3)).toEqual([
+      '-A FLOTILLA-FORWARD -i fltov1001 -o fltov1001 -m comment --comment "flotilla:overlay:fltov1001" -j ACCEPT',
+      '-A FLOTILLA-FORWARD -i fltov1001 -m comment --comment "flotilla:overlay:fltov1001" -j DROP',
+      '-A FLOTILLA-FORWARD -o fltov1001 -m comment --comment "flotilla:overlay:fltov1001" -j DROP',
+    ]);
+    expect(
+      text.split('\n').filter((l) => l.includes('fltov1001') && l.includes('MASQUERADE')),
+    ).toEqual([]);
+  });
+
   it('declares only our chains, so iptables-restore --noflush rewrites nothing else', () => {
     const text = renderRules(c, state);
     const declared = text.split('\n').filter((l) => l.startsWith(':'));

@@ -23,6 +23,8 @@ export interface RuleState {
   ports: RulePort[];
   /** Other nodes' container subnets: routed without NAT and let in to our bridges. */
   peerSubnets: string[];
+  /** Bridges of overlay networks: traffic stays inside each (bridged), nothing is routed in or out. */
+  overlayBridges?: string[];
   /** The routing mesh (rules/ingress.ts); absent = no ingress ports. */
   ingress?: IngressInput;
 }
@@ -107,6 +109,19 @@ export function renderRules(c: ChainNames, s: RuleState, staleChains: string[] =
       `-A ${c.forward} -o ${n.bridge} -m conntrack --ctstate RELATED,ESTABLISHED ${t} -j ACCEPT`,
     );
   }
+  // Overlays first: a packet may cross an overlay bridge (between a container and the VXLAN
+  // device, seen here through br_netfilter) but never be routed into or out of one — else a task
+  // could reach another network's tasks through its eth0 and the node, and `internal` would leak.
+  const ovl: string[] = [];
+  for (const b of s.overlayBridges ?? []) {
+    const t = tag(`overlay:${b}`);
+    ovl.push(
+      `-A ${c.forward} -i ${b} -o ${b} ${t} -j ACCEPT`,
+      `-A ${c.forward} -i ${b} ${t} -j DROP`,
+      `-A ${c.forward} -o ${b} ${t} -j DROP`,
+    );
+  }
+  filter.unshift(...ovl);
   filter.push(...ing.forward);
   for (const p of s.ports) {
     const b = p.binding;

@@ -57,8 +57,10 @@ export function startSteps(host: StartHost): StartStep[] {
       async run(r) {
         const { rec } = r;
         const mode = rec.options.network || (network ? 'bridge' : 'none');
+        const overlays = rec.options.overlays ?? [];
         r.hostNetwork = mode === 'host';
-        if (!network || mode === 'none' || mode === 'host') {
+        // 'none' with overlays: a task on internal networks only (their interfaces, no way out).
+        if (!network || (mode === 'none' && overlays.length === 0) || mode === 'host') {
           rec.network = undefined;
           return;
         }
@@ -69,6 +71,7 @@ export function startSteps(host: StartHost): StartStep[] {
           name: rec.name,
           hostname: rec.config.Hostname,
           ports: portsToPublish(rec.options, rec.config.ExposedPorts),
+          ...(overlays.length ? { overlays } : {}),
         });
         r.cleanup.push(() => network.detach(rec.id));
         r.netnsPath = rec.network.netnsPath;
