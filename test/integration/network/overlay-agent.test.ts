@@ -191,7 +191,7 @@ describe('overlay networks in the agent', () => {
     expect(await links(`${n.prefix}vx${front.vni.toString(16)}`)).toBe(true);
   });
 
-  it('leaves nothing after `agent cleanup`', async () => {
+  it('leaves nothing after agent cleanup', async () => {
     await net.stop();
     const removed = await removeNetworkLeftovers({
       dataRoot: dir,
