@@ -83,7 +83,18 @@ export class OverlayFabric implements OverlayStateReader {
   }
 
   async apply(changes: OverlayChangeInfo[]): Promise<void> {
-    await this.changed(this.infos.apply(changes));
+    const touched = this.infos.apply(changes);
+    await this.changed(touched);
+    for (const id of touched) {
+      const rec = this.record(id);
+      // The manager says this node left, but a container here is still on it (stopping, or the
+      // two disagree): its remote entries are gone; the devices go with the last container.
+      if (rec && !this.infos.get(id) && this.localEndpoints(id).length > 0)
+        this.deps.log.warn(
+          { network: rec.name },
+          'overlay network removed while containers here still use it',
+        );
+    }
   }
 
   private async changed(networkIds: string[]): Promise<void> {
