@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlotillaError } from '../../../shared/errors/index.js';
-import { echo, startEcho, stopServers } from './helpers.js';
+import { echo, sh, startEcho, stopServers } from './helpers.js';
 import {
   describe as describeNet,
   endpoint,
@@ -118,6 +118,23 @@ describe('overlay data plane', () => {
     expect(await ping(a, b.address)).toBe(true);
     await m3.remove(e);
     expect(await m3.leftovers()).toEqual([]);
+  });
+
+  it('deletes the devices of a network the complete set no longer lists, once unused here', async () => {
+    const [m1] = lan.machines;
+    const gone = net(3);
+    const g = await m1.container(gone, `10.97.${octet + 3}.2`);
+    // The container went while the agent was away (its endpoint record with it); the devices
+    // stayed, and the manager's complete set no longer lists the network.
+    m1.store.state.endpoints = m1.store.state.endpoints.filter((e) => e.containerId !== g.id);
+    await sh('ip', ['netns', 'del', g.netns]);
+    await m1.fabric.replace([describeNet(front, [a, b]), describeNet(other, [c, d])]);
+    const left = await m1.leftovers();
+    const devices = (t: TestNet) =>
+      left.filter((l) => /(ov|vx)[0-9a-f]+$/.test(l) && l.endsWith(t.vni.toString(16)));
+    expect(devices(gone)).toEqual([]);
+    expect(devices(front)).toHaveLength(2);
+    expect(await ping(a, b.address)).toBe(true);
   });
 
   it('removes the devices with the last container of a network, and on removal', async () => {
