@@ -185,7 +185,7 @@ describe('encrypted overlay', () => {
     await startEcho(y.netns, 7003);
     const capture = spawn(
       'tcpdump',
-      ['-i', lan.bridge, '-n', '-l', '-A', 'host', m1.addr, 'and', 'host', m2.addr],
+      [`--interface=${lan.bridge}`, '-n', '-l', '-A', 'host', m1.addr, 'and', 'host', m2.addr],
       { stdio: ['ignore', 'pipe', 'ignore'] },
     );
     let wire = '';
