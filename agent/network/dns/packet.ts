@@ -13,8 +13,14 @@ export interface DnsQuestion {
 }
 
 export const TYPE_A = 1;
+export const TYPE_AAAA = 28;
+export const TYPE_ANY = 255;
 export const RCODE_NXDOMAIN = 3;
 export const RCODE_SERVFAIL = 2;
+export const RCODE_REFUSED = 5;
+/** Without EDNS a UDP answer is at most 512 bytes; longer ones are cut and flagged (TC). */
+export const UDP_REPLY_MAX_BYTES = 512;
+const FLAG_TC = 0x0200;
 
 /** Returns undefined for anything that is not a single-question standard query. */
 export function parseQuestion(msg: Buffer): DnsQuestion | undefined {
@@ -46,18 +52,27 @@ export function parseQuestion(msg: Buffer): DnsQuestion | undefined {
   };
 }
 
-/** A reply to `query` carrying `addresses` as A records (none = NODATA, or `rcode`). */
+/**
+ * A reply to `query` carrying `addresses` as A records (none = NODATA, or `rcode`). With
+ * `maxBytes`, only the records that fit are kept and TC is set, so the client retries over TCP
+ * (or uses what it got).
+ */
 export function buildReply(
   query: Buffer,
   q: DnsQuestion,
   addresses: string[],
   rcode = 0,
   ttlSec = 600,
+  maxBytes = Infinity,
 ): Buffer {
+  const room = Math.max(0, Math.floor((maxBytes - 12 - (q.end - 12)) / 16));
+  const truncated = addresses.length > room;
+  if (truncated) addresses = addresses.slice(0, room);
   const header = Buffer.alloc(12);
   header.writeUInt16BE(q.id, 0);
   // QR, AA, RA set; RD copied from the query.
-  header.writeUInt16BE(0x8000 | 0x0400 | 0x0080 | (q.flags & 0x0100) | (rcode & 0xf), 2);
+  const flags = 0x8000 | 0x0400 | 0x0080 | (q.flags & 0x0100) | (rcode & 0xf);
+  header.writeUInt16BE(truncated ? flags | FLAG_TC : flags, 2);
   header.writeUInt16BE(1, 4);
   header.writeUInt16BE(addresses.length, 6);
   const answers = addresses.map((ip) => {
@@ -82,14 +97,19 @@ export function buildQuery(id: number, name: string, type = TYPE_A): Buffer {
   return Buffer.concat(parts);
 }
 
-/** The A addresses and rcode of a reply (tests and clients). */
-export function parseAnswers(msg: Buffer): { rcode: number; addresses: string[] } {
+/** The A addresses, rcode and TC flag of a reply (tests and clients). */
+export function parseAnswers(msg: Buffer): {
+  rcode: number;
+  addresses: string[];
+  truncated?: boolean;
+} {
   const q = parseQuestion(
     Buffer.concat([msg.subarray(0, 2), Buffer.from([1, 0]), msg.subarray(4)]),
   );
   const rcode = msg.readUInt16BE(2) & 0xf;
   const addresses: string[] = [];
   if (!q) return { rcode, addresses };
+  const truncated = (msg.readUInt16BE(2) & FLAG_TC) !== 0;
   let off = q.end;
   for (let i = 0; i < msg.readUInt16BE(6) && off < msg.length; i++) {
     if ((msg[off] & 0xc0) === 0xc0) off += 2;
@@ -103,5 +123,5 @@ export function parseAnswers(msg: Buffer): { rcode: number; addresses: string[] 
       addresses.push([...msg.subarray(off + 10, off + 14)].join('.'));
     off += 10 + len;
   }
-  return { rcode, addresses };
+  return truncated ? { rcode, addresses, truncated } : { rcode, addresses };
 }

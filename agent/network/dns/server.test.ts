@@ -8,7 +8,7 @@ async function ask(
   port: number,
   name: string,
   type = 1,
-): Promise<{ rcode: number; addresses: string[] }> {
+): Promise<{ rcode: number; addresses: string[]; truncated?: boolean }> {
   const s = createSocket('udp4');
   try {
     return await new Promise((resolve, reject) => {
@@ -38,7 +38,7 @@ describe('NetworkDnsServer', () => {
       address: '127.0.0.1',
       port: 0,
       subnet: '127.0.0.0/8',
-      lookup: (n) => names[n] ?? [],
+      resolve: (n) => (names[n] ? { kind: 'answer', addresses: names[n] } : { kind: 'forward' }),
       upstreams: [`127.0.0.1:${upstream.address().port}`],
       log: silentLogger(),
     });
@@ -53,6 +53,44 @@ describe('NetworkDnsServer', () => {
     } finally {
       await server.stop();
       upstream.close();
+    }
+  });
+});
+
+describe('NetworkDnsServer decisions', () => {
+  it('answers A and ANY, NODATA for AAAA, NXDOMAIN, REFUSED, and cuts long answers with TC', async () => {
+    const many = Array.from({ length: 100 }, (_, i) => `10.9.1.${i + 1}`);
+    const server = new NetworkDnsServer({
+      address: '127.0.0.1',
+      port: 0,
+      subnet: '127.0.0.0/8',
+      ttlSec: 0,
+      resolve: (n) =>
+        n === 'back'
+          ? { kind: 'answer', addresses: ['10.9.0.3'] }
+          : n === 'tasks.big'
+            ? { kind: 'answer', addresses: many }
+            : n === 'lonely'
+              ? { kind: 'nxdomain' }
+              : { kind: 'refused' },
+      upstreams: [],
+      log: silentLogger(),
+    });
+    await server.start();
+    const port = (server as unknown as { socket: { address(): { port: number } } }).socket.address()
+      .port;
+    try {
+      expect(await ask(port, 'back')).toEqual({ rcode: 0, addresses: ['10.9.0.3'] });
+      expect(await ask(port, 'back', 255)).toEqual({ rcode: 0, addresses: ['10.9.0.3'] });
+      expect(await ask(port, 'back', 28)).toEqual({ rcode: 0, addresses: [] });
+      expect(await ask(port, 'lonely')).toEqual({ rcode: 3, addresses: [] });
+      expect(await ask(port, 'stranger')).toEqual({ rcode: 5, addresses: [] });
+      const big = await ask(port, 'tasks.big');
+      expect(big.truncated).toBe(true);
+      expect(big.addresses).toEqual(many.slice(0, big.addresses.length));
+      expect(big.addresses.length).toBe(30); // (512 - 12 - 14) / 16
+    } finally {
+      await server.stop();
     }
   });
 });

@@ -1,12 +1,28 @@
-// The DNS server of one user-defined network: UDP on the network's gateway address, answering A
-// queries for container names and aliases on that network and forwarding every other query to the
-// host's resolvers. Only clients inside the network's subnet get answers.
+// The DNS server of one network: UDP on the network's gateway address, answering A queries for the
+// names its resolver decides (per client address) and forwarding every other query to the host's
+// resolvers. Only clients inside the network's subnet get answers.
 import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { splitHostPort } from '../../../shared/net/host-port.js';
 import type { Logger } from '../../../shared/log/index.js';
 import { contains, ipToInt, parseSubnet } from '../ipam/cidr.js';
-import { buildReply, parseQuestion, RCODE_NXDOMAIN, RCODE_SERVFAIL, TYPE_A } from './packet.js';
+import {
+  buildReply,
+  parseQuestion,
+  RCODE_NXDOMAIN,
+  RCODE_REFUSED,
+  RCODE_SERVFAIL,
+  TYPE_A,
+  TYPE_ANY,
+  UDP_REPLY_MAX_BYTES,
+} from './packet.js';
+
+/** What to do with a query: answer (A records; other types get NODATA), refuse, or forward. */
+export type DnsDecision =
+  | { kind: 'answer'; addresses: string[] }
+  | { kind: 'nxdomain' }
+  | { kind: 'forward' }
+  | { kind: 'refused' };
 
 /** IPv4 nameservers from resolv.conf (the host's resolvers, for forwarding and bridge mode). */
 export function hostResolvers(path = '/etc/resolv.conf'): string[] {
@@ -25,8 +41,10 @@ export interface DnsServerDeps {
   /** @default 53 */
   port?: number;
   subnet: string;
-  /** Addresses for a name on this network; [] = not ours, forward it. */
-  lookup: (name: string) => string[];
+  /** The decision for `name` (lower-case, no trailing dot) asked by `client` (its IPv4). */
+  resolve: (name: string, client: string) => DnsDecision;
+  /** TTL of our answers. @default 600 (Docker's) */
+  ttlSec?: number;
   /** `ip` or `ip:port`. */
   upstreams: string[];
   log: Logger;
@@ -64,10 +82,14 @@ export class NetworkDnsServer {
     if (ipNum === undefined || !contains(parseSubnet(this.deps.subnet), ipNum)) return;
     const q = parseQuestion(msg);
     if (!q) return;
-    const known = this.deps.lookup(q.name);
-    let reply: Buffer | undefined;
-    if (known.length) reply = buildReply(msg, q, q.type === TYPE_A ? known : []);
-    else if (!q.name.includes('.') && !this.deps.upstreams.length)
+    const d = this.deps.resolve(q.name, address);
+    const ttl = this.deps.ttlSec ?? 600;
+    let reply: Buffer;
+    if (d.kind === 'answer') {
+      const a = q.type === TYPE_A || q.type === TYPE_ANY ? d.addresses : [];
+      reply = buildReply(msg, q, a, 0, ttl, UDP_REPLY_MAX_BYTES);
+    } else if (d.kind === 'refused') reply = buildReply(msg, q, [], RCODE_REFUSED);
+    else if (d.kind === 'nxdomain' || (!q.name.includes('.') && !this.deps.upstreams.length))
       reply = buildReply(msg, q, [], RCODE_NXDOMAIN);
     else reply = (await this.forward(msg)) ?? buildReply(msg, q, [], RCODE_SERVFAIL);
     this.socket?.send(reply, port, address);

@@ -17,7 +17,10 @@ export class NetworkDnsServers {
       subnet: n.subnet,
       upstreams: this.core.upstreams(),
       log: this.core.log.child({ network: n.name }),
-      lookup: (name) => this.lookup(n.name, name),
+      resolve: (name) => {
+        const addresses = this.lookup(n.name, name);
+        return addresses.length ? { kind: 'answer', addresses } : { kind: 'forward' };
+      },
     });
     await server.start();
     this.servers.set(n.name, server);

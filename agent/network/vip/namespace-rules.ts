@@ -1,0 +1,165 @@
+// Keeps every local overlay container's VIP rules (vip/render.ts) in its own network namespace in
+// step with the serving endpoints: a change marks the containers on the changed networks, and one
+// worker rewrites each marked namespace with one iptables-restore. Changes that arrive while it
+// works are coalesced into its next round. Rules live and die with the namespace: a container that
+// goes takes them along, and is only forgotten here.
+import { existsSync } from 'node:fs';
+import type { Logger } from '../../../shared/log/index.js';
+import type { DiscoveryTable, OverlayViewChange } from '../discovery/index.js';
+import { run } from '../exec.js';
+import { renderNamespaceRules, renderVipFragment, type VipFragment } from './render.js';
+
+export interface VipRulesDeps {
+  table: DiscoveryTable;
+  log: Logger;
+  /** Replaces the namespace's nat and filter tables. @default nsenter --net=PATH iptables-restore -w */
+  restore?: (netnsPath: string, rules: string) => Promise<void>;
+  /**
+   * Forgets the namespace's unanswered flows towards addresses that left a VIP, so a retransmitted
+   * SYN meets the new rules. @default nsenter … conntrack -D --reply-src ADDR (failures ignored)
+   */
+  forget?: (netnsPath: string, addresses: string[]) => Promise<void>;
+  /** Namespaces rewritten at once. @default 4 */
+  concurrency?: number;
+  /** Wait before a failed rewrite is tried again. @default 1000 */
+  retryMs?: number;
+}
+
+async function nsenterRestore(netnsPath: string, rules: string): Promise<void> {
+  await run('nsenter', [`--net=${netnsPath}`, 'iptables-restore', '-w'], { input: rules });
+}
+
+async function nsenterForget(netnsPath: string, addresses: string[]): Promise<void> {
+  for (const a of addresses)
+    for (const extra of [
+      ['-p', 'tcp', '--state', 'SYN_SENT'],
+      ['-p', 'udp'],
+    ])
+      await run('nsenter', [`--net=${netnsPath}`, 'conntrack', '-D', '--reply-src', a, ...extra], {
+        allowFailure: true,
+      });
+}
+
+const targets = (rules: string): Set<string> =>
+  new Set([...rules.matchAll(/--to-destination (\S+)/g)].map((m) => m[1]));
+
+export class VipRules {
+  /** Container id → the rules its namespace holds now. */
+  private readonly applied = new Map<string, string>();
+  private readonly dirty = new Set<string>();
+  private readonly fragments = new Map<string, VipFragment>();
+  private readonly log: Logger;
+  private unsubscribe?: () => void;
+  private worker?: Promise<void>;
+  private readonly retries = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly deps: VipRulesDeps) {
+    this.log = deps.log.child({ component: 'vip' });
+  }
+
+  async start(): Promise<void> {
+    this.unsubscribe = this.deps.table.onChange((c) => this.changed(c));
+    for (const c of this.deps.table.view.localContainers()) this.dirty.add(c.containerId);
+    this.kick();
+    await this.settled();
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    for (const t of this.retries) clearTimeout(t);
+    this.retries.clear();
+    this.dirty.clear();
+    await this.worker;
+  }
+
+  /** Resolves once every change seen so far is in the namespaces (tests, benchmarks). */
+  async settled(): Promise<void> {
+    while (this.worker) await this.worker;
+  }
+
+  /** The rules `containerId`'s namespace should hold now. */
+  render(containerId: string): string | undefined {
+    const c = this.deps.table.view.localContainer(containerId);
+    if (!c) return undefined;
+    const frags: VipFragment[] = [];
+    for (const id of new Set(c.interfaces.map((i) => i.networkId))) {
+      let f = this.fragments.get(id);
+      if (!f) {
+        const names = this.deps.table.names(id);
+        if (!names) continue;
+        f = renderVipFragment(names);
+        this.fragments.set(id, f);
+      }
+      frags.push(f);
+    }
+    return renderNamespaceRules(frags);
+  }
+
+  private changed(c: OverlayViewChange): void {
+    const nets = new Set(c.networkIds);
+    for (const id of nets) this.fragments.delete(id);
+    if (nets.size)
+      for (const ctr of this.deps.table.view.localContainers())
+        if (ctr.interfaces.some((i) => nets.has(i.networkId))) this.dirty.add(ctr.containerId);
+    for (const id of c.containerIds) {
+      if (this.deps.table.view.localContainer(id)) this.dirty.add(id);
+      else this.applied.delete(id); // its namespace, and the rules in it, went with it
+    }
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.worker || !this.dirty.size) return;
+    this.worker = this.drain().finally(() => {
+      this.worker = undefined;
+      this.kick();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    // Let a burst of synchronous changes (one session message) land before the first round.
+    await new Promise((r) => setImmediate(r));
+    while (this.dirty.size) {
+      const batch = [...this.dirty];
+      this.dirty.clear();
+      const limit = this.deps.concurrency ?? 4;
+      let next = 0;
+      const lane = async () => {
+        while (next < batch.length) await this.applyOne(batch[next++]);
+      };
+      await Promise.all(Array.from({ length: Math.min(limit, batch.length) }, lane));
+    }
+  }
+
+  private retryLater(containerId: string): void {
+    if (!this.unsubscribe) return;
+    const t = setTimeout(() => {
+      this.retries.delete(t);
+      this.dirty.add(containerId);
+      this.kick();
+    }, this.deps.retryMs ?? 1000);
+    t.unref();
+    this.retries.add(t);
+  }
+
+  private async applyOne(containerId: string): Promise<void> {
+    const c = this.deps.table.view.localContainer(containerId);
+    const rules = this.render(containerId);
+    if (!c || rules === undefined) return;
+    const before = this.applied.get(containerId);
+    if (before === rules) return;
+    try {
+      await (this.deps.restore ?? nsenterRestore)(c.netnsPath, rules);
+      this.applied.set(containerId, rules);
+    } catch (err) {
+      if (!existsSync(c.netnsPath)) return; // the container is going; its view entry follows
+      this.log.warn({ err, containerId }, 'vip rules not applied, will retry');
+      this.retryLater(containerId);
+      return;
+    }
+    const now = targets(rules);
+    const gone = before ? [...targets(before)].filter((a) => !now.has(a)) : [];
+    if (gone.length) await (this.deps.forget ?? nsenterForget)(c.netnsPath, gone);
+  }
+}
