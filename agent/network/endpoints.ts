@@ -94,6 +94,7 @@ export class Endpoints {
     const net = primary ? core.state.networks.find((n) => n.name === primary.network) : undefined;
     // A task whose networks are all internal has only overlay interfaces: no gateway, no way out.
     const routed = primary && !primary.networkId;
+    const overlay = firstClusterNetwork(e, core.state.networks);
     return {
       netnsPath: e.netns ? `/run/netns/${e.netns}` : undefined,
       ipv4: primary?.ipv4,
@@ -101,10 +102,29 @@ export class Endpoints {
       networkName:
         e.mode === 'none' ? 'none' : (primary?.network ?? e.portNetwork ?? BUILTIN_BRIDGE),
       ports: e.ports.map((p) => ({ ...p })),
-      // User networks resolve container names through the network's DNS on its gateway.
-      dns: net ? [net.gateway] : e.mode === 'none' ? [] : containerResolvers(),
+      // Cluster networks resolve services through the agent's DNS on the first one's gateway (it
+      // answers from every network the container is on); user networks through theirs.
+      dns: overlay
+        ? [overlay.gateway]
+        : net
+          ? [net.gateway]
+          : e.mode === 'none'
+            ? []
+            : containerResolvers(),
     };
   }
+}
+
+/** The network of the container's first interface on a cluster (overlay, non-bridge) network. */
+export function firstClusterNetwork(
+  e: EndpointRecord,
+  networks: NetworkRecord[],
+): NetworkRecord | undefined {
+  for (const i of e.interfaces) {
+    const n = networks.find((x) => x.name === i.network);
+    if (n && (n.driver ?? 'bridge') !== 'bridge') return n;
+  }
+  return undefined;
 }
 
 /** Host resolvers a container can reach: loopback ones (systemd-resolved) are useless inside. */
