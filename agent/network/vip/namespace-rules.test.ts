@@ -7,12 +7,12 @@ import { VipRules } from './namespace-rules.js';
 function setup() {
   const view = fixtureView();
   const table = new DiscoveryTable(view);
-  const restored: { netns: string; rules: string }[] = [];
+  const restored: { netns: string; rules: string; noflush: boolean }[] = [];
   const forgotten: { netns: string; addresses: string[] }[] = [];
   const vip = new VipRules({
     table,
     log: silentLogger(),
-    restore: async (netns, rules) => void restored.push({ netns, rules }),
+    restore: async (netns, rules, noflush) => void restored.push({ netns, rules, noflush }),
     forget: async (netns, addresses) => void forgotten.push({ netns, addresses }),
   });
   return { view, vip, restored, forgotten };
@@ -41,12 +41,30 @@ describe('VipRules', () => {
     view.applyChanges([stopServing('10.50.0.21', ['s_back.1.b1'])]);
     view.applyChanges([stopServing('10.50.0.22', ['s_back.2.b2'])]);
     await vip.settled();
-    expect(restored.map((r) => r.netns)).toEqual(['/run/netns/front']);
+    expect(restored.map((r) => [r.netns, r.noflush])).toEqual([['/run/netns/front', false]]);
     expect(restored[0].rules).not.toContain('10.50.0.21');
     expect(restored[0].rules).toContain('-d 10.50.0.3/32 -p tcp -j REJECT');
     expect(forgotten).toEqual([
       { netns: '/run/netns/front', addresses: ['10.50.0.21', '10.50.0.22'] },
     ]);
+    await vip.stop();
+  });
+
+  it('rewrites only the changed VIP chain while the skeleton stays, and forgets the left address', async () => {
+    const { view, vip, restored, forgotten } = setup();
+    await vip.start();
+    restored.length = 0;
+    view.applyChanges([stopServing('10.50.0.21', ['s_back.1.b1'])]);
+    await vip.settled();
+    expect(restored).toEqual([
+      {
+        netns: '/run/netns/front',
+        noflush: true,
+        rules:
+          '*nat\n:FLOTILLA-VIP-0A320003 - [0:0]\n-A FLOTILLA-VIP-0A320003 -j DNAT --to-destination 10.50.0.22\nCOMMIT\n',
+      },
+    ]);
+    expect(forgotten).toEqual([{ netns: '/run/netns/front', addresses: ['10.50.0.21'] }]);
     await vip.stop();
   });
 

@@ -7,13 +7,23 @@ import { existsSync } from 'node:fs';
 import type { Logger } from '../../../shared/log/index.js';
 import type { DiscoveryTable, OverlayViewChange } from '../discovery/index.js';
 import { run } from '../exec.js';
-import { renderNamespaceRules, renderVipFragment, type VipFragment } from './render.js';
+import {
+  namespaceRules,
+  renderChainUpdate,
+  renderNamespaceRules,
+  renderVipFragment,
+  type NamespaceRules,
+  type VipFragment,
+} from './render.js';
 
 export interface VipRulesDeps {
   table: DiscoveryTable;
   log: Logger;
-  /** Replaces the namespace's nat and filter tables. @default nsenter --net=PATH iptables-restore -w */
-  restore?: (netnsPath: string, rules: string) => Promise<void>;
+  /**
+   * Feeds `rules` to iptables-restore in the namespace: the complete nat and filter tables, or
+   * (`noflush`) only the VIP chains that changed. @default nsenter --net=PATH iptables-restore -w
+   */
+  restore?: (netnsPath: string, rules: string, noflush: boolean) => Promise<void>;
   /**
    * Forgets the namespace's unanswered flows towards addresses that left a VIP, so a retransmitted
    * SYN meets the new rules. @default nsenter … conntrack -D --reply-src ADDR (failures ignored)
@@ -25,8 +35,9 @@ export interface VipRulesDeps {
   retryMs?: number;
 }
 
-async function nsenterRestore(netnsPath: string, rules: string): Promise<void> {
-  await run('nsenter', [`--net=${netnsPath}`, 'iptables-restore', '-w'], { input: rules });
+async function nsenterRestore(netnsPath: string, rules: string, noflush: boolean): Promise<void> {
+  const args = [`--net=${netnsPath}`, 'iptables-restore', '-w', ...(noflush ? ['--noflush'] : [])];
+  await run('nsenter', args, { input: rules });
 }
 
 async function nsenterForget(netnsPath: string, addresses: string[]): Promise<void> {
@@ -40,12 +51,14 @@ async function nsenterForget(netnsPath: string, addresses: string[]): Promise<vo
       });
 }
 
-const targets = (rules: string): Set<string> =>
-  new Set([...rules.matchAll(/--to-destination (\S+)/g)].map((m) => m[1]));
+const targets = (bodies: (string | undefined)[]): Set<string> =>
+  new Set(
+    bodies.flatMap((b) => [...(b ?? '').matchAll(/--to-destination (\S+)/g)].map((m) => m[1])),
+  );
 
 export class VipRules {
   /** Container id → the rules its namespace holds now. */
-  private readonly applied = new Map<string, string>();
+  private readonly applied = new Map<string, NamespaceRules>();
   private readonly dirty = new Set<string>();
   private readonly fragments = new Map<string, VipFragment>();
   private readonly log: Logger;
@@ -78,8 +91,13 @@ export class VipRules {
     while (this.worker) await this.worker;
   }
 
-  /** The rules `containerId`'s namespace should hold now. */
+  /** The complete rules `containerId`'s namespace should hold now (iptables-restore input). */
   render(containerId: string): string | undefined {
+    const r = this.rulesFor(containerId);
+    return r && renderNamespaceRules(r);
+  }
+
+  private rulesFor(containerId: string): NamespaceRules | undefined {
     const c = this.deps.table.view.localContainer(containerId);
     if (!c) return undefined;
     const frags: VipFragment[] = [];
@@ -93,7 +111,7 @@ export class VipRules {
       }
       frags.push(f);
     }
-    return renderNamespaceRules(frags);
+    return namespaceRules(frags);
   }
 
   private changed(c: OverlayViewChange): void {
@@ -145,21 +163,31 @@ export class VipRules {
 
   private async applyOne(containerId: string): Promise<void> {
     const c = this.deps.table.view.localContainer(containerId);
-    const rules = this.render(containerId);
-    if (!c || rules === undefined) return;
+    const next = this.rulesFor(containerId);
+    if (!c || !next) return;
     const before = this.applied.get(containerId);
-    if (before === rules) return;
+    // Same skeleton: only the ladders of VIPs whose serving set changed are rewritten.
+    const changed =
+      before?.skeleton === next.skeleton
+        ? [...next.chains.keys()].filter((k) => before.chains.get(k) !== next.chains.get(k))
+        : undefined;
+    if (changed && !changed.length) return;
+    const restore = this.deps.restore ?? nsenterRestore;
     try {
-      await (this.deps.restore ?? nsenterRestore)(c.netnsPath, rules);
-      this.applied.set(containerId, rules);
+      if (changed) await restore(c.netnsPath, renderChainUpdate(next, changed), true);
+      else await restore(c.netnsPath, renderNamespaceRules(next), false);
+      this.applied.set(containerId, next);
     } catch (err) {
       if (!existsSync(c.netnsPath)) return; // the container is going; its view entry follows
+      this.applied.delete(containerId); // unknown state: the retry writes everything
       this.log.warn({ err, containerId }, 'vip rules not applied, will retry');
       this.retryLater(containerId);
       return;
     }
-    const now = targets(rules);
-    const gone = before ? [...targets(before)].filter((a) => !now.has(a)) : [];
+    if (!before) return;
+    const keys = changed ?? [...before.chains.keys()];
+    const now = targets(keys.map((k) => next.chains.get(k)));
+    const gone = [...targets(keys.map((k) => before.chains.get(k)))].filter((a) => !now.has(a));
     if (gone.length) await (this.deps.forget ?? nsenterForget)(c.netnsPath, gone);
   }
 }

@@ -8,9 +8,18 @@ import { probability } from '../rules/ingress.js';
 
 /** One network's share of a namespace's rules; the same for every container on that network. */
 export interface VipFragment {
-  natChains: string[];
-  natRules: string[];
+  /** nat `FLOTILLA-VIP` rules: each VIP with a serving endpoint jumps to its own chain. */
+  jumps: string[];
+  /** Per-VIP chain → its DNAT ladder. */
+  chains: Map<string, string[]>;
+  /** filter `FLOTILLA-VIP` rules: refusals for VIPs that no DNAT took. */
   filterRules: string[];
+}
+
+/** A namespace's rules: the skeleton (jumps, chain set, refusals) and each VIP chain's body. */
+export interface NamespaceRules {
+  skeleton: string;
+  chains: Map<string, string>;
 }
 
 export const VIP_CHAIN = 'FLOTILLA-VIP';
@@ -25,7 +34,7 @@ export function vipChain(vip: string): string {
 }
 
 export function renderVipFragment(n: NetworkNames): VipFragment {
-  const out: VipFragment = { natChains: [], natRules: [], filterRules: [] };
+  const out: VipFragment = { jumps: [], chains: new Map(), filterRules: [] };
   const seen = new Set<string>();
   for (const s of n.services.values()) {
     if (s.endpointMode !== 'vip' || !s.vip || seen.has(s.serviceId)) continue;
@@ -38,25 +47,40 @@ export function renderVipFragment(n: NetworkNames): VipFragment {
     );
     if (!backends.length) continue;
     const chain = vipChain(s.vip);
-    out.natChains.push(chain);
-    out.natRules.push(`-A ${VIP_CHAIN} -d ${s.vip}/32 -j ${chain}`);
-    backends.forEach((addr, i) => {
-      const spread =
-        i < backends.length - 1
-          ? `-m statistic --mode random --probability ${probability(i, backends.length)} `
-          : '';
-      out.natRules.push(`-A ${chain} ${spread}-j DNAT --to-destination ${addr}`);
-    });
+    out.jumps.push(`-A ${VIP_CHAIN} -d ${s.vip}/32 -j ${chain}`);
+    out.chains.set(
+      chain,
+      backends.map((addr, i) => {
+        const spread =
+          i < backends.length - 1
+            ? `-m statistic --mode random --probability ${probability(i, backends.length)} `
+            : '';
+        return `-A ${chain} ${spread}-j DNAT --to-destination ${addr}`;
+      }),
+    );
   }
   return out;
+}
+
+export function namespaceRules(fragments: VipFragment[]): NamespaceRules {
+  const chains = new Map<string, string>();
+  for (const f of fragments) for (const [c, rules] of f.chains) chains.set(c, rules.join('\n'));
+  const skeleton = [
+    ...[...chains.keys()].map((c) => `:${c} - [0:0]`),
+    ...fragments.flatMap((f) => f.jumps),
+    '*filter',
+    ...fragments.flatMap((f) => f.filterRules),
+  ].join('\n');
+  return { skeleton, chains };
 }
 
 /**
  * The complete nat and filter tables of a container's namespace (iptables-restore input, without
  * --noflush: the agent owns these tables there; nothing else writes them).
  */
-export function renderNamespaceRules(fragments: VipFragment[]): string {
-  const natChains = fragments.flatMap((f) => f.natChains);
+export function renderNamespaceRules(r: NamespaceRules): string {
+  const [natPart, filterPart] = r.skeleton.split('*filter');
+  const natLines = natPart.split('\n').filter(Boolean);
   return [
     '*nat',
     ':PREROUTING ACCEPT [0:0]',
@@ -64,9 +88,10 @@ export function renderNamespaceRules(fragments: VipFragment[]): string {
     ':OUTPUT ACCEPT [0:0]',
     ':POSTROUTING ACCEPT [0:0]',
     `:${VIP_CHAIN} - [0:0]`,
-    ...natChains.map((c) => `:${c} - [0:0]`),
+    ...natLines.filter((l) => l.startsWith(':')),
     `-A OUTPUT -j ${VIP_CHAIN}`,
-    ...fragments.flatMap((f) => f.natRules),
+    ...natLines.filter((l) => l.startsWith('-A')),
+    ...r.chains.values(),
     'COMMIT',
     '*filter',
     ':INPUT ACCEPT [0:0]',
@@ -74,7 +99,21 @@ export function renderNamespaceRules(fragments: VipFragment[]): string {
     ':OUTPUT ACCEPT [0:0]',
     `:${VIP_CHAIN} - [0:0]`,
     `-A OUTPUT -j ${VIP_CHAIN}`,
-    ...fragments.flatMap((f) => f.filterRules),
+    ...filterPart.split('\n').filter(Boolean),
+    'COMMIT',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Only the listed VIP chains, flushed and refilled (input for iptables-restore --noflush): when the
+ * skeleton is unchanged, a serving-set change costs O(that service's endpoints) in the kernel,
+ * not O(every endpoint of the namespace's networks).
+ */
+export function renderChainUpdate(r: NamespaceRules, changed: string[]): string {
+  return [
+    '*nat',
+    ...changed.flatMap((c) => [`:${c} - [0:0]`, r.chains.get(c)!]),
     'COMMIT',
     '',
   ].join('\n');
