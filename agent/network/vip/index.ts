@@ -1,3 +1,11 @@
 // Public surface of the client-side VIPs: the rules each local overlay container's namespace holds.
 export { VipRules, type VipRulesDeps } from './namespace-rules.js';
-export { renderNamespaceRules, renderVipFragment, vipChain, type VipFragment } from './render.js';
+export {
+  namespaceRules,
+  renderChainUpdate,
+  renderNamespaceRules,
+  renderVipFragment,
+  vipChain,
+  type NamespaceRules,
+  type VipFragment,
+} from './render.js';
