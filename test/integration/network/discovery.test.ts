@@ -9,10 +9,8 @@ import { createSocket, type Socket } from 'node:dgram';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../shared/log/index.js';
-import { DiscoveryTable, MemoryOverlayView } from '../../../agent/network/discovery/index.js';
-import { OverlayDnsServers } from '../../../agent/network/dns/overlay-servers.js';
+import { MemoryOverlayView, ServiceDiscovery } from '../../../agent/network/index.js';
 import { buildReply, parseQuestion } from '../../../agent/network/dns/packet.js';
-import { VipRules } from '../../../agent/network/vip/index.js';
 import { sh, shOk } from './helpers.js';
 
 const hex = randomBytes(2).toString('hex').slice(0, 3);
@@ -34,9 +32,7 @@ const ctrs = {
 const nsName = (c: string) => `d${hex}-${c}`;
 
 const view = new MemoryOverlayView();
-const table = new DiscoveryTable(view);
-let dns: OverlayDnsServers;
-let vip: VipRules;
+let discovery: ServiceDiscovery;
 let upstream: Socket;
 const procs: ChildProcess[] = [];
 
@@ -195,19 +191,16 @@ beforeAll(async () => {
       netnsPath: `/run/netns/${nsName(name)}`,
       interfaces: [{ networkId: ctrs[name].net.id, address: ctrs[name].addr }],
     });
-  dns = new OverlayDnsServers({
-    table,
+  discovery = new ServiceDiscovery({
+    view,
     upstreams: () => [`127.0.0.1:${upstream.address().port}`],
     log: silentLogger(),
   });
-  await dns.start();
-  vip = new VipRules({ table, log: silentLogger() });
-  await vip.start();
+  await discovery.start();
 });
 
 afterAll(async () => {
-  await vip?.stop();
-  await dns?.stop();
+  await discovery?.stop();
   upstream?.close();
   for (const p of procs) if (p.pid) process.kill(p.pid, 'SIGKILL');
   for (const name of Object.keys(ctrs)) {
@@ -251,7 +244,7 @@ describe('VIP rules in the client namespace', () => {
     view.applyChanges([
       { networkId: net1.id, upsertEndpoints: [ep(ctrs.b2.addr, 'svc-back', 's_back.2.b2', false)] },
     ]);
-    await vip.settled();
+    await discovery.settled();
     expect(new Set(await connectMany('front', VIP, 20))).toEqual(new Set(['b1']));
     expect(await getent('front', 'tasks.back')).toEqual([ctrs.b1.addr]);
   });
@@ -260,7 +253,7 @@ describe('VIP rules in the client namespace', () => {
     view.applyChanges([
       { networkId: net1.id, upsertEndpoints: [ep(ctrs.b1.addr, 'svc-back', 's_back.1.b1', false)] },
     ]);
-    await vip.settled();
+    await discovery.settled();
     expect(await connectMany('front', VIP, 3)).toEqual([
       'ECONNREFUSED',
       'ECONNREFUSED',
@@ -269,7 +262,7 @@ describe('VIP rules in the client namespace', () => {
     view.applyChanges([
       { networkId: net1.id, upsertEndpoints: [ep(ctrs.b1.addr, 'svc-back', 's_back.1.b1', true)] },
     ]);
-    await vip.settled();
+    await discovery.settled();
     expect(await connectMany('front', VIP, 3)).toEqual(['b1', 'b1', 'b1']);
   });
 
@@ -282,7 +275,7 @@ describe('VIP rules in the client namespace', () => {
         upsertEndpoints: [ep(ctrs.lonely.addr, 'svc-lonely', 's_lonely.1.l1', false)],
       },
     ]);
-    await vip.settled();
+    await discovery.settled();
     expect(await connectMany('front', VIP, 2)).toEqual(['b1', 'b1']);
   });
 });
