@@ -1,4 +1,5 @@
 import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../shared/log/index.js';
 import { buildQuery, buildReply, parseAnswers, parseQuestion } from './packet.js';
@@ -57,6 +58,24 @@ describe('NetworkDnsServer', () => {
   });
 });
 
+async function askTcp(port: number, name: string) {
+  const q = buildQuery(0x4321, name);
+  const len = Buffer.alloc(2);
+  len.writeUInt16BE(q.length);
+  return new Promise<ReturnType<typeof parseAnswers>>((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => s.write(Buffer.concat([len, q])));
+    let buf = Buffer.alloc(0);
+    s.on('error', reject);
+    s.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        s.destroy();
+        resolve(parseAnswers(buf.subarray(2)));
+      }
+    });
+  });
+}
+
 describe('NetworkDnsServer decisions', () => {
   it('answers A and ANY, NODATA for AAAA, NXDOMAIN, REFUSED, and cuts long answers with TC', async () => {
     const many = Array.from({ length: 100 }, (_, i) => `10.9.1.${i + 1}`);
@@ -77,8 +96,7 @@ describe('NetworkDnsServer decisions', () => {
       log: silentLogger(),
     });
     await server.start();
-    const port = (server as unknown as { socket: { address(): { port: number } } }).socket.address()
-      .port;
+    const port = server.port()!;
     try {
       expect(await ask(port, 'back')).toEqual({ rcode: 0, addresses: ['10.9.0.3'] });
       expect(await ask(port, 'back', 255)).toEqual({ rcode: 0, addresses: ['10.9.0.3'] });
@@ -88,7 +106,10 @@ describe('NetworkDnsServer decisions', () => {
       const big = await ask(port, 'tasks.big');
       expect(big.truncated).toBe(true);
       expect(big.addresses).toEqual(many.slice(0, big.addresses.length));
-      expect(big.addresses.length).toBe(30); // (512 - 12 - 14) / 16
+      expect(big.addresses.length).toBe(30); // (512 - 12 - 15) / 16
+      // The client's retry over TCP gets all of them.
+      const overTcp = await askTcp(server.port()!, 'tasks.big');
+      expect(overTcp).toEqual({ rcode: 0, addresses: many });
     } finally {
       await server.stop();
     }

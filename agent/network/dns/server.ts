@@ -1,7 +1,8 @@
-// The DNS server of one network: UDP on the network's gateway address, answering A queries for the
-// names its resolver decides (per client address) and forwarding every other query to the host's
-// resolvers. Only clients inside the network's subnet get answers.
+// The DNS server of one network: UDP and TCP on the network's gateway address, answering A queries
+// for the names its resolver decides (per client address) and forwarding every other query to the
+// host's resolvers. Only clients inside the network's subnet get answers.
 import { createSocket, type Socket } from 'node:dgram';
+import type { Server } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { splitHostPort } from '../../../shared/net/host-port.js';
 import type { Logger } from '../../../shared/log/index.js';
@@ -16,6 +17,7 @@ import {
   TYPE_ANY,
   UDP_REPLY_MAX_BYTES,
 } from './packet.js';
+import { listenTcp } from './tcp.js';
 
 /** What to do with a query: answer (A records; other types get NODATA), refuse, or forward. */
 export type DnsDecision =
@@ -50,10 +52,13 @@ export interface DnsServerDeps {
   log: Logger;
   /** @default 2000 */
   forwardTimeoutMs?: number;
+  /** Also answer over TCP on the same address and port (long answers). @default true */
+  tcp?: boolean;
 }
 
 export class NetworkDnsServer {
   private socket?: Socket;
+  private tcp?: Server;
 
   constructor(private readonly deps: DnsServerDeps) {}
 
@@ -67,32 +72,57 @@ export class NetworkDnsServer {
       });
     });
     s.on('error', (err) => this.deps.log.warn({ err }, 'dns socket error'));
-    s.on('message', (msg, rinfo) => void this.answer(msg, rinfo.address, rinfo.port));
+    s.on('message', (msg, rinfo) => {
+      void this.reply(msg, rinfo.address, UDP_REPLY_MAX_BYTES).then((r) => {
+        if (r) this.socket?.send(r, rinfo.port, rinfo.address);
+      });
+    });
     this.socket = s;
+    if (this.deps.tcp === false) return;
+    try {
+      // Port 0 (tests): the TCP side takes the port the UDP side got.
+      const port = s.address().port;
+      this.tcp = await listenTcp(
+        this.deps.address,
+        port,
+        (m, c) => this.reply(m, c),
+        this.deps.log,
+      );
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
   }
 
   async stop(): Promise<void> {
     const s = this.socket;
+    const t = this.tcp;
     this.socket = undefined;
+    this.tcp = undefined;
     if (s) await new Promise<void>((r) => s.close(() => r()));
+    if (t) await new Promise<void>((r) => t.close(() => r()));
   }
 
-  private async answer(msg: Buffer, address: string, port: number): Promise<void> {
+  /** The UDP (and TCP) port it listens on. */
+  port(): number | undefined {
+    return this.socket?.address().port;
+  }
+
+  private async reply(msg: Buffer, address: string, maxBytes = 65535): Promise<Buffer | undefined> {
     const ipNum = ipToInt(address);
-    if (ipNum === undefined || !contains(parseSubnet(this.deps.subnet), ipNum)) return;
+    if (ipNum === undefined || !contains(parseSubnet(this.deps.subnet), ipNum)) return undefined;
     const q = parseQuestion(msg);
-    if (!q) return;
+    if (!q) return undefined;
     const d = this.deps.resolve(q.name, address);
     const ttl = this.deps.ttlSec ?? 600;
-    let reply: Buffer;
     if (d.kind === 'answer') {
       const a = q.type === TYPE_A || q.type === TYPE_ANY ? d.addresses : [];
-      reply = buildReply(msg, q, a, 0, ttl, UDP_REPLY_MAX_BYTES);
-    } else if (d.kind === 'refused') reply = buildReply(msg, q, [], RCODE_REFUSED);
-    else if (d.kind === 'nxdomain' || (!q.name.includes('.') && !this.deps.upstreams.length))
-      reply = buildReply(msg, q, [], RCODE_NXDOMAIN);
-    else reply = (await this.forward(msg)) ?? buildReply(msg, q, [], RCODE_SERVFAIL);
-    this.socket?.send(reply, port, address);
+      return buildReply(msg, q, a, 0, ttl, maxBytes);
+    }
+    if (d.kind === 'refused') return buildReply(msg, q, [], RCODE_REFUSED);
+    if (d.kind === 'nxdomain' || (!q.name.includes('.') && !this.deps.upstreams.length))
+      return buildReply(msg, q, [], RCODE_NXDOMAIN);
+    return (await this.forward(msg)) ?? buildReply(msg, q, [], RCODE_SERVFAIL);
   }
 
   private async forward(msg: Buffer): Promise<Buffer | undefined> {

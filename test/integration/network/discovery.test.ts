@@ -149,6 +149,7 @@ beforeAll(async () => {
         ep(ctrs.b2.addr, 'svc-back', 's_back.2.b2'),
         ep(at(net1, 31), 'svc-rr', 's_rr.1.r1'),
         ep(at(net1, 32), 'svc-rr', 's_rr.2.r2'),
+        ...Array.from({ length: 40 }, (_, i) => ep(at(net1, 100 + i), 'svc-big', `s_big.${i}.x`)),
       ],
       services: [
         {
@@ -166,6 +167,7 @@ beforeAll(async () => {
           vip: VIP,
         },
         { serviceId: 'svc-rr', name: 's_rr', aliases: ['rr'], endpointMode: 'dnsrr' },
+        { serviceId: 'svc-big', name: 's_big', aliases: ['big'], endpointMode: 'dnsrr' },
       ],
     },
     {
@@ -220,6 +222,11 @@ describe('overlay DNS, asked by a container resolver', () => {
     expect(await getent('front', 'tasks.back')).toEqual([ctrs.b1.addr, ctrs.b2.addr]);
     expect(await getent('front', 'rr')).toEqual([at(net1, 31), at(net1, 32)]);
     expect(await getent('front', 's_back.2.b2')).toEqual([ctrs.b2.addr]);
+  });
+
+  it('gives all 40 tasks of a big service through the resolver retrying over TCP', async () => {
+    const got = await getent('front', 'tasks.big');
+    expect(got).toHaveLength(40);
   });
 
   it('does not resolve a service on a network the caller is not on', async () => {
