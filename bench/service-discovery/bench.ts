@@ -107,6 +107,12 @@ async function dnsLatency() {
   echo.on('message', (m, ri) => echo.send(m, ri.port, ri.address));
   const names = (f: (i: number) => string) => Array.from({ length: queries }, (_, i) => f(i));
   const result = {
+    udpEchoFloorFirst: summary(
+      await askFromChild(
+        echo.address().port,
+        names(() => 'x'),
+      ),
+    ),
     vipName: summary(
       await askFromChild(
         port,

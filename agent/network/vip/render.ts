@@ -10,8 +10,8 @@ import { probability } from '../rules/ingress.js';
 export interface VipFragment {
   /** nat `FLOTILLA-VIP` rules: each VIP with a serving endpoint jumps to its own chain. */
   jumps: string[];
-  /** Per-VIP chain → its DNAT ladder. */
-  chains: Map<string, string[]>;
+  /** Per-VIP chain → its DNAT ladder (rule lines joined: shared by every namespace as is). */
+  chains: Map<string, string>;
   /** filter `FLOTILLA-VIP` rules: refusals for VIPs that no DNAT took. */
   filterRules: string[];
 }
@@ -50,13 +50,15 @@ export function renderVipFragment(n: NetworkNames): VipFragment {
     out.jumps.push(`-A ${VIP_CHAIN} -d ${s.vip}/32 -j ${chain}`);
     out.chains.set(
       chain,
-      backends.map((addr, i) => {
-        const spread =
-          i < backends.length - 1
-            ? `-m statistic --mode random --probability ${probability(i, backends.length)} `
-            : '';
-        return `-A ${chain} ${spread}-j DNAT --to-destination ${addr}`;
-      }),
+      backends
+        .map((addr, i) => {
+          const spread =
+            i < backends.length - 1
+              ? `-m statistic --mode random --probability ${probability(i, backends.length)} `
+              : '';
+          return `-A ${chain} ${spread}-j DNAT --to-destination ${addr}`;
+        })
+        .join('\n'),
     );
   }
   return out;
@@ -64,7 +66,7 @@ export function renderVipFragment(n: NetworkNames): VipFragment {
 
 export function namespaceRules(fragments: VipFragment[]): NamespaceRules {
   const chains = new Map<string, string>();
-  for (const f of fragments) for (const [c, rules] of f.chains) chains.set(c, rules.join('\n'));
+  for (const f of fragments) for (const [c, body] of f.chains) chains.set(c, body);
   const skeleton = [
     ...[...chains.keys()].map((c) => `:${c} - [0:0]`),
     ...fragments.flatMap((f) => f.jumps),
