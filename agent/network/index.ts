@@ -7,15 +7,7 @@ export { ephemeralRange } from './ports/allocator.js';
 export { defaultNodeSubnet } from './defaults.js';
 export { removeNetworkLeftovers } from './cleanup.js';
 export { ServiceDiscovery, type ServiceDiscoveryDeps } from './service-discovery.js';
-export { MemoryOverlayView } from './discovery/index.js';
-export type {
-  OverlayView,
-  OverlayViewChange,
-  OverlayNetworkView,
-  OverlayEndpointView,
-  OverlayServiceView,
-  LocalOverlayContainer,
-} from './discovery/index.js';
+export { MemoryOverlayState } from './discovery/index.js';
 export type {
   NetworkAttacher,
   NetworkProvisioner,

@@ -1,13 +1,15 @@
-// Service discovery on overlay networks, as one component over the data plane's OverlayView: the
-// DNS servers on the overlays' gateways (dns/overlay-servers.ts) and the VIP rules in each local
-// container's namespace (vip/). It never changes the view, and makes no device or address itself.
+// Service discovery on overlay networks, as one component over the data plane's OverlayStateReader:
+// the DNS servers on the overlays' gateways (dns/overlay-servers.ts) and the VIP rules in each local
+// container's namespace (vip/). It never changes the state, and makes no device or address itself.
 import type { Logger } from '../../shared/log/index.js';
-import { DiscoveryTable, type OverlayView } from './discovery/index.js';
+import { DiscoveryTable, ReaderOverlayView } from './discovery/index.js';
+import type { OverlayStateReader } from './overlay/state.js';
 import { OverlayDnsServers } from './dns/overlay-servers.js';
 import { VipRules } from './vip/index.js';
 
 export interface ServiceDiscoveryDeps {
-  view: OverlayView;
+  /** The overlay data plane's state (or MemoryOverlayState in tests). */
+  overlay: OverlayStateReader;
   /** The host's resolvers for names that are no cluster name. */
   upstreams: () => string[];
   log: Logger;
@@ -16,12 +18,14 @@ export interface ServiceDiscoveryDeps {
 }
 
 export class ServiceDiscovery {
+  private readonly view: ReaderOverlayView;
   private readonly table: DiscoveryTable;
   private readonly dns: OverlayDnsServers;
   private readonly vip: VipRules;
 
   constructor(deps: ServiceDiscoveryDeps) {
-    this.table = new DiscoveryTable(deps.view);
+    this.view = new ReaderOverlayView(deps.overlay);
+    this.table = new DiscoveryTable(this.view);
     this.dns = new OverlayDnsServers({
       table: this.table,
       upstreams: deps.upstreams,
@@ -31,7 +35,7 @@ export class ServiceDiscovery {
     this.vip = new VipRules({ table: this.table, log: deps.log });
   }
 
-  /** After the data plane has loaded its view (agent start): listens and writes every namespace. */
+  /** After the data plane has loaded its state (agent start): listens, writes every namespace. */
   async start(): Promise<void> {
     await this.dns.start();
     await this.vip.start();
@@ -41,6 +45,7 @@ export class ServiceDiscovery {
     await this.vip.stop();
     await this.dns.stop();
     this.table.close();
+    this.view.close();
   }
 
   /**

@@ -8,7 +8,11 @@ import { execFile, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { DiscoveryTable, MemoryOverlayView } from '../../agent/network/discovery/index.js';
+import {
+  DiscoveryTable,
+  MemoryOverlayState,
+  ReaderOverlayView,
+} from '../../agent/network/discovery/index.js';
 import { lookupOverlayName } from '../../agent/network/dns/overlay-lookup.js';
 import { NetworkDnsServer } from '../../agent/network/dns/server.js';
 import {
@@ -33,8 +37,8 @@ const pct = (xs: number[], p: number) => {
 const summary = (xs: number[]) => ({ p50Ms: pct(xs, 50), p99Ms: pct(xs, 99), n: xs.length });
 
 /** One network, `services` vip services sharing `tasks` serving endpoints, and the local callers. */
-function bigView(): MemoryOverlayView {
-  const v = new MemoryOverlayView();
+function bigView(): MemoryOverlayState {
+  const v = new MemoryOverlayState();
   const addr = (i: number) => `10.${100 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
   v.applyNetworks([
     {
@@ -89,7 +93,7 @@ async function askFromChild(port: number, names: string[]): Promise<number[]> {
 }
 
 async function dnsLatency() {
-  const table = new DiscoveryTable(bigView());
+  const table = new DiscoveryTable(new ReaderOverlayView(bigView()));
   const server = new NetworkDnsServer({
     address: '127.0.0.1',
     port: 0,
@@ -145,7 +149,7 @@ async function dnsLatency() {
 
 async function propagation() {
   const view = bigView();
-  const table = new DiscoveryTable(view);
+  const table = new DiscoveryTable(new ReaderOverlayView(view));
   let rendered = 0;
   const vip = new VipRules({
     table,

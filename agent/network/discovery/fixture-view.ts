@@ -1,12 +1,12 @@
-// A small overlay view for unit tests: network `front-net` (front, back with aliases, rr in dnsrr
-// mode) and `other-net` (lonely), with the local containers named in `local`.
-import { MemoryOverlayView } from './memory-view.js';
+// A small overlay state for unit tests: network net1 (front, back with aliases, rr in dnsrr mode,
+// idle with no task) and net2 (lonely), and one local container on each.
+import { MemoryOverlayState } from './memory-state.js';
 
 export const N1 = 'net1';
 export const N2 = 'net2';
 
-export function fixtureView(): MemoryOverlayView {
-  const v = new MemoryOverlayView();
+export function fixtureView(): MemoryOverlayState {
+  const v = new MemoryOverlayState();
   const ep = (address: string, serviceId: string, name: string, serving = true) => ({
     address,
     nodeId: 'node-a',

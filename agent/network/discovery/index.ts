@@ -1,5 +1,5 @@
-// Public surface of service discovery's input: the overlay view (the data plane's, read-only), an
-// in-memory implementation fed from the session's messages, and the name indexes over it.
+// Public surface of service discovery's input: the view it reads (adapted from the data plane's
+// OverlayStateReader), an in-memory reader fed from the session's messages, and the name indexes.
 export type {
   OverlayView,
   OverlayViewChange,
@@ -8,11 +8,13 @@ export type {
   OverlayServiceView,
   LocalOverlayContainer,
 } from './view.js';
-export { MemoryOverlayView } from './memory-view.js';
+export { ReaderOverlayView } from './reader-view.js';
+export { MemoryOverlayState } from './memory-state.js';
 export type {
+  MemoryContainer,
   OverlayEndpointMessage,
   OverlayServiceMessage,
   OverlayNetworkMessage,
   OverlayNetworkChangeMessage,
-} from './memory-view.js';
+} from './memory-state.js';
 export { DiscoveryTable, byAddress, lower, type NetworkNames } from './table.js';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DiscoveryTable } from '../discovery/index.js';
+import { DiscoveryTable, ReaderOverlayView } from '../discovery/index.js';
 import { fixtureView, N1, N2 } from '../discovery/fixture-view.js';
 import { lookupOverlayName } from './overlay-lookup.js';
 
 function setup() {
   const view = fixtureView();
-  const table = new DiscoveryTable(view);
+  const table = new DiscoveryTable(new ReaderOverlayView(view));
   const fromFront = (name: string) => lookupOverlayName(table, N1, '10.50.0.10', name);
   return { view, table, fromFront };
 }
@@ -98,6 +98,6 @@ describe('lookupOverlayName', () => {
   it('answers nothing once the network is removed from the node', () => {
     const { view, fromFront } = setup();
     view.applyChanges([{ networkId: N1, removed: true }]);
-    expect(fromFront('back')).toEqual({ kind: 'forward' });
+    expect(fromFront('back')).toEqual({ kind: 'refused' });
   });
 });

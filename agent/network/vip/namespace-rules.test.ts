@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../shared/log/index.js';
-import { DiscoveryTable } from '../discovery/index.js';
+import { DiscoveryTable, ReaderOverlayView } from '../discovery/index.js';
 import { fixtureView, N1 } from '../discovery/fixture-view.js';
 import { VipRules } from './namespace-rules.js';
 
 function setup() {
   const view = fixtureView();
-  const table = new DiscoveryTable(view);
+  const table = new DiscoveryTable(new ReaderOverlayView(view));
   const restored: { netns: string; rules: string; noflush: boolean }[] = [];
   const forgotten: { netns: string; addresses: string[] }[] = [];
   const vip = new VipRules({
@@ -107,7 +107,7 @@ describe('VipRules', () => {
     let fail = 1;
     const restored: string[] = [];
     const vip = new VipRules({
-      table: new DiscoveryTable(view),
+      table: new DiscoveryTable(new ReaderOverlayView(view)),
       log: silentLogger(),
       retryMs: 1,
       restore: async (netns) => {

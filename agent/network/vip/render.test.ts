@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DiscoveryTable } from '../discovery/index.js';
+import { DiscoveryTable, ReaderOverlayView } from '../discovery/index.js';
 import { fixtureView, N1 } from '../discovery/fixture-view.js';
 import {
   namespaceRules,
@@ -10,7 +10,7 @@ import {
 } from './render.js';
 
 describe('renderVipFragment', () => {
-  const table = new DiscoveryTable(fixtureView());
+  const table = new DiscoveryTable(new ReaderOverlayView(fixtureView()));
   const f = renderVipFragment(table.names(N1)!);
 
   it('spreads each VIP over its serving endpoints with a 1/(n-i) ladder, every port', () => {

@@ -9,7 +9,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../shared/log/index.js';
-import { MemoryOverlayView, ServiceDiscovery } from '../../../agent/network/index.js';
+import { MemoryOverlayState, ServiceDiscovery } from '../../../agent/network/index.js';
 import { buildReply, parseQuestion } from '../../../agent/network/dns/packet.js';
 import { sh, shOk } from './helpers.js';
 
@@ -31,7 +31,7 @@ const ctrs = {
 };
 const nsName = (c: string) => `d${hex}-${c}`;
 
-const view = new MemoryOverlayView();
+const overlay = new MemoryOverlayState();
 let discovery: ServiceDiscovery;
 let upstream: Socket;
 const procs: ChildProcess[] = [];
@@ -137,7 +137,7 @@ beforeAll(async () => {
     upstream.send(buildReply(m, parseQuestion(m)!, ['192.0.2.9']), rinfo.port, rinfo.address),
   );
 
-  view.applyNetworks([
+  overlay.applyNetworks([
     {
       networkId: net1.id,
       name: 's_front',
@@ -188,13 +188,13 @@ beforeAll(async () => {
     },
   ]);
   for (const name of ['front', 'b1', 'b2', 'lonely'] as const)
-    view.setContainer({
+    overlay.setContainer({
       containerId: name,
       netnsPath: `/run/netns/${nsName(name)}`,
       interfaces: [{ networkId: ctrs[name].net.id, address: ctrs[name].addr }],
     });
   discovery = new ServiceDiscovery({
-    view,
+    overlay,
     upstreams: () => [`127.0.0.1:${upstream.address().port}`],
     log: silentLogger(),
   });
@@ -248,7 +248,7 @@ describe('VIP rules in the client namespace', () => {
   });
 
   it('stops sending new connections to a task once it stops serving, and DNS follows', async () => {
-    view.applyChanges([
+    overlay.applyChanges([
       { networkId: net1.id, upsertEndpoints: [ep(ctrs.b2.addr, 'svc-back', 's_back.2.b2', false)] },
     ]);
     await discovery.settled();
@@ -257,7 +257,7 @@ describe('VIP rules in the client namespace', () => {
   });
 
   it('refuses connections to a VIP with nothing serving instead of hanging', async () => {
-    view.applyChanges([
+    overlay.applyChanges([
       { networkId: net1.id, upsertEndpoints: [ep(ctrs.b1.addr, 'svc-back', 's_back.1.b1', false)] },
     ]);
     await discovery.settled();
@@ -266,7 +266,7 @@ describe('VIP rules in the client namespace', () => {
       'ECONNREFUSED',
       'ECONNREFUSED',
     ]);
-    view.applyChanges([
+    overlay.applyChanges([
       { networkId: net1.id, upsertEndpoints: [ep(ctrs.b1.addr, 'svc-back', 's_back.1.b1', true)] },
     ]);
     await discovery.settled();
@@ -275,8 +275,8 @@ describe('VIP rules in the client namespace', () => {
 
   it('forgets a container whose namespace went, and keeps serving the others', async () => {
     await sh('ip', ['netns', 'del', nsName('lonely')]);
-    view.removeContainer('lonely');
-    view.applyChanges([
+    overlay.removeContainer('lonely');
+    overlay.applyChanges([
       {
         networkId: net2.id,
         upsertEndpoints: [ep(ctrs.lonely.addr, 'svc-lonely', 's_lonely.1.l1', false)],
