@@ -1,5 +1,5 @@
 // Public surface of the client-side VIPs: the rules each local overlay container's namespace holds.
-export { VipRules, type VipRulesDeps } from './namespace-rules.js';
+export { VipRules, nsenterRestore, type VipRulesDeps } from './namespace-rules.js';
 export {
   namespaceRules,
   renderChainUpdate,

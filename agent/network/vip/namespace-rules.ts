@@ -35,12 +35,16 @@ export interface VipRulesDeps {
   retryMs?: number;
 }
 
-async function nsenterRestore(netnsPath: string, rules: string, noflush: boolean): Promise<void> {
+export async function nsenterRestore(
+  netnsPath: string,
+  rules: string,
+  noflush: boolean,
+): Promise<void> {
   const args = [`--net=${netnsPath}`, 'iptables-restore', '-w', ...(noflush ? ['--noflush'] : [])];
   await run('nsenter', args, { input: rules });
 }
 
-async function nsenterForget(netnsPath: string, addresses: string[]): Promise<void> {
+export async function nsenterForget(netnsPath: string, addresses: string[]): Promise<void> {
   for (const a of addresses)
     for (const extra of [
       ['-p', 'tcp', '--state', 'SYN_SENT'],
@@ -141,13 +145,20 @@ export class VipRules {
     while (this.dirty.size) {
       const batch = [...this.dirty];
       this.dirty.clear();
-      const limit = this.deps.concurrency ?? 4;
-      let next = 0;
-      const lane = async () => {
-        while (next < batch.length) await this.applyOne(batch[next++]);
-      };
-      await Promise.all(Array.from({ length: Math.min(limit, batch.length) }, lane));
+      // Rules first, in every namespace; conntrack cleanup after, so it never delays a rewrite.
+      const forgets: (() => Promise<void>)[] = [];
+      await this.inLanes(batch.map((id) => () => this.applyOne(id, forgets)));
+      await this.inLanes(forgets);
     }
+  }
+
+  private async inLanes(jobs: (() => Promise<void>)[]): Promise<void> {
+    let next = 0;
+    const lane = async () => {
+      while (next < jobs.length) await jobs[next++]();
+    };
+    const lanes = Math.min(this.deps.concurrency ?? 4, jobs.length);
+    await Promise.all(Array.from({ length: lanes }, lane));
   }
 
   private retryLater(containerId: string): void {
@@ -161,7 +172,7 @@ export class VipRules {
     this.retries.add(t);
   }
 
-  private async applyOne(containerId: string): Promise<void> {
+  private async applyOne(containerId: string, forgets: (() => Promise<void>)[]): Promise<void> {
     const c = this.deps.table.view.localContainer(containerId);
     const next = this.rulesFor(containerId);
     if (!c || !next) return;
@@ -188,6 +199,7 @@ export class VipRules {
     const keys = changed ?? [...before.chains.keys()];
     const now = targets(keys.map((k) => next.chains.get(k)));
     const gone = [...targets(keys.map((k) => before.chains.get(k)))].filter((a) => !now.has(a));
-    if (gone.length) await (this.deps.forget ?? nsenterForget)(c.netnsPath, gone);
+    const forget = this.deps.forget ?? nsenterForget;
+    if (gone.length) forgets.push(() => forget(c.netnsPath, gone));
   }
 }
