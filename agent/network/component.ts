@@ -17,6 +17,7 @@ import { deleteRoute, replaceRoute } from './host/links.js';
 import { LocalNetworks } from './local-networks.js';
 import type { OverlayStateReader } from './overlay/state.js';
 import { TaskNetworks } from './provisioning.js';
+import { ServiceDiscovery } from './service-discovery.js';
 import { assertNodeSubnetFree } from './subnets.js';
 
 export class NetworkComponent {
@@ -33,6 +34,9 @@ export class NetworkComponent {
   private readonly core: NetworkCore;
   private readonly endpoints: Endpoints;
   private readonly dns: NetworkDnsServers;
+  /** DNS on the overlays' gateways and VIP rules in the containers' namespaces. */
+  private readonly discovery: ServiceDiscovery;
+  private unsubscribeDiscovery?: () => void;
   private lock?: HeldLock;
 
   constructor(opts: NetworkOptions) {
@@ -47,6 +51,12 @@ export class NetworkComponent {
     this.provisioning = new TaskNetworks(core, this.local);
     this.cluster = new ClusterNetworkState(core);
     this.overlays = core.overlay;
+    this.discovery = new ServiceDiscovery({
+      overlay: core.overlay,
+      upstreams: () => core.upstreams(),
+      log: core.log.child({ part: 'discovery' }),
+      dnsPort: opts.dnsPort,
+    });
   }
 
   /**
@@ -82,7 +92,15 @@ export class NetworkComponent {
       for (const r of core.state.peerRoutes) await replaceRoute(r.subnet, r.via);
       await core.applyRules();
       for (const n of core.state.networks) await this.dns.start(n);
+      await this.discovery.start();
+      // A network's DNS server binds its gateway once the bridge carries it: after each change.
+      this.unsubscribeDiscovery = core.overlay.subscribe(() => {
+        this.discovery
+          .networksUp()
+          .catch((err: unknown) => core.log.warn({ err }, 'overlay DNS not started'));
+      });
     } catch (err) {
+      await this.discovery.stop().catch(() => undefined);
       await this.dns.stopAll();
       core.ports.releaseAll();
       await this.releaseLock();
@@ -93,6 +111,8 @@ export class NetworkComponent {
 
   /** Stops DNS and lets go of held ports; kernel state stays so containers keep working. */
   async stop(): Promise<void> {
+    this.unsubscribeDiscovery?.();
+    await this.discovery.stop();
     await this.core.run(async () => {
       await this.dns.stopAll();
       this.core.ports.releaseAll();
@@ -103,6 +123,8 @@ export class NetworkComponent {
   /** Removes everything this instance created: endpoints, bridges, chains, routes (tests, uninstall). */
   async teardown(): Promise<void> {
     const { core } = this;
+    this.unsubscribeDiscovery?.();
+    await this.discovery.stop();
     await core.run(async () => {
       for (const e of [...core.state.endpoints]) await this.endpoints.remove(e);
       core.state.endpoints = [];
