@@ -1,5 +1,5 @@
-// Three test projects: unit tests beside the code (no root, no services), integration tests against
-// real servers (etcd, runc, conmon, registry, iptables), and end-to-end tests across network namespaces.
+// Four test projects: unit tests beside the code (no root, no services), integration tests against
+// real servers (etcd, runc, conmon, registry, iptables), end-to-end tests across network namespaces, and the chaos suite (faults on such a cluster).
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -35,6 +35,17 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           retry: 1,
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // Faults on the three-machine cluster (test/chaos/README.md). No retry: each case breaks
+        // the shared cluster on purpose, so a second attempt would start from another state.
+        test: {
+          name: 'chaos',
+          include: ['test/chaos/**/*.test.ts'],
           testTimeout: 600_000,
           hookTimeout: 600_000,
           fileParallelism: false,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command from the README: installs what the tests need, builds, checks, and runs the unit,
-# integration and end-to-end suites. Integration and e2e tests need root (runc, iptables, netns).
+# integration, end-to-end and chaos suites. Integration and e2e tests need root (runc, iptables, netns).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +14,7 @@ npm run test:unit
 if [ "$(id -u)" -eq 0 ]; then
   npm run test:integration
   npm run test:e2e
+  npm run test:chaos
 else
-  echo "not root: skipping integration and e2e tests (they need runc, iptables and network namespaces)"
+  echo "not root: skipping integration, e2e and chaos tests (they need runc, iptables and network namespaces)"
 fi

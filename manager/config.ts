@@ -31,6 +31,11 @@ export interface ManagerSettings {
   /** Address agents and other managers reach this manager at. @default first non-loopback IPv4 */
   advertiseAddr: string;
   init: boolean;
+  /**
+   * Recovery of a cluster that lost its quorum for good: the embedded etcd starts as the only
+   * member of a new cluster from this manager's data (etcd's --force-new-cluster). Flag only.
+   */
+  forceNewCluster: boolean;
   join: string;
   token: string;
   /** A file holding the manager join token (0600): keeps it out of argv. */
@@ -86,6 +91,7 @@ const defaults: ManagerSettings = {
   listenApi: '',
   advertiseAddr: '',
   init: false,
+  forceNewCluster: false,
   join: '',
   token: '',
   tokenFile: '',
@@ -124,7 +130,7 @@ export function managerConfig(flags: Partial<ManagerFlagSettings>): ManagerConfi
     flags.configFile ?? process.env.FLOTILLA_MANAGER_CONFIG_FILE ?? defaultManagerConfigFile,
     defaults,
     // Creating a cluster is an act, not a standing setting: a restart must not try it again.
-    { flagOnly: ['init'] },
+    { flagOnly: ['init', 'forceNewCluster'] },
   );
   const { configFile: _, ...given } = flags;
   const s = resolveSettings(defaults, given, file);

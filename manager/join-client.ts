@@ -13,12 +13,24 @@ export interface JoinResult {
   certPem: string;
   keyPem: string;
   caCertPem: string;
+  /** With the embedded etcd: the learner added for this manager, and the etcd CA sealed for it. */
+  etcd?: EtcdJoinAnswer;
+}
+
+export interface EtcdJoinAnswer {
+  memberId: string;
+  initialCluster: string;
+  clientUrls: string[];
+  /** JSON { caCertPem, caKeyPem } sealed for the joiner's seal key (manager/ca/seal.ts). */
+  caSealed: string;
 }
 
 export async function joinAsManager(
   joinAddr: string,
   token: string,
   sealPublicKeyPem: string,
+  /** The embedded etcd's peer URL: the answering manager adds it as a member. */
+  etcdPeerUrl?: string,
 ): Promise<JoinResult> {
   const t = parseToken(token);
   if (!t) throw new FlotillaError('JOIN_TOKEN_REJECTED', { reason: 'not a Flotilla join token' });
@@ -32,11 +44,16 @@ export async function joinAsManager(
     api,
     'POST',
     '/join',
-    { token, csrPem, sealPublicKeyPem },
+    { token, csrPem, sealPublicKeyPem, ...(etcdPeerUrl ? { etcdPeerUrl } : {}) },
     ca.caCertPem,
   );
   if (res.role !== 'manager')
     throw new FlotillaError('JOIN_TOKEN_REJECTED', { reason: 'this is a worker token' });
+  if (etcdPeerUrl && !res.etcd)
+    throw new FlotillaError('ETCD_JOIN_REFUSED', {
+      reason: `the manager at ${api} added no etcd member (a version without embedded etcd membership)`,
+      hint: 'upgrade that manager, or join with --etcd pointing at its etcd',
+    });
   return { ...res, keyPem };
 }
 

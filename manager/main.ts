@@ -18,10 +18,18 @@ import type { ManagerComponents, Startable } from './components.js';
 import {
   apiLimitsOf,
   managerConfig,
+  type ManagerConfig,
   type ManagerFlagSettings,
   type ManagerSettings,
 } from './config.js';
-import { EmbeddedEtcd, embeddedEtcdLimits } from './etcd/index.js';
+import { FlotillaError } from '../shared/errors/index.js';
+import { EmbeddedEtcd, EtcdMembership, embeddedEtcdLimits } from './etcd/index.js';
+import {
+  embeddedEtcdFiles,
+  joinWithEmbeddedEtcd,
+  needsEmbeddedJoin,
+  type EmbeddedJoin,
+} from './embedded-join.js';
 import { LeaderElection } from './leader.js';
 import { ClusterEvents } from './events/index.js';
 import { ManagerMetrics } from './metrics/index.js';
@@ -36,6 +44,8 @@ export interface ManagerHooks {
     apiAddr: string;
     admin: TlsCredentials;
   }): Promise<void> | void;
+  /** This manager's etcd member was removed. @default SIGTERM to this process (it stops). */
+  onRemovedFromCluster?(): void;
 }
 
 export interface RunningManager {
@@ -59,11 +69,18 @@ export async function runManager(
   try {
     let endpoints = config.etcd;
     const embedded = endpoints.length === 0;
+    refuseForceNewCluster(config, embedded);
     let tlsOptions = etcdTls(config);
+    let etcd: EmbeddedEtcd | undefined;
+    let joined: EmbeddedJoin | undefined;
     if (embedded) {
-      const etcd = await startEmbeddedEtcd(config.dataRoot, log);
+      if (needsEmbeddedJoin(config)) {
+        joined = await joinWithEmbeddedEtcd(config, log);
+        etcd = joined.etcd;
+      } else {
+        etcd = await startEmbeddedEtcd(config, log);
+      }
       started.push(etcd);
-      endpoints = [etcd.endpoint];
       const t = etcd.clientTls;
       tlsOptions = {
         credentials: {
@@ -72,6 +89,8 @@ export async function runManager(
           privateKey: Buffer.from(t.keyPem),
         },
       };
+      // This member first, then the others: the store keeps working while this member is down.
+      endpoints = [etcd.endpoint, ...(await otherMembers(etcd, tlsOptions, log))];
     } else {
       warnPlainEtcd(endpoints, config, log);
     }
@@ -91,7 +110,12 @@ export async function runManager(
     await store.start();
     started.push(store);
 
-    const { ca, kek, managerId, initialized } = await bootstrap(config, store, log);
+    // Joined above: bootstrap finds the seal key and id the join wrote.
+    const { ca, kek, managerId, initialized } = await bootstrap(
+      joined ? { ...config, join: '' } : config,
+      store,
+      log,
+    );
     started.push(ca, kek);
     const tls = await managerCredentials(config, ca, managerId);
     const certificate = new ManagerCertificate({
@@ -146,6 +170,18 @@ export async function runManager(
     };
     const socketPath = config.socket && process.getuid?.() === 0 ? config.socketPath : undefined;
     if (socketPath) await mkdir(config.execRoot, { recursive: true });
+    const membership = etcd && membershipOf(etcd, client, config, log);
+    if (membership) {
+      // Removed by `node demote`/`node rm` of this machine (any manager may run it): stop, as a
+      // demoted Swarm manager does, rather than go on through the other members.
+      const onRemoved =
+        hooks.onRemovedFromCluster ?? (() => void process.kill(process.pid, 'SIGTERM'));
+      const unwatch = membership.watchOwnMembership(() => {
+        log.error('this manager was removed from the cluster (its etcd member is gone); stopping');
+        onRemoved();
+      });
+      started.push({ stop: async () => unwatch() });
+    }
     const api = new ManagerApiServer({
       store,
       ca,
@@ -159,6 +195,7 @@ export async function runManager(
       tls,
       socketPath,
       nodeLogs,
+      etcdMembership: membership,
       limits: apiLimitsOf(config),
       events,
       onRequest: metrics && ((...a) => metrics!.onApiRequest(...a)),
@@ -200,25 +237,73 @@ export async function runManager(
   }
 }
 
-/** The embedded etcd keeps its ports across restarts (etcd remembers its peer URL). */
-async function startEmbeddedEtcd(dataRoot: string, log: ReturnType<typeof createLogger>) {
-  const portsFile = join(dataRoot, 'etcd-ports.json');
-  const saved = existsSync(portsFile)
-    ? (JSON.parse(readFileSync(portsFile, 'utf8')) as { clientPort: number; peerPort: number })
+function membershipOf(
+  etcd: EmbeddedEtcd,
+  client: Etcd3,
+  config: ManagerConfig,
+  log: ReturnType<typeof createLogger>,
+): EtcdMembership {
+  const pkiDir = embeddedEtcdFiles(config.dataRoot).pkiDir;
+  return new EtcdMembership({ client, pkiDir, ownPeerUrl: etcd.peerUrl, log });
+}
+
+/** --force-new-cluster is a recovery of this manager's own embedded etcd, and nothing else. */
+function refuseForceNewCluster(config: ManagerConfig, embedded: boolean): void {
+  if (!config.forceNewCluster) return;
+  const clash = !embedded ? '--etcd' : config.init ? '--init' : config.join ? '--join' : '';
+  if (clash)
+    throw new FlotillaError('INVALID_FLAG_VALUE', {
+      flag: '--force-new-cluster',
+      value: 'true',
+      reason: `it recovers this manager's embedded etcd from its data, and cannot go with ${clash}`,
+    });
+}
+
+/** The embedded etcd keeps its ports and member name across restarts (etcd remembers its URLs). */
+async function startEmbeddedEtcd(config: ManagerConfig, log: ReturnType<typeof createLogger>) {
+  const files = embeddedEtcdFiles(config.dataRoot);
+  const saved = existsSync(files.memberFile)
+    ? (JSON.parse(readFileSync(files.memberFile, 'utf8')) as {
+        clientPort: number;
+        peerPort: number;
+        name?: string;
+      })
     : undefined;
   const etcd = new EmbeddedEtcd({
-    dataDir: join(dataRoot, 'etcd'),
-    logFile: join(dataRoot, 'etcd.log'),
+    dataDir: files.dataDir,
+    logFile: files.logFile,
     clientPort: saved?.clientPort,
     peerPort: saved?.peerPort,
+    name: saved?.name,
+    advertiseHost: config.advertiseAddr,
+    forceNewCluster: config.forceNewCluster,
     log,
   });
   await etcd.start();
   await writeFile(
-    portsFile,
-    JSON.stringify({ clientPort: etcd.clientPort, peerPort: etcd.peerPort }),
+    files.memberFile,
+    JSON.stringify({ clientPort: etcd.clientPort, peerPort: etcd.peerPort, name: saved?.name }),
   );
   return etcd;
+}
+
+/** Client URLs of the other members of the embedded etcd's cluster (none when it is alone). */
+async function otherMembers(
+  etcd: EmbeddedEtcd,
+  tls: Partial<IOptions>,
+  log: ReturnType<typeof createLogger>,
+): Promise<string[]> {
+  const probe = new Etcd3({ hosts: [etcd.endpoint], dialTimeout: 5000, ...tls });
+  try {
+    const res = await probe.cluster.memberList({});
+    const own = new Set([etcd.endpoint, etcd.advertisedClientUrl]);
+    return res.members.flatMap((m) => m.clientURLs).filter((u) => !own.has(u));
+  } catch (err) {
+    log.warn({ err }, 'could not list the etcd members; using this member only');
+    return [];
+  } finally {
+    probe.close();
+  }
 }
 
 /** An external etcd reached without TLS and client certificates is open to whoever reaches it. */

@@ -19,11 +19,19 @@ export interface ManagerRequest {
 
 /** A JSON call waits this long for a silent manager; a stream (logs -f) may stay quiet for ever. */
 const jsonTimeoutMs = 15_000;
+/** A manager that does not accept the connection within this long is taken for unreachable. */
+const connectTimeoutMs = 3_000;
+/** The response header naming the live managers' API addresses (manager/api/managers-header.ts). */
+const managersHeader = 'flotilla-managers';
 
 export class ManagerClient {
   private readonly tls: { ca: Buffer; cert: Buffer; key: Buffer };
 
-  constructor(readonly context: ClusterContext) {
+  constructor(
+    readonly context: ClusterContext,
+    /** Told the managers an answer names (header flotilla-managers): the context learns them. */
+    private readonly onManagers?: (apiAddrs: string[]) => void,
+  ) {
     this.tls = {
       ca: readFileSync(context.tls.caFile),
       cert: readFileSync(context.tls.certFile),
@@ -89,9 +97,21 @@ export class ManagerClient {
             : {},
           ...(timeoutMs ? { timeout: timeoutMs } : {}),
         },
-        resolve,
+        (res) => {
+          const named = res.headers[managersHeader];
+          if (typeof named === 'string' && this.onManagers)
+            this.onManagers(named.split(',').filter(Boolean));
+          resolve(res);
+        },
       );
       r.on('timeout', () => r.destroy(new Error('timed out')));
+      // A machine that is gone never refuses the connection: give up on it soon and try the next.
+      r.on('socket', (socket) => {
+        if (!socket.connecting) return;
+        const t = setTimeout(() => r.destroy(new Error('connect timed out')), connectTimeoutMs);
+        socket.once('connect', () => clearTimeout(t));
+        socket.once('close', () => clearTimeout(t));
+      });
       r.on('error', (err: NodeJS.ErrnoException) => reject(unreachable(addr, err)));
       r.end(payload);
     });
@@ -138,5 +158,13 @@ function errorFrom(status: number, text: string): FlotillaError {
 
 /** The manager client for the CLI's selected context (--context, FLOTILLA_CONTEXT, current). */
 export function managerClient(ctx: CliContext): ManagerClient {
-  return new ManagerClient(new ContextStore().resolve(ctx.contextName));
+  const store = new ContextStore();
+  const context = store.resolve(ctx.contextName);
+  return new ManagerClient(context, (addrs) => {
+    try {
+      store.learnManagers(context.name, addrs);
+    } catch {
+      // A read-only config directory: the context keeps the managers it had.
+    }
+  });
 }

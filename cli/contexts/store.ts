@@ -135,6 +135,18 @@ export class ContextStore {
     return ctx;
   }
 
+  /**
+   * Adds the managers a manager named that the context lacks, after the ones it has (so the order
+   * the user chose stands). Never removes one: a manager that is down now may come back.
+   */
+  learnManagers(name: string, apiAddrs: string[]): void {
+    const c = this.get(name);
+    const fresh = apiAddrs.filter((a) => !c.managers.includes(a));
+    if (fresh.length === 0) return;
+    c.managers = [...c.managers, ...fresh];
+    writePrivate(this.file(name), JSON.stringify(c, null, 2) + '\n');
+  }
+
   /** Removes a context; the current one only with `force` (then no context is current). */
   remove(name: string, force = false): void {
     this.get(name);

@@ -3,6 +3,7 @@ import { FlotillaError } from '../../shared/errors/index.js';
 import type { Node, Service } from '../../shared/model/index.js';
 import type { ClusterCa, KekKeeper } from '../ca/index.js';
 import type { ClusterEvents } from '../events/index.js';
+import type { EtcdMembership } from '../etcd/index.js';
 import type { LeaderElection } from '../leader.js';
 import type { StoreCore } from '../store/index.js';
 
@@ -37,6 +38,8 @@ export interface ApiDeps {
   /** The gRPC address agents join at (printed in join commands). */
   grpcAddr: string;
   apiAddr: string;
+  /** The embedded etcd's membership (absent on an external etcd): joins, manager removal. */
+  etcdMembership?: EtcdMembership;
 }
 
 /** Exact id, then exact name, then a unique id prefix (as docker). */

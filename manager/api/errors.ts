@@ -1,6 +1,7 @@
 // Every failure leaves the API as { code, kind, message, hint } with the HTTP status of its kind.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { FlotillaError, httpStatusByKind, toFlotillaError } from '../../shared/errors/index.js';
+import { etcdFailure, isEtcdError } from '../store/index.js';
 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -14,6 +15,8 @@ export function installErrorHandling(app: FastifyInstance): void {
         detail: `${field}: ${v?.message ?? err.message}`,
       });
     } else if (err instanceof FlotillaError) fe = err;
+    // A direct etcd read (leadership, the manager list) that failed: no quorum, or no store.
+    else if (isEtcdError(err)) fe = etcdFailure(err, 'etcd');
     else if (err.statusCode && err.statusCode < 500)
       fe = new FlotillaError('INVALID_ARGUMENT', { detail: err.message });
     else fe = toFlotillaError(err);

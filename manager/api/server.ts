@@ -20,6 +20,7 @@ import {
   tlsServerTimeouts,
   type ApiLimits,
 } from './limits.js';
+import { installManagersHeader } from './managers-header.js';
 import { installRateLimit, TokenBuckets } from './rate-limit.js';
 import { registerRoutes } from './routes/index.js';
 
@@ -98,6 +99,9 @@ export class ManagerApiServer {
       });
     }
     installErrorHandling(plain(https));
+    installManagersHeader(plain(https), async () =>
+      (await d.leader.managers()).map((m) => m.apiAddr),
+    );
     registerRoutes(plain(https), d);
     const [host, port] = splitHostPort(d.listen, { defaultHost: '0.0.0.0' });
     await https.listen({ host, port });

@@ -9,7 +9,7 @@ export {
 } from './cluster-admins.js';
 export { KekKeeper, openOwnKek } from './kek-keeper.js';
 export { SealKeyFile } from './seal-key-file.js';
-export { isUnlockKey, newSealKey } from './seal.js';
+export { isUnlockKey, newSealKey, openSealed, sealFor } from './seal.js';
 export type { SealKey } from './seal.js';
 export { clusterDefaults, readClusterSettings } from './cluster.js';
 export type { AddressPoolSettings, AdminRecord, ClusterSettings } from './cluster.js';

@@ -1,7 +1,7 @@
-// Runs a single-member etcd from the `etcd` binary for a manager started without --etcd (and for
-// tests): data under dataDir, client and peer ports on loopback, stopped by PID. Both listeners are
-// TLS with client-certificate authentication (./pki.ts): loopback is shared with every local user,
-// so a plain-TCP etcd would hand any of them the whole cluster.
+// Runs the embedded etcd member from the `etcd` binary for a manager started without --etcd (and
+// for tests): data under dataDir, client and peer listeners on loopback and the advertise address,
+// stopped by PID, started again if it dies. Both listeners are TLS with client-certificate
+// authentication (./pki.ts): a plain-TCP etcd would hand the whole cluster to whoever reaches it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
   closeSync,
@@ -34,6 +34,20 @@ export interface EmbeddedEtcdOptions {
   log?: Logger;
   /** @default 30000 */
   startTimeoutMs?: number;
+  /** This member's name in the etcd cluster. @default flotilla */
+  name?: string;
+  /**
+   * The address other managers reach this member at (peer and client URLs, certificate SANs).
+   * @default 127.0.0.1 (a member nobody else can reach: a single-member cluster)
+   */
+  advertiseHost?: string;
+  /**
+   * Joining an existing cluster (./membership.ts): every member as `name=peerURL,...`, this one
+   * included. Only read by etcd at the first start of an empty data dir.
+   */
+  initialCluster?: string;
+  /** etcd's --force-new-cluster: one member from this data, every other member forgotten. */
+  forceNewCluster?: boolean;
   /**
    * Run with etcd's own limits (128 operations per transaction, 1.5 MiB per request) instead of
    * embeddedEtcdLimits, as an external etcd installed with its defaults does (tests).
@@ -53,6 +67,9 @@ export const embeddedEtcdLimits = { maxTxnOps: 4096, maxRequestBytes: 8 * 2 ** 2
 
 export class EmbeddedEtcd {
   private child?: ChildProcess;
+  private stopping = false;
+  private quickExits = 0;
+  private restartTimer?: NodeJS.Timeout;
   private pki?: EtcdClientTls & EtcdPkiFiles;
   clientPort = 0;
   peerPort = 0;
@@ -61,6 +78,19 @@ export class EmbeddedEtcd {
 
   get endpoint(): string {
     return `https://127.0.0.1:${this.clientPort}`;
+  }
+
+  private get host(): string {
+    return this.opts.advertiseHost ?? '127.0.0.1';
+  }
+
+  /** The client URL other managers use. */
+  get advertisedClientUrl(): string {
+    return `https://${urlHost(this.host)}:${this.clientPort}`;
+  }
+
+  get peerUrl(): string {
+    return `https://${urlHost(this.host)}:${this.peerPort}`;
   }
 
   /** The client certificate, key and CA to connect with (after start). */
@@ -85,24 +115,57 @@ export class EmbeddedEtcd {
     this.peerPort ||= this.opts.peerPort ?? (await freePort());
     mkdirSync(this.opts.dataDir, { recursive: true, mode: 0o700 });
     await killStale(this.pidFile, this.opts.dataDir);
-    const pki = await ensureEtcdPki(this.opts.pkiDir ?? `${this.opts.dataDir}-pki`);
-    this.pki = pki;
-    const logFile = this.opts.logFile ?? `${this.opts.dataDir}.log`;
-    const fd = openSync(logFile, 'a', 0o600);
+    const advertised = this.host === '127.0.0.1' ? [] : [this.host];
+    this.pki = await ensureEtcdPki(this.opts.pkiDir ?? `${this.opts.dataDir}-pki`, advertised);
+    this.stopping = false;
+    const child = this.launch(this.opts.forceNewCluster ?? false);
+    let exited: string | undefined;
+    child.once('exit', (code, signal) => (exited = `exited with ${signal ?? code}`));
+    child.once('error', (err) => (exited = err.message));
+    const deadline = Date.now() + (this.opts.startTimeoutMs ?? 30_000);
+    while (!(await healthy(this.clientPort, this.pki))) {
+      if (exited || Date.now() > deadline) {
+        await this.stop();
+        throw new FlotillaError('ETCD_START_FAILED', {
+          reason: exited ?? 'not healthy in time',
+          logFile: this.logFile,
+        });
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    this.opts.log?.info({ endpoint: this.endpoint, pid: child.pid }, 'embedded etcd started');
+  }
+
+  private get logFile(): string {
+    return this.opts.logFile ?? `${this.opts.dataDir}.log`;
+  }
+
+  /**
+   * Spawns etcd. Once healthy, an exit nobody asked for (the OOM killer, a `kill -9`) starts it
+   * again after a second: the member rejoins its cluster from its data, and the manager's client
+   * reaches the other members meanwhile.
+   */
+  private launch(forceNewCluster: boolean): ChildProcess {
+    const pki = this.pki!;
+    const fd = openSync(this.logFile, 'a', 0o600);
     fchmodSync(fd, 0o600); // a log from before etcd had TLS may have been created 0644
-    const peer = `https://127.0.0.1:${this.peerPort}`;
+    const host = urlHost(this.host);
+    const listen = (port: number) =>
+      [...new Set(['127.0.0.1', host])].map((h) => `https://${h}:${port}`).join(',');
+    const name = this.opts.name ?? 'flotilla';
     const bin = this.opts.binary ?? process.env.FLOTILLA_ETCD_BIN ?? '/usr/bin/etcd';
     const child = spawn(
       bin,
       [
-        '--name=flotilla',
+        `--name=${name}`,
         `--data-dir=${this.opts.dataDir}`,
-        `--listen-client-urls=${this.endpoint}`,
-        `--advertise-client-urls=${this.endpoint}`,
-        `--listen-peer-urls=${peer}`,
-        `--initial-advertise-peer-urls=${peer}`,
-        `--initial-cluster=flotilla=${peer}`,
-        '--initial-cluster-state=new',
+        `--listen-client-urls=${listen(this.clientPort)}`,
+        `--advertise-client-urls=${this.advertisedClientUrl}`,
+        `--listen-peer-urls=${listen(this.peerPort)}`,
+        `--initial-advertise-peer-urls=${this.peerUrl}`,
+        `--initial-cluster=${this.opts.initialCluster ?? `${name}=${this.peerUrl}`}`,
+        `--initial-cluster-state=${this.opts.initialCluster ? 'existing' : 'new'}`,
+        ...(forceNewCluster ? ['--force-new-cluster'] : []),
         `--cert-file=${pki.serverCertFile}`,
         `--key-file=${pki.serverKeyFile}`,
         `--trusted-ca-file=${pki.caFile}`,
@@ -123,28 +186,34 @@ export class EmbeddedEtcd {
     closeSync(fd);
     this.child = child;
     if (child.pid) writeFileSync(this.pidFile, String(child.pid));
-    let exited: string | undefined;
+    const launchedAt = Date.now();
     child.once('exit', (code, signal) => {
-      exited = `exited with ${signal ?? code}`;
-      if (this.child === child) this.child = undefined;
-    });
-    child.once('error', (err) => (exited = err.message));
-    const deadline = Date.now() + (this.opts.startTimeoutMs ?? 30_000);
-    while (!(await healthy(this.clientPort, pki))) {
-      if (exited || Date.now() > deadline) {
-        await this.stop();
-        throw new FlotillaError('ETCD_START_FAILED', {
-          reason: exited ?? 'not healthy in time',
-          logFile,
-        });
+      if (this.child !== child) return;
+      this.child = undefined;
+      if (this.stopping) return;
+      // A member that exits at once, again and again (removed from its cluster, a broken data
+      // dir) is left down: the manager's client still reaches the other members.
+      this.quickExits = Date.now() - launchedAt < 10_000 ? this.quickExits + 1 : 0;
+      if (this.quickExits >= 5) {
+        this.opts.log?.error(
+          { code, logFile: this.logFile },
+          'embedded etcd keeps exiting; left down',
+        );
+        return;
       }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    this.opts.log?.info({ endpoint: this.endpoint, pid: child.pid }, 'embedded etcd started');
+      this.opts.log?.warn({ code, signal }, 'embedded etcd exited; starting it again');
+      this.restartTimer = setTimeout(() => {
+        if (!this.stopping) this.launch(false);
+      }, 1000);
+    });
+    child.once('error', () => undefined);
+    return child;
   }
 
   /** SIGTERM, then SIGKILL after a grace period; resolves once the process is gone. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const gone = new Promise<void>((r) => child.once('exit', () => r()));
@@ -201,6 +270,11 @@ function healthy(port: number, tls: EtcdClientTls): Promise<boolean> {
       resolve(false);
     });
   });
+}
+
+/** An IPv6 address in a URL takes brackets. */
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 export function freePort(): Promise<number> {

@@ -44,11 +44,15 @@ export function etcdPkiFiles(dir: string): EtcdPkiFiles {
 }
 
 /**
- * Creates the CA once (kept across restarts, so a future second member can be given certificates
- * from it) and issues fresh server and client certificates at every start. Tightens the
+ * Creates the CA once (kept across restarts, and shared with every member of the cluster:
+ * ./membership.ts) and issues fresh server and client certificates at every start. Tightens the
  * directory to 0700 and every key to 0600 even when they already exist.
  */
-export async function ensureEtcdPki(dir: string): Promise<EtcdClientTls & EtcdPkiFiles> {
+export async function ensureEtcdPki(
+  dir: string,
+  /** Addresses other members and managers reach this etcd at (its server certificate's SANs). */
+  advertiseIps: string[] = [],
+): Promise<EtcdClientTls & EtcdPkiFiles> {
   const files = etcdPkiFiles(dir);
   const caKeyFile = join(dir, 'ca-key.pem');
   await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -79,13 +83,37 @@ export async function ensureEtcdPki(dir: string): Promise<EtcdClientTls & EtcdPk
     });
     return { certPem, keyPem };
   };
-  const server = await issue('etcd', 'server', { ips: ['127.0.0.1', '::1'], dns: ['localhost'] });
+  // Peers check the certificate's IP SANs against the address a peer connects from, so the
+  // advertise address is in them as well as loopback.
+  const ips = [...new Set(['127.0.0.1', '::1', ...advertiseIps])];
+  const server = await issue('etcd', 'server', { ips, dns: ['localhost'] });
   const client = await issue('flotilla-manager', 'client');
   await writeMode(files.serverKeyFile, server.keyPem, 0o600);
   await writeMode(files.serverCertFile, server.certPem, 0o644);
   await writeMode(files.clientKeyFile, client.keyPem, 0o600);
   await writeMode(files.clientCertFile, client.certPem, 0o644);
   return { ...files, caCertPem, certPem: client.certPem, keyPem: client.keyPem };
+}
+
+/** The CA every member of one etcd cluster shares (sealed to a joining manager, ./membership.ts). */
+export interface EtcdCa {
+  caCertPem: string;
+  caKeyPem: string;
+}
+
+export async function readEtcdCa(dir: string): Promise<EtcdCa> {
+  return {
+    caCertPem: await readFile(etcdPkiFiles(dir).caFile, 'utf8'),
+    caKeyPem: await readFile(join(dir, 'ca-key.pem'), 'utf8'),
+  };
+}
+
+/** Installs the cluster's etcd CA for a joining member, before ensureEtcdPki issues its leaves. */
+export async function installEtcdCa(dir: string, ca: EtcdCa): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
+  await writeMode(join(dir, 'ca-key.pem'), ca.caKeyPem, 0o600);
+  await writeMode(etcdPkiFiles(dir).caFile, ca.caCertPem, 0o644);
 }
 
 /** Writes a file atomically with exactly this mode (a crash never leaves half a key). */

@@ -15,6 +15,7 @@ import { FlotillaError } from '../../shared/errors/index.js';
 import type { Logger } from '../../shared/log/index.js';
 import type { CommitResult, Compare, Op, RawEvent } from './commit.js';
 import { StoreCore, sleep } from './core.js';
+import { etcdFailure } from './etcd-failure.js';
 import type { TxnLimits } from './limits.js';
 import { rootPrefix } from './keys.js';
 
@@ -97,12 +98,7 @@ export class EtcdObjectStore extends StoreCore {
   }
 
   private unavailable(err: unknown): FlotillaError {
-    if (err instanceof FlotillaError) return err;
-    return new FlotillaError(
-      'STORE_UNAVAILABLE',
-      { endpoints: this.deps.endpoints ?? 'etcd', reason: (err as Error)?.message ?? String(err) },
-      { cause: err },
-    );
+    return etcdFailure(err, this.deps.endpoints ?? 'etcd');
   }
 
   private async relist(): Promise<void> {

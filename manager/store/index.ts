@@ -14,6 +14,7 @@ export { defaultTxnLimits } from './limits.js';
 export type { StoreStats, TxnLimits } from './limits.js';
 export { cloneJson } from './clone.js';
 export { EtcdObjectStore } from './etcd.js';
+export { etcdFailure, isEtcdError } from './etcd-failure.js';
 export type { EtcdObjectStoreDeps } from './etcd.js';
 export { InMemoryObjectStore } from './memory.js';
 export { newId } from './ids.js';

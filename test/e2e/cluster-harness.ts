@@ -86,7 +86,7 @@ export class Cluster {
   readonly n: number;
   dir = '';
   readonly procs = new Map<string, Proc>();
-  readonly context = 'fle-e2e';
+  readonly context: string;
   token = '';
   managerToken = '';
 
@@ -94,6 +94,7 @@ export class Cluster {
     this.prefix = opts.prefix ?? 'fle';
     this.lan = opts.lan ?? '10.98.0';
     this.n = opts.machines ?? 3;
+    this.context = `${this.prefix}-e2e`;
   }
 
   get machines(): number[] {
@@ -215,7 +216,8 @@ export class Cluster {
     await this.pushImages();
   }
 
-  startManager(name: string, i: number, extra: string[]): Proc {
+  /** A manager on machine I; its gRPC port is 4242 for `manager` and managers on other machines. */
+  startManager(name: string, i: number, extra: string[], grpcPort?: number): Proc {
     const root = join(this.dir, name);
     mkdirSync(root, { recursive: true });
     return this.startProc(name, i, flotillaBin, [
@@ -225,7 +227,7 @@ export class Cluster {
       '--exec-root',
       join(this.dir, `run-${name}`),
       '--listen-grpc',
-      `0.0.0.0:${name === 'manager' ? 4242 : 4252}`,
+      `0.0.0.0:${grpcPort ?? (name === 'manager' ? 4242 : 4252)}`,
       '--advertise-addr',
       this.addr(i),
       '--no-socket',

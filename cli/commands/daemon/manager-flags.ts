@@ -70,6 +70,13 @@ export const managerFlags: readonly FlagBinding<ManagerFlagSettings>[] = [
     type: 'boolean',
   },
   {
+    flag: '--force-new-cluster',
+    description:
+      'start the embedded etcd as the only member of a new cluster, from this data (recovery)',
+    setting: 'forceNewCluster',
+    type: 'boolean',
+  },
+  {
     flag: '--cluster-name <name>',
     description: 'name of the cluster created by --init',
     setting: 'clusterName',

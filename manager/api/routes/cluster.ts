@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { ApiDeps } from '../context.js';
-import { clusterDefaults, type NodeRole } from '../../ca/index.js';
+import { clusterDefaults, sealFor, type NodeRole } from '../../ca/index.js';
 
 const role = { type: 'string', enum: ['worker', 'manager'] } as const;
 
@@ -67,7 +67,13 @@ export function clusterRoutes(app: FastifyInstance, d: ApiDeps): void {
   }));
 
   app.post<{
-    Body: { token: string; csrPem: string; hostname?: string; sealPublicKeyPem?: string };
+    Body: {
+      token: string;
+      csrPem: string;
+      hostname?: string;
+      sealPublicKeyPem?: string;
+      etcdPeerUrl?: string;
+    };
   }>(
     '/join',
     {
@@ -81,6 +87,8 @@ export function clusterRoutes(app: FastifyInstance, d: ApiDeps): void {
             hostname: { type: 'string' },
             // A joining manager's seal key: the KEK is sealed for it (docs/decisions).
             sealPublicKeyPem: { type: 'string', minLength: 1 },
+            // A joining manager's embedded etcd member (docs/decisions/0013).
+            etcdPeerUrl: { type: 'string', pattern: '^https://[^/]+:[0-9]+$' },
           },
         },
       },
@@ -92,13 +100,38 @@ export function clusterRoutes(app: FastifyInstance, d: ApiDeps): void {
         throw new FlotillaError('JOIN_TOKEN_REJECTED', {
           reason: 'a worker token cannot join a manager',
         });
+      const peerUrl = req.body.etcdPeerUrl;
+      if (peerUrl && !seal)
+        throw new FlotillaError('INVALID_ARGUMENT', {
+          detail: 'etcdPeerUrl needs sealPublicKeyPem (only a manager joins the etcd cluster)',
+        });
       const issued = await d.ca.issueNodeCertificate(req.body.csrPem, r);
-      // Sealed before answering: the joining manager reads it from the store next.
-      if (seal) await d.ca.sealKekFor(issued.nodeId, seal);
+      // The member first: it is what can be refused (no quorum, a member still joining), and a
+      // learner that never starts costs no quorum. Undone if anything after it fails.
+      const etcd = peerUrl ? await addEtcdMember(d, issued.nodeId, peerUrl, seal!) : undefined;
+      try {
+        // Sealed before answering: the joining manager reads it from the store next.
+        if (seal) await d.ca.sealKekFor(issued.nodeId, seal);
+      } catch (err) {
+        if (etcd) await d.etcdMembership!.remove(etcd.memberId).catch(() => undefined);
+        throw err;
+      }
       req.log.info({ nodeId: issued.nodeId, role: r, hostname: req.body.hostname }, 'node joined');
-      return { ...issued, role: r, clusterId: d.ca.cluster.id };
+      return { ...issued, role: r, clusterId: d.ca.cluster.id, ...(etcd ? { etcd } : {}) };
     },
   );
+}
+
+/** Adds the joiner's etcd member and seals the shared etcd CA for its seal key. */
+async function addEtcdMember(d: ApiDeps, managerId: string, peerUrl: string, seal: string) {
+  if (!d.etcdMembership)
+    throw new FlotillaError('ETCD_JOIN_REFUSED', {
+      reason: 'this cluster keeps its state in an external etcd',
+      hint: 'start the joining manager with --etcd and the same etcd endpoints and certificates',
+    });
+  const ca = await d.etcdMembership.ca();
+  const added = await d.etcdMembership.addLearner(managerId, peerUrl);
+  return { ...added, caSealed: sealFor(seal, Buffer.from(JSON.stringify(ca))) };
 }
 
 function joinAnswer(d: ApiDeps, r: NodeRole, token: string) {

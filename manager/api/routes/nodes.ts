@@ -1,5 +1,5 @@
 // Nodes: list, inspect, update (availability, labels, role), remove (revokes the certificate).
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { Node } from '../../../shared/model/index.js';
 import { findNode, type ApiDeps } from '../context.js';
@@ -53,8 +53,12 @@ export function nodeRoutes(app: FastifyInstance, d: ApiDeps): void {
       },
     },
     async (req) => {
-      const id = findNode(d.store, req.params.id).id;
+      const node = findNode(d.store, req.params.id);
+      const id = node.id;
       const b = req.body;
+      // A demoted manager machine stops being an etcd member (before the write: etcd may refuse).
+      if (b.role === 'worker' && node.spec.role === 'manager')
+        await removeEtcdMembers(d, node, req.log);
       return d.store.update((tx) => {
         const n = tx.get('node', id);
         if (!n) throw new FlotillaError('NODE_NOT_FOUND', { id });
@@ -84,6 +88,7 @@ export function nodeRoutes(app: FastifyInstance, d: ApiDeps): void {
       const n = findNode(d.store, req.params.id);
       if (!req.query.force && n.status.state === 'ready')
         throw new FlotillaError('NODE_NOT_DOWN', { id: n.id, state: n.status.state });
+      if (n.spec.role === 'manager') await removeEtcdMembers(d, n, req.log);
       // Revoke first: a node that is gone from the store must not reconnect with its certificate.
       await d.ca.revoke(n.id);
       await d.store.update((tx) => {
@@ -93,6 +98,14 @@ export function nodeRoutes(app: FastifyInstance, d: ApiDeps): void {
       return reply.status(204).send();
     },
   );
+}
+
+/** The etcd members of the managers on NODE's machine (embedded etcd only). */
+async function removeEtcdMembers(d: ApiDeps, node: Node, log: FastifyBaseLogger): Promise<void> {
+  const host = node.description.addr;
+  if (!d.etcdMembership || !host) return;
+  const removed = await d.etcdMembership.removeOnHost(host);
+  if (removed.length > 0) log.info({ nodeId: node.id, members: removed }, 'etcd members removed');
 }
 
 async function managerView(d: ApiDeps): Promise<ManagerView> {

