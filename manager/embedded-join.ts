@@ -6,7 +6,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
-import { FlotillaError } from '../shared/errors/index.js';
+import { FlotillaError, isFlotillaError } from '../shared/errors/index.js';
 import type { Logger } from '../shared/log/index.js';
 import { newSealKey, openSealed, SealKeyFile, type SealKey } from './ca/index.js';
 import type { ManagerConfig } from './config.js';
@@ -70,7 +70,7 @@ export async function joinWithEmbeddedEtcd(
   const peerUrl = `https://${host.includes(':') ? `[${host}]` : host}:${peerPort}`;
 
   const sealKey = newSealKey();
-  const res = await joinAsManager(config.join, config.token, sealKey.publicKeyPem, peerUrl);
+  const res = await joinRetrying(config, sealKey, peerUrl, startTimeoutMs, log);
   const answer = res.etcd!;
   const name = memberName(res.nodeId);
   const etcd = new EmbeddedEtcd({
@@ -105,6 +105,30 @@ export async function joinWithEmbeddedEtcd(
   await writeFile(files.memberFile, JSON.stringify({ clientPort, peerPort, name }));
   log.info({ managerId: res.nodeId, memberId: answer.memberId }, 'joined the etcd cluster');
   return { etcd, managerId: res.nodeId, sealKey };
+}
+
+/**
+ * POST /join, again while etcd refuses a member for now (a member joined or restarted less than
+ * 5 s ago): nothing is written before etcd takes the member, so a retry spends nothing.
+ */
+async function joinRetrying(
+  config: ManagerConfig,
+  sealKey: SealKey,
+  peerUrl: string,
+  timeoutMs: number,
+  log: Logger,
+) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await joinAsManager(config.join, config.token, sealKey.publicKeyPem, peerUrl);
+    } catch (err) {
+      if (!(isFlotillaError(err) && err.code === 'ETCD_CLUSTER_UNHEALTHY') || Date.now() > deadline)
+        throw err;
+      log.info({ reason: err.message }, 'etcd cannot take a member yet; joining again shortly');
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
 }
 
 /** A client of the members already running, with this member's fresh client certificate. */

@@ -170,8 +170,11 @@ export async function runManager(
     };
     const socketPath = config.socket && process.getuid?.() === 0 ? config.socketPath : undefined;
     if (socketPath) await mkdir(config.execRoot, { recursive: true });
-    const membership = etcd && membershipOf(etcd, client, config, log);
-    if (membership) {
+    let membership: EtcdMembership | undefined;
+    if (etcd) {
+      const own = membershipClient(endpoints, tlsOptions);
+      started.push({ stop: async () => own.close() });
+      membership = membershipOf(etcd, own, config, log);
       // Removed by `node demote`/`node rm` of this machine (any manager may run it): stop, as a
       // demoted Swarm manager does, rather than go on through the other members.
       const onRemoved =
@@ -245,6 +248,25 @@ function membershipOf(
 ): EtcdMembership {
   const pkiDir = embeddedEtcdFiles(config.dataRoot).pkiDir;
   return new EtcdMembership({ client, pkiDir, ownPeerUrl: etcd.peerUrl, log });
+}
+
+/**
+ * A client of its own for membership calls, without retries or circuit breakers: etcd refuses a
+ * member with UNAVAILABLE while the cluster settles, which the default policies would retry and
+ * count until the breaker opens (on the store client, that would stop the store for 5 s).
+ */
+function membershipClient(hosts: string[], tls: Partial<IOptions>): Etcd3 {
+  // etcd3 only calls execute() of its policies (connection-pool.js).
+  const direct = {
+    execute: <T>(fn: (ctx: { signal: AbortSignal }) => T) =>
+      fn({ signal: new AbortController().signal }),
+  } as unknown as NonNullable<IOptions['faultHandling']>['global'];
+  return new Etcd3({
+    hosts,
+    dialTimeout: 5000,
+    ...tls,
+    faultHandling: { host: () => direct!, global: direct },
+  });
 }
 
 /** --force-new-cluster is a recovery of this manager's own embedded etcd, and nothing else. */

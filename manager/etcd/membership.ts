@@ -70,7 +70,14 @@ export class EtcdMembership {
         'wait for it to start, or remove it, then join again',
       );
     await this.advertiseOwnPeerUrl(members);
-    const res = await cluster.memberAdd({ peerURLs: [peerUrl], isLearner: true });
+    const res = await cluster.memberAdd({ peerURLs: [peerUrl], isLearner: true }).catch((err) => {
+      // etcd's strict reconfiguration check: every voter connected for the last 5 s.
+      throw new FlotillaError(
+        'ETCD_CLUSTER_UNHEALTHY',
+        { reason: (err as Error).message },
+        { cause: err },
+      );
+    });
     const name = memberName(managerId);
     const named = res.members
       .filter((m) => m.ID !== res.member.ID && m.name)

@@ -7,9 +7,16 @@ import { FlotillaError } from '../../shared/errors/index.js';
 const noQuorum =
   /no leader|request timed out|leader changed|timed out due to previous|too many requests/i;
 
-/** Whether ERR is an error of the etcd3 client (a gRPC status or an etcd error). */
+/**
+ * Whether ERR is an error of the etcd3 client: a gRPC status, an etcd error, or its circuit
+ * breaker refusing a call to members that failed just before (cockatiel's BrokenCircuitError).
+ */
 export function isEtcdError(err: unknown): boolean {
-  return err instanceof etcd3.GRPCGenericError || err instanceof etcd3.EtcdError;
+  return (
+    err instanceof etcd3.GRPCGenericError ||
+    err instanceof etcd3.EtcdError ||
+    (err instanceof Error && 'isBrokenCircuitError' in err)
+  );
 }
 
 export function etcdFailure(err: unknown, endpoints: string): FlotillaError {

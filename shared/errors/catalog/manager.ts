@@ -42,6 +42,12 @@ export const managerCodes = {
     message: 'the embedded etcd cannot take a new member: {reason}',
     hint: '{hint}',
   },
+  ETCD_CLUSTER_UNHEALTHY: {
+    kind: 'unavailable',
+    message: 'the etcd cluster refused a new member for now: {reason}',
+    hint: 'every member must have been connected for 5 s; a joining manager retries by itself',
+    retryable: true,
+  },
   MANAGER_REMOVE_REFUSED: {
     kind: 'failed_precondition',
     message: 'cannot remove the manager on {host}: {reason}',
