@@ -35,6 +35,16 @@ describe('ContextStore', () => {
       /context name "..\/x" is invalid/,
     );
   });
+
+  it('learns managers an answer names, after the ones it has, never dropping one, still 0600', () => {
+    const store = new ContextStore(join(dir, 'cfg3'));
+    store.save({ name: 'ha', clusterId: 'c1', managers: ['10.0.0.2:4243', '10.0.0.1:4243'] }, pem);
+    store.learnManagers('ha', ['10.0.0.1:4243', '10.0.0.3:4243']);
+    expect(store.get('ha').managers).toEqual(['10.0.0.2:4243', '10.0.0.1:4243', '10.0.0.3:4243']);
+    store.learnManagers('ha', ['10.0.0.3:4243']);
+    expect(store.get('ha').managers).toHaveLength(3);
+    expect(mode(join(store.dir, 'contexts', 'ha.json'))).toBe(0o600);
+  });
 });
 
 describe('context bundles', () => {
