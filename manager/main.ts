@@ -3,7 +3,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { Etcd3, type IOptions } from 'etcd3';
 import { createLogger } from '../shared/log/index.js';
 import { createMetricsRegistry, MetricsServer } from '../shared/metrics/index.js';
