@@ -7,3 +7,5 @@ export type { ManagerComponents, ManagerPart, Startable } from './components.js'
 export type { LeaderElection, LeaderInfo } from './leader.js';
 // For the CLI's `cluster admin add`: the admin's key is made on the admin's machine.
 export { createCsr, generateKeyPair } from './ca/index.js';
+// For `cluster restore`: a snapshot into a stopped manager's embedded etcd data.
+export { restoreEtcdSnapshot } from './etcd/index.js';

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { PassThrough } from 'node:stream';
 import { Etcd3, type IOptions } from 'etcd3';
 import { createLogger } from '../shared/log/index.js';
 import { createMetricsRegistry, MetricsServer } from '../shared/metrics/index.js';
@@ -198,6 +199,7 @@ export async function runManager(
       socketPath,
       nodeLogs,
       etcdMembership: membership,
+      snapshot: () => snapshotStream(client),
       limits: apiLimitsOf(config),
       events,
       onRequest: metrics && ((...a) => metrics!.onApiRequest(...a)),
@@ -237,6 +239,16 @@ export async function runManager(
     await stopAll();
     throw err;
   }
+}
+
+/** etcd's snapshot stream as bytes. */
+async function snapshotStream(client: Etcd3): Promise<NodeJS.ReadableStream> {
+  const out = new PassThrough();
+  const stream = await client.maintenance.snapshot();
+  stream.on('data', (r) => out.write(r.blob));
+  stream.on('end', () => out.end());
+  stream.on('error', (err) => out.destroy(err));
+  return out;
 }
 
 function membershipOf(

@@ -6,3 +6,5 @@ export { EtcdMembership, memberName } from './membership.js';
 export type { JoinedMember, MemberSummary } from './membership.js';
 export { installEtcdCa } from './pki.js';
 export type { EtcdCa } from './pki.js';
+export { restoreEtcdSnapshot } from './restore.js';
+export type { RestoreOptions } from './restore.js';

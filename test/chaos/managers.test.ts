@@ -4,7 +4,7 @@
 // a manager. Each case checks that no task slot is lost or duplicated.
 //
 // Root only. Names: flc-m1..3 on flc-lan, 10.97.0.0/24.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { etcdPkiFiles } from '../../manager/etcd/index.js';
@@ -181,5 +181,87 @@ describe.runIf(isRoot)('three managers with the embedded etcd', () => {
     await c.converged('rep', 4);
     await waitFor('etcd of m2 running again', async () => etcdPid(2) !== old);
     await waitFor('three members healthy', async () => (await members(2)).length === 3);
+  });
+
+  it('removes the etcd member of a demoted manager node, and that manager stops', async () => {
+    await waitFor('three members', async () => (await members(1)).length === 3);
+    const r = await c.flt('node', 'demote', c.ns(3));
+    expect(r.code, r.output).toBe(0);
+    await waitFor('manager m3 stopped', async () => c.procs.get(managerOn(3))!.exited, 60_000);
+    expect(await members(1)).toHaveLength(2);
+    await waitFor('two managers', async () => (await info()).managers.length === 2);
+  });
+
+  it('answers NO_QUORUM without quorum, keeps containers running, resumes when it returns', async () => {
+    const ids = (await c.converged('rep', 4)).map((t) => t.id).sort();
+    const containers = async () => {
+      let n = 0;
+      for (const i of c.machines) n += (await c.containersOn(i, 'rep')).length;
+      return n;
+    };
+    // Of the two members left, one goes: the other has no quorum.
+    await killMachineManager(2);
+    const r = await waitFor('a NO_QUORUM answer', async () => {
+      const x = await c.flt('--debug', 'service', 'scale', '-d', 'rep=5');
+      return x.code !== 0 && /quorum/i.test(x.output) ? x : undefined;
+    });
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/NO_QUORUM/);
+    expect(await containers()).toBe(4);
+    // Quorum back: the cluster resumes without restarting a healthy task.
+    c.startManager(managerOn(2), 2, [], 4242);
+    await waitFor('quorum again', async () => (await info()).managers.length === 2, 180_000);
+    expect((await c.converged('rep', 4)).map((t) => t.id).sort()).toEqual(ids);
+    const s = await c.flt('service', 'scale', '-d', 'rep=5');
+    expect(s.code, s.output).toBe(0);
+    await c.converged('rep', 5);
+  });
+
+  it('recovers from one surviving manager with --force-new-cluster', async () => {
+    await killMachineManager(2);
+    await killMachineManager(1);
+    c.startManager(managerOn(1), 1, ['--force-new-cluster'], 4242);
+    await waitFor(
+      'the API again',
+      async () => !!(await info()),
+      180_000,
+      async () => c.logTail(managerOn(1)),
+    );
+    expect(await members(1)).toHaveLength(1);
+    const s = await c.flt('service', 'scale', '-d', 'rep=3');
+    expect(s.code, s.output).toBe(0);
+    await c.converged('rep', 3);
+  });
+
+  it('backs up the store to a 0600 file with no key in the clear, and restores it', async () => {
+    const file = join(c.dir, 'backup.db');
+    const r = await c.flt('cluster', 'backup', file);
+    expect(r.code, r.output).toBe(0);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const bytes = readFileSync(file);
+    // The service is in it; the CA key (and every secret) only as ciphertext.
+    expect(bytes.includes('"rep"')).toBe(true);
+    expect(bytes.includes('PRIVATE KEY')).toBe(false);
+    const again = await c.flt('cluster', 'backup', file);
+    expect(again.code).toBe(1);
+    expect(again.output).toMatch(/exists/);
+    // A change after the backup, which the restore takes back.
+    const later = ['service', 'create', '-d', '--name', 'later', '--replicas', '0'];
+    expect((await c.flt(...later, c.image('web:v1'))).code).toBe(0);
+    await c.stopProc(managerOn(1), 'SIGTERM');
+    const root = join(c.dir, managerOn(1));
+    const rr = await c.flt('cluster', 'restore', file, '--data-root', root);
+    expect(rr.code, rr.output).toBe(0);
+    c.startManager(managerOn(1), 1, [], 4242);
+    await waitFor(
+      'the API after the restore',
+      async () => !!(await info()),
+      180_000,
+      async () => c.logTail(managerOn(1)),
+    );
+    const ls = await c.flt('service', 'ls', '--format', 'json');
+    expect(ls.stdout).toContain('"rep"');
+    expect(ls.stdout).not.toContain('"later"');
+    await c.converged('rep', 3);
   });
 });

@@ -1,5 +1,5 @@
 // `flotilla cluster info` and `flotilla cluster join-token worker|manager [-q] [--rotate]`;
-// `cluster ca` lives in certificates.ts, `cluster update` and `cluster admin` in security.ts.
+// `cluster ca` lives in certificates.ts, `cluster backup|restore` in backup.ts, `cluster update` and `cluster admin` in security.ts.
 import type { Command } from 'commander';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import { formatDurationNs, parseDurationNs } from '../../../shared/units/index.js';
@@ -8,6 +8,7 @@ import type { CliContext } from '../../context.js';
 import { parseFlags } from '../../exit-status.js';
 import { registerClusterSecurityCommands } from './security.js';
 import { registerCertificateCommands } from './certificates.js';
+import { registerBackupCommands } from './backup.js';
 
 interface Info {
   cluster: {
@@ -34,6 +35,7 @@ export function registerClusterCommands(program: Command, ctx: () => CliContext)
   const cluster = program.command('cluster').description('Manage the cluster');
   registerClusterSecurityCommands(cluster, ctx);
   registerCertificateCommands(cluster, ctx);
+  registerBackupCommands(cluster, ctx);
 
   cluster
     .command('info')

@@ -60,6 +60,15 @@ export function clusterRoutes(app: FastifyInstance, d: ApiDeps): void {
     },
   );
 
+  // The store as an etcd snapshot: secrets in it are ciphertext (the KEK is not in the store in
+  // the clear), but the file is the cluster: the CLI writes it 0600.
+  app.get('/cluster/backup', { schema: {} }, async (req, reply) => {
+    if (!d.snapshot) throw new FlotillaError('INTERNAL', { detail: 'no store to back up' });
+    const stream = await d.snapshot();
+    req.log.info('cluster backup taken');
+    return reply.type('application/octet-stream').send(stream);
+  });
+
   // Unauthenticated: a joiner checks this certificate against its token's digest.
   app.get('/ca', { schema: {} }, async () => ({
     caCertPem: d.ca.caCertPem,
