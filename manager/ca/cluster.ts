@@ -107,8 +107,11 @@ export function readClusterSettings(stored: ClusterObject): ClusterSettings {
 
 export const clusterDefaults = {
   addressPool: { cidrs: ['10.240.0.0/16'], subnetPrefixLength: 24 } as AddressPoolSettings,
-  heartbeatPeriodNs: 5e9,
-  nodeDownGraceNs: 10e9,
+  // A machine that stops answering is down after 3 s (3 missed heartbeats), so its tasks run
+  // elsewhere within about 5 s (Swarm: about 15 s). A new leader waits 10 s instead (NodeWatcher
+  // takeoverGraceMs): agents may be reconnecting after the same failover.
+  heartbeatPeriodNs: 1e9,
+  nodeDownGraceNs: 3e9,
   taskHistoryLimit: 5,
   certExpiryNs: 90 * 24 * 3600e9,
 };

@@ -66,6 +66,24 @@ describe('NodeWatcher', () => {
     await watcher.stop();
   });
 
+  it('gives nodes the longer takeover grace after a failover when the grace period is short', async () => {
+    const { store, clock } = setup();
+    const watcher = new NodeWatcher({
+      store,
+      log: silentLogger(),
+      clock,
+      heartbeats: { lastHeartbeatMs: () => undefined },
+      gracePeriodMs: 3_000,
+    });
+    await store.seed('node', makeNode('n1'));
+    await watcher.start();
+    clock.advance(9_500);
+    expect((await watcher.runPass()).markedDown).toEqual([]);
+    clock.advance(1_000);
+    expect((await watcher.runPass()).markedDown).toEqual(['n1']);
+    await watcher.stop();
+  });
+
   it('asks the tasks of a drained node to shut down', async () => {
     const { store, clock, beats, watcher, svc, running } = setup();
     await store.seed('node', makeNode('n1', { spec: { availability: 'drain' } }));

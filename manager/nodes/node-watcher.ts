@@ -24,6 +24,12 @@ export interface NodeWatcherDeps {
   gracePeriodMs?: number;
   /** How often liveness is checked. @default gracePeriodMs / 5 */
   checkIntervalMs?: number;
+  /**
+   * After this manager becomes leader, how long every node has before it is judged: its agent
+   * may have lost its manager in the same failover and be backing off before it reconnects.
+   * @default max(gracePeriodMs, 10000)
+   */
+  takeoverGraceMs?: number;
 }
 
 export interface WatchResult {
@@ -48,8 +54,12 @@ export class NodeWatcher {
     return this.deps.gracePeriodMs ?? 10_000;
   }
 
+  private get takeoverGraceMs(): number {
+    return this.deps.takeoverGraceMs ?? Math.max(this.graceMs, 10_000);
+  }
+
   async start(): Promise<void> {
-    // A new leader gives every node one full grace period before judging it.
+    // A new leader gives every node the takeover grace before judging it.
     this.startedMs = this.deps.clock.now();
     const every = this.deps.checkIntervalMs ?? Math.max(100, this.graceMs / 5);
     this.interval = setInterval(() => this.tick(), every);
@@ -73,7 +83,9 @@ export class NodeWatcher {
 
   private lastSeenMs(node: Node): number {
     const fromStatus = node.status.lastHeartbeat ? Date.parse(node.status.lastHeartbeat) : 0;
-    return Math.max(this.deps.heartbeats.lastHeartbeatMs(node.id) ?? 0, fromStatus, this.startedMs);
+    // As if every node had been seen when the takeover grace began running down.
+    const takeover = this.startedMs + this.takeoverGraceMs - this.graceMs;
+    return Math.max(this.deps.heartbeats.lastHeartbeatMs(node.id) ?? 0, fromStatus, takeover);
   }
 
   async runPass(): Promise<WatchResult> {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { etcdPkiFiles } from '../../manager/etcd/index.js';
 import { Cluster, jsonLines, useCluster, waitFor, type NodeRow } from '../e2e/cluster-harness.js';
-import { runInNetns } from '../e2e/harness/index.js';
+import { run, runInNetns } from '../e2e/harness/index.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -47,6 +47,7 @@ describe.runIf(isRoot)('three managers with the embedded etcd', () => {
     if (r.code !== 0) throw new Error(r.output);
     return JSON.parse(r.stdout) as {
       manager: { apiAddr: string; leader: boolean };
+      leader: { apiAddr: string } | null;
       managers: { apiAddr: string }[];
     };
   };
@@ -97,8 +98,8 @@ describe.runIf(isRoot)('three managers with the embedded etcd', () => {
       expect(list).toHaveLength(3);
       expect(list.every((m) => m.name && !m.isLearner)).toBe(true);
     }
-    // The nodes of machines 2 and 3 become manager nodes; MANAGER STATUS shows who leads.
-    for (const i of [2, 3]) expect((await c.flt('node', 'promote', c.ns(i))).code).toBe(0);
+    // The machines' nodes become manager nodes; MANAGER STATUS shows who leads.
+    for (const i of c.machines) expect((await c.flt('node', 'promote', c.ns(i))).code).toBe(0);
     expect(await managerStatus()).toEqual({
       'flc-m1': 'leader',
       'flc-m2': 'reachable',
@@ -170,6 +171,52 @@ describe.runIf(isRoot)('three managers with the embedded etcd', () => {
     await waitFor(
       'flc-m1 reachable',
       async () => (await managerStatus())['flc-m1'] === 'reachable',
+    );
+  });
+
+  it('replaces the tasks of a machine cut off for 30 s; on its return its old containers stop', async () => {
+    const want = (await c.running('rep')).length;
+    const leaderAddr = (await info()).leader?.apiAddr;
+    const k = [2, 3].find((i) => leaderAddr !== `${c.addr(i)}:4243`)!;
+    const nodeK = await c.nodeIdOf(k);
+    const old = new Set(
+      (await c.running('rep')).filter((t) => t.nodeId === nodeK).map((t) => t.id),
+    );
+    expect(old.size).toBeGreaterThan(0);
+    // The machine's link goes down: its agent and its manager are cut off together.
+    const link = `${c.prefix}-m${k}h`;
+    const cutAt = Date.now();
+    expect((await run('ip', ['link', 'set', link, 'down'])).code).toBe(0);
+    try {
+      await waitFor(`rep replaced off flc-m${k}`, async () => {
+        const r = await c.running('rep');
+        return (
+          r.length === want &&
+          new Set(r.map((t) => t.slot)).size === want &&
+          r.every((t) => t.nodeId !== nodeK)
+        );
+      });
+      console.log(
+        `chaos: tasks of the cut-off machine running elsewhere ${Date.now() - cutAt} ms after the cut`,
+      );
+      // Meanwhile its containers run on: the agent cannot know it was replaced.
+      expect(await c.containersOn(k, old)).toHaveLength(old.size);
+      await new Promise((r) => setTimeout(r, Math.max(0, 30_000 - (Date.now() - cutAt))));
+    } finally {
+      await run('ip', ['link', 'set', link, 'up']);
+    }
+    await waitFor(`flc-m${k} ready again`, async () =>
+      (await c.nodes()).some((n) => n.id === nodeK && n.status.state === 'ready'),
+    );
+    await waitFor(
+      `old containers on flc-m${k} stopped`,
+      async () => (await c.containersOn(k, old)).length === 0,
+    );
+    await c.converged('rep', want);
+    await waitFor(
+      'three managers again',
+      async () => (await info()).managers.length === 3,
+      120_000,
     );
   });
 
