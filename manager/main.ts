@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import { Etcd3, type IOptions } from 'etcd3';
 import { createLogger } from '../shared/log/index.js';
 import { createMetricsRegistry, MetricsServer } from '../shared/metrics/index.js';
-import { ManagerApiServer } from './api/index.js';
+import { ManagerApiServer, QuorumGuard } from './api/index.js';
 import { bootstrap, managerCredentials } from './bootstrap.js';
 import {
   ManagerCertificate,
@@ -171,9 +171,14 @@ export async function runManager(
     const socketPath = config.socket && process.getuid?.() === 0 ? config.socketPath : undefined;
     if (socketPath) await mkdir(config.execRoot, { recursive: true });
     let membership: EtcdMembership | undefined;
+    // Status calls go through a client without retries, so a look fails fast when no member answers.
+    const direct = membershipClient(endpoints, tlsOptions);
+    started.push({ stop: async () => direct.close() });
+    const quorum = new QuorumGuard({ status: () => direct.maintenance.status() });
+    await quorum.start();
+    started.push(quorum);
     if (etcd) {
-      const own = membershipClient(endpoints, tlsOptions);
-      started.push({ stop: async () => own.close() });
+      const own = direct;
       membership = membershipOf(etcd, own, config, log);
       // Removed by `node demote`/`node rm` of this machine (any manager may run it): stop, as a
       // demoted Swarm manager does, rather than go on through the other members.
@@ -199,6 +204,7 @@ export async function runManager(
       socketPath,
       nodeLogs,
       etcdMembership: membership,
+      quorum,
       snapshot: () => snapshotStream(client),
       limits: apiLimitsOf(config),
       events,

@@ -38,6 +38,8 @@ export interface ApiDeps {
   /** The gRPC address agents join at (printed in join commands). */
   grpcAddr: string;
   apiAddr: string;
+  /** Throws NO_QUORUM while the etcd cluster has no leader (./quorum-guard.ts). */
+  quorum?: { check(): void };
   /** An etcd snapshot of the whole store, as a byte stream (`cluster backup`). */
   snapshot?: () => Promise<NodeJS.ReadableStream>;
   /** The embedded etcd's membership (absent on an external etcd): joins, manager removal. */

@@ -5,3 +5,4 @@ export type { ApiDeps, NodeLogSource } from './context.js';
 export { ForwardedLogs } from './forwarded-logs.js';
 export { apiLimits, defaultApiLimits } from './limits.js';
 export type { ApiLimits } from './limits.js';
+export { QuorumGuard } from './quorum-guard.js';

@@ -82,7 +82,11 @@ export class ManagerApiServer {
         node: (id) => d.store.get('node', id),
         isRevoked: (id) => d.ca.isRevoked(id),
       });
-      if (!('error' in verdict)) return;
+      if (!('error' in verdict)) {
+        // Authenticated callers learn at once that the store cannot answer (quorum-guard.ts).
+        d.quorum?.check();
+        return;
+      }
       auditRefusal(req, verdict.error);
       return reply.status(httpStatusByKind[verdict.error.kind]).send(verdict.error.toJSON());
     });
