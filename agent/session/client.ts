@@ -141,8 +141,13 @@ export class SessionClient {
       Buffer.from(identity.keyPem),
       Buffer.from(identity.certPem),
     );
+    // A manager cut off by the network never closes the stream: pings every 2 s, answered within
+    // 3 s, find that out before the node-down grace (3 s after the last heartbeat reached any
+    // manager) runs out far, so the agent moves to another manager instead of being taken for down.
     const client = new proto.flotilla.v1.Dispatcher(addr, creds, {
-      'grpc.keepalive_time_ms': 30_000,
+      'grpc.keepalive_time_ms': 2_000,
+      'grpc.keepalive_timeout_ms': 3_000,
+      'grpc.keepalive_permit_without_calls': 1,
       ...this.deps.channelOptions,
     }) as unknown as DispatcherClient;
     const call = client.Session();
