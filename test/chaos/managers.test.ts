@@ -272,7 +272,7 @@ describe.runIf(isRoot)('three managers with the embedded etcd', () => {
   it('recovers from one surviving manager with --force-new-cluster', async () => {
     await killMachineManager(2);
     await killMachineManager(1);
-    c.startManager(managerOn(1), 1, ['--force-new-cluster'], 4242);
+    c.startManager('manager', 1, ['--force-new-cluster'], 4242);
     await waitFor(
       'the API again',
       async () => !!(await info()),

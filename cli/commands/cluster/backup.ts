@@ -48,13 +48,9 @@ export function registerBackupCommands(cluster: Command, ctx: () => CliContext):
     )
     .argument('<file>', 'a file written by `flotilla cluster backup`')
     .option('--data-root <dir>', 'the manager data root', join(defaultDataRoot, 'manager'))
-    .option('--advertise-addr <ip>', 'address the restored etcd member advertises to peers')
-    .action(async (file: string, o: { dataRoot: string; advertiseAddr?: string }) => {
-      const { replaced } = await restoreEtcdSnapshot({
-        file,
-        dataRoot: o.dataRoot,
-        advertiseAddr: o.advertiseAddr,
-      });
+    .action(async (file: string, o: { dataRoot: string }) => {
+      // The member starts on loopback; the first manager to join rewrites its peer URL.
+      const { replaced } = await restoreEtcdSnapshot({ file, dataRoot: o.dataRoot });
       ctx().out.write(
         `restored ${file} into ${join(o.dataRoot, 'etcd')}` +
           (replaced ? ` (the data it replaced is in ${replaced})` : '') +

@@ -138,6 +138,11 @@ const managerSamples: Record<string, Sample<ManagerConfig>> = {
     expected: '10.0.0.8',
   },
   '--init': { argv: ['--init'], value: (c) => c.init, expected: true },
+  '--force-new-cluster': {
+    argv: ['--force-new-cluster'],
+    value: (c) => c.forceNewCluster,
+    expected: true,
+  },
   '--cluster-name': {
     argv: ['--cluster-name', 'prod'],
     value: (c) => c.clusterName,
