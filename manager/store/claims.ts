@@ -5,7 +5,7 @@
 // every other object. This file says which names each document holds and what a clash is called;
 // TxBuffer (tx.ts) enforces the one rule across spaces (ingress vs host-mode ports).
 import { FlotillaError } from '../../shared/errors/index.js';
-import type { Node, Service } from '../../shared/model/index.js';
+import { isTerminal, type Network, type Node, type Service, type Task } from '../../shared/model/index.js';
 import type { ClaimSpace, ObjectKind } from './types.js';
 
 export interface Claim {
@@ -13,13 +13,22 @@ export interface Claim {
   name: string;
 }
 
-/** The kind of object that owns claims of each space. */
-export const claimOwnerKind: Record<ClaimSpace, ObjectKind> = {
-  services: 'service',
-  'ingress-ports': 'service',
-  'host-ports': 'service',
-  subnets: 'node',
+/** The kinds of object that own claims of each space (an overlay address: a task or a VIP). */
+export const claimOwnerKinds: Record<ClaimSpace, readonly ObjectKind[]> = {
+  services: ['service'],
+  'ingress-ports': ['service'],
+  'host-ports': ['service'],
+  subnets: ['node'],
+  networks: ['network'],
+  'overlay-subnets': ['network'],
+  vnis: ['network'],
+  'overlay-addrs': ['task', 'service'],
 };
+
+/** The name of an address claim in a cluster network: `<networkId>/<ip>`. */
+export function overlayAddrClaim(networkId: string, address: string): string {
+  return `${networkId}/${address}`;
+}
 
 /** The name of an ingress port's claim: `<protocol>/<port>`. */
 export function ingressPortClaim(protocol: string, port: number): string {
@@ -42,8 +51,9 @@ export function hostPortPrefix(protocol: string, port: number): string {
 
 /**
  * The names a stored document holds: a service its name, its ingress ports and its host-mode
- * ports as published (`endpoint.ports`, the manager's picks filled in), a node its subnet. Tasks
- * hold none.
+ * ports as published (`endpoint.ports`, the manager's picks filled in) and its VIPs, a node its
+ * subnet, a network its name, subnet and VNI, a task its overlay addresses until it has stopped
+ * (a finished task's record stays for `service ps`, its addresses go back to the network).
  */
 export function claimsOf(kind: ObjectKind, doc: unknown): Claim[] {
   if (!doc) return [];
@@ -55,7 +65,25 @@ export function claimsOf(kind: ObjectKind, doc: unknown): Claim[] {
         out.push({ space: 'ingress-ports', name: ingressPortClaim(p.protocol, p.published) });
       else if (p.mode === 'host' && p.published)
         out.push({ space: 'host-ports', name: hostPortClaim(p.protocol, p.published, s.id) });
+    for (const v of s.endpoint?.virtualIps ?? [])
+      out.push({ space: 'overlay-addrs', name: overlayAddrClaim(v.networkId, v.address) });
     return out;
+  }
+  if (kind === 'task') {
+    const t = doc as Task;
+    if (!t.networks?.length || isTerminal(t.status.state)) return [];
+    return t.networks.map((a) => ({
+      space: 'overlay-addrs' as const,
+      name: overlayAddrClaim(a.networkId, a.address),
+    }));
+  }
+  if (kind === 'network') {
+    const n = doc as Network;
+    return [
+      { space: 'networks', name: n.spec.name },
+      { space: 'overlay-subnets', name: n.subnet },
+      { space: 'vnis', name: String(n.vni) },
+    ];
   }
   if (kind === 'node') {
     const subnet = (doc as Node).subnet;
@@ -98,6 +126,19 @@ export function claimTaken(
         subnet: claim.name,
         nodeId: (claimant as Node).id,
         holder: holderId,
+      });
+    case 'networks':
+      return new FlotillaError('NETWORK_EXISTS', { name: claim.name });
+    case 'overlay-subnets':
+      return new FlotillaError('SUBNET_OVERLAP', {
+        subnet: claim.name,
+        other: `network ${(holder as Network | undefined)?.spec.name ?? holderId}`,
+      });
+    case 'vnis':
+    case 'overlay-addrs':
+      // Allocation picks free ones in the same transaction: only a hand-written key clashes.
+      return new FlotillaError('INTERNAL', {
+        detail: `${claim.space} claim ${claim.name} is held by ${holderId}`,
       });
   }
 }

@@ -39,6 +39,7 @@ export abstract class StoreCore implements ObjectStore {
     node: new Map(),
     service: new Map(),
     task: new Map(),
+    network: new Map(),
   };
   /** Claim keys by space: name → owner id. */
   private readonly claimsBySpace: Record<ClaimSpace, Map<string, string>> = {
@@ -46,6 +47,10 @@ export abstract class StoreCore implements ObjectStore {
     subnets: new Map(),
     'ingress-ports': new Map(),
     'host-ports': new Map(),
+    networks: new Map(),
+    'overlay-subnets': new Map(),
+    vnis: new Map(),
+    'overlay-addrs': new Map(),
   };
   private readonly listeners = new Set<(e: StoreEvent) => void>();
   private readonly clusterListeners = new Set<(c: ClusterObject | undefined) => void>();

@@ -7,8 +7,22 @@ export const electionKey = `${rootPrefix}election`;
 /** Claim keys (manager/store/claims.ts): /flotilla/v1/names/<space>/<name> → owner id. */
 export const claimsPrefix = `${rootPrefix}names/`;
 
-const folder: Record<ObjectKind, string> = { node: 'nodes', service: 'services', task: 'tasks' };
-const spaces: readonly ClaimSpace[] = ['services', 'subnets', 'ingress-ports', 'host-ports'];
+const folder: Record<ObjectKind, string> = {
+  node: 'nodes',
+  service: 'services',
+  task: 'tasks',
+  network: 'networks',
+};
+const spaces: readonly ClaimSpace[] = [
+  'services',
+  'subnets',
+  'ingress-ports',
+  'host-ports',
+  'networks',
+  'overlay-subnets',
+  'vnis',
+  'overlay-addrs',
+];
 
 export function objectKey(kind: ObjectKind, id: string): string {
   return `${rootPrefix}${folder[kind]}/${id}`;

@@ -6,7 +6,7 @@
 import { FlotillaError } from '../../shared/errors/index.js';
 import type { Service } from '../../shared/model/index.js';
 import {
-  claimOwnerKind,
+  claimOwnerKinds,
   claimTaken,
   claimsOf,
   hostPortPrefix,
@@ -151,7 +151,7 @@ export class TxBuffer implements StoreTx {
         continue;
       }
       if (typeof s.doc === 'string') {
-        const holder = this.writes.get(objectKey(claimOwnerKind[c.space], s.doc));
+        const holder = this.ownerWrite(c.space, s.doc);
         if (!holder || this.holds(holder.kind, holder.final, key)) continue;
       }
       compares.push({ key, modRevision: s.modRevision });
@@ -240,9 +240,26 @@ export class TxBuffer implements StoreTx {
     if (here) return here;
     const owner = this.snap(key).doc;
     if (typeof owner !== 'string') return undefined;
-    const ownerWrite = this.writes.get(objectKey(claimOwnerKind[space], owner));
+    const ownerWrite = this.ownerWrite(space, owner);
     if (ownerWrite && !this.holds(ownerWrite.kind, ownerWrite.final, key)) return undefined;
     return owner;
+  }
+
+  /** This tx's write of a claim's owner (owners of some spaces are of several kinds). */
+  private ownerWrite(space: ClaimSpace, owner: string): Unit | undefined {
+    for (const kind of claimOwnerKinds[space]) {
+      const w = this.writes.get(objectKey(kind, owner));
+      if (w) return w;
+    }
+    return undefined;
+  }
+
+  private ownerDoc(space: ClaimSpace, owner: string): unknown {
+    for (const kind of claimOwnerKinds[space]) {
+      const doc = this.view(objectKey(kind, owner));
+      if (doc !== undefined) return doc;
+    }
+    return undefined;
   }
 
   private holds(kind: ObjectKind, doc: unknown, key: string): boolean {
@@ -265,7 +282,7 @@ export class TxBuffer implements StoreTx {
         this.checkPortMode(c, doc as Service);
       const owner = this.ownerOf(ck, c.space);
       if (owner === undefined || owner === doc.id) continue;
-      throw claimTaken(c, doc, owner, this.view(objectKey(claimOwnerKind[c.space], owner)));
+      throw claimTaken(c, doc, owner, this.ownerDoc(c.space, owner));
     }
   }
 

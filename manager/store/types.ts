@@ -1,6 +1,6 @@
 // The contract of the manager's object store: typed objects in etcd with optimistic concurrency, a
 // watch-fed cache the reconcilers read, and events they react to. Owned by manager/store.
-import type { Node, Service, Task } from '../../shared/model/index.js';
+import type { Network, Node, Service, Task } from '../../shared/model/index.js';
 
 export interface ClusterObject {
   id: string;
@@ -8,17 +8,29 @@ export interface ClusterObject {
   [key: string]: unknown;
 }
 
-export type ObjectKind = 'node' | 'service' | 'task';
+export type ObjectKind = 'node' | 'service' | 'task' | 'network';
 /**
  * Namespaces of claim keys (manager/store/claims.ts): unique service names, node subnets, ingress
- * ports, and host-mode ports (shared: one key per service, so that an ingress claim can see them).
+ * ports, and host-mode ports (shared: one key per service, so that an ingress claim can see them);
+ * cluster network names, their subnets and VNIs, and addresses in them (`<networkId>/<ip>`, held
+ * by a task or by a service's VIP).
  */
-export type ClaimSpace = 'services' | 'subnets' | 'ingress-ports' | 'host-ports';
+export type ClaimSpace =
+  | 'services'
+  | 'subnets'
+  | 'ingress-ports'
+  | 'host-ports'
+  | 'networks'
+  | 'overlay-subnets'
+  | 'vnis'
+  | 'overlay-addrs';
 export type ObjectOf<K extends ObjectKind> = K extends 'node'
   ? Node
   : K extends 'service'
     ? Service
-    : Task;
+    : K extends 'network'
+      ? Network
+      : Task;
 
 /**
  * A change of the cache. `previous` is the object as the cache held it before a put (undefined
@@ -33,7 +45,14 @@ export type StoreEvent =
       previous?: Service;
       revision: number;
     }
-  | { kind: 'task'; type: 'put' | 'delete'; object: Task; previous?: Task; revision: number };
+  | { kind: 'task'; type: 'put' | 'delete'; object: Task; previous?: Task; revision: number }
+  | {
+      kind: 'network';
+      type: 'put' | 'delete';
+      object: Network;
+      previous?: Network;
+      revision: number;
+    };
 
 /** A read-write view inside one transaction; writes compare each object's mod_revision. */
 export interface StoreTx {

@@ -22,7 +22,7 @@ export function concernsOrchestrator(e: StoreEvent): boolean {
  * either way, whatever its desired state (a task shutting down keeps its reservation until it stops).
  */
 export function concernsScheduler(e: StoreEvent): boolean {
-  if (e.kind === 'service') return false;
+  if (e.kind === 'service' || e.kind === 'network') return false;
   if (e.kind === 'node' || e.type === 'delete') return true;
   return !isProgress(e.object.status.state);
 }

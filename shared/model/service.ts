@@ -1,6 +1,6 @@
 // The declared shape of a service, as written by `service create` or a stack file and stored by the
 // manager. Names and defaults follow Swarm's (moby/swarmkit api/specs.proto, api/defaults).
-import type { VirtualIp } from './network.js';
+import type { NetworkAttachmentConfig, VirtualIp } from './network.js';
 
 export interface PortConfig {
   /** Port inside the container. */
@@ -81,7 +81,11 @@ export interface TaskTemplate {
   resources: { limits: Resources; reservations: Resources };
   restartPolicy: RestartPolicy;
   placement: Placement;
-  networks: string[];
+  /**
+   * Networks the tasks attach to, in order. The manager stores each cluster network's id as
+   * `target`; the node-local names bridge, host and none stay names (the agent's own networks).
+   */
+  networks: NetworkAttachmentConfig[];
   /** Bumped by `service update --force` to replace tasks with an unchanged spec. */
   forceUpdate: number;
 }

@@ -38,7 +38,7 @@ describe('stack → service specs', () => {
       order: 'stop-first',
     });
     expect(web.endpointSpec).toEqual({ mode: 'vip', ports: [] });
-    expect(web.taskTemplate.networks).toEqual(['shop_default']);
+    expect(web.taskTemplate.networks).toEqual([{ target: 'shop_default', aliases: ['web'] }]);
     expect(networks.map((n) => n.name)).toEqual(['shop_default']);
   });
 
@@ -107,7 +107,7 @@ networks:
         { target: 53, published: 53, protocol: 'udp', mode: 'host' },
       ],
     });
-    expect(api.taskTemplate.networks).toEqual(['shop_back']);
+    expect(api.taskTemplate.networks).toEqual([{ target: 'shop_back', aliases: ['api'] }]);
     expect(volumes.map((v) => v.name)).toEqual(['shop_data']);
     expect(networks).toEqual([
       expect.objectContaining({
@@ -123,8 +123,47 @@ networks:
     const text =
       'services:\n  a:\n    image: x\n    networks: [proxy]\nnetworks:\n  proxy: {external: true, name: traefik}\n';
     const { services, networks } = stackOf(text);
-    expect(services[0].taskTemplate.networks).toEqual(['traefik']);
+    expect(services[0].taskTemplate.networks).toEqual([{ target: 'traefik', aliases: ['a'] }]);
     expect(networks[0]).toMatchObject({ name: 'traefik', external: true });
+  });
+
+  it('attaches every network of the map form with its aliases, and takes ipam.config[0]', () => {
+    const text = [
+      'services:',
+      '  back:',
+      '    image: x',
+      '    networks:',
+      '      front: {aliases: [backend]}',
+      '      data:',
+      'networks:',
+      '  front: {driver_opts: {encrypted: ""}, internal: true}',
+      '  data:',
+      '    ipam: {config: [{subnet: 10.20.30.0/24}]}',
+      '',
+    ].join('\n');
+    const { services, networks } = stackOf(text);
+    expect(services[0].taskTemplate.networks).toEqual([
+      { target: 'shop_data', aliases: ['back'] },
+      { target: 'shop_front', aliases: ['back', 'backend'] },
+    ]);
+    expect(networks.find((n) => n.key === 'data')).toMatchObject({
+      subnet: '10.20.30.0/24',
+    });
+    expect(networks.find((n) => n.key === 'front')).toMatchObject({
+      internal: true,
+      driverOpts: { encrypted: '' },
+    });
+  });
+
+  it('refuses a fixed task address and ipam settings it cannot honour, naming them', () => {
+    const fixed =
+      'services:\n  a:\n    image: x\n    networks:\n      n: {ipv4_address: 10.0.0.5}\nnetworks:\n  n: {}\n';
+    expect(() => stackOf(fixed)).toThrow(/services\.a\.networks\.n\.ipv4_address: not supported/);
+    const two =
+      'services:\n  a:\n    image: x\nnetworks:\n  n:\n    ipam: {config: [{subnet: 10.1.0.0/24}, {subnet: 10.2.0.0/24}]}\n';
+    expect(() => stackOf(two)).toThrow(/networks\.n\.ipam\.config: only one subnet/);
+    const bridge = 'services:\n  a:\n    image: x\nnetworks:\n  n: {driver: bridge}\n';
+    expect(() => stackOf(bridge)).toThrow(/networks\.n\.driver: "bridge" is not supported/);
   });
 
   it('parses CPU counts exactly', () => {

@@ -2,7 +2,15 @@
 // Swarm services: names `<stack>_<service>`, the com.docker.stack.namespace label on services and
 // containers, stack-scoped named volumes and networks, and Swarm's defaults for anything unset.
 // It does not talk to the manager; `stack deploy` sends what this returns.
-import type { HealthConfig, Mount, PortConfig, ServiceSpec, UpdateConfig } from '../model/index.js';
+import { FlotillaError } from '../errors/index.js';
+import type {
+  HealthConfig,
+  Mount,
+  NetworkAttachmentConfig,
+  PortConfig,
+  ServiceSpec,
+  UpdateConfig,
+} from '../model/index.js';
 import { parseBytes, parseDurationNs } from '../units/index.js';
 import type { ComposeConfig, Dict } from './compose-types.js';
 
@@ -19,6 +27,9 @@ export interface StackNetwork {
   attachable: boolean;
   internal: boolean;
   labels: Record<string, string>;
+  /** ipam.config[0].subnet / gateway: absent = from the cluster's overlay pool. */
+  subnet?: string;
+  gateway?: string;
 }
 
 export interface StackVolume {
@@ -86,7 +97,11 @@ export function convertStack(stack: string, cfg: ComposeConfig): ConvertedStack 
     attachable: n.attachable === true,
     internal: n.internal === true,
     labels: labelsWithNamespace(n.labels, stack),
+    ...stackIpam(key, n),
   }));
+  for (const n of networks)
+    if (!n.external && n.driver !== 'overlay')
+      refuse(`networks.${n.key}.driver: "${n.driver}" is not supported in a stack (only overlay)`);
   const volumes: StackVolume[] = Object.entries(cfg.volumes).map(([key, v]) => ({
     key,
     name: scoped(key, v.name, v.external === true),
@@ -159,11 +174,15 @@ export function convertStack(stack: string, cfg: ComposeConfig): ConvertedStack 
     const env = Object.entries((s.environment as Record<string, string | null>) ?? {}).map(
       ([k, v]) => (v === null ? k : `${k}=${v}`),
     );
-    let networksOfService = Object.keys((s.networks as Dict) ?? {}).map(
-      (n) => netName.get(n) ?? `${stack}_${n}`,
-    );
+    // As docker: the service's short name is an alias on each of its networks.
+    let networksOfService: NetworkAttachmentConfig[] = Object.entries(
+      (s.networks as Record<string, Dict | null>) ?? {},
+    ).map(([n, opts]) => ({
+      target: netName.get(n) ?? `${stack}_${n}`,
+      aliases: [key, ...serviceAliases(`${p}.networks.${n}`, opts)],
+    }));
     if (networksOfService.length === 0) {
-      networksOfService = [defaultNet];
+      networksOfService = [{ target: defaultNet, aliases: [key] }];
       usesDefault = true;
     }
     const spec: ServiceSpec = {
@@ -232,4 +251,37 @@ export function convertStack(stack: string, cfg: ComposeConfig): ConvertedStack 
     });
   }
   return { services, networks, volumes };
+}
+
+function refuse(detail: string): never {
+  throw new FlotillaError('STACK_INVALID', { detail });
+}
+
+/** A service's options on one network: aliases are honoured, fixed addresses refused. */
+function serviceAliases(path: string, opts: Dict | null): string[] {
+  if (!opts) return [];
+  for (const k of ['ipv4_address', 'ipv6_address', 'driver_opts', 'link_local_ips', 'priority'])
+    if (opts[k] !== undefined)
+      refuse(`${path}.${k}: not supported (the manager assigns each task its address)`);
+  return ((opts.aliases as unknown[]) ?? []).map(String);
+}
+
+/** ipam.config[0].subnet and gateway; any other ipam setting is refused by name. */
+function stackIpam(key: string, n: Dict): { subnet?: string; gateway?: string } {
+  const ipam = n.ipam as Dict | undefined;
+  if (!ipam) return {};
+  const p = `networks.${key}.ipam`;
+  if (ipam.driver !== undefined && ipam.driver !== 'default')
+    refuse(`${p}.driver: "${String(ipam.driver)}" is not supported (only default)`);
+  if (ipam.options !== undefined) refuse(`${p}.options: not supported`);
+  const configs = (ipam.config as Dict[] | undefined) ?? [];
+  if (configs.length > 1) refuse(`${p}.config: only one subnet per network is supported`);
+  const c = configs[0];
+  if (!c) return {};
+  for (const k of Object.keys(c))
+    if (k !== 'subnet' && k !== 'gateway') refuse(`${p}.config[0].${k}: not supported`);
+  return {
+    ...(c.subnet !== undefined ? { subnet: String(c.subnet) } : {}),
+    ...(c.gateway !== undefined ? { gateway: String(c.gateway) } : {}),
+  };
 }

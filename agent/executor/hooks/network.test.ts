@@ -3,10 +3,11 @@ import { silentLogger } from '../../../shared/log/index.js';
 import type { HookContext } from '../types.js';
 import { meshHook, networkHook } from './network.js';
 
-function context(networks: string[], ensured: string[]): HookContext {
+function context(networks: string[], ensured: string[], overlays: string[] = []): HookContext {
   return {
     task: {
-      spec: { networks, containerSpec: { image: 'x' } },
+      spec: { networks: networks.map((target) => ({ target })), containerSpec: { image: 'x' } },
+      networks: overlays.map((networkId) => ({ networkId })),
       endpointPorts: [{ target: 80, published: 8080, protocol: 'tcp', mode: 'host' }],
     } as unknown as HookContext['task'],
     engine: {} as HookContext['engine'],

@@ -20,9 +20,9 @@ export const networkHook: TaskHook = {
       ctx.createOptions.overlays = overlays.map((n) => ({ ...n, aliases: [...n.aliases] }));
       return;
     }
-    const network = t.spec.networks[0] ?? 'bridge';
-    // Stack networks (<stack>_default ...) are node-local bridges created on first use: there is
-    // no overlay network across nodes; containers reach other nodes through the node subnets.
+    // No cluster network: the first node-local network named (bridge, host, none, a bridge network
+    // of this agent), else the default bridge.
+    const network = t.spec.networks[0]?.target ?? 'bridge';
     if (!builtinNetworks.has(network) && !network.startsWith('container:'))
       await ctx.networks?.ensureNetwork(network, { 'io.flotilla.task-network': 'true' });
     ctx.createOptions.network = network;

@@ -5,6 +5,7 @@ import { InvalidField } from './check.js';
 import { validateNode } from './node.js';
 import { validateService, validateServiceSpec } from './service.js';
 import { validateTask } from './task.js';
+import { validateNetwork } from './network.js';
 
 export { InvalidField, validateServiceSpec };
 
@@ -12,6 +13,7 @@ const validators: Record<ObjectKind, (v: unknown) => void> = {
   node: validateNode,
   service: validateService,
   task: validateTask,
+  network: validateNetwork,
 };
 
 /** Throws STORE_INVALID_OBJECT naming the field when `v` is not a valid document of `kind`. */

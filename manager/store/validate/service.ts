@@ -94,7 +94,7 @@ function taskTemplate(v: unknown, f: string): void {
     str(obj(p, pf).spread, `${pf}.spread`, { nonEmpty: true });
   });
   int(pl.maxReplicasPerNode, `${f}.placement.maxReplicasPerNode`, { min: 0 });
-  strArr(t.networks, `${f}.networks`);
+  arr(t.networks, `${f}.networks`, attachment);
   int(t.forceUpdate, `${f}.forceUpdate`, { min: 0 });
 }
 
@@ -156,5 +156,34 @@ export function validateService(v: unknown): void {
     ]);
     str(u.message, 'updateStatus.message');
   }
-  if (s.endpoint !== undefined) arr(obj(s.endpoint, 'endpoint').ports, 'endpoint.ports', port);
+  if (s.endpoint !== undefined) {
+    const e = obj(s.endpoint, 'endpoint');
+    arr(e.ports, 'endpoint.ports', port);
+    if (e.virtualIps !== undefined)
+      arr(e.virtualIps, 'endpoint.virtualIps', (v, f) => {
+        str(obj(v, f).networkId, `${f}.networkId`, { nonEmpty: true });
+        str(obj(v, f).address, `${f}.address`, { nonEmpty: true });
+      });
+  }
+}
+
+/** A service's network attachment: `{ target, aliases? }` (aliases: DNS names). */
+function attachment(v: unknown, f: string): void {
+  const a = obj(v, f);
+  str(a.target, `${f}.target`, { nonEmpty: true });
+  if (a.aliases !== undefined)
+    strArr(a.aliases, `${f}.aliases`).forEach((x, i) => {
+      if (!isDnsName(x)) fail(`${f}.aliases[${i}]`, `"${x}" is not a DNS name`);
+    });
+}
+
+/** A DNS name as a network alias must be: labels of letters, digits and inner hyphens. */
+export function isDnsName(name: string): boolean {
+  return (
+    name.length > 0 &&
+    name.length <= 253 &&
+    name
+      .split('.')
+      .every((l) => /^[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$/.test(l))
+  );
 }

@@ -2,6 +2,7 @@
 import { taskStates } from '../../../shared/model/index.js';
 import { arr, int, obj, oneOf, optInt, optStr, str, time } from './check.js';
 import { port } from './service.js';
+import { attachments } from './network.js';
 
 export function validateTask(v: unknown): void {
   const t = obj(v, 'task');
@@ -24,4 +25,5 @@ export function validateTask(v: unknown): void {
   time(t.createdAt, 'createdAt');
   optStr(t.pendingReason, 'pendingReason');
   optStr(t.resolvedImage, 'resolvedImage');
+  if (t.networks !== undefined) attachments(t.networks, 'networks');
 }
