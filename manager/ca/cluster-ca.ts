@@ -69,6 +69,15 @@ export class ClusterCa {
     },
   ) {}
 
+  /**
+   * A key that seals other secrets in the store (overlay network keys), derived from the join-token
+   * key: that key is itself sealed by the KEK and survives KEK rotations, so what it seals does
+   * not have to be sealed again. Available once the CA has started.
+   */
+  secretsKey(purpose: string): Buffer {
+    return createHmac('sha256', this.tokenKey).update(`flotilla-secrets:${purpose}`).digest();
+  }
+
   private kekNow(): Buffer {
     const k = this.deps.kek;
     return Buffer.isBuffer(k) ? k : k.current();

@@ -14,6 +14,8 @@ export type { SealKey } from './seal.js';
 export { clusterDefaults, readClusterSettings } from './cluster.js';
 export type { AddressPoolSettings, AdminRecord, ClusterSettings } from './cluster.js';
 export {
+  decrypt,
+  encrypt,
   newKeyEncryptionKey,
   readKeyEncryptionKey,
   writeKeyEncryptionKey,

@@ -3,6 +3,7 @@
 import type { DesiredState, Task } from '../../shared/model/index.js';
 import { isForward } from '../../shared/model/index.js';
 import type { StoreTx } from '../store/index.js';
+import { attachNetworks } from '../tasks/index.js';
 
 export type Change =
   | { op: 'create'; task: Task }
@@ -15,6 +16,7 @@ const desiredOrder: Record<DesiredState, number> = { running: 0, shutdown: 1, re
 export function applyChange(tx: StoreTx, c: Change, timestamp: string): void {
   switch (c.op) {
     case 'create':
+      attachNetworks(tx, c.task);
       tx.create('task', c.task);
       return;
     case 'delete':

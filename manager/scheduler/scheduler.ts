@@ -11,6 +11,7 @@ import type { Task } from '../../shared/model/index.js';
 import type { ObjectStore, StoreEvent } from '../store/index.js';
 import {
   assign,
+  attachNetworks,
   commitParallel,
   concernsScheduler,
   type NewTaskPlacement,
@@ -131,7 +132,10 @@ export class Scheduler implements NewTaskPlacement {
         if (!t || !needsPlacement(t)) return;
         if (w.nodeId !== undefined) {
           if (t.nodeId !== undefined && t.nodeId !== w.nodeId) return;
+          const before = t.pendingReason;
           assign(t, w.nodeId, timestamp);
+          // No free address on one of its networks: stays pending (written only when the reason is new).
+          if (!attachNetworks(tx, t) && t.pendingReason === before) return;
         } else {
           t.pendingReason = w.reason;
         }

@@ -19,6 +19,6 @@ export type { EtcdObjectStoreDeps } from './etcd.js';
 export { InMemoryObjectStore } from './memory.js';
 export { newId } from './ids.js';
 export { claimKey, claimsPrefix, clusterKey, electionKey, objectKey, rootPrefix } from './keys.js';
-export { claimsOf, hostPortClaim, ingressPortClaim } from './claims.js';
+export { claimsOf, hostPortClaim, ingressPortClaim, overlayAddrClaim } from './claims.js';
 export type { Claim } from './claims.js';
 export { validateObject, checkServiceSpec } from './validate/index.js';

@@ -5,5 +5,5 @@ export { newTask, newTaskId, slotKey } from './task-factory.js';
 export { commitParallel } from './commit.js';
 export type { ParallelCommitOptions } from './commit.js';
 export { concernsOrchestrator, concernsScheduler, concernsUpdater } from './events.js';
-export { assign, assignedMessage, withPlacement } from './placement.js';
+export { assign, assignedMessage, attachNetworks, withPlacement } from './placement.js';
 export type { NewTaskPlacement, Placement } from './placement.js';

@@ -3,6 +3,8 @@
 // implements it (manager/scheduler); the orchestrator uses it when cluster-part.ts hands it one,
 // and without one creates pending tasks for the scheduler's pass, as before.
 import type { Task } from '../../shared/model/index.js';
+import { attachTask } from '../networks/index.js';
+import type { StoreTx } from '../store/index.js';
 
 /** Where a new task goes: a node it fits on, or why none does (`service ps` shows the reason). */
 export type Placement = { nodeId: string } | { reason: string };
@@ -37,4 +39,23 @@ export function withPlacement(task: Task, p: Placement | undefined, timestamp: s
   if ('nodeId' in p) assign(t, p.nodeId, timestamp);
   else t.pendingReason = p.reason;
   return t;
+}
+
+/**
+ * Gives an assigned task its addresses on its cluster networks, in the transaction that writes
+ * the placement (so a failover never hands an address out twice: the claims are in the store).
+ * When a network has no free address the placement is undone: the task stays pending (a global
+ * task keeps its node) with the reason `service ps` shows. Returns false in that case.
+ */
+export function attachNetworks(tx: StoreTx, task: Task): boolean {
+  if (task.status.state !== 'assigned') return true;
+  const a = attachTask(tx, task);
+  if (!('reason' in a)) {
+    if (a.networks) task.networks = a.networks;
+    return true;
+  }
+  if (task.slot > 0) delete task.nodeId;
+  task.status = { ...task.status, state: 'pending', message: 'waiting for a network address' };
+  task.pendingReason = a.reason;
+  return false;
 }

@@ -7,6 +7,7 @@ import { ReconcileLoop, type ReconcileLoopOptions } from '../reconcile-loop.js';
 import type { Logger } from '../../shared/log/index.js';
 import { isFlotillaError } from '../../shared/errors/index.js';
 import type { Service } from '../../shared/model/index.js';
+import { assignVips } from '../networks/index.js';
 import { assignPorts } from '../ingress/index.js';
 import type { ObjectStore, StoreTx } from '../store/index.js';
 import { concernsUpdater } from '../tasks/index.js';
@@ -130,11 +131,16 @@ function commit(
         };
         rolled.updateStatus = { ...c.status, serviceVersion: rolled.version };
         try {
-          Object.assign(svc, assignPorts(tx, store, rolled));
+          Object.assign(svc, assignVips(tx, assignPorts(tx, store, rolled)));
         } catch (err) {
           // Another service took a port the previous spec fixes meanwhile: ingress ports are
           // unique (claimed), so the rollback cannot happen; the update pauses and says why.
-          if (!isFlotillaError(err) || err.code !== 'SERVICE_PORT_IN_USE') throw err;
+          // The same when a network of the previous spec was removed.
+          if (
+            !isFlotillaError(err) ||
+            (err.code !== 'SERVICE_PORT_IN_USE' && err.code !== 'NETWORK_NOT_FOUND')
+          )
+            throw err;
           svc.updateStatus = {
             ...c.status,
             state: 'paused',

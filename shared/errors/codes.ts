@@ -6,6 +6,7 @@ import { stackCodes } from './catalog/stack.js';
 import { unitCodes } from './catalog/units.js';
 import { unpackCodes } from './catalog/unpack.js';
 import { networkCodes } from './catalog/network.js';
+import { clusterNetworkCodes } from './catalog/cluster-network.js';
 import { managerCodes } from './catalog/manager.js';
 import { buildCodes } from './catalog/build.js';
 import { registryCodes } from './catalog/registry.js';
@@ -23,6 +24,7 @@ export const codes = {
   ...unitCodes,
   ...unpackCodes,
   ...networkCodes,
+  ...clusterNetworkCodes,
   ...managerCodes,
   ...buildCodes,
   ...registryCodes,

@@ -4,6 +4,7 @@ import type { ApiDeps } from '../context.js';
 import { certificateRoutes } from './certificates.js';
 import { clusterRoutes } from './cluster.js';
 import { eventRoutes } from './events.js';
+import { networkRoutes } from './networks.js';
 import { nodeRoutes } from './nodes.js';
 import { rollbackRoutes } from './rollback.js';
 import { securityRoutes } from './security.js';
@@ -16,6 +17,7 @@ export function registerRoutes(app: FastifyInstance, d: ApiDeps): void {
   clusterRoutes(app, d);
   certificateRoutes(app, d);
   nodeRoutes(app, d);
+  networkRoutes(app, d);
   serviceRoutes(app, d);
   taskRoutes(app, d);
   rollbackRoutes(app, d);

@@ -3,6 +3,7 @@
 // config. Done here, in one transaction, so the swap and the status can't be seen apart.
 import type { FastifyInstance } from 'fastify';
 import { FlotillaError } from '../../../shared/errors/index.js';
+import { assignVips } from '../../networks/index.js';
 import { assignPorts } from '../../ingress/index.js';
 import { findService, type ApiDeps } from '../context.js';
 
@@ -47,7 +48,7 @@ export function rollbackRoutes(app: FastifyInstance, d: ApiDeps): void {
             serviceVersion: version,
           },
         };
-        tx.update('service', assignPorts(tx, d.store, next));
+        tx.update('service', assignVips(tx, assignPorts(tx, d.store, next)));
         return next;
       });
       req.log.info({ serviceId: id, version: s.version }, 'service rollback requested');

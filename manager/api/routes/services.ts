@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { Service, ServiceSpec, Task } from '../../../shared/model/index.js';
 import { assignPorts } from '../../ingress/index.js';
+import { assignVips, resolveNetworks } from '../../networks/index.js';
 import { checkServiceSpec, newId, type StoreCore } from '../../store/index.js';
 import { findService, type ApiDeps } from '../context.js';
 
@@ -46,15 +47,12 @@ export function serviceRoutes(app: FastifyInstance, d: ApiDeps): void {
     { schema: { body: specBody } },
     async (req, reply) => {
       checkServiceSpec(req.body.spec);
+      const spec = resolveNetworks(req.body.spec, d.store.list('network'));
       const now = new Date().toISOString();
-      const service: Service = {
-        id: newId(),
-        version: 1,
-        createdAt: now,
-        updatedAt: now,
-        spec: req.body.spec,
-      };
-      await d.store.update((tx) => tx.create('service', assignPorts(tx, d.store, { ...service })));
+      const service: Service = { id: newId(), version: 1, createdAt: now, updatedAt: now, spec };
+      await d.store.update((tx) =>
+        tx.create('service', assignVips(tx, assignPorts(tx, d.store, { ...service }))),
+      );
       req.log.info({ serviceId: service.id, name: service.spec.name }, 'service created');
       return reply.status(201).send({ id: service.id, warnings: [] });
     },
@@ -74,6 +72,7 @@ export function serviceRoutes(app: FastifyInstance, d: ApiDeps): void {
     },
     async (req) => {
       checkServiceSpec(req.body.spec);
+      const spec = resolveNetworks(req.body.spec, d.store.list('network'));
       const id = findService(d.store, req.params.id).id;
       const updated = await d.store.update((tx) => {
         const cur = tx.get('service', id);
@@ -87,11 +86,11 @@ export function serviceRoutes(app: FastifyInstance, d: ApiDeps): void {
         const next: Service = {
           ...cur,
           previousSpec: cur.spec,
-          spec: req.body.spec,
+          spec,
           version: cur.version + 1,
           updatedAt: new Date().toISOString(),
         };
-        tx.update('service', assignPorts(tx, d.store, next));
+        tx.update('service', assignVips(tx, assignPorts(tx, d.store, next)));
         return next;
       });
       req.log.info({ serviceId: id, version: updated.version }, 'service updated');

@@ -9,6 +9,14 @@ import type { FastifyInstance } from 'fastify';
 import { FlotillaError, isFlotillaError } from '../../../shared/errors/index.js';
 import type { Service, ServiceSpec } from '../../../shared/model/index.js';
 import { assignPorts } from '../../ingress/index.js';
+import {
+  assignVips,
+  createNetwork,
+  networkSpecOf,
+  reservedFor,
+  resolveNetworks,
+  type NetworkCreateRequest,
+} from '../../networks/index.js';
 import { checkServiceSpec, newId } from '../../store/index.js';
 import type { ApiDeps } from '../context.js';
 import { canonical } from '../../../shared/json/canonical.js';
@@ -23,6 +31,8 @@ export interface StackDeployResult {
   removed: { id: string; name: string }[];
   /** True when nothing was written (the plan route). */
   dryRun?: boolean;
+  /** Networks this deploy created (`Creating network NAME`). */
+  networksCreated?: { id: string; name: string }[];
 }
 
 /** Thrown inside the transaction of a dry run so that nothing is committed. */
@@ -32,13 +42,19 @@ class DryRunDone extends Error {
   }
 }
 
+/** A stack's network: created unless it exists (external ones must). */
+export type StackNetworkRequest = NetworkCreateRequest & { external?: boolean };
+
 export function stackRoutes(app: FastifyInstance, d: ApiDeps): void {
   deployRoute(app, d, '/stacks/:name/deploy', false);
   deployRoute(app, d, '/stacks/:name/plan', true);
 }
 
 function deployRoute(app: FastifyInstance, d: ApiDeps, url: string, dryRun: boolean): void {
-  app.post<{ Params: { name: string }; Body: { services: ServiceSpec[]; prune?: boolean } }>(
+  app.post<{
+    Params: { name: string };
+    Body: { services: ServiceSpec[]; networks?: StackNetworkRequest[]; prune?: boolean };
+  }>(
     url,
     {
       schema: {
@@ -52,6 +68,7 @@ function deployRoute(app: FastifyInstance, d: ApiDeps, url: string, dryRun: bool
           required: ['services'],
           properties: {
             services: { type: 'array', items: { type: 'object' } },
+            networks: { type: 'array', items: { type: 'object' } },
             prune: { type: 'boolean' },
           },
         },
@@ -83,17 +100,57 @@ function deployRoute(app: FastifyInstance, d: ApiDeps, url: string, dryRun: bool
           });
       });
       const names = new Set(specs.map((s) => s.name));
+      const wanted = (req.body.networks ?? []).map((n) => ({
+        external: n.external === true,
+        request: n,
+        spec: n.external ? undefined : networkSpecOf(n),
+      }));
       const now = new Date().toISOString();
       const deploy = d.store.update((tx) => {
-        const r: StackDeployResult = { created: [], updated: [], unchanged: [], removed: [] };
+        const r: StackDeployResult = {
+          created: [],
+          updated: [],
+          unchanged: [],
+          removed: [],
+          networksCreated: [],
+        };
+        // The stack's networks first (same transaction): services resolve their names to them.
+        const networks = d.store.list('network').filter((n) => tx.get('network', n.id));
+        for (const w of wanted) {
+          const have = networks.find((n) => n.spec.name === w.request.name);
+          if (w.external || !w.spec) {
+            if (!have)
+              throw new FlotillaError('NETWORK_NOT_FOUND', {
+                name: `${w.request.name} (declared as external)`,
+              });
+            continue;
+          }
+          if (have) {
+            if (have.spec.labels[NAMESPACE] !== stack)
+              throw new FlotillaError('NETWORK_EXISTS', { name: w.request.name });
+            continue;
+          }
+          const n = createNetwork(
+            tx,
+            d.store,
+            w.spec,
+            () => d.ca.secretsKey('overlay-keys'),
+            Date.now(),
+            reservedFor(d.ca.cluster),
+            networks,
+          );
+          networks.push(n);
+          r.networksCreated!.push({ id: n.id, name: n.spec.name });
+        }
         // Services written so far in this transaction: their ports count for the next ones.
         const written: Service[] = [];
-        for (const spec of specs) {
+        for (const given of specs) {
+          const spec = resolveNetworks(given, networks);
           const known = d.store.serviceByName(spec.name);
           const cur = known && tx.get('service', known.id);
           if (!cur) {
             const s: Service = { id: newId(), version: 1, createdAt: now, updatedAt: now, spec };
-            tx.create('service', assignPorts(tx, d.store, s, written));
+            tx.create('service', assignVips(tx, assignPorts(tx, d.store, s, written)));
             written.push(s);
             r.created.push({ id: s.id, name: spec.name, version: 1 });
           } else if (canonical(cur.spec) === canonical(spec)) {
@@ -106,7 +163,7 @@ function deployRoute(app: FastifyInstance, d: ApiDeps, url: string, dryRun: bool
               version: cur.version + 1,
               updatedAt: now,
             };
-            tx.update('service', assignPorts(tx, d.store, next, written));
+            tx.update('service', assignVips(tx, assignPorts(tx, d.store, next, written)));
             written.push(next);
             r.updated.push({
               id: cur.id,
