@@ -6,6 +6,7 @@ import { ForwardedLogs } from './api/index.js';
 import type { ManagerPart, Startable } from './components.js';
 import { ManagerDirectory } from './directory.js';
 import { Dispatcher, HeartbeatExchange } from './dispatcher/index.js';
+import { KeyRotation, NetworkReaper, openKeys } from './networks/index.js';
 import { NodeWatcher } from './nodes/index.js';
 import { Orchestrator } from './orchestrator/index.js';
 import { Scheduler } from './scheduler/index.js';
@@ -42,6 +43,7 @@ export const clusterPart: ManagerPart = (c) => {
     },
     ...(c.certificate ? { onTlsChange: (l) => c.certificate!.onChange(l) } : {}),
     onHeartbeatGap: c.metrics?.onHeartbeatGap,
+    overlayKeys: (n) => openKeys(n, c.ca.secretsKey('overlay-keys')),
   });
   if (c.metrics) c.metrics.sessions = () => dispatcher.sessionCount;
   directory.onChange((addrs) => dispatcher.broadcastManagers(addrs));
@@ -89,6 +91,14 @@ export const clusterPart: ManagerPart = (c) => {
       heartbeats: heartbeats ?? dispatcher,
       gracePeriodMs: nsToMs(settings.nodeDownGraceNs, 10_000),
     }),
+    new KeyRotation({
+      store: c.store,
+      log,
+      clock,
+      sealingKey: () => c.ca.secretsKey('overlay-keys'),
+      rotateMs: c.config.overlayKeyRotationMs,
+    }),
+    new NetworkReaper({ store: c.store, log }),
   ];
   // A revocation (node rm, admin rm, a removed manager) cuts the revoked node's session at once.
   let offCluster: (() => void) | undefined;

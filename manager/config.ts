@@ -61,6 +61,8 @@ export interface ManagerSettings {
   apiJoinBurst: number;
   /** API: the burst refills at this many calls a minute; 0 = no limit. @default 60 */
   apiJoinRatePerMinute: number;
+  /** Encrypted overlay networks get a new key this often (tests set it short). @default 12 h */
+  overlayKeyRotationMs: number;
 }
 
 /** What the command line may set: the settings, and which config file to read them from. */
@@ -101,6 +103,7 @@ const defaults: ManagerSettings = {
   // A list, so FLOTILLA_DEFAULT_ADDR_POOL is read comma separated.
   defaultAddrPool: [],
   defaultAddrPoolMaskLength: 0,
+  overlayKeyRotationMs: 12 * 3600_000,
   ...apiLimitSettings(defaultApiLimits),
 };
 

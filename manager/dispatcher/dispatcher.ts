@@ -6,6 +6,7 @@ import { loadDispatcherProto } from '../../proto/index.js';
 import type { AgentMessage__Output, ManagerMessage } from '../../proto/index.js';
 import { FlotillaError, toFlotillaError } from '../../shared/errors/index.js';
 import type { Logger } from '../../shared/log/index.js';
+import type { Network, OverlayKey } from '../../shared/model/index.js';
 import type { ObjectStore, StoreEvent } from '../store/index.js';
 import { SessionCertificates, type SessionCertificateAuthority } from './certificates.js';
 import { nodeDescriptionFromWire, tlsInfoFromWire } from './convert.js';
@@ -13,6 +14,7 @@ import { ServerIdentityProvider } from './credentials.js';
 import { toServiceError } from './grpc-status.js';
 import { Heartbeats } from './heartbeats.js';
 import { IngressRounds } from './ingress-rounds.js';
+import { OverlayRounds } from './overlay-rounds.js';
 import { LogRequests, type ContainerLogLine, type ContainerLogOptions } from './log-requests.js';
 import { identifyAgent, NodeRegistration } from './node-registration.js';
 import { PeerRoutes } from './peer-routes.js';
@@ -48,6 +50,8 @@ export interface DispatcherDeps {
   onTlsChange?: (listener: (tls: DispatcherDeps['tls']) => void) => () => void;
   /** Told the gap between two heartbeats of a node, and the period (metrics). */
   onHeartbeatGap?: (gapMs: number, periodMs: number) => void;
+  /** The keys of an encrypted cluster network, opened (sent only to nodes on the network). */
+  overlayKeys?: (n: Network) => OverlayKey[];
 }
 
 type Call = grpc.ServerDuplexStream<AgentMessage__Output, ManagerMessage>;
@@ -61,6 +65,7 @@ export class Dispatcher {
   private readonly registration: NodeRegistration;
   private readonly peers: PeerRoutes;
   private readonly ingress: IngressRounds;
+  private readonly overlays: OverlayRounds;
   private readonly tasks: TaskRouting;
   private unsubscribe?: () => void;
   private readonly logRequests = new LogRequests();
@@ -81,6 +86,12 @@ export class Dispatcher {
     this.registration = new NodeRegistration(deps);
     this.peers = new PeerRoutes({ store, sessions: this.sessions });
     this.ingress = new IngressRounds({ store, log, sessions: this.sessions });
+    this.overlays = new OverlayRounds({
+      store,
+      log,
+      sessions: this.sessions,
+      keysOf: deps.overlayKeys,
+    });
     this.tasks = new TaskRouting(this.sessions);
   }
 
@@ -148,6 +159,7 @@ export class Dispatcher {
     this.server = server;
     this.tasks.start(this.deps.store.list('task'));
     this.ingress.start();
+    this.overlays.start();
     this.unsubscribe = this.deps.store.subscribe((e) => this.onStoreEvent(e));
     this.statuses.start();
     this.log.info({ listen: this.deps.listen, port: this.port }, 'dispatcher listening');
@@ -159,6 +171,7 @@ export class Dispatcher {
     this.certs?.stop();
     this.statuses.stop();
     this.ingress.stop();
+    this.overlays.stop();
     for (const s of this.sessions.values()) s.close();
     this.sessions.clear();
     await this.statuses.flush();
@@ -292,12 +305,14 @@ export class Dispatcher {
     session.sendFull(this.deps.store.list('task').filter((t) => isAssignedTo(t, nodeId)));
     session.sendPeers(this.peers.peersOf(nodeId), subnet);
     session.sendIngress(this.ingress.current.services, this.ingress.current.version);
+    this.overlays.opened(session);
     this.certs?.opened(session, role, tlsInfo);
     session.log.info({ hostname: description.hostname }, 'agent session opened');
   }
 
   private onStoreEvent(e: StoreEvent): void {
     this.ingress.onStoreEvent(e);
+    this.overlays.onStoreEvent(e);
     if (e.kind === 'node') this.peers.schedule();
     if (e.kind === 'node' && e.type !== 'delete') this.certs?.nodeChanged(e.object);
     // `node rm`: the node's certificate is revoked with it; end its session now.

@@ -20,4 +20,6 @@ export {
   type StoredNetwork,
 } from './keys.js';
 export { isServing, overlayView, taskName, type OverlayView } from './overlay-state.js';
-export { usersOf, reservedFor } from './usage.js';
+export { liveNetworks, usersOf, reservedFor } from './usage.js';
+export { KeyRotation } from './key-rotation.js';
+export { hasLiveTasks, NetworkReaper } from './reaper.js';

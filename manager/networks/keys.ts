@@ -15,7 +15,11 @@ export interface SealedKey {
 }
 
 /** A network document as stored (keys of encrypted networks included). */
-export type StoredNetwork = Network & { keys?: SealedKey[] };
+export type StoredNetwork = Network & {
+  keys?: SealedKey[];
+  /** `network rm` was asked while tasks still held addresses on it (reaper.ts finishes it). */
+  removing?: boolean;
+};
 
 /** Keys to keep: the newest and the one before it (still accepted while nodes switch). */
 const keptKeys = 2;
@@ -58,6 +62,6 @@ export function openKeys(n: StoredNetwork, sealingKey: Buffer): OverlayKey[] {
 
 /** The network without its keys: what the API returns. */
 export function withoutKeys(n: StoredNetwork): Network {
-  const { keys: _keys, ...rest } = n;
+  const { keys: _keys, removing: _removing, ...rest } = n;
   return rest;
 }

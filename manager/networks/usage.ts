@@ -1,6 +1,8 @@
 // Who uses a cluster network (services that name it: `network rm` refuses while any does), and
 // which subnets no overlay may take in this cluster.
 import type { Network, Service } from '../../shared/model/index.js';
+import type { ObjectStore } from '../store/index.js';
+import type { StoredNetwork } from './keys.js';
 import type { ClusterSettings } from '../ca/index.js';
 import { reservedPools } from './pool.js';
 
@@ -16,4 +18,9 @@ export function usersOf(network: Network, services: readonly Service[]): string[
 export function reservedFor(cluster: ClusterSettings | undefined): string[] {
   const pools = cluster?.addressPool?.cidrs ?? [reservedPools[0]];
   return [...new Set([...pools, reservedPools[1]])];
+}
+
+/** Networks services may attach to: all but those being removed. */
+export function liveNetworks(store: Pick<ObjectStore, 'list'>): Network[] {
+  return (store.list('network') as StoredNetwork[]).filter((n) => !n.removing);
 }

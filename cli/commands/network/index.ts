@@ -1,10 +1,20 @@
-// `flotilla network create|ls|inspect|rm|connect|disconnect|prune`, through the agent's /networks
-// routes. Output follows `docker network`.
+// `flotilla network create|ls|inspect|rm|connect|disconnect|prune`: overlay networks on the manager
+// (cluster-networks.ts, with a cluster context and no -H), bridge networks through the agent's
+// /networks routes. Output follows `docker network`.
 import type { Command } from 'commander';
 import type { NetworkInfo } from '../../../shared/engine/index.js';
 import type { CliContext } from '../../context.js';
 import { collect } from '../../repeatable.js';
 import { renderJsonLines, renderTable } from '../../render/table.js';
+import {
+  createClusterNetwork,
+  inspectClusterNetworks,
+  listClusterNetworks,
+  pruneClusterNetworks,
+  removeClusterNetworks,
+  usesCluster,
+  type ClusterNetworkCreateFlags,
+} from './cluster-networks.js';
 
 const labelsOf = (list: string[] = []) =>
   Object.fromEntries(list.map((l) => [l.split('=')[0], l.split('=').slice(1).join('=')]));
@@ -15,19 +25,46 @@ export function registerNetworkCommands(program: Command, ctx: () => CliContext)
     .command('create')
     .description('Create a network')
     .argument('<name>')
-    .option('--subnet <cidr>', 'subnet in CIDR format (picked from 10.241.0.0/16 when omitted)')
-    .option('-d, --driver <driver>', 'driver to manage the network (only bridge)', 'bridge')
+    .option(
+      '--subnet <cidr>',
+      'subnet in CIDR format (bridge: from 10.241.0.0/16, overlay: from 10.10.0.0/16 when omitted)',
+    )
+    .option('-d, --driver <driver>', 'bridge (on an agent) or overlay (on the cluster)', 'bridge')
+    .option('--gateway <ip>', 'overlay: gateway of the subnet (default its first address)')
+    .option('--attachable', 'overlay: standalone containers may attach')
+    .option('--internal', 'overlay: no access to the outside of the cluster')
+    .option('-o, --opt <K=V>', 'overlay: driver options (encrypted)', collect)
     .option('-l, --label <K=V>', 'set metadata on a network', collect)
-    .action(async (name: string, o: { subnet?: string; driver: string; label?: string[] }) => {
+    .action(async (name: string, o: ClusterNetworkCreateFlags & { driver: string }) => {
       const c = ctx();
-      if (o.driver !== 'bridge') {
-        const { FlotillaError } = await import('../../../shared/errors/index.js');
+      const { FlotillaError } = await import('../../../shared/errors/index.js');
+      if (o.driver === 'overlay') {
+        if (!usesCluster(c))
+          throw new FlotillaError('INVALID_FLAG_VALUE', {
+            value: o.driver,
+            flag: '--driver',
+            reason: 'overlay networks are created on a manager: use a cluster context, not -H',
+          });
+        return createClusterNetwork(c, name, o, labelsOf(o.label));
+      }
+      if (o.driver !== 'bridge')
         throw new FlotillaError('INVALID_FLAG_VALUE', {
           value: o.driver,
           flag: '--driver',
-          reason: 'only the bridge driver is supported',
+          reason: 'must be bridge or overlay',
         });
-      }
+      for (const [flag, v] of [
+        ['--gateway', o.gateway],
+        ['--attachable', o.attachable],
+        ['--internal', o.internal],
+        ['--opt', o.opt],
+      ] as const)
+        if (v !== undefined)
+          throw new FlotillaError('INVALID_FLAG_VALUE', {
+            value: String(v),
+            flag,
+            reason: 'supported for -d overlay only',
+          });
       const info = await c.agent().json<NetworkInfo>({
         method: 'POST',
         path: '/networks/create',
@@ -44,6 +81,7 @@ export function registerNetworkCommands(program: Command, ctx: () => CliContext)
     .option('--format <format>', "'table' or 'json'")
     .action(async (o: { quiet?: boolean; trunc: boolean; format?: string }) => {
       const c = ctx();
+      if (usesCluster(c)) return listClusterNetworks(c, o);
       const nets = await c.agent().json<NetworkInfo[]>({ path: '/networks' });
       const id = (n: NetworkInfo) => (o.trunc ? n.id.slice(0, 12) : n.id);
       if (o.quiet) return void c.out.write(nets.map((n) => `${id(n)}\n`).join(''));
@@ -61,6 +99,7 @@ export function registerNetworkCommands(program: Command, ctx: () => CliContext)
     .argument('<network...>')
     .action(async (names: string[]) => {
       const c = ctx();
+      if (usesCluster(c)) return inspectClusterNetworks(c, names);
       const out = [];
       for (const n of names)
         out.push(await c.agent().json<NetworkInfo>({ path: `/networks/${encodeURIComponent(n)}` }));
@@ -73,6 +112,7 @@ export function registerNetworkCommands(program: Command, ctx: () => CliContext)
     .argument('<network...>')
     .action(async (names: string[]) => {
       const c = ctx();
+      if (usesCluster(c)) return removeClusterNetworks(c, names);
       for (const n of names) {
         await c.agent().json({ method: 'DELETE', path: `/networks/${encodeURIComponent(n)}` });
         c.out.write(`${n}\n`);
@@ -114,6 +154,7 @@ export function registerNetworkCommands(program: Command, ctx: () => CliContext)
     .option('-f, --force', 'do not prompt for confirmation')
     .action(async () => {
       const c = ctx();
+      if (usesCluster(c)) return pruneClusterNetworks(c);
       const r = await c
         .agent()
         .json<{ removed: string[] }>({ method: 'POST', path: '/networks/prune' });

@@ -35,6 +35,12 @@ export function registerServiceCommands(program: Command, ctx: () => CliContext)
         'publish a port: [PUBLISHED:]TARGET or mode=host,target=,published=',
         collect,
       )
+      .option(
+        '--network <network>',
+        'attach to a network: NAME[,alias=A] or name=NAME,alias=A (repeatable)',
+        collect,
+      )
+      .option('--endpoint-mode <mode>', 'vip (default) or dnsrr')
       .option('--constraint <expr>', 'placement constraint (repeatable)', collect)
       .option('--placement-pref <pref>', 'placement preference spread=... (repeatable)', collect)
       .option('--mount <spec>', 'attach a mount type=bind|volume|tmpfs,... (repeatable)', collect)

@@ -5,6 +5,7 @@ import { FlotillaError } from '../../../shared/errors/index.js';
 import type { Mount, PortConfig, ServiceSpec } from '../../../shared/model/index.js';
 import { defaultServiceSpec } from '../../../shared/model/index.js';
 import { parseBytes, parseDurationNs } from '../../../shared/units/index.js';
+import { applyNetworkFlags } from './network-flags.js';
 
 export interface ServiceCreateFlags {
   name?: string;
@@ -45,6 +46,8 @@ export interface ServiceCreateFlags {
   updateOrder?: string;
   readOnly?: boolean;
   init?: boolean;
+  network?: string[];
+  endpointMode?: string;
 }
 
 export function specFromFlags(image: string, args: string[], f: ServiceCreateFlags): ServiceSpec {
@@ -78,6 +81,7 @@ export function specFromFlags(image: string, args: string[], f: ServiceCreateFla
   } else throw bad('--mode', mode, 'must be replicated or global');
 
   spec.endpointSpec.ports = (f.publish ?? []).map(parsePort);
+  applyNetworkFlags(spec, f);
   const p = spec.taskTemplate.placement;
   p.constraints = f.constraint ?? [];
   p.preferences = (f.placementPref ?? []).map((s) => {

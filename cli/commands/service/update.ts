@@ -16,8 +16,11 @@ import {
   type ServiceCreateFlags,
 } from './spec-from-flags.js';
 import { addTaskSpecOptions } from './task-flags.js';
+import { updateNetworks } from './network-flags.js';
 
-export interface ServiceUpdateFlags extends Omit<ServiceCreateFlags, 'name' | 'mode'> {
+export interface ServiceUpdateFlags extends Omit<ServiceCreateFlags, 'name' | 'mode' | 'network'> {
+  networkAdd?: string[];
+  networkRm?: string[];
   image?: string;
   args?: string;
   envAdd?: string[];
@@ -46,7 +49,12 @@ export interface ServiceUpdateFlags extends Omit<ServiceCreateFlags, 'name' | 'm
 }
 
 /** Applies the flags to a copy of `current`; throws INVALID_FLAG_VALUE naming the flag. */
-export function applyUpdateFlags(current: ServiceSpec, f: ServiceUpdateFlags): ServiceSpec {
+export function applyUpdateFlags(
+  current: ServiceSpec,
+  f: ServiceUpdateFlags,
+  /** Network names and ids → the ids a spec stores (for --network-rm NAME). */
+  networkIds: ReadonlyMap<string, string> = new Map(),
+): ServiceSpec {
   const spec = structuredClone(current);
   const t = spec.taskTemplate;
   const c = t.containerSpec;
@@ -137,6 +145,8 @@ export function applyUpdateFlags(current: ServiceSpec, f: ServiceUpdateFlags): S
     },
     'rollback',
   );
+  if (f.endpointMode !== undefined) spec.endpointSpec.mode = probe.endpointSpec.mode;
+  if (f.networkAdd || f.networkRm) t.networks = updateNetworks(t.networks, f, networkIds);
   if (f.force) t.forceUpdate++;
   return spec;
 }
@@ -247,6 +257,9 @@ function updateOptions(cmd: Command): Command {
     .option('--container-label-rm <key>', 'remove a container label by its key', collect)
     .option('--mount-add <spec>', 'add a mount', collect)
     .option('--mount-rm <target>', 'remove a mount by its target path', collect)
+    .option('--network-add <network>', 'add a network: NAME[,alias=A] (repeatable)', collect)
+    .option('--network-rm <network>', 'remove a network by name or id (repeatable)', collect)
+    .option('--endpoint-mode <mode>', 'vip or dnsrr')
     .option('--replicas <n>', 'number of tasks')
     .option('--force', 'force update even if no changes require it')
     .option('--update-parallelism <n>', 'tasks updated at once (0 = all)')
@@ -284,7 +297,13 @@ export function registerServiceUpdate(service: Command, ctx: () => CliContext): 
         })
       ).version;
     } else {
-      const spec = parseFlags(() => applyUpdateFlags(s.spec, f));
+      const ids = new Map<string, string>();
+      if (f.networkAdd || f.networkRm)
+        for (const n of await client.json<{ id: string; spec: { name: string } }[]>({
+          path: '/networks',
+        }))
+          ids.set(n.id, n.id).set(n.spec.name, n.id);
+      const spec = parseFlags(() => applyUpdateFlags(s.spec, f, ids));
       version = (
         await client.json<{ version: number }>({
           method: 'POST',

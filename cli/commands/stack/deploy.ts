@@ -6,7 +6,7 @@
 // printed with field diffs.
 import { formatChange, type FieldChange } from '../../../shared/json/field-diff.js';
 import type { ServiceSpec } from '../../../shared/model/index.js';
-import { loadStack } from '../../../shared/stack/index.js';
+import { loadStack, type StackNetwork } from '../../../shared/stack/index.js';
 import type { ManagerClient } from '../../clients/manager-client.js';
 import { managerClient } from '../../clients/manager-client.js';
 import type { CliContext } from '../../context.js';
@@ -26,6 +26,22 @@ export interface StackDeployResult {
   unchanged: { id: string; name: string; version: number }[];
   removed: { id: string; name: string }[];
   dryRun?: boolean;
+  networksCreated?: { id: string; name: string }[];
+}
+
+/** A stack network as the manager's stack route takes it (overlay networks only). */
+export function networkRequest(n: StackNetwork) {
+  return {
+    name: n.name,
+    external: n.external,
+    driver: n.driver,
+    ...(n.subnet ? { subnet: n.subnet } : {}),
+    ...(n.gateway ? { gateway: n.gateway } : {}),
+    attachable: n.attachable,
+    internal: n.internal,
+    labels: n.labels,
+    options: n.driverOpts,
+  };
 }
 
 /** Sends the specs; exported for tests, which call it with a client of their own. */
@@ -35,11 +51,12 @@ export async function deployStack(
   services: ServiceSpec[],
   prune = false,
   dryRun = false,
+  networks: StackNetwork[] = [],
 ): Promise<StackDeployResult> {
   return client.json<StackDeployResult>({
     method: 'POST',
     path: `/stacks/${encodeURIComponent(name)}/${dryRun ? 'plan' : 'deploy'}`,
-    body: { services, prune },
+    body: { services, networks: networks.map(networkRequest), prune },
   });
 }
 
@@ -53,9 +70,13 @@ export async function runStackDeploy(
   for (const w of stack.warnings) ctx.err.write(`WARNING: ${w}\n`);
   const client = managerClient(ctx);
   if (o.dryRun) {
-    return printPlan(ctx.out, await deployStack(client, name, stack.services, o.prune, true));
+    return printPlan(
+      ctx.out,
+      await deployStack(client, name, stack.services, o.prune, true, stack.networks),
+    );
   }
-  const r = await deployStack(client, name, stack.services, o.prune);
+  const r = await deployStack(client, name, stack.services, o.prune, false, stack.networks);
+  for (const n of r.networksCreated ?? []) ctx.out.write(`Creating network ${n.name}\n`);
   for (const s of r.removed) ctx.out.write(`Removing service ${s.name}\n`);
   for (const s of r.updated) ctx.out.write(`Updating service ${s.name} (id: ${s.id})\n`);
   for (const s of r.created) ctx.out.write(`Creating service ${s.name}\n`);

@@ -90,6 +90,22 @@ export async function removeStacks(
       removed.add(s.id);
     }
   }
+  // The stack's networks: the manager removes each once the tasks still stopping are gone.
+  let networkError: unknown;
+  const networks = await client.json<
+    { id: string; spec: { name: string; labels: Record<string, string> } }[]
+  >({
+    path: '/networks',
+  });
+  for (const n of networks.filter((x) =>
+    names.includes(x.spec.labels[STACK_NAMESPACE_LABEL] ?? ''),
+  ))
+    try {
+      o.out.write(`Removing network ${n.spec.name}\n`);
+      await client.json({ method: 'DELETE', path: `/networks/${n.id}` });
+    } catch (err) {
+      networkError ??= err;
+    }
   if (o.wait && removed.size > 0) {
     for (;;) {
       const tasks = await client.json<Task[]>({ path: '/tasks' });
@@ -97,5 +113,6 @@ export async function removeStacks(
       await new Promise((r) => setTimeout(r, o.pollMs ?? 500));
     }
   }
+  if (networkError) throw networkError;
   if (missing) throw new FlotillaError('STACK_NOT_FOUND', { name: missing });
 }

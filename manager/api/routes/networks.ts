@@ -7,11 +7,13 @@ import type { Network } from '../../../shared/model/index.js';
 import {
   createNetwork,
   findNetwork,
+  hasLiveTasks,
   networkSpecOf,
   reservedFor,
   usersOf,
   withoutKeys,
   type NetworkCreateRequest,
+  type StoredNetwork,
 } from '../../networks/index.js';
 import type { ApiDeps } from '../context.js';
 
@@ -41,7 +43,8 @@ const createBody = {
 
 /** The network by id, name or unique id prefix (NETWORK_NOT_FOUND otherwise). */
 export function networkByRef(d: ApiDeps, ref: string): Network {
-  const n = findNetwork(d.store.list('network'), ref);
+  const live = (d.store.list('network') as StoredNetwork[]).filter((x) => !x.removing);
+  const n = findNetwork(live, ref);
   if (!n) throw new FlotillaError('NETWORK_NOT_FOUND', { name: ref });
   return n;
 }
@@ -71,8 +74,8 @@ function inspectOf(d: ApiDeps, n: Network) {
 
 export function networkRoutes(app: FastifyInstance, d: ApiDeps): void {
   app.get('/networks', { schema: {} }, async () =>
-    d.store
-      .list('network')
+    (d.store.list('network') as StoredNetwork[])
+      .filter((n) => !n.removing)
       .map(withoutKeys)
       .sort((a, b) => a.spec.name.localeCompare(b.spec.name)),
   );
@@ -116,7 +119,10 @@ export function networkRoutes(app: FastifyInstance, d: ApiDeps): void {
             name: n.spec.name,
             services: users.join(', '),
           });
-        tx.delete('network', n.id);
+        // Tasks of removed services still stopping: the leader deletes it after them.
+        if (hasLiveTasks(n.id, d.store.list('task')))
+          tx.update('network', markRemoving(tx.get('network', n.id)!));
+        else tx.delete('network', n.id);
       });
       req.log.info({ networkId: n.id, name: n.spec.name }, 'network removed');
       return reply.status(204).send();
@@ -125,15 +131,25 @@ export function networkRoutes(app: FastifyInstance, d: ApiDeps): void {
 
   app.post('/networks/prune', { schema: {} }, async (req) => {
     const services = d.store.list('service');
-    const unused = d.store.list('network').filter((n) => usersOf(n, services).length === 0);
+    const unused = (d.store.list('network') as StoredNetwork[]).filter(
+      (n) => !n.removing && usersOf(n, services).length === 0,
+    );
     const removed: string[] = [];
     for (const n of unused)
       await d.store.update((tx) => {
         if (!tx.get('network', n.id) || usersOf(n, d.store.list('service')).length) return;
-        tx.delete('network', n.id);
+        if (hasLiveTasks(n.id, d.store.list('task')))
+          tx.update('network', markRemoving(tx.get('network', n.id)!));
+        else tx.delete('network', n.id);
         removed.push(n.spec.name);
       });
     if (removed.length) req.log.info({ count: removed.length }, 'networks pruned');
     return { removed: removed.sort() };
   });
+}
+
+/** The network marked for the reaper (manager/networks/reaper.ts). */
+function markRemoving(n: Network): Network {
+  const marked: StoredNetwork = { ...n, removing: true, version: n.version + 1 };
+  return marked;
 }

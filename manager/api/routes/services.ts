@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { Service, ServiceSpec, Task } from '../../../shared/model/index.js';
 import { assignPorts } from '../../ingress/index.js';
-import { assignVips, resolveNetworks } from '../../networks/index.js';
+import { assignVips, liveNetworks, resolveNetworks } from '../../networks/index.js';
 import { checkServiceSpec, newId, type StoreCore } from '../../store/index.js';
 import { findService, type ApiDeps } from '../context.js';
 
@@ -47,7 +47,7 @@ export function serviceRoutes(app: FastifyInstance, d: ApiDeps): void {
     { schema: { body: specBody } },
     async (req, reply) => {
       checkServiceSpec(req.body.spec);
-      const spec = resolveNetworks(req.body.spec, d.store.list('network'));
+      const spec = resolveNetworks(req.body.spec, liveNetworks(d.store));
       const now = new Date().toISOString();
       const service: Service = { id: newId(), version: 1, createdAt: now, updatedAt: now, spec };
       await d.store.update((tx) =>
@@ -72,7 +72,7 @@ export function serviceRoutes(app: FastifyInstance, d: ApiDeps): void {
     },
     async (req) => {
       checkServiceSpec(req.body.spec);
-      const spec = resolveNetworks(req.body.spec, d.store.list('network'));
+      const spec = resolveNetworks(req.body.spec, liveNetworks(d.store));
       const id = findService(d.store, req.params.id).id;
       const updated = await d.store.update((tx) => {
         const cur = tx.get('service', id);

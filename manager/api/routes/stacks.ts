@@ -12,6 +12,7 @@ import { assignPorts } from '../../ingress/index.js';
 import {
   assignVips,
   createNetwork,
+  liveNetworks,
   networkSpecOf,
   reservedFor,
   resolveNetworks,
@@ -115,7 +116,7 @@ function deployRoute(app: FastifyInstance, d: ApiDeps, url: string, dryRun: bool
           networksCreated: [],
         };
         // The stack's networks first (same transaction): services resolve their names to them.
-        const networks = d.store.list('network').filter((n) => tx.get('network', n.id));
+        const networks = liveNetworks(d.store).filter((n) => tx.get('network', n.id));
         for (const w of wanted) {
           const have = networks.find((n) => n.spec.name === w.request.name);
           if (w.external || !w.spec) {

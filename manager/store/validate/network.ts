@@ -33,6 +33,7 @@ export function validateNetwork(v: unknown): void {
   if (!cidrPattern.test(str(n.subnet, 'subnet'))) fail('subnet', 'must be an IPv4 CIDR');
   if (!ipPattern.test(str(n.gateway, 'gateway'))) fail('gateway', 'must be an IPv4');
   int(n.vni, 'vni', { min: 1, max: 0xffffff });
+  bool(n.removing, 'removing');
   // Encrypted networks: keys sealed by the cluster's key-encryption key (manager/networks/keys.ts).
   if (n.keys !== undefined)
     arr(n.keys, 'keys', (k, kf) => {

@@ -182,8 +182,6 @@ export function isDnsName(name: string): boolean {
   return (
     name.length > 0 &&
     name.length <= 253 &&
-    name
-      .split('.')
-      .every((l) => /^[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$/.test(l))
+    name.split('.').every((l) => /^[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$/.test(l))
   );
 }
