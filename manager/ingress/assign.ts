@@ -28,6 +28,6 @@ export function assignPorts(
   const ports = resolvePorts(service.spec, service.endpoint?.ports, others, {
     spread: tx.attempt > 1 ? 16 : 1,
   });
-  service.endpoint = { ports };
+  service.endpoint = { ...service.endpoint, ports };
   return service;
 }

@@ -177,10 +177,15 @@ export function convertStack(stack: string, cfg: ComposeConfig): ConvertedStack 
     // As docker: the service's short name is an alias on each of its networks.
     let networksOfService: NetworkAttachmentConfig[] = Object.entries(
       (s.networks as Record<string, Dict | null>) ?? {},
-    ).map(([n, opts]) => ({
-      target: netName.get(n) ?? `${stack}_${n}`,
-      aliases: [key, ...serviceAliases(`${p}.networks.${n}`, opts)],
-    }));
+    ).map(([n, opts]) => {
+      // `default` named explicitly: the stack's default network, created as for services that
+      // name none.
+      if (n === 'default' && !netName.has(n)) usesDefault = true;
+      return {
+        target: netName.get(n) ?? `${stack}_${n}`,
+        aliases: [key, ...serviceAliases(`${p}.networks.${n}`, opts)],
+      };
+    });
     if (networksOfService.length === 0) {
       networksOfService = [{ target: defaultNet, aliases: [key] }];
       usesDefault = true;

@@ -7,3 +7,4 @@ export { tasksOf, runningBySlot, waitFor } from './queries.js';
 export { FakeEngine } from './fake-engine.js';
 export { startSimAgent } from './sim-agent.js';
 export type { SimAgent } from './sim-agent.js';
+export { OverlayObserver } from './overlay-observer.js';
