@@ -5,7 +5,13 @@
 // every other object. This file says which names each document holds and what a clash is called;
 // TxBuffer (tx.ts) enforces the one rule across spaces (ingress vs host-mode ports).
 import { FlotillaError } from '../../shared/errors/index.js';
-import { isTerminal, type Network, type Node, type Service, type Task } from '../../shared/model/index.js';
+import {
+  isTerminal,
+  type Network,
+  type Node,
+  type Service,
+  type Task,
+} from '../../shared/model/index.js';
 import type { ClaimSpace, ObjectKind } from './types.js';
 
 export interface Claim {
