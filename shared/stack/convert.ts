@@ -265,7 +265,8 @@ function refuse(detail: string): never {
 /** A service's options on one network: aliases are honoured, fixed addresses refused. */
 function serviceAliases(path: string, opts: Dict | null): string[] {
   if (!opts) return [];
-  for (const k of ['ipv4_address', 'ipv6_address', 'driver_opts', 'link_local_ips', 'priority'])
+  // driver_opts is warned about by the loader (key-decisions.ts); the rest cannot be honoured.
+  for (const k of ['ipv4_address', 'ipv6_address', 'link_local_ips', 'priority'])
     if (opts[k] !== undefined)
       refuse(`${path}.${k}: not supported (the manager assigns each task its address)`);
   return ((opts.aliases as unknown[]) ?? []).map(String);

@@ -208,7 +208,6 @@ const notYetInSpec = [
   'services.logging',
   'services.secrets',
   'services.configs',
-  'services.networks.aliases',
 ];
 
 const serviceRows = schemaKeys().filter((r) => r.key.startsWith('services.'));

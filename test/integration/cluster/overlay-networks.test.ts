@@ -295,6 +295,11 @@ describe('services on networks', () => {
     );
     expect(mode.code).toBe(125);
     expect(store().list('service')).toHaveLength(services);
+    const version = serviceNamed('api')!.version;
+    const add = await cli('service', 'update', '--detach', '--network-add', 'nope', 'api');
+    expect(add.code).toBe(1);
+    expect(add.out).toMatch(/network nope not found/);
+    expect(serviceNamed('api')!.version).toBe(version);
   });
 
   it('refuses to remove a network in use, naming the services', async () => {
