@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContextStore } from '../../../cli/contexts/index.js';
 import { main } from '../../../cli/main.js';
-import { freePort } from '../../../manager/etcd/index.js';
 import { runManager, type RunningManager } from '../../../manager/main.js';
+import { portPair } from '../manager/harness.js';
 import { createLogger } from '../../../shared/log/index.js';
 import type { Service, Task } from '../../../shared/model/index.js';
 import { parseSubnet, contains, ipToInt } from '../../../shared/net/cidr.js';
@@ -55,9 +55,8 @@ const liveTasks = (s: Service | undefined): Task[] =>
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'flotilla-overlay-'));
-  let port: number;
-  do port = await freePort();
-  while (port >= 65000);
+  // Below the ephemeral range, where the embedded etcd picks its ports (manager/harness.ts).
+  const port = await portPair();
   const address = `127.0.0.1:${port}`;
   const contexts = new ContextStore(join(dir, 'config'));
   manager = await runManager(
