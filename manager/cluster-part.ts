@@ -7,6 +7,7 @@ import type { ManagerPart, Startable } from './components.js';
 import { ManagerDirectory } from './directory.js';
 import { Dispatcher, HeartbeatExchange } from './dispatcher/index.js';
 import { KeyRotation, NetworkReaper, openKeys } from './networks/index.js';
+import { filePayload } from './secrets/index.js';
 import { NodeWatcher } from './nodes/index.js';
 import { Orchestrator } from './orchestrator/index.js';
 import { Scheduler } from './scheduler/index.js';
@@ -44,6 +45,7 @@ export const clusterPart: ManagerPart = (c) => {
     ...(c.certificate ? { onTlsChange: (l) => c.certificate!.onChange(l) } : {}),
     onHeartbeatGap: c.metrics?.onHeartbeatGap,
     overlayKeys: (n) => openKeys(n, c.ca.secretsKey('overlay-keys')),
+    payloads: (kind, id) => filePayload(c.store, c.secretsKey, kind, id),
   });
   if (c.metrics) c.metrics.sessions = () => dispatcher.sessionCount;
   directory.onChange((addrs) => dispatcher.broadcastManagers(addrs));

@@ -6,6 +6,7 @@ import type { NodeLogSource } from './api/index.js';
 import type { ManagerConfig } from './config.js';
 import type { LeaderElection } from './leader.js';
 import type { ManagerMetrics } from './metrics/index.js';
+import type { SecretsKeySource } from './secrets/index.js';
 import type { EtcdObjectStore } from './store/index.js';
 
 export interface Startable {
@@ -32,6 +33,8 @@ export interface ManagerComponents {
   etcd?: Etcd3;
   /** Prometheus metrics, when --metrics-addr is set. */
   metrics?: ManagerMetrics;
+  /** Opens secrets for delivery to agents; absent in tests that build parts by hand. */
+  secretsKey?: SecretsKeySource;
   /** Where the API finds node logs; the cluster part sets `source`. */
   nodeLogs?: { source?: NodeLogSource };
 }

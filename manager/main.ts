@@ -34,6 +34,7 @@ import { LeaderElection } from './leader.js';
 import { ClusterEvents } from './events/index.js';
 import { ManagerMetrics } from './metrics/index.js';
 import { managerParts } from './parts.js';
+import { SecretsKeyring } from './secrets/index.js';
 import { EtcdObjectStore } from './store/index.js';
 
 export interface ManagerHooks {
@@ -117,6 +118,7 @@ export async function runManager(
       log,
     );
     started.push(ca, kek);
+    const secretsKey = new SecretsKeyring({ store, kek });
     const tls = await managerCredentials(config, ca, managerId);
     const certificate = new ManagerCertificate({
       ca,
@@ -167,6 +169,7 @@ export async function runManager(
       managerId,
       clock: { now: () => new Date() },
       metrics,
+      secretsKey,
     };
     const socketPath = config.socket && process.getuid?.() === 0 ? config.socketPath : undefined;
     if (socketPath) await mkdir(config.execRoot, { recursive: true });
@@ -194,6 +197,7 @@ export async function runManager(
       store,
       ca,
       kek,
+      secretsKey,
       leader,
       managerId,
       grpcAddr: config.grpcAddr,

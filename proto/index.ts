@@ -18,6 +18,8 @@ export type {
   IngressService__Output,
   TlsInfo,
   TlsInfo__Output,
+  SecretPayload,
+  SecretPayload__Output,
   DispatcherClient,
   DispatcherHandlers,
 } from './loader.js';

@@ -22,6 +22,7 @@ export type {
 } from './gen/flotilla/v1/IngressEndpoints.js';
 export type { IngressService__Output } from './gen/flotilla/v1/IngressService.js';
 export type { TlsInfo, TlsInfo__Output } from './gen/flotilla/v1/TlsInfo.js';
+export type { SecretPayload, SecretPayload__Output } from './gen/flotilla/v1/SecretPayload.js';
 export type { DispatcherClient, DispatcherHandlers } from './gen/flotilla/v1/Dispatcher.js';
 
 export const loaderOptions: protoLoader.Options = {

@@ -15,6 +15,7 @@ import type {
   ImagePuller,
   NetworkProvisioner,
   StatusSink,
+  TaskFileProvisioner,
   TaskHook,
 } from './types.js';
 
@@ -22,6 +23,7 @@ export interface ControllerDeps {
   engine: ContainerEngine;
   images?: ImagePuller;
   networks?: NetworkProvisioner;
+  files?: TaskFileProvisioner;
   hooks: readonly TaskHook[];
   report: StatusSink;
   log: Logger;
@@ -158,6 +160,7 @@ export class TaskController {
       engine: this.deps.engine,
       images: this.deps.images,
       networks: this.deps.networks,
+      files: this.deps.files,
       log: this.log,
       signal: this.abort.signal,
       nodeId: this.deps.nodeId,

@@ -9,7 +9,13 @@ import type { ContainerEngine, ContainerSummary } from '../runtime/index.js';
 import { TaskController } from './controller.js';
 import { defaultHooks } from './hooks/index.js';
 import { taskLabels } from './labels.js';
-import type { ImagePuller, NetworkProvisioner, StatusSink, TaskHook } from './types.js';
+import type {
+  ImagePuller,
+  NetworkProvisioner,
+  StatusSink,
+  TaskFileProvisioner,
+  TaskHook,
+} from './types.js';
 
 export interface ExecutorDeps {
   engine: ContainerEngine;
@@ -18,6 +24,8 @@ export interface ExecutorDeps {
   nodeId: string;
   images?: ImagePuller;
   networks?: NetworkProvisioner;
+  /** Secret and config files of tasks; absent = tasks that use any fail. */
+  files?: TaskFileProvisioner;
   /** @default defaultHooks */
   hooks?: readonly TaskHook[];
   clock?: { now(): number };
@@ -68,8 +76,9 @@ export class Executor {
       if (u.action === 'remove') {
         const c = this.controllers.get(u.taskId);
         this.controllers.delete(u.taskId);
-        if (c) void c.destroy();
+        if (c) this.destroy(c);
         else if (containers.has(u.taskId)) await this.removeContainer(containers.get(u.taskId)!);
+        else await this.releaseFiles(u.taskId);
         continue;
       }
       const task = u.task;
@@ -84,6 +93,7 @@ export class Executor {
         engine: this.deps.engine,
         images: this.deps.images,
         networks: this.deps.networks,
+        files: this.deps.files,
         hooks: this.deps.hooks ?? defaultHooks,
         report: this.deps.report,
         log: this.log,
@@ -108,10 +118,21 @@ export class Executor {
     for (const [id, c] of this.controllers)
       if (!listed.has(id)) {
         this.controllers.delete(id);
-        void c.destroy();
+        this.destroy(c);
       }
     for (const [taskId, summary] of containers)
       if (!listed.has(taskId) && !this.controllers.has(taskId)) await this.removeContainer(summary);
+  }
+
+  /** Removes the task's container, then its secret files (their tmpfs is bind-mounted into it). */
+  private destroy(c: TaskController): void {
+    void c.destroy().then(() => this.releaseFiles(c.id));
+  }
+
+  private async releaseFiles(taskId: string): Promise<void> {
+    await this.deps.files
+      ?.release(taskId)
+      .catch((err) => this.log.warn({ err, taskId }, 'releasing task secrets failed'));
   }
 
   private async taskContainers(): Promise<Map<string, ContainerSummary>> {
@@ -150,5 +171,7 @@ export class Executor {
     );
     await this.deps.engine.stop(c.id, { timeoutSec: 10 }).catch(() => undefined);
     await this.deps.engine.remove(c.id, { force: true }).catch(() => undefined);
+    const taskId = c.labels[taskLabels.taskId];
+    if (taskId) await this.releaseFiles(taskId);
   }
 }

@@ -10,4 +10,5 @@ export type {
   TaskHook,
   HookContext,
   StatusSink,
+  TaskFileProvisioner,
 } from './types.js';

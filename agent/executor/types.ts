@@ -13,6 +13,18 @@ export interface ImagePuller {
 /** Creates a task's network on this node when it does not exist yet (stack networks). */
 export type { NetworkProvisioner } from '../network/index.js';
 
+/**
+ * A task's secret and config files (agent/secrets): written to a tmpfs of the task's own, returned
+ * as read-only bind mounts; released when the task is removed from this node.
+ */
+export interface TaskFileProvisioner {
+  prepare(
+    task: Task,
+    signal?: AbortSignal,
+  ): Promise<{ type: 'bind'; source: string; target: string; readOnly: boolean }[]>;
+  release(taskId: string): Promise<void>;
+}
+
 /** Receives every status change of every task (the reporter). */
 export type StatusSink = (taskId: string, status: TaskStatus) => void;
 
@@ -22,6 +34,7 @@ export interface HookContext {
   engine: ContainerEngine;
   images?: ImagePuller;
   networks?: NetworkProvisioner;
+  files?: TaskFileProvisioner;
   log: Logger;
   signal: AbortSignal;
   nodeId: string;

@@ -41,6 +41,14 @@ export interface SessionClientDeps {
   logs?: LogSource;
   /** Renews the node certificate over the session; absent = never renewed (old behaviour). */
   renewal?: CertificateRenewal;
+  /** Holds the secrets and configs the manager sends (in memory); absent = dropped. */
+  secrets?: {
+    apply(
+      full: boolean,
+      set: { id: string; kind: string; data: Buffer }[],
+      removed: string[],
+    ): void;
+  };
   /** Where the node certificate lives, for the message when it expired. */
   certFile?: string;
 }
@@ -210,6 +218,10 @@ export class SessionClient {
               updates.push({ action: 'assign', task: JSON.parse(c.taskJson) as Task });
           }
           void this.deps.executor.apply(msg.assignments.full, updates);
+        } else if (msg.payload === 'secrets' && msg.secrets) {
+          // Never logged: the data stays in memory (agent/secrets).
+          const m = msg.secrets;
+          this.deps.secrets?.apply(m.full, m.set, m.removed);
         } else if (msg.payload === 'peers' && msg.peers) {
           void this.deps.network?.apply(msg.peers.nodeSubnet, msg.peers.routes);
         } else if (msg.payload === 'ingress' && msg.ingress) {

@@ -19,6 +19,7 @@ import { CertificateRenewal } from './renewal.js';
 import { FlotillaError } from '../../shared/errors/index.js';
 import { isExpired, tryCertificateValidity } from '../../shared/tls/index.js';
 import { join } from 'node:path';
+import { HeldSecrets, TaskFiles } from '../secrets/index.js';
 
 export interface ClusterAgentOptions {
   config: {
@@ -29,6 +30,8 @@ export interface ClusterAgentOptions {
     advertiseAddr: string;
     /** --node-subnet as given (empty: the manager hands one out). */
     nodeSubnet?: string;
+    /** Where task secrets get their tmpfs (<exec-root>/secrets/<taskId>). */
+    execRoot?: string;
   };
   log: Logger;
   engine: ContainerEngine & { logs?: ContainerRuntime['logs'] };
@@ -76,7 +79,12 @@ export async function startClusterAgent(
   if (!identity) return undefined;
   const id = identity;
   const reporter = new Reporter();
+  const held = new HeldSecrets();
+  const files = config.execRoot
+    ? new TaskFiles({ execRoot: config.execRoot, held, log })
+    : undefined;
   const executor = new Executor({
+    files,
     engine: opts.engine,
     images: opts.images,
     networks: opts.networks,
@@ -104,6 +112,7 @@ export async function startClusterAgent(
       log,
     }),
     logs,
+    secrets: held,
     identity: id,
     description: () =>
       describeNode({ hostname: config.hostname, advertiseAddr: config.advertiseAddr }),

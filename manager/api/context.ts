@@ -5,6 +5,7 @@ import type { ClusterCa, KekKeeper } from '../ca/index.js';
 import type { ClusterEvents } from '../events/index.js';
 import type { EtcdMembership } from '../etcd/index.js';
 import type { LeaderElection } from '../leader.js';
+import type { SecretsKeySource } from '../secrets/index.js';
 import type { StoreCore } from '../store/index.js';
 
 /** Container logs of a node's agent, read over its session (the dispatcher provides it). */
@@ -31,6 +32,8 @@ export interface ApiDeps {
   ca: ClusterCa;
   /** This manager's KEK: rotation and autolock (absent in tests that need neither). */
   kek?: KekKeeper;
+  /** Seals new secrets (absent in tests that create none). */
+  secretsKey?: SecretsKeySource;
   leader: LeaderElection;
   managerId: string;
   /** The cluster event stream (GET /events). */

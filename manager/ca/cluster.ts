@@ -28,6 +28,11 @@ export interface ClusterSettings extends ClusterObject {
   tokenKeySealed?: string;
   /** The KEK as managers receive it: sealed for each manager's seal key (docs/decisions/0012). */
   kek?: KekState;
+  /**
+   * The data key that seals every secret (manager/secrets), itself sealed under the KEK; made with
+   * the first secret. `id` names its generation (Secret.keyId).
+   */
+  secretsKey?: { id: string; sealed: string };
   /** Present while autolock is on: the unlock key, sealed under the KEK. */
   autolock?: { unlockKeySealed: string };
   /** Admin certificates issued by `cluster admin add` (revoked ones are in revokedNodeIds). */

@@ -89,7 +89,15 @@ export class KekKeeper implements KekSource {
     const next = randomBytes(32);
     const c = await ca.rotateKeyEncryptionKey(next, (cur) => {
       const unlockKey = this.unlockKeyOf(cur);
-      return unlockKey ? { autolock: { unlockKeySealed: encrypt(next, unlockKey) } } : {};
+      // The secrets data key is sealed again too: secrets themselves need no rewrite.
+      const secretsKey = cur.secretsKey && {
+        id: cur.secretsKey.id,
+        sealed: encrypt(next, decrypt(this.kek, cur.secretsKey.sealed)),
+      };
+      return {
+        ...(unlockKey ? { autolock: { unlockKeySealed: encrypt(next, unlockKey) } } : {}),
+        ...(secretsKey ? { secretsKey } : {}),
+      };
     });
     this.follow(c);
   }

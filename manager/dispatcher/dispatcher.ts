@@ -18,6 +18,7 @@ import { OverlayRounds } from './overlay-rounds.js';
 import { LogRequests, type ContainerLogLine, type ContainerLogOptions } from './log-requests.js';
 import { identifyAgent, NodeRegistration } from './node-registration.js';
 import { PeerRoutes } from './peer-routes.js';
+import { NodeSecrets, type PayloadSource } from './secret-delivery.js';
 import { AgentSession } from './session.js';
 import { withSharedEncoding } from './shared-encoding.js';
 import { StatusIngest } from './status-ingest.js';
@@ -48,6 +49,8 @@ export interface DispatcherDeps {
   certificates?: SessionCertificateAuthority;
   /** Follows this manager's renewed server certificate (served without a restart). */
   onTlsChange?: (listener: (tls: DispatcherDeps['tls']) => void) => () => void;
+  /** Opens secrets and configs for the nodes whose tasks use them; absent = none are delivered. */
+  payloads?: PayloadSource;
   /** Told the gap between two heartbeats of a node, and the period (metrics). */
   onHeartbeatGap?: (gapMs: number, periodMs: number) => void;
   /** The keys of an encrypted cluster network, opened (sent only to nodes on the network). */
@@ -296,6 +299,7 @@ export class Dispatcher {
     this.sessions.get(nodeId)?.close();
     if (session.closed) return;
     this.sessions.set(nodeId, session);
+    if (this.deps.payloads) session.secrets = new NodeSecrets(this.deps.payloads, session.log);
     session.accept({
       nodeId,
       heartbeatPeriodMs: this.deps.heartbeatPeriodMs ?? 5000,

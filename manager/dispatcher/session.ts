@@ -2,10 +2,11 @@
 // so that only real changes (a new task, a new desired state or spec) are sent, and coalesces the
 // changes of one event burst into a single Assignments message.
 import type * as grpc from '@grpc/grpc-js';
-import type { AgentMessage__Output, ManagerMessage } from '../../proto/index.js';
+import type { AgentMessage__Output, ManagerMessage, SecretPayload } from '../../proto/index.js';
 import type { Logger } from '../../shared/log/index.js';
 import type { IngressChange, IngressService, Task } from '../../shared/model/index.js';
 import { assignmentKey } from './convert.js';
+import type { NodeSecrets } from './secret-delivery.js';
 
 type Change = { action: 'ASSIGN' | 'REMOVE'; taskId: string; taskJson: string };
 
@@ -18,6 +19,8 @@ export class AgentSession {
   /** Version of the routing mesh's endpoint set the agent holds (-1: none sent yet). */
   private ingressVersion = -1;
   closed = false;
+  /** The secrets and configs this node holds (absent: the dispatcher delivers none). */
+  secrets?: NodeSecrets;
 
   constructor(
     readonly nodeId: string,
@@ -28,6 +31,9 @@ export class AgentSession {
   /** Sent once when the session opens: every task of the node, so the agent can reconcile. */
   sendFull(tasks: readonly Task[]): void {
     const changes: Change[] = [];
+    // Secrets first: a task must never arrive before the files it needs.
+    if (this.secrets)
+      this.write({ secrets: { full: true, set: this.secrets.full(tasks), removed: [] } });
     for (const t of tasks) {
       this.sent.set(t.id, assignmentKey(t));
       changes.push({ action: 'ASSIGN', taskId: t.id, taskJson: JSON.stringify(t) });
@@ -37,6 +43,8 @@ export class AgentSession {
 
   /** A task of this node changed (or was created). */
   taskChanged(t: Task): void {
+    // Before the assignment; also on status changes, so a stopped task's secrets leave the node.
+    if (this.secrets) this.sendSecrets(this.secrets.track(t));
     const key = assignmentKey(t);
     if (this.sent.get(t.id) === key) return;
     this.sent.set(t.id, key);
@@ -47,6 +55,12 @@ export class AgentSession {
   taskGone(taskId: string): void {
     if (!this.sent.delete(taskId)) return;
     this.enqueue({ action: 'REMOVE', taskId, taskJson: '' });
+    if (this.secrets) this.sendSecrets({ set: [], removed: this.secrets.forget(taskId) });
+  }
+
+  private sendSecrets(c: { set: SecretPayload[]; removed: string[] }): void {
+    if (c.set.length > 0 || c.removed.length > 0)
+      this.write({ secrets: { full: false, set: c.set, removed: c.removed } });
   }
 
   accept(msg: {

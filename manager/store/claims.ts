@@ -7,8 +7,10 @@
 import { FlotillaError } from '../../shared/errors/index.js';
 import {
   isTerminal,
+  type Config,
   type Network,
   type Node,
+  type Secret,
   type Service,
   type Task,
 } from '../../shared/model/index.js';
@@ -29,6 +31,8 @@ export const claimOwnerKinds: Record<ClaimSpace, readonly ObjectKind[]> = {
   'overlay-subnets': ['network'],
   vnis: ['network'],
   'overlay-addrs': ['task', 'service'],
+  secrets: ['secret'],
+  configs: ['config'],
 };
 
 /** The name of an address claim in a cluster network: `<networkId>/<ip>`. */
@@ -95,6 +99,10 @@ export function claimsOf(kind: ObjectKind, doc: unknown): Claim[] {
     const subnet = (doc as Node).subnet;
     return subnet ? [{ space: 'subnets', name: subnet }] : [];
   }
+  if (kind === 'secret' || kind === 'config') {
+    const name = (doc as Secret | Config).spec.name;
+    return [{ space: kind === 'secret' ? 'secrets' : 'configs', name }];
+  }
   return [];
 }
 
@@ -126,6 +134,12 @@ export function claimTaken(
       // The name ends in the owner's id, so only a key written by hand can name another holder.
       return new FlotillaError('INTERNAL', {
         detail: `host-port claim ${claim.name} is held by ${holderId}`,
+      });
+    case 'secrets':
+    case 'configs':
+      return new FlotillaError('SECRET_NAME_TAKEN', {
+        kind: claim.space === 'secrets' ? 'secret' : 'config',
+        name: claim.name,
       });
     case 'subnets':
       return new FlotillaError('NODE_SUBNET_TAKEN', {

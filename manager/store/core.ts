@@ -40,6 +40,8 @@ export abstract class StoreCore implements ObjectStore {
     service: new Map(),
     task: new Map(),
     network: new Map(),
+    secret: new Map(),
+    config: new Map(),
   };
   /** Claim keys by space: name → owner id. */
   private readonly claimsBySpace: Record<ClaimSpace, Map<string, string>> = {
@@ -51,6 +53,8 @@ export abstract class StoreCore implements ObjectStore {
     'overlay-subnets': new Map(),
     vnis: new Map(),
     'overlay-addrs': new Map(),
+    secrets: new Map(),
+    configs: new Map(),
   };
   private readonly listeners = new Set<(e: StoreEvent) => void>();
   private readonly clusterListeners = new Set<(c: ClusterObject | undefined) => void>();

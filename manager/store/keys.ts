@@ -12,6 +12,8 @@ const folder: Record<ObjectKind, string> = {
   service: 'services',
   task: 'tasks',
   network: 'networks',
+  secret: 'secrets',
+  config: 'configs',
 };
 const spaces: readonly ClaimSpace[] = [
   'services',
@@ -22,6 +24,8 @@ const spaces: readonly ClaimSpace[] = [
   'overlay-subnets',
   'vnis',
   'overlay-addrs',
+  'secrets',
+  'configs',
 ];
 
 export function objectKey(kind: ObjectKind, id: string): string {

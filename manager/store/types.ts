@@ -1,6 +1,6 @@
 // The contract of the manager's object store: typed objects in etcd with optimistic concurrency, a
 // watch-fed cache the reconcilers read, and events they react to. Owned by manager/store.
-import type { Network, Node, Service, Task } from '../../shared/model/index.js';
+import type { Config, Network, Node, Secret, Service, Task } from '../../shared/model/index.js';
 
 export interface ClusterObject {
   id: string;
@@ -8,7 +8,7 @@ export interface ClusterObject {
   [key: string]: unknown;
 }
 
-export type ObjectKind = 'node' | 'service' | 'task' | 'network';
+export type ObjectKind = 'node' | 'service' | 'task' | 'network' | 'secret' | 'config';
 /**
  * Namespaces of claim keys (manager/store/claims.ts): unique service names, node subnets, ingress
  * ports, and host-mode ports (shared: one key per service, so that an ingress claim can see them);
@@ -23,14 +23,20 @@ export type ClaimSpace =
   | 'networks'
   | 'overlay-subnets'
   | 'vnis'
-  | 'overlay-addrs';
+  | 'overlay-addrs'
+  | 'secrets'
+  | 'configs';
 export type ObjectOf<K extends ObjectKind> = K extends 'node'
   ? Node
   : K extends 'service'
     ? Service
     : K extends 'network'
       ? Network
-      : Task;
+      : K extends 'secret'
+        ? Secret
+        : K extends 'config'
+          ? Config
+          : Task;
 
 /**
  * A change of the cache. `previous` is the object as the cache held it before a put (undefined
@@ -51,6 +57,20 @@ export type StoreEvent =
       type: 'put' | 'delete';
       object: Network;
       previous?: Network;
+      revision: number;
+    }
+  | {
+      kind: 'secret';
+      type: 'put' | 'delete';
+      object: Secret;
+      previous?: Secret;
+      revision: number;
+    }
+  | {
+      kind: 'config';
+      type: 'put' | 'delete';
+      object: Config;
+      previous?: Config;
       revision: number;
     };
 

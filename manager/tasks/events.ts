@@ -12,6 +12,7 @@ import type { StoreEvent } from '../store/index.js';
  * stopped tasks (terminal: counts).
  */
 export function concernsOrchestrator(e: StoreEvent): boolean {
+  if (isFileObject(e)) return false;
   if (e.kind !== 'task' || e.type === 'delete') return true;
   return !isProgress(e.object.status.state) || e.object.desiredState !== 'running';
 }
@@ -22,7 +23,7 @@ export function concernsOrchestrator(e: StoreEvent): boolean {
  * either way, whatever its desired state (a task shutting down keeps its reservation until it stops).
  */
 export function concernsScheduler(e: StoreEvent): boolean {
-  if (e.kind === 'service' || e.kind === 'network') return false;
+  if (e.kind === 'service' || e.kind === 'network' || isFileObject(e)) return false;
   if (e.kind === 'node' || e.type === 'delete') return true;
   return !isProgress(e.object.status.state);
 }
@@ -34,6 +35,7 @@ export function concernsScheduler(e: StoreEvent): boolean {
  * one to replace. Services and nodes always count. `service`: the task's service, from the cache.
  */
 export function concernsUpdater(e: StoreEvent, service: Service | undefined): boolean {
+  if (isFileObject(e)) return false;
   if (e.kind !== 'task' || !service) return true;
   if (e.object.serviceVersion !== service.version) return true;
   const u = service.updateStatus;
@@ -41,6 +43,11 @@ export function concernsUpdater(e: StoreEvent, service: Service | undefined): bo
     u?.serviceVersion === service.version &&
     (u.state === 'updating' || u.state === 'rollback_started')
   );
+}
+
+/** Secrets and configs are immutable and never change what runs (a spec change does). */
+function isFileObject(e: StoreEvent): e is Extract<StoreEvent, { kind: 'secret' | 'config' }> {
+  return e.kind === 'secret' || e.kind === 'config';
 }
 
 /** On a node and not stopped. */

@@ -30,6 +30,8 @@ import type { Peers as _flotilla_v1_Peers, Peers__Output as _flotilla_v1_Peers__
 import type { Platform as _flotilla_v1_Platform, Platform__Output as _flotilla_v1_Platform__Output } from './flotilla/v1/Platform.js';
 import type { RenewNow as _flotilla_v1_RenewNow, RenewNow__Output as _flotilla_v1_RenewNow__Output } from './flotilla/v1/RenewNow.js';
 import type { RenewRequest as _flotilla_v1_RenewRequest, RenewRequest__Output as _flotilla_v1_RenewRequest__Output } from './flotilla/v1/RenewRequest.js';
+import type { SecretPayload as _flotilla_v1_SecretPayload, SecretPayload__Output as _flotilla_v1_SecretPayload__Output } from './flotilla/v1/SecretPayload.js';
+import type { SecretsUpdate as _flotilla_v1_SecretsUpdate, SecretsUpdate__Output as _flotilla_v1_SecretsUpdate__Output } from './flotilla/v1/SecretsUpdate.js';
 import type { SessionAccepted as _flotilla_v1_SessionAccepted, SessionAccepted__Output as _flotilla_v1_SessionAccepted__Output } from './flotilla/v1/SessionAccepted.js';
 import type { SessionOpen as _flotilla_v1_SessionOpen, SessionOpen__Output as _flotilla_v1_SessionOpen__Output } from './flotilla/v1/SessionOpen.js';
 import type { TaskStatus as _flotilla_v1_TaskStatus, TaskStatus__Output as _flotilla_v1_TaskStatus__Output } from './flotilla/v1/TaskStatus.js';
@@ -74,6 +76,8 @@ export interface ProtoGrpcType {
       Platform: MessageTypeDefinition<_flotilla_v1_Platform, _flotilla_v1_Platform__Output>
       RenewNow: MessageTypeDefinition<_flotilla_v1_RenewNow, _flotilla_v1_RenewNow__Output>
       RenewRequest: MessageTypeDefinition<_flotilla_v1_RenewRequest, _flotilla_v1_RenewRequest__Output>
+      SecretPayload: MessageTypeDefinition<_flotilla_v1_SecretPayload, _flotilla_v1_SecretPayload__Output>
+      SecretsUpdate: MessageTypeDefinition<_flotilla_v1_SecretsUpdate, _flotilla_v1_SecretsUpdate__Output>
       SessionAccepted: MessageTypeDefinition<_flotilla_v1_SessionAccepted, _flotilla_v1_SessionAccepted__Output>
       SessionOpen: MessageTypeDefinition<_flotilla_v1_SessionOpen, _flotilla_v1_SessionOpen__Output>
       TaskStatus: MessageTypeDefinition<_flotilla_v1_TaskStatus, _flotilla_v1_TaskStatus__Output>

@@ -16,6 +16,7 @@ import { runtimeCodes } from './catalog/runtime.js';
 import { updateCodes } from './catalog/update.js';
 import { securityCodes } from './catalog/security.js';
 import { certificateCodes } from './catalog/certificates.js';
+import { secretCodes } from './catalog/secrets.js';
 import type { CodeEntry } from './types.js';
 
 export const codes = {
@@ -34,6 +35,7 @@ export const codes = {
   ...updateCodes,
   ...securityCodes,
   ...certificateCodes,
+  ...secretCodes,
 } satisfies Record<string, CodeEntry>;
 
 export type ErrorCode = keyof typeof codes;

@@ -26,6 +26,8 @@ export type {
   NodeTlsInfo,
 } from './node.js';
 export type { Task, TaskStatus } from './task.js';
+export type { Config, ConfigReference, FileReference, Secret, SecretReference } from './secret.js';
+export { fileTargetPath, fileTargetProblem, maxSecretBytes, secretNameProblem } from './secret.js';
 export type {
   Network,
   NetworkAttachmentConfig,

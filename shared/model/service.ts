@@ -1,6 +1,7 @@
 // The declared shape of a service, as written by `service create` or a stack file and stored by the
 // manager. Names and defaults follow Swarm's (moby/swarmkit api/specs.proto, api/defaults).
 import type { NetworkAttachmentConfig, VirtualIp } from './network.js';
+import type { ConfigReference, SecretReference } from './secret.js';
 
 export interface PortConfig {
   /** Port inside the container. */
@@ -74,6 +75,9 @@ export interface ContainerSpec {
   healthcheck?: HealthConfig;
   readOnly?: boolean;
   init?: boolean;
+  /** Files under /run/secrets, delivered only to nodes running the task (shared/model/secret.ts). */
+  secrets?: SecretReference[];
+  configs?: ConfigReference[];
 }
 
 export interface TaskTemplate {

@@ -20,7 +20,8 @@ export const createHook: TaskHook = {
     if (c.user) o.user = c.user;
     if (c.hostname) o.hostname = c.hostname;
     o.labels = { ...c.labels, ...labelsFor(ctx.task, ctx.nodeId) };
-    o.mounts = c.mounts.map((m) => ({ ...m }));
+    // After the secrets hook's read-only binds of the task's secret and config files.
+    o.mounts = [...(o.mounts ?? []), ...c.mounts.map((m) => ({ ...m }))];
     if (c.stopSignal) o.stopSignal = c.stopSignal;
     if (c.stopGracePeriodNs !== undefined) o.stopTimeoutSec = Math.ceil(c.stopGracePeriodNs / 1e9);
     if (c.readOnly) o.readOnlyRootfs = true;

@@ -7,6 +7,7 @@ import { eventRoutes } from './events.js';
 import { networkRoutes } from './networks.js';
 import { nodeRoutes } from './nodes.js';
 import { rollbackRoutes } from './rollback.js';
+import { configRoutes, secretRoutes } from './secrets.js';
 import { securityRoutes } from './security.js';
 import { nodeContainerLogRoutes, serviceLogRoutes } from './service-logs.js';
 import { serviceRoutes } from './services.js';
@@ -26,6 +27,8 @@ export function registerRoutes(app: FastifyInstance, d: ApiDeps): void {
   nodeContainerLogRoutes(app, d);
   securityRoutes(app, d);
   eventRoutes(app, d);
+  secretRoutes(app, d);
+  configRoutes(app, d);
 }
 
 export { serviceStatus } from './services.js';

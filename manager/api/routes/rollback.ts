@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import { assignVips } from '../../networks/index.js';
 import { assignPorts } from '../../ingress/index.js';
+import { resolveFileReferences } from '../../secrets/index.js';
 import { findService, type ApiDeps } from '../context.js';
 
 export function rollbackRoutes(app: FastifyInstance, d: ApiDeps): void {
@@ -37,7 +38,8 @@ export function rollbackRoutes(app: FastifyInstance, d: ApiDeps): void {
         const version = cur.version + 1;
         const next = {
           ...cur,
-          spec: cur.previousSpec,
+          // The previous spec's secrets must still exist (SECRET_NOT_FOUND otherwise).
+          spec: resolveFileReferences(tx, cur.previousSpec),
           previousSpec: cur.spec,
           version,
           updatedAt: now,

@@ -5,6 +5,7 @@ import { FlotillaError } from '../../../shared/errors/index.js';
 import type { Service, ServiceSpec, Task } from '../../../shared/model/index.js';
 import { assignPorts } from '../../ingress/index.js';
 import { assignVips, liveNetworks, resolveNetworks } from '../../networks/index.js';
+import { resolveFileReferences } from '../../secrets/index.js';
 import { checkServiceSpec, newId, type StoreCore } from '../../store/index.js';
 import { findService, type ApiDeps } from '../context.js';
 
@@ -50,9 +51,10 @@ export function serviceRoutes(app: FastifyInstance, d: ApiDeps): void {
       const spec = resolveNetworks(req.body.spec, liveNetworks(d.store));
       const now = new Date().toISOString();
       const service: Service = { id: newId(), version: 1, createdAt: now, updatedAt: now, spec };
-      await d.store.update((tx) =>
-        tx.create('service', assignVips(tx, assignPorts(tx, d.store, { ...service }))),
-      );
+      await d.store.update((tx) => {
+        const resolved = { ...service, spec: resolveFileReferences(tx, service.spec) };
+        tx.create('service', assignVips(tx, assignPorts(tx, d.store, resolved)));
+      });
       req.log.info({ serviceId: service.id, name: service.spec.name }, 'service created');
       return reply.status(201).send({ id: service.id, warnings: [] });
     },
@@ -86,7 +88,7 @@ export function serviceRoutes(app: FastifyInstance, d: ApiDeps): void {
         const next: Service = {
           ...cur,
           previousSpec: cur.spec,
-          spec,
+          spec: resolveFileReferences(tx, spec),
           version: cur.version + 1,
           updatedAt: new Date().toISOString(),
         };

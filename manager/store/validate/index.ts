@@ -4,6 +4,7 @@ import type { ObjectKind } from '../types.js';
 import { InvalidField } from './check.js';
 import { validateNode } from './node.js';
 import { validateService, validateServiceSpec } from './service.js';
+import { validateConfig, validateSecret } from './secret.js';
 import { validateTask } from './task.js';
 import { validateNetwork } from './network.js';
 
@@ -14,6 +15,8 @@ const validators: Record<ObjectKind, (v: unknown) => void> = {
   service: validateService,
   task: validateTask,
   network: validateNetwork,
+  secret: validateSecret,
+  config: validateConfig,
 };
 
 /** Throws STORE_INVALID_OBJECT naming the field when `v` is not a valid document of `kind`. */

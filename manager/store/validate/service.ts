@@ -16,6 +16,7 @@ import {
   time,
   type Obj,
 } from './check.js';
+import { fileReferences } from './secret.js';
 
 const serviceName = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 const constraint = /^\s*[A-Za-z0-9_.-]+\s*(==|!=)\s*\S.*$/;
@@ -77,6 +78,8 @@ function taskTemplate(v: unknown, f: string): void {
   bool(c.init, `${f}.containerSpec.init`);
   arr(c.mounts, `${f}.containerSpec.mounts`, mount);
   if (c.healthcheck !== undefined) health(c.healthcheck, `${f}.containerSpec.healthcheck`);
+  fileReferences(c.secrets, `${f}.containerSpec.secrets`);
+  fileReferences(c.configs, `${f}.containerSpec.configs`);
   const r = obj(t.resources, `${f}.resources`);
   resources(r.limits, `${f}.resources.limits`);
   resources(r.reservations, `${f}.resources.reservations`);

@@ -12,6 +12,7 @@ import type { RenewNow as _flotilla_v1_RenewNow, RenewNow__Output as _flotilla_v
 import type { TrustBundle as _flotilla_v1_TrustBundle, TrustBundle__Output as _flotilla_v1_TrustBundle__Output } from '../../flotilla/v1/TrustBundle.js';
 import type { OverlayNetworks as _flotilla_v1_OverlayNetworks, OverlayNetworks__Output as _flotilla_v1_OverlayNetworks__Output } from '../../flotilla/v1/OverlayNetworks.js';
 import type { OverlayChanges as _flotilla_v1_OverlayChanges, OverlayChanges__Output as _flotilla_v1_OverlayChanges__Output } from '../../flotilla/v1/OverlayChanges.js';
+import type { SecretsUpdate as _flotilla_v1_SecretsUpdate, SecretsUpdate__Output as _flotilla_v1_SecretsUpdate__Output } from '../../flotilla/v1/SecretsUpdate.js';
 
 export interface ManagerMessage {
   'accepted'?: (_flotilla_v1_SessionAccepted | null);
@@ -26,7 +27,8 @@ export interface ManagerMessage {
   'trust'?: (_flotilla_v1_TrustBundle | null);
   'overlays'?: (_flotilla_v1_OverlayNetworks | null);
   'overlayChanges'?: (_flotilla_v1_OverlayChanges | null);
-  'payload'?: "accepted"|"assignments"|"peers"|"logs"|"managers"|"ingress"|"ingressChanges"|"certificate"|"renewNow"|"trust"|"overlays"|"overlayChanges";
+  'secrets'?: (_flotilla_v1_SecretsUpdate | null);
+  'payload'?: "accepted"|"assignments"|"peers"|"logs"|"managers"|"ingress"|"ingressChanges"|"certificate"|"renewNow"|"trust"|"overlays"|"overlayChanges"|"secrets";
 }
 
 export interface ManagerMessage__Output {
@@ -42,5 +44,6 @@ export interface ManagerMessage__Output {
   'trust'?: (_flotilla_v1_TrustBundle__Output | null);
   'overlays'?: (_flotilla_v1_OverlayNetworks__Output | null);
   'overlayChanges'?: (_flotilla_v1_OverlayChanges__Output | null);
-  'payload'?: "accepted"|"assignments"|"peers"|"logs"|"managers"|"ingress"|"ingressChanges"|"certificate"|"renewNow"|"trust"|"overlays"|"overlayChanges";
+  'secrets'?: (_flotilla_v1_SecretsUpdate__Output | null);
+  'payload'?: "accepted"|"assignments"|"peers"|"logs"|"managers"|"ingress"|"ingressChanges"|"certificate"|"renewNow"|"trust"|"overlays"|"overlayChanges"|"secrets";
 }
