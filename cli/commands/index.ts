@@ -77,6 +77,10 @@ export const commandGroups: CommandGroup[] = [
   },
   { names: ['node'], load: async () => (await import('./node/index.js')).registerNodeCommands },
   {
+    names: ['secret', 'config'],
+    load: async () => (await import('./secret/index.js')).registerSecretCommands,
+  },
+  {
     names: ['service'],
     load: async () => (await import('./service/index.js')).registerServiceCommands,
   },

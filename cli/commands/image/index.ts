@@ -31,3 +31,4 @@ export function registerImageCommands(program: Command, ctx: () => CliContext): 
   registerInspectCommand(image, ctx);
   registerPruneCommand(image, ctx);
 }
+export { ago } from './query.js';

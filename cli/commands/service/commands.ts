@@ -16,43 +16,46 @@ import { registerServiceLogs } from './logs.js';
 import { registerServiceRollback } from './rollback.js';
 import { registerServiceUpdate } from './update.js';
 import { addTaskSpecOptions } from './task-flags.js';
+import { addFileCreateOptions } from './file-flags.js';
 
 export function registerServiceCommands(program: Command, ctx: () => CliContext): void {
   const service = program.command('service').description('Manage services');
 
-  const create = addTaskSpecOptions(
-    service
-      .command('create')
-      .description('Create a new service')
-      .argument('<image>')
-      .argument('[command...]')
-      .option('--name <name>', 'service name')
-      .option('--replicas <n>', 'number of tasks')
-      .option('--mode <mode>', 'replicated or global', 'replicated')
-      .option('-e, --env <VAR=value>', 'set an environment variable (repeatable)', collect)
-      .option(
-        '-p, --publish <spec>',
-        'publish a port: [PUBLISHED:]TARGET or mode=host,target=,published=',
-        collect,
-      )
-      .option(
-        '--network <network>',
-        'attach to a network: NAME[,alias=A] or name=NAME,alias=A (repeatable)',
-        collect,
-      )
-      .option('--endpoint-mode <mode>', 'vip (default) or dnsrr')
-      .option('--constraint <expr>', 'placement constraint (repeatable)', collect)
-      .option('--placement-pref <pref>', 'placement preference spread=... (repeatable)', collect)
-      .option('--mount <spec>', 'attach a mount type=bind|volume|tmpfs,... (repeatable)', collect)
-      .option('-l, --label <k=v>', 'service label (repeatable)', collect)
-      .option('--container-label <k=v>', 'container label (repeatable)', collect)
-      .option('--update-parallelism <n>', 'tasks updated at once')
-      .option('--update-delay <duration>', 'delay between updates')
-      .option('--update-failure-action <a>', 'pause, continue or rollback')
-      .option('--update-monitor <duration>', 'time to monitor each updated task')
-      .option('--update-order <o>', 'stop-first or start-first')
-      .option('-d, --detach', 'exit immediately instead of waiting for the service to converge')
-      .option('-q, --quiet', 'suppress progress output'),
+  const create = addFileCreateOptions(
+    addTaskSpecOptions(
+      service
+        .command('create')
+        .description('Create a new service')
+        .argument('<image>')
+        .argument('[command...]')
+        .option('--name <name>', 'service name')
+        .option('--replicas <n>', 'number of tasks')
+        .option('--mode <mode>', 'replicated or global', 'replicated')
+        .option('-e, --env <VAR=value>', 'set an environment variable (repeatable)', collect)
+        .option(
+          '-p, --publish <spec>',
+          'publish a port: [PUBLISHED:]TARGET or mode=host,target=,published=',
+          collect,
+        )
+        .option(
+          '--network <network>',
+          'attach to a network: NAME[,alias=A] or name=NAME,alias=A (repeatable)',
+          collect,
+        )
+        .option('--endpoint-mode <mode>', 'vip (default) or dnsrr')
+        .option('--constraint <expr>', 'placement constraint (repeatable)', collect)
+        .option('--placement-pref <pref>', 'placement preference spread=... (repeatable)', collect)
+        .option('--mount <spec>', 'attach a mount type=bind|volume|tmpfs,... (repeatable)', collect)
+        .option('-l, --label <k=v>', 'service label (repeatable)', collect)
+        .option('--container-label <k=v>', 'container label (repeatable)', collect)
+        .option('--update-parallelism <n>', 'tasks updated at once')
+        .option('--update-delay <duration>', 'delay between updates')
+        .option('--update-failure-action <a>', 'pause, continue or rollback')
+        .option('--update-monitor <duration>', 'time to monitor each updated task')
+        .option('--update-order <o>', 'stop-first or start-first')
+        .option('-d, --detach', 'exit immediately instead of waiting for the service to converge')
+        .option('-q, --quiet', 'suppress progress output'),
+    ),
   );
   create.action(
     async (

@@ -6,8 +6,9 @@ import type { Mount, PortConfig, ServiceSpec } from '../../../shared/model/index
 import { defaultServiceSpec } from '../../../shared/model/index.js';
 import { parseBytes, parseDurationNs } from '../../../shared/units/index.js';
 import { applyNetworkFlags } from './network-flags.js';
+import { applyFileCreateFlags, type FileCreateFlags } from './file-flags.js';
 
-export interface ServiceCreateFlags {
+export interface ServiceCreateFlags extends FileCreateFlags {
   name?: string;
   replicas?: string;
   mode?: string;
@@ -68,6 +69,7 @@ export function specFromFlags(image: string, args: string[], f: ServiceCreateFla
   if (f.readOnly) c.readOnly = true;
   if (f.init) c.init = true;
   c.mounts = (f.mount ?? []).map(parseMount);
+  applyFileCreateFlags(spec, f);
 
   const mode = f.mode ?? 'replicated';
   if (mode === 'global') {

@@ -17,8 +17,10 @@ import {
 } from './spec-from-flags.js';
 import { addTaskSpecOptions } from './task-flags.js';
 import { updateNetworks } from './network-flags.js';
+import { addFileUpdateOptions, applyFileUpdateFlags, type FileUpdateFlags } from './file-flags.js';
 
-export interface ServiceUpdateFlags extends Omit<ServiceCreateFlags, 'name' | 'mode' | 'network'> {
+export interface ServiceUpdateFlags
+  extends Omit<ServiceCreateFlags, 'name' | 'mode' | 'network'>, FileUpdateFlags {
   networkAdd?: string[];
   networkRm?: string[];
   image?: string;
@@ -126,6 +128,7 @@ export function applyUpdateFlags(
     ...c.mounts.filter((m) => !(f.mountRm ?? []).includes(m.target)),
     ...(f.mountAdd ?? []).map(parseMount),
   ];
+  applyFileUpdateFlags(spec, f);
   spec.endpointSpec.ports = [
     ...spec.endpointSpec.ports.filter((p) => !(f.publishRm ?? []).some((r) => portMatches(p, r))),
     ...(f.publishAdd ?? []).map(parsePort),
@@ -242,7 +245,7 @@ function bad(flag: string, value: string, reason: string): FlotillaError {
 
 /** The flags `service update` shares with docker's. */
 function updateOptions(cmd: Command): Command {
-  return addTaskSpecOptions(cmd)
+  return addFileUpdateOptions(addTaskSpecOptions(cmd))
     .option('--image <image>', 'service image tag')
     .option('--args <command>', 'service command args')
     .option('--env-add <VAR=value>', 'add or update an environment variable', collect)
