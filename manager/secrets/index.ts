@@ -14,3 +14,11 @@ export type { FileObjectInput } from './objects.js';
 export { referencedIds, resolveFileReferences, servicesUsing } from './references.js';
 export type { FileKind } from './references.js';
 export { filePayload } from './payload.js';
+export {
+  pickStackFiles,
+  prepareStackFiles,
+  pruneStackFiles,
+  renameReferences,
+  STACK_OBJECT_LABEL,
+} from './stack-files.js';
+export type { StackFileChange } from './stack-files.js';

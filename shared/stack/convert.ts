@@ -13,6 +13,7 @@ import type {
 } from '../model/index.js';
 import { parseBytes, parseDurationNs } from '../units/index.js';
 import type { ComposeConfig, Dict } from './compose-types.js';
+import { convertFileObjects, fileReferencesOf, type StackFileObject } from './convert-files.js';
 
 export const STACK_NAMESPACE_LABEL = 'com.docker.stack.namespace';
 
@@ -45,6 +46,8 @@ export interface ConvertedStack {
   services: ServiceSpec[];
   networks: StackNetwork[];
   volumes: StackVolume[];
+  secrets: StackFileObject[];
+  configs: StackFileObject[];
 }
 
 const defaultUpdate = (): UpdateConfig => ({
@@ -110,6 +113,8 @@ export function convertStack(stack: string, cfg: ComposeConfig): ConvertedStack 
     driverOpts: (v.driver_opts as Record<string, string>) ?? {},
     labels: labelsWithNamespace(v.labels, stack),
   }));
+  const secrets = convertFileObjects(stack, cfg, 'secrets', STACK_NAMESPACE_LABEL);
+  const configs = convertFileObjects(stack, cfg, 'configs', STACK_NAMESPACE_LABEL);
   const netName = new Map(networks.map((n) => [n.key, n.name]));
   const volName = new Map(volumes.map((v) => [v.key, v.name]));
   // A service with no networks joins the stack's default network, as docker does.
@@ -190,6 +195,8 @@ export function convertStack(stack: string, cfg: ComposeConfig): ConvertedStack 
       networksOfService = [{ target: defaultNet, aliases: [key] }];
       usesDefault = true;
     }
+    const secretRefs = fileReferencesOf(s.secrets, 'secrets', secrets);
+    const configRefs = fileReferencesOf(s.configs, 'configs', configs);
     const spec: ServiceSpec = {
       name: `${stack}_${key}`,
       labels: labelsWithNamespace(deploy.labels, stack),
@@ -215,6 +222,8 @@ export function convertStack(stack: string, cfg: ComposeConfig): ConvertedStack 
           ...(healthcheck ? { healthcheck } : {}),
           ...(s.read_only === true ? { readOnly: true } : {}),
           ...(typeof s.init === 'boolean' ? { init: s.init } : {}),
+          ...(secretRefs ? { secrets: secretRefs } : {}),
+          ...(configRefs ? { configs: configRefs } : {}),
         },
         resources: { limits: res('limits'), reservations: res('reservations') },
         restartPolicy: {
@@ -255,7 +264,7 @@ export function convertStack(stack: string, cfg: ComposeConfig): ConvertedStack 
       labels: { [STACK_NAMESPACE_LABEL]: stack },
     });
   }
-  return { services, networks, volumes };
+  return { services, networks, volumes, secrets, configs };
 }
 
 function refuse(detail: string): never {

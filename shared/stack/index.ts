@@ -9,6 +9,7 @@ export type { LoadOptions, LoadedConfig } from './load.js';
 export { renderConfig, toDocument } from './render.js';
 export { convertStack, parseNanoCpus, STACK_NAMESPACE_LABEL } from './convert.js';
 export type { ConvertedStack, StackNetwork, StackVolume } from './convert.js';
+export type { StackFileObject } from './convert-files.js';
 export type { ComposeConfig } from './compose-types.js';
 export { MAX_ALIAS_COUNT, MAX_DEPTH } from './source.js';
 export { MAX_FILE_BYTES } from './source-bytes.js';

@@ -157,6 +157,11 @@ export function normalizeFileObject(
     file = isAbsolute(file ?? '') ? file : join(ctx.workingDir, file ?? '');
   }
   set(out, 'name', objName);
+  // `environment:` (compose spec): the content comes from that variable, not from a file.
+  if (typeof o.environment === 'string') {
+    file = undefined;
+    set(out, 'environment', o.environment);
+  }
   set(out, 'file', file);
   set(out, 'external', ext.external);
   set(out, 'labels', mapping(o.labels, '=', false));

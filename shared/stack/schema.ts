@@ -286,6 +286,7 @@ const fileObject = (withDriver: boolean) =>
     {
       name: str,
       file: str,
+      environment: str,
       external: { type: ['boolean', 'object'], props: { name: str }, extra: true },
       labels: listOrDict,
       ...(withDriver ? { driver: str, driver_opts: driverOpts } : {}),

@@ -11,6 +11,7 @@ import type { ManagerClient } from '../../clients/manager-client.js';
 import { managerClient } from '../../clients/manager-client.js';
 import type { CliContext } from '../../context.js';
 import { waitForConvergence } from '../../convergence.js';
+import { readStackFiles, type StackFileInput } from './file-objects.js';
 
 export interface StackDeployOptions {
   composeFile?: string[];
@@ -27,6 +28,8 @@ export interface StackDeployResult {
   removed: { id: string; name: string }[];
   dryRun?: boolean;
   networksCreated?: { id: string; name: string }[];
+  files?: { kind: string; name: string; object: string; state: string }[];
+  filesRemoved?: { kind: string; name: string }[];
 }
 
 /** A stack network as the manager's stack route takes it (overlay networks only). */
@@ -52,11 +55,12 @@ export async function deployStack(
   prune = false,
   dryRun = false,
   networks: StackNetwork[] = [],
+  files: { secrets?: StackFileInput[]; configs?: StackFileInput[] } = {},
 ): Promise<StackDeployResult> {
   return client.json<StackDeployResult>({
     method: 'POST',
     path: `/stacks/${encodeURIComponent(name)}/${dryRun ? 'plan' : 'deploy'}`,
-    body: { services, networks: networks.map(networkRequest), prune },
+    body: { services, networks: networks.map(networkRequest), prune, ...files },
   });
 }
 
@@ -69,14 +73,26 @@ export async function runStackDeploy(
   const stack = loadStack(name, o.composeFile ?? []);
   for (const w of stack.warnings) ctx.err.write(`WARNING: ${w}\n`);
   const client = managerClient(ctx);
+  // External ones are not read: the manager checks that they exist.
+  const files = {
+    secrets: readStackFiles('secret', stack.secrets),
+    configs: readStackFiles('config', stack.configs),
+  };
   if (o.dryRun) {
     return printPlan(
       ctx.out,
-      await deployStack(client, name, stack.services, o.prune, true, stack.networks),
+      await deployStack(client, name, stack.services, o.prune, true, stack.networks, files),
     );
   }
-  const r = await deployStack(client, name, stack.services, o.prune, false, stack.networks);
+  const r = await deployStack(client, name, stack.services, o.prune, false, stack.networks, files);
   for (const n of r.networksCreated ?? []) ctx.out.write(`Creating network ${n.name}\n`);
+  for (const f of r.files ?? [])
+    if (f.state === 'created') ctx.out.write(`Creating ${f.kind} ${f.object}\n`);
+    else if (f.state === 'new-version')
+      ctx.out.write(
+        `Updating ${f.kind} ${f.name}: its content changed, new version ${f.object} (the services using it roll)\n`,
+      );
+  for (const f of r.filesRemoved ?? []) ctx.out.write(`Removing ${f.kind} ${f.name}\n`);
   for (const s of r.removed) ctx.out.write(`Removing service ${s.name}\n`);
   for (const s of r.updated) ctx.out.write(`Updating service ${s.name} (id: ${s.id})\n`);
   for (const s of r.created) ctx.out.write(`Creating service ${s.name}\n`);
@@ -89,6 +105,11 @@ export async function runStackDeploy(
 
 function printPlan(out: NodeJS.WritableStream, plan: StackDeployResult): void {
   out.write('Dry run: nothing was changed.\n');
+  for (const f of plan.files ?? [])
+    if (f.state === 'created') out.write(`Would create ${f.kind} ${f.object}\n`);
+    else if (f.state === 'new-version')
+      out.write(`Would create ${f.kind} ${f.object} (new version of ${f.name}: content changed)\n`);
+  for (const f of plan.filesRemoved ?? []) out.write(`Would remove ${f.kind} ${f.name}\n`);
   for (const s of plan.removed) out.write(`Would remove service ${s.name}\n`);
   for (const s of plan.updated) {
     out.write(`Would update service ${s.name} (id: ${s.id})\n`);

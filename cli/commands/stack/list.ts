@@ -8,6 +8,7 @@ import { managerClient } from '../../clients/manager-client.js';
 import type { CliContext } from '../../context.js';
 import { renderJsonLines, renderTable } from '../../render/table.js';
 import { renderServiceList, taskRows, type ServiceListItem } from '../../render/services.js';
+import { removeStackFiles } from './file-objects.js';
 
 const stackOf = (s: Service) => s.spec.labels[STACK_NAMESPACE_LABEL];
 
@@ -80,15 +81,14 @@ export async function removeStacks(
   let missing: string | undefined;
   for (const name of names) {
     const list = await stackServices(client, name);
-    if (list.length === 0) {
-      missing = name;
-      continue;
-    }
     for (const s of list.sort((a, b) => a.spec.name.localeCompare(b.spec.name))) {
       o.out.write(`Removing service ${s.spec.name}\n`);
       await client.json({ method: 'DELETE', path: `/services/${s.id}` });
       removed.add(s.id);
     }
+    // Secrets and configs once no service of the stack uses them.
+    const files = await removeStackFiles(client, name, o.out);
+    if (list.length === 0 && files === 0) missing = name;
   }
   // The stack's networks: the manager removes each once the tasks still stopping are gone.
   let networkError: unknown;

@@ -5,6 +5,7 @@
 // POST /stacks/NAME/plan builds the same transaction (same checks, same port assignment) and
 // abandons it: the answer says what deploy would change, with a field diff per updated service.
 // (A separate route, so that a manager without it answers 404 instead of deploying.)
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { FlotillaError, isFlotillaError } from '../../../shared/errors/index.js';
 import type { Service, ServiceSpec } from '../../../shared/model/index.js';
@@ -18,6 +19,15 @@ import {
   resolveNetworks,
   type NetworkCreateRequest,
 } from '../../networks/index.js';
+import {
+  pickStackFiles,
+  prepareStackFiles,
+  pruneStackFiles,
+  renameReferences,
+  resolveFileReferences,
+  type FileObjectInput,
+  type StackFileChange,
+} from '../../secrets/index.js';
 import { checkServiceSpec, newId } from '../../store/index.js';
 import type { ApiDeps } from '../context.js';
 import { canonical } from '../../../shared/json/canonical.js';
@@ -30,6 +40,10 @@ export interface StackDeployResult {
   updated: { id: string; name: string; version: number; changes: FieldChange[] }[];
   unchanged: { id: string; name: string; version: number }[];
   removed: { id: string; name: string }[];
+  /** The stack's secrets and configs: created, new versions (content changed) and unchanged. */
+  files: StackFileChange[];
+  /** Versions no service uses any more, removed. */
+  filesRemoved: { kind: 'secret' | 'config'; name: string }[];
   /** True when nothing was written (the plan route). */
   dryRun?: boolean;
   /** Networks this deploy created (`Creating network NAME`). */
@@ -54,7 +68,13 @@ export function stackRoutes(app: FastifyInstance, d: ApiDeps): void {
 function deployRoute(app: FastifyInstance, d: ApiDeps, url: string, dryRun: boolean): void {
   app.post<{
     Params: { name: string };
-    Body: { services: ServiceSpec[]; networks?: StackNetworkRequest[]; prune?: boolean };
+    Body: {
+      services: ServiceSpec[];
+      networks?: StackNetworkRequest[];
+      prune?: boolean;
+      secrets?: FileObjectInput[];
+      configs?: FileObjectInput[];
+    };
   }>(
     url,
     {
@@ -71,6 +91,8 @@ function deployRoute(app: FastifyInstance, d: ApiDeps, url: string, dryRun: bool
             services: { type: 'array', items: { type: 'object' } },
             networks: { type: 'array', items: { type: 'object' } },
             prune: { type: 'boolean' },
+            secrets: { type: 'array', items: { type: 'object' } },
+            configs: { type: 'array', items: { type: 'object' } },
           },
         },
       },
@@ -107,6 +129,21 @@ function deployRoute(app: FastifyInstance, d: ApiDeps, url: string, dryRun: bool
         spec: n.external ? undefined : networkSpecOf(n),
       }));
       const now = new Date().toISOString();
+      const fileInputs = { secret: req.body.secrets ?? [], config: req.body.configs ?? [] };
+      // Sealed before the transaction (it may make the data key); the transaction picks. A dry
+      // run seals under a throw-away key: it must not make the data key, and writes nothing.
+      const real = d.secretsKey;
+      const keys =
+        dryRun && real
+          ? {
+              current: async () => ({ id: 'dry-run', key: randomBytes(32) }),
+              open: (keyId: string) => real.open(keyId),
+            }
+          : real;
+      const prepared = {
+        secret: await prepareStackFiles(keys, 'secret', stack, fileInputs.secret),
+        config: await prepareStackFiles(d.secretsKey, 'config', stack, fileInputs.config),
+      };
       const deploy = d.store.update((tx) => {
         const r: StackDeployResult = {
           created: [],
@@ -114,6 +151,8 @@ function deployRoute(app: FastifyInstance, d: ApiDeps, url: string, dryRun: bool
           unchanged: [],
           removed: [],
           networksCreated: [],
+          files: [],
+          filesRemoved: [],
         };
         // The stack's networks first (same transaction): services resolve their names to them.
         const networks = liveNetworks(d.store).filter((n) => tx.get('network', n.id));
@@ -143,10 +182,24 @@ function deployRoute(app: FastifyInstance, d: ApiDeps, url: string, dryRun: bool
           networks.push(n);
           r.networksCreated!.push({ id: n.id, name: n.spec.name });
         }
+        // Renamed per attempt: a retried transaction starts again from the request.
+        const mine = structuredClone(specs);
+        for (const kind of ['secret', 'config'] as const) {
+          const picked = pickStackFiles(
+            tx,
+            d.store,
+            d.secretsKey,
+            kind,
+            prepared[kind],
+            fileInputs[kind],
+          );
+          r.files.push(...picked.changes);
+          for (const spec of mine) renameReferences(spec, kind, picked.names);
+        }
         // Services written so far in this transaction: their ports count for the next ones.
         const written: Service[] = [];
-        for (const given of specs) {
-          const spec = resolveNetworks(given, networks);
+        for (const given of mine) {
+          const spec = resolveNetworks(resolveFileReferences(tx, given), networks);
           const known = d.store.serviceByName(spec.name);
           const cur = known && tx.get('service', known.id);
           if (!cur) {
@@ -180,6 +233,15 @@ function deployRoute(app: FastifyInstance, d: ApiDeps, url: string, dryRun: bool
               tx.delete('service', s.id);
               r.removed.push({ id: s.id, name: s.spec.name });
             }
+        // Every service as this deploy leaves it: old versions none of them uses go.
+        const byId = new Map(d.store.list('service').map((s) => [s.id, s as Service]));
+        for (const s of written) byId.set(s.id, s);
+        for (const x of r.removed) byId.delete(x.id);
+        for (const kind of ['secret', 'config'] as const) {
+          const keep = new Set(r.files.filter((f) => f.kind === kind).map((f) => f.object));
+          for (const name of pruneStackFiles(tx, d.store, kind, stack, [...byId.values()], keep))
+            r.filesRemoved.push({ kind, name });
+        }
         if (dryRun) throw new DryRunDone({ ...r, dryRun: true });
         return r;
       });

@@ -6,7 +6,15 @@
 // service removes the task's tmpfs.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,7 +48,13 @@ const fltIn = (input: string, ...args: string[]) => {
 };
 
 async function tasks(service: string): Promise<Task[]> {
-  const r = await https(m.apiAddr, 'GET', `/tasks?service=${service}`, undefined, adminTls(cfg));
+  const r = await https(
+    m.apiAddr,
+    'GET',
+    `/tasks?service=${service}`,
+    undefined,
+    adminTls(cfg, 'secrets'),
+  );
   return r.status === 200 ? (r.body as Task[]) : [];
 }
 
@@ -102,11 +116,21 @@ beforeAll(async () => {
 
 afterAll(async () => {
   flt('service', 'rm', 'web');
-  await agent?.stop();
+  flt('stack', 'rm', 'shop');
+  if (agent) {
+    // Containers first (the agent keeps them over a stop by design), then any task tmpfs a failed
+    // test left mounted, then the agent, its network and its files.
+    const ids = agent.ids();
+    if (ids.length) await agent.cli(['rm', '-f', '-v', ...ids]);
+    for (const l of readFileSync('/proc/self/mountinfo', 'utf8').split('\n').reverse()) {
+      const mountPoint = l.split(' ')[4];
+      if (mountPoint?.startsWith(join(agent.execRoot, 'secrets') + '/'))
+        spawnSync('umount', ['-l', mountPoint]);
+    }
+    await agent.destroy();
+  }
   await m?.stop();
-  // Containers of the cluster task are this agent's: remove what is left by its own CLI first.
   rmSync(root, { recursive: true, force: true });
-  if (agent) rmSync(agent.dir, { recursive: true, force: true });
 }, 120_000);
 
 describe('secrets and configs on a real cluster', () => {
@@ -270,5 +294,66 @@ describe('secrets and configs on a real cluster', () => {
     expect(flt('secret', 'rm', 'db_password', 'api_key').status).toBe(0);
     expect(flt('config', 'rm', 'app_conf').status).toBe(0);
     expect(flt('secret', 'ls', '-q').stdout.trim()).toBe('');
+  });
+
+  it('deploys a stack with secrets and configs, rolls a changed secret, and stack rm removes them', async () => {
+    const dir = join(root, 'stack');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'pw.txt'), 'stack-pw-1');
+    const file = join(dir, 'stack.yml');
+    writeFileSync(
+      file,
+      [
+        'services:',
+        '  app:',
+        '    image: busybox:latest',
+        '    command: ["sleep", "3600"]',
+        '    secrets:',
+        '      - db_pw',
+        '      - source: db_pw',
+        '        target: other',
+        '        mode: 0400',
+        '    configs:',
+        '      - source: app_conf',
+        '        target: /etc/app.conf',
+        'secrets:',
+        '  db_pw:',
+        '    file: ./pw.txt',
+        'configs:',
+        '  app_conf:',
+        '    environment: APP_CONF',
+        '',
+      ].join('\n'),
+    );
+    const deploy = () =>
+      cli({ ...env, APP_CONF: 'from-env\n' }, 'stack', 'deploy', '-c', file, '--detach', 'shop');
+    const first = deploy();
+    expect(first.stderr).toBe('');
+    expect(first.status).toBe(0);
+    expect(first.stdout).toContain('Creating secret shop_db_pw');
+    expect(first.stdout).toContain('Creating config shop_app_conf');
+    let cid = await runningContainer('shop_app');
+    expect((await exec(cid, 'cat', '/run/secrets/db_pw')).stdout).toBe('stack-pw-1');
+    expect((await exec(cid, 'stat', '-c', '%a', '/run/secrets/other')).stdout.trim()).toBe('400');
+    expect((await exec(cid, 'cat', '/etc/app.conf')).stdout).toBe('from-env\n');
+
+    // Unchanged: nothing new. Changed: a new version, and the service rolls to it.
+    expect(deploy().stdout).not.toContain('secret');
+    writeFileSync(join(dir, 'pw.txt'), 'stack-pw-2');
+    const second = deploy();
+    expect(second.status).toBe(0);
+    expect(second.stdout).toContain(
+      'Updating secret shop_db_pw: its content changed, new version shop_db_pw-v2',
+    );
+    expect(second.stdout).toContain('Updating service shop_app');
+    cid = await runningContainer('shop_app', 2);
+    expect((await exec(cid, 'cat', '/run/secrets/db_pw')).stdout).toBe('stack-pw-2');
+
+    const rm = flt('stack', 'rm', 'shop');
+    expect(rm.status).toBe(0);
+    expect(rm.stdout).toContain('Removing secret shop_db_pw-v2');
+    expect(rm.stdout).toContain('Removing config shop_app_conf');
+    expect(flt('secret', 'ls').stdout).not.toContain('shop_');
+    expect(flt('config', 'ls').stdout).not.toContain('shop_');
   });
 });
