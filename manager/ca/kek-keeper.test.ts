@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../shared/log/index.js';
+import { filePayload, newSecret, SecretsKeyring } from '../secrets/index.js';
 import { InMemoryObjectStore } from '../store/index.js';
 import { ClusterCa } from './cluster-ca.js';
 import type { ClusterSettings } from './cluster.js';
@@ -66,6 +67,19 @@ describe('sealing', () => {
 });
 
 describe('KekKeeper', () => {
+  it('seals the secrets data key again on rotation: secrets open on every manager after it', async () => {
+    const { store, ma, mb } = await twoManagers();
+    const ka = new SecretsKeyring({ store, kek: ma.keeper });
+    const kb = new SecretsKeyring({ store, kek: mb.keeper });
+    const s = await newSecret(ka, { name: 'pw', data: Buffer.from('hunter2').toString('base64') });
+    await store.update((tx) => tx.create('secret', s));
+    const before = ((await store.getCluster()) as ClusterSettings).secretsKey!.sealed;
+    await ma.keeper.rotate(ma.ca);
+    expect(((await store.getCluster()) as ClusterSettings).secretsKey!.sealed).not.toBe(before);
+    expect(filePayload(store, ka, 'secret', s.id)?.toString()).toBe('hunter2');
+    expect(filePayload(store, kb, 'secret', s.id)?.toString()).toBe('hunter2');
+  });
+
   it('rotates the KEK in one write; the other manager follows and the CA key opens with it', async () => {
     const { store, ma, mb } = await twoManagers();
     const worker = ma.ca.joinToken('worker');
