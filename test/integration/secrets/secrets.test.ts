@@ -298,7 +298,7 @@ describe('secrets and configs on a real cluster', () => {
 
   it('deploys a stack with secrets and configs, rolls a changed secret, and stack rm removes them', async () => {
     const dir = join(root, 'stack');
-    mkdirSync(dir);
+    mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'pw.txt'), 'stack-pw-1');
     const file = join(dir, 'stack.yml');
     writeFileSync(
@@ -326,7 +326,7 @@ describe('secrets and configs on a real cluster', () => {
       ].join('\n'),
     );
     const deploy = () =>
-      cli({ ...env, APP_CONF: 'from-env\n' }, 'stack', 'deploy', '-c', file, '--detach', 'shop');
+      cli({ ...env, APP_CONF: 'from-env\n' }, 'stack', 'deploy', '-c', file, '-d', 'shop');
     const first = deploy();
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);
