@@ -5,7 +5,7 @@ import type { Node, Service } from '../../shared/model/index.js';
 import type { StoreEvent } from '../store/index.js';
 
 export interface ClusterEvent {
-  Type: 'service' | 'node' | 'task';
+  Type: 'service' | 'node' | 'task' | 'secret' | 'config';
   Action: 'create' | 'update' | 'remove';
   Actor: { ID: string; Attributes: Record<string, string> };
   scope: 'swarm';
@@ -41,6 +41,10 @@ export function clusterEventOf(e: StoreEvent, nowMs: number): ClusterEvent | und
       if (action === 'update' && Object.keys(attrs).length === 1) return undefined;
       return made('node', action, e.object.id, attrs);
     }
+    // As Docker: create and remove with the name; never the data.
+    case 'secret':
+    case 'config':
+      return made(e.kind, action, e.object.id, { name: e.object.spec.name });
     case 'task': {
       const t = e.object;
       const attrs: Record<string, string> = {

@@ -17,6 +17,19 @@ async function setup(historyLimit?: number) {
 const brief = (e: ClusterEvent) => `${e.Type} ${e.Action} ${JSON.stringify(e.Actor.Attributes)}`;
 
 describe('ClusterEvents', () => {
+  it('makes create and remove events of configs by name', async () => {
+    const { store, live } = await setup();
+    const now = new Date().toISOString();
+    const c = { id: 'c1', version: 1, createdAt: now, updatedAt: now };
+    const config = { ...c, spec: { name: 'app_conf', labels: {}, data: 'eA==' } };
+    await store.update((tx) => tx.create('config', config));
+    await store.update((tx) => tx.delete('config', 'c1'));
+    expect(live.map(brief)).toEqual([
+      'config create {"name":"app_conf"}',
+      'config remove {"name":"app_conf"}',
+    ]);
+  });
+
   it('makes create, update and remove events of services with Docker’s attributes', async () => {
     const { store, live } = await setup();
     const web = serviceFixture('web');

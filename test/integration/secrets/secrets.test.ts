@@ -151,12 +151,15 @@ describe('secrets and configs on a real cluster', () => {
     writeFileSync(file, secretValue, { mode: 0o600 });
     const confFile = join(root, 'app.conf');
     writeFileSync(confFile, configValue);
-    expect(flt('config', 'create', 'app_conf', confFile).status).toBe(0);
+    expect(flt('config', 'create', '--label', 'tier=web', 'app_conf', confFile).status).toBe(0);
 
     const ls = flt('secret', 'ls');
     expect(ls.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+DRIVER\s+CREATED\s+UPDATED/);
     expect(ls.stdout).toContain('db_password');
     expect(flt('config', 'ls').stdout).toMatch(/^ID\s+NAME\s+CREATED\s+UPDATED/);
+    const json = flt('config', 'ls', '--format', 'json').stdout;
+    expect(JSON.parse(json.trim()).spec.labels).toEqual({ tier: 'web' });
+    expect(flt('secret', 'ls', '--format', 'json').stdout).not.toContain(secretValue);
 
     const inspect = flt('secret', 'inspect', 'db_password');
     expect(JSON.parse(inspect.stdout)[0].spec).toEqual({
@@ -277,6 +280,28 @@ describe('secrets and configs on a real cluster', () => {
     const cid = await runningContainer('web', before + 1);
     expect((await exec(cid, 'cat', '/run/secrets/api')).stdout).toBe('second-secret');
     expect((await exec(cid, 'cat', '/run/secrets/db_password')).stdout).toBe(secretValue);
+
+    // Removing and moving: the next task has no api file, and the config at its new path.
+    const u2 = flt(
+      'service',
+      'update',
+      '--detach',
+      '--secret-rm',
+      'api_key',
+      '--config-rm',
+      'app_conf',
+      '--config-add',
+      'source=app_conf,target=/etc/moved.conf',
+      'web',
+    );
+    expect(u2.stderr).toBe('');
+    const cid2 = await runningContainer('web', before + 2);
+    expect((await exec(cid2, 'cat', '/etc/moved.conf')).stdout).toBe(configValue);
+    expect((await exec(cid2, 'ls', '/run/secrets')).stdout.split(/\s+/).sort()).toEqual([
+      '',
+      'custom_pw',
+      'db_password',
+    ]);
   });
 
   it('removes the task files with the service, then lets the secret go', async () => {
