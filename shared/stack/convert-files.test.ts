@@ -81,11 +81,11 @@ describe('stack secrets and configs', () => {
   it('refuses a secret driver or a config template driver, whose content it cannot make', () => {
     expect(() =>
       stackOf('services:\n  a:\n    image: x\nsecrets:\n  s:\n    driver: vault\n'),
-    ).toThrow(/secret.driver is not supported/);
+    ).toThrow(/secrets\.s\.driver: not supported/);
     expect(() =>
       stackOf(
         'services:\n  a:\n    image: x\nconfigs:\n  c:\n    file: ./c\n    template_driver: golang\n',
       ),
-    ).toThrow(/config.template_driver is not supported/);
+    ).toThrow(/configs\.c\.template_driver: not supported/);
   });
 });

@@ -240,7 +240,7 @@ function fileObjectKeys(section: 'secrets' | 'configs'): Record<KeyPath, KeyDeci
   return {
     [`${section}.name`]: honoured(SECRETS),
     [`${section}.file`]: honoured(SECRETS),
-    // Not in docker's 3.13 schema; the compose spec allows it and the secrets work adds it.
+    // Not in docker's 3.13 schema; the compose spec allows it (shared/stack/schema.ts has it).
     [`${section}.environment`]: honoured(SECRETS),
     [`${section}.external`]: honoured(SECRETS),
     [`${section}.external.name`]: honoured(SECRETS),
@@ -254,8 +254,6 @@ function fileObjectKeys(section: 'secrets' | 'configs'): Record<KeyPath, KeyDeci
 /** Keys with a decision that docker's 3.13 schema does not have (forbidden or added by us). */
 export const keysOutsideSchema = new Set<KeyPath>([
   'services.dns_opt',
-  'secrets.environment',
-  'configs.environment',
   'services.extends',
   'services.volume_driver',
   'services.volumes_from',

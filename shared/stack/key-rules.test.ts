@@ -206,8 +206,6 @@ const notYetInSpec = [
   'services.tty',
   'services.stdin_open',
   'services.logging',
-  'services.secrets',
-  'services.configs',
 ];
 
 const serviceRows = schemaKeys().filter((r) => r.key.startsWith('services.'));

@@ -156,14 +156,6 @@ export function normalizeFileObject(
   } else {
     file = isAbsolute(file ?? '') ? file : join(ctx.workingDir, file ?? '');
   }
-  // Without its driver or template engine the content would not be what the file means: refused.
-  for (const k of ['driver', 'template_driver'] as const)
-    if (o[k] !== undefined)
-      ctx.problems.add(
-        ctx.src.positionOf([...path, k]),
-        [...path, k],
-        `${single}.${k} is not supported by Flotilla; give the content with file: or environment:`,
-      );
   set(out, 'name', objName);
   // `environment:` (compose spec): the content comes from that variable, not from a file.
   if (typeof o.environment === 'string') {
