@@ -26,6 +26,10 @@ export interface AgentSettings {
   defaultRuntime: string;
   /** host:port of the plain-HTTP Prometheus endpoint (Docker's --metrics-addr); '' = off. */
   metricsAddr: string;
+  /** Log driver of containers created without --log-driver (dockerd's log-driver). */
+  logDriver: string;
+  /** Its options, KEY=VALUE (dockerd's log-opts). */
+  logOpts: string[];
 }
 
 /** What the command line may set: the settings, and which config file to read them from. */
@@ -49,6 +53,8 @@ export function agentConfig(flags: Partial<AgentFlagSettings>): AgentConfig {
     hostname: '',
     defaultRuntime: 'runc',
     metricsAddr: '',
+    logDriver: 'json-file',
+    logOpts: [],
   };
   const file = readSettingsFile(
     flags.configFile ?? process.env.FLOTILLA_CONFIG_FILE ?? '/etc/flotilla/agent.json',

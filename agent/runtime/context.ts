@@ -3,6 +3,7 @@
 // builds one; the parts (supervisor, start sequence, restore, attach, exec) never build their own.
 import { join } from 'node:path';
 import { KeyedLock } from '../../shared/concurrency/keyed-lock.js';
+import type { LogDriverConfig } from '../../shared/engine/log-drivers.js';
 import type { Logger } from '../../shared/log/index.js';
 import type { Snapshotter } from '../image/snapshot/index.js';
 import type { NetworkAttacher } from '../network/index.js';
@@ -26,6 +27,8 @@ export interface EngineDeps {
   conmonBinary?: string;
   /** runc or crun, for containers created without --runtime. @default 'runc' */
   defaultRuntime?: string;
+  /** The log driver of containers created without --log-driver (dockerd's log-driver). @default json-file */
+  defaultLogDriver?: LogDriverConfig;
 }
 
 /** Directories under the exec root (made at open, except crun's, made when crun first runs). */

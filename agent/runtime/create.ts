@@ -8,6 +8,7 @@ import { resolveUser } from './bundle/user.js';
 import { zeroTime, type ContainerRecord } from './container/record.js';
 import { validateCreateOptions } from './container/validate.js';
 import type { RuntimeContext } from './context.js';
+import { checkLogConfig, resolveLogConfig } from './logs/drivers/config.js';
 import type { ContainerCreateOptions } from './types.js';
 import { resolveMounts } from './volumes/mounts.js';
 
@@ -17,6 +18,9 @@ export async function createContainer(
 ): Promise<{ id: string; warnings: string[] }> {
   const { images, snapshotter, network, defaultRuntime } = ctx.deps;
   validateCreateOptions(opts);
+  // The driver is fixed at create (the agent's default may change later, as dockerd's may).
+  opts = { ...opts, ...resolveLogConfig(opts, ctx.deps.defaultLogDriver) };
+  checkLogConfig(opts.logDriver!, opts.logOpts);
   // An unknown network fails `create`, as Docker's does, instead of leaving a container that
   // cannot start.
   const net = opts.network;

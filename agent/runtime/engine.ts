@@ -13,7 +13,8 @@ import { RuntimeContext, type EngineDeps } from './context.js';
 import { createContainer } from './create.js';
 import type { WaitCondition } from './events.js';
 import { ExecSessions } from './exec/sessions.js';
-import { readLog } from './logs/k8s-file.js';
+import { checkLogConfig } from './logs/drivers/config.js';
+import { readContainerLog } from './logs/read.js';
 import { restoreContainers } from './restore.js';
 import { StartSequence } from './start/sequence.js';
 import { startSteps } from './start/steps.js';
@@ -71,6 +72,8 @@ export class RuncContainerEngine implements ContainerRuntime {
    */
   checkDefaultRuntime(): void {
     this.ctx.checkRuntime(this.ctx.deps.defaultRuntime ?? 'runc');
+    const log = this.ctx.deps.defaultLogDriver;
+    if (log) checkLogConfig(log.name, log.options);
   }
 
   /** Loads records, adopts or settles containers left from a previous run, watches exits. */
@@ -278,7 +281,7 @@ export class RuncContainerEngine implements ContainerRuntime {
       (rec.state.status !== 'running' &&
         rec.state.status !== 'paused' &&
         rec.state.status !== 'restarting');
-    return readLog(rec.logPath, opts, done);
+    return readContainerLog(rec, store.dirOf(rec.id), opts, done);
   }
 
   async stats(idOrName: string): Promise<ContainerStats> {

@@ -11,7 +11,9 @@ import { writeCtl } from './conmon/ctl.js';
 import { ExitWatcher, persistedExit } from './conmon/exit-watcher.js';
 import type { RuntimeContext } from './context.js';
 import { HealthMonitor } from './health/monitor.js';
-import { LogRotator, parseLogOpts } from './logs/rotation.js';
+import { spoolLimits } from './logs/drivers/config.js';
+import { LogRotator } from './logs/rotation.js';
+import { LogShippers } from './logs/shippers.js';
 import { restartDelayMs, shouldRestart } from './restart/policy.js';
 
 /** How often running records are checked for an exit code that the exit watcher missed. */
@@ -34,6 +36,7 @@ export class Supervisor {
   private readonly exits: ExitWatcher;
   private readonly health: HealthMonitor;
   private readonly rotator: LogRotator;
+  private readonly shippers: LogShippers;
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
   private reaper?: NodeJS.Timeout;
 
@@ -53,8 +56,10 @@ export class Supervisor {
         ctx.events.publish(rec, 'health_status', { health_status: rec.state.health?.Status ?? '' });
       },
     });
+    this.shippers = new LogShippers({ log: ctx.log, dirOf: (id) => ctx.store.dirOf(id) });
     this.rotator = new LogRotator({
       reopen: (id) => writeCtl(ctx.bundleDir(id), '2 0 0'),
+      canRotate: (id) => this.shippers.canRotate(id),
       onError: (err, id) => ctx.log.warn({ err, containerId: id }, 'log rotation failed'),
     });
   }
@@ -75,6 +80,7 @@ export class Supervisor {
     if (this.reaper) clearInterval(this.reaper);
     this.health.stopAll();
     this.rotator.stop();
+    await this.shippers.stopAll();
     for (const t of this.restartTimers.values()) clearTimeout(t);
   }
 
@@ -98,7 +104,10 @@ export class Supervisor {
   /** Resumes supervision of a container that kept running while the agent was away. */
   adopt(rec: ContainerRecord): void {
     this.health.watch(rec);
-    this.rotator.watch(rec.id, rec.logPath, parseLogOpts(rec.options.logOpts));
+    const driver = rec.options.logDriver ?? 'k8s-file';
+    if (driver !== 'none')
+      this.rotator.watch(rec.id, rec.logPath, spoolLimits(driver, rec.options.logOpts));
+    this.shippers.start(rec);
   }
 
   /** Is this conmon still the one we started (same pid and start time)? */
@@ -136,6 +145,8 @@ export class Supervisor {
       finishedAt: new Date().toISOString(),
     };
     rec.conmon = undefined;
+    // The last lines reach the driver before anyone learns of the exit: `logs` after `run` has them.
+    await this.shippers.finish(rec);
     // `run` (wait condition next-exit) learns the code now; `wait`, the executor and builds wait
     // for the settled exit, after the run is released (runc state, network, mounts: 0.1-0.5 s of
     // child processes). A later start or rm waits for the release through the container's lock.

@@ -2,6 +2,7 @@
 // root filesystems from the OverlaySnapshotter over the image's layer store (snapshots under
 // <dataRoot>/image/snapshots/<id>), networking from the NetworkAttacher when one is passed
 // (otherwise 'none').
+import { parseLogOptFlags } from '../../shared/engine/log-drivers.js';
 import type { Logger } from '../../shared/log/index.js';
 import type { AgentConfig } from '../config.js';
 import type { ImageWiring } from '../image/index.js';
@@ -24,6 +25,10 @@ export function buildRuntime(deps: {
     snapshotter: new OverlaySnapshotter(deps.image.layers.root, deps.image.layers),
     network: deps.network,
     defaultRuntime: deps.config.defaultRuntime,
+    defaultLogDriver: {
+      name: deps.config.logDriver,
+      options: parseLogOptFlags(deps.config.logOpts),
+    },
   });
   return { engine, start: () => engine.open(), stop: () => engine.close() };
 }

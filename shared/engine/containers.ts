@@ -79,8 +79,13 @@ export interface ContainerCreateOptions {
   healthcheck?: HealthSpec;
   noHealthcheck?: boolean;
   /**
-   * Docker's --log-opt for the k8s-file log: `max-size` (e.g. 10m; rotate past it) and
-   * `max-file` (files kept, the live one included). @default max-size 10m, max-file 3
+   * Docker's --log-driver: json-file, local, journald, syslog, none or k8s-file
+   * (shared/engine/log-drivers.ts). @default the agent's --log-driver (json-file)
+   */
+  logDriver?: string;
+  /**
+   * Docker's --log-opt for the driver (e.g. json-file's `max-size`, `max-file`, `compress`).
+   * @default max-size 10m, max-file 3 for the file drivers
    */
   logOpts?: Record<string, string>;
 }

@@ -17,6 +17,7 @@ import { updateCodes } from './catalog/update.js';
 import { securityCodes } from './catalog/security.js';
 import { certificateCodes } from './catalog/certificates.js';
 import { secretCodes } from './catalog/secrets.js';
+import { loggingCodes } from './catalog/logging.js';
 import type { CodeEntry } from './types.js';
 
 export const codes = {
@@ -36,6 +37,7 @@ export const codes = {
   ...securityCodes,
   ...certificateCodes,
   ...secretCodes,
+  ...loggingCodes,
 } satisfies Record<string, CodeEntry>;
 
 export type ErrorCode = keyof typeof codes;

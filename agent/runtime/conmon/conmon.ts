@@ -16,6 +16,8 @@ export interface ConmonPaths {
   persistDir: string;
   socketDir: string;
   logPath: string;
+  /** `none` (--log-driver none): conmon writes no log at all. @default k8s-file */
+  logDriver?: 'k8s-file' | 'none';
   logSizeMaxBytes?: number;
   /** Terminals keep stdin open when an attached client leaves (detach keys). */
   leaveStdinOpen?: boolean;
@@ -84,7 +86,7 @@ export async function startConmon(
     '-P',
     `${p.bundle}/conmon.pid`,
     '-l',
-    `k8s-file:${p.logPath}`,
+    p.logDriver === 'none' ? 'none:/dev/null' : `k8s-file:${p.logPath}`,
     '--exit-dir',
     p.exitDir,
     '--persist-dir',

@@ -1,6 +1,14 @@
 // Docker-shaped views of a record: `inspect`'s document and `ps`'s summary with its status text.
+import { dirname } from 'node:path';
+import { driverLogPath } from '../logs/drivers/config.js';
 import type { ContainerSummary } from '../types.js';
 import { zeroTime, type ContainerRecord } from './record.js';
+
+function logPathOf(r: ContainerRecord): string {
+  const driver = r.options.logDriver ?? 'k8s-file';
+  if (driver === 'k8s-file') return r.logPath;
+  return driverLogPath(driver, dirname(r.logPath), r.id) ?? '';
+}
 
 export function humanDuration(ms: number): string {
   const s = Math.round(ms / 1000);
@@ -82,7 +90,8 @@ export function inspectDocument(r: ContainerRecord): Record<string, unknown> {
     ResolvConfPath: `${r.logPath.replace(/ctr\.log$/, '')}resolv.conf`,
     HostnamePath: `${r.logPath.replace(/ctr\.log$/, '')}hostname`,
     HostsPath: `${r.logPath.replace(/ctr\.log$/, '')}hosts`,
-    LogPath: r.logPath,
+    // Docker's: the json-file's path, empty for drivers without a file it names.
+    LogPath: logPathOf(r),
     Name: `/${r.name}`,
     RestartCount: r.restartCount,
     Driver: 'overlay',
@@ -101,6 +110,7 @@ export function inspectDocument(r: ContainerRecord): Record<string, unknown> {
     Platform: 'linux',
     HostConfig: {
       Runtime: o.runtime ?? 'runc',
+      LogConfig: { Type: o.logDriver ?? 'k8s-file', Config: o.logOpts ?? {} },
       Binds: (o.mounts ?? [])
         .filter((m) => m.type === 'bind')
         .map((m) => `${m.source}:${m.target}${m.readOnly ? ':ro' : ''}`),

@@ -2,7 +2,6 @@
 import { FlotillaError } from '../../../shared/errors/index.js';
 import { effectiveCaps } from '../bundle/caps.js';
 import { securityLabels } from '../bundle/spec.js';
-import { parseLogOpts } from '../logs/rotation.js';
 import type { ContainerCreateOptions } from '../types.js';
 
 const bad = (option: string, value: unknown, reason: string) =>
@@ -10,7 +9,6 @@ const bad = (option: string, value: unknown, reason: string) =>
 
 export function validateCreateOptions(o: ContainerCreateOptions): void {
   if (!o.image) throw new FlotillaError('INVALID_ARGUMENT', { detail: 'an image is required' });
-  parseLogOpts(o.logOpts);
   effectiveCaps(o); // throws on an unknown capability name
   // An unknown --security-opt, or an AppArmor/SELinux option this host cannot apply: refused now.
   securityLabels(o);

@@ -76,6 +76,8 @@ export class LogRotator {
     private readonly deps: {
       /** Asks conmon to reopen its log file (ctl "2 0 0"). */
       reopen(id: string): Promise<void>;
+      /** Whether the file may be rotated now (a shipper still reading the old one says no). */
+      canRotate?(id: string): Promise<boolean>;
       onError(err: unknown, id: string): void;
       checkMs?: number;
       scanMs?: number;
@@ -142,6 +144,7 @@ export class LogRotator {
       const size = (await stat(w.path).catch(() => undefined))?.size ?? 0;
       if (!w.watcher) this.arm(id, w);
       if (size < w.limits.maxSizeBytes) return;
+      if (this.deps.canRotate && !(await this.deps.canRotate(id))) return;
       await shiftLogFiles(w.path, w.limits.maxFiles);
       await this.deps.reopen(id);
     } catch (err) {

@@ -102,6 +102,7 @@ export function startSteps(host: StartHost): StartStep[] {
               persistDir: r.persist,
               socketDir: ctx.paths.socketDir,
               logPath: rec.logPath,
+              logDriver: rec.options.logDriver === 'none' ? 'none' : 'k8s-file',
               leaveStdinOpen: rec.config.Tty,
             },
             { tty: rec.config.Tty, stdin: rec.config.OpenStdin },

@@ -5,6 +5,7 @@ import { FlotillaError } from '../../../shared/errors/index.js';
 import { parseBytes, parseDurationMs } from '../../../shared/units/index.js';
 import type { ContainerCreateOptions, MountSpec } from '../../../shared/engine/index.js';
 import type { PortBinding } from '../../../shared/engine/index.js';
+import { parseLogOptFlags, validateLogDriver } from '../../../shared/engine/log-drivers.js';
 import { collect } from '../../repeatable.js';
 
 export function addCreateFlags(cmd: Command): Command {
@@ -54,8 +55,8 @@ export function addCreateFlags(cmd: Command): Command {
       '--runtime <name>',
       "OCI runtime: runc, or crun on a cgroup v2 host (default: the agent's)",
     )
-    .option('--log-driver <driver>', 'logging driver for the container (k8s-file only)')
-    .option('--log-opt <K=V>', 'log driver options: max-size, max-file', collect)
+    .option('--log-driver <driver>', 'logging driver: json-file, local, journald, syslog, none')
+    .option('--log-opt <K=V>', 'log driver options', collect)
     .addOption(
       new Option('--detach-keys <keys>', 'override the key sequence for detaching').hideHelp(),
     );
@@ -248,17 +249,9 @@ export function toCreateOptions(
           retries: num('--health-retries', f.healthRetries),
         }
       : undefined;
-  const logOpts: Record<string, string> = {};
-  for (const o of (f.logOpt as string[] | undefined) ?? []) {
-    const i = o.indexOf('=');
-    if (i < 1) throw invalid('--log-opt', o, 'use KEY=VALUE');
-    logOpts[o.slice(0, i)] = o.slice(i + 1);
-  }
-  if (
-    f.logDriver !== undefined &&
-    !['k8s-file', 'json-file', 'local'].includes(String(f.logDriver))
-  )
-    throw invalid('--log-driver', String(f.logDriver), 'only k8s-file (json-file, local alias it)');
+  const logOpts = parseLogOptFlags(f.logOpt as string[] | undefined);
+  // Without --log-driver the options belong to the agent's default driver: it checks them.
+  if (f.logDriver !== undefined) validateLogDriver(String(f.logDriver), logOpts);
   return {
     image,
     name: f.name as string | undefined,
@@ -298,6 +291,7 @@ export function toCreateOptions(
     init: Boolean(f.init),
     healthcheck,
     noHealthcheck: f.healthcheck === false,
+    logDriver: f.logDriver as string | undefined,
     logOpts: Object.keys(logOpts).length ? logOpts : undefined,
   };
 }

@@ -78,4 +78,16 @@ export const agentFlags: readonly FlagBinding<AgentFlagSettings>[] = [
     setting: 'metricsAddr',
     type: 'string',
   },
+  {
+    flag: '--log-driver <driver>',
+    description: 'log driver of containers created without one (default json-file)',
+    setting: 'logDriver',
+    type: 'string',
+  },
+  {
+    flag: '--log-opt <K=V>',
+    description: 'option of the default log driver (repeatable)',
+    setting: 'logOpts',
+    type: 'list',
+  },
 ];
