@@ -2,6 +2,7 @@
 // manager. Names and defaults follow Swarm's (moby/swarmkit api/specs.proto, api/defaults).
 import type { NetworkAttachmentConfig, VirtualIp } from './network.js';
 import type { ConfigReference, SecretReference } from './secret.js';
+import type { LogDriverConfig } from '../engine/log-drivers.js';
 
 export interface PortConfig {
   /** Port inside the container. */
@@ -78,6 +79,8 @@ export interface ContainerSpec {
   /** Files under /run/secrets, delivered only to nodes running the task (shared/model/secret.ts). */
   secrets?: SecretReference[];
   configs?: ConfigReference[];
+  /** Swarm's TaskTemplate.LogDriver; unset or an empty name = each agent's default driver. */
+  logDriver?: LogDriverConfig;
 }
 
 export interface TaskTemplate {

@@ -14,6 +14,7 @@ import type {
 import { parseBytes, parseDurationNs } from '../units/index.js';
 import type { ComposeConfig, Dict } from './compose-types.js';
 import { convertFileObjects, fileReferencesOf, type StackFileObject } from './convert-files.js';
+import { stackLogDriver } from './logging.js';
 
 export const STACK_NAMESPACE_LABEL = 'com.docker.stack.namespace';
 
@@ -224,6 +225,7 @@ export function convertStack(stack: string, cfg: ComposeConfig): ConvertedStack 
           ...(typeof s.init === 'boolean' ? { init: s.init } : {}),
           ...(secretRefs ? { secrets: secretRefs } : {}),
           ...(configRefs ? { configs: configRefs } : {}),
+          ...(stackLogDriver(s.logging) ? { logDriver: stackLogDriver(s.logging) } : {}),
         },
         resources: { limits: res('limits'), reservations: res('reservations') },
         restartPolicy: {

@@ -7,6 +7,7 @@ import { defaultServiceSpec } from '../../../shared/model/index.js';
 import { parseBytes, parseDurationNs } from '../../../shared/units/index.js';
 import { applyNetworkFlags } from './network-flags.js';
 import { applyFileCreateFlags, type FileCreateFlags } from './file-flags.js';
+import { logDriverFromFlags } from './log-driver-flags.js';
 
 export interface ServiceCreateFlags extends FileCreateFlags {
   name?: string;
@@ -49,6 +50,8 @@ export interface ServiceCreateFlags extends FileCreateFlags {
   init?: boolean;
   network?: string[];
   endpointMode?: string;
+  logDriver?: string;
+  logOpt?: string[];
 }
 
 export function specFromFlags(image: string, args: string[], f: ServiceCreateFlags): ServiceSpec {
@@ -68,6 +71,8 @@ export function specFromFlags(image: string, args: string[], f: ServiceCreateFla
     c.stopGracePeriodNs = parseDurationNs(f.stopGracePeriod, '--stop-grace-period');
   if (f.readOnly) c.readOnly = true;
   if (f.init) c.init = true;
+  const logDriver = logDriverFromFlags(f);
+  if (logDriver) c.logDriver = logDriver;
   c.mounts = (f.mount ?? []).map(parseMount);
   applyFileCreateFlags(spec, f);
 

@@ -1,6 +1,7 @@
 // Flags that `service create` and `service update` spell the same way (as docker's do): the task's
 // resources, restart policy, health check and container settings. Each command adds its own.
 import type { Command } from 'commander';
+import { collect } from '../../repeatable.js';
 
 export function addTaskSpecOptions(cmd: Command): Command {
   return cmd
@@ -12,6 +13,8 @@ export function addTaskSpecOptions(cmd: Command): Command {
     .option('--stop-grace-period <duration>', 'time to wait before killing')
     .option('--read-only', 'mount the root filesystem read-only')
     .option('--init', 'run an init inside the container')
+    .option('--log-driver <driver>', 'logging driver: json-file, local, journald, syslog, none')
+    .option('--log-opt <K=V>', 'logging driver options', collect)
     .option('--max-replicas-per-node <n>', 'maximum tasks per node (0 = unlimited)')
     .option('--reserve-cpu <cpus>', 'reserve CPUs')
     .option('--reserve-memory <bytes>', 'reserve memory')

@@ -76,6 +76,7 @@ export function applyUpdateFlags(
   if (f.stopGracePeriod !== undefined) c.stopGracePeriodNs = pc.stopGracePeriodNs;
   if (f.readOnly) c.readOnly = true;
   if (f.init) c.init = true;
+  if (f.logDriver !== undefined) c.logDriver = pc.logDriver;
   if (
     f.healthcheck === false ||
     f.healthCmd ||

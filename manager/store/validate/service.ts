@@ -17,6 +17,7 @@ import {
   type Obj,
 } from './check.js';
 import { fileReferences } from './secret.js';
+import { validateLogDriver } from '../../../shared/engine/log-drivers.js';
 
 const serviceName = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 const constraint = /^\s*[A-Za-z0-9_.-]+\s*(==|!=)\s*\S.*$/;
@@ -76,6 +77,7 @@ function taskTemplate(v: unknown, f: string): void {
   optInt(c.stopGracePeriodNs, `${f}.containerSpec.stopGracePeriodNs`, { min: 0 });
   bool(c.readOnly, `${f}.containerSpec.readOnly`);
   bool(c.init, `${f}.containerSpec.init`);
+  if (c.logDriver !== undefined) logDriver(c.logDriver, `${f}.containerSpec.logDriver`);
   arr(c.mounts, `${f}.containerSpec.mounts`, mount);
   if (c.healthcheck !== undefined) health(c.healthcheck, `${f}.containerSpec.healthcheck`);
   fileReferences(c.secrets, `${f}.containerSpec.secrets`);
@@ -99,6 +101,14 @@ function taskTemplate(v: unknown, f: string): void {
   int(pl.maxReplicasPerNode, `${f}.placement.maxReplicasPerNode`, { min: 0 });
   arr(t.networks, `${f}.networks`, attachment);
   int(t.forceUpdate, `${f}.forceUpdate`, { min: 0 });
+}
+
+/** Names and options as every entry point checks them (shared/engine/log-drivers.ts). */
+function logDriver(v: unknown, f: string): void {
+  const l = obj(v, f);
+  str(l.name, `${f}.name`);
+  if (l.options !== undefined) strMap(l.options, `${f}.options`);
+  if (l.name) validateLogDriver(l.name as string, l.options as Record<string, string> | undefined);
 }
 
 function mount(v: unknown, f: string): void {

@@ -3,7 +3,7 @@
 // whose log does not end in "\n", as Docker writes it.
 import type { LogEntry } from '../../types.js';
 import { lineDecoder, type LogDecoder } from './codec.js';
-import { dockerTime } from './time.js';
+import { dockerTime, fixedTime } from './time.js';
 
 /**
  * Go's encoding/json escapes <, >, & and U+2028/9 (Docker's jsonlog keeps that); JSON.stringify
@@ -25,7 +25,7 @@ export function parseJsonLine(line: string): LogEntry | undefined {
     const o = JSON.parse(line) as { log?: unknown; stream?: unknown; time?: unknown };
     if (typeof o.log !== 'string' || typeof o.time !== 'string') return undefined;
     if (o.stream !== 'stdout' && o.stream !== 'stderr') return undefined;
-    return { stream: o.stream, time: o.time, data: Buffer.from(o.log) };
+    return { stream: o.stream, time: fixedTime(o.time), data: Buffer.from(o.log) };
   } catch {
     return undefined;
   }

@@ -4,7 +4,7 @@
 // have partial = true. Partial-message metadata (field 5) is neither written nor needed here.
 import type { LogEntry } from '../../types.js';
 import type { LogDecoder } from './codec.js';
-import { fromUnixNanos, parseLogTime, rfc3339NanoUtc, unixNanos } from './time.js';
+import { fromUnixNanos, parseLogTime, rfc3339NanoFixed, unixNanos } from './time.js';
 
 function varint(n: bigint): number[] {
   const out: number[] = [];
@@ -77,7 +77,7 @@ export function decodeLocalEntry(msg: Buffer): LogEntry | undefined {
   }
   if (source !== 'stdout' && source !== 'stderr') return undefined;
   const data = partial ? line : Buffer.concat([line, Buffer.from('\n')]);
-  return { stream: source, time: rfc3339NanoUtc(fromUnixNanos(nanos)), data };
+  return { stream: source, time: rfc3339NanoFixed(fromUnixNanos(nanos)), data };
 }
 
 export const localDecoder: LogDecoder = {

@@ -26,6 +26,21 @@ export function rfc3339NanoUtc(t: LogTime): string {
   return `${base}${frac ? `.${frac}` : ''}Z`;
 }
 
+/**
+ * Docker's RFC3339NanoFixed (what `logs -t` prints): always nine digits, so that times compare as
+ * strings (the manager merges service logs by sorting them).
+ */
+export function rfc3339NanoFixed(t: LogTime): string {
+  const base = new Date(t.seconds * 1000).toISOString().slice(0, 19);
+  return `${base}.${String(t.nanos).padStart(9, '0')}Z`;
+}
+
+/** A stored time in the fixed form; the text as is when it cannot be read. */
+export function fixedTime(text: string): string {
+  const t = parseLogTime(text);
+  return t ? rfc3339NanoFixed(t) : text;
+}
+
 export function unixNanos(t: LogTime): bigint {
   return BigInt(t.seconds) * 1_000_000_000n + BigInt(t.nanos);
 }
