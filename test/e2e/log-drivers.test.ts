@@ -67,21 +67,41 @@ describe.runIf(isRoot)('log drivers in a cluster', () => {
     // On each machine the json-file task writes Docker's file, with the options it was given.
     for (const i of c.machines) {
       const root = join(c.dataRoot(i), 'containers');
-      const json = await waitFor(`a json-file log on machine ${i}`, async () => {
-        for (const id of readdirSync(root)) {
-          const rec = JSON.parse(readFileSync(join(root, id, 'container.json'), 'utf8')) as {
-            name: string;
-            options: { logDriver?: string; logOpts?: Record<string, string> };
-          };
-          if (!rec.name.startsWith('lg_jf.')) continue;
-          expect(rec.options.logDriver).toBe('json-file');
-          expect(rec.options.logOpts).toEqual({ 'max-size': '1m', 'max-file': '2' });
-          const text = readFileSync(join(root, id, `${id}-json.log`), 'utf8');
-          if (text.includes('tick 1 ')) return text;
-        }
-        return undefined;
-      });
-      const first = JSON.parse(json.split('\n')[0]) as Record<string, string>;
+      const records = () =>
+        readdirSync(root).flatMap((id) => {
+          try {
+            const rec = JSON.parse(readFileSync(join(root, id, 'container.json'), 'utf8')) as {
+              name: string;
+              options: { logDriver?: string; logOpts?: Record<string, string> };
+            };
+            return [{ id, ...rec }];
+          } catch {
+            return []; // being written
+          }
+        });
+      const json = await waitFor(
+        `a json-file log on machine ${i}`,
+        async () => {
+          for (const rec of records()) {
+            if (!rec.name.startsWith('lg_jf.')) continue;
+            const text = readFileSync(join(root, rec.id, `${rec.id}-json.log`), 'utf8');
+            if (text.includes('tick 1 ')) return { rec, text };
+          }
+          return undefined;
+        },
+        60_000,
+        async () =>
+          JSON.stringify(
+            records().map((r) => ({
+              name: r.name,
+              options: r.options,
+              files: readdirSync(join(root, r.id)),
+            })),
+          ) + (await c.flt('service', 'ps', 'lg_jf')).output,
+      );
+      expect(json.rec.options.logDriver).toBe('json-file');
+      expect(json.rec.options.logOpts).toEqual({ 'max-size': '1m', 'max-file': '2' });
+      const first = JSON.parse(json.text.split('\n')[0]) as Record<string, string>;
       expect(Object.keys(first)).toEqual(['log', 'stream', 'time']);
       expect(first.log).toMatch(/^tick 0 from \S+\n$/);
     }
