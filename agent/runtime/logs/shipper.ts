@@ -4,7 +4,7 @@
 // again (at least once). The spool is rotated only once the shipper has left the old file.
 import { watch, type FSWatcher } from 'node:fs';
 import { open, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { LogSink } from './drivers/sink.js';
 import { k8sFileDecoder } from './k8s-file.js';
 
@@ -49,7 +49,11 @@ export class LogShipper {
   /** Ships as the spool grows (a directory watch, and a slow poll for what it misses). */
   start(): void {
     try {
-      this.watcher = watch(dirname(this.spool), () => void this.pump());
+      // The driver's own files and the cursor live in the same directory: only the spool counts.
+      const spool = basename(this.spool);
+      this.watcher = watch(dirname(this.spool), (_e, f) => {
+        if (!f || f === spool) void this.pump();
+      });
       this.watcher.on('error', () => undefined);
     } catch {
       // the poll below still ships

@@ -99,6 +99,12 @@ const agentSamples: Record<string, Sample<AgentConfig>> = {
     value: (c) => c.metricsAddr,
     expected: '127.0.0.1:9324',
   },
+  '--log-driver': { argv: ['--log-driver', 'local'], value: (c) => c.logDriver, expected: 'local' },
+  '--log-opt': {
+    argv: ['--log-opt', 'max-size=1m', '--log-opt', 'max-file=2'],
+    value: (c) => c.logOpts,
+    expected: ['max-size=1m', 'max-file=2'],
+  },
 };
 
 const managerSamples: Record<string, Sample<ManagerConfig>> = {
