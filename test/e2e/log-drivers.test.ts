@@ -83,7 +83,9 @@ describe.runIf(isRoot)('log drivers in a cluster', () => {
         `a json-file log on machine ${i}`,
         async () => {
           for (const rec of records()) {
-            if (!rec.name.startsWith('lg_jf.')) continue;
+            // Task containers are named after the service id: the json-file service's is the
+            // one with that driver (lg_loc's tasks use local).
+            if (rec.options.logDriver !== 'json-file') continue;
             const text = readFileSync(join(root, rec.id, `${rec.id}-json.log`), 'utf8');
             if (text.includes('tick 1 ')) return { rec, text };
           }
