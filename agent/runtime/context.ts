@@ -3,7 +3,7 @@
 // builds one; the parts (supervisor, start sequence, restore, attach, exec) never build their own.
 import { join } from 'node:path';
 import { KeyedLock } from '../../shared/concurrency/keyed-lock.js';
-import type { LogDriverConfig } from '../../shared/engine/log-drivers.js';
+import type { LogDriverConfig } from '../../shared/engine/index.js';
 import type { Logger } from '../../shared/log/index.js';
 import type { Snapshotter } from '../image/snapshot/index.js';
 import type { NetworkAttacher } from '../network/index.js';

@@ -2,7 +2,7 @@
 // root filesystems from the OverlaySnapshotter over the image's layer store (snapshots under
 // <dataRoot>/image/snapshots/<id>), networking from the NetworkAttacher when one is passed
 // (otherwise 'none').
-import { parseLogOptFlags } from '../../shared/engine/log-drivers.js';
+import { parseLogOptFlags } from '../../shared/engine/index.js';
 import type { Logger } from '../../shared/log/index.js';
 import type { AgentConfig } from '../config.js';
 import type { ImageWiring } from '../image/index.js';

@@ -1,5 +1,5 @@
 // The agent's local engine API as both ends see it: the JSON the CLI sends and the agent answers
-// (containers, volumes, networks, registry credentials). Types only; agent/ implements them.
+// (containers, volumes, networks, registry credentials), and the log drivers every entry point checks.
 export type {
   ContainerCreateOptions,
   ContainerEvent,
@@ -13,3 +13,12 @@ export type {
 } from './containers.js';
 export type { NetworkCreateOptions, NetworkInfo, PortBinding } from './networks.js';
 export type { Credentials } from './credentials.js';
+export {
+  logDriverNames,
+  parseLogOptFlags,
+  parseSyslogAddress,
+  readableLogDrivers,
+  syslogFacilities,
+  validateLogDriver,
+} from './log-drivers.js';
+export type { LogDriverConfig, LogDriverName, SyslogAddress } from './log-drivers.js';

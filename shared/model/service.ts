@@ -2,7 +2,7 @@
 // manager. Names and defaults follow Swarm's (moby/swarmkit api/specs.proto, api/defaults).
 import type { NetworkAttachmentConfig, VirtualIp } from './network.js';
 import type { ConfigReference, SecretReference } from './secret.js';
-import type { LogDriverConfig } from '../engine/log-drivers.js';
+import type { LogDriverConfig } from '../engine/index.js';
 
 export interface PortConfig {
   /** Port inside the container. */

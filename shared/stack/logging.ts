@@ -1,8 +1,8 @@
 // A compose service's `logging: {driver, options}` → the task's log driver (Swarm's
 // TaskTemplate.LogDriver). Checked here, so a stack with an unknown driver or option is refused
 // before anything is deployed; without `driver`, the options go to each agent's default driver.
-import type { LogDriverConfig } from '../engine/log-drivers.js';
-import { validateLogDriver } from '../engine/log-drivers.js';
+import type { LogDriverConfig } from '../engine/index.js';
+import { validateLogDriver } from '../engine/index.js';
 
 export function stackLogDriver(logging: unknown): LogDriverConfig | undefined {
   if (!logging || typeof logging !== 'object') return undefined;

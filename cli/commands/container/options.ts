@@ -5,7 +5,7 @@ import { FlotillaError } from '../../../shared/errors/index.js';
 import { parseBytes, parseDurationMs } from '../../../shared/units/index.js';
 import type { ContainerCreateOptions, MountSpec } from '../../../shared/engine/index.js';
 import type { PortBinding } from '../../../shared/engine/index.js';
-import { parseLogOptFlags, validateLogDriver } from '../../../shared/engine/log-drivers.js';
+import { parseLogOptFlags, validateLogDriver } from '../../../shared/engine/index.js';
 import { collect } from '../../repeatable.js';
 
 export function addCreateFlags(cmd: Command): Command {

@@ -5,7 +5,7 @@ import {
   parseLogOptFlags,
   validateLogDriver,
   type LogDriverConfig,
-} from '../../../shared/engine/log-drivers.js';
+} from '../../../shared/engine/index.js';
 
 export function logDriverFromFlags(f: {
   logDriver?: string;

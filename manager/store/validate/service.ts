@@ -17,7 +17,7 @@ import {
   type Obj,
 } from './check.js';
 import { fileReferences } from './secret.js';
-import { validateLogDriver } from '../../../shared/engine/log-drivers.js';
+import { validateLogDriver } from '../../../shared/engine/index.js';
 
 const serviceName = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 const constraint = /^\s*[A-Za-z0-9_.-]+\s*(==|!=)\s*\S.*$/;

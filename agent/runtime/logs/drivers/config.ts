@@ -8,7 +8,7 @@ import {
   parseSyslogAddress,
   validateLogDriver,
   type LogDriverConfig,
-} from '../../../../shared/engine/log-drivers.js';
+} from '../../../../shared/engine/index.js';
 import { FlotillaError } from '../../../../shared/errors/index.js';
 import { parseBytes } from '../../../../shared/units/index.js';
 import type { ContainerCreateOptions } from '../../types.js';

@@ -9,7 +9,7 @@ import {
   parseSyslogAddress,
   syslogFacilities,
   type SyslogAddress,
-} from '../../../../shared/engine/log-drivers.js';
+} from '../../../../shared/engine/index.js';
 import type { LogEntry } from '../../types.js';
 import { expandTag, lineText, type LogSink, type LogSubject } from './sink.js';
 import { UnixDatagramSender } from './unix-datagram.js';
