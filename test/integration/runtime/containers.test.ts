@@ -147,7 +147,10 @@ describe('errors leave nothing half-created', () => {
     [['run', '--memory', 'lots', 'busybox', 'true'], /--memory: invalid size "lots"/],
     [['run', '--cpus', '-1', 'busybox', 'true'], /invalid value "-1" for flag --cpus/],
     [['run', '-u', 'ghost', 'busybox', 'true'], /unable to find user ghost/],
-    [['run', '--log-opt', 'max-file=0', 'busybox', 'true'], /invalid --log-opt max-file "0"/],
+    [
+      ['run', '--log-opt', 'max-file=0', 'busybox', 'true'],
+      /invalid log opt max-file="0" for json-file log driver: must be a positive integer/,
+    ],
   ] as [string[], RegExp][])('%j', async ([args, msg], { expect }) => {
     const before = agent.ids().length;
     const r = await run(args);
