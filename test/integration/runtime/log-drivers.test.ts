@@ -3,6 +3,7 @@
 // the test listens on, none (logs refused), and json-file lines written while the agent is down.
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { createServer, type AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -127,12 +128,53 @@ describe('log drivers', () => {
       expect(r.status).toBe(0);
       await waitFor('two syslog messages', () => got.length >= 2);
       // <daemon.info=30>1 TIMESTAMP HOST TAG PID TAG - MSG; stderr is daemon.err (27).
-      expect(got[0]).toMatch(/^<30>1 \S+ \S+ web-sl \d+ web-sl - hello$/);
-      expect(got[1]).toMatch(/^<27>1 \S+ \S+ web-sl \d+ web-sl - oops$/);
+      // (stdout and stderr come through two pipes: either may arrive first)
+      expect(got.find((m) => m.endsWith('hello'))).toMatch(
+        /^<30>1 \S+ \S+ web-sl \d+ web-sl - hello$/,
+      );
+      expect(got.find((m) => m.endsWith('oops'))).toMatch(
+        /^<27>1 \S+ \S+ web-sl \d+ web-sl - oops$/,
+      );
       // Dual logging: the local cache still answers logs.
       expect((await run(['logs', 'sl'])).stdout).toBe('hello\n');
     } finally {
       server.close();
+    }
+  });
+
+  it('syslog over tcp frames RFC 5424 by octet count, and over a unix stream socket sends RFC 3164', async () => {
+    const received: Record<string, string> = { tcp: '', unix: '' };
+    const serve = (kind: string) =>
+      createServer((sock) => sock.on('data', (d: Buffer) => (received[kind] += d.toString())));
+    const tcp = serve('tcp');
+    await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', r));
+    const sockPath = join(tmp, 'syslog.sock');
+    const unix = serve('unix');
+    await new Promise<void>((r) => unix.listen(sockPath, r));
+    try {
+      const port = (tcp.address() as AddressInfo).port;
+      const t = await run([
+        'run', ...none, '--log-driver', 'syslog', '--log-opt', `syslog-address=tcp://127.0.0.1:${port}`,
+        '--log-opt', 'syslog-format=rfc5424', '--log-opt', 'tag=t', 'busybox', 'echo', 'over tcp',
+      ]); // prettier-ignore
+      expect(t.status).toBe(0);
+      const u = await run([
+        'run', ...none, '--log-driver', 'syslog', '--log-opt', `syslog-address=unix://${sockPath}`,
+        '--log-opt', 'syslog-format=rfc3164', '--log-opt', 'syslog-facility=local0',
+        '--log-opt', 'tag=u', 'busybox', 'echo', 'over unix',
+      ]); // prettier-ignore
+      expect(u.status).toBe(0);
+      await waitFor('both messages', () => received.tcp && received.unix);
+      const m = /^(\d+) (<30>1 \S+ \S+ t \d+ t - over tcp)$/.exec(received.tcp);
+      expect(m).not.toBeNull();
+      expect(Number(m![1])).toBe(Buffer.byteLength(m![2]));
+      // local0.info = 16 * 8 + 6; Go's time.Stamp: "Jan _2 15:04:05".
+      expect(received.unix).toMatch(
+        /^<134>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ u\[\d+\]: over unix\n$/,
+      );
+    } finally {
+      tcp.close();
+      unix.close();
     }
   });
 
@@ -192,6 +234,20 @@ describe('log drivers', () => {
     const logs = await run(['logs', 'nl']);
     expect(logs.status).toBe(1);
     expect(logs.stderr).toMatch(/^Error: configured logging driver does not support reading\n/);
+  });
+
+  it('syslog with cache-disabled keeps no copy, so logs refuses', async () => {
+    const r = await run([
+      'run', ...none, '--name', 'nocache', '--log-driver', 'syslog',
+      '--log-opt', 'syslog-address=udp://127.0.0.1:9', '--log-opt', 'cache-disabled=true',
+      'busybox', 'echo', 'x',
+    ]); // prettier-ignore
+    expect(r.status).toBe(0);
+    const logs = await run(['logs', 'nocache']);
+    expect([logs.status, logs.stderr.split('\n')[0]]).toEqual([
+      1,
+      'Error: configured logging driver does not support reading',
+    ]);
   });
 
   it('an unknown driver or option is refused naming it, with status 125', async () => {
