@@ -31,6 +31,11 @@ describe('log formats', () => {
     expect(encodeJsonLine(entry('a <b> & "c"\n')).toString()).toBe(
       '{"log":"a \\u003cb\\u003e \\u0026 \\"c\\"\\n","stream":"stdout","time":"2026-12-07T12:00:01.12Z"}\n',
     );
+    // Go escapes \b, \f and other control characters as \u00XX; \t and \r stay short.
+    expect(encodeJsonLine(entry('\b\f\t\r\u0001\\\u2028\n')).toString()).toContain(
+      '"log":"\\u0008\\u000c\\t\\r\\u0001\\\\\\u2028\\n"',
+    );
+    expect(JSON.parse(encodeJsonLine(entry('é ü "x"\n')).toString()).log).toBe('é ü "x"\n');
     const bytes = Buffer.concat([
       encodeJsonLine(entry('x\n', 'stderr')),
       encodeJsonLine(entry('p')),

@@ -6,13 +6,18 @@ import { lineDecoder, type LogDecoder } from './codec.js';
 import { dockerTime, fixedTime } from './time.js';
 
 /**
- * Go's encoding/json escapes <, >, & and U+2028/9 (Docker's jsonlog keeps that); JSON.stringify
- * does not. Invalid UTF-8 becomes U+FFFD in both.
+ * A JSON string as Docker's jsonlog writes it: `"` and `\\` escaped, \n \r \t short, every other
+ * control character and <, >, &, U+2028/9 as \u00XX (JSON.stringify would leave <>& and write \b
+ * \f). Invalid UTF-8 has already become U+FFFD when the bytes were decoded.
  */
 function goJson(text: string): string {
-  return JSON.stringify(text).replace(/[<>&\u2028\u2029]/g, (c) => {
+  return `"${text.replace(/["\\\u0000-\u001f<>&\u2028\u2029]/g, (c) => {
+    if (c === '"' || c === '\\') return `\\${c}`;
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
     return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-  });
+  })}"`;
 }
 
 export function encodeJsonLine(e: LogEntry): Buffer {
