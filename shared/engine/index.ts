@@ -17,7 +17,6 @@ export {
   logDriverNames,
   parseLogOptFlags,
   parseSyslogAddress,
-  readableLogDrivers,
   syslogFacilities,
   validateLogDriver,
 } from './log-drivers.js';

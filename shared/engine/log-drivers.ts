@@ -20,8 +20,6 @@ export interface LogDriverConfig {
   options?: Record<string, string>;
 }
 
-/** Drivers whose entries `logs` can read (journald and syslog through their local cache). */
-export const readableLogDrivers: readonly string[] = ['json-file', 'local', 'k8s-file'];
 
 // Dual logging (Docker 20.10): drivers that send elsewhere keep a local copy `logs` reads.
 const cacheOpts = ['cache-disabled', 'cache-max-size'];

@@ -2,7 +2,7 @@
 // live file becomes path.1 (older copies shift up, the one beyond `max-file` goes), gzip-compressed
 // to path.1.gz when `compress` is set. Only the agent writes these files, so no one must reopen.
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
@@ -65,8 +65,4 @@ async function gzipInPlace(path: string): Promise<void> {
   await pipeline(createReadStream(path), createGzip(), createWriteStream(tmp, { mode: 0o600 }));
   await rename(tmp, `${path}.gz`);
   await rm(path, { force: true });
-}
-
-export async function fileSize(path: string): Promise<number> {
-  return (await stat(path).catch(() => undefined))?.size ?? 0;
 }
