@@ -20,7 +20,6 @@ export interface LogDriverConfig {
   options?: Record<string, string>;
 }
 
-
 // Dual logging (Docker 20.10): drivers that send elsewhere keep a local copy `logs` reads.
 const cacheOpts = ['cache-disabled', 'cache-max-size'];
 const fileOpts = ['max-size', 'max-file', 'compress'];
