@@ -205,7 +205,6 @@ const notYetInSpec = [
   'services.ulimits',
   'services.tty',
   'services.stdin_open',
-  'services.logging',
 ];
 
 const serviceRows = schemaKeys().filter((r) => r.key.startsWith('services.'));

@@ -133,7 +133,7 @@ describe.runIf(isRoot)('log drivers in a cluster', () => {
     expect(latest.size).toBe(3);
   });
 
-  it('a service with --log-driver none runs, and service logs says it cannot be read', async () => {
+  it('a service with --log-driver none runs, service logs says it cannot be read, and service update changes the driver', async () => {
     const bad = await c.flt('service', 'create', '-d', '--log-driver', 'gelf', c.image('web:v1'));
     expect(bad.code).toBe(125);
     expect(bad.output).toContain('logging driver "gelf" is not supported');
@@ -144,5 +144,26 @@ describe.runIf(isRoot)('log drivers in a cluster', () => {
     await c.converged('quiet', 1);
     const logs = await c.flt('service', 'logs', 'quiet');
     expect(logs.output).toContain('configured logging driver does not support reading');
+    const badOpt = await c.flt(
+      'service', 'create', '-d', '--log-driver', 'json-file', '--log-opt', 'max-sise=1m', c.image('web:v1'),
+    ); // prettier-ignore
+    expect(badOpt.code).toBe(125);
+    expect(badOpt.output).toContain('unknown log opt "max-sise" for json-file log driver');
+    // An update to a readable driver rolls the task over; its logs can be read again.
+    const u = await c.flt(
+      'service', 'update', '-d', '--log-driver', 'local', '--log-opt', 'max-file=2', 'quiet',
+    ); // prettier-ignore
+    expect(u.code, u.output).toBe(0);
+    const spec = JSON.parse((await c.flt('service', 'inspect', 'quiet')).stdout) as {
+      spec: { taskTemplate: { containerSpec: { logDriver: unknown } } };
+    }[];
+    expect(spec[0].spec.taskTemplate.containerSpec.logDriver).toEqual({
+      name: 'local',
+      options: { 'max-file': '2' },
+    });
+    await waitFor('quiet logs readable after the update', async () => {
+      const l = await c.flt('service', 'logs', 'quiet');
+      return l.code === 0 && !l.output.includes('does not support reading');
+    });
   });
 });

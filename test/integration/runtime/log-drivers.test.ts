@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { pythonBinary } from '../../../agent/runtime/helpers/python.js';
-import { TestAgent, useTestAgent, waitFor } from './harness.js';
+import { bundlePath, TestAgent, useTestAgent, waitFor } from './harness.js';
 
 const tmp = mkdtempSync('/tmp/flt-it-logs-');
 const journal = join(tmp, 'journal.sock');
@@ -265,6 +265,55 @@ describe('log drivers', () => {
       'Error: unknown log opt "max-sise" for json-file log driver',
     ]);
     expect(agent.ids().filter((id) => !before.includes(id))).toEqual([]);
+  });
+
+  it("an agent's --log-driver and --log-opt are the default of its containers; journald without a journal stops it", async () => {
+    const second = new TestAgent(['--log-driver', 'local', '--log-opt', 'max-file=2']);
+    try {
+      await second.start();
+      await second.loadBusybox();
+      const r = await second.cli([
+        'run',
+        ...none,
+        '--name',
+        'dflt',
+        'busybox',
+        'echo',
+        'via local',
+      ]);
+      expect(r.status).toBe(0);
+      expect((await second.inspect('dflt')).HostConfig.LogConfig).toEqual({
+        Type: 'local',
+        Config: { 'max-file': '2' },
+      });
+      expect((await second.cli(['logs', 'dflt'])).stdout).toBe('via local\n');
+    } finally {
+      await second.destroy();
+    }
+    const dir = join(tmp, 'third');
+    const refused = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+      const p = spawn(
+        'node',
+        [
+          bundlePath, 'agent', '--data-root', join(dir, 'd'), '--exec-root', join(dir, 'r'),
+          '--node-subnet', '10.251.38.0/24', '--log-driver', 'journald',
+        ], // prettier-ignore
+        {
+          env: {
+            ...process.env,
+            FLOTILLA_LOG_LEVEL: 'fatal',
+            FLOTILLA_JOURNAL_SOCKET: join(tmp, 'no-journal'),
+          },
+        },
+      );
+      let err = '';
+      p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      p.on('close', (status) => resolve({ status, stderr: err }));
+    });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr.split('\n')[0]).toBe(
+      `Error: the journald log driver cannot be used on this host: ${join(tmp, 'no-journal')} does not exist (systemd-journald is not running)`,
+    );
   });
 
   it('json-file loses no line written while the agent is down', async () => {
