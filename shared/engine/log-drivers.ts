@@ -2,6 +2,7 @@
 // checks every entry point shares (CLI flags, stack `logging:`, the manager's service validation,
 // the agent's create). Pure: whether a driver can run on a host is the agent's question.
 import { FlotillaError } from '../errors/index.js';
+import type { LogDriverConfig } from '../model/index.js';
 import { parseBytes } from '../units/index.js';
 
 export const logDriverNames = [
@@ -14,11 +15,7 @@ export const logDriverNames = [
 ] as const;
 export type LogDriverName = (typeof logDriverNames)[number];
 
-/** A driver and its options, as Docker's HostConfig.LogConfig and Swarm's TaskTemplate.LogDriver. */
-export interface LogDriverConfig {
-  name: string;
-  options?: Record<string, string>;
-}
+export type { LogDriverConfig };
 
 // Dual logging (Docker 20.10): drivers that send elsewhere keep a local copy `logs` reads.
 const cacheOpts = ['cache-disabled', 'cache-max-size'];

@@ -8,6 +8,7 @@ export type {
   RestartPolicy,
   Placement,
   ContainerSpec,
+  LogDriverConfig,
   TaskTemplate,
   UpdateConfig,
   ServiceMode,

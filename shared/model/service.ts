@@ -2,7 +2,6 @@
 // manager. Names and defaults follow Swarm's (moby/swarmkit api/specs.proto, api/defaults).
 import type { NetworkAttachmentConfig, VirtualIp } from './network.js';
 import type { ConfigReference, SecretReference } from './secret.js';
-import type { LogDriverConfig } from '../engine/index.js';
 
 export interface PortConfig {
   /** Port inside the container. */
@@ -57,6 +56,12 @@ export interface Placement {
   /** 0 = unlimited. */
   maxReplicasPerNode: number;
   platforms?: { os: string; architecture: string }[];
+}
+
+/** A log driver and its options: Docker's HostConfig.LogConfig, Swarm's TaskTemplate.LogDriver. */
+export interface LogDriverConfig {
+  name: string;
+  options?: Record<string, string>;
 }
 
 export interface ContainerSpec {
