@@ -277,7 +277,12 @@ export class ContainerAttachments implements NetworkAttacher {
 }
 
 function base(req: NetworkRequest) {
-  return { containerId: req.containerId, name: req.name, hostname: req.hostname };
+  return {
+    containerId: req.containerId,
+    name: req.name,
+    hostname: req.hostname,
+    ...(req.dns?.length ? { dns: req.dns } : {}),
+  };
 }
 
 /** Container namespaces are `<prefix>-<12 hex>` (core.netnsName). */

@@ -111,6 +111,8 @@ export class Endpoints {
           : e.mode === 'none'
             ? []
             : containerResolvers(),
+      // The gateway's DNS forwards other names to the container's own --dns servers.
+      ...(overlay || net ? { forwardsDns: true } : {}),
     };
   }
 }

@@ -51,6 +51,8 @@ export interface EndpointRecord {
   portNetwork?: string;
   /** Set when the container is about to stop: its port rules are gone, new connections refused. */
   portsWithdrawn?: boolean;
+  /** The container's own upstream nameservers (--dns), used by its network's DNS for other names. */
+  dns?: string[];
 }
 
 export interface PersistedState {

@@ -23,6 +23,8 @@ export interface NetworkRequest {
    * 'none': no other interface and no default route), with the manager's addresses.
    */
   overlays?: TaskNetworkAttachment[];
+  /** The container's own nameservers (--dns): its network's DNS forwards other names to them. */
+  dns?: string[];
 }
 
 export interface NetworkAttachment {
@@ -36,6 +38,8 @@ export interface NetworkAttachment {
   ports: PortBinding[];
   /** Nameservers to write into the container's resolv.conf (the network's DNS for user networks). */
   dns: string[];
+  /** `dns` is the network's DNS server, which forwards to the request's `dns` (user networks). */
+  forwardsDns?: boolean;
 }
 
 export interface NetworkAttacher {

@@ -12,6 +12,10 @@ export interface MountSpec {
   tmpfsSizeBytes?: number;
   /** A bind from `-v` (short syntax): a missing host directory is created, as Docker does. */
   createHostPath?: boolean;
+  /** Volume: do not seed an empty volume from the image's files at the target (`nocopy`). */
+  noCopy?: boolean;
+  /** Bind: mount propagation (`rprivate` when unset, as Docker). */
+  propagation?: 'private' | 'rprivate' | 'shared' | 'rshared' | 'slave' | 'rslave';
 }
 
 export interface HealthSpec {
@@ -20,6 +24,8 @@ export interface HealthSpec {
   intervalMs?: number;
   timeoutMs?: number;
   startPeriodMs?: number;
+  /** Time between checks during the start period. @default 5s */
+  startIntervalMs?: number;
   retries?: number;
 }
 
@@ -76,6 +82,16 @@ export interface ContainerCreateOptions {
   tmpfs?: Record<string, string>;
   ulimits?: { name: string; soft: number; hard: number }[];
   init?: boolean;
+  /** Nameservers instead of the host's; on a user network its DNS forwards other names to them. */
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
+  /** `name:ip` lines for /etc/hosts (ip may be `host-gateway`: the container's gateway). */
+  extraHosts?: string[];
+  /** Namespaced kernel parameters (runtime-options.ts checkSysctl). */
+  sysctls?: Record<string, string>;
+  /** Supplementary groups of the process, by name (the image's /etc/group) or number. */
+  groupAdd?: string[];
   healthcheck?: HealthSpec;
   noHealthcheck?: boolean;
   /**

@@ -1,5 +1,6 @@
 // The agent's local engine API as both ends see it: the JSON the CLI sends and the agent answers
-// (containers, volumes, networks, registry credentials), and the log drivers every entry point checks.
+// (containers, volumes, networks, registry credentials), the log drivers every entry point checks,
+// and the parsers of the runtime options every entry point shares (runtime-options.ts).
 export type {
   ContainerCreateOptions,
   ContainerEvent,
@@ -21,3 +22,19 @@ export {
   validateLogDriver,
 } from './log-drivers.js';
 export type { LogDriverConfig, LogDriverName, SyslogAddress } from './log-drivers.js';
+export {
+  capabilityNames,
+  checkCapability,
+  checkDnsOption,
+  checkDnsSearch,
+  checkGroup,
+  checkNameserver,
+  checkSysctl,
+  checkUlimit,
+  HOST_GATEWAY,
+  parseExtraHost,
+  parseSysctl,
+  parseUlimit,
+  ulimitNames,
+  type Ulimit,
+} from './runtime-options.js';

@@ -1,5 +1,6 @@
 // The declared shape of a service, as written by `service create` or a stack file and stored by the
 // manager. Names and defaults follow Swarm's (moby/swarmkit api/specs.proto, api/defaults).
+import type { ContainerRuntimeOptions } from './container-runtime.js';
 import type { NetworkAttachmentConfig, VirtualIp } from './network.js';
 import type { ConfigReference, SecretReference } from './secret.js';
 
@@ -19,6 +20,10 @@ export interface Mount {
   readOnly?: boolean;
   /** tmpfs size in bytes. */
   tmpfsSizeBytes?: number;
+  /** volume: leave an empty volume empty instead of copying the image's files into it. */
+  noCopy?: boolean;
+  /** bind: mount propagation (rprivate when unset). */
+  propagation?: 'private' | 'rprivate' | 'shared' | 'rshared' | 'slave' | 'rslave';
 }
 
 export interface HealthConfig {
@@ -27,6 +32,8 @@ export interface HealthConfig {
   intervalNs?: number;
   timeoutNs?: number;
   startPeriodNs?: number;
+  /** Time between checks during the start period (Docker's start_interval). */
+  startIntervalNs?: number;
   retries?: number;
 }
 
@@ -64,7 +71,7 @@ export interface LogDriverConfig {
   options?: Record<string, string>;
 }
 
-export interface ContainerSpec {
+export interface ContainerSpec extends ContainerRuntimeOptions {
   image: string;
   /** Overrides the image's ENTRYPOINT when set. */
   command?: string[];

@@ -1,6 +1,7 @@
 // Creates the container from the task's spec. Restarts are the orchestrator's decision (a new task
 // in the same slot), so the container itself never restarts.
 import { containerName, labelsFor } from '../labels.js';
+import { runtimeCreateOptions } from '../runtime-options.js';
 import type { TaskHook } from '../types.js';
 
 const nsToMs = (ns: number | undefined) => (ns === undefined ? undefined : Math.round(ns / 1e6));
@@ -26,6 +27,7 @@ export const createHook: TaskHook = {
     if (c.stopGracePeriodNs !== undefined) o.stopTimeoutSec = Math.ceil(c.stopGracePeriodNs / 1e9);
     if (c.readOnly) o.readOnlyRootfs = true;
     if (c.init) o.init = true;
+    Object.assign(o, runtimeCreateOptions(c));
     if (c.healthcheck) {
       if (c.healthcheck.test[0] === 'NONE') o.noHealthcheck = true;
       else
@@ -34,6 +36,7 @@ export const createHook: TaskHook = {
           intervalMs: nsToMs(c.healthcheck.intervalNs),
           timeoutMs: nsToMs(c.healthcheck.timeoutNs),
           startPeriodMs: nsToMs(c.healthcheck.startPeriodNs),
+          startIntervalMs: nsToMs(c.healthcheck.startIntervalNs),
           retries: c.healthcheck.retries,
         };
     }

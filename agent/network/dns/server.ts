@@ -49,6 +49,8 @@ export interface DnsServerDeps {
   ttlSec?: number;
   /** `ip` or `ip:port`. */
   upstreams: string[];
+  /** A client's own upstreams (its --dns), if it has any: they replace `upstreams` for it. */
+  upstreamsOf?: (clientIp: string) => string[] | undefined;
   log: Logger;
   /** @default 2000 */
   forwardTimeoutMs?: number;
@@ -115,18 +117,19 @@ export class NetworkDnsServer {
     if (!q) return undefined;
     const d = this.deps.resolve(q.name, address);
     const ttl = this.deps.ttlSec ?? 600;
+    const upstreams = this.deps.upstreamsOf?.(address) ?? this.deps.upstreams;
     if (d.kind === 'answer') {
       const a = q.type === TYPE_A || q.type === TYPE_ANY ? d.addresses : [];
       return buildReply(msg, q, a, 0, ttl, maxBytes);
     }
     if (d.kind === 'refused') return buildReply(msg, q, [], RCODE_REFUSED);
-    if (d.kind === 'nxdomain' || (!q.name.includes('.') && !this.deps.upstreams.length))
+    if (d.kind === 'nxdomain' || (!q.name.includes('.') && !upstreams.length))
       return buildReply(msg, q, [], RCODE_NXDOMAIN);
-    return (await this.forward(msg)) ?? buildReply(msg, q, [], RCODE_SERVFAIL);
+    return (await this.forward(msg, upstreams)) ?? buildReply(msg, q, [], RCODE_SERVFAIL);
   }
 
-  private async forward(msg: Buffer): Promise<Buffer | undefined> {
-    for (const upstream of this.deps.upstreams) {
+  private async forward(msg: Buffer, upstreams: string[]): Promise<Buffer | undefined> {
+    for (const upstream of upstreams) {
       const [host, port] = splitHostPort(upstream, { defaultPort: 53 });
       const got = await new Promise<Buffer | undefined>((resolve) => {
         const s = createSocket('udp4');

@@ -21,6 +21,7 @@ export class NetworkDnsServers {
         const addresses = this.lookup(n.name, name);
         return addresses.length ? { kind: 'answer', addresses } : { kind: 'forward' };
       },
+      upstreamsOf: (ip) => this.upstreamsOf(n.name, ip),
     });
     await server.start();
     this.servers.set(n.name, server);
@@ -34,6 +35,14 @@ export class NetworkDnsServers {
   async stopAll(): Promise<void> {
     for (const s of this.servers.values()) await s.stop();
     this.servers.clear();
+  }
+
+  /** The --dns servers of the container at `ip` on `network`, if it set any. */
+  private upstreamsOf(network: string, ip: string): string[] | undefined {
+    const e = this.core.state.endpoints.find((x) =>
+      x.interfaces.some((i) => i.network === network && i.ipv4 === ip),
+    );
+    return e?.dns?.length ? e.dns : undefined;
   }
 
   /** Addresses on `network` of the containers called `name` (name, short id or alias). */

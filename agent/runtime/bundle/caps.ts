@@ -1,6 +1,6 @@
 // Docker's default capability set and the --cap-add/--cap-drop/--privileged arithmetic.
 import { readFileSync } from 'node:fs';
-import { FlotillaError } from '../../../shared/errors/index.js';
+import { capabilityNames, checkCapability } from '../../../shared/engine/index.js';
 
 export const defaultCaps = [
   'CAP_CHOWN',
@@ -20,49 +20,7 @@ export const defaultCaps = [
 ];
 
 /** Capability names by number (linux/capability.h), for reading a CapBnd mask. */
-const capsByNumber = [
-  'CAP_CHOWN',
-  'CAP_DAC_OVERRIDE',
-  'CAP_DAC_READ_SEARCH',
-  'CAP_FOWNER',
-  'CAP_FSETID',
-  'CAP_KILL',
-  'CAP_SETGID',
-  'CAP_SETUID',
-  'CAP_SETPCAP',
-  'CAP_LINUX_IMMUTABLE',
-  'CAP_NET_BIND_SERVICE',
-  'CAP_NET_BROADCAST',
-  'CAP_NET_ADMIN',
-  'CAP_NET_RAW',
-  'CAP_IPC_LOCK',
-  'CAP_IPC_OWNER',
-  'CAP_SYS_MODULE',
-  'CAP_SYS_RAWIO',
-  'CAP_SYS_CHROOT',
-  'CAP_SYS_PTRACE',
-  'CAP_SYS_PACCT',
-  'CAP_SYS_ADMIN',
-  'CAP_SYS_BOOT',
-  'CAP_SYS_NICE',
-  'CAP_SYS_RESOURCE',
-  'CAP_SYS_TIME',
-  'CAP_SYS_TTY_CONFIG',
-  'CAP_MKNOD',
-  'CAP_LEASE',
-  'CAP_AUDIT_WRITE',
-  'CAP_AUDIT_CONTROL',
-  'CAP_SETFCAP',
-  'CAP_MAC_OVERRIDE',
-  'CAP_MAC_ADMIN',
-  'CAP_SYSLOG',
-  'CAP_WAKE_ALARM',
-  'CAP_BLOCK_SUSPEND',
-  'CAP_AUDIT_READ',
-  'CAP_PERFMON',
-  'CAP_BPF',
-  'CAP_CHECKPOINT_RESTORE',
-];
+const capsByNumber = capabilityNames;
 
 /** Every capability the kernel of runc 1.1.5's era knows (what --privileged grants), defaults first. */
 export const allCaps = [...defaultCaps, ...capsByNumber.filter((c) => !defaultCaps.includes(c))];
@@ -87,18 +45,7 @@ export function agentBoundingCaps(): string[] | undefined {
   }
 }
 
-function normalise(cap: string): string {
-  const c = cap.trim().toUpperCase();
-  if (c === 'ALL') return c;
-  const full = c.startsWith('CAP_') ? c : `CAP_${c}`;
-  if (!allCaps.includes(full))
-    throw new FlotillaError('CONTAINER_OPTION_INVALID', {
-      option: 'capability',
-      value: cap,
-      reason: 'unknown capability',
-    });
-  return full;
-}
+const normalise = (cap: string): string => checkCapability(cap, 'capability');
 
 /**
  * Docker's TweakCapabilities: start from the defaults, add, then drop (ALL works on either side).

@@ -8,8 +8,22 @@ function isLoopback(ns: string): boolean {
   return ns.startsWith('127.') || ns === '::1';
 }
 
-/** The host's resolv.conf minus loopback nameservers; Google's servers if none are left. */
-export function resolvConfFrom(hostText: string, dns: string[] = []): string {
+export interface ResolverOptions {
+  /** Search domains replacing the host's; ['.'] = none (Docker's --dns-search .). */
+  search?: string[];
+  /** resolv.conf options replacing the host's. */
+  options?: string[];
+}
+
+/**
+ * The host's resolv.conf minus loopback nameservers (Google's servers if none are left), or the
+ * given servers; search domains and options replaced when given, as Docker does.
+ */
+export function resolvConfFrom(
+  hostText: string,
+  dns: string[] = [],
+  o: ResolverOptions = {},
+): string {
   const lines = hostText.split('\n');
   const kept = lines.filter((l) => {
     const m = /^\s*nameserver\s+(\S+)/.exec(l);
@@ -18,12 +32,31 @@ export function resolvConfFrom(hostText: string, dns: string[] = []): string {
   const servers = dns.length
     ? dns
     : kept.filter((l) => /^\s*nameserver\s/.test(l)).map((l) => l.trim().split(/\s+/)[1]);
-  const out = kept.filter((l) => !/^\s*nameserver\s/.test(l) && l.trim() !== '');
+  let out = kept.filter((l) => !/^\s*nameserver\s/.test(l) && l.trim() !== '');
+  if (o.search?.length) {
+    out = out.filter((l) => !/^\s*(search|domain)\s/.test(l));
+    const domains = o.search.filter((d) => d !== '.');
+    if (domains.length) out.push(`search ${domains.join(' ')}`);
+  }
+  if (o.options?.length) {
+    out = out.filter((l) => !/^\s*options\s/.test(l));
+    out.push(`options ${o.options.join(' ')}`);
+  }
   const ns = servers.length ? servers : ['8.8.8.8', '8.8.4.4'];
   return [...ns.map((s) => `nameserver ${s}`), ...out].join('\n') + '\n';
 }
 
-export function hostsFile(hostname: string, ip?: string, aliases: string[] = []): string {
+/** /etc/hosts; `extra` are `name:ip` entries (--add-host), written after the container's own. */
+export function hostsFile(
+  hostname: string,
+  ip?: string,
+  aliases: string[] = [],
+  extra: string[] = [],
+): string {
+  const extraLines = extra.map((e) => {
+    const i = e.indexOf(':');
+    return `${e.slice(i + 1)}\t${e.slice(0, i)}`;
+  });
   return (
     [
       '127.0.0.1\tlocalhost',
@@ -33,13 +66,22 @@ export function hostsFile(hostname: string, ip?: string, aliases: string[] = [])
       'ff02::1\tip6-allnodes',
       'ff02::2\tip6-allrouters',
       `${ip ?? '127.0.1.1'}\t${[hostname, ...aliases].join(' ')}`,
+      ...extraLines,
     ].join('\n') + '\n'
   );
 }
 
 export async function writeContainerFiles(
   dir: string,
-  o: { hostname: string; ip?: string; aliases?: string[]; dns?: string[] },
+  o: {
+    hostname: string;
+    ip?: string;
+    aliases?: string[];
+    dns?: string[];
+    resolver?: ResolverOptions;
+    /** `name:ip` with host-gateway already resolved. */
+    extraHosts?: string[];
+  },
 ): Promise<{ hosts: string; hostname: string; resolvConf: string }> {
   let hostResolv = '';
   try {
@@ -57,8 +99,8 @@ export async function writeContainerFiles(
     hostname: join(dir, 'hostname'),
     resolvConf: join(dir, 'resolv.conf'),
   };
-  await writeFile(files.hosts, hostsFile(o.hostname, o.ip, o.aliases));
+  await writeFile(files.hosts, hostsFile(o.hostname, o.ip, o.aliases, o.extraHosts));
   await writeFile(files.hostname, `${o.hostname}\n`);
-  await writeFile(files.resolvConf, resolvConfFrom(hostResolv, o.dns));
+  await writeFile(files.resolvConf, resolvConfFrom(hostResolv, o.dns, o.resolver));
   return files;
 }

@@ -21,6 +21,7 @@ export interface ImageRunConfig {
     Interval?: number;
     Timeout?: number;
     StartPeriod?: number;
+    StartInterval?: number;
     Retries?: number;
   } | null;
 }
@@ -105,6 +106,7 @@ export function mergeHealth(
         intervalMs: nsToMs(image.Interval),
         timeoutMs: nsToMs(image.Timeout),
         startPeriodMs: nsToMs(image.StartPeriod),
+        startIntervalMs: nsToMs(image.StartInterval),
         retries: image.Retries || undefined,
       }
     : undefined;
@@ -115,6 +117,7 @@ export function mergeHealth(
     intervalMs: o.intervalMs || fromImage?.intervalMs,
     timeoutMs: o.timeoutMs || fromImage?.timeoutMs,
     startPeriodMs: o.startPeriodMs || fromImage?.startPeriodMs,
+    startIntervalMs: o.startIntervalMs || fromImage?.startIntervalMs,
     retries: o.retries || fromImage?.retries,
   };
 }

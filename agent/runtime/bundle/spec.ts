@@ -14,6 +14,7 @@ import {
   toOciSeccomp,
   type OciSeccomp,
 } from './seccomp.js';
+import { containerSysctls } from './runtime-options.js';
 import type { ResolvedUser } from './user.js';
 
 export interface OciMount {
@@ -35,7 +36,7 @@ export interface BundleInputs {
   /** Generated per-container files, bind-mounted over /etc/{hosts,hostname,resolv.conf}. */
   files: { hosts: string; hostname: string; resolvConf: string };
   /** Binds and volumes, already resolved to host paths. */
-  binds: { source: string; destination: string; readOnly: boolean }[];
+  binds: { source: string; destination: string; readOnly: boolean; propagation?: string }[];
   /** Host path of the tini binary when --init is set. */
   initPath?: string;
   cgroupParent?: string;
@@ -173,6 +174,7 @@ export function buildSpec(b: BundleInputs): Record<string, unknown> {
       });
     return { type, soft: u.soft, hard: u.hard };
   });
+  const sysctl = containerSysctls(opts, !b.hostNetwork);
   const ro = opts.readOnlyRootfs ? ['ro'] : [];
   const mounts: OciMount[] = [
     { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
@@ -241,7 +243,7 @@ export function buildSpec(b: BundleInputs): Record<string, unknown> {
       destination: m.destination,
       type: 'bind',
       source: m.source,
-      options: ['rbind', 'rprivate', m.readOnly ? 'ro' : 'rw'],
+      options: ['rbind', m.propagation ?? 'rprivate', m.readOnly ? 'ro' : 'rw'],
     });
   if (b.initPath)
     mounts.push({
@@ -321,14 +323,7 @@ export function buildSpec(b: BundleInputs): Record<string, unknown> {
       namespaces,
       resources,
       ...(privileged && b.hostDevices?.length ? { devices: b.hostDevices } : {}),
-      ...(b.hostNetwork
-        ? {}
-        : {
-            sysctl: {
-              'net.ipv4.ip_unprivileged_port_start': '0',
-              'net.ipv4.ping_group_range': '0 2147483647',
-            },
-          }),
+      ...(sysctl ? { sysctl } : {}),
       ...(privileged ? {} : { maskedPaths: [...maskedPaths, ...thermalPaths()], readonlyPaths }),
       ...(seccomp ? { seccomp } : {}),
       ...(labels.mountLabel ? { mountLabel: labels.mountLabel } : {}),

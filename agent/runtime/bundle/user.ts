@@ -24,7 +24,8 @@ interface GroupEntry {
   members: string[];
 }
 
-function readLines(rootfs: string, path: string): string[] {
+/** Lines of a file of the image (/etc/passwd, /etc/group), read through a secure join. */
+export function readLines(rootfs: string, path: string): string[] {
   try {
     return readFileSync(secureJoin(rootfs, path), 'utf8')
       .split('\n')

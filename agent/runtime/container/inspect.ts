@@ -172,6 +172,7 @@ export function inspectDocument(r: ContainerRecord): Record<string, unknown> {
               Interval: (r.config.Healthcheck.intervalMs ?? 0) * 1e6,
               Timeout: (r.config.Healthcheck.timeoutMs ?? 0) * 1e6,
               StartPeriod: (r.config.Healthcheck.startPeriodMs ?? 0) * 1e6,
+              StartInterval: (r.config.Healthcheck.startIntervalMs ?? 0) * 1e6,
               Retries: r.config.Healthcheck.retries ?? 0,
             },
           }

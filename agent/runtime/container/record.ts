@@ -33,6 +33,8 @@ export interface ResolvedMount {
   Anonymous?: boolean;
   /** tmpfs only: its size limit (`--mount type=tmpfs,tmpfs-size=`); unset = the kernel's default. */
   SizeBytes?: number;
+  /** bind only: mount propagation (`rprivate` when unset). */
+  Propagation?: string;
 }
 
 export interface ContainerRecord {

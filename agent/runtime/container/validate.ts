@@ -1,6 +1,7 @@
 // Refuses impossible create options before anything is created (API callers skip the CLI's parsing).
 import { FlotillaError } from '../../../shared/errors/index.js';
 import { effectiveCaps } from '../bundle/caps.js';
+import { validateRuntimeOptions } from '../bundle/runtime-options.js';
 import { securityLabels } from '../bundle/spec.js';
 import type { ContainerCreateOptions } from '../types.js';
 
@@ -10,6 +11,7 @@ const bad = (option: string, value: unknown, reason: string) =>
 export function validateCreateOptions(o: ContainerCreateOptions): void {
   if (!o.image) throw new FlotillaError('INVALID_ARGUMENT', { detail: 'an image is required' });
   effectiveCaps(o); // throws on an unknown capability name
+  validateRuntimeOptions(o);
   // An unknown --security-opt, or an AppArmor/SELinux option this host cannot apply: refused now.
   securityLabels(o);
   if (

@@ -51,7 +51,7 @@ export class HealthMonitor {
       rec.state.health?.Status === 'starting' &&
       Date.now() - Date.parse(rec.state.startedAt) < startPeriod;
     const delay = inStart
-      ? healthDefaults.startIntervalMs
+      ? (hc.startIntervalMs ?? healthDefaults.startIntervalMs)
       : (hc.intervalMs ?? healthDefaults.intervalMs);
     const t = setTimeout(() => void this.runProbe(rec), delay);
     this.timers.set(rec.id, t);

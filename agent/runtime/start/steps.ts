@@ -9,7 +9,8 @@ import type { AttachHub } from '../attach/hub.js';
 import { writeContainerFiles } from '../bundle/files.js';
 import { hostDevices } from '../bundle/host-devices.js';
 import { buildSpec } from '../bundle/spec.js';
-import { resolveUser } from '../bundle/user.js';
+import { groupIds, resolveExtraHosts } from '../bundle/runtime-options.js';
+import { readLines, resolveUser } from '../bundle/user.js';
 import { startConmon } from '../conmon/conmon.js';
 import type { RuntimeContext } from '../context.js';
 import { resolveBinary } from '../runc/runc.js';
@@ -72,6 +73,7 @@ export function startSteps(host: StartHost): StartStep[] {
           hostname: rec.config.Hostname,
           ports: portsToPublish(rec.options, rec.config.ExposedPorts),
           ...(overlays.length ? { overlays } : {}),
+          dns: rec.options.dns,
         });
         r.cleanup.push(() => network.detach(rec.id));
         r.netnsPath = rec.network.netnsPath;
@@ -160,24 +162,44 @@ async function freshDir(dir: string): Promise<void> {
 /** /etc files, the OCI config (with tmpfs mounts) in config.json. */
 async function writeBundle(host: StartHost, r: StartRun): Promise<void> {
   const { rec } = r;
+  const o = rec.options;
   const files = await writeContainerFiles(host.ctx.store.dirOf(rec.id), {
     hostname: rec.config.Hostname,
     ip: rec.network?.ipv4,
-    aliases: rec.network?.ipv4 ? rec.options.networkAliases : [],
-    dns: rec.network?.dns,
+    aliases: rec.network?.ipv4 ? o.networkAliases : [],
+    dns: resolvConfServers(rec.network, o.dns),
+    resolver: { search: o.dnsSearch, options: o.dnsOptions },
+    extraHosts: resolveExtraHosts(
+      o.extraHosts,
+      rec.network?.gateway,
+      r.hostNetwork ? 'host' : (rec.network?.networkName ?? 'none'),
+    ),
   });
+  const user = resolveUser(rec.rootfs, rec.config.User);
+  if (o.groupAdd?.length)
+    user.additionalGids = [
+      ...new Set([
+        ...user.additionalGids,
+        ...groupIds(o.groupAdd, readLines(rec.rootfs, '/etc/group')),
+      ]),
+    ];
   const spec = buildSpec({
     id: rec.id,
     config: rec.config,
     opts: rec.options,
-    user: resolveUser(rec.rootfs, rec.config.User),
+    user,
     rootfs: rec.rootfs,
     netnsPath: r.netnsPath,
     hostNetwork: r.hostNetwork,
     files,
     binds: rec.mounts
       .filter((m) => m.Type !== 'tmpfs')
-      .map((m) => ({ source: m.Source, destination: m.Destination, readOnly: !m.RW })),
+      .map((m) => ({
+        source: m.Source,
+        destination: m.Destination,
+        readOnly: !m.RW,
+        propagation: m.Propagation,
+      })),
     initPath: rec.options.init
       ? existsSync('/usr/bin/tini-static')
         ? '/usr/bin/tini-static'
@@ -201,4 +223,17 @@ async function writeBundle(host: StartHost, r: StartRun): Promise<void> {
     });
   // 0600: the spec holds the container's environment (docs/design/agent-files.md).
   await writeFile(join(r.bundle, 'config.json'), JSON.stringify(spec), { mode: 0o600 });
+}
+
+/**
+ * The nameservers of resolv.conf. On a user network the network's DNS stays (it answers container
+ * names) and forwards other names to the container's --dns servers, as Docker's embedded DNS does;
+ * elsewhere --dns replaces the host's servers.
+ */
+function resolvConfServers(
+  network: { dns: string[]; networkName: string; forwardsDns?: boolean } | undefined,
+  dns: string[] | undefined,
+): string[] | undefined {
+  if (!dns?.length) return network?.dns;
+  return network?.forwardsDns ? network.dns : dns;
 }

@@ -29,9 +29,16 @@ export async function resolveMounts(
           spec: `${m.source ?? ''}:${m.target}`,
           reason: 'bind source path does not exist',
         });
-      out.push({ Type: 'bind', Source: m.source, Destination: m.target, RW: !m.readOnly });
+      out.push({
+        Type: 'bind',
+        Source: m.source,
+        Destination: m.target,
+        RW: !m.readOnly,
+        ...(m.propagation ? { Propagation: m.propagation } : {}),
+      });
     } else if (m.type === 'volume') {
-      out.push(await volumeFor(volumes, m.source, m.target, !m.readOnly, rootfs, undo));
+      const seedFrom = m.noCopy ? undefined : rootfs;
+      out.push(await volumeFor(volumes, m.source, m.target, !m.readOnly, seedFrom, undo));
     } else {
       out.push({
         Type: 'tmpfs',
@@ -54,13 +61,14 @@ async function volumeFor(
   name: string | undefined,
   target: string,
   rw: boolean,
-  rootfs: string,
+  /** The rootfs to seed an empty volume from; undefined = leave it empty (nocopy). */
+  rootfs: string | undefined,
   undo: (() => Promise<unknown>)[],
 ): Promise<ResolvedMount> {
   const existed = name ? volumes.exists(name) : false;
   const info = await volumes.create(name, {}, !name);
   if (!existed) undo.push(() => volumes.remove(info.Name));
-  await volumes.seed(info.Name, secureJoin(rootfs, target));
+  if (rootfs) await volumes.seed(info.Name, secureJoin(rootfs, target));
   return {
     Type: 'volume',
     Name: info.Name,

@@ -18,6 +18,7 @@ import {
 } from './check.js';
 import { fileReferences } from './secret.js';
 import { validateLogDriver } from '../../../shared/engine/index.js';
+import { containerRuntime, mountOptions } from './container-runtime.js';
 
 const serviceName = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 const constraint = /^\s*[A-Za-z0-9_.-]+\s*(==|!=)\s*\S.*$/;
@@ -78,6 +79,7 @@ function taskTemplate(v: unknown, f: string): void {
   bool(c.readOnly, `${f}.containerSpec.readOnly`);
   bool(c.init, `${f}.containerSpec.init`);
   if (c.logDriver !== undefined) logDriver(c.logDriver, `${f}.containerSpec.logDriver`);
+  containerRuntime(c, `${f}.containerSpec`);
   arr(c.mounts, `${f}.containerSpec.mounts`, mount);
   if (c.healthcheck !== undefined) health(c.healthcheck, `${f}.containerSpec.healthcheck`);
   fileReferences(c.secrets, `${f}.containerSpec.secrets`);
@@ -121,6 +123,7 @@ function mount(v: unknown, f: string): void {
     fail(`${f}.source`, 'a bind mount needs an absolute source path');
   bool(m.readOnly, `${f}.readOnly`);
   optInt(m.tmpfsSizeBytes, `${f}.tmpfsSizeBytes`, { min: 0 });
+  mountOptions(m, f);
 }
 
 function health(v: unknown, f: string): void {
@@ -128,7 +131,13 @@ function health(v: unknown, f: string): void {
   const test = strArr(h.test, `${f}.test`);
   if (!['CMD', 'CMD-SHELL', 'NONE'].includes(test[0] ?? ''))
     fail(`${f}.test`, 'must start with CMD, CMD-SHELL or NONE');
-  for (const k of ['intervalNs', 'timeoutNs', 'startPeriodNs', 'retries'] as const)
+  for (const k of [
+    'intervalNs',
+    'timeoutNs',
+    'startPeriodNs',
+    'startIntervalNs',
+    'retries',
+  ] as const)
     optInt(h[k], `${f}.${k}`, { min: 0 });
 }
 
