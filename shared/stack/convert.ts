@@ -15,6 +15,7 @@ import { parseBytes, parseDurationNs } from '../units/index.js';
 import type { ComposeConfig, Dict } from './compose-types.js';
 import { convertFileObjects, fileReferencesOf, type StackFileObject } from './convert-files.js';
 import { stackLogDriver } from './logging.js';
+import { mountOptionsOf, refuseUnsupported, runtimeOptionsOf } from './convert-runtime.js';
 
 export const STACK_NAMESPACE_LABEL = 'com.docker.stack.namespace';
 
@@ -124,6 +125,7 @@ export function convertStack(stack: string, cfg: ComposeConfig): ConvertedStack 
 
   const services = Object.entries(cfg.services).map(([key, s]): ServiceSpec => {
     const p = `services.${key}`;
+    refuseUnsupported(s, p);
     const deploy = (s.deploy as Dict) ?? {};
     const resources = (deploy.resources as Dict) ?? {};
     const res = (kind: 'limits' | 'reservations') => {
@@ -147,6 +149,8 @@ export function convertStack(stack: string, cfg: ComposeConfig): ConvertedStack 
         const t = dur(hc.timeout, `${p}.healthcheck.timeout`);
         const i = dur(hc.interval, `${p}.healthcheck.interval`);
         const sp = dur(hc.start_period, `${p}.healthcheck.start_period`);
+        const si = dur(hc.start_interval, `${p}.healthcheck.start_interval`);
+        if (si !== undefined) healthcheck.startIntervalNs = si;
         if (i !== undefined) healthcheck.intervalNs = i;
         if (t !== undefined) healthcheck.timeoutNs = t;
         if (sp !== undefined) healthcheck.startPeriodNs = sp;
@@ -165,6 +169,7 @@ export function convertStack(stack: string, cfg: ComposeConfig): ConvertedStack 
       if (v.read_only === true) m.readOnly = true;
       const size = (v.tmpfs as Dict | undefined)?.size;
       if (typeof size === 'number') m.tmpfsSizeBytes = size;
+      mountOptionsOf(v, m);
       return m;
     });
     for (const t of (s.tmpfs as string[]) ?? []) mounts.push({ type: 'tmpfs', target: t });
@@ -226,6 +231,7 @@ export function convertStack(stack: string, cfg: ComposeConfig): ConvertedStack 
           ...(secretRefs ? { secrets: secretRefs } : {}),
           ...(configRefs ? { configs: configRefs } : {}),
           ...(stackLogDriver(s.logging) ? { logDriver: stackLogDriver(s.logging) } : {}),
+          ...runtimeOptionsOf(s),
         },
         resources: { limits: res('limits'), reservations: res('reservations') },
         restartPolicy: {

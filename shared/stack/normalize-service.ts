@@ -5,6 +5,7 @@ import { normalizeDeploy } from './normalize-deploy.js';
 import { environment } from './normalize-environment.js';
 import { serviceVolumes } from './normalize-mounts.js';
 import { servicePorts } from './normalize-ports.js';
+import { checkRuntimeKeys } from './normalize-runtime.js';
 import { Fields } from './normalize-units.js';
 import {
   extrasOf,
@@ -22,6 +23,7 @@ import { shellSplit } from './shlex.js';
 export function normalizeService(ctx: NormalizeContext, name: string, s: Dict): Dict {
   const f = new Fields(ctx, ['services', name]);
   const out: Dict = {};
+  checkRuntimeKeys(f, s);
   if (s.build !== undefined) {
     const b = typeof s.build === 'string' ? { context: s.build } : (s.build as Dict);
     const x: Dict = {};
@@ -52,6 +54,7 @@ export function normalizeService(ctx: NormalizeContext, name: string, s: Dict): 
   if (s.deploy) set(out, 'deploy', normalizeDeploy(f, s.deploy));
   set(out, 'devices', s.devices);
   set(out, 'dns', stringList(s.dns));
+  set(out, 'dns_opt', stringList(s.dns_opt));
   set(out, 'dns_search', stringList(s.dns_search));
   set(out, 'domainname', s.domainname);
   set(out, 'entrypoint', command(f, s.entrypoint, ['entrypoint']));
@@ -60,6 +63,7 @@ export function normalizeService(ctx: NormalizeContext, name: string, s: Dict): 
   set(out, 'expose', Array.isArray(s.expose) ? s.expose.map(sprint) : undefined);
   set(out, 'external_links', s.external_links);
   set(out, 'extra_hosts', hostsList(s.extra_hosts));
+  set(out, 'group_add', stringList(s.group_add));
   set(out, 'hostname', s.hostname);
   if (s.healthcheck) {
     const h = s.healthcheck as Dict;

@@ -127,6 +127,7 @@ const service = obj(
     depends_on: listOfStrings,
     devices: listOfStrings,
     dns: stringOrList,
+    dns_opt: listOfStrings,
     dns_search: stringOrList,
     domainname: str,
     entrypoint: commandLike,
