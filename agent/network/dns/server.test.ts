@@ -56,6 +56,38 @@ describe('NetworkDnsServer', () => {
       upstream.close();
     }
   });
+
+  it('forwards a client with its own --dns servers to those, not the network’s', async () => {
+    const fake = async (answer: string) => {
+      const u = createSocket('udp4');
+      await new Promise<void>((r) => u.bind(0, '127.0.0.1', () => r()));
+      u.on('message', (m, rinfo) =>
+        u.send(buildReply(m, parseQuestion(m)!, [answer]), rinfo.port, rinfo.address),
+      );
+      return u;
+    };
+    const shared = await fake('192.0.2.1');
+    const own = await fake('192.0.2.2');
+    const server = new NetworkDnsServer({
+      address: '127.0.0.1',
+      port: 0,
+      subnet: '127.0.0.0/8',
+      lookup: () => [],
+      upstreams: [`127.0.0.1:${shared.address().port}`],
+      upstreamsOf: (ip) => (ip === '127.0.0.1' ? [`127.0.0.1:${own.address().port}`] : undefined),
+      log: silentLogger(),
+    });
+    await server.start();
+    const port = (server as unknown as { socket: { address(): { port: number } } }).socket.address()
+      .port;
+    try {
+      expect(await ask(port, 'example.org')).toEqual({ rcode: 0, addresses: ['192.0.2.2'] });
+    } finally {
+      await server.stop();
+      shared.close();
+      own.close();
+    }
+  });
 });
 
 async function askTcp(port: number, name: string) {

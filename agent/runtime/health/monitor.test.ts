@@ -7,6 +7,7 @@ function record(hc: {
   intervalMs?: number;
   retries?: number;
   startPeriodMs?: number;
+  startIntervalMs?: number;
 }): ContainerRecord {
   return {
     id: 'c1',
@@ -60,6 +61,17 @@ describe('health state transitions', () => {
     expect(seen).toEqual([]);
     await vi.advanceTimersByTimeAsync(3 * 5000 + 1);
     expect(seen).toEqual(['starting/0', 'starting/0', 'starting/0', 'healthy/0']);
+    m.stopAll();
+  });
+
+  it('probes every start interval while starting inside the start period', async () => {
+    const { m, seen } = monitor([1, 1, 0]);
+    const rec = record({ intervalMs: 60_000, startPeriodMs: 60_000, startIntervalMs: 200 });
+    m.watch(rec);
+    await vi.advanceTimersByTimeAsync(199);
+    expect(seen).toEqual([]);
+    await vi.advanceTimersByTimeAsync(2 * 200 + 1);
+    expect(seen).toEqual(['starting/0', 'starting/0', 'healthy/0']);
     m.stopAll();
   });
 

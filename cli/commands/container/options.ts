@@ -7,9 +7,10 @@ import type { ContainerCreateOptions, MountSpec } from '../../../shared/engine/i
 import type { PortBinding } from '../../../shared/engine/index.js';
 import { parseLogOptFlags, validateLogDriver } from '../../../shared/engine/index.js';
 import { collect } from '../../repeatable.js';
+import { addRuntimeRunFlags, runtimeRunOptions } from './runtime-flags.js';
 
 export function addCreateFlags(cmd: Command): Command {
-  return cmd
+  return addRuntimeRunFlags(cmd)
     .option('--name <name>', 'assign a name to the container')
     .option('-i, --interactive', 'keep STDIN open even if not attached')
     .option('-t, --tty', 'allocate a pseudo-TTY')
@@ -154,13 +155,7 @@ export function parseMount(spec: string): MountSpec {
   };
 }
 
-function parseUlimit(spec: string): { name: string; soft: number; hard: number } {
-  const m = /^([a-z]+)=(-?\d+)(?::(-?\d+))?$/.exec(spec);
-  if (!m) throw invalid('--ulimit', spec, 'expected name=soft[:hard]');
-  return { name: m[1], soft: Number(m[2]), hard: Number(m[3] ?? m[2]) };
-}
-
-function parseEnvFile(file: string): string[] {
+export function parseEnvFile(file: string): string[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -287,7 +282,7 @@ export function toCreateOptions(
     securityOpt: f.securityOpt as string[] | undefined,
     readOnlyRootfs: Boolean(f.readOnly),
     tmpfs: Object.keys(tmpfs).length ? tmpfs : undefined,
-    ulimits: (f.ulimit ?? []).map(parseUlimit),
+    ...runtimeRunOptions(f),
     init: Boolean(f.init),
     healthcheck,
     noHealthcheck: f.healthcheck === false,

@@ -211,6 +211,14 @@ export function parseMount(s: string): Mount {
       case 'tmpfs-size':
         m.tmpfsSizeBytes = parseBytes(v, '--mount tmpfs-size');
         break;
+      case 'volume-nocopy':
+        m.noCopy = v === undefined || v === 'true' || v === '1';
+        break;
+      case 'bind-propagation':
+        if (!['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave'].includes(v))
+          throw bad('--mount', s, 'bind-propagation must be [r]private, [r]shared or [r]slave');
+        m.propagation = v as Mount['propagation'];
+        break;
       default:
         throw bad('--mount', s, `unknown key ${k}`);
     }

@@ -15,12 +15,17 @@ import {
   specFromFlags,
   type ServiceCreateFlags,
 } from './spec-from-flags.js';
+import {
+  addRuntimeUpdateOptions,
+  applyRuntimeUpdateFlags,
+  type RuntimeFlags,
+} from './runtime-flags.js';
 import { addTaskSpecOptions } from './task-flags.js';
 import { updateNetworks } from './network-flags.js';
 import { addFileUpdateOptions, applyFileUpdateFlags, type FileUpdateFlags } from './file-flags.js';
 
 export interface ServiceUpdateFlags
-  extends Omit<ServiceCreateFlags, 'name' | 'mode' | 'network'>, FileUpdateFlags {
+  extends Omit<ServiceCreateFlags, 'name' | 'mode' | 'network'>, FileUpdateFlags, RuntimeFlags {
   networkAdd?: string[];
   networkRm?: string[];
   image?: string;
@@ -151,6 +156,7 @@ export function applyUpdateFlags(
   );
   if (f.endpointMode !== undefined) spec.endpointSpec.mode = probe.endpointSpec.mode;
   if (f.networkAdd || f.networkRm) t.networks = updateNetworks(t.networks, f, networkIds);
+  applyRuntimeUpdateFlags(spec, f);
   if (f.force) t.forceUpdate++;
   return spec;
 }
@@ -246,7 +252,7 @@ function bad(flag: string, value: string, reason: string): FlotillaError {
 
 /** The flags `service update` shares with docker's. */
 function updateOptions(cmd: Command): Command {
-  return addFileUpdateOptions(addTaskSpecOptions(cmd))
+  return addFileUpdateOptions(addTaskSpecOptions(addRuntimeUpdateOptions(cmd)))
     .option('--image <image>', 'service image tag')
     .option('--args <command>', 'service command args')
     .option('--env-add <VAR=value>', 'add or update an environment variable', collect)
