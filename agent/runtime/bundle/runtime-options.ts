@@ -13,7 +13,7 @@ import {
 } from '../../../shared/engine/index.js';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { ContainerCreateOptions } from '../types.js';
-import { parseGroup } from './user.js';
+import { parseGroup, readLines, type ResolvedUser } from './user.js';
 
 /** Sysctls every container with its own network namespace gets (Docker's and Podman's). */
 const networkDefaults: Record<string, string> = {
@@ -88,4 +88,15 @@ export function groupIds(groups: string[] = [], groupLines: string[]): number[] 
       });
     return hit.gid;
   });
+}
+
+/** `user` with the --group-add groups added to its supplementary groups. */
+export function withGroupAdd(
+  user: ResolvedUser,
+  groups: string[] | undefined,
+  rootfs: string,
+): ResolvedUser {
+  if (!groups?.length) return user;
+  const extra = groupIds(groups, readLines(rootfs, '/etc/group'));
+  return { ...user, additionalGids: [...new Set([...user.additionalGids, ...extra])] };
 }

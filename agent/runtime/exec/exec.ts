@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import { mergeEnv } from '../bundle/merge.js';
+import { withGroupAdd } from '../bundle/runtime-options.js';
 import { resolveUser } from '../bundle/user.js';
 import { pythonBinary, pythonFlags } from '../helpers/python.js';
 import { ptyHelperScript } from './pty-helper.js';
@@ -31,7 +32,12 @@ export async function execInContainer(
 ): Promise<number> {
   if (!opts.cmd.length)
     throw new FlotillaError('INVALID_ARGUMENT', { detail: 'exec needs a command' });
-  const user = resolveUser(rec.rootfs, opts.user ?? rec.config.User);
+  // The container's --group-add applies to its execs too, as in moby.
+  const user = withGroupAdd(
+    resolveUser(rec.rootfs, opts.user ?? rec.config.User),
+    rec.options.groupAdd,
+    rec.rootfs,
+  );
   const pidFile = join(host.bundleDir(rec.id), `exec-${randomBytes(6).toString('hex')}.pid`);
   // runc exec starts from the container's process env, whose HOME is the container user's: the
   // exec's user gets its own, as `run -u` does, unless the image or the caller set HOME.

@@ -9,8 +9,8 @@ import type { AttachHub } from '../attach/hub.js';
 import { writeContainerFiles } from '../bundle/files.js';
 import { hostDevices } from '../bundle/host-devices.js';
 import { buildSpec } from '../bundle/spec.js';
-import { groupIds, resolveExtraHosts } from '../bundle/runtime-options.js';
-import { readLines, resolveUser } from '../bundle/user.js';
+import { resolveExtraHosts, withGroupAdd } from '../bundle/runtime-options.js';
+import { resolveUser } from '../bundle/user.js';
 import { startConmon } from '../conmon/conmon.js';
 import type { RuntimeContext } from '../context.js';
 import { resolveBinary } from '../runc/runc.js';
@@ -175,14 +175,7 @@ async function writeBundle(host: StartHost, r: StartRun): Promise<void> {
       r.hostNetwork ? 'host' : (rec.network?.networkName ?? 'none'),
     ),
   });
-  const user = resolveUser(rec.rootfs, rec.config.User);
-  if (o.groupAdd?.length)
-    user.additionalGids = [
-      ...new Set([
-        ...user.additionalGids,
-        ...groupIds(o.groupAdd, readLines(rec.rootfs, '/etc/group')),
-      ]),
-    ];
+  const user = withGroupAdd(resolveUser(rec.rootfs, rec.config.User), o.groupAdd, rec.rootfs);
   const spec = buildSpec({
     id: rec.id,
     config: rec.config,

@@ -114,11 +114,19 @@ export class TestAgent {
   readonly dataRoot = join(this.dir, 'd');
   readonly execRoot = join(this.dir, 'r');
   /** Unique per agent in this process; 10.251.2x.0/24 stays clear of other suites' agents. */
-  readonly subnet = `10.251.${20 + subnetSeq++}.0/24`;
+  readonly subnet: string;
   private proc?: ChildProcess;
 
-  /** `extraArgs`: more `flotilla agent` flags (e.g. --metrics-addr). */
-  constructor(private readonly extraArgs: string[] = []) {}
+  /**
+   * `extraArgs`: more `flotilla agent` flags (e.g. --metrics-addr); `subnet`: a node subnet of the
+   * file's own, clear of a 10.251.2x bridge another suite may have left behind.
+   */
+  constructor(
+    private readonly extraArgs: string[] = [],
+    subnet?: string,
+  ) {
+    this.subnet = subnet ?? `10.251.${20 + subnetSeq++}.0/24`;
+  }
 
   get env(): NodeJS.ProcessEnv {
     return {
