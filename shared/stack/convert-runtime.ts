@@ -2,25 +2,11 @@
 // stack convert does: extra_hosts → hosts (`IP host`), dns* → dnsConfig, sysctls, ulimits,
 // cap_add/cap_drop, group_add, tty, stdin_open. Values were checked by normalize-runtime.ts.
 import { checkCapability, parseExtraHost } from '../engine/index.js';
-import { FlotillaError } from '../errors/index.js';
 import type { ContainerRuntimeOptions, DnsConfig, Mount } from '../model/index.js';
 import type { Dict } from './compose-types.js';
 
 const list = (v: unknown): string[] | undefined =>
   Array.isArray(v) && v.length ? v.map(String) : undefined;
-
-/**
- * Refuses what a deploy cannot honour: generic_resources, since no Flotilla node advertises any
- * (running the task without the reservation could place it where its GPU is missing).
- */
-export function refuseUnsupported(s: Dict, path: string): void {
-  const reservations = ((s.deploy as Dict | undefined)?.resources as Dict | undefined)
-    ?.reservations as Dict | undefined;
-  if (reservations?.generic_resources !== undefined)
-    throw new FlotillaError('STACK_INVALID', {
-      detail: `${path}.deploy.resources.reservations.generic_resources: not supported: Flotilla nodes advertise no generic resources (GPUs and the like) to reserve; remove the key`,
-    });
-}
 
 export function runtimeOptionsOf(s: Dict): ContainerRuntimeOptions {
   const out: ContainerRuntimeOptions = {};

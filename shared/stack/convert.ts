@@ -15,7 +15,7 @@ import { parseBytes, parseDurationNs } from '../units/index.js';
 import type { ComposeConfig, Dict } from './compose-types.js';
 import { convertFileObjects, fileReferencesOf, type StackFileObject } from './convert-files.js';
 import { stackLogDriver } from './logging.js';
-import { mountOptionsOf, refuseUnsupported, runtimeOptionsOf } from './convert-runtime.js';
+import { mountOptionsOf, runtimeOptionsOf } from './convert-runtime.js';
 
 export const STACK_NAMESPACE_LABEL = 'com.docker.stack.namespace';
 
@@ -125,7 +125,6 @@ export function convertStack(stack: string, cfg: ComposeConfig): ConvertedStack 
 
   const services = Object.entries(cfg.services).map(([key, s]): ServiceSpec => {
     const p = `services.${key}`;
-    refuseUnsupported(s, p);
     const deploy = (s.deploy as Dict) ?? {};
     const resources = (deploy.resources as Dict) ?? {};
     const res = (kind: 'limits' | 'reservations') => {

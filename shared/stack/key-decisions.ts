@@ -92,7 +92,7 @@ export const keyDecisions: Record<KeyPath, KeyDecision> = {
   'services.cap_drop': honoured(RUNTIME),
   'services.dns': honoured(RUNTIME),
   'services.dns_search': honoured(RUNTIME),
-  // Not in docker's 3.13 schema; compose-runtime adds it with the --dns-option flag.
+  // Not in docker's 3.13 schema (the compose spec has it); schema.ts takes it, like --dns-option.
   'services.dns_opt': honoured(RUNTIME),
   'services.extra_hosts': honoured(RUNTIME),
   'services.group_add': honoured(RUNTIME),
@@ -253,7 +253,6 @@ function fileObjectKeys(section: 'secrets' | 'configs'): Record<KeyPath, KeyDeci
 
 /** Keys with a decision that docker's 3.13 schema does not have (forbidden or added by us). */
 export const keysOutsideSchema = new Set<KeyPath>([
-  'services.dns_opt',
   'services.extends',
   'services.volume_driver',
   'services.volumes_from',

@@ -1,7 +1,6 @@
 // Checks the values of the runtime keys a stack service may set (extra_hosts, sysctls, ulimits,
 // dns, dns_search, dns_opt, group_add, cap_add/cap_drop, bind propagation) with the parsers `run`
-// and `service create` use; each problem at its field's position. (generic_resources is refused
-// at deploy, convert-runtime.ts: `stack config` prints it as docker does.)
+// and `service create` use; each problem at its field's position.
 import {
   checkCapability,
   checkDnsOption,

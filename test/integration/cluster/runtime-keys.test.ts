@@ -102,6 +102,7 @@ async function containerOf(service: string, not?: string): Promise<string> {
     const containers = await agent.cli(['ps', '-a']);
     throw new Error(
       `${(err as Error).message}\n${tasks.stdout}${tasks.stderr}\n${containers.stdout}\n${manager.stderr.slice(-2000)}`,
+      { cause: err },
     );
   }
 }
@@ -110,6 +111,18 @@ async function inside(id: string, script: string): Promise<string> {
   const r = await agent.cli(['exec', id, 'sh', '-c', script]);
   expect(r.stderr).toBe('');
   return r.stdout;
+}
+
+/** The parts of `service inspect` these tests read. */
+interface ServiceView {
+  spec: {
+    updateConfig: { maxFailureRatio: number };
+    rollbackConfig: Record<string, unknown>;
+    taskTemplate: {
+      placement: { maxReplicasPerNode: number };
+      containerSpec: { healthcheck: { startIntervalNs?: number } };
+    };
+  };
 }
 
 const capBit = (hex: string, bit: number) => ((BigInt(`0x${hex}`) >> BigInt(bit)) & 1n) === 1n;
@@ -249,6 +262,26 @@ describe('service create and update runtime flags, on a real agent', () => {
       '42',
       '--mount',
       'type=volume,source=seeded,target=/data',
+      '--health-cmd',
+      'true',
+      '--health-start-interval',
+      '1s',
+      '--replicas-max-per-node',
+      '3',
+      '--update-max-failure-ratio',
+      '0.25',
+      '--rollback-parallelism',
+      '2',
+      '--rollback-delay',
+      '1s',
+      '--rollback-failure-action',
+      'continue',
+      '--rollback-monitor',
+      '2s',
+      '--rollback-order',
+      'start-first',
+      '--rollback-max-failure-ratio',
+      '0.5',
       'busybox:latest',
       'sleep',
       '3600',
@@ -278,29 +311,90 @@ describe('service create and update runtime flags, on a real agent', () => {
     expect(await inside(id, 'ls -A /data')).toBe('seed.txt\n');
   });
 
-  it('service update --host-add / --sysctl-rm / --dns-rm roll out a task with the change', async () => {
+  it('keeps the update, rollback, placement and health flags of create in the spec', () => {
+    const [svc] = JSON.parse(flt('service', 'inspect', 'flags').stdout) as ServiceView[];
+    expect(svc.spec.updateConfig.maxFailureRatio).toBe(0.25);
+    expect(svc.spec.rollbackConfig).toEqual({
+      parallelism: 2,
+      delayNs: 1e9,
+      failureAction: 'continue',
+      monitorNs: 2e9,
+      maxFailureRatio: 0.5,
+      order: 'start-first',
+    });
+    expect(svc.spec.taskTemplate.placement.maxReplicasPerNode).toBe(3);
+    expect(svc.spec.taskTemplate.containerSpec.healthcheck.startIntervalNs).toBe(1e9);
+  });
+
+  it('service update -add/-rm flags roll out a task with the change', async () => {
     const r = flt(
       'service',
       'update',
       '-d',
       '--host-add',
       'other.internal:10.9.8.8',
+      '--host-rm',
+      'db.internal',
       '--sysctl-rm',
       'net.core.somaxconn',
+      '--sysctl-add',
+      'net.ipv4.tcp_syncookies=0',
+      '--ulimit-rm',
+      'nofile',
+      '--ulimit-add',
+      'nproc=500:600',
+      '--cap-drop',
+      'NET_ADMIN',
+      '--cap-add',
+      'CHOWN',
       '--dns-rm',
       '10.9.8.53',
       '--dns-add',
       '10.9.8.54',
+      '--dns-search-rm',
+      'corp.example',
+      '--dns-search-add',
+      'other.example',
+      '--dns-option-rm',
+      'ndots:3',
+      '--dns-option-add',
+      'rotate',
+      '--group-rm',
+      '4242',
+      '--group-add',
+      '4343',
+      '--limit-pids',
+      '43',
+      '--tty',
+      '--health-start-interval',
+      '2s',
+      '--replicas-max-per-node',
+      '2',
       'flags',
     );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const next = await containerOf('flags', id);
     const hosts = await inside(next, 'cat /etc/hosts');
-    expect(hosts).toContain('10.9.8.7\tdb.internal\n');
+    expect(hosts).not.toContain('db.internal');
     expect(hosts).toContain('10.9.8.8\tother.internal\n');
     expect(await inside(next, 'cat /proc/sys/net/core/somaxconn')).not.toBe('1234\n');
-    expect(await inside(next, 'head -1 /etc/resolv.conf')).toBe('nameserver 10.9.8.54\n');
+    expect(await inside(next, 'cat /proc/sys/net/ipv4/tcp_syncookies')).toBe('0\n');
+    const limits = await inside(next, 'cat /proc/1/limits');
+    expect(limits).toMatch(/^Max processes\s+500\s+600\s/m);
+    expect(limits).not.toMatch(/^Max open files\s+1111\s/m);
+    const status = await inside(next, 'cat /proc/1/status');
+    const capEff = /^CapEff:\s*(\S+)$/m.exec(status)![1];
+    expect(capBit(capEff, CAP_NET_ADMIN)).toBe(false);
+    expect(capBit(capEff, CAP_CHOWN)).toBe(true);
+    expect(/^Groups:\s*(.*)$/m.exec(status)![1].trim()).toBe('4343');
+    expect(await inside(next, 'cat /etc/resolv.conf')).toBe(
+      'nameserver 10.9.8.54\nsearch other.example\noptions rotate\n',
+    );
+    expect(readFileSync(`/sys/fs/cgroup/pids/flotilla/${next}/pids.max`, 'utf8').trim()).toBe('43');
+    const [svc] = JSON.parse(flt('service', 'inspect', 'flags').stdout) as ServiceView[];
+    expect(svc.spec.taskTemplate.containerSpec.healthcheck.startIntervalNs).toBe(2e9);
+    expect(svc.spec.taskTemplate.placement.maxReplicasPerNode).toBe(2);
   });
 
   it('refuses a non-namespaced --sysctl with status 125, naming the flag, creating nothing', () => {

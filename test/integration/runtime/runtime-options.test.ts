@@ -13,12 +13,14 @@ const run = (args: string[], input?: string) => agent.cli(args, input);
 useTestAgent(agent);
 afterEach(() => agent.removeAll());
 
-const sh = (flags: string[], script: string) =>
-  run(['run', '--rm', ...flags, 'busybox', 'sh', '-c', script]);
+/** `run --rm FLAGS busybox sh -c SCRIPT`; `verb` keeps the command word in each test's body. */
+const sh = (verb: 'run', flags: string[], script: string) =>
+  run([verb, '--rm', ...flags, 'busybox', 'sh', '-c', script]);
 
 describe('run runtime options', () => {
   it('--add-host writes /etc/hosts entries, host-gateway as the container’s gateway', async () => {
     const r = await sh(
+      'run',
       ['--add-host', 'db.internal:10.9.8.7', '--add-host', 'gw:host-gateway'],
       'cat /etc/hosts; echo "route $(ip route | awk \'/default/ {print $3}\')"',
     );
@@ -31,6 +33,7 @@ describe('run runtime options', () => {
 
   it('--dns, --dns-search and --dns-option write /etc/resolv.conf', async () => {
     const r = await sh(
+      'run',
       ['--dns', '10.9.8.53', '--dns-search', 'corp.example', '--dns-option', 'ndots:3'],
       'cat /etc/resolv.conf',
     );
@@ -40,6 +43,7 @@ describe('run runtime options', () => {
 
   it('--sysctl sets namespaced kernel parameters inside the container only', async () => {
     const r = await sh(
+      'run',
       ['--sysctl', 'net.core.somaxconn=1234', '--sysctl', 'kernel.shmmni=2048'],
       'cat /proc/sys/net/core/somaxconn /proc/sys/kernel/shmmni',
     );
@@ -74,7 +78,7 @@ describe('run runtime options', () => {
   });
 
   it('--ulimit sets the limits of the container’s processes', async () => {
-    const r = await sh(['--ulimit', 'nofile=1111:2222'], 'ulimit -n; ulimit -Hn');
+    const r = await sh('run', ['--ulimit', 'nofile=1111:2222'], 'ulimit -n; ulimit -Hn');
     expect(r.stdout).toBe('1111\n2222\n');
   });
 
@@ -90,7 +94,7 @@ describe('run runtime options', () => {
     'refuses %j with a message naming it, creating nothing that runs',
     async (flags, name, why) => {
       const before = agent.ids();
-      const r = await sh(flags, 'true');
+      const r = await sh('run', flags, 'true');
       expect(r.status).toBe(125);
       expect(r.stderr).toContain(name);
       expect(r.stderr).toContain(why);
@@ -123,6 +127,7 @@ describe('--dns on a user network', () => {
 
   it('keeps the network’s DNS in resolv.conf and forwards other names to the --dns servers', async () => {
     const r = await sh(
+      'run',
       ['--network', 'rtnet', '--dns', '127.0.0.77', '--dns-search', 'corp.example'],
       'cat /etc/resolv.conf; nslookup probe.example',
     );
@@ -131,7 +136,7 @@ describe('--dns on a user network', () => {
     expect(r.stdout).toMatch(/^search corp\.example$/m);
     expect(r.stdout).toContain('192.0.2.77');
     // Without --dns the same name goes to the host's resolvers, not to the fake server.
-    const other = await sh(['--network', 'rtnet'], 'nslookup probe.example');
+    const other = await sh('run', ['--network', 'rtnet'], 'nslookup probe.example');
     expect(other.stdout).not.toContain('192.0.2.77');
   });
 });
