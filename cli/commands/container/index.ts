@@ -8,6 +8,10 @@ import { registerQueryCommands } from './query.js';
 import { registerRunCommands } from './run.js';
 import { registerVolumeCommands } from './volume.js';
 
+// For `service create/update`, which read env files and runtime values as `run` does.
+export { parseEnvFile } from './options.js';
+export { asFlagError } from './runtime-flags.js';
+
 export function registerContainerCommands(program: Command, ctx: () => CliContext): void {
   registerRunCommands(program, ctx);
   registerExecCommand(program, ctx);

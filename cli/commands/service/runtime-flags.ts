@@ -17,8 +17,7 @@ import { FlotillaError } from '../../../shared/errors/index.js';
 import type { ContainerSpec, ServiceSpec } from '../../../shared/model/index.js';
 import { parseDurationNs } from '../../../shared/units/index.js';
 import { collect } from '../../repeatable.js';
-import { parseEnvFile } from '../container/options.js';
-import { asFlagError } from '../container/runtime-flags.js';
+import { asFlagError, parseEnvFile } from '../container/index.js';
 
 export interface RuntimeFlags {
   host?: string[];
