@@ -12,6 +12,8 @@ export interface ServiceDiscoveryDeps {
   overlay: OverlayStateReader;
   /** The host's resolvers for names that are no cluster name. */
   upstreams: () => string[];
+  /** A container's own --dns servers by its address (NetworkCore's endpoints). */
+  upstreamsOf?: (clientIp: string) => string[] | undefined;
   log: Logger;
   /** @default 53 */
   dnsPort?: number;
@@ -29,6 +31,7 @@ export class ServiceDiscovery {
     this.dns = new OverlayDnsServers({
       table: this.table,
       upstreams: deps.upstreams,
+      upstreamsOf: deps.upstreamsOf,
       log: deps.log,
       port: deps.dnsPort,
     });

@@ -10,6 +10,8 @@ export interface OverlayDnsDeps {
   table: DiscoveryTable;
   /** The host's resolvers for names no cluster network knows (`ip` or `ip:port`). */
   upstreams: () => string[];
+  /** A client's own upstreams (its --dns), replacing `upstreams` for it. */
+  upstreamsOf?: (clientIp: string) => string[] | undefined;
   log: Logger;
   /** @default 53 */
   port?: number;
@@ -83,6 +85,7 @@ export class OverlayDnsServers {
         port: this.deps.port,
         subnet: n.subnet,
         upstreams: this.deps.upstreams(),
+        upstreamsOf: this.deps.upstreamsOf,
         ttlSec: this.deps.ttlSec ?? 0,
         log: this.log.child({ network: n.name }),
         resolve: (name, client) => shuffled(lookupOverlayName(this.deps.table, id, client, name)),
