@@ -3,12 +3,9 @@
 // so every entry point accepts and refuses the same values. Errors name the option and the value.
 import { isIP } from 'node:net';
 import { FlotillaError } from '../errors/index.js';
+import type { Ulimit } from '../model/index.js';
 
-export interface Ulimit {
-  name: string;
-  soft: number;
-  hard: number;
-}
+export type { Ulimit };
 
 /** Linux capability names by number (linux/capability.h). */
 export const capabilityNames = [

@@ -1,7 +1,13 @@
 // The parts of a service's container spec that shape the container's runtime (names as Swarm's
 // ContainerSpec): hosts, DNS, sysctls, ulimits, capabilities, groups, TTY. The agent's executor
 // turns them into engine create options; shared/engine/runtime-options.ts checks each value.
-import type { Ulimit } from '../engine/index.js';
+
+/** A setrlimit(2) resource by Docker's name (`nofile`), soft and hard. */
+export interface Ulimit {
+  name: string;
+  soft: number;
+  hard: number;
+}
 
 export interface DnsConfig {
   nameservers?: string[];

@@ -29,7 +29,7 @@ export type {
 export type { Task, TaskStatus } from './task.js';
 export type { Config, ConfigReference, FileReference, Secret, SecretReference } from './secret.js';
 export { fileTargetPath, fileTargetProblem, maxSecretBytes, secretNameProblem } from './secret.js';
-export type { ContainerRuntimeOptions, DnsConfig } from './container-runtime.js';
+export type { ContainerRuntimeOptions, DnsConfig, Ulimit } from './container-runtime.js';
 export type {
   Network,
   NetworkAttachmentConfig,
