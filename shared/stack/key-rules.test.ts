@@ -192,7 +192,7 @@ function sampleFor(key: string): { with: Dict; without: Dict } | undefined {
 
 /** Honoured on another branch (compose-runtime, secrets, overlay, logdrivers) and not yet
  *  visible in the service spec here. The lead empties this list as those branches merge. */
-const notYetInSpec = [];
+const notYetInSpec: string[] = [];
 
 const serviceRows = schemaKeys().filter((r) => r.key.startsWith('services.'));
 // Keys inside lists and named mappings are covered by their parent's sample.
