@@ -3,8 +3,9 @@
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { FlotillaError, httpStatusByKind, toFlotillaError } from '../../shared/errors/index.js';
+import { FlotillaError, toFlotillaError } from '../../shared/errors/index.js';
 import type { Logger } from '../../shared/log/index.js';
+import { rewriteDockerUrl, statusFor } from './docker/index.js';
 
 export type RoutePlugin = (app: FastifyInstance) => void | Promise<void>;
 
@@ -17,6 +18,8 @@ export class AgentApiServer {
     const app = Fastify({
       loggerInstance: this.deps.log.child({ component: 'api' }) as unknown as FastifyBaseLogger,
       bodyLimit: 64 * 1024 * 1024,
+      // Docker clients' /v1.NN/... paths (agent/api/docker/rewrite.ts).
+      rewriteUrl: (req) => rewriteDockerUrl(req.method ?? 'GET', req.url ?? '/'),
     });
     // Raw bodies (tar archives for load/import/build) are streamed to the handler untouched.
     app.addContentTypeParser('application/octet-stream', (_req, payload, done) =>
@@ -32,7 +35,7 @@ export class AgentApiServer {
             : toFlotillaError(err);
       if (fe.kind === 'internal') request.log.error({ err }, 'request failed');
       else request.log.debug({ err: fe.message, code: fe.code }, 'request refused');
-      void reply.status(httpStatusByKind[fe.kind]).send(fe.toJSON());
+      void reply.status(statusFor(request.originalUrl, fe.kind)).send(fe.toJSON());
     });
     app.setNotFoundHandler((request, reply) => {
       const fe = new FlotillaError('INVALID_ARGUMENT', {
@@ -40,7 +43,6 @@ export class AgentApiServer {
       });
       void reply.status(404).send(fe.toJSON());
     });
-    app.get('/_ping', async () => ({ ok: true }));
     for (const plugin of this.deps.routes) await plugin(app);
     await mkdir(dirname(this.deps.socketPath), { recursive: true });
     await rm(this.deps.socketPath, { force: true });

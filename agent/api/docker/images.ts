@@ -1,0 +1,82 @@
+// Docker's image routes whose bodies differ from Flotilla's own: pull (POST /images/create, with
+// Docker's JSON progress stream and error lines) and the listing (GET /images/json). Both call
+// the same ImageService methods as agent/api/routes/images.ts.
+import { PassThrough } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { FlotillaError, toFlotillaError } from '../../../shared/errors/index.js';
+import type { ImageService, ProgressEvent } from '../../image/index.js';
+import { credentialsFrom } from '../routes/images.js';
+
+type Q = Record<string, string | undefined>;
+
+/** One line of Docker's JSON message stream (what `docker pull` renders). */
+export function dockerProgress(e: ProgressEvent): Record<string, unknown> {
+  return {
+    status: e.status,
+    ...(e.id ? { id: e.id } : {}),
+    ...(e.progress
+      ? { progressDetail: { current: e.progress.current, total: e.progress.total } }
+      : {}),
+  };
+}
+
+/** `busybox`, `busybox:*`, `*\/bb:1`: Docker's reference filter, a glob over familiar names. */
+function matchesReference(pattern: string, tags: string[]): boolean {
+  const esc = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*');
+  const re = new RegExp(`^${esc}${pattern.includes(':') ? '' : '(:.*)?'}$`);
+  return tags.some((t) => re.test(t));
+}
+
+export function dockerImageRoutes(app: FastifyInstance, images: ImageService): void {
+  app.post('/docker/images/create', async (req, reply) => {
+    const q = req.query as Q;
+    if (q.fromSrc !== undefined)
+      throw new FlotillaError('INVALID_ARGUMENT', {
+        detail: 'fromSrc (docker import) is not supported by this API; use POST /images/import',
+      });
+    if (!q.fromImage)
+      throw new FlotillaError('INVALID_ARGUMENT', { detail: 'fromImage is required' });
+    if (q.platform)
+      throw new FlotillaError('INVALID_ARGUMENT', {
+        detail: 'platform is not supported here; pull without it',
+      });
+    const tag = q.tag ?? '';
+    const name = tag === '' ? q.fromImage : `${q.fromImage}${tag.includes(':') ? '@' : ':'}${tag}`;
+    const credentials = credentialsFrom(req.headers['x-registry-auth']);
+    const out = new PassThrough();
+    const ac = new AbortController();
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) ac.abort(new Error('client went away'));
+    });
+    const line = (doc: unknown) => out.write(`${JSON.stringify(doc)}\n`);
+    images
+      .pull(name, { credentials, signal: ac.signal, onProgress: (e) => line(dockerProgress(e)) })
+      .then(
+        () => out.end(),
+        (err: unknown) => {
+          const message = toFlotillaError(err).message;
+          line({ errorDetail: { message }, error: message });
+          out.end();
+        },
+      );
+    return reply.type('application/json').send(out);
+  });
+
+  app.get('/docker/images/json', async (req) => {
+    const q = req.query as Q;
+    const filters = q.filters ? (JSON.parse(q.filters) as Record<string, unknown>) : {};
+    let list = images.list();
+    for (const [key, value] of Object.entries(filters)) {
+      const values = Array.isArray(value) ? (value as string[]) : Object.keys(value as object);
+      if (key === 'reference')
+        list = list.filter((i) => values.some((p) => matchesReference(p, i.RepoTags)));
+      else if (key === 'dangling')
+        list = list.filter((i) => (i.RepoTags.length === 0) === (values[0] === 'true'));
+      else
+        throw new FlotillaError('INVALID_ARGUMENT', {
+          detail: `filter ${key} is not supported (reference and dangling are)`,
+        });
+    }
+    return list.map((i) => ({ ...i, ParentId: '', SharedSize: -1, Containers: -1 }));
+  });
+}

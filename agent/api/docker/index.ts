@@ -1,0 +1,21 @@
+// The Docker Engine API beside Flotilla's own routes: rewrite.ts sends versioned paths either to
+// the shared routes (same body) or to these translators (Docker's body), see docs/design/engine-api.md.
+import type { FastifyInstance } from 'fastify';
+import type { AgentComponents } from '../../components.js';
+import type { RoutePlugin } from '../server.js';
+import { dockerContainerRoutes } from './containers.js';
+import { dockerHijackRoutes } from './hijack.js';
+import { dockerImageRoutes } from './images.js';
+import { dockerSystemRoutes } from './system.js';
+
+export { rewriteDockerUrl } from './rewrite.js';
+export { statusFor } from './errors.js';
+
+export function dockerRoutes(c: AgentComponents): RoutePlugin {
+  return (app: FastifyInstance) => {
+    dockerSystemRoutes(app, c);
+    dockerContainerRoutes(app, c.containers);
+    dockerHijackRoutes(app, c.containers);
+    dockerImageRoutes(app, c.images);
+  };
+}
