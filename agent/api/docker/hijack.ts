@@ -2,7 +2,7 @@
 // `Upgrade: tcp` answer `101 UPGRADED` and carry the process's stdio, framed (8-byte headers)
 // unless it has a tty. Exec create/inspect and detached starts are plain routes.
 import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { PassThrough, type Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { FlotillaError, toFlotillaError } from '../../../shared/errors/index.js';
 import type { AttachStreams, ContainerRuntime } from '../../runtime/index.js';
@@ -76,7 +76,9 @@ function streamsFor(
     if (wanted && !socket.destroyed) socket.write(tty ? d : frame(stream, d));
   };
   return {
-    stdin: want.stdin ? socket : undefined,
+    // Through a PassThrough: it holds what arrives before the runtime listens (the socket may
+    // have been paused after reading the request body).
+    stdin: want.stdin ? socket.pipe(new PassThrough()) : undefined,
     onStdout: out(1, want.stdout),
     onStderr: out(2, want.stderr),
   };
