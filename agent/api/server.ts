@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { FlotillaError, toFlotillaError } from '../../shared/errors/index.js';
 import type { Logger } from '../../shared/log/index.js';
-import { rewriteDockerUrl, statusFor } from './docker/index.js';
+import { rewriteDockerUrl, sendError } from './docker/index.js';
 
 export type RoutePlugin = (app: FastifyInstance) => void | Promise<void>;
 
@@ -35,13 +35,13 @@ export class AgentApiServer {
             : toFlotillaError(err);
       if (fe.kind === 'internal') request.log.error({ err }, 'request failed');
       else request.log.debug({ err: fe.message, code: fe.code }, 'request refused');
-      void reply.status(statusFor(request.originalUrl, fe.kind)).send(fe.toJSON());
+      sendError(request.originalUrl, reply, fe);
     });
     app.setNotFoundHandler((request, reply) => {
       const fe = new FlotillaError('INVALID_ARGUMENT', {
         detail: `no such API route ${request.method} ${request.url}`,
       });
-      void reply.status(404).send(fe.toJSON());
+      sendError(request.originalUrl, reply, fe, 404);
     });
     for (const plugin of this.deps.routes) await plugin(app);
     await mkdir(dirname(this.deps.socketPath), { recursive: true });

@@ -58,10 +58,14 @@ const hostConfigFields = new Set([
   'ConsoleSize',
 ]);
 
-export function isSet(v: unknown): boolean {
+/** Docker's "unset" where it is not the zero value. */
+const unsetValues: Record<string, unknown> = { MemorySwappiness: -1 };
+
+export function isSet(v: unknown, field?: string): boolean {
+  if (field !== undefined && field in unsetValues && v === unsetValues[field]) return false;
   if (v === undefined || v === null || v === false || v === 0 || v === '') return false;
   if (Array.isArray(v)) return v.length > 0;
-  if (typeof v === 'object') return Object.values(v as Doc).some(isSet);
+  if (typeof v === 'object') return Object.values(v as Doc).some((x) => isSet(x));
   return true;
 }
 
@@ -173,7 +177,7 @@ export function createOptions(body: Doc, name?: string): ContainerCreateOptions 
   for (const k of Object.keys(body)) if (!configFields.has(k) && isSet(body[k])) refuse(k);
   const hc = (body.HostConfig ?? {}) as Doc;
   for (const k of Object.keys(hc))
-    if (!hostConfigFields.has(k) && isSet(hc[k])) refuse(`HostConfig.${k}`);
+    if (!hostConfigFields.has(k) && isSet(hc[k], k)) refuse(`HostConfig.${k}`);
   if (typeof body.Image !== 'string' || body.Image === '') refuse('Image', 'is required');
   const log = (hc.LogConfig ?? {}) as { Type?: string; Config?: Record<string, string> };
   if (log.Type && log.Type !== 'json-file' && log.Type !== 'k8s-file')

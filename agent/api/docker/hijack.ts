@@ -61,7 +61,7 @@ function readBody(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<D
 
 function refuseRaw(socket: Duplex, err: unknown): void {
   const fe = toFlotillaError(err);
-  const body = JSON.stringify(fe.toJSON());
+  const body = JSON.stringify({ message: fe.message });
   socket.end(
     `HTTP/1.1 ${dockerStatus(fe.kind)} Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );

@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { FlotillaError, toFlotillaError } from '../../../shared/errors/index.js';
 import type { ImageService, ProgressEvent } from '../../image/index.js';
-import { credentialsFrom } from '../routes/images.js';
+import type { Credentials } from '../../../shared/engine/index.js';
 
 type Q = Record<string, string | undefined>;
 
@@ -27,6 +27,24 @@ function matchesReference(pattern: string, tags: string[]): boolean {
   return tags.some((t) => re.test(t));
 }
 
+/**
+ * Docker's X-Registry-Auth: base64url JSON AuthConfig; the CLI sends `{}` for anonymous pulls.
+ * Identity tokens are refused rather than ignored.
+ */
+export function dockerAuth(header: unknown): Credentials | undefined {
+  if (typeof header !== 'string' || header === '') return undefined;
+  let doc: { username?: unknown; password?: unknown; identitytoken?: unknown };
+  try {
+    doc = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as typeof doc;
+  } catch (err) {
+    throw new FlotillaError('IMAGE_AUTH_INVALID', { reason: 'not base64 JSON' }, { cause: err });
+  }
+  if (doc?.identitytoken)
+    throw new FlotillaError('IMAGE_AUTH_INVALID', { reason: 'identity tokens are not supported' });
+  if (typeof doc?.username !== 'string' || !doc.username) return undefined;
+  return { username: doc.username, password: typeof doc.password === 'string' ? doc.password : '' };
+}
+
 export function dockerImageRoutes(app: FastifyInstance, images: ImageService): void {
   app.post('/docker/images/create', async (req, reply) => {
     const q = req.query as Q;
@@ -42,7 +60,7 @@ export function dockerImageRoutes(app: FastifyInstance, images: ImageService): v
       });
     const tag = q.tag ?? '';
     const name = tag === '' ? q.fromImage : `${q.fromImage}${tag.includes(':') ? '@' : ':'}${tag}`;
-    const credentials = credentialsFrom(req.headers['x-registry-auth']);
+    const credentials = dockerAuth(req.headers['x-registry-auth']);
     const out = new PassThrough();
     const ac = new AbortController();
     reply.raw.on('close', () => {

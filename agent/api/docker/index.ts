@@ -9,7 +9,7 @@ import { dockerImageRoutes } from './images.js';
 import { dockerSystemRoutes } from './system.js';
 
 export { rewriteDockerUrl } from './rewrite.js';
-export { statusFor } from './errors.js';
+export { sendError, statusFor } from './errors.js';
 
 export function dockerRoutes(c: AgentComponents): RoutePlugin {
   return (app: FastifyInstance) => {
