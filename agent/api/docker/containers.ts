@@ -87,6 +87,29 @@ export function dockerContainerRoutes(app: FastifyInstance, runtime: ContainerRu
     return (limit > 0 ? list.slice(0, limit) : list).map(dockerSummary);
   });
 
+  // Docker's daemon sends the headers at once and the body at the exit: the docker CLI waits for
+  // those headers before it starts the container (docker run), so a late 200 would hang it.
+  app.post('/docker/containers/:id/wait', async (req, reply) => {
+    const id = (req.params as Q).id!;
+    const cond = ((req.query as Q).condition ?? 'not-running') as
+      'not-running' | 'next-exit' | 'removed';
+    await runtime.inspect(id);
+    const ac = new AbortController();
+    req.raw.on('close', () => ac.abort());
+    const exit = runtime.waitFor(id, cond, ac.signal);
+    reply.hijack();
+    reply.raw.writeHead(200, {
+      'content-type': 'application/json',
+      'transfer-encoding': 'chunked',
+    });
+    reply.raw.flushHeaders();
+    const body = await exit.then(
+      (code) => ({ StatusCode: code }),
+      (err: unknown) => ({ StatusCode: -1, Error: { Message: (err as Error).message } }),
+    );
+    reply.raw.end(`${JSON.stringify(body)}\n`);
+  });
+
   app.get('/docker/containers/:id/stats', async (req, reply) => {
     const id = (req.params as Q).id!;
     const q = req.query as Q;

@@ -34,5 +34,5 @@ export function sendError(
   void reply
     .status(status ?? dockerStatus(fe.kind))
     .header('content-type', 'application/json')
-    .send(JSON.stringify({ message: fe.message }));
+    .send(Buffer.from(JSON.stringify({ message: fe.message })));
 }

@@ -9,6 +9,7 @@ const dockerOnly: [method: string, path: RegExp][] = [
   ['POST', /^\/containers\/create$/],
   ['GET', /^\/containers\/json$/],
   ['GET', /^\/containers\/[^/]+\/stats$/],
+  ['POST', /^\/containers\/[^/]+\/wait$/],
   ['POST', /^\/containers\/[^/]+\/exec$/],
   ['GET', /^\/exec\/[^/]+\/json$/],
   ['POST', /^\/exec\/[^/]+\/start$/],
