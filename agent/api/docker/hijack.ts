@@ -6,7 +6,7 @@ import { PassThrough, type Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { FlotillaError, toFlotillaError } from '../../../shared/errors/index.js';
 import type { AttachStreams, ContainerRuntime } from '../../runtime/index.js';
-import { frame } from '../routes/containers.js';
+import { frame } from '../stream-frame.js';
 import { dockerStatus } from './errors.js';
 import { ExecStore } from './exec-store.js';
 

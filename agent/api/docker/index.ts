@@ -2,7 +2,6 @@
 // the shared routes (same body) or to these translators (Docker's body), see docs/design/engine-api.md.
 import type { FastifyInstance } from 'fastify';
 import type { AgentComponents } from '../../components.js';
-import type { RoutePlugin } from '../server.js';
 import { dockerContainerRoutes } from './containers.js';
 import { dockerHijackRoutes } from './hijack.js';
 import { dockerImageRoutes } from './images.js';
@@ -11,7 +10,8 @@ import { dockerSystemRoutes } from './system.js';
 export { rewriteDockerUrl } from './rewrite.js';
 export { sendError, statusFor } from './errors.js';
 
-export function dockerRoutes(c: AgentComponents): RoutePlugin {
+/** A route plugin (agent/api/server.ts RoutePlugin; not imported: server.ts imports this). */
+export function dockerRoutes(c: AgentComponents): (app: FastifyInstance) => void {
   return (app: FastifyInstance) => {
     dockerSystemRoutes(app, c);
     dockerContainerRoutes(app, c.containers);

@@ -8,14 +8,9 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { FlotillaError, httpStatusByKind, toFlotillaError } from '../../../shared/errors/index.js';
 import type { ContainerCreateOptions, ContainerRuntime, ExecOptions } from '../../runtime/index.js';
 import type { RoutePlugin } from '../server.js';
+import { frame } from '../stream-frame.js';
 
-/** Docker's multiplexed stream header: [stream, 0, 0, 0, uint32 BE length]. Stream 4 = exit code. */
-export function frame(stream: number, data: Buffer): Buffer {
-  const h = Buffer.alloc(8);
-  h[0] = stream;
-  h.writeUInt32BE(data.length, 4);
-  return Buffer.concat([h, data]);
-}
+export { frame } from '../stream-frame.js';
 
 const truthy = (v: unknown) => v === '1' || v === 'true' || v === true;
 
