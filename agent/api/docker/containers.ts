@@ -66,6 +66,13 @@ export function dockerContainerRoutes(app: FastifyInstance, runtime: ContainerRu
     return reply.status(201).send({ Id: r.id, Warnings: r.warnings });
   });
 
+  // The runtime's inspect is Docker's ContainerJSON; docker-py also reads HostConfig.LogConfig.
+  app.get('/docker/containers/:id/json', async (req) => {
+    const doc = await runtime.inspect((req.params as Q).id!);
+    const hc = (doc.HostConfig ?? {}) as Record<string, unknown>;
+    return { ...doc, HostConfig: { LogConfig: { Type: 'k8s-file', Config: {} }, ...hc } };
+  });
+
   app.get('/docker/containers/json', async (req) => {
     const q = req.query as Q;
     const labels: Record<string, string> = {};

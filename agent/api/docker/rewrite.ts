@@ -10,6 +10,7 @@ const dockerOnly: [method: string, path: RegExp][] = [
   ['GET', /^\/containers\/json$/],
   ['GET', /^\/containers\/[^/]+\/stats$/],
   ['POST', /^\/containers\/[^/]+\/wait$/],
+  ['GET', /^\/containers\/[^/]+\/json$/],
   ['POST', /^\/containers\/[^/]+\/exec$/],
   ['GET', /^\/exec\/[^/]+\/json$/],
   ['POST', /^\/exec\/[^/]+\/start$/],
