@@ -94,7 +94,11 @@ export class Endpoints {
     const net = primary ? core.state.networks.find((n) => n.name === primary.network) : undefined;
     // A task whose networks are all internal has only overlay interfaces: no gateway, no way out.
     const routed = primary && !primary.networkId;
-    const overlay = firstClusterNetwork(e, core.state.networks);
+    // Overlay networks live in their own list (the data plane's), not among the local networks.
+    const overlay = firstClusterNetwork(e, [
+      ...core.state.networks,
+      ...(core.state.overlayNetworks ?? []),
+    ]);
     return {
       netnsPath: e.netns ? `/run/netns/${e.netns}` : undefined,
       ipv4: primary?.ipv4,
@@ -123,7 +127,9 @@ export function firstClusterNetwork(
   networks: NetworkRecord[],
 ): NetworkRecord | undefined {
   for (const i of e.interfaces) {
-    const n = networks.find((x) => x.name === i.network);
+    const n = i.networkId
+      ? networks.find((x) => x.id === i.networkId)
+      : networks.find((x) => x.name === i.network);
     if (n && (n.driver ?? 'bridge') !== 'bridge') return n;
   }
   return undefined;
