@@ -140,14 +140,14 @@ describe('rolling updates over a real manager', () => {
     const file = join(dir, 'shop.yml');
     await writeFile(file, stackFile);
     const stack = loadStack('shop', [file]);
-    const r = await deployStack(client, 'shop', stack.services);
+    const r = await deployStack(client, 'shop', stack.services, false, false, stack.networks);
     expect(r.created.map((s) => s.name).sort()).toEqual(['shop_api', 'shop_web']);
     const text = await converge('shop_web');
     expect(text).toContain('overall progress: 4 out of 4 tasks');
     expect(text).toContain('verify: Service converged');
     await converge('shop_api');
     // Deploying the same file again changes nothing.
-    const again = await deployStack(client, 'shop', stack.services);
+    const again = await deployStack(client, 'shop', stack.services, false, false, stack.networks);
     expect(again.unchanged).toHaveLength(2);
     expect(again.created).toHaveLength(0);
   }, 120_000);
@@ -157,7 +157,7 @@ describe('rolling updates over a real manager', () => {
     await writeFile(file, stackFile.replace(/shop/g, 'x'));
     const stack = loadStack('other', [file]);
     stack.services[1].taskTemplate.containerSpec.image = 'has spaces';
-    const err = await deployStack(client, 'other', stack.services).catch((e: unknown) => e);
+    const err = await deployStack(client, 'other', stack.services, false, false, stack.networks).catch((e: unknown) => e);
     expect(isFlotillaError(err) && err.code).toBe('SERVICE_SPEC_INVALID');
     expect(store.list('service').filter((s) => s.spec.name.startsWith('other_'))).toHaveLength(0);
   });
