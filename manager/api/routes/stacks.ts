@@ -14,6 +14,7 @@ import {
   assignVips,
   createNetwork,
   liveNetworks,
+  nodeLocalNetworks,
   networkSpecOf,
   reservedFor,
   resolveNetworks,
@@ -159,6 +160,8 @@ function deployRoute(app: FastifyInstance, d: ApiDeps, url: string, dryRun: bool
         for (const w of wanted) {
           const have = networks.find((n) => n.spec.name === w.request.name);
           if (w.external || !w.spec) {
+            // `external: true, name: bridge|host|none`: each node's own network, as in Docker.
+            if (w.external && nodeLocalNetworks.has(w.request.name)) continue;
             if (!have)
               throw new FlotillaError('NETWORK_NOT_FOUND', {
                 name: `${w.request.name} (declared as external)`,
