@@ -157,7 +157,14 @@ describe('rolling updates over a real manager', () => {
     await writeFile(file, stackFile.replace(/shop/g, 'x'));
     const stack = loadStack('other', [file]);
     stack.services[1].taskTemplate.containerSpec.image = 'has spaces';
-    const err = await deployStack(client, 'other', stack.services, false, false, stack.networks).catch((e: unknown) => e);
+    const err = await deployStack(
+      client,
+      'other',
+      stack.services,
+      false,
+      false,
+      stack.networks,
+    ).catch((e: unknown) => e);
     expect(isFlotillaError(err) && err.code).toBe('SERVICE_SPEC_INVALID');
     expect(store.list('service').filter((s) => s.spec.name.startsWith('other_'))).toHaveLength(0);
   });
