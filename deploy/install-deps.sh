@@ -4,14 +4,14 @@
 #   cluster:  etcd-server, etcd-client
 #   tests:    docker-registry (a real registry server), busybox-static (test image contents),
 #             apache2-utils (htpasswd for the auth registry), socat, python3,
-#             tcpdump (the encrypted overlay test reads the wire)
+#             tcpdump (the encrypted overlay test reads the wire), chromium (the dashboard test, via puppeteer-core)
 #   bench:    skopeo, umoci, wrk, hyperfine (references measured beside Flotilla)
 set -euo pipefail
 
 packages=(
   runc crun conmon iptables conntrack iproute2 tini zstd
   etcd-server etcd-client
-  docker-registry busybox-static apache2-utils socat python3 curl ca-certificates tcpdump
+  docker-registry busybox-static apache2-utils socat python3 curl ca-certificates tcpdump chromium
   skopeo umoci wrk hyperfine
 )
 

@@ -192,14 +192,27 @@ describe.runIf(isRoot)('three managers with the embedded etcd', () => {
     const cutAt = Date.now();
     expect((await run('ip', ['link', 'set', link, 'down'])).code).toBe(0);
     try {
-      await waitFor(`rep replaced off flc-m${k}`, async () => {
-        const r = await c.running('rep');
-        return (
-          r.length === want &&
-          new Set(r.map((t) => t.slot)).size === want &&
-          r.every((t) => t.nodeId !== nodeK)
-        );
-      });
+      await waitFor(
+        `rep replaced off flc-m${k}`,
+        async () => {
+          const r = await c.running('rep');
+          return (
+            r.length === want &&
+            new Set(r.map((t) => t.slot)).size === want &&
+            r.every((t) => t.nodeId !== nodeK)
+          );
+        },
+        120_000,
+        async () => {
+          const ps = await c.flt('service', 'ps', 'rep');
+          const nodes = await c.flt('node', 'ls');
+          return [
+            ps.output,
+            nodes.output,
+            ...[1, 2, 3].map((i) => c.logTail(managerOn(i), 20)),
+          ].join('\n');
+        },
+      );
       console.log(
         `chaos: tasks of the cut-off machine running elsewhere ${Date.now() - cutAt} ms after the cut`,
       );
