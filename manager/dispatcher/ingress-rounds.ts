@@ -4,9 +4,10 @@ import type { Logger } from '../../shared/log/index.js';
 import { diffIngress, type IngressChange, type IngressService } from '../../shared/model/index.js';
 import { ingressEndpoints, publishedPorts, receivesTraffic } from '../ingress/index.js';
 import type { ObjectStore, StoreEvent } from '../store/index.js';
+import { RoundScheduler } from './round-scheduler.js';
 import { ingressChangesMessage, type AgentSession } from './session.js';
 
-/** Least time between two routing-mesh rounds that only add addresses (see schedule). */
+/** Least time between two routing-mesh rounds that only add addresses (see RoundScheduler). */
 const ingressAddIntervalMs = 250;
 
 export class IngressRounds {
@@ -14,9 +15,7 @@ export class IngressRounds {
   private state: { services: IngressService[]; version: number } = { services: [], version: 0 };
   /** Every address in that set (a task leaving it makes the next round urgent). */
   private addrs = new Set<string>();
-  private now = false;
-  private timer?: NodeJS.Timeout;
-  private roundAtMs = 0;
+  private readonly rounds = new RoundScheduler(ingressAddIntervalMs, () => this.round());
   /** Encodes a message sent to every session once (set when the gRPC service exists). */
   encodeOnce: <T extends object>(msg: T) => T = (msg) => msg;
 
@@ -39,12 +38,16 @@ export class IngressRounds {
   }
 
   stop(): void {
-    clearTimeout(this.timer);
+    this.rounds.stop();
   }
 
-  /** Schedules a round when the event can change the endpoint set. */
+  /**
+   * Schedules a round when the event can change the endpoint set: urgent when it can take an
+   * address out (a task leaving the set, or a service changed), so agents stop sending that task
+   * new connections while its own agent waits out the drain delay before stopping it.
+   */
   onStoreEvent(e: StoreEvent): void {
-    if (this.affectsIngress(e)) this.schedule(this.mayLeaveIngress(e));
+    if (this.affectsIngress(e)) this.rounds.schedule(this.mayLeaveIngress(e));
   }
 
   /** Recomputes the routing mesh's endpoint set; its changes, none when it did not change. */
@@ -61,38 +64,7 @@ export class IngressRounds {
     return changes;
   }
 
-  /**
-   * A service or one of its tasks changed: every session gets the endpoint set's changes (one diff
-   * per round, the same for every session). A round that can take an address out (a task leaving
-   * the set: desired state no longer running, unhealthy, gone; or a service changed) is `urgent`
-   * and runs at once, so agents stop sending a task new connections while its own agent waits out
-   * the drain delay before stopping it. Rounds that only add addresses (tasks starting) are at
-   * most one per `ingressAddIntervalMs`: one per event burst was one message to every agent per
-   * status batch (100 messages per agent for 5,000 tasks starting), the agents' main cost.
-   */
-  private schedule(urgent: boolean): void {
-    if (this.now) return;
-    if (urgent) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-      this.now = true;
-      setImmediate(() => {
-        this.now = false;
-        this.round();
-      });
-      return;
-    }
-    if (this.timer) return;
-    const waitMs = Math.max(0, this.roundAtMs + ingressAddIntervalMs - Date.now());
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.round();
-    }, waitMs);
-    this.timer.unref();
-  }
-
   private round(): void {
-    this.roundAtMs = Date.now();
     const from = this.state.version;
     const changes = this.compute();
     if (changes.length === 0) return;

@@ -11,6 +11,7 @@ import {
 } from '../../shared/model/index.js';
 import { isServing, overlayView, type OverlayView } from '../networks/index.js';
 import type { ObjectStore, StoreEvent } from '../store/index.js';
+import { RoundScheduler } from './round-scheduler.js';
 import type { AgentSession } from './session.js';
 
 /** Least time between two rounds that only add or refresh endpoints (as the routing mesh). */
@@ -20,9 +21,7 @@ export class OverlayRounds {
   private view: OverlayView = { networks: new Map(), members: new Map() };
   /** What each session holds: network id → the state it was last sent (shared, never copied). */
   private readonly held = new WeakMap<AgentSession, Map<string, OverlayNetworkState>>();
-  private now = false;
-  private timer?: NodeJS.Timeout;
-  private roundAtMs = 0;
+  private readonly rounds = new RoundScheduler(addIntervalMs, () => this.round());
 
   constructor(
     private readonly deps: {
@@ -39,7 +38,7 @@ export class OverlayRounds {
   }
 
   stop(): void {
-    clearTimeout(this.timer);
+    this.rounds.stop();
   }
 
   /** A new session: the node's complete set. */
@@ -53,9 +52,10 @@ export class OverlayRounds {
     session.send({ overlays: { networks: [...mine.values()] } });
   }
 
+  /** Urgent when an endpoint may stop serving, so DNS and VIPs drop a task before it stops. */
   onStoreEvent(e: StoreEvent): void {
     if (!this.concerns(e)) return;
-    this.schedule(this.mayStopServing(e));
+    this.rounds.schedule(this.mayStopServing(e));
   }
 
   private compute(): OverlayView {
@@ -69,34 +69,7 @@ export class OverlayRounds {
     );
   }
 
-  /**
-   * Urgent rounds (an endpoint may stop serving: desired state left running, unhealthy, gone; a
-   * service or network changed) run at once, so DNS and VIPs drop a task before its agent stops
-   * it; the others at most one per addIntervalMs.
-   */
-  private schedule(urgent: boolean): void {
-    if (this.now) return;
-    if (urgent) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-      this.now = true;
-      setImmediate(() => {
-        this.now = false;
-        this.round();
-      });
-      return;
-    }
-    if (this.timer) return;
-    const waitMs = Math.max(0, this.roundAtMs + addIntervalMs - Date.now());
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.round();
-    }, waitMs);
-    this.timer.unref();
-  }
-
   private round(): void {
-    this.roundAtMs = Date.now();
     const before = this.view;
     const after = (this.view = this.compute());
     // One diff per network, shared by every session that held the previous state.
