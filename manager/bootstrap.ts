@@ -3,7 +3,7 @@
 // store with the seal key it already has (waiting for `cluster unlock` when autolock sealed it).
 // Refuses an empty store without --init.
 import { existsSync, rmSync } from 'node:fs';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FlotillaError } from '../shared/errors/index.js';
 import type { Logger } from '../shared/log/index.js';
@@ -24,6 +24,7 @@ import {
 import type { ManagerConfig } from './config.js';
 import { joinAsManager } from './join-client.js';
 import { newId, type EtcdObjectStore } from './store/index.js';
+import { writeFileAtomic } from '../shared/fs/atomic.js';
 
 export interface Bootstrapped {
   ca: ClusterCa;
@@ -195,16 +196,10 @@ export async function managerCredentials(
   const tls = await ca.issueKeyAndCertificate('manager', managerId, { ips, dns });
   await mkdir(config.certDir, { recursive: true, mode: 0o700 });
   // Renewals rewrite these while the manager runs: each file is replaced whole, never half written.
-  await writeAtomic(join(config.certDir, 'manager-key.pem'), tls.keyPem, 0o600);
-  await writeAtomic(join(config.certDir, 'manager.pem'), tls.certPem, 0o644);
-  await writeAtomic(join(config.certDir, 'ca.pem'), tls.caCertPem, 0o644);
+  await writeFileAtomic(join(config.certDir, 'manager-key.pem'), tls.keyPem, { mode: 0o600 });
+  await writeFileAtomic(join(config.certDir, 'manager.pem'), tls.certPem, { mode: 0o644 });
+  await writeFileAtomic(join(config.certDir, 'ca.pem'), tls.caCertPem, { mode: 0o644 });
   return tls;
-}
-
-async function writeAtomic(path: string, data: string, mode: number): Promise<void> {
-  await writeFile(`${path}.tmp`, data, { mode });
-  await chmod(`${path}.tmp`, mode);
-  await rename(`${path}.tmp`, path);
 }
 
 async function readId(dataRoot: string): Promise<string | undefined> {

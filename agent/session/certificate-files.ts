@@ -5,6 +5,7 @@
 import { chmod, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../shared/fs/atomic.js';
 
 const files = [
   { name: 'key.pem', mode: 0o600 },
@@ -32,8 +33,7 @@ export async function saveRenewedCertificate(
 /** Only the trust bundle changed (a CA rotation ended): replaced whole. */
 export async function saveTrustBundle(dir: string, caCertPem: string): Promise<void> {
   const path = join(dir, 'ca.pem');
-  await writeFile(`${path}.tmp`, caCertPem, { mode: 0o644 });
-  await rename(`${path}.tmp`, path);
+  await writeFileAtomic(path, caCertPem, { mode: 0o644 });
 }
 
 /** Moves a committed renewal over the live files; drops one that was never committed. */

@@ -1,10 +1,11 @@
 // This manager's seal key on disk (<data-root>/manager-seal-key, 0600): the X25519 key that opens
 // the KEK sealed for it in the cluster object. With autolock on, the file holds the key sealed
 // under the unlock key instead, so nothing on this disk opens the KEK without the operator.
-import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { FlotillaError } from '../../shared/errors/index.js';
 import { decrypt, encrypt } from './key-encryption.js';
 import { publicKeyOf, unlockKeyBytes, type SealKey } from './seal.js';
+import { writeFileAtomicSync } from '../../shared/fs/atomic.js';
 
 export type SealKeyOnDisk =
   | { state: 'absent' }
@@ -39,10 +40,6 @@ export class SealKeyFile {
     const body = unlockKey
       ? JSON.stringify({ locked: 1, sealed: encrypt(unlockKeyBytes(unlockKey), key.privateKeyPem) })
       : key.privateKeyPem;
-    const tmp = `${this.path}.tmp`;
-    rmSync(tmp, { force: true });
-    writeFileSync(tmp, body, { mode: 0o600, flag: 'wx' });
-    chmodSync(tmp, 0o600);
-    renameSync(tmp, this.path);
+    writeFileAtomicSync(this.path, body, { mode: 0o600 });
   }
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { open } from 'node:fs/promises';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic, writeFileAtomicSync } from './atomic.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -81,5 +81,27 @@ describe('writeFileAtomic', () => {
     await expect(writeFileAtomic(join(dir, 'missing', 'f'), 'x')).rejects.toMatchObject({
       code: 'ENOENT',
     });
+  });
+});
+
+describe('writeFileAtomicSync', () => {
+  it('writes the content with the exact mode and leaves no temporary file', async () => {
+    const file = join(dir, 'ca.pem');
+    await writeFile(file, 'old', { mode: 0o600 });
+    const old = process.umask(0o077);
+    try {
+      writeFileAtomicSync(file, 'new', { mode: 0o644 });
+    } finally {
+      process.umask(old);
+    }
+    expect(await readFile(file, 'utf8')).toBe('new');
+    expect((await stat(file)).mode & 0o777).toBe(0o644);
+    expect(await readdir(dir)).toEqual(['ca.pem']);
+  });
+
+  it('keeps the old content and removes the temporary file when the write fails', async () => {
+    const file = join(dir, 'missing-dir', 'x');
+    expect(() => writeFileAtomicSync(file, 'new')).toThrow(/ENOENT/);
+    expect(await readdir(dir)).toEqual([]);
   });
 });

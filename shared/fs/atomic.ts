@@ -1,12 +1,27 @@
 // Writes a file so that readers, and the file system after a crash, see either the old content or
 // the new one, never a torn or empty file: the one atomic-write helper of the code base.
 import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  fchmodSync,
+  fsyncSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export interface AtomicWriteOptions {
   /** Permission bits of the written file, applied exactly (not filtered by the umask). @default 0o600 */
   mode?: number;
+  /**
+   * fsync the file and its directory (the default). Off only for files that are rewritten very
+   * often and cheap to lose after a power cut (a log shipper's cursor): a rename without fsync is
+   * still atomic for readers, just not durable.
+   */
+  durable?: boolean;
 }
 
 export type AtomicData = string | Uint8Array | AsyncIterable<string | Uint8Array>;
@@ -24,7 +39,8 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const mode = opts.mode ?? 0o600;
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = tempPath(path);
+  const durable = opts.durable ?? true;
   try {
     const fh = await open(tmp, 'wx', mode);
     try {
@@ -32,7 +48,7 @@ export async function writeFileAtomic(
       if (typeof data === 'string' || data instanceof Uint8Array) await fh.writeFile(data);
       // writeFile writes at the handle's position, so the chunks follow one another.
       else for await (const chunk of data) await fh.writeFile(chunk);
-      await fh.sync();
+      if (durable) await fh.sync();
     } finally {
       await fh.close();
     }
@@ -41,7 +57,44 @@ export async function writeFileAtomic(
     await rm(tmp, { force: true }).catch(() => undefined);
     throw err;
   }
-  await syncDir(dir);
+  if (durable) await syncDir(dir);
+}
+
+/** writeFileAtomic for synchronous code (CLI commands, start-up): the same guarantees. */
+export function writeFileAtomicSync(
+  path: string,
+  data: string | Uint8Array,
+  opts: AtomicWriteOptions = {},
+): void {
+  const mode = opts.mode ?? 0o600;
+  const tmp = tempPath(path);
+  try {
+    const fd = openSync(tmp, 'wx', mode);
+    try {
+      fchmodSync(fd, mode);
+      writeFileSync(fd, data);
+      if (opts.durable ?? true) fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  if (opts.durable ?? true) {
+    const fd = openSync(dirname(path), 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/** A temporary name unique per write, in the target's directory (one file system for rename). */
+function tempPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
 /** fsync of a directory makes a rename in it durable. */

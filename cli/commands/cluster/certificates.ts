@@ -1,11 +1,11 @@
 // `flotilla cluster ca [--rotate] [-d] [-q]` (Docker's `swarm ca`), and the reading of
 // `cluster update --cert-expiry` (the command itself is in security.ts).
-import { renameSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import { formatDurationNs, parseDurationNs } from '../../../shared/units/index.js';
 import { managerClient } from '../../clients/manager-client.js';
 import type { CliContext } from '../../context.js';
+import { writeFileAtomicSync } from '../../../shared/fs/atomic.js';
 
 /** Docker's floor for --cert-expiry. */
 const minCertExpiryNs = 3600e9;
@@ -83,8 +83,7 @@ async function renewContextCertificate(ctx: () => CliContext): Promise<void> {
 }
 
 function replace(path: string, data: string, mode: number): void {
-  writeFileSync(`${path}.tmp`, data, { mode });
-  renameSync(`${path}.tmp`, path);
+  writeFileAtomicSync(path, data, { mode });
 }
 
 /** Polls GET /cluster/ca, drawing Docker's two bars, until every node trusts only the new root. */
