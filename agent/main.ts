@@ -63,6 +63,11 @@ export async function runAgent(flags: Partial<AgentFlagSettings>): Promise<void>
     imageWiring: image,
   };
   const started: Startable[] = [];
+  /** Stops what started, newest first, and frees the roots: an agent that refuses leaves nothing. */
+  const undo = async () => {
+    for (const part of started.reverse()) await part.stop().catch(() => {});
+    for (const l of locks) await l.release();
+  };
   const api = new AgentApiServer({
     socketPath: config.socketPath,
     log,
@@ -77,8 +82,7 @@ export async function runAgent(flags: Partial<AgentFlagSettings>): Promise<void>
     }
   } catch (err) {
     // A part refused to start (a node subnet routed elsewhere …): undo the others, free the roots.
-    for (const part of started.reverse()) await part.stop().catch(() => {});
-    for (const l of locks) await l.release();
+    await undo();
     throw err;
   }
   if (metrics) {
@@ -95,18 +99,25 @@ export async function runAgent(flags: Partial<AgentFlagSettings>): Promise<void>
     });
   }
   // Cluster membership (--join/--token, or a stored node certificate): executor + manager session.
-  const cluster = await startClusterAgent({
-    config,
-    log,
-    engine: containers,
-    images,
-    nodeNetwork: network.cluster,
-    networks: network.provisioning,
-  });
-  if (cluster && metrics) metrics.sessionState = cluster.sessionState;
-  if (cluster) {
-    await cluster.start();
-    started.push(cluster);
+  try {
+    const cluster = await startClusterAgent({
+      config,
+      log,
+      engine: containers,
+      images,
+      nodeNetwork: network.cluster,
+      networks: network.provisioning,
+    });
+    if (cluster && metrics) metrics.sessionState = cluster.sessionState;
+    if (cluster) {
+      await cluster.start();
+      started.push(cluster);
+    }
+  } catch (err) {
+    // Refused membership (an expired node certificate, a bad token …): the agent exits with the
+    // error instead of serving on as if it were in the cluster; its parts are stopped first.
+    await undo();
+    throw err;
   }
   log.info({ socket: config.socketPath, dataRoot: config.dataRoot }, 'agent started');
 

@@ -13,6 +13,7 @@ import {
 import type { LogEntry } from '../../types.js';
 import { expandTag, lineText, type LogSink, type LogSubject } from './sink.js';
 import { UnixDatagramSender } from './unix-datagram.js';
+import { splitHostPort } from '../../../../shared/net/host-port.js';
 
 const months = 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split(' ');
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -63,9 +64,7 @@ interface Transport {
 }
 
 function udpTransport(address: string): Transport {
-  const i = address.lastIndexOf(':');
-  const host = address.slice(0, i).replace(/^\[|\]$/g, '');
-  const port = Number(address.slice(i + 1));
+  const [host, port] = splitHostPort(address);
   let sock: UdpSocket | undefined;
   return {
     send: (msg) =>
@@ -81,11 +80,7 @@ function streamTransport(a: SyslogAddress): Transport {
   let sock: Socket | undefined;
   const open = () =>
     new Promise<Socket>((resolve, reject) => {
-      const i = a.address.lastIndexOf(':');
-      const s =
-        a.protocol === 'unix'
-          ? connect(a.address)
-          : connect(Number(a.address.slice(i + 1)), a.address.slice(0, i).replace(/^\[|\]$/g, ''));
+      const s = a.protocol === 'unix' ? connect(a.address) : connectTcp(a.address);
       s.once('connect', () => resolve(s));
       s.once('error', reject);
     });
@@ -142,4 +137,9 @@ export function syslogSink(s: LogSubject, opts: Record<string, string>): LogSink
     },
     close: () => t.close(),
   };
+}
+
+function connectTcp(address: string): Socket {
+  const [host, port] = splitHostPort(address);
+  return connect(port, host);
 }
