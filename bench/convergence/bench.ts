@@ -1,168 +1,84 @@
-// Convergence benchmark: a real manager (embedded etcd, API over TLS, dispatcher, reconcilers) and
-// three simulated agents (real join and gRPC sessions, fake containers) in this process. Times
-// create 50 replicas → all running, scale 50 → 100, a rolling update of 100 replicas with
-// parallelism 10, and removal, each through the manager API as the CLI sends it. Prints one JSON
-// document. When the engine at DOCKER_HOST is in swarm mode, the same steps then run on Docker
-// Swarm (swarm.ts) with real containers: a reference, not a like-for-like comparison.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ManagerClient } from '../../cli/clients/manager-client.js';
-import { ContextStore } from '../../cli/contexts/index.js';
-import { freePort } from '../../manager/etcd/index.js';
-import { runManager } from '../../manager/main.js';
-import { createLogger } from '../../shared/log/index.js';
-import type { Service, ServiceSpec } from '../../shared/model/index.js';
-import { defaultServiceSpec } from '../../shared/model/service-defaults.js';
-import { startSimAgent, type SimAgent } from '../../test/harness/cluster/sim-agent.js';
+// Convergence benchmark: create N replicas → all healthy, scale N → 2N → all healthy, a rolling
+// update of 2N at parallelism P, removal → no container left; Flotilla beside Docker Swarm (when
+// the engine at DOCKER_HOST answers in swarm mode), one JSON document on stdout.
+//   BENCH_MODE=real (default): real containers, a manager and one agent on this machine (real.ts)
+//   BENCH_MODE=simulated: the control plane alone, three simulated agents (simulated.ts)
+import { cpus, loadavg } from 'node:os';
+import { flotillaReal } from './real.js';
+import { flotillaSimulated } from './simulated.js';
+import { webHealthcheck } from './images.js';
 import { dockerSwarm } from './swarm.js';
 
-// The manager logs to stdout; keep it to warnings so stdout stays one JSON document.
+// The manager logs to stdout; keep it to errors so stdout stays one JSON document.
 process.env.FLOTILLA_LOG_LEVEL ??= 'error';
+const mode = process.env.BENCH_MODE ?? 'real';
 const replicas = Number(process.env.BENCH_REPLICAS ?? 50);
 const parallelism = Number(process.env.BENCH_PARALLELISM ?? 10);
-// Swarm's images: two tags with different ids, already on the engine (README.md: built offline).
-const swarmImageA = process.env.BENCH_SWARM_IMAGE_A ?? 'busybox:1.36';
-const swarmImageB = process.env.BENCH_SWARM_IMAGE_B ?? 'busybox:1.37';
-const log = createLogger({ proc: 'bench', level: 'error' });
+const load = () => Math.round(loadavg()[0] * 10) / 10;
 
-async function until(check: () => boolean, timeoutMs = 300_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
+if (mode !== 'real' && mode !== 'simulated') {
+  process.stderr.write(`BENCH_MODE must be real or simulated, not ${JSON.stringify(mode)}\n`);
+  process.exit(2);
 }
 
-async function timed(fn: () => Promise<void>): Promise<number> {
-  const t0 = performance.now();
-  await fn();
-  return Math.round(performance.now() - t0) / 1000;
+const loadAtStart = load();
+const ratio = (f: Record<string, unknown>, s: Record<string, unknown>) => {
+  const out: Record<string, number> = {};
+  for (const k of ['createSec', 'scaleSec', 'rollingUpdateSec', 'removeSec', 'totalSec'])
+    if (typeof f[k] === 'number' && typeof s[k] === 'number')
+      out[k.replace('Sec', '')] = Math.round(((f[k] as number) / (s[k] as number)) * 100) / 100;
+  return out;
+};
+
+let doc: Record<string, unknown>;
+if (mode === 'real') {
+  const flotilla = await flotillaReal({
+    bin: process.env.FLOTILLA_CLI ?? new URL('../../bin/flotilla', import.meta.url).pathname,
+    replicas,
+    parallelism,
+    profDir: process.env.BENCH_CPU_PROF || undefined,
+    nodeSubnet: process.env.BENCH_NODE_SUBNET ?? '10.251.41.0/24',
+  });
+  const swarm = await dockerSwarm({
+    replicas,
+    parallelism,
+    imageA: process.env.BENCH_SWARM_IMAGE_A ?? 'flt-bench/web:a',
+    imageB: process.env.BENCH_SWARM_IMAGE_B ?? 'flt-bench/web:b',
+    imageCommand: true,
+    healthcheck: webHealthcheck,
+  });
+  doc = {
+    benchmark: 'convergence',
+    mode: 'real containers',
+    machine: { cpus: cpus().length, loadAvg1m: loadAtStart, loadAvg1mAtEnd: load() },
+    config: {
+      nodes: 1,
+      replicas,
+      scaledTo: replicas * 2,
+      updateParallelism: parallelism,
+      image: 'busybox httpd (images.ts)',
+      healthcheck: webHealthcheck,
+    },
+    flotilla,
+    dockerSwarm: swarm,
+    flotillaOverSwarm: ratio(flotilla, swarm),
+  };
+} else {
+  const flotilla = await flotillaSimulated(replicas, parallelism);
+  doc = {
+    benchmark: 'convergence',
+    mode: 'control plane (simulated agents)',
+    machine: { cpus: cpus().length, loadAvg1m: loadAtStart },
+    config: { nodes: 3, replicas, scaledTo: replicas * 2, updateParallelism: parallelism },
+    flotilla,
+    dockerSwarm: await dockerSwarm({
+      replicas,
+      parallelism,
+      imageA: process.env.BENCH_SWARM_IMAGE_A ?? 'busybox:1.36',
+      imageB: process.env.BENCH_SWARM_IMAGE_B ?? 'busybox:1.37',
+    }),
+    note: 'control-plane benchmark: flotilla runs simulated agents (real gRPC sessions, fake containers) in the manager process; dockerSwarm runs real containers, so the columns are not like-for-like',
+  };
 }
-
-async function flotilla(): Promise<Record<string, number>> {
-  const dir = await mkdtemp(join(tmpdir(), 'flt-converge-bench-'));
-  const contexts = new ContextStore(join(dir, 'config'));
-  let port: number;
-  do port = await freePort();
-  while (port >= 65000);
-  const address = `127.0.0.1:${port}`;
-  const manager = await runManager(
-    {
-      dataRoot: join(dir, 'manager'),
-      execRoot: join(dir, 'run'),
-      listenGrpc: address,
-      advertiseAddr: '127.0.0.1',
-      init: true,
-      socket: false,
-    },
-    {
-      onInitialized: ({ clusterId, clusterName, apiAddr, admin }) => {
-        contexts.save({ name: clusterName, clusterId, managers: [apiAddr] }, admin);
-        contexts.use(clusterName);
-      },
-    },
-  );
-  const agents: SimAgent[] = [];
-  try {
-    const store = manager.components.store;
-    const client = new ManagerClient(contexts.resolve());
-    const token = manager.components.ca.joinToken('worker');
-    for (const hostname of ['node-1', 'node-2', 'node-3'])
-      agents.push(await startSimAgent({ address, token, hostname, log }));
-    await until(() => store.list('node').filter((n) => n.status.state === 'ready').length === 3);
-
-    let id = '';
-    const running = (image: string) =>
-      store
-        .list('task')
-        .filter(
-          (t) =>
-            t.serviceId === id &&
-            t.desiredState === 'running' &&
-            t.status.state === 'running' &&
-            t.spec.containerSpec.image === image,
-        ).length;
-    const update = async (patch: (s: ServiceSpec) => void) => {
-      const s = await client.json<Service>({ path: `/services/${id}` });
-      const spec = structuredClone(s.spec);
-      patch(spec);
-      await client.json({
-        method: 'POST',
-        path: `/services/${id}/update`,
-        body: { version: s.version, spec },
-      });
-    };
-
-    const spec = defaultServiceSpec('bench', 'busybox:1');
-    spec.mode = { replicated: { replicas } };
-    // Swarm's default monitor (5 s) only delays the "completed" status, not the replacements.
-    spec.updateConfig = { ...spec.updateConfig, parallelism, monitorNs: 0 };
-    const createSec = await timed(async () => {
-      id = (
-        await client.json<{ id: string }>({ method: 'POST', path: '/services', body: { spec } })
-      ).id;
-      await until(() => running('busybox:1') === replicas);
-    });
-    const scaleSec = await timed(async () => {
-      await update((s) => (s.mode = { replicated: { replicas: replicas * 2 } }));
-      await until(() => running('busybox:1') === replicas * 2);
-    });
-    let maxDown = 0;
-    const unsubscribe = store.subscribe(() => {
-      const up = new Set(
-        store
-          .list('task')
-          .filter((t) => t.serviceId === id && t.status.state === 'running')
-          .map((t) => t.slot),
-      ).size;
-      maxDown = Math.max(maxDown, replicas * 2 - up);
-    });
-    const updateSec = await timed(async () => {
-      await update((s) => (s.taskTemplate.containerSpec.image = 'busybox:2'));
-      await until(
-        () =>
-          running('busybox:2') === replicas * 2 &&
-          store.get('service', id)?.updateStatus?.state === 'completed',
-      );
-    });
-    unsubscribe();
-    const removeSec = await timed(async () => {
-      await client.json({ method: 'DELETE', path: `/services/${id}` });
-      await until(() => !store.list('task').some((t) => t.serviceId === id));
-    });
-    return {
-      createSec,
-      scaleSec,
-      rollingUpdateSec: updateSec,
-      rollingUpdateMaxSlotsDown: maxDown,
-      removeSec,
-    };
-  } finally {
-    for (const a of agents) await a.stop().catch(() => undefined);
-    await manager.stop();
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-const result = await flotilla();
-console.log(
-  JSON.stringify(
-    {
-      benchmark: 'convergence',
-      machine: { cpus: cpus().length, loadAvg1m: Math.round(loadavg()[0] * 10) / 10 },
-      config: { nodes: 3, replicas, scaledTo: replicas * 2, updateParallelism: parallelism },
-      flotilla: result,
-      dockerSwarm: await dockerSwarm({
-        replicas,
-        parallelism,
-        imageA: swarmImageA,
-        imageB: swarmImageB,
-      }),
-      note: 'flotilla: simulated agents (real gRPC sessions, fake containers) in the manager process, times from the API request to all tasks reported running (remove: to all tasks gone); dockerSwarm runs real containers, so the columns are not like-for-like',
-    },
-    null,
-    2,
-  ),
-);
+console.log(JSON.stringify(doc, null, 2));
 process.exit(0);

@@ -26,7 +26,8 @@ const pollMs = 50;
 
 // busybox `sleep` as PID 1 ignores SIGTERM, so every stop would wait out the 10 s grace period;
 // this shell exits on SIGTERM, and the kernel ends its sleep with the container's pid namespace.
-const command = ['sh', '-c', 'trap "exit 0" TERM; sleep 1d & wait'];
+// (The real-container mode's image has such a shell as its own command: images.ts.)
+const sleepCommand = ['sh', '-c', 'trap "exit 0" TERM; sleep 1d & wait'];
 
 function engineTarget(): Pick<RequestOptions, 'socketPath' | 'host' | 'port'> | undefined {
   const host = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
@@ -77,6 +78,10 @@ export async function dockerSwarm(opts: {
   parallelism: number;
   imageA: string;
   imageB: string;
+  /** The image's own command (real mode) instead of the sleeping shell. */
+  imageCommand?: boolean;
+  /** Docker's healthcheck; a task then runs only once healthy (the engine waits for it). */
+  healthcheck?: { test: string[]; intervalSec: number; timeoutSec: number; retries: number };
 }): Promise<Record<string, unknown>> {
   const target = engineTarget();
   if (!target) return { skipped: 'DOCKER_HOST is neither unix:// nor plain tcp://' };
@@ -97,7 +102,7 @@ export async function dockerSwarm(opts: {
     }
   }
 
-  const { replicas, parallelism } = opts;
+  const { replicas, parallelism, healthcheck: hc } = opts;
   const name = `flt-bench-${process.pid}`;
   let id = '';
   const tasks = () => call<SwarmTask[]>('GET', `/tasks?filters=${filters({ service: [id] })}`);
@@ -137,7 +142,22 @@ export async function dockerSwarm(opts: {
       id = (
         await call<{ ID: string }>('POST', '/services/create', {
           Name: name,
-          TaskTemplate: { ContainerSpec: { Image: opts.imageA, Args: command } },
+          TaskTemplate: {
+            ContainerSpec: {
+              Image: opts.imageA,
+              ...(opts.imageCommand ? {} : { Args: sleepCommand }),
+              ...(hc
+                ? {
+                    Healthcheck: {
+                      Test: hc.test,
+                      Interval: hc.intervalSec * 1e9,
+                      Timeout: hc.timeoutSec * 1e9,
+                      Retries: hc.retries,
+                    },
+                  }
+                : {}),
+            },
+          },
           Mode: { Replicated: { Replicas: replicas } },
           // As Flotilla's column: stop-first, no delay, no monitor window.
           UpdateConfig: { Parallelism: parallelism, Delay: 0, Monitor: 0, Order: 'stop-first' },
@@ -174,7 +194,8 @@ export async function dockerSwarm(opts: {
       rollingUpdateSec,
       rollingUpdateMaxSlotsDown: maxDown,
       removeSec,
-      note: 'real containers on one engine (one node, not three); times from the Engine API request to all tasks running (remove: to all containers gone), polled every 50 ms',
+      totalSec: Math.round((createSec + scaleSec + rollingUpdateSec + removeSec) * 1000) / 1000,
+      note: 'real containers on one engine; times from the Engine API request to all tasks running (with a healthcheck the engine reports running only once healthy; remove: to all containers gone), polled every 50 ms',
     };
   } catch (err) {
     if (id) await call('DELETE', `/services/${id}`).catch(() => undefined);

@@ -1,0 +1,66 @@
+// The real-container column's processes: a docker-registry, a Flotilla manager and one agent on
+// this machine, each a child of the benchmark (stopped by PID), each optionally under
+// `node --cpu-prof` so the profile shows where the agent and manager spend the benchmark.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface Child {
+  name: string;
+  child: ChildProcess;
+  exited: Promise<void>;
+  logFile: string;
+}
+
+/** Starts `bin/flotilla ARGS` (node; --cpu-prof into PROFDIR when given), output to DIR/NAME.log. */
+export function startFlotilla(
+  dir: string,
+  bin: string,
+  name: string,
+  args: string[],
+  profDir?: string,
+): Child {
+  const node = profDir
+    ? [`--cpu-prof`, `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${name}.cpuprofile`]
+    : [];
+  return startChild(dir, name, process.execPath, [...node, bin, ...args]);
+}
+
+export function startChild(dir: string, name: string, cmd: string, args: string[]): Child {
+  mkdirSync(dir, { recursive: true });
+  const logFile = join(dir, `${name}.log`);
+  const fd = openSync(logFile, 'a');
+  const child = spawn(cmd, args, {
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, FLOTILLA_CONFIG: join(dir, 'cli'), FLOTILLA_LOG_LEVEL: 'warn' },
+  });
+  closeSync(fd);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return { name, child, exited, logFile };
+}
+
+/** SIGTERM, then SIGKILL after GRACEMS; resolves once the process is gone. */
+export async function stopChild(c: Child, graceMs = 30_000): Promise<void> {
+  if (c.child.exitCode !== null || c.child.signalCode !== null) return;
+  c.child.kill('SIGTERM');
+  const t = setTimeout(() => c.child.kill('SIGKILL'), graceMs);
+  await c.exited;
+  clearTimeout(t);
+}
+
+export function logTail(c: Child, lines = 20): string {
+  try {
+    return readFileSync(c.logFile, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/** Resident set of PID in KiB (0 once it is gone). */
+export function rssKiB(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
