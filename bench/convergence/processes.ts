@@ -32,7 +32,12 @@ export function startChild(dir: string, name: string, cmd: string, args: string[
   const fd = openSync(logFile, 'a');
   const child = spawn(cmd, args, {
     stdio: ['ignore', fd, fd],
-    env: { ...process.env, FLOTILLA_CONFIG: join(dir, 'cli'), FLOTILLA_LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      FLOTILLA_CONFIG: join(dir, 'cli'),
+      // debug: the agent logs each start's phases (`container start phases`).
+      FLOTILLA_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    },
   });
   closeSync(fd);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -62,5 +67,24 @@ export function rssKiB(pid: number): number {
     return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
   } catch {
     return 0;
+  }
+}
+
+/**
+ * CPU seconds of PID so far: its own (user + system) and that of the children it has waited for
+ * (runc, ip, iptables, mount... but not conmon, which double-forks away).
+ */
+export function cpuSec(pid: number): { self: number; children: number } {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
+    // Fields 14-17 of proc(5), counted from the state field (3) here.
+    const [utime, stime, cutime, cstime] = f.slice(11, 15);
+    return { self: (utime + stime) / 100, children: (cutime + cstime) / 100 };
+  } catch {
+    return { self: 0, children: 0 };
   }
 }

@@ -17,7 +17,7 @@ import { removeAgentNetwork } from '../../test/harness/agent-network.js';
 import { freePort, startRegistry } from '../../test/harness/registry.js';
 import { uploadImage } from '../../test/integration/image/helpers.js';
 import { variants, webHealthcheck, webImage } from './images.js';
-import { logTail, rssKiB, startFlotilla, stopChild, type Child } from './processes.js';
+import { cpuSec, logTail, rssKiB, startFlotilla, stopChild, type Child } from './processes.js';
 
 const pollMs = 50;
 const clusterName = 'flt-conv-bench';
@@ -41,11 +41,7 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60
   }
 }
 
-async function sec(fn: () => Promise<void>): Promise<number> {
-  const t0 = performance.now();
-  await fn();
-  return Math.round(performance.now() - t0) / 1000;
-}
+const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /** GET PATH on the agent's unix socket (Docker's Engine API). */
 function agentGet<T>(socketPath: string, path: string): Promise<T> {
@@ -140,6 +136,23 @@ export async function flotillaReal(opts: RealOptions): Promise<Record<string, un
     const sock = join(agentExec, 'agent.sock');
 
     const { replicas, parallelism } = opts;
+    // CPU seconds per step: the agent, the manager, and what they waited for (runc, ip, ...).
+    const cpu: Record<string, Record<string, number>> = {};
+    const sec = async (step: string, fn: () => Promise<void>): Promise<number> => {
+      const a0 = cpuSec(agent.child.pid!);
+      const m0 = cpuSec(manager.child.pid!);
+      const t0 = performance.now();
+      await fn();
+      const wall = Math.round(performance.now() - t0) / 1000;
+      const a1 = cpuSec(agent.child.pid!);
+      const m1 = cpuSec(manager.child.pid!);
+      cpu[step] = {
+        agent: round2(a1.self - a0.self),
+        agentChildren: round2(a1.children - a0.children),
+        manager: round2(m1.self - m0.self + m1.children - m0.children),
+      };
+      return wall;
+    };
     let id = '';
     const tasks = () => client.json<Task[]>({ path: `/tasks?service=${id}` });
     const healthy = (all: Task[], img: string) => {
@@ -181,20 +194,20 @@ export async function flotillaReal(opts: RealOptions): Promise<Record<string, un
       order: 'stop-first',
     };
     const rss0 = rssKiB(agent.child.pid!);
-    const createSec = await sec(async () => {
+    const createSec = await sec('create', async () => {
       id = (
         await client.json<{ id: string }>({ method: 'POST', path: '/services', body: { spec } })
       ).id;
       await until('create', async () => healthy(await tasks(), image('a')) === replicas);
     });
-    const scaleSec = await sec(async () => {
+    const scaleSec = await sec('scale', async () => {
       await update((s) => (s.mode = { replicated: { replicas: replicas * 2 } }));
       await until('scale', async () => healthy(await tasks(), image('a')) === replicas * 2);
     });
     const rssAt = rssKiB(agent.child.pid!);
     const conmon = conmonRssKiB(agentExec);
     let maxDown = 0;
-    const rollingUpdateSec = await sec(async () => {
+    const rollingUpdateSec = await sec('rollingUpdate', async () => {
       await update((s) => (s.taskTemplate.containerSpec.image = image('b')));
       await until('the rolling update', async () => {
         const all = await tasks();
@@ -205,7 +218,7 @@ export async function flotillaReal(opts: RealOptions): Promise<Record<string, un
         return s.updateStatus?.state === 'completed';
       });
     });
-    const removeSec = await sec(async () => {
+    const removeSec = await sec('remove', async () => {
       await client.json({ method: 'DELETE', path: `/services/${id}` });
       await until(
         'removal',
@@ -219,6 +232,7 @@ export async function flotillaReal(opts: RealOptions): Promise<Record<string, un
       rollingUpdateMaxSlotsDown: maxDown,
       removeSec,
       totalSec: Math.round((createSec + scaleSec + rollingUpdateSec + removeSec) * 1000) / 1000,
+      cpuSec: cpu,
       memory: {
         agentRssBeforeMiB: Math.round(rss0 / 102.4) / 10,
         agentRssAtScaleMiB: Math.round(rssAt / 102.4) / 10,

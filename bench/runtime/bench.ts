@@ -1,12 +1,14 @@
 // Runtime benchmark, Flotilla beside raw runc (and Docker only when an engine answers):
 //   start    latency of `flotilla run --rm --network none busybox true` (the CLI end to end) and of
 //            `runc run` on a prepared bundle over the same overlay rootfs; median of N runs
-//   batch    creating+starting M detached containers through the agent API (4 at a time), then
+//   batch    creating+starting M detached containers through the agent API, all at once
+//            (BENCH_BATCH_WIDTH at a time; network BENCH_BATCH_NETWORK, default bridge), then
 //            removing them: containers per second each way
 //   memory   with M containers running: agent RSS growth per container, and conmon RSS each
 //   floor    `node -e 0` and `runc create` + `runc start` as two commands: the least any design
 //            with a Node CLI and conmon can take (floorOverRunc: that floor over `runc run`)
 // Prints one JSON document. Run as root: bench/runtime/run.sh [N] [M]
+// BENCH_ONLY=batch skips the start-latency runs; BENCH_CPU_PROF=DIR writes the agent's CPU profile.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -22,6 +24,10 @@ const dataRoot = join(dir, 'd');
 const execRoot = join(dir, 'r');
 const socketPath = join(execRoot, 'agent.sock');
 const subnet = '10.251.40.0/24';
+const width = Number(process.env.BENCH_BATCH_WIDTH ?? batch);
+const batchNetwork = process.env.BENCH_BATCH_NETWORK ?? 'bridge';
+const onlyBatch = process.env.BENCH_ONLY === 'batch';
+const profDir = process.env.BENCH_CPU_PROF;
 const env = {
   ...process.env,
   FLOTILLA_HOST: `unix://${socketPath}`,
@@ -95,6 +101,77 @@ function conmonPids(): number[] {
     });
 }
 
+/** 1. start latency: the CLI end to end vs runc on a prepared bundle over the same rootfs */
+async function startLatency(result: Record<string, unknown>) {
+  const fltMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    flt(['run', '--rm', '--network', 'none', 'busybox', 'true']);
+    fltMs.push(ms(t0));
+  }
+  const refId = flt(['create', '--network', 'none', '--name', 'ref', 'busybox', 'true']).trim();
+  const merged = join(dataRoot, 'image', 'snapshots', refId, 'merged');
+  const bundle = join(dir, 'bundle');
+  const runcRoot = join(dir, 'runc');
+  execFileSync('mkdir', ['-p', bundle, runcRoot]);
+  execFileSync('runc', ['spec', '-b', bundle]);
+  const spec = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
+  spec.root = { path: merged, readonly: false };
+  spec.process.terminal = false;
+  spec.process.args = ['true'];
+  writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec));
+  const runcMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    execFileSync('runc', ['--root', runcRoot, 'run', '-b', bundle, `bench-${i}`], {
+      stdio: 'ignore',
+    });
+    runcMs.push(ms(t0));
+  }
+  // The floor of any design with a Node CLI and conmon: Node's own start-up, plus `runc create`
+  // and `runc start` as separate steps (conmon runs create; the engine runs start).
+  const createStartMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    execFileSync('runc', ['--root', runcRoot, 'create', '-b', bundle, `bench-cs-${i}`], {
+      stdio: 'ignore',
+    });
+    execFileSync('runc', ['--root', runcRoot, 'start', `bench-cs-${i}`], { stdio: 'ignore' });
+    createStartMs.push(ms(t0));
+    spawnSync('runc', ['--root', runcRoot, 'delete', '-f', `bench-cs-${i}`], { stdio: 'ignore' });
+  }
+  const nodeMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    execFileSync('node', ['-e', '0']);
+    nodeMs.push(ms(t0));
+  }
+  flt(['rm', 'ref']);
+  result.start = {
+    runs,
+    flotillaRunMs: round(median(fltMs)),
+    runcRunMs: round(median(runcMs)),
+    runcCreateThenStartMs: round(median(createStartMs)),
+    nodeBareStartMs: round(median(nodeMs)),
+  };
+  const docker = spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 5000 });
+  if (docker.status === 0) {
+    const dMs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = process.hrtime.bigint();
+      spawnSync('docker', ['run', '--rm', '--network', 'none', 'busybox', 'true']);
+      dMs.push(ms(t0));
+    }
+    (result.start as Record<string, unknown>).dockerRunMs = round(median(dMs));
+  }
+  const st = result.start as Record<string, number>;
+  st.flotillaOverRunc = round(st.flotillaRunMs / st.runcRunMs);
+  // The least a Node CLI driving conmon can take (Node start-up + runc create + runc start), as a
+  // multiple of `runc run`: the 2x aim is out of reach when this alone exceeds 2.
+  st.floorOverRunc = round((st.nodeBareStartMs + st.runcCreateThenStartMs) / st.runcRunMs);
+  if (st.dockerRunMs) st.flotillaOverDocker = round(st.flotillaRunMs / st.dockerRunMs);
+}
+
 async function main() {
   const agent = spawn(
     'node',
@@ -104,6 +181,9 @@ async function main() {
       '--expose-gc',
       '--import',
       'data:text/javascript,process.on("SIGUSR2",()=>globalThis.gc())',
+      ...(profDir
+        ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-name=agent.cpuprofile']
+        : []),
       cli,
       'agent',
       '--data-root',
@@ -125,86 +205,18 @@ async function main() {
     flt(['load'], await dockerArchive(await busyboxImage(), 'busybox:latest'));
     flt(['run', '--rm', '--network', 'none', 'busybox', 'true']); // warm
 
-    // 1. start latency: the CLI end to end vs runc on a prepared bundle over the same rootfs
-    const fltMs: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const t0 = process.hrtime.bigint();
-      flt(['run', '--rm', '--network', 'none', 'busybox', 'true']);
-      fltMs.push(ms(t0));
-    }
-    const refId = flt(['create', '--network', 'none', '--name', 'ref', 'busybox', 'true']).trim();
-    const merged = join(dataRoot, 'image', 'snapshots', refId, 'merged');
-    const bundle = join(dir, 'bundle');
-    const runcRoot = join(dir, 'runc');
-    execFileSync('mkdir', ['-p', bundle, runcRoot]);
-    execFileSync('runc', ['spec', '-b', bundle]);
-    const spec = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
-    spec.root = { path: merged, readonly: false };
-    spec.process.terminal = false;
-    spec.process.args = ['true'];
-    writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec));
-    const runcMs: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const t0 = process.hrtime.bigint();
-      execFileSync('runc', ['--root', runcRoot, 'run', '-b', bundle, `bench-${i}`], {
-        stdio: 'ignore',
-      });
-      runcMs.push(ms(t0));
-    }
-    // The floor of any design with a Node CLI and conmon: Node's own start-up, plus `runc create`
-    // and `runc start` as separate steps (conmon runs create; the engine runs start).
-    const createStartMs: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const t0 = process.hrtime.bigint();
-      execFileSync('runc', ['--root', runcRoot, 'create', '-b', bundle, `bench-cs-${i}`], {
-        stdio: 'ignore',
-      });
-      execFileSync('runc', ['--root', runcRoot, 'start', `bench-cs-${i}`], { stdio: 'ignore' });
-      createStartMs.push(ms(t0));
-      spawnSync('runc', ['--root', runcRoot, 'delete', '-f', `bench-cs-${i}`], { stdio: 'ignore' });
-    }
-    const nodeMs: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const t0 = process.hrtime.bigint();
-      execFileSync('node', ['-e', '0']);
-      nodeMs.push(ms(t0));
-    }
-    flt(['rm', 'ref']);
-    result.start = {
-      runs,
-      flotillaRunMs: round(median(fltMs)),
-      runcRunMs: round(median(runcMs)),
-      runcCreateThenStartMs: round(median(createStartMs)),
-      nodeBareStartMs: round(median(nodeMs)),
-    };
-    const docker = spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 5000 });
-    if (docker.status === 0) {
-      const dMs: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        const t0 = process.hrtime.bigint();
-        spawnSync('docker', ['run', '--rm', '--network', 'none', 'busybox', 'true']);
-        dMs.push(ms(t0));
-      }
-      (result.start as Record<string, unknown>).dockerRunMs = round(median(dMs));
-    }
-    const st = result.start as Record<string, number>;
-    st.flotillaOverRunc = round(st.flotillaRunMs / st.runcRunMs);
-    // The least a Node CLI driving conmon can take (Node start-up + runc create + runc start), as a
-    // multiple of `runc run`: the 2x aim is out of reach when this alone exceeds 2.
-    st.floorOverRunc = round((st.nodeBareStartMs + st.runcCreateThenStartMs) / st.runcRunMs);
-    if (st.dockerRunMs) st.flotillaOverDocker = round(st.flotillaRunMs / st.dockerRunMs);
-
+    if (!onlyBatch) await startLatency(result);
     // 2. batch start/remove through the API, 3. memory while they run
     const rssBefore = await settledRssKb(agent.pid!);
     const names = Array.from({ length: batch }, (_, i) => `b${i}`);
     const ids: string[] = [];
     let t0 = process.hrtime.bigint();
-    await pool(names, 4, async (name) => {
+    await pool(names, width, async (name) => {
       const c = await api('POST', '/containers/create', {
         image: 'busybox',
         name,
         cmd: ['sleep', '3600'],
-        network: 'none',
+        network: batchNetwork,
       });
       if (c.status !== 200) throw new Error(`create: ${c.body}`);
       const id = (JSON.parse(c.body) as { Id: string }).Id;
@@ -218,13 +230,15 @@ async function main() {
     const conmons = conmonPids();
     const conmonKb = conmons.map(rssKb);
     t0 = process.hrtime.bigint();
-    await pool(ids, 4, async (id) => {
+    await pool(ids, width, async (id) => {
       const r = await api('DELETE', `/containers/${id}?force=1`);
       if (r.status >= 300) throw new Error(`rm: ${r.body}`);
     });
     const rmSec = ms(t0) / 1000;
     result.batch = {
       containers: batch,
+      width,
+      network: batchNetwork,
       startPerSec: round(batch / startSec),
       startSeconds: round(startSec),
       removePerSec: round(batch / rmSec),
