@@ -8,7 +8,7 @@ import type { Endpoints } from './endpoints.js';
 import { forgetConnectionsTo } from './host/conntrack.js';
 import { createNetns, deleteLink, deleteNetns, listLinks, listNetns } from './host/links.js';
 import { overlayDeviceNames, overlayLinkPattern } from './overlay/names.js';
-import type { EndpointRecord } from './state.js';
+import type { EndpointRecord, InterfaceRecord, NetworkRecord } from './state.js';
 import type {
   NetworkAttacher,
   NetworkAttachment,
@@ -26,18 +26,19 @@ export class ContainerAttachments implements NetworkAttacher {
 
   async attach(req: NetworkRequest): Promise<NetworkAttachment> {
     const { core, endpoints } = this;
-    return core.run(async () => {
+    const step = await core.run(async (): Promise<AttachStep> => {
       const existing = core.endpoint(req.containerId);
-      if (existing) return endpoints.attachmentOf(existing);
+      if (existing) return { done: endpoints.attachmentOf(existing) };
       const mode = req.mode || BUILTIN_BRIDGE;
       if (mode === 'host') {
         const e: EndpointRecord = { ...base(req), mode: 'host', interfaces: [], ports: [] };
         await endpoints.record(e);
-        return endpoints.attachmentOf(e);
+        return { done: endpoints.attachmentOf(e) };
       }
-      if (mode.startsWith('container:')) return this.joinContainer(req, mode.slice(10));
-      if (mode === 'none' && req.overlays?.length) return this.overlayOnly(req);
-      if (mode === 'none') return this.isolated(req);
+      if (mode.startsWith('container:'))
+        return { done: await this.joinContainer(req, mode.slice(10)) };
+      if (mode === 'none' && req.overlays?.length) return { done: await this.overlayOnly(req) };
+      if (mode === 'none') return { done: await this.isolated(req) };
       const net = core.network(mode === 'default' ? BUILTIN_BRIDGE : mode);
       // Ports first: a taken port must refuse the container before anything exists.
       const granted = await core.ports.reserve(req.containerId, req.name, req.ports);
@@ -51,8 +52,26 @@ export class ContainerAttachments implements NetworkAttacher {
       };
       await endpoints.record(e);
       try {
-        await createNetns(e.netns!);
-        await endpoints.addInterface(e, net, net.name === BUILTIN_BRIDGE ? [] : req.aliases);
+        const aliases = net.name === BUILTIN_BRIDGE ? [] : req.aliases;
+        return { e, net, iface: await endpoints.reserveInterface(e, net, aliases) };
+      } catch (err) {
+        await endpoints.remove(e);
+        throw err;
+      }
+    });
+    if ('done' in step) return step.done;
+    const { e, net, iface } = step;
+    // The namespace and the veth are this container's alone: made outside the mutex, so many
+    // containers starting at once do their `ip` runs side by side instead of in a queue.
+    const plugged = await createNetns(e.netns!)
+      .then(() => endpoints.plugInterface(e, net, iface))
+      .then(
+        () => undefined,
+        (err: unknown) => ({ err }),
+      );
+    return core.run(async () => {
+      try {
+        if (plugged) throw plugged.err;
         await this.plugOverlays(e, req);
         await core.save();
         await core.applyRules();
@@ -66,7 +85,7 @@ export class ContainerAttachments implements NetworkAttacher {
           containerId: req.containerId,
           network: net.name,
           ipv4: e.interfaces[0]?.ipv4,
-          ports: granted.length,
+          ports: e.ports.length,
         },
         'container attached',
       );
@@ -82,6 +101,10 @@ export class ContainerAttachments implements NetworkAttacher {
    */
   async withdrawPorts(containerId: string): Promise<void> {
     const { core } = this;
+    // Nothing to withdraw (most task containers): answer without queueing behind the mutex, where
+    // the starts and removals of other containers wait. Ports are only set at attach.
+    const known = core.endpoint(containerId);
+    if (!known || known.ports.length === 0 || known.portsWithdrawn) return;
     await core.run(async () => {
       const e = core.endpoint(containerId);
       if (!e || e.ports.length === 0 || e.portsWithdrawn) return;
@@ -94,9 +117,9 @@ export class ContainerAttachments implements NetworkAttacher {
 
   async detach(containerId: string): Promise<void> {
     const { core } = this;
-    await core.run(async () => {
+    const gone = await core.run(async () => {
       const e = core.endpoint(containerId);
-      if (!e) return;
+      if (!e) return undefined;
       // Rules first, while the address still answers (refused), then the flows the kernel
       // remembers towards it; only then the address goes. Deleting the interface first would let
       // a SYN be translated to an address nobody answers at, and its retransmissions would keep
@@ -108,10 +131,14 @@ export class ContainerAttachments implements NetworkAttacher {
         }
         for (const i of e.interfaces) await forgetConnectionsTo(i.ipv4, core.log);
       }
-      await this.endpoints.remove(e);
+      const bridged = await this.endpoints.forget(e);
       await core.applyRules();
-      core.log.info({ containerId }, 'container detached');
+      return { e, bridged };
     });
+    if (!gone) return;
+    // Outside the mutex: only this container's veths and namespace, then their addresses.
+    await this.endpoints.deleteKernelObjects(gone.e, gone.bridged);
+    core.log.info({ containerId }, 'container detached');
   }
 
   /**
@@ -275,6 +302,10 @@ export class ContainerAttachments implements NetworkAttacher {
     return endpoints.attachmentOf(e);
   }
 }
+
+/** attach's first step: finished (no kernel plumbing of its own) or a reserved interface to plug. */
+type AttachStep =
+  { done: NetworkAttachment } | { e: EndpointRecord; net: NetworkRecord; iface: InterfaceRecord };
 
 function base(req: NetworkRequest) {
   return {

@@ -3,7 +3,7 @@
 // remove in the reverse order; and the NetworkAttachment the runtime sees for an endpoint.
 // Callers hold the core's mutex.
 import { hostResolvers } from './dns/server.js';
-import { deleteNetns } from './host/links.js';
+import { deleteLinksAndNetns } from './host/links.js';
 import { BUILTIN_BRIDGE, type NetworkCore } from './core.js';
 import type { EndpointRecord, InterfaceRecord, NetworkRecord } from './state.js';
 import type { NetworkAttachment } from './types.js';
@@ -29,6 +29,20 @@ export class Endpoints {
     aliases: string[],
     fixed?: string,
   ): Promise<void> {
+    const iface = await this.reserveInterface(e, net, aliases, fixed);
+    await this.plugInterface(e, net, iface);
+  }
+
+  /**
+   * The record half of addInterface: the address and the interface in the persisted state, before
+   * any kernel object exists (if we crash before the veth, reconcile still knows the address).
+   */
+  async reserveInterface(
+    e: EndpointRecord,
+    net: NetworkRecord,
+    aliases: string[],
+    fixed?: string,
+  ): Promise<InterfaceRecord> {
     const { core } = this;
     const overlay = net.driver === 'overlay';
     const ipv4 = fixed ?? (await core.ipam.allocate(net.name, net.subnet, e.containerId));
@@ -42,12 +56,25 @@ export class Endpoints {
       aliases,
       ...(overlay ? { networkId: net.id } : {}),
     };
-    // Record first: if we crash between here and the veth, reconcile still knows the address.
     e.interfaces.push(iface);
     await core.save();
+    return iface;
+  }
+
+  /**
+   * The kernel half: the veth pair of a reserved interface. It touches only this container's
+   * namespace and veth (and the bridge, which the kernel serialises), so for a bridge network it
+   * may run outside the core's mutex, beside other containers' plumbing.
+   */
+  async plugInterface(
+    e: EndpointRecord,
+    net: NetworkRecord,
+    iface: InterfaceRecord,
+  ): Promise<void> {
+    const overlay = net.driver === 'overlay';
     // Overlays never carry the default route (the way out is the node's bridge, if any).
-    await core.driver(net).plug(net, iface, e.netns!, index === 0 && !overlay);
-    if (overlay) core.overlay.notify([net.id]);
+    await this.core.driver(net).plug(net, iface, e.netns!, iface.ifName === 'eth0' && !overlay);
+    if (overlay) this.core.overlay.notify([net.id]);
   }
 
   /**
@@ -71,14 +98,39 @@ export class Endpoints {
 
   /** Removes an endpoint's kernel objects, addresses and ports, then its record. Never throws on "already gone". */
   async remove(e: EndpointRecord): Promise<void> {
+    const bridged = await this.forget(e);
+    await this.deleteKernelObjects(e, bridged);
+  }
+
+  /**
+   * The state half of remove (callers hold the mutex): overlay interfaces through their fabric,
+   * the record and its ports. Returns the bridge interfaces, whose veths and addresses
+   * deleteKernelObjects frees; a crash in between leaves them to reconcile (veths and namespaces
+   * of our prefix without a record are deleted, their addresses released).
+   */
+  async forget(e: EndpointRecord): Promise<InterfaceRecord[]> {
     const { core } = this;
-    for (const i of [...e.interfaces]) await this.removeInterface(e, i);
-    if (e.netns) await deleteNetns(e.netns);
+    const bridged = e.interfaces.filter((i) => !i.networkId);
+    for (const i of e.interfaces.filter((x) => x.networkId)) await this.removeInterface(e, i);
+    e.interfaces = [];
     core.ports.release(e.containerId);
     core.state.endpoints = core.state.endpoints.filter((x) => x !== e);
     // Containers that shared this one's namespace lose it too.
     core.state.endpoints = core.state.endpoints.filter((x) => x.joinedTo !== e.containerId);
     await core.save();
+    return bridged;
+  }
+
+  /**
+   * The kernel half: host veths and the namespace in one `ip` run, then their addresses (none is
+   * handed out again before its veth is gone). Needs no mutex: the objects are this endpoint's.
+   */
+  async deleteKernelObjects(e: EndpointRecord, bridged: InterfaceRecord[]): Promise<void> {
+    await deleteLinksAndNetns(
+      bridged.map((i) => i.hostVeth),
+      e.netns,
+    );
+    for (const i of bridged) await this.core.ipam.release(i.network, i.ipv4);
   }
 
   /** What the runtime needs to run the container in its network (netns, address, DNS, ports). */

@@ -47,6 +47,8 @@ interface StoreFile {
 
 export class ImageStore {
   private images = new Map<string, ImageRecord>();
+  /** The store file as last read or written: an update that would write the same text skips it. */
+  private persisted?: string;
   /** Serialises mutations so that each one is persisted before the next starts. */
   private readonly mutations = new Mutex();
 
@@ -65,6 +67,7 @@ export class ImageStore {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
     if (text) {
+      this.persisted = text;
       const doc = JSON.parse(text) as StoreFile;
       for (const rec of Object.values(doc.images)) this.images.set(rec.id, rec);
     }
@@ -154,7 +157,12 @@ export class ImageStore {
 
   private async persist(images: Map<string, ImageRecord>): Promise<void> {
     const doc: StoreFile = { version: 1, images: Object.fromEntries(images) };
-    await writeFileAtomic(this.file, JSON.stringify(doc, null, 1));
+    const text = JSON.stringify(doc, null, 1);
+    // Every task's pull of an image that is already here puts the same record again: skip the
+    // write and its two fsyncs when nothing changed.
+    if (text === this.persisted) return;
+    await writeFileAtomic(this.file, text);
+    this.persisted = text;
   }
 }
 

@@ -33,9 +33,28 @@ export async function netnsExists(name: string): Promise<boolean> {
   return (await listNetns()).includes(name);
 }
 
+/** Creates the namespace (kept if it exists) with loopback up: two `ip` runs, no listing. */
 export async function createNetns(name: string): Promise<void> {
-  if (!(await netnsExists(name))) await ip('netns', 'add', name);
+  const add = await run('ip', ['netns', 'add', name], { allowFailure: true });
+  if (add.code !== 0 && !(await netnsExists(name))) await ip('netns', 'add', name);
   await ip('-n', name, 'link', 'set', 'lo', 'up');
+}
+
+/**
+ * Deletes host links and a namespace in one `ip` run (`-force`: every line is tried; "already
+ * gone" is not an error, as with deleteLink/deleteNetns). Deleting the namespace also deletes the
+ * container ends of its veths, and so the pairs.
+ */
+export async function deleteLinksAndNetns(links: string[], netns?: string): Promise<void> {
+  const lines = [
+    ...links.map((l) => `link del dev ${l}`),
+    ...(netns ? [`netns del ${netns}`] : []),
+  ];
+  if (lines.length === 0) return;
+  await run('ip', ['-force', '-batch', '-'], {
+    input: `${lines.join('\n')}\n`,
+    allowFailure: true,
+  });
 }
 
 export async function deleteNetns(name: string): Promise<void> {
@@ -71,17 +90,31 @@ export interface InterfaceSpec {
   gateway?: string;
 }
 
-/** veth pair: host end on the bridge (hairpin on), container end configured inside the netns. */
+/**
+ * veth pair: host end on the bridge (hairpin on), container end configured inside the netns. Two
+ * `ip -batch` runs (host side, then inside the namespace) instead of one process per step: with
+ * many containers starting at once, process start-up was most of a start's network phase. A
+ * host end left by a crash makes the first batch fail; it is deleted and the batch run again.
+ */
 export async function addInterface(s: InterfaceSpec): Promise<void> {
-  await deleteLink(s.hostVeth);
-  await ip('link', 'add', s.hostVeth, 'type', 'veth', 'peer', 'name', s.ifName, 'netns', s.netns);
-  await ip('link', 'set', s.hostVeth, 'master', s.bridge);
-  // Hairpin lets a container reach its own published port through the host.
-  await ip('link', 'set', s.hostVeth, 'type', 'bridge_slave', 'hairpin', 'on');
-  await ip('link', 'set', s.hostVeth, 'up');
-  await ip('-n', s.netns, 'addr', 'add', s.cidr, 'dev', s.ifName);
-  await ip('-n', s.netns, 'link', 'set', s.ifName, 'up');
-  if (s.gateway) await ip('-n', s.netns, 'route', 'replace', 'default', 'via', s.gateway);
+  const host = [
+    `link add ${s.hostVeth} type veth peer name ${s.ifName} netns ${s.netns}`,
+    `link set ${s.hostVeth} master ${s.bridge}`,
+    // Hairpin lets a container reach its own published port through the host.
+    `link set ${s.hostVeth} type bridge_slave hairpin on`,
+    `link set ${s.hostVeth} up`,
+  ].join('\n');
+  const first = await run('ip', ['-batch', '-'], { input: `${host}\n`, allowFailure: true });
+  if (first.code !== 0) {
+    await deleteLink(s.hostVeth);
+    await run('ip', ['-batch', '-'], { input: `${host}\n` });
+  }
+  const inside = [
+    `addr add ${s.cidr} dev ${s.ifName}`,
+    `link set ${s.ifName} up`,
+    ...(s.gateway ? [`route replace default via ${s.gateway}`] : []),
+  ].join('\n');
+  await run('ip', ['-n', s.netns, '-batch', '-'], { input: `${inside}\n` });
 }
 
 export async function replaceRoute(subnet: string, via: string): Promise<void> {

@@ -8,6 +8,8 @@ export class IptablesRules {
   readonly chains: ChainNames;
   /** Per-port ingress chains that exist now (read from the kernel on first apply). */
   private ingressChains?: Set<string>;
+  /** The input of the last apply that succeeded, jumps included: an equal one is a no-op. */
+  private lastApplied?: string;
 
   constructor(prefix: string) {
     this.chains = chainNames(prefix);
@@ -16,9 +18,12 @@ export class IptablesRules {
   /** Rewrites all of our chains from `state`, then makes sure each jump exists once. */
   async apply(state: RuleState): Promise<void> {
     this.ingressChains ??= await this.existingIngressChains();
-    await run('iptables-restore', ['-w', '--noflush'], {
-      input: renderRules(this.chains, state, [...this.ingressChains]),
-    });
+    const input = renderRules(this.chains, state, [...this.ingressChains]);
+    // Most container starts and removals change no rule (no published port): skip the restore and
+    // the six jump probes, seven processes that were serialised behind the network's mutex.
+    if (input === this.lastApplied) return;
+    this.lastApplied = undefined;
+    await run('iptables-restore', ['-w', '--noflush'], { input });
     this.ingressChains = new Set(
       state.ingress ? renderIngress(this.chains.prefix, this.chains, state.ingress).chains : [],
     );
@@ -28,10 +33,12 @@ export class IptablesRules {
       });
       if (probe.code !== 0) await run('iptables', ['-w', '-t', table, '-I', chain, '1', ...args]);
     }
+    this.lastApplied = input;
   }
 
   /** Removes the jumps and our chains (tests and `teardown`); leaves every other chain alone. */
   async remove(): Promise<void> {
+    this.lastApplied = undefined;
     for (const [table, chain, args] of jumpRules(this.chains)) {
       for (;;) {
         const r = await run('iptables', ['-w', '-t', table, '-D', chain, ...args], {
