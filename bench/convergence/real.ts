@@ -85,8 +85,11 @@ export async function flotillaReal(opts: RealOptions): Promise<Record<string, un
     for (const v of variants)
       await uploadImage(registry.host, 'bench/web', v, await webImage(v, 'oci'));
     const image = (v: string) => `${registry.host}/bench/web:${v}`;
-    const grpc = `127.0.0.1:${await freePort()}`;
-    const api = `127.0.0.1:${await freePort()}`;
+    // The API listens on the gRPC port + 1, where an agent's join looks for it.
+    let port: number;
+    do port = await freePort();
+    while (port >= 65000);
+    const grpc = `127.0.0.1:${port}`;
     const manager = startFlotilla(
       dir,
       opts.bin,
@@ -94,7 +97,7 @@ export async function flotillaReal(opts: RealOptions): Promise<Record<string, un
       [
         'manager',
         ...['--data-root', join(dir, 'manager'), '--exec-root', join(dir, 'run-manager')],
-        ...['--listen-grpc', grpc, '--listen-api', api, '--advertise-addr', '127.0.0.1'],
+        ...['--listen-grpc', grpc, '--advertise-addr', '127.0.0.1'],
         ...['--init', '--cluster-name', clusterName, '--no-socket'],
       ],
       opts.profDir,
