@@ -20,9 +20,9 @@ export function startFlotilla(
   args: string[],
   profDir?: string,
 ): Child {
-  const node = profDir
-    ? [`--cpu-prof`, `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${name}.cpuprofile`]
-    : [];
+  // One directory per process: worker threads (the image unpacker) write profiles of their own,
+  // which a fixed --cpu-prof-name would let overwrite the main thread's.
+  const node = profDir ? [`--cpu-prof`, `--cpu-prof-dir=${join(profDir, name)}`] : [];
   return startChild(dir, name, process.execPath, [...node, bin, ...args]);
 }
 

@@ -181,9 +181,7 @@ async function main() {
       '--expose-gc',
       '--import',
       'data:text/javascript,process.on("SIGUSR2",()=>globalThis.gc())',
-      ...(profDir
-        ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-name=agent.cpuprofile']
-        : []),
+      ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
       cli,
       'agent',
       '--data-root',
