@@ -265,20 +265,18 @@ images() {
 }
 
 stack() {
-  # (`stack deploy --help` exits 0 even where the verb is missing: commander prints the group help.)
-  if "$FLT" stack --help 2>/dev/null | grep -qE '^ +deploy[| ]'; then
-    "$FLT" stack deploy -d -c "${REPO}/deploy/examples/stack.yml" "$STACK"
-  else
-    # The stack verbs are not in this build yet: create the same services one by one.
-    echo "    note: \`flotilla stack deploy\` is not in this build (cli/commands/stack has only" \
-      "\`config\`); creating the stack's services with \`flotilla service create\` instead" >&2
-    services_by_hand
-  fi
+  "$FLT" stack deploy -d -c "${REPO}/deploy/examples/stack.yml" "$STACK"
   if ! wait_until "${STACK}_web to answer on port ${WEB_PORT} of every machine" "$WAIT_S" \
     web_answers_everywhere; then
     "$FLT" service ls >&2 || true
     "$FLT" service ps "${STACK}_web" >&2 || true
     task_errors "${STACK}_web" >&2
+    return 1
+  fi
+  if ! wait_until "${STACK}_web to reach ${STACK}_api by its name" "$WAIT_S" web_reaches_api; then
+    "$FLT" service ps "${STACK}_api" >&2 || true
+    task_errors "${STACK}_api" >&2
+    curl -sS --max-time 5 "http://${M1}:${WEB_PORT}/cgi-bin/api" >&2 || true
     return 1
   fi
   "$FLT" service ls
@@ -290,6 +288,12 @@ web_answers_everywhere() {
   for i in $(seq 1 "$N"); do
     curl -fsS --max-time 3 "http://$(machine_addr "$i"):${WEB_PORT}/" >/dev/null || return 1
   done
+}
+
+# web's /cgi-bin/api fetches http://api:8080/ (service discovery on the stack's overlay network).
+web_reaches_api() {
+  curl -fsS --max-time 8 "http://${M1}:${WEB_PORT}/cgi-bin/api" 2>/dev/null |
+    grep -q 'Hello from Flotilla: api on'
 }
 
 # The distinct errors of a service's failed tasks, most frequent first: why it does not converge.
@@ -306,33 +310,13 @@ task_errors() {
   ' "$1" || true
 }
 
-services_by_hand() {
-  local have
-  have=$("$FLT" service ls --format json 2>/dev/null || true)
-  if ! grep -q "\"${STACK}_web\"" <<<"$have"; then
-    "$FLT" service create -d --name "${STACK}_web" --replicas 3 \
-      --publish mode=host,target=80,published="$WEB_PORT" --max-replicas-per-node 1 \
-      --health-cmd 'wget -q -O /dev/null http://127.0.0.1/' --health-interval 5s \
-      --health-timeout 3s --health-retries 3 --health-start-period 2s \
-      --update-parallelism 1 --update-delay 2s --update-order stop-first \
-      --update-failure-action rollback --update-monitor 5s \
-      --restart-condition any --restart-delay 2s \
-      -l "com.docker.stack.namespace=${STACK}" "${REGISTRY}/quickstart/web:v1"
-  fi
-  if ! grep -q "\"${STACK}_beacon\"" <<<"$have"; then
-    "$FLT" service create -d --name "${STACK}_beacon" --mode global \
-      --restart-condition any --restart-delay 2s -l "com.docker.stack.namespace=${STACK}" \
-      "${REGISTRY}/quickstart/busybox:1" -- /bin/sh -c \
-      'while true; do echo "beacon on $(hostname) at $(date)"; sleep 30; done'
-  fi
-}
-
 next_steps() {
   cat <<EOF
 
 Flotilla quickstart cluster: ${N} machines (${LAN}.11-$((10 + N))), manager and registry on ${M1}.
 Try:
   curl http://${M1}:${WEB_PORT}/                          # the web service (also .12, .13)
+  curl http://${M1}:${WEB_PORT}/cgi-bin/api               # web calls the api service by its name
   ./bin/flotilla node ls
   ./bin/flotilla service ls
   ./bin/flotilla service ps ${STACK}_web

@@ -1,7 +1,8 @@
 // The README's first command, end to end: `bash deploy/quickstart.sh` brings up three machines
 // (network namespaces), a manager, three agents, a registry, the example images and stack; the
-// example web service answers on its published port from every machine and from the host; a second
-// run is harmless; `deploy/quickstart.sh down` leaves nothing behind.
+// example web service answers on its published port from every machine and from the host, and calls
+// the api service by its name over the stack's overlay network; a second run is harmless;
+// `deploy/quickstart.sh down` leaves nothing behind (VXLAN devices and bridges go with the machines).
 //
 // Root only (namespaces, iptables, runc). Uses the quickstart's fixed names and addresses (flt-m1..3,
 // 10.99.0.0/24, /var/lib/flotilla-quickstart), so it refuses to run over a quickstart that is up.
@@ -92,6 +93,30 @@ describe.runIf(isRoot)('quickstart', () => {
     expect(fromHost).toMatch(/Hello from Flotilla: web v1 on \S+/);
   });
 
+  it('lets web reach the api service by its name on the stack overlay, on every machine', async () => {
+    // web's /cgi-bin/api fetches http://api:8080/ from inside a web task: only the overlay's DNS
+    // knows the name `api`, and only the VIP (or the VXLAN to another machine) delivers to its tasks.
+    const apiTasks = new Set<string>();
+    for (const i of machines) {
+      const body = await waitForPage(`http://${addr(i)}:${webPort}/cgi-bin/api`, `flt-m${i}`);
+      const m =
+        /^web v1 on (\S+) called http:\/\/api:8080\/: Hello from Flotilla: api on (\S+)$/.exec(
+          body?.trim() ?? '',
+        );
+      expect(m, `from flt-m${i}: ${body}`).not.toBeNull();
+      apiTasks.add(m![2]!);
+    }
+    // The stack's default network is an overlay: each machine running its tasks has a VXLAN device.
+    for (const i of machines) {
+      const vx = await run('ip', ['-n', `flt-m${i}`, '-o', 'link', 'show', 'type', 'vxlan']);
+      expect(vx.stdout, `flt-m${i}`).toMatch(/vx/);
+    }
+    const net = await run(join(repo, 'bin', 'flotilla'), ['network', 'inspect', 'demo_default']);
+    expect(net.code, net.output).toBe(0);
+    expect(net.stdout).toMatch(/"driver":\s*"overlay"/i);
+    expect(apiTasks.size).toBeGreaterThan(0);
+  });
+
   it('lets the host CLI reach the cluster with no flags', async () => {
     const nodes = await run(join(repo, 'bin', 'flotilla'), ['node', 'ls']);
     expect(nodes.code, nodes.output).toBe(0);
@@ -100,6 +125,7 @@ describe.runIf(isRoot)('quickstart', () => {
     expect(services.code, services.output).toBe(0);
     expect(services.stdout).toContain('demo_web');
     expect(services.stdout).toContain('demo_beacon');
+    expect(services.stdout).toContain('demo_api');
   });
 
   it('is safe to run again', async () => {
