@@ -7,6 +7,7 @@ import { isOurNetns, vethPattern } from './attachments.js';
 import { namesFor } from './defaults.js';
 import { run } from './exec.js';
 import { deleteLink, deleteNetns, deleteRoute, listLinks, listNetns } from './host/links.js';
+import { restoreLoopbackOut } from './host/loopback-out.js';
 import { overlayLinkPattern } from './overlay/names.js';
 import { reqidFor, XfrmProgrammer } from './overlay/xfrm.js';
 import { IptablesRules } from './rules/iptables.js';
@@ -44,6 +45,8 @@ export async function removeNetworkLeftovers(o: NetworkNames): Promise<string[]>
     await deleteRoute(r.subnet, r.via);
     removed.push(`route ${r.subnet} via ${r.via}`);
   }
+  // Before the chains go: their raw DROP is what makes route_localnet safe on these interfaces.
+  await restoreLoopbackOut(state.loopbackOut ?? []);
   // Encrypted overlays' SAs and policies, found in the kernel by the agent's reqid.
   const xfrm = new XfrmProgrammer(run, () => '', reqidFor(prefix));
   await xfrm.clear();

@@ -6,6 +6,7 @@ import type { NetworkCore } from './core.js';
 import type { OverlayChangeInfo, OverlayNetworkInfo } from './overlay/state.js';
 import { forgetConnectionsTo } from './host/conntrack.js';
 import { deleteRoute, replaceRoute } from './host/links.js';
+import { enableLoopbackOut } from './host/loopback-out.js';
 import { formatSubnet, parseSubnet } from './ipam/cidr.js';
 import { assertNodeSubnetFree } from './subnets.js';
 import type { NodeNetwork, PeerRoute } from './types.js';
@@ -61,6 +62,12 @@ export class ClusterNetworkState implements NodeNetwork {
       core.state.peerRoutes = want;
       await core.save();
       await core.applyRules();
+      // After the rules (their raw DROP guards it): 127.0.0.1 clients of the mesh reach peers.
+      core.state.loopbackOut = await enableLoopbackOut(
+        want.map((r) => r.via),
+        core.state.loopbackOut ?? [],
+      );
+      await core.save();
     });
   }
 

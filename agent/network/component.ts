@@ -14,6 +14,7 @@ import { NetworkDnsServers } from './dns/servers.js';
 import { Endpoints } from './endpoints.js';
 import { setSysctl } from './exec.js';
 import { deleteRoute, replaceRoute } from './host/links.js';
+import { restoreLoopbackOut } from './host/loopback-out.js';
 import { LocalNetworks } from './local-networks.js';
 import type { OverlayStateReader } from './overlay/state.js';
 import { TaskNetworks } from './provisioning.js';
@@ -139,6 +140,8 @@ export class NetworkComponent {
       await core.overlay.xfrm.clear();
       for (const r of core.state.peerRoutes) await deleteRoute(r.subnet, r.via);
       core.state.peerRoutes = [];
+      await restoreLoopbackOut(core.state.loopbackOut ?? []);
+      core.state.loopbackOut = [];
       const bridge = core.defaultNetwork();
       await core.driver(bridge).down(bridge);
       await core.rules.remove();

@@ -2,6 +2,7 @@
 // one endpoint per attached container, and the peer routes it installed. Addresses live in
 // ipam.json (ipam/ipam.ts). Written before kernel objects are created, so reconcile can always
 // find and remove what a crash left behind.
+import type { LoopbackOutDevice } from './host/loopback-out.js';
 import { join } from 'node:path';
 import type { IngressService } from '../../shared/model/index.js';
 import type { OverlayNetworkInfo } from './overlay/state.js';
@@ -67,6 +68,8 @@ export interface PersistedState {
   overlayNetworks?: NetworkRecord[];
   /** The manager's description of this node's overlay networks, keys left out (never on disk). */
   overlayInfo?: OverlayNetworkInfo[];
+  /** Interfaces towards peers where the agent turned route_localnet on (host/loopback-out.ts). */
+  loopbackOut?: LoopbackOutDevice[];
 }
 
 export class StateFile {

@@ -22,9 +22,8 @@ const input = {
 describe('renderIngress', () => {
   it('spreads a port evenly across its addresses, kube-proxy style', () => {
     const out = renderIngress('FLOTILLA', c, input);
-    expect(out.chains).toEqual(['FLOTILLA-ING-L-TCP8095', 'FLOTILLA-ING-TCP8095']);
+    expect(out.chains).toEqual(['FLOTILLA-ING-TCP8095']);
     expect(out.dnat).toEqual([
-      '-A FLOTILLA-DNAT -s 127.0.0.0/8 -p tcp -m tcp --dport 8095 -m comment --comment "flotilla:ingress:web:8095" -j FLOTILLA-ING-L-TCP8095',
       '-A FLOTILLA-DNAT -p tcp -m tcp --dport 8095 -m comment --comment "flotilla:ingress:web:8095" -j FLOTILLA-ING-TCP8095',
     ]);
     expect(out.balance.filter((l) => l.startsWith('-A FLOTILLA-ING-TCP8095 '))).toEqual([
@@ -34,23 +33,20 @@ describe('renderIngress', () => {
     ]);
   });
 
-  it("sends loopback clients to this node's tasks only, and refuses them when there is none", () => {
-    const out = renderIngress('FLOTILLA', c, input);
-    expect(out.balance.filter((l) => l.startsWith('-A FLOTILLA-ING-L-TCP8095 '))).toEqual([
-      '-A FLOTILLA-ING-L-TCP8095 -p tcp -m comment --comment "flotilla:ingress:web:8095" -j DNAT --to-destination 10.240.0.2:80',
-    ]);
+  it('sends loopback clients through the same chain, to tasks on other nodes too', () => {
     const remoteOnly = renderIngress('FLOTILLA', c, {
       ...input,
       ports: [{ ...input.ports[0]!, addrs: ['10.240.1.2'] }],
     });
     expect(remoteOnly.chains).toEqual(['FLOTILLA-ING-TCP8095']);
-    // Loopback traffic is left untranslated (before the jump that would send it off the node).
+    // No -s 127.0.0.0/8 special case: no RETURN, no refusal in INPUT.
     expect(remoteOnly.dnat).toEqual([
-      '-A FLOTILLA-DNAT -s 127.0.0.0/8 -p tcp -m tcp --dport 8095 -m comment --comment "flotilla:ingress:web:8095" -j RETURN',
       '-A FLOTILLA-DNAT -p tcp -m tcp --dport 8095 -m comment --comment "flotilla:ingress:web:8095" -j FLOTILLA-ING-TCP8095',
     ]);
-    expect(remoteOnly.input).toEqual([
-      '-A FLOTILLA-INPUT -s 127.0.0.0/8 -p tcp -m tcp --dport 8095 -m addrtype --dst-type LOCAL -m comment --comment "flotilla:ingress:web:8095" -j REJECT --reject-with tcp-reset',
+    expect(remoteOnly.input).toEqual([]);
+    // The remote task's share leaves masqueraded (a 127.0.0.1 source included).
+    expect(remoteOnly.postrouting).toEqual([
+      '-A FLOTILLA-POSTROUTING -d 10.240.1.2/32 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -m comment --comment "flotilla:ingress:web:8095" -j MASQUERADE',
     ]);
   });
 
@@ -107,7 +103,7 @@ describe('renderIngress', () => {
   });
 
   it('keeps chain names within the 28 characters iptables allows', () => {
-    expect(ingressChain('FLOTILLA-ABC', 'udp', 65535, 'local').length).toBeLessThanOrEqual(28);
+    expect(ingressChain('FLOTILLA-ABC', 'udp', 65535).length).toBeLessThanOrEqual(28);
   });
 });
 

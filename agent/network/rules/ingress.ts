@@ -47,16 +47,11 @@ export interface IngressLines {
 }
 
 /**
- * `<prefix>-ING-TCP8095` (every task) and `<prefix>-ING-L-TCP8095` (this node's tasks, for
- * loopback clients): at most 27 characters with a hashed prefix (iptables allows 28).
+ * `<prefix>-ING-TCP8095`: at most 25 characters with a hashed prefix (iptables allows 28). (An
+ * earlier `-ING-L-` chain for loopback clients, local tasks only, is deleted as stale.)
  */
-export function ingressChain(
-  prefix: string,
-  protocol: string,
-  published: number,
-  scope: 'all' | 'local' = 'all',
-): string {
-  return `${prefix}-ING-${scope === 'local' ? 'L-' : ''}${protocol.toUpperCase()}${published}`;
+export function ingressChain(prefix: string, protocol: string, published: number): string {
+  return `${prefix}-ING-${protocol.toUpperCase()}${published}`;
 }
 
 const tag = (what: string) => `-m comment --comment "flotilla:ingress:${what}"`;
@@ -114,22 +109,9 @@ export function renderIngress(
         );
       });
     };
-    // Clients on the node's loopback: a packet from 127/8 is never routed off the node, so they
-    // go to tasks here only, and are refused when there is none (rather than hang).
-    const local = addrs.filter(isLocal);
-    const loopback = `-s 127.0.0.0/8 ${m} --dport ${p.published}`;
-    if (local.length > 0) {
-      const chain = ingressChain(prefix, p.protocol, p.published, 'local');
-      out.dnat.push(`-A ${c.dnat} ${loopback} ${t} -j ${chain}`);
-      spreadOver(chain, local);
-    } else {
-      // Not translated at all, so it meets the refusal in INPUT.
-      out.dnat.push(`-A ${c.dnat} ${loopback} ${t} -j RETURN`);
-      const reject = p.protocol === 'tcp' ? 'tcp-reset' : 'icmp-port-unreachable';
-      out.input.push(
-        `-A ${c.input} ${loopback} -m addrtype --dst-type LOCAL ${t} -j REJECT --reject-with ${reject}`,
-      );
-    }
+    // Clients on the node's loopback take the same chain: to a local task the 127/8 masquerade
+    // into our bridges applies, to another node's the MASQUERADE below (route_localnet on the
+    // interface towards the peers lets the kernel route them: host/loopback-out.ts).
     const chain = ingressChain(prefix, p.protocol, p.published);
     out.dnat.push(`-A ${c.dnat} ${m} --dport ${p.published} ${t} -j ${chain}`);
     spreadOver(chain, addrs);

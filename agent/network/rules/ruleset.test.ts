@@ -46,6 +46,15 @@ describe('renderRules', () => {
       expect(l).toMatch(/^-A FLOTILLA-(RAW|DNAT|POSTROUTING|FORWARD|INPUT) .*--comment "flotilla:/);
   });
 
+  it('drops 127/8 arriving on any interface but lo first (route_localnet is on for some)', () => {
+    const raw = renderRules(c, state)
+      .split('\n')
+      .filter((l) => l.startsWith('-A FLOTILLA-RAW'));
+    expect(raw[0]).toBe(
+      '-A FLOTILLA-RAW ! -i lo -d 127.0.0.0/8 -m comment --comment "flotilla:loopback" -j DROP',
+    );
+  });
+
   it('DNATs a binding tagged with the container id and accepts only DNATed traffic to it', () => {
     const text = renderRules(c, state);
     expect(text).toContain(

@@ -73,7 +73,10 @@ const short = (id: string) => id.slice(0, 12);
 export function renderRules(c: ChainNames, s: RuleState, staleChains: string[] = []): string {
   const nat: string[] = [];
   const filter: string[] = [];
-  const raw: string[] = [];
+  // Packets for 127/8 arrive only on lo; anywhere else they are forged. The kernel drops them as
+  // martians, except on interfaces with route_localnet: our bridges and the interfaces towards
+  // peers (host/loopback-out.ts, so that 127.0.0.1 clients of the mesh reach remote tasks).
+  const raw: string[] = [`-A ${c.raw} ! -i lo -d 127.0.0.0/8 ${tag('loopback')} -j DROP`];
   const ing = renderIngress(
     c.prefix,
     c,
