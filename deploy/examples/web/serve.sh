@@ -9,7 +9,8 @@ echo "Hello from Flotilla: web ${VERSION:-v1} on $(hostname)" > /www/index.html
 cat > /www/cgi-bin/api <<CGI
 #!/bin/sh
 printf 'Content-Type: text/plain\r\n\r\n'
-echo "web ${VERSION:-v1} on $(hostname) called http://api:8080/: \$(wget -qO- -T 3 http://api:8080/ 2>&1)"
+# (timeout, not wget -T: this static busybox 1.35 wget segfaults with -T.)
+echo "web ${VERSION:-v1} on $(hostname) called http://api:8080/: \$(timeout 5 wget -qO- http://api:8080/ 2>&1)"
 CGI
 chmod 0755 /www/cgi-bin/api
 echo "web ${VERSION:-v1}: serving on port 80"
