@@ -117,6 +117,8 @@ function wrk(url: string, close: boolean): Promise<number> {
   return sh('ip', [...args, url]).then((r) => {
     const m = /Requests\/sec:\s+([\d.]+)/.exec(r.stdout);
     if (!m) throw new Error(`wrk printed no rate: ${r.stdout}${r.stderr}`);
+    // Errors would make a rate meaningless (a refused VIP answers fast).
+    if (/Socket errors|Non-2xx/.test(r.stdout)) throw new Error(`wrk saw errors: ${r.stdout}`);
     return Number(m[1]);
   });
 }
@@ -161,15 +163,17 @@ async function main() {
     ],
     { stdio: 'ignore' },
   );
-  for (let i = 0; i < 50; i++) {
+  let reached = false;
+  for (let i = 0; i < 50 && !reached; i++) {
     const r = await sh(
       'ip',
-      ['netns', 'exec', client.ns, 'busybox', 'wget', '-qO-', '-T', '2', `http://${vip}:${port}/`],
+      ['netns', 'exec', client.ns, 'busybox', 'wget', '-qO-', `http://${vip}:${port}/`],
       { allowFailure: true },
     );
-    if (r.code === 0) break;
-    await new Promise((r) => setTimeout(r, 200));
+    reached = r.code === 0 && r.stdout.trim() === 'api';
+    if (!reached) await new Promise((res) => setTimeout(res, 200));
   }
+  if (!reached) throw new Error(`the VIP ${vip}:${port} does not answer from the client task`);
   const result: Record<string, { directRps: number[]; vipRps: number[]; ratio: number }> = {};
   for (const [label, close] of [
     ['keepAlive', false],
