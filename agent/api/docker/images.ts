@@ -80,6 +80,14 @@ export function dockerImageRoutes(app: FastifyInstance, images: ImageService): v
     return reply.type('application/json').send(out);
   });
 
+  // Docker: ?repo=&tag= (tag defaults to latest); Flotilla's own route takes ?target=.
+  app.post('/docker/images/:name/tag', async (req, reply) => {
+    const q = req.query as Q;
+    if (!q.repo) throw new FlotillaError('INVALID_ARGUMENT', { detail: 'repo is required' });
+    await images.tag((req.params as Q).name!, `${q.repo}:${q.tag || 'latest'}`);
+    return reply.status(201).send();
+  });
+
   app.get('/docker/images/json', async (req) => {
     const q = req.query as Q;
     const filters = q.filters ? (JSON.parse(q.filters) as Record<string, unknown>) : {};

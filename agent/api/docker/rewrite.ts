@@ -16,7 +16,23 @@ const dockerOnly: [method: string, path: RegExp][] = [
   ['POST', /^\/exec\/[^/]+\/start$/],
   ['POST', /^\/images\/create$/],
   ['GET', /^\/images\/json$/],
+  ['POST', /^\/images\/[^/]+\/tag$/],
 ];
+
+/** Image routes with the name in the path: Docker sends `registry:5000/a/b:1` unescaped. */
+const imageByName = /^\/images\/(.+?)(\/(?:json|history|tag|push|get))?$/;
+const imageCollection = /^\/images\/(create|json|search|get|load|prune|import|pull|push)$/;
+
+/**
+ * Docker's daemon matches `/images/{name:.*}/json`; fastify's `:name` stops at a slash, so the
+ * name is percent-encoded into one segment (fastify decodes params) before routing.
+ */
+function encodeImageName(path: string): string {
+  if (imageCollection.test(path)) return path;
+  const m = imageByName.exec(path);
+  if (!m || !m[1].includes('/')) return path;
+  return `/images/${encodeURIComponent(m[1])}${m[2] ?? ''}`;
+}
 
 const versioned = /^\/v(\d+)\.(\d+)(\/.*)$/;
 
@@ -42,10 +58,12 @@ export function rewriteDockerUrl(method: string, url: string): string {
   const m = versioned.exec(url);
   const rest = m ? m[3] : url;
   const q = rest.indexOf('?');
-  const path = q < 0 ? rest : rest.slice(0, q);
-  if (!m && !/^\/(_ping|version|info)$/.test(path)) return url;
+  const rawPath = q < 0 ? rest : rest.slice(0, q);
+  if (!m && !/^\/(_ping|version|info)$/.test(rawPath)) return url;
   if (m && versionTooOld(`${m[1]}.${m[2]}`)) return `/docker/too-old/${m[1]}.${m[2]}`;
+  const path = encodeImageName(rawPath);
+  const query = q < 0 ? '' : rest.slice(q);
   for (const [verb, re] of dockerOnly)
-    if ((verb === '*' || verb === method) && re.test(path)) return `/docker${rest}`;
-  return rest;
+    if ((verb === '*' || verb === method) && re.test(path)) return `/docker${path}${query}`;
+  return path + query;
 }
