@@ -37,7 +37,7 @@ export async function cliFlags(): Promise<FlagRow[]> {
       .map((o) => ({ flag: o.long ?? o.short ?? '', short: o.long ? o.short : undefined }));
     if (flags.length) {
       // Aliases of one command (`container ls`, `ps`) share the leaf name's option list.
-      const key = `${path[path.length - 1] ?? ''}|${flags.map((f) => f.flag).join(',')}`;
+      const key = `${path[path.length - 1] ?? ''}|${flags.map((f) => `${f.short ?? ''}${f.flag}`).join(',')}`;
       const entry = byCommand.get(key) ?? { names: [], flags };
       entry.names.push(path.join(' ') || 'flotilla');
       byCommand.set(key, entry);

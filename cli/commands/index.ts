@@ -43,6 +43,7 @@ export const commandGroups: CommandGroup[] = [
       'stats',
       'events',
       'logs',
+      'diff',
       'volume',
       'container',
     ],
@@ -83,6 +84,10 @@ export const commandGroups: CommandGroup[] = [
   {
     names: ['service'],
     load: async () => (await import('./service/index.js')).registerServiceCommands,
+  },
+  {
+    names: ['version', 'info', 'system'],
+    load: async () => (await import('./system/index.js')).registerSystemCommands,
   },
   {
     names: ['context'],

@@ -88,6 +88,24 @@ export function dockerImageRoutes(app: FastifyInstance, images: ImageService): v
     return reply.status(201).send();
   });
 
+  // Docker's X-Registry-Auth (`{}` or only a serveraddress when anonymous) and result fields.
+  app.get('/docker/images/search', async (req) => {
+    const q = req.query as Q;
+    if (!q.term) throw new FlotillaError('INVALID_ARGUMENT', { detail: 'term is required' });
+    const limit = q.limit ? Number(q.limit) : undefined;
+    const found = await images.search(q.term, {
+      limit: limit && limit > 0 ? limit : undefined,
+      credentials: dockerAuth(req.headers['x-registry-auth']),
+    });
+    return found.map((f) => ({
+      name: f.name,
+      description: '',
+      star_count: 0,
+      is_official: false,
+      is_automated: false,
+    }));
+  });
+
   app.get('/docker/images/json', async (req) => {
     const q = req.query as Q;
     const filters = q.filters ? (JSON.parse(q.filters) as Record<string, unknown>) : {};

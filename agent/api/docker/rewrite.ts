@@ -16,6 +16,7 @@ const dockerOnly: [method: string, path: RegExp][] = [
   ['POST', /^\/exec\/[^/]+\/start$/],
   ['POST', /^\/images\/create$/],
   ['GET', /^\/images\/json$/],
+  ['GET', /^\/images\/search$/],
   ['POST', /^\/images\/[^/]+\/tag$/],
 ];
 

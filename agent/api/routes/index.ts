@@ -6,6 +6,7 @@ import { containerRoutes } from './containers.js';
 import { volumeRoutes } from './volumes.js';
 import { networkRoutes } from './networks.js';
 import { buildRoutes } from './build.js';
+import { filesystemRoutes } from './filesystem.js';
 import { dockerRoutes } from '../docker/index.js';
 
 export function agentRoutes(c: AgentComponents): RoutePlugin[] {
@@ -15,6 +16,7 @@ export function agentRoutes(c: AgentComponents): RoutePlugin[] {
     volumeRoutes(c.containers),
     imageRoutes(c.images),
     buildRoutes(c),
+    filesystemRoutes(c.containers),
     dockerRoutes(c),
   ];
 }

@@ -1,1 +1,3 @@
 export { diffUpper, tarDirectory } from './diff-upper.js';
+export { upperChanges, changeLine } from './changes.js';
+export type { Change, ChangeKind } from './changes.js';

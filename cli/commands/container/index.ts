@@ -2,6 +2,7 @@
 // plus the `container` group (container prune, container ls …) and `volume`.
 import type { Command } from 'commander';
 import type { CliContext } from '../../context.js';
+import { registerDiffCommand } from './diff.js';
 import { registerExecCommand } from './exec.js';
 import { registerLifecycleCommands, registerPruneCommand } from './lifecycle.js';
 import { registerQueryCommands } from './query.js';
@@ -25,4 +26,8 @@ export function registerContainerCommands(program: Command, ctx: () => CliContex
   registerExecCommand(container, ctx);
   registerLifecycleCommands(container, ctx);
   registerQueryCommands(container, ctx);
+  // Docker: `container ls` and `container list` are `ps`.
+  container.commands.find((cmd) => cmd.name() === 'ps')?.aliases(['ls', 'list']);
+  registerDiffCommand(program, ctx);
+  registerDiffCommand(container, ctx);
 }

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CliResult, TestAgent } from '../runtime/harness.js';
+import type { CliResult, CliStream, TestAgent } from '../runtime/harness.js';
 
 export function socketOf(agent: TestAgent): string {
   return join(agent.execRoot, 'agent.sock');
@@ -35,21 +35,44 @@ function run(
   });
 }
 
+/** The environment of a docker CLI aimed at the agent, with a private DOCKER_CONFIG. */
+export function dockerEnv(agent: TestAgent, extraEnv: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DOCKER_HOST: `unix://${socketOf(agent)}`,
+    DOCKER_CONFIG: mkdtempSync('/tmp/flt-docker-config-'),
+  };
+  delete env.DOCKER_CONTEXT;
+  delete env.DOCKER_API_VERSION;
+  return Object.assign(env, extraEnv);
+}
+
 /** `docker ARGS` against the agent. */
 export function dockerCli(
   agent: TestAgent,
   extraEnv: NodeJS.ProcessEnv = {},
 ): (args: string[], input?: string) => Promise<CliResult> {
-  const config = mkdtempSync('/tmp/flt-docker-config-');
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DOCKER_HOST: `unix://${socketOf(agent)}`,
-    DOCKER_CONFIG: config,
-  };
-  delete env.DOCKER_CONTEXT;
-  delete env.DOCKER_API_VERSION;
-  Object.assign(env, extraEnv);
+  const env = dockerEnv(agent, extraEnv);
   return (args, input) => run('docker', args, env, input);
+}
+
+/** A long-running `docker ARGS` (`logs -f`, `stats`) read while it runs, as TestAgent.stream. */
+export function dockerStream(env: NodeJS.ProcessEnv, args: string[]): CliStream {
+  const p = spawn('docker', args, { env });
+  const s: CliStream = {
+    stdout: '',
+    stderr: '',
+    exited: new Promise((r) => p.on('close', (code) => r(code))),
+    stop: async () => {
+      if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
+      await s.exited;
+      return s;
+    },
+  };
+  p.stdout.on('data', (d: Buffer) => (s.stdout += d.toString()));
+  p.stderr.on('data', (d: Buffer) => (s.stderr += d.toString()));
+  p.stdin.end();
+  return s;
 }
 
 /** Runs a python3 script with `client` bound to docker.DockerClient on the agent's socket. */

@@ -1,0 +1,73 @@
+// Docker's verbs that Flotilla gained for issue 15 (diff, version, info, container ls), typed into
+// `flotilla` and into the docker CLI on the agent's socket: the same outcome from both.
+import { describe, expect, it } from 'vitest';
+import { TestAgent, useTestAgent, type CliResult } from '../runtime/harness.js';
+import { dockerCli } from './docker-client.js';
+
+const agent = new TestAgent();
+useTestAgent(agent);
+let docker: ReturnType<typeof dockerCli> | undefined;
+const clients: [string, (args: string[]) => Promise<CliResult>][] = [
+  ['flotilla', (args) => agent.cli(args)],
+  ['docker', (args) => (docker ??= dockerCli(agent))(args)],
+];
+
+describe.each(clients)('%s', (name, run) => {
+  it('diff lists what a container added, changed and deleted', async () => {
+    const c = `diff-${name}`;
+    const r = await run([
+      'run',
+      '--name',
+      c,
+      '--network',
+      'none',
+      'busybox',
+      'sh',
+      '-c',
+      'mkdir -p /tmp/d && echo x > /tmp/d/new && echo y >> /data/seed.txt && rm /www/index.html',
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    const diff = await run(['diff', c]);
+    expect(diff.stderr).toBe('');
+    expect(diff.stdout).toBe(
+      [
+        'C /data',
+        'C /data/seed.txt',
+        'A /tmp',
+        'A /tmp/d',
+        'A /tmp/d/new',
+        'C /www',
+        'D /www/index.html',
+        '',
+      ].join('\n'),
+    );
+    expect((await run(['diff', 'nothere'])).status).toBe(1);
+    expect((await run(['rm', c])).status).toBe(0);
+  });
+
+  it('version and info show the agent', async () => {
+    const v = await run(['version', '--format', '{{.Server.Version}} {{.Server.ApiVersion}}']);
+    expect(v.stdout).toBe('0.1.0 1.50\n');
+    const text = await run(['version']);
+    expect(text.stdout).toMatch(/^Client:/);
+    expect(text.stdout).toMatch(/\n {2}API version: +1\.50 \(minimum version 1\.41\)\n/);
+    for (const args of [['info'], ['system', 'info']]) {
+      const i = await run([...args, '--format', '{{.ServerVersion}} {{.OSType}} {{.Images}}']);
+      expect(i.stdout).toBe('0.1.0 linux 1\n');
+    }
+    const info = await run(['info']);
+    expect(info.stdout).toMatch(/\n Server Version: 0\.1\.0\n/);
+    expect(info.stdout).toMatch(/\n Storage Driver: overlay\n/);
+  });
+
+  it('container ls and container list are ps', async () => {
+    const c = `ls-${name}`;
+    expect(
+      (await run(['run', '-d', '--name', c, '--network', 'none', 'busybox', 'sleep', '300']))
+        .status,
+    ).toBe(0);
+    for (const verb of ['ls', 'list', 'ps'])
+      expect((await run(['container', verb, '--format', '{{.Names}}'])).stdout).toBe(`${c}\n`);
+    expect((await run(['rm', '-f', c])).status).toBe(0);
+  });
+});
