@@ -333,6 +333,22 @@ export class RuncContainerEngine implements ContainerRuntime {
           throw new FlotillaError('VOLUME_IN_USE', { name, id: user.id.slice(0, 12) });
         await volumeStore.remove(name);
       },
+      prune: async ({ all, labels = [] }) => {
+        const used = new Set(
+          store
+            .all()
+            .flatMap((r) => r.mounts.filter((m) => m.Type === 'volume').map((m) => m.Name)),
+        );
+        const deleted: string[] = [];
+        for (const v of await volumeStore.list()) {
+          if (used.has(v.Name)) continue;
+          if (!all && !(await volumeStore.anonymous(v.Name))) continue;
+          if (!labels.every((l) => labelMatches(v.Labels, l))) continue;
+          await volumeStore.remove(v.Name);
+          deleted.push(v.Name);
+        }
+        return { VolumesDeleted: deleted };
+      },
     };
   }
 
@@ -350,4 +366,12 @@ async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
   const r = await Promise.race([p.then(() => true as const), t]);
   clearTimeout(timer);
   return r;
+}
+
+/** Docker's `label=KEY` or `label=KEY=VALUE` filter (and `label!=` negated). */
+function labelMatches(labels: Record<string, string>, filter: string): boolean {
+  const negate = filter.startsWith('!');
+  const [k, v] = (negate ? filter.slice(1) : filter).split(/=(.*)/);
+  const hit = v === undefined ? k in labels : labels[k] === v;
+  return negate ? !hit : hit;
 }

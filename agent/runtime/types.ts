@@ -118,5 +118,7 @@ export interface ContainerRuntime extends ContainerEngine {
     list(): Promise<VolumeInfo[]>;
     inspect(name: string): Promise<VolumeInfo>;
     remove(name: string, force?: boolean): Promise<void>;
+    /** Docker's volume prune: unused anonymous volumes, or every unused one with `all`. */
+    prune(opts: { all?: boolean; labels?: string[] }): Promise<{ VolumesDeleted: string[] }>;
   };
 }

@@ -67,6 +67,14 @@ export class VolumeStore {
     }
   }
 
+  /** True for a volume created without a name (`-v /path`, Dockerfile VOLUME). */
+  async anonymous(name: string): Promise<boolean> {
+    const doc = JSON.parse(await readFile(join(this.path(name), 'volume.json'), 'utf8')) as {
+      anonymous?: boolean;
+    };
+    return doc.anonymous === true;
+  }
+
   async list(): Promise<VolumeInfo[]> {
     await mkdir(this.deps.dir, { recursive: true, mode: 0o700 });
     const out: VolumeInfo[] = [];

@@ -3,6 +3,9 @@ import type { Command } from 'commander';
 import type { VolumeInfo } from '../../../shared/engine/index.js';
 import type { CliContext } from '../../context.js';
 import { collect } from '../../repeatable.js';
+import { confirm } from '../../confirm.js';
+import { formatBytes } from '../../../shared/units/index.js';
+import { FlotillaError } from '../../../shared/errors/index.js';
 import { renderJsonLines, renderTable } from '../../render/table.js';
 
 export function registerVolumeCommands(program: Command, ctx: () => CliContext): void {
@@ -64,5 +67,37 @@ export function registerVolumeCommands(program: Command, ctx: () => CliContext):
         });
         c.out.write(`${n}\n`);
       }
+    });
+  volume
+    .command('prune')
+    .description('Remove unused local volumes')
+    .option('-a, --all', 'remove all unused volumes, not just anonymous ones')
+    .option('--filter <filter>', 'provide filter values (label=KEY[=VALUE], label!=…)', collect)
+    .option('-f, --force', 'do not prompt for confirmation')
+    .action(async (o: { all?: boolean; force?: boolean; filter?: string[] }) => {
+      const c = ctx();
+      const what = o.all
+        ? 'This will remove all local volumes not used by at least one container.'
+        : 'This will remove anonymous local volumes not used by at least one container.';
+      if (!o.force && !(await confirm(c, what))) return;
+      const filters: Record<string, string[]> = o.all ? { all: ['true'] } : {};
+      for (const f of o.filter ?? []) {
+        const [k, v = ''] = f.split(/=(.*)/);
+        if (k !== 'label' && k !== 'label!')
+          throw new FlotillaError('INVALID_FLAG_VALUE', {
+            flag: '--filter',
+            value: f,
+            reason: 'volume prune filters are label=KEY[=VALUE] and label!=KEY[=VALUE]',
+          });
+        (filters[k] ??= []).push(v);
+      }
+      const r = await c.agent().json<{ VolumesDeleted: string[]; SpaceReclaimed: number }>({
+        method: 'POST',
+        path: '/volumes/prune',
+        query: { filters: JSON.stringify(filters) },
+      });
+      if (r.VolumesDeleted.length)
+        c.out.write(`Deleted Volumes:\n${r.VolumesDeleted.map((v) => `${v}\n`).join('')}\n`);
+      c.out.write(`Total reclaimed space: ${formatBytes(r.SpaceReclaimed)}\n`);
     });
 }

@@ -70,4 +70,53 @@ describe.each(clients)('%s', (name, run) => {
       expect((await run(['container', verb, '--format', '{{.Names}}'])).stdout).toBe(`${c}\n`);
     expect((await run(['rm', '-f', c])).status).toBe(0);
   });
+
+  it('volume prune removes unused anonymous volumes, and with -a every unused one', async () => {
+    const named = `keep-${name}`;
+    const used = `used-${name}`;
+    expect((await run(['volume', 'create', named])).status).toBe(0);
+    const holder = `vol-${name}`;
+    const h = await run([
+      'run',
+      '-d',
+      '--name',
+      holder,
+      '--network',
+      'none',
+      '-v',
+      `${used}:/u`,
+      'busybox',
+      'sleep',
+      '300',
+    ]);
+    expect(h.status, h.stderr).toBe(0);
+    // An anonymous volume whose container is gone (rm without -v keeps it, as Docker does).
+    const anon = await run([
+      'run',
+      '--name',
+      `anon-${name}`,
+      '--network',
+      'none',
+      '-v',
+      '/scratch',
+      'busybox',
+      'true',
+    ]);
+    expect(anon.status, anon.stderr).toBe(0);
+    const anonName = ((
+      await run(['inspect', '-f', '{{json .Mounts}}', `anon-${name}`])
+    ).stdout.match(/[0-9a-f]{64}/) ?? [''])[0];
+    expect(anonName).toMatch(/^[0-9a-f]{64}$/);
+    expect((await run(['rm', `anon-${name}`])).status).toBe(0);
+
+    const pruned = await run(['volume', 'prune', '-f']);
+    expect(pruned.stderr).toBe('');
+    expect(pruned.stdout).toBe(`Deleted Volumes:\n${anonName}\n\nTotal reclaimed space: 0B\n`);
+    const all = await run(['volume', 'prune', '-a', '-f']);
+    expect(all.stdout).toBe(`Deleted Volumes:\n${named}\n\nTotal reclaimed space: 0B\n`);
+    const left = await run(['volume', 'ls', '-q']);
+    expect(left.stdout).toBe(`${used}\n`);
+    expect((await run(['rm', '-f', holder])).status).toBe(0);
+    expect((await run(['volume', 'rm', used])).status).toBe(0);
+  });
 });
