@@ -14,6 +14,7 @@ import { OverlaySnapshotter } from '../../image/snapshot/index.js';
 import type { NetworkAttacher } from '../../network/index.js';
 import { RuncContainerEngine, type ImageSource, type RuntimeImage } from '../../runtime/index.js';
 import type { RoutePlugin } from '../server.js';
+import { requestedVersion } from '../docker/rewrite.js';
 
 export function buildRoutes(c: AgentComponents): RoutePlugin {
   return (app: FastifyInstance) => {
@@ -131,7 +132,13 @@ export function buildRoutes(c: AgentComponents): RoutePlugin {
           },
           (err: unknown) => {
             body.resume();
-            line({ error: toFlotillaError(err).toJSON() });
+            const fe = toFlotillaError(err);
+            // The docker CLI decodes `error` as a string and `errorDetail` as {message}.
+            line(
+              requestedVersion(request.originalUrl)
+                ? { errorDetail: { message: fe.message }, error: fe.message }
+                : { error: fe.toJSON() },
+            );
             out.end();
           },
         );
