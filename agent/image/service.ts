@@ -97,6 +97,7 @@ export class ImageService {
     const ref = parseReference(name);
     const full = refString(ref);
     const started = Date.now();
+    const before = ref.digest ? this.store.byRepoDigest(full) : this.store.byTag(full);
     let result: PullResult;
     try {
       result = await this.puller.pull(ref, opts);
@@ -113,9 +114,12 @@ export class ImageService {
     if (digest) emit({ status: `Digest: ${splitDigest(digest).digest}` });
     const shown = familiarName(full);
     emit({
-      status: result.downloaded
-        ? `Status: Downloaded newer image for ${shown}`
-        : `Status: Image is up to date for ${shown}`,
+      // Docker's words: "newer" whenever the tag now names another image, even if every layer
+      // was already here (a new config on shared layers).
+      status:
+        result.downloaded || before?.id !== result.record.id
+          ? `Status: Downloaded newer image for ${shown}`
+          : `Status: Image is up to date for ${shown}`,
     });
     this.log.info(
       { ref: full, imageId: result.record.id, durationMs: Date.now() - started },

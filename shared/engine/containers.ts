@@ -121,6 +121,12 @@ export interface ContainerSummary {
   status: string;
   ports: PortBinding[];
   labels: Record<string, string>;
+  /** For `ps --filter`: health (`none` without a check), network, mounts, exposed `80/tcp`. */
+  health?: 'starting' | 'healthy' | 'unhealthy' | 'none';
+  networks?: string[];
+  /** Volume names and mount destinations. */
+  mounts?: string[];
+  exposed?: string[];
 }
 
 export interface ContainerEvent {

@@ -38,3 +38,9 @@ export {
   ulimitNames,
   type Ulimit,
 } from './runtime-options.js';
+export {
+  containerFilterKeys,
+  filterContainers,
+  isContainerFilterKey,
+  matchContainer,
+} from './container-filters.js';

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { ContainerRuntime, ContainerStats, ContainerSummary } from '../../runtime/index.js';
 import { createOptions } from './create-body.js';
+import { filterContainers, isContainerFilterKey } from '../../../shared/engine/index.js';
 
 type Q = Record<string, string | undefined>;
 
@@ -75,21 +76,20 @@ export function dockerContainerRoutes(app: FastifyInstance, runtime: ContainerRu
 
   app.get('/docker/containers/json', async (req) => {
     const q = req.query as Q;
-    const labels: Record<string, string> = {};
-    const filters = q.filters ? (JSON.parse(q.filters) as Record<string, unknown>) : {};
-    for (const [key, value] of Object.entries(filters)) {
+    const filters = new Map<string, string[]>();
+    const raw = q.filters ? (JSON.parse(q.filters) as Record<string, unknown>) : {};
+    for (const [key, value] of Object.entries(raw)) {
       // Docker sends {"label":["a=b"]} or the older {"label":{"a=b":true}}.
-      const values = Array.isArray(value) ? value : Object.keys(value as object);
-      if (key !== 'label')
-        throw new FlotillaError('INVALID_ARGUMENT', {
-          detail: `filter ${key} is not supported (label is)`,
-        });
-      for (const l of values as string[]) {
-        const [k, v = ''] = l.split('=');
-        labels[k] = v;
-      }
+      const values = Array.isArray(value) ? (value as string[]) : Object.keys(value as object);
+      if (!isContainerFilterKey(key))
+        throw new FlotillaError('INVALID_ARGUMENT', { detail: `invalid filter '${key}'` });
+      filters.set(key, values);
     }
-    const list = await runtime.list({ all: truthy(q.all), labels });
+    const everything = await runtime.list({ all: true });
+    // Docker lists stopped containers when asked for all, or for a status/exited filter.
+    const all = truthy(q.all) || filters.has('status') || filters.has('exited');
+    const base = all ? everything : await runtime.list({ all: false });
+    const list = filterContainers(base, filters, everything);
     const limit = Number(q.limit);
     return (limit > 0 ? list.slice(0, limit) : list).map(dockerSummary);
   });

@@ -9,6 +9,7 @@ import { FlotillaError, httpStatusByKind, toFlotillaError } from '../../../share
 import type { ContainerCreateOptions, ContainerRuntime, ExecOptions } from '../../runtime/index.js';
 import type { RoutePlugin } from '../server.js';
 import { frame } from '../stream-frame.js';
+import { requestedVersion } from '../docker/rewrite.js';
 
 export { frame } from '../stream-frame.js';
 
@@ -119,12 +120,21 @@ export function containerRoutes(runtime: ContainerRuntime): RoutePlugin {
         stderr: q.stderr === undefined ? true : truthy(q.stderr),
         signal: ac.signal,
       });
-      streamHead(reply, 'application/vnd.docker.multiplexed-stream');
+      // Docker clients read a tty container's logs raw (they check Config.Tty); Flotilla's CLI
+      // always reads frames.
+      const raw =
+        requestedVersion(req.originalUrl) !== undefined &&
+        ((await runtime.inspect((req.params as Q).id!)) as { Config?: { Tty?: boolean } }).Config
+          ?.Tty === true;
+      streamHead(
+        reply,
+        raw ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream',
+      );
       reply.raw.on('close', () => ac.abort());
       const ts = truthy(q.timestamps);
       for await (const e of entries) {
         const data = ts ? Buffer.concat([Buffer.from(`${e.time} `), e.data]) : e.data;
-        if (!reply.raw.write(frame(e.stream === 'stdout' ? 1 : 2, data)))
+        if (!reply.raw.write(raw ? data : frame(e.stream === 'stdout' ? 1 : 2, data)))
           await new Promise((r) => reply.raw.once('drain', r));
       }
       reply.raw.end();

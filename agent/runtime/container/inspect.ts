@@ -56,6 +56,10 @@ export function summaryOf(r: ContainerRecord): ContainerSummary {
     status: statusText(r),
     ports: r.network?.ports ?? [],
     labels: r.config.Labels,
+    health: r.state.health?.Status ?? 'none',
+    networks: [r.network?.networkName ?? r.options.network ?? 'bridge'],
+    mounts: r.mounts.flatMap((m) => (m.Name ? [m.Name, m.Destination] : [m.Destination])),
+    exposed: Object.keys(r.config.ExposedPorts ?? {}),
   };
 }
 

@@ -1,6 +1,11 @@
-// `ps` filters and output formats as Docker's: -f status=|name=|id=|label=|ancestor=|exited=,
+// `ps` filters (Docker's keys, shared/engine/container-filters.ts) and output formats as Docker's,
 // and --format table (default), json, or a Go-style template ({{.Names}}, "table {{.ID}}\t…").
-import type { ContainerSummary } from '../../../shared/engine/index.js';
+import {
+  containerFilterKeys,
+  filterContainers,
+  matchContainer,
+  type ContainerSummary,
+} from '../../../shared/engine/index.js';
 import { renderJsonLines, renderTable } from '../../render/table.js';
 import { template } from './template.js';
 
@@ -17,44 +22,30 @@ function ago(iso: string, now: number): string {
   return `${Math.round(s / 3600)} hours ago`;
 }
 
-/** One `-f key=value`; unknown keys are refused by `parseFilters`. */
-export function matchFilter(s: ContainerSummary, f: string): boolean {
+/** One `-f key=value` (shared/engine/container-filters.ts has Docker's keys). */
+export function matchFilter(
+  s: ContainerSummary,
+  f: string,
+  all: ContainerSummary[] = [s],
+): boolean {
   const [k, v = ''] = f.split(/=(.*)/);
-  switch (k) {
-    case 'status':
-      return s.state === v;
-    case 'name':
-      return s.name.includes(v.replace(/^\//, ''));
-    case 'id':
-      return s.id.startsWith(v);
-    case 'label': {
-      const [lk, lv] = v.split(/=(.*)/);
-      return lv === undefined ? lk in s.labels : s.labels[lk] === lv;
-    }
-    case 'ancestor':
-      return (
-        s.image === v ||
-        s.image === `${v}:latest` ||
-        s.imageId === v ||
-        s.imageId.replace(/^sha256:/, '').startsWith(v.replace(/^sha256:/, ''))
-      );
-    case 'exited':
-      return s.state === 'exited' && s.status.startsWith(`Exited (${v})`);
-    default:
-      return false;
-  }
+  return matchContainer(s, k, v, all);
 }
 
-export const filterKeys = ['status', 'name', 'id', 'label', 'ancestor', 'exited'];
+export const filterKeys: readonly string[] = containerFilterKeys;
 
 /** Docker: filters on different keys must all match; several values of one key match any. */
-export function applyFilters(list: ContainerSummary[], filters: string[]): ContainerSummary[] {
+export function applyFilters(
+  list: ContainerSummary[],
+  filters: string[],
+  all: ContainerSummary[] = list,
+): ContainerSummary[] {
   const byKey = new Map<string, string[]>();
   for (const f of filters) {
-    const k = f.split('=')[0];
-    byKey.set(k, [...(byKey.get(k) ?? []), f]);
+    const [k, v = ''] = f.split(/=(.*)/);
+    byKey.set(k, [...(byKey.get(k) ?? []), v]);
   }
-  return list.filter((s) => [...byKey.values()].every((fs) => fs.some((f) => matchFilter(s, f))));
+  return filterContainers(list, byKey, all);
 }
 
 /** The fields `--format` templates and `--format json` see (Docker's names). */

@@ -53,7 +53,14 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext): 
         for (const f of o.filter ?? [])
           if (!filterKeys.includes(f.split('=')[0]))
             throw new FlotillaError('INVALID_ARGUMENT', { detail: `invalid filter '${f}'` });
-        list = applyFilters(list, o.filter ?? []);
+        // before= and since= name a container that may have stopped: look it up among all.
+        const needAll = (o.filter ?? []).some((f) => /^(before|since)=/.test(f));
+        const all = needAll
+          ? await c
+              .agent()
+              .json<ContainerSummary[]>({ path: '/containers/json', query: { all: 1 } })
+          : list;
+        list = applyFilters(list, o.filter ?? [], all);
         c.out.write(formatPs(list, { format: o.format, trunc: o.trunc, quiet: o.quiet }));
       },
     );

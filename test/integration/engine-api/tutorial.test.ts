@@ -54,6 +54,15 @@ const clients: Client[] = [
   },
 ];
 
+/** waitFor, failing with what the streaming command printed so far. */
+async function seen(s: CliStream, what: string, check: () => boolean | Promise<boolean>) {
+  await waitFor(what, check, { timeoutMs: 30_000 }).catch(() => {
+    throw new Error(
+      `timed out waiting for ${what}; stdout ${s.stdout.slice(-800)} stderr ${s.stderr}`,
+    );
+  });
+}
+
 async function get(port: number, path = '/index.html'): Promise<string> {
   return waitFor(`GET :${port}${path}`, async () => {
     const res = await fetch(`http://127.0.0.1:${port}${path}`).catch(() => undefined);
@@ -126,14 +135,20 @@ for (const c of clients) {
       expect((await c.run(['top', web])).stdout).toMatch(/^UID\s+PID\s+PPID.*\n.*httpd -f -v/);
 
       const stats = c.stream(['stats', web]);
-      await waitFor('a stats line', () => /tut-\w+-web\s+[\d.]+%/.test(stats.stdout));
+      await seen(stats, 'a stats line', () => /tut-\w+-web\s+[\d.]+%/.test(stats.stdout));
       await stats.stop();
 
       const follow = c.stream(['logs', '-f', web]);
       await get(5000);
-      await waitFor('the request in logs -f', () => follow.stderr.includes('response:200'));
+      await seen(follow, 'the request in logs -f', () => follow.stderr.includes('response:200'));
       expect((await c.run(['stop', web])).stdout).toBe(`${web}\n`);
-      expect(await follow.exited).toBe(0); // logs -f ends when the container stops
+      // logs -f ends when the container stops.
+      await seen(
+        follow,
+        'logs -f to end',
+        async () =>
+          (await Promise.race([follow.exited, new Promise((r) => setTimeout(r, 100, 'no'))])) === 0,
+      );
 
       expect((await c.run(['ps', '-q', '--filter', `name=${web}`])).stdout).toBe('');
       const exited = await c.run([
