@@ -1,7 +1,7 @@
 // Docker's verbs that Flotilla gained for issue 15 (diff, version, info, container ls), typed into
 // `flotilla` and into the docker CLI on the agent's socket: the same outcome from both.
 import { describe, expect, it } from 'vitest';
-import { TestAgent, useTestAgent, type CliResult } from '../runtime/harness.js';
+import { TestAgent, useTestAgent, waitFor, type CliResult } from '../runtime/harness.js';
 import { dockerCli } from './docker-client.js';
 
 const agent = new TestAgent();
@@ -118,5 +118,45 @@ describe.each(clients)('%s', (name, run) => {
     expect(left.stdout).toBe(`${used}\n`);
     expect((await run(['rm', '-f', holder])).status).toBe(0);
     expect((await run(['volume', 'rm', used])).status).toBe(0);
+  });
+
+  it('ps --filter with health, expose, volume, network, since and is-task', async () => {
+    const web = `f-web-${name}`;
+    const job = `f-job-${name}`;
+    const ps = async (...f: string[]) =>
+      (await run(['ps', '--all', ...f.flatMap((x) => ['--filter', x]), '--format', '{{.Names}}']))
+        .stdout;
+    const w = await run([
+      'run',
+      '-d',
+      '--name',
+      web,
+      '-p',
+      '127.0.0.1::80',
+      '-v',
+      `fvol-${name}:/data`,
+      '--health-cmd',
+      'true',
+      '--health-interval',
+      '1s',
+      'busybox',
+      'sleep',
+      '300',
+    ]);
+    expect(w.status, w.stderr).toBe(0);
+    expect((await run(['run', '--name', job, '--network', 'none', 'busybox', 'true'])).status).toBe(
+      0,
+    );
+    await waitFor('healthy', async () => (await ps('health=healthy')) === `${web}\n`);
+    expect(await ps('health=none')).toBe(`${job}\n`);
+    expect(await ps('expose=80/tcp')).toBe(`${web}\n`);
+    expect(await ps(`volume=fvol-${name}`)).toBe(`${web}\n`);
+    expect(await ps('network=none')).toBe(`${job}\n`);
+    expect(await ps(`since=${web}`)).toBe(`${job}\n`);
+    expect(await ps(`before=${job}`)).toBe(`${web}\n`);
+    expect((await ps('is-task=false')).split('\n').sort()).toEqual(['', job, web].sort());
+    expect(await ps('is-task=true')).toBe('');
+    expect((await run(['rm', '-f', '-v', web, job])).status).toBe(0);
+    expect((await run(['volume', 'rm', `fvol-${name}`])).status).toBe(0);
   });
 });
