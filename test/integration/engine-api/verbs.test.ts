@@ -83,8 +83,8 @@ describe.each(clients)('%s', (name, run) => {
       holder,
       '--network',
       'none',
-      '-v',
-      `${used}:/u`,
+      '--mount',
+      `type=volume,src=${used},dst=/u`,
       'busybox',
       'sleep',
       '300',
@@ -97,8 +97,8 @@ describe.each(clients)('%s', (name, run) => {
       `anon-${name}`,
       '--network',
       'none',
-      '-v',
-      '/scratch',
+      '--mount',
+      'type=volume,dst=/scratch',
       'busybox',
       'true',
     ]);
@@ -112,6 +112,9 @@ describe.each(clients)('%s', (name, run) => {
     const pruned = await run(['volume', 'prune', '-f']);
     expect(pruned.stderr).toBe('');
     expect(pruned.stdout).toBe(`Deleted Volumes:\n${anonName}\n\nTotal reclaimed space: 0B\n`);
+    expect((await run(['volume', 'create', '--label', 'tmp=yes', `lab-${name}`])).status).toBe(0);
+    const byLabel = await run(['volume', 'prune', '-a', '-f', '--filter', 'label=tmp=yes']);
+    expect(byLabel.stdout).toBe(`Deleted Volumes:\nlab-${name}\n\nTotal reclaimed space: 0B\n`);
     const all = await run(['volume', 'prune', '-a', '-f']);
     expect(all.stdout).toBe(`Deleted Volumes:\n${named}\n\nTotal reclaimed space: 0B\n`);
     const left = await run(['volume', 'ls', '-q']);
@@ -133,8 +136,8 @@ describe.each(clients)('%s', (name, run) => {
       web,
       '-p',
       '127.0.0.1::80',
-      '-v',
-      `fvol-${name}:/data`,
+      '--mount',
+      `type=volume,src=fvol-${name},dst=/data`,
       '--health-cmd',
       'true',
       '--health-interval',
@@ -156,7 +159,7 @@ describe.each(clients)('%s', (name, run) => {
     expect(await ps(`before=${job}`)).toBe(`${web}\n`);
     expect((await ps('is-task=false')).split('\n').sort()).toEqual(['', job, web].sort());
     expect(await ps('is-task=true')).toBe('');
-    expect((await run(['rm', '-f', '-v', web, job])).status).toBe(0);
+    expect((await run(['rm', '--force', '--volumes', web, job])).status).toBe(0);
     expect((await run(['volume', 'rm', `fvol-${name}`])).status).toBe(0);
   });
 });
