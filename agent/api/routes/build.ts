@@ -14,7 +14,7 @@ import { OverlaySnapshotter } from '../../image/snapshot/index.js';
 import type { NetworkAttacher } from '../../network/index.js';
 import { RuncContainerEngine, type ImageSource, type RuntimeImage } from '../../runtime/index.js';
 import type { RoutePlugin } from '../server.js';
-import { requestedVersion } from '../docker/rewrite.js';
+import { requestedVersion } from '../docker/index.js';
 
 export function buildRoutes(c: AgentComponents): RoutePlugin {
   return (app: FastifyInstance) => {

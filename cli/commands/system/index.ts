@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { formatBytes } from '../../../shared/units/index.js';
 import type { CliContext } from '../../context.js';
-import { template } from '../container/template.js';
+import { template } from '../container/index.js';
 
 const clientVersion = '0.1.0';
 const goArch: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm' };
