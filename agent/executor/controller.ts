@@ -46,6 +46,8 @@ export class TaskController {
   private readonly abort = new AbortController();
   private readonly cleanups: (() => void)[] = [];
   private stopping = false;
+  /** The agent is shutting down: containers are left running for the next agent to adopt. */
+  private detached = false;
   private run?: Promise<void>;
   private readonly log: Logger;
 
@@ -149,6 +151,7 @@ export class TaskController {
 
   /** Stops watching without touching the container (agent shutdown: containers keep running). */
   detach(): void {
+    this.detached = true;
     this.stopping = true;
     this.abort.abort();
     this.finishCleanups();
@@ -174,25 +177,46 @@ export class TaskController {
     try {
       this.report('accepted', 'accepted by the agent');
       for (const hook of this.deps.hooks) {
-        if (this.abort.signal.aborted) return;
+        if (this.abort.signal.aborted) break;
         stage = hook.name;
         await hook.run(ctx);
         if (ctx.containerId) this.containerId = ctx.containerId;
       }
     } catch (err) {
-      if (this.stopping) return;
+      if (ctx.containerId) this.containerId = ctx.containerId;
+      if (this.stopping) return this.stopLateContainer();
       const message = err instanceof Error ? err.message : String(err);
       this.log.warn({ err, stage }, 'task failed to start');
       this.report('failed', `${stage}: ${message}`, { err: message });
       this.finishCleanups();
       return;
     }
-    if (this.stopping || !this.containerId) return;
+    if (this.stopping) return this.stopLateContainer();
+    if (!this.containerId) return;
     await this.lookupAddress(this.containerId);
     if (this.stopping) return;
     this.report('running', 'container running', { containerId: this.containerId });
     this.log.info({ to: 'running', durationMs: this.deps.now() - started }, 'task state changed');
     await this.watch(this.containerId);
+  }
+
+  /**
+   * The manager asked for the stop while a hook was creating or starting the container: shutdown()
+   * found no container then, so stop the one that hook made now (else it ran on, a task nobody
+   * watches; seen after a partition, when the node's new tasks were orphaned as they started).
+   */
+  private async stopLateContainer(): Promise<void> {
+    const id = this.containerId;
+    if (this.detached) return;
+    if (id) {
+      this.log.info({ containerId: id }, 'stopping a container started after its task was stopped');
+      const grace = this.task.spec.containerSpec.stopGracePeriodNs;
+      await this.deps.engine
+        .stop(id, { timeoutSec: grace !== undefined ? Math.ceil(grace / 1e9) : 10 })
+        .catch((err) => this.log.warn({ err, containerId: id }, 'stopping container failed'));
+    }
+    // What that hook set up after shutdown() ran the cleanups (a network attachment).
+    this.finishCleanups();
   }
 
   private publishesIngress(): boolean {

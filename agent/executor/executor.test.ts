@@ -3,6 +3,7 @@ import { silentLogger } from '../../shared/log/index.js';
 import type { Task, TaskStatus } from '../../shared/model/index.js';
 import { FakeEngine, makeService, makeSpec, makeTask } from '../../test/harness/cluster/index.js';
 import { Executor } from './executor.js';
+import { defaultHooks } from './hooks/index.js';
 
 const settle = () => new Promise((r) => setTimeout(r, 10));
 
@@ -80,6 +81,44 @@ describe('Executor', () => {
     await executor.apply(false, [{ action: 'remove', taskId: 't1' }]);
     await settle();
     expect(engine.byTask('t1')).toBeUndefined();
+  });
+
+  it('stops a container its start hook was starting when the task was stopped', async () => {
+    // The stop (a node marked down, its tasks orphaned) arrives while `start` runs.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const hooks = defaultHooks.map((h) =>
+      h.name === 'start'
+        ? {
+            name: h.name,
+            run: async (ctx: Parameters<typeof h.run>[0]) => {
+              await gate;
+              await h.run(ctx);
+            },
+          }
+        : h,
+    );
+    const engine = new FakeEngine();
+    const executor = new Executor({
+      engine,
+      log: silentLogger(),
+      nodeId: 'n1',
+      report: () => {},
+      hooks,
+    });
+    const svc = makeService('web', makeSpec('web'));
+    const task = (o: Partial<Task> = {}) =>
+      makeTask('t1', svc, {
+        nodeId: 'n1',
+        status: { state: 'assigned', timestamp: '2026-01-01T00:00:00Z', message: '' },
+        ...o,
+      });
+    await executor.apply(true, [{ action: 'assign', task: task() }]);
+    await settle();
+    await executor.apply(false, [{ action: 'assign', task: task({ desiredState: 'shutdown' }) }]);
+    release();
+    await settle();
+    expect(engine.byTask('t1')!.state).toBe('exited');
   });
 
   it('reports a failed pull/create as failed with the stage in the message', async () => {
