@@ -26,6 +26,8 @@ export interface ClusterOptions {
   prefix?: string;
   lan?: string;
   machines?: number;
+  /** Machine → size of a tmpfs mounted as that agent's data root (`64m`): a disk that can fill. */
+  smallDataRoots?: Record<number, string>;
 }
 
 export interface Proc {
@@ -84,6 +86,7 @@ export class Cluster {
   readonly prefix: string;
   readonly lan: string;
   readonly n: number;
+  readonly smallDataRoots: Record<number, string>;
   dir = '';
   readonly procs = new Map<string, Proc>();
   readonly context: string;
@@ -94,6 +97,7 @@ export class Cluster {
     this.prefix = opts.prefix ?? 'fle';
     this.lan = opts.lan ?? '10.98.0';
     this.n = opts.machines ?? 3;
+    this.smallDataRoots = opts.smallDataRoots ?? {};
     this.context = `${this.prefix}-e2e`;
   }
 
@@ -206,6 +210,18 @@ export class Cluster {
     this.token = (await this.flt('cluster', 'join-token', 'worker', '-q')).stdout.trim();
     this.managerToken = (await this.flt('cluster', 'join-token', 'manager', '-q')).stdout.trim();
     if (!this.token.startsWith('FLT-')) throw new Error(`no worker token: ${this.token}`);
+    for (const [i, size] of Object.entries(this.smallDataRoots)) {
+      mkdirSync(this.dataRoot(Number(i)), { recursive: true });
+      const m = await run('mount', [
+        '-t',
+        'tmpfs',
+        '-o',
+        `size=${size},mode=0700`,
+        'tmpfs',
+        this.dataRoot(Number(i)),
+      ]);
+      if (m.code !== 0) throw new Error(`mounting the data root of m${i}: ${m.output}`);
+    }
     for (const i of this.machines) this.startAgent(i, this.token);
     await waitFor(
       `${this.n} ready nodes`,
