@@ -121,6 +121,34 @@ describe('Executor', () => {
     expect(engine.byTask('t1')!.state).toBe('exited');
   });
 
+  it('fails a task whose pull found the disk full, naming it (no fallback to a local image)', async () => {
+    const engine = new FakeEngine();
+    const reports: { taskId: string; status: TaskStatus }[] = [];
+    const enospc = Object.assign(
+      new Error("ENOSPC: no space left on device, write '/var/lib/flotilla/content/ingest/x'"),
+      { code: 'ENOSPC' },
+    );
+    const executor = new Executor({
+      engine,
+      log: silentLogger(),
+      nodeId: 'n1',
+      report: (taskId, status) => reports.push({ taskId, status }),
+      images: {
+        pull: () => Promise.reject(new Error('pulling busybox: layer failed', { cause: enospc })),
+      },
+    });
+    const svc = makeService('web', makeSpec('web'));
+    const t = makeTask('t1', svc, {
+      nodeId: 'n1',
+      status: { state: 'assigned', timestamp: '2026-01-01T00:00:00Z', message: '' },
+    });
+    await executor.apply(true, [{ action: 'assign', task: t }]);
+    await settle();
+    expect(reports.at(-1)?.status).toMatchObject({ state: 'failed' });
+    expect(reports.at(-1)?.status.err).toMatch(/^pulling busybox: layer failed: ENOSPC: no space/);
+    expect(engine.byTask('t1')).toBeUndefined();
+  });
+
   it('reports a failed pull/create as failed with the stage in the message', async () => {
     const { engine, executor, assigned, reports } = setup();
     engine.failCreate = new Error('image busybox:latest not found');
