@@ -32,6 +32,7 @@ import {
 } from './embedded-join.js';
 import { LeaderElection } from './leader.js';
 import { ClusterEvents } from './events/index.js';
+import { Dashboard } from './dashboard/index.js';
 import { ManagerMetrics } from './metrics/index.js';
 import { managerParts } from './parts.js';
 import { SecretsKeyring } from './secrets/index.js';
@@ -193,6 +194,7 @@ export async function runManager(
       });
       started.push({ stop: async () => unwatch() });
     }
+    const dashboard = new Dashboard({ store });
     const api = new ManagerApiServer({
       store,
       ca,
@@ -212,10 +214,13 @@ export async function runManager(
       snapshot: () => snapshotStream(client),
       limits: apiLimitsOf(config),
       events,
+      extension: dashboard,
       onRequest: metrics && ((...a) => metrics!.onApiRequest(...a)),
     });
     await api.start();
     started.push(api);
+    // Stopped before the API: its open event streams would hold the server's close.
+    started.push(dashboard);
     certificate.onChange((next) => api.updateCredentials(next));
 
     const leaderParts: Startable[] = [];

@@ -90,6 +90,10 @@ export const commandGroups: CommandGroup[] = [
     load: async () => (await import('./system/index.js')).registerSystemCommands,
   },
   {
+    names: ['dashboard'],
+    load: async () => (await import('./dashboard/index.js')).registerDashboardCommands,
+  },
+  {
     names: ['context'],
     load: async () => (await import('./context/index.js')).registerContextCommands,
   },

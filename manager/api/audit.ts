@@ -12,6 +12,8 @@ interface AuditNote {
   code?: string;
   /** The id of what a change created (from the answer's `id` or `nodeId`). */
   createdId?: string;
+  /** Who acted, when not a client certificate: a dashboard session's admin. */
+  actor?: { actor: string; role: string; via: string };
 }
 
 const notes = new WeakMap<FastifyRequest, AuditNote>();
@@ -27,6 +29,14 @@ export function auditRefusal(req: FastifyRequest, err: FlotillaError): void {
   const n = note(req);
   n.refused = true;
   n.code = err.code;
+}
+
+/** For requests authenticated otherwise than by certificate (the dashboard's session cookie). */
+export function auditActor(
+  req: FastifyRequest,
+  actor: { actor: string; role: string; via: string },
+): void {
+  note(req).actor = actor;
 }
 
 const readOnly = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -55,7 +65,7 @@ export function installAuditLog(app: FastifyInstance, transport: 'tls' | 'unix')
     req.log.info(
       {
         audit: true,
-        ...actorOf(req, transport),
+        ...(n?.actor ?? actorOf(req, transport)),
         action: `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`,
         target: targetOf(req, n),
         result: resultOf(reply, n),

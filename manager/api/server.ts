@@ -37,8 +37,20 @@ export interface ManagerApiServerDeps extends ApiDeps {
   limits?: Partial<ApiLimits>;
   /** For the rate limit's buckets. @default the system clock */
   clock?: { now(): number };
+  /** Routes of another part (the web dashboard), HTTPS only; see ApiExtension. */
+  extension?: ApiExtension;
   /** Told every answered request: method, route pattern, status, duration (metrics). */
   onRequest?: (method: string, route: string, status: number, durationMs: number) => void;
+}
+
+/**
+ * Routes added to the HTTPS API by another part. Requests under `selfAuthenticatedPrefix` skip
+ * the certificate check: the extension authenticates them itself (the dashboard's browser
+ * session) and must refuse whatever it does not authenticate.
+ */
+export interface ApiExtension {
+  selfAuthenticatedPrefix: string;
+  register(app: FastifyInstance, d: ApiDeps): void;
 }
 
 export class ManagerApiServer {
@@ -76,8 +88,11 @@ export class ManagerApiServer {
       clock: d.clock ?? Date,
     });
     installRateLimit(plain(https), publicRoutes, buckets);
+    const own = d.extension?.selfAuthenticatedPrefix;
     https.addHook('onRequest', async (req, reply) => {
-      if (publicRoutes.has(req.url.split('?')[0])) return;
+      const path = req.url.split('?')[0];
+      if (publicRoutes.has(path)) return;
+      if (own && (path === own || path.startsWith(own + '/'))) return;
       const verdict = authorizeApiPeer(req.raw.socket as TLSSocket, {
         node: (id) => d.store.get('node', id),
         isRevoked: (id) => d.ca.isRevoked(id),
@@ -107,6 +122,7 @@ export class ManagerApiServer {
       (await d.leader.managers()).map((m) => m.apiAddr),
     );
     registerRoutes(plain(https), d);
+    d.extension?.register(plain(https), d);
     const [host, port] = splitHostPort(d.listen, { defaultHost: '0.0.0.0' });
     await https.listen({ host, port });
     const a = https.server.address();

@@ -28,6 +28,10 @@ export interface ClusterOptions {
   machines?: number;
   /** Machine → size of a tmpfs mounted as that agent's data root (`64m`): a disk that can fill. */
   smallDataRoots?: Record<number, string>;
+  /** More `flotilla manager` flags for the first manager (e.g. --metrics-addr). */
+  managerArgs?: (c: Cluster) => string[];
+  /** More `flotilla agent` flags for machine I's agent. */
+  agentArgs?: (c: Cluster, i: number) => string[];
 }
 
 export interface Proc {
@@ -93,7 +97,7 @@ export class Cluster {
   token = '';
   managerToken = '';
 
-  constructor(opts: ClusterOptions = {}) {
+  constructor(private readonly opts: ClusterOptions = {}) {
     this.prefix = opts.prefix ?? 'fle';
     this.lan = opts.lan ?? '10.98.0';
     this.n = opts.machines ?? 3;
@@ -200,7 +204,12 @@ export class Cluster {
     });
     if (up.code !== 0) throw new Error(`machines up failed: ${up.output}`);
     await this.startRegistry();
-    this.startManager('manager', 1, ['--init', '--cluster-name', this.context]);
+    this.startManager('manager', 1, [
+      '--init',
+      '--cluster-name',
+      this.context,
+      ...(this.opts.managerArgs?.(this) ?? []),
+    ]);
     await waitFor(
       'the manager API',
       async () => (await this.flt('cluster', 'info')).code === 0,
@@ -285,6 +294,7 @@ export class Cluster {
       `${this.addr(1)}:4242`,
     ];
     if (token) args.push('--token', token);
+    args.push(...(this.opts.agentArgs?.(this, i) ?? []));
     return this.startProc(`agent-m${i}`, i, flotillaBin, args, {
       ...this.env,
       FLOTILLA_INSECURE_REGISTRIES: this.registry,

@@ -33,3 +33,4 @@ export function registerRoutes(app: FastifyInstance, d: ApiDeps): void {
 
 export { serviceStatus } from './services.js';
 export type { ServiceLogRecord } from './service-logs.js';
+export { serveServiceLogs } from './service-logs.js';

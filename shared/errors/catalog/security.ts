@@ -58,4 +58,29 @@ export const securityCodes = {
     message: '{file} is not a Flotilla context bundle: {reason}',
     hint: 'use a file written by `flotilla cluster admin add` or `flotilla context export`',
   },
+  DASHBOARD_SESSION_REQUIRED: {
+    kind: 'permission_denied',
+    message: 'the dashboard needs a session: {reason}',
+    hint: 'open a login URL printed by `flotilla dashboard --url`',
+  },
+  DASHBOARD_LOGIN_REFUSED: {
+    kind: 'permission_denied',
+    message: 'this dashboard login URL is unknown, already used or expired',
+    hint: 'print a new one with `flotilla dashboard --url`: each works once, for a few minutes',
+  },
+  DASHBOARD_ACTION_REFUSED: {
+    kind: 'permission_denied',
+    message: 'dashboard action refused: {reason}',
+    hint: 'reload the dashboard page; actions come only from the page itself',
+  },
+  DASHBOARD_ADMIN_REQUIRED: {
+    kind: 'permission_denied',
+    message: 'a dashboard login needs an admin certificate; this request came from {actor}',
+    hint: 'use a context written by `flotilla manager --init` or `flotilla cluster admin add`',
+  },
+  DASHBOARD_NOT_BUILT: {
+    kind: 'unavailable',
+    message: "the dashboard's page is not built on this manager (looked in {dirs})",
+    hint: 'build it with `npm run build`',
+  },
 } satisfies CodeCatalog;
