@@ -46,7 +46,10 @@ describe('DashboardFeed', () => {
     expect(s.nodes.map((n) => n.id)).toEqual([node.id]);
     expect(s.services[0]).toMatchObject({ name: 'web', mode: 'replicated' });
 
-    await store.seed('node', { ...node, status: { ...node.status, lastHeartbeat: new Date(5000).toISOString() } });
+    await store.seed('node', {
+      ...node,
+      status: { ...node.status, lastHeartbeat: new Date(5000).toISOString() },
+    });
     expect(timers.pending).toHaveLength(0);
     const t1 = taskFixture(svc, 1, { nodeId: node.id });
     await store.seed('task', t1);
@@ -65,7 +68,9 @@ describe('DashboardFeed', () => {
   it('drops finished tasks from the page and unsubscribes when the last page leaves', async () => {
     const { store, timers, feed } = await setup();
     const svc = serviceFixture('web');
-    const t1 = taskFixture(svc, 1, { status: { state: 'running', timestamp: new Date(0).toISOString(), message: '' } });
+    const t1 = taskFixture(svc, 1, {
+      status: { state: 'running', timestamp: new Date(0).toISOString(), message: '' },
+    });
     await store.seed('task', t1);
     const out: string[] = [];
     const leave = feed.join({ send: (f) => (out.push(f), true), close: () => {} });

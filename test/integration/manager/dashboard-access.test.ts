@@ -145,7 +145,13 @@ describe('dashboard access', () => {
     const base = `https://${m.apiAddr}`;
     const c = cli(env, 'service', 'create', '-d', '--name', 'dash', '--replicas', '1', 'busybox');
     expect(c.status, c.stderr).toBe(0);
-    const login = await browser(loginUrl());
+    const j = cli(env, 'dashboard', '--url', '--format', 'json');
+    expect(j.status, j.stderr).toBe(0);
+    const minted = JSON.parse(j.stdout) as { url: string; expiresAt: string };
+    const ttlMs = Date.parse(minted.expiresAt) - Date.now();
+    expect(ttlMs).toBeGreaterThan(0);
+    expect(ttlMs).toBeLessThanOrEqual(5 * 60_000);
+    const login = await browser(minted.url);
     const cookie = String(login.headers['set-cookie']).split(';')[0];
     const session = JSON.parse(
       (await browser(`${base}/dashboard/api/session`, { headers: { cookie } })).text,
