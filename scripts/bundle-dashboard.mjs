@@ -7,7 +7,12 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'rolldown';
 
 const src = new URL('../manager/dashboard/web/', import.meta.url).pathname;
-const outDir = new URL('../dist/dashboard/', import.meta.url).pathname;
+// --out DIR: elsewhere than dist/dashboard (bench/dashboard/run.sh bundles into its own build).
+const outArg = process.argv.indexOf('--out');
+const outDir =
+  outArg > 0
+    ? process.argv[outArg + 1].replace(/\/?$/, '/')
+    : new URL('../dist/dashboard/', import.meta.url).pathname;
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
 await build({
