@@ -55,7 +55,6 @@ const manager = await runManager(
     dataRoot: join(dir, 'manager'),
     execRoot: join(dir, 'run'),
     listenGrpc: address,
-    listenApi: `127.0.0.1:${await freePort()}`,
     advertiseAddr: '127.0.0.1',
     init: true,
     socket: false,
