@@ -72,13 +72,15 @@ describe.runIf(isRoot && existsSync(chromium))('seeing the cluster', () => {
       const tasks = sampleValue(m, 'flotilla_tasks', { service: 'metered', state: 'running' });
       return tasks === 3 && (await runningContainers(c)) === before + 3;
     });
-    const pulled = await Promise.all(c.machines.map((i) => scrapeMetrics(agentMetrics(c, i))));
-    for (const a of pulled)
-      expect(
-        sampleValue(a, 'flotilla_container_operation_duration_seconds_count', {
-          operation: 'start',
-        }),
-      ).toBeGreaterThan(0);
+    // Every start was timed: one per replica, across the agents.
+    let starts = 0;
+    for (const i of c.machines)
+      starts += sampleValue(
+        await scrapeMetrics(agentMetrics(c, i)),
+        'flotilla_container_operation_duration_seconds_count',
+        { operation: 'start', result: 'ok' },
+      );
+    expect(starts).toBeGreaterThanOrEqual(3);
 
     expect((await c.flt('service', 'rm', 'metered')).code).toBe(0);
     await waitFor('metrics to count the tasks and containers gone', async () => {
