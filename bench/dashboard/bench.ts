@@ -52,7 +52,6 @@ for (let i = 0; i < nodes; i += 16) {
   agents.push(...(await Promise.all(batch)));
 }
 while (agents.some((a) => a.session.sessionsOpened === 0)) await sleep(200);
-while (agents.some((a) => a.network.routes.length < nodes - 1)) await sleep(200);
 child.stdin!.write(`service ${tasks}\n`);
 await next('running');
 
