@@ -72,6 +72,22 @@ function loginUrl(): string {
   return r.stdout.trim();
 }
 
+/** A fresh service name per attempt (the project retries integration tests once). */
+let attempt = 0;
+
+/**
+ * The first audit line that matches, once the manager's stderr has been read: the CLI runs with
+ * spawnSync, which blocks this process's event loop, so lines may still be waiting in the pipe.
+ */
+async function auditLine(match: (l: Record<string, any>) => boolean) {
+  for (let i = 0; i < 100; i++) {
+    const hit = audits().find(match);
+    if (hit) return hit;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no such audit line in:\n${JSON.stringify(audits(), null, 1)}`);
+}
+
 function audits(): Record<string, any>[] {
   return m.stderr
     .split('\n')
@@ -143,7 +159,8 @@ describe('dashboard access', () => {
 
   it('scales a service from the dashboard API with the CSRF header, audited as the admin', async () => {
     const base = `https://${m.apiAddr}`;
-    const c = cli(env, 'service', 'create', '-d', '--name', 'dash', '--replicas', '1', 'busybox');
+    const name = `dash${++attempt}`;
+    const c = cli(env, 'service', 'create', '-d', '--name', name, '--replicas', '1', 'busybox');
     expect(c.status, c.stderr).toBe(0);
     const j = cli(env, 'dashboard', '--url', '--format', 'json');
     expect(j.status, j.stderr).toBe(0);
@@ -166,11 +183,11 @@ describe('dashboard access', () => {
     expect(feed.headers['content-type']).toContain('text/event-stream');
     expect(feed.text.startsWith('event: snapshot\ndata: ')).toBe(true);
     const snapshot = JSON.parse(feed.text.split('\n')[1].slice('data: '.length));
-    const svc = snapshot.services.find((s: { name: string }) => s.name === 'dash');
+    const svc = snapshot.services.find((s: { name: string }) => s.name === name);
     expect(svc).toMatchObject({ mode: 'replicated', replicas: 1, image: 'busybox' });
 
     const scale = (headers: Record<string, string>) =>
-      browser(`${base}/dashboard/api/services/dash/scale`, {
+      browser(`${base}/dashboard/api/services/${name}/scale`, {
         method: 'POST',
         headers: { cookie, ...headers },
         body: { replicas: 4 },
@@ -186,16 +203,16 @@ describe('dashboard access', () => {
     const ok = await scale({ 'x-flotilla-csrf': session.csrf, origin: base });
     expect(ok.status, ok.text).toBe(200);
 
-    const inspect = cli(env, 'service', 'inspect', 'dash');
+    const inspect = cli(env, 'service', 'inspect', name);
     expect(inspect.status, inspect.stderr).toBe(0);
     expect(JSON.parse(inspect.stdout)[0].spec.mode).toEqual({ replicated: { replicas: 4 } });
 
-    const line = audits().find(
+    const line = await auditLine(
       (a) => a.action === 'POST /dashboard/api/services/:id/scale' && a.result.status === 200,
     );
-    expect(line).toMatchObject({ role: 'admin', via: 'dashboard', target: { id: 'dash' } });
+    expect(line).toMatchObject({ role: 'admin', via: 'dashboard', target: { id: name } });
     expect(line!.actor).toMatch(/^[0-9a-z]{10,}$/);
-    const refusedLine = audits().find((a) => a.result?.code === 'DASHBOARD_ACTION_REFUSED');
+    const refusedLine = await auditLine((a) => a.result?.code === 'DASHBOARD_ACTION_REFUSED');
     expect(refusedLine).toBeDefined();
     // No token, cookie or CSRF value in the log.
     expect(m.stderr).not.toContain(cookie.split('=')[1]);
