@@ -29,6 +29,11 @@ export interface EngineDeps {
   defaultRuntime?: string;
   /** The log driver of containers created without --log-driver (dockerd's log-driver). @default json-file */
   defaultLogDriver?: LogDriverConfig;
+  /**
+   * flotilla-probe, which runs health checks inside each container (health/probe-servers.ts);
+   * null: every check is its own `runc exec`. @default dist/native/flotilla-probe
+   */
+  probeHelper?: string | null;
 }
 
 /** Directories under the exec root (made at open, except crun's, made when crun first runs). */

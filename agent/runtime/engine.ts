@@ -50,12 +50,13 @@ export class RuncContainerEngine implements ContainerRuntime {
     const ctx = (this.ctx = new RuntimeContext(deps));
     const host = { runtimeOf: ctx.runtimeOf.bind(ctx), bundleDir: ctx.bundleDir.bind(ctx) };
     this.attachHub = new AttachHub(host);
-    this.execs = new ExecSessions(host);
+    this.execs = new ExecSessions({ ...host, log: ctx.log, probeHelper: deps.probeHelper });
     this.statsCollector = new StatsCollector(host);
     this.supervisor = new Supervisor(ctx, {
       start: (rec, restarting) => this.starter.run(rec, restarting),
       remove: (id) => this.remove(id, { force: true, volumes: true }),
       probe: (rec, cmd, timeoutMs) => this.execs.probe(rec, cmd, timeoutMs),
+      endProbes: (id) => this.execs.endProbes(id),
     });
     const parts = { ctx, attach: this.attachHub, supervisor: this.supervisor };
     this.starter = new StartSequence({
@@ -97,6 +98,7 @@ export class RuncContainerEngine implements ContainerRuntime {
   /** Containers keep running under conmon; only our watchers stop (live restore adopts them). */
   async close(): Promise<void> {
     await this.supervisor.stop();
+    this.execs.close();
   }
 
   // ---- create / start / stop / kill / restart / pause / rename ----

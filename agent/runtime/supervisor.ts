@@ -30,6 +30,8 @@ export interface SupervisorDeps {
     cmd: string[],
     timeoutMs: number,
   ): Promise<{ exitCode: number; output: string }>;
+  /** The container's health checks have ended: what runs them may go. */
+  endProbes?(id: string): void;
 }
 
 export class Supervisor {
@@ -51,6 +53,7 @@ export class Supervisor {
     this.health = new HealthMonitor({
       log: ctx.log,
       exec: (rec, cmd, timeoutMs) => deps.probe(rec, cmd, timeoutMs),
+      ended: (id) => deps.endProbes?.(id),
       onChange: (rec) => {
         void ctx.store.save(rec);
         ctx.events.publish(rec, 'health_status', { health_status: rec.state.health?.Status ?? '' });

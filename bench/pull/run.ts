@@ -5,14 +5,20 @@
 // Prints one JSON line per tool and run: {tool, seconds, MBps} (MBps over the compressed image
 // size); with --runs N the tools alternate N times (so both see the same machine load) and a last
 // line per tool gives the median. --concurrency sets Flotilla's parallel layer downloads.
-//   npm run build && node dist/bench/pull/run.js [--mb 300] [--runs 3] [--concurrency 3]
+// --random: the layers hold random bytes (files of 4 KiB-1 MiB, incompressible) instead of text,
+// as issue 16's 150 MB / 7-layer image (--random --mb 150 --layers 7). A `limits` line gives the
+// machine's single-core gunzip rate and its disk's write rate (write + fsync), measured in the run.
+//   npm run build && node dist/bench/pull/run.js [--mb 300] [--layers 8] [--random] [--runs 3]
+//     [--concurrency 3]
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { createLogger } from '../../shared/log/index.js';
 import { buildImageService } from '../../agent/image/index.js';
@@ -37,7 +43,11 @@ const words =
   );
 
 /** One layer of about `bytes` of files between 1 and 16 KB: text that compresses about 3:1. */
-async function layer(index: number, bytes: number): Promise<{ tar: Buffer; gz: Buffer }> {
+async function layer(
+  index: number,
+  bytes: number,
+  random = false,
+): Promise<{ tar: Buffer; gz: Buffer }> {
   const rnd = prng(0x9e3779b9 ^ (index * 7919));
   const pack = tar.pack();
   const chunks: Buffer[] = [];
@@ -47,6 +57,17 @@ async function layer(index: number, bytes: number): Promise<{ tar: Buffer; gz: B
   const mtime = new Date('2024-01-02T03:04:05Z');
   let written = 0;
   for (let n = 0; written < bytes; n++) {
+    if (random) {
+      const body = randomBytes(4096 + (rnd() % (1020 * 1024)));
+      const name = `usr/lib/bench${index}/d${Math.floor(n / 50)}/f${n}.bin`;
+      await new Promise<void>((res, rej) =>
+        pack.entry({ name, size: body.length, mode: 0o644, mtime }, body, (e) =>
+          e ? rej(e) : res(),
+        ),
+      );
+      written += body.length;
+      continue;
+    }
     const size = 1024 + (rnd() % (15 * 1024));
     const parts: string[] = [];
     let len = 0;
@@ -111,17 +132,42 @@ function numArg(name: string): number | undefined {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/**
+ * The machine's limits for this image: one core's gunzip rate over the layers (MB of tar out per
+ * second) and the disk's write rate for as many bytes (one file, 1 MiB writes, then fsync).
+ */
+function limits(layers: { tar: Buffer; gz: Buffer }[], dir: string) {
+  let t0 = process.hrtime.bigint();
+  for (const l of layers) gunzipSync(l.gz);
+  const gunzipSec = Number(process.hrtime.bigint() - t0) / 1e9;
+  const tarBytes = layers.reduce((a, l) => a + l.tar.length, 0);
+  const file = join(dir, 'disk-probe');
+  const chunk = Buffer.alloc(1 << 20, 7);
+  t0 = process.hrtime.bigint();
+  const fd = openSync(file, 'w');
+  for (let n = 0; n < tarBytes; n += chunk.length) writeSync(fd, chunk);
+  fsyncSync(fd);
+  closeSync(fd);
+  const diskSec = Number(process.hrtime.bigint() - t0) / 1e9;
+  return {
+    limits: true,
+    gunzipOneCoreMBps: Number((tarBytes / 1e6 / gunzipSec).toFixed(1)),
+    diskWriteMBps: Number((tarBytes / 1e6 / diskSec).toFixed(1)),
+  };
+}
+
 async function main() {
   const totalMb = numArg('--mb') ?? 300;
   const runs = numArg('--runs') ?? 1;
   const pullConcurrency = numArg('--concurrency');
-  const layerCount = 8;
+  const layerCount = numArg('--layers') ?? 8;
+  const random = process.argv.includes('--random');
   const registry = await startRegistry();
   const work = await mkdtemp(join(tmpdir(), 'flotilla-bench-pull-'));
   try {
     const layers = [];
     for (let i = 0; i < layerCount; i++)
-      layers.push(await layer(i, Math.floor((totalMb * 1e6) / layerCount)));
+      layers.push(await layer(i, Math.floor((totalMb * 1e6) / layerCount), random));
     const config = Buffer.from(
       JSON.stringify({
         architecture: 'amd64',
@@ -160,6 +206,7 @@ async function main() {
     process.stderr.write(
       `image: ${layerCount} layers, ${unpackedMB.toFixed(0)} MB tar, ${compressedMB.toFixed(0)} MB gzip\n`,
     );
+    process.stdout.write(`${JSON.stringify(limits(layers, work))}\n`);
     const ref = `${registry.host}/bench:v1`;
     const report = (tool: string, t: { seconds: number; cpuSeconds: number }) =>
       process.stdout.write(

@@ -1,6 +1,7 @@
 // A one-file bundle of the CLI built from the TypeScript sources, for integration tests that run
 // `flotilla` as a process without `npm run build`. Each harness names its own bundle; they live in
 // <checkout>/.test-build/ (not node_modules, which git worktrees of this repository may share).
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'rolldown';
@@ -27,4 +28,6 @@ export async function bundleCli(name: string): Promise<void> {
     output: { file: out, format: 'esm', codeSplitting: false } as never,
     logLevel: 'silent',
   });
+  // The agent's native helper (health checks inside containers), when it is older than its source.
+  execFileSync('node', [join(repo, 'scripts', 'build-native.mjs')], { stdio: 'inherit' });
 }

@@ -16,9 +16,54 @@ import { ptyHelperScript } from './pty-helper.js';
 import type { ContainerRecord } from '../container/record.js';
 import type { AttachStreams, ExecOptions } from '../types.js';
 
-interface ExecHost {
+export interface ExecHost {
   runc: { deps: { binary: string }; globalArgs: string[] };
   bundleDir(id: string): string;
+}
+
+/**
+ * `runc exec` arguments (after the runtime's global ones) for `opts.cmd` in the container: its
+ * user (with --group-add), working dir and env, as Docker's exec resolves them. `extra` goes
+ * before the container id (e.g. `--detach`, `--preserve-fds`).
+ */
+export function runcExecArgs(
+  host: ExecHost,
+  rec: ContainerRecord,
+  opts: ExecOptions,
+  pidFile: string,
+  extra: string[] = [],
+): string[] {
+  // The container's --group-add applies to its execs too, as in moby.
+  const user = withGroupAdd(
+    resolveUser(rec.rootfs, opts.user ?? rec.config.User),
+    rec.options.groupAdd,
+    rec.rootfs,
+  );
+  // runc exec starts from the container's process env, whose HOME is the container user's: the
+  // exec's user gets its own, as `run -u` does, unless the image or the caller set HOME.
+  const env = mergeEnv(
+    rec.config.Env,
+    rec.config.Env.some((e) => e.startsWith('HOME=')) ? [] : [`HOME=${user.home}`],
+    opts.tty ? ['TERM=xterm'] : [],
+    opts.env,
+  );
+  return [
+    ...host.runc.globalArgs,
+    'exec',
+    '--pid-file',
+    pidFile,
+    '--cwd',
+    opts.workingDir || rec.config.WorkingDir,
+    '--user',
+    `${user.uid}:${user.gid}`,
+    ...user.additionalGids.flatMap((g) => ['--additional-gids', String(g)]),
+    ...env.flatMap((e) => ['--env', e]),
+    ...(opts.tty ? ['--tty'] : []),
+    ...(opts.privileged ? ['--cap', 'CAP_SYS_ADMIN'] : []),
+    ...extra,
+    rec.id,
+    ...opts.cmd,
+  ];
 }
 
 export async function execInContainer(
@@ -32,37 +77,8 @@ export async function execInContainer(
 ): Promise<number> {
   if (!opts.cmd.length)
     throw new FlotillaError('INVALID_ARGUMENT', { detail: 'exec needs a command' });
-  // The container's --group-add applies to its execs too, as in moby.
-  const user = withGroupAdd(
-    resolveUser(rec.rootfs, opts.user ?? rec.config.User),
-    rec.options.groupAdd,
-    rec.rootfs,
-  );
   const pidFile = join(host.bundleDir(rec.id), `exec-${randomBytes(6).toString('hex')}.pid`);
-  // runc exec starts from the container's process env, whose HOME is the container user's: the
-  // exec's user gets its own, as `run -u` does, unless the image or the caller set HOME.
-  const env = mergeEnv(
-    rec.config.Env,
-    rec.config.Env.some((e) => e.startsWith('HOME=')) ? [] : [`HOME=${user.home}`],
-    opts.tty ? ['TERM=xterm'] : [],
-    opts.env,
-  );
-  const args = [
-    ...host.runc.globalArgs,
-    'exec',
-    '--pid-file',
-    pidFile,
-    '--cwd',
-    opts.workingDir || rec.config.WorkingDir,
-    '--user',
-    `${user.uid}:${user.gid}`,
-    ...user.additionalGids.flatMap((g) => ['--additional-gids', String(g)]),
-    ...env.flatMap((e) => ['--env', e]),
-    ...(opts.tty ? ['--tty'] : []),
-    ...(opts.privileged ? ['--cap', 'CAP_SYS_ADMIN'] : []),
-    rec.id,
-    ...opts.cmd,
-  ];
+  const args = runcExecArgs(host, rec, opts, pidFile);
   // With a terminal, runc runs on a pty of the helper's (pty-helper.ts); its errors then arrive
   // on stdout, so the tail of both streams is kept for the 126/127 mapping below. Its fd 3 takes
   // window sizes.

@@ -1,6 +1,8 @@
 // Runs execs in running containers and keeps the terminal resizer of each named exec while it
 // runs (`exec -t` window changes); health probes run here too, with a timeout and capped output.
 import { FlotillaError } from '../../../shared/errors/index.js';
+import type { Logger } from '../../../shared/log/index.js';
+import { ProbeServers } from '../health/probe-servers.js';
 import type { ContainerRecord } from '../container/record.js';
 import type { Runc } from '../runc/runc.js';
 import type { AttachStreams, ExecOptions } from '../types.js';
@@ -13,12 +15,24 @@ export class ExecSessions {
   /** Running execs by id (those started with one): how to resize their terminal. */
   private readonly resizers = new Map<string, (rows: number, cols: number) => void>();
 
+  /** Health checks through a long-lived helper per container (cheaper than a runc exec each). */
+  private readonly probes: ProbeServers;
+
   constructor(
     private readonly deps: {
       runtimeOf(rec: ContainerRecord): Runc;
       bundleDir(id: string): string;
+      log: Logger;
+      /** flotilla-probe's path; null: health checks always use runc exec. */
+      probeHelper?: string | null;
     },
-  ) {}
+  ) {
+    this.probes = new ProbeServers({
+      hostOf: (rec) => this.host(rec),
+      log: deps.log,
+      binary: deps.probeHelper,
+    });
+  }
 
   /** Runs a process to its end; with an `execId`, `resize` reaches its terminal meanwhile. */
   async run(
@@ -50,12 +64,17 @@ export class ExecSessions {
     if (rows > 0 && cols > 0) resize(rows, cols);
   }
 
-  /** A health probe: killed inside the container after `timeoutMs`. */
+  /**
+   * A health probe: killed inside the container after `timeoutMs`. It runs in the container's
+   * probe server when one serves, else with its own `runc exec`.
+   */
   async probe(
     rec: ContainerRecord,
     cmd: string[],
     timeoutMs: number,
   ): Promise<{ exitCode: number; output: string }> {
+    const served = await this.probes.probe(rec, cmd, timeoutMs);
+    if (served) return served;
     const chunks: Buffer[] = [];
     const keep = (d: Buffer) => {
       if (chunks.reduce((n, c) => n + c.length, 0) < PROBE_OUTPUT_MAX_BYTES) chunks.push(d);
@@ -71,6 +90,15 @@ export class ExecSessions {
       exitCode: code,
       output: Buffer.concat(chunks).subarray(0, PROBE_OUTPUT_MAX_BYTES).toString(),
     };
+  }
+
+  /** The container's checks have ended (it stopped, or the agent is stopping). */
+  endProbes(id: string): void {
+    this.probes.release(id);
+  }
+
+  close(): void {
+    this.probes.stopAll();
   }
 
   private host(rec: ContainerRecord) {

@@ -24,6 +24,8 @@ export class HealthMonitor {
         timeoutMs: number,
       ) => Promise<{ exitCode: number; output: string }>;
       onChange: (rec: ContainerRecord) => void;
+      /** A container's checks have ended (unwatched): what runs them may be released. */
+      ended?: (id: string) => void;
     },
   ) {}
 
@@ -37,7 +39,7 @@ export class HealthMonitor {
   unwatch(id: string): void {
     const t = this.timers.get(id);
     if (t) clearTimeout(t);
-    this.timers.delete(id);
+    if (this.timers.delete(id)) this.deps.ended?.(id);
   }
 
   stopAll(): void {

@@ -329,6 +329,112 @@ describe('lifecycle', () => {
     await run(['rm', '-f', 'hc']);
   });
 
+  // Checks run through the container's flotilla-probe (health/probe-servers.ts), which forks them
+  // inside the container: they must see what a `docker exec` sees, and nothing more.
+  it('runs health checks inside the container, as its user, with its env and confinement', async ({
+    expect,
+  }) => {
+    const probe = [
+      'echo host=$(hostname) marker=$(cat /tmp/marker) init=$(cat /proc/1/comm)',
+      'echo user=$(id -u) foo=$FOO cwd=$(pwd) parent=$(cat /proc/$PPID/comm)',
+      'echo seccomp=$(grep "^Seccomp:" /proc/self/status | cut -f2)',
+      // capabilities, no_new_privs and seccomp mode as the container's own process
+      'p="^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):"',
+      '[ "$(grep -E "$p" /proc/self/status)" = "$(grep -E "$p" /proc/1/status)" ] && echo confined=init',
+      '[ "$(cat /proc/self/cgroup)" = "$(cat /proc/1/cgroup)" ] && echo cgroup=init',
+    ].join('; ');
+    await run([
+      'run',
+      '-d',
+      ...none,
+      '--name',
+      'hcns',
+      '--hostname',
+      'hc-ns-host',
+      '-u',
+      'app',
+      '-w',
+      '/tmp',
+      '-e',
+      'FOO=bar',
+      '--health-cmd',
+      probe,
+      '--health-interval',
+      '300ms',
+      'busybox',
+      'sh',
+      '-c',
+      'echo only-in-ctr > /tmp/marker; exec sleep 600',
+    ]);
+    let log: { ExitCode: number; Output: string }[] = [];
+    for (let i = 0; i < 600 && !log.some((e) => e.ExitCode === 0); i++) {
+      log = agent.record('hcns')?.state.health?.Log ?? [];
+      await sleep(50);
+    }
+    const id = agent.record('hcns')!.id as string;
+    const out = log.find((e) => e.ExitCode === 0)?.Output ?? JSON.stringify(log);
+    expect(out).toBe(
+      [
+        'host=hc-ns-host marker=only-in-ctr init=sleep',
+        'user=1000 foo=bar cwd=/tmp parent=flotilla-probe',
+        'seccomp=2',
+        'confined=init',
+        'cgroup=init',
+        '',
+      ].join('\n'),
+    );
+    // and the container's init is in the container's cgroup (cgroupfs path flotilla/<id>)
+    const cg = await run(['exec', 'hcns', 'cat', '/proc/1/cgroup']);
+    expect(cg.stdout).toContain(`flotilla/${id}`);
+    await run(['rm', '-f', 'hcns']);
+  });
+
+  it('kills a health check at its timeout, inside the container', async ({ expect }) => {
+    await run([
+      'run',
+      '-d',
+      ...none,
+      '--name',
+      'hcto',
+      '--health-cmd',
+      'echo $$ >> /tmp/probes; exec sleep 777',
+      '--health-timeout',
+      '500ms',
+      '--health-interval',
+      '1s',
+      '--health-retries',
+      '1',
+      'busybox',
+      'sleep',
+      '600',
+    ]);
+    let h: { Status: string; Log: { ExitCode: number; Output: string }[] } | undefined;
+    for (let i = 0; i < 600 && h?.Status !== 'unhealthy'; i++) {
+      h = agent.record('hcto')?.state.health;
+      await sleep(50);
+    }
+    expect(h?.Status).toBe('unhealthy');
+    expect(h?.Log[0]).toMatchObject({ ExitCode: -1, Output: 'Health check exceeded timeout' });
+    // The first check's process (its pid is the first line: the shell exec'd sleep) is gone once a
+    // second check has started.
+    let probes = '';
+    for (let i = 0; i < 100 && probes.split('\n').length < 3; i++) {
+      probes = (await run(['exec', 'hcto', 'cat', '/tmp/probes'])).stdout;
+      await sleep(200);
+    }
+    const first = probes.split('\n')[0];
+    expect(first).toMatch(/^\d+$/);
+    const alive = await run([
+      'exec',
+      'hcto',
+      'sh',
+      '-c',
+      `kill -0 ${first} && echo alive || echo gone`,
+    ]);
+    expect(alive.stdout).toBe('gone\n');
+    await run(['rm', '-f', 'hcto']);
+  });
+
   it('isolates the container from the host', async ({ expect }) => {
     const r = await run([
       'run',
