@@ -77,27 +77,34 @@ export class FsContentStore implements ContentStore {
       fh = await open(tmpPath, 'wx', 0o600); // configs carry the image's env
     });
 
+    // Chunks that queue while a write is in flight go down in one writev(2): a socket chunk is
+    // 16-64 KiB, and one write per chunk cost a quarter of the main thread in the pull profile.
+    const writeAll = async (chunks: Buffer[]) => {
+      await opening;
+      for (const chunk of chunks) {
+        size += chunk.length;
+        if (expected && size > expected.size) {
+          throw new FlotillaError('CONTENT_SIZE_MISMATCH', {
+            digest: expected.digest,
+            expected: expected.size,
+            actual: `more than ${expected.size}`,
+          });
+        }
+        hash.update(chunk);
+      }
+      let pending = chunks;
+      while (pending.length) {
+        const { bytesWritten } = await fh!.writev(pending);
+        pending = afterBytes(pending, bytesWritten);
+      }
+    };
     const writable = new Writable({
       highWaterMark: 1024 * 1024,
       write: (chunk: Buffer, _enc, cb) => {
-        opening
-          .then(async () => {
-            size += chunk.length;
-            if (expected && size > expected.size) {
-              throw new FlotillaError('CONTENT_SIZE_MISMATCH', {
-                digest: expected.digest,
-                expected: expected.size,
-                actual: `more than ${expected.size}`,
-              });
-            }
-            hash.update(chunk);
-            let off = 0;
-            while (off < chunk.length) {
-              const { bytesWritten } = await fh!.write(chunk, off, chunk.length - off);
-              off += bytesWritten;
-            }
-          })
-          .then(() => cb(), cb);
+        writeAll([chunk]).then(() => cb(), cb);
+      },
+      writev: (chunks, cb) => {
+        writeAll(chunks.map((c) => c.chunk as Buffer)).then(() => cb(), cb);
       },
       final: (cb) => {
         opening
@@ -234,4 +241,17 @@ function notFound(digest: string, err: unknown): unknown {
     return new FlotillaError('CONTENT_NOT_FOUND', { digest }, { cause: err });
   }
   return err;
+}
+
+/** What is left of `chunks` after the first `n` bytes were written (a short writev). */
+function afterBytes(chunks: Buffer[], n: number): Buffer[] {
+  const rest: Buffer[] = [];
+  for (const c of chunks) {
+    if (n >= c.length) n -= c.length;
+    else {
+      rest.push(n > 0 ? c.subarray(n) : c);
+      n = 0;
+    }
+  }
+  return rest;
 }

@@ -13,6 +13,12 @@ import type { LayerCompression } from './decompress.js';
 
 /** Bytes sent to a job and not yet taken by its tar parser. */
 const WINDOW_BYTES = 8 * 1024 * 1024;
+/**
+ * Socket chunks (16-64 KiB) are gathered into batches of this size, copied once into a buffer of
+ * their own and transferred, not cloned: one message per batch instead of one structured-clone
+ * copy per chunk (a seventh of the main thread's time in the pull profile, issue 16).
+ */
+const BATCH_BYTES = 512 * 1024;
 /** Idle workers beyond this many are ended at once; the rest after IDLE_MS. */
 const MAX_IDLE_WORKERS = 4;
 const IDLE_MS = 30_000;
@@ -148,15 +154,29 @@ export async function unpackInWorker(
 
   send({ type: 'start', dest, layer });
   let sourceError: unknown;
+  let batch: Buffer[] = [];
+  let batchBytes = 0;
+  const flush = () => {
+    if (!batchBytes) return;
+    const data = Buffer.concat(batch, batchBytes);
+    batch = [];
+    inFlight += batchBytes;
+    batchBytes = 0;
+    // Buffer.concat of more than 4 KiB allocates an ArrayBuffer of exactly its size: ours to give.
+    const own = data.byteOffset === 0 && data.buffer.byteLength === data.length;
+    worker.postMessage({ type: 'chunk', data } satisfies ToWorker, own ? [data.buffer] : []);
+  };
   try {
     for await (const chunk of source) {
       if (finished) break;
       const buf = chunk as Buffer;
-      inFlight += buf.length;
-      send({ type: 'chunk', data: buf });
+      batch.push(buf);
+      batchBytes += buf.length;
+      if (batchBytes >= BATCH_BYTES) flush();
       while (inFlight > WINDOW_BYTES && !finished) await new Promise<void>((r) => (wake = r));
       wake = undefined;
     }
+    if (!finished) flush();
     if (!finished) send({ type: 'end' });
   } catch (err) {
     // The download failed: the worker drops the job; the caller removes the half-written dir.
