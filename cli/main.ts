@@ -5,7 +5,6 @@ import { Command, CommanderError } from 'commander';
 import { exitStatus, StatusError } from './exit-status.js';
 import { createCliContext, type CliContext } from './context.js';
 import { groupsFor } from './commands/index.js';
-import { commandName } from './command-name.js';
 import { toFlotillaError } from '../shared/errors/index.js';
 
 export const version = '0.1.0';
@@ -32,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
   };
   // Only the groups that define this command are imported (see commands/index.ts).
   const registers = await Promise.all(groupsFor(argv).map((g) => g.load()));
-  for (const register of registers) register(program, getCtx, commandName(argv));
+  for (const register of registers) register(program, getCtx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

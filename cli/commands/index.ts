@@ -6,8 +6,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { commandName, daemonCommands } from '../command-name.js';
 
-/** `command`: the command word being run (undefined for `--help`): a group may skip the rest. */
-export type Register = (program: Command, ctx: () => CliContext, command?: string) => void;
+export type Register = (program: Command, ctx: () => CliContext) => void;
 
 export interface CommandGroup {
   /** Top-level commands the group registers or adds subcommands to. */

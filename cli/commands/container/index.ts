@@ -14,19 +14,12 @@ export { parseEnvFile } from './options.js';
 export { asFlagError } from './runtime-flags.js';
 export { template } from './template.js';
 
-export function registerContainerCommands(
-  program: Command,
-  ctx: () => CliContext,
-  command?: string,
-): void {
+export function registerContainerCommands(program: Command, ctx: () => CliContext): void {
   registerRunCommands(program, ctx);
   registerExecCommand(program, ctx);
   registerLifecycleCommands(program, ctx);
   registerQueryCommands(program, ctx);
   registerVolumeCommands(program, ctx);
-  // The `container` mirror (another ~40 commands with all of run's flags: ~10 ms of commander
-  // set-up per start) only when it is what runs, or for the full --help.
-  if (command !== undefined && command !== 'container') return;
   const container = program.command('container').description('Manage containers');
   registerPruneCommand(container, ctx);
   // `container <verb>` mirrors the top-level verbs.
