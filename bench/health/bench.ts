@@ -246,7 +246,8 @@ function runcExecReference(agent: Agent, id: string) {
 
 async function main() {
   const results = [];
-  for (const mode of modes) results.push(await measure(mode));
+  for (const mode of modes)
+    results.push(await measure(mode).catch((err: unknown) => ({ mode, error: String(err) })));
   const docker = execFileSync('sh', ['-c', 'docker info >/dev/null 2>&1 && echo yes || true'])
     .toString()
     .trim();
