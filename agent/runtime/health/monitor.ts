@@ -75,7 +75,8 @@ export class HealthMonitor {
       result = await this.deps.exec(
         rec,
         this.command(rec),
-        hc.timeoutMs ?? healthDefaults.timeoutMs,
+        // 0 is "the default", as in Docker (the CLI sends 0 without --health-timeout)
+        hc.timeoutMs || healthDefaults.timeoutMs,
       );
       if (result.exitCode === -1) result.output = 'Health check exceeded timeout';
     } catch (err) {
