@@ -11,7 +11,10 @@ export interface ProbeAnswer {
 export function encodeRequest(cmd: string[], timeoutMs: number): Buffer {
   const args = Buffer.concat(cmd.map((a) => Buffer.from(`${a}\0`)));
   const head = Buffer.alloc(8);
-  head.writeUInt32LE(Math.max(1, Math.min(Math.round(timeoutMs), 0xffffffff)), 0);
+  // 0, NaN or a negative value would be a deadline already past: the probe server would kill
+  // every check at once. Callers pass Docker's default (30 s) for "unset"; this is the last guard.
+  const ms = Number.isFinite(timeoutMs) && timeoutMs > 0 ? Math.round(timeoutMs) : 30_000;
+  head.writeUInt32LE(Math.min(ms, 0xffffffff), 0);
   head.writeUInt32LE(args.length, 4);
   return Buffer.concat([head, args]);
 }
