@@ -8,6 +8,7 @@ import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Writable } from 'node:stream';
 import type { Logger } from '../../../shared/log/index.js';
 import type { ContainerRecord } from '../container/record.js';
 import { runcExecArgs, type ExecHost } from '../exec/exec.js';
@@ -36,6 +37,8 @@ function helperBinary(env: NodeJS.ProcessEnv = process.env): string | undefined 
 
 interface Server {
   proc: ChildProcess;
+  /** The server's stdin (requests), kept apart from `proc` (see launch). */
+  stdin: Writable;
   pidFile: string;
   /** The answers still owed, oldest first. */
   waiting: ((a: ProbeAnswer | undefined) => void)[];
@@ -87,7 +90,7 @@ export class ProbeServers {
     const pending = this.servers.get(id);
     this.servers.delete(id);
     this.refused.delete(id);
-    void pending?.then((s) => s?.proc.stdin?.end());
+    void pending?.then((s) => s?.stdin.end());
   }
 
   stopAll(): void {
@@ -111,7 +114,7 @@ export class ProbeServers {
         clearTimeout(timer);
         resolve(a ?? { exitCode: -1, output: 'Health check exceeded timeout' });
       });
-      server.proc.stdin!.write(encodeRequest(cmd, timeoutMs));
+      server.stdin.write(encodeRequest(cmd, timeoutMs));
     });
   }
 
@@ -119,7 +122,7 @@ export class ProbeServers {
     try {
       process.kill(Number(readFileSync(server.pidFile, 'utf8')), 'SIGKILL');
     } catch {
-      server.proc.stdin?.destroy();
+      server.stdin.destroy();
     }
   }
 
@@ -136,10 +139,14 @@ export class ProbeServers {
     const proc = spawn(host.runc.deps.binary, args, {
       stdio: ['pipe', 'pipe', 'pipe', fd],
     });
-    const server: Server = { proc, pidFile, waiting: [], queue: Promise.resolve() };
+    // Node destroys a child's stdin when the child exits, and runc exits as soon as the server
+    // runs: keep the stream as ours, or the server would read EOF and end at once.
+    const stdin = proc.stdin!;
+    (proc as { stdin: unknown }).stdin = null;
+    const server: Server = { proc, stdin, pidFile, waiting: [], queue: Promise.resolve() };
     const errors: Buffer[] = [];
     proc.stderr!.on('data', (d: Buffer) => errors.length < 16 && errors.push(d));
-    proc.stdin!.on('error', () => undefined);
+    stdin.on('error', () => undefined);
     let buffered: Buffer = Buffer.alloc(0);
     proc.stdout!.on('data', (d: Buffer) => {
       const { answers, rest } = decodeAnswers(Buffer.concat([buffered, d]));
@@ -161,7 +168,7 @@ export class ProbeServers {
       proc.on('exit', (c) => res(c ?? -1));
     });
     if (code !== 0) {
-      proc.stdin!.destroy();
+      stdin.destroy();
       return this.refuse(rec.id, Buffer.concat(errors).toString().trim() || `runc exited ${code}`);
     }
     return server;
