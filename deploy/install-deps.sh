@@ -6,6 +6,7 @@
 #             apache2-utils (htpasswd for the auth registry), socat, python3,
 #             tcpdump (the encrypted overlay test reads the wire), chromium (the dashboard test, via puppeteer-core)
 #   bench:    skopeo, umoci, wrk, hyperfine (references measured beside Flotilla)
+#   build:    gcc, libc6-dev (flotilla-probe, the static health-check helper: scripts/build-native.mjs)
 set -euo pipefail
 
 packages=(
@@ -13,6 +14,7 @@ packages=(
   etcd-server etcd-client
   docker-registry busybox-static apache2-utils socat python3 curl ca-certificates tcpdump chromium
   skopeo umoci wrk hyperfine
+  gcc libc6-dev
 )
 
 if [ "$(id -u)" -ne 0 ]; then
