@@ -63,6 +63,11 @@ export interface ManagerSettings {
   apiJoinRatePerMinute: number;
   /** Encrypted overlay networks get a new key this often (tests set it short). @default 12 h */
   overlayKeyRotationMs: number;
+  /**
+   * Registries the manager asks over plain HTTP when it resolves image digests (loopback ones
+   * always); the agents' --insecure-registry lists are their own. @default []
+   */
+  insecureRegistries: string[];
 }
 
 /** What the command line may set: the settings, and which config file to read them from. */
@@ -104,6 +109,7 @@ const defaults: ManagerSettings = {
   defaultAddrPool: [],
   defaultAddrPoolMaskLength: 0,
   overlayKeyRotationMs: 12 * 3600_000,
+  insecureRegistries: [],
   ...apiLimitSettings(defaultApiLimits),
 };
 

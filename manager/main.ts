@@ -35,6 +35,7 @@ import { ClusterEvents } from './events/index.js';
 import { Dashboard } from './dashboard/index.js';
 import { ManagerMetrics } from './metrics/index.js';
 import { managerParts } from './parts.js';
+import { HttpDigestResolver } from './images/index.js';
 import { SecretsKeyring } from './secrets/index.js';
 import { EtcdObjectStore } from './store/index.js';
 
@@ -200,6 +201,7 @@ export async function runManager(
       ca,
       kek,
       secretsKey,
+      images: new HttpDigestResolver({ insecureRegistries: config.insecureRegistries }),
       leader,
       managerId,
       grpcAddr: config.grpcAddr,

@@ -13,6 +13,7 @@ import { meshNetwork } from './hooks/index.js';
 import type {
   HookContext,
   ImagePuller,
+  PullAuthSource,
   NetworkProvisioner,
   StatusSink,
   TaskFileProvisioner,
@@ -22,6 +23,7 @@ import type {
 export interface ControllerDeps {
   engine: ContainerEngine;
   images?: ImagePuller;
+  pullAuth?: PullAuthSource;
   networks?: NetworkProvisioner;
   files?: TaskFileProvisioner;
   hooks: readonly TaskHook[];
@@ -162,6 +164,7 @@ export class TaskController {
       task: this.task,
       engine: this.deps.engine,
       images: this.deps.images,
+      pullAuth: this.deps.pullAuth,
       networks: this.deps.networks,
       files: this.deps.files,
       log: this.log,

@@ -13,6 +13,7 @@ import type {
   ImagePuller,
   NetworkProvisioner,
   StatusSink,
+  PullAuthSource,
   TaskFileProvisioner,
   TaskHook,
 } from './types.js';
@@ -23,6 +24,8 @@ export interface ExecutorDeps {
   report: StatusSink;
   nodeId: string;
   images?: ImagePuller;
+  /** Registry credentials of tasks (`--with-registry-auth`); absent = anonymous pulls. */
+  pullAuth?: PullAuthSource;
   networks?: NetworkProvisioner;
   /** Secret and config files of tasks; absent = tasks that use any fail. */
   files?: TaskFileProvisioner;
@@ -92,6 +95,7 @@ export class Executor {
       c = new TaskController(task, {
         engine: this.deps.engine,
         images: this.deps.images,
+        pullAuth: this.deps.pullAuth,
         networks: this.deps.networks,
         files: this.deps.files,
         hooks: this.deps.hooks ?? defaultHooks,

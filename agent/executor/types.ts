@@ -1,5 +1,6 @@
 // Contracts of the executor: what a hook sees, and the optional collaborators (image pulls,
 // networking) it uses when the agent provides them.
+import type { Credentials } from '../../shared/engine/index.js';
 import type { Logger } from '../../shared/log/index.js';
 import type { Task, TaskState, TaskStatus } from '../../shared/model/index.js';
 import type { NetworkProvisioner } from '../network/index.js';
@@ -7,7 +8,14 @@ import type { ContainerCreateOptions, ContainerEngine } from '../runtime/index.j
 
 /** Pulls an image so `create` can use it; absent = the engine resolves images itself. */
 export interface ImagePuller {
-  pull(ref: string, opts?: { signal?: AbortSignal }): Promise<unknown>;
+  pull(ref: string, opts?: { signal?: AbortSignal; credentials?: Credentials }): Promise<unknown>;
+  /** Throws when the image is not on this node. */
+  find?(ref: string): unknown;
+}
+
+/** A task's registry credentials (`--with-registry-auth`), as the manager sent them. */
+export interface PullAuthSource {
+  forTask(task: Task, signal?: AbortSignal): Promise<Credentials | undefined>;
 }
 
 /** Creates a task's network on this node when it does not exist yet (stack networks). */
@@ -33,6 +41,7 @@ export interface HookContext {
   task: Task;
   engine: ContainerEngine;
   images?: ImagePuller;
+  pullAuth?: PullAuthSource;
   networks?: NetworkProvisioner;
   files?: TaskFileProvisioner;
   log: Logger;

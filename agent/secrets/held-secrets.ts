@@ -2,7 +2,8 @@
 // the session (SecretsUpdate). Never written anywhere but a task's tmpfs (task-files.ts).
 
 export interface SecretData {
-  kind: 'secret' | 'config';
+  /** registry-auth: a service's pull credentials (pull-auth.ts), never a file. */
+  kind: 'secret' | 'config' | 'registry-auth';
   data: Buffer;
 }
 
@@ -13,8 +14,7 @@ export class HeldSecrets {
   /** A SecretsUpdate: `full` replaces the whole set. */
   apply(full: boolean, set: { id: string; kind: string; data: Buffer }[], removed: string[]): void {
     if (full) this.byId.clear();
-    for (const s of set)
-      this.byId.set(s.id, { kind: s.kind === 'config' ? 'config' : 'secret', data: s.data });
+    for (const s of set) this.byId.set(s.id, { kind: kindOf(s.kind), data: s.data });
     for (const id of removed) this.byId.delete(id);
     for (const w of [...this.waiters]) w();
   }
@@ -49,4 +49,8 @@ export class HeldSecrets {
       signal?.addEventListener('abort', done, { once: true });
     });
   }
+}
+
+function kindOf(kind: string): SecretData['kind'] {
+  return kind === 'config' || kind === 'registry-auth' ? kind : 'secret';
 }

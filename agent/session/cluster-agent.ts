@@ -19,7 +19,7 @@ import { CertificateRenewal } from './renewal.js';
 import { FlotillaError } from '../../shared/errors/index.js';
 import { isExpired, tryCertificateValidity } from '../../shared/tls/index.js';
 import { join } from 'node:path';
-import { HeldSecrets, TaskFiles } from '../secrets/index.js';
+import { HeldPullAuth, HeldSecrets, TaskFiles } from '../secrets/index.js';
 
 export interface ClusterAgentOptions {
   config: {
@@ -87,6 +87,7 @@ export async function startClusterAgent(
     files,
     engine: opts.engine,
     images: opts.images,
+    pullAuth: new HeldPullAuth(held),
     networks: opts.networks,
     log,
     report: reporter.report,

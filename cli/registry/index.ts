@@ -2,3 +2,5 @@
 // registry's credentials to the agent with each request.
 export { CredentialStore, defaultCredentialsFile } from './credentials.js';
 export { authHeader, registryKey, registryOfImage } from './auth.js';
+export { notLoggedIn, registryAuthFor } from './service-auth.js';
+export type { RegistryAuthEntry } from './service-auth.js';

@@ -4,6 +4,7 @@ import type { Node, Service } from '../../shared/model/index.js';
 import type { ClusterCa, KekKeeper } from '../ca/index.js';
 import type { ClusterEvents } from '../events/index.js';
 import type { EtcdMembership } from '../etcd/index.js';
+import type { DigestResolver } from '../images/index.js';
 import type { LeaderElection } from '../leader.js';
 import type { SecretsKeySource } from '../secrets/index.js';
 import type { StoreCore } from '../store/index.js';
@@ -34,6 +35,8 @@ export interface ApiDeps {
   kek?: KekKeeper;
   /** Seals new secrets (absent in tests that create none). */
   secretsKey?: SecretsKeySource;
+  /** Pins service images to digests (absent: images run as written). */
+  images?: DigestResolver;
   leader: LeaderElection;
   managerId: string;
   /** The cluster event stream (GET /events). */

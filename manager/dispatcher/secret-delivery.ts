@@ -6,7 +6,8 @@ import type { SecretPayload } from '../../proto/index.js';
 import type { Logger } from '../../shared/log/index.js';
 import { isTerminal, type Task } from '../../shared/model/index.js';
 
-export type FileKind = 'secret' | 'config';
+/** registry-auth: a service's pull credentials (`--with-registry-auth`), by the task's pullAuthId. */
+export type FileKind = 'secret' | 'config' | 'registry-auth';
 /** The bytes of a secret or config; undefined when it no longer exists. */
 export type PayloadSource = (kind: FileKind, id: string) => Buffer | undefined;
 
@@ -102,5 +103,6 @@ function refsOf(t: Task): string[] {
   return [
     ...(c.secrets ?? []).map((r) => `secret:${r.id}`),
     ...(c.configs ?? []).map((r) => `config:${r.id}`),
+    ...(t.pullAuthId ? [`registry-auth:${t.pullAuthId}`] : []),
   ];
 }

@@ -22,3 +22,9 @@ export {
   STACK_OBJECT_LABEL,
 } from './stack-files.js';
 export type { StackFileChange } from './stack-files.js';
+export {
+  nextRegistryAuth,
+  openRegistryAuth,
+  sealRegistryAuth,
+  withoutRegistryAuth,
+} from './registry-auth.js';

@@ -38,6 +38,7 @@ export function newTask(
     // JSON documents: cloneJson is several times cheaper than structuredClone (a scale-up by
     // 100,000 replicas builds 100,000 of these in one pass).
     spec: cloneJson(service.spec.taskTemplate),
+    ...(service.registryAuth ? { pullAuthId: `${service.id}.${service.registryAuth.id}` } : {}),
     endpointPorts: cloneJson(service.endpoint?.ports ?? service.spec.endpointSpec.ports),
     desiredState: 'running',
     status: { state: 'pending', timestamp, message: 'created by the orchestrator' },

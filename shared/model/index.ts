@@ -17,6 +17,7 @@ export type {
   UpdateState,
   UpdateStatus,
   Service,
+  SealedRegistryAuth,
 } from './service.js';
 export type {
   ManagerStatus,

@@ -169,4 +169,19 @@ export interface Service {
   updateStatus?: UpdateStatus;
   /** Ports as actually published (ingress ports the manager assigned), and its virtual addresses. */
   endpoint?: { ports: PortConfig[]; virtualIps?: VirtualIp[] };
+  /**
+   * `--with-registry-auth`: the registry credentials its tasks pull with, sealed like a secret
+   * (manager/secrets/registry-auth.ts). Outside the spec, and never returned by the API.
+   */
+  registryAuth?: SealedRegistryAuth;
+}
+
+/** Registry credentials sealed under the secrets data key; `id` changes whenever they change. */
+export interface SealedRegistryAuth {
+  id: string;
+  /** host[:port] of the registry they are for (docker.io for Docker Hub). */
+  registry: string;
+  keyId: string;
+  /** base64(iv ‖ tag ‖ ciphertext) of `{"username","password"}`. */
+  sealed: string;
 }

@@ -36,6 +36,11 @@ export interface Task {
   pendingReason?: string;
   /** Image pinned to a digest once resolved, so every replica runs the same bytes. */
   resolvedImage?: string;
+  /**
+   * `<serviceId>.<registryAuth id>` when the service pulls with registry credentials: the agent is
+   * sent them over its session (kind registry-auth) with the secrets, and pulls with them.
+   */
+  pullAuthId?: string;
   /** Its interfaces on cluster (overlay) networks, addresses fixed by the manager at placement. */
   networks?: TaskNetworkAttachment[];
 }

@@ -3,7 +3,7 @@
 // (realm, service, sorted scopes) and refreshed shortly before they expire.
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { Logger } from '../../../shared/log/index.js';
-import type { AuthChallenge } from './challenge.js';
+import type { AuthChallenge } from '../../../shared/registry/index.js';
 import { errorFor, type RequestContext } from './errors.js';
 import { readBody, readSmallBody, type HttpResponse, type HttpTransport } from './transport.js';
 import type { Credentials } from './types.js';

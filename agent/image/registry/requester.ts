@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { Logger } from '../../../shared/log/index.js';
 import { Authorizer } from './auth.js';
-import { parseChallenges } from './challenge.js';
+import { parseChallenges } from '../../../shared/registry/index.js';
 import { apiHost, isListedInsecure, isLoopback } from './endpoint.js';
 import { responseError, type RequestContext } from './errors.js';
 import {

@@ -121,6 +121,13 @@ export const managerFlags: readonly FlagBinding<ManagerFlagSettings>[] = [
     type: 'boolean',
   },
   {
+    // As the agent's: singular like docker's, repeatable. Used to resolve service image digests.
+    flag: '--insecure-registry <host:port>',
+    description: 'registry to ask over plain HTTP when pinning image digests (repeatable)',
+    setting: 'insecureRegistries',
+    type: 'list',
+  },
+  {
     flag: '--metrics-addr <addr>',
     description:
       'serve Prometheus metrics over plain HTTP at ADDR/metrics (loopback or a scrape network)',

@@ -18,60 +18,69 @@ import { registerServiceRollback } from './rollback.js';
 import { registerServiceUpdate } from './update.js';
 import { addTaskSpecOptions } from './task-flags.js';
 import { addFileCreateOptions } from './file-flags.js';
+import { addImageOptions, imageRequest, printWarnings, type ImageFlags } from './image-flags.js';
 
 export function registerServiceCommands(program: Command, ctx: () => CliContext): void {
   const service = program.command('service').description('Manage services');
 
-  const create = addRuntimeCreateOptions(
-    addFileCreateOptions(
-      addTaskSpecOptions(
-        service
-          .command('create')
-          .description('Create a new service')
-          .argument('<image>')
-          .argument('[command...]')
-          .option('--name <name>', 'service name')
-          .option('--replicas <n>', 'number of tasks')
-          .option('--mode <mode>', 'replicated or global', 'replicated')
-          .option('-e, --env <VAR=value>', 'set an environment variable (repeatable)', collect)
-          .option(
-            '-p, --publish <spec>',
-            'publish a port: [PUBLISHED:]TARGET or mode=host,target=,published=',
-            collect,
-          )
-          .option(
-            '--network <network>',
-            'attach to a network: NAME[,alias=A] or name=NAME,alias=A (repeatable)',
-            collect,
-          )
-          .option('--endpoint-mode <mode>', 'vip (default) or dnsrr')
-          .option('--constraint <expr>', 'placement constraint (repeatable)', collect)
-          .option(
-            '--placement-pref <pref>',
-            'placement preference spread=... (repeatable)',
-            collect,
-          )
-          .option(
-            '--mount <spec>',
-            'attach a mount type=bind|volume|tmpfs,... (repeatable)',
-            collect,
-          )
-          .option('-l, --label <k=v>', 'service label (repeatable)', collect)
-          .option('--container-label <k=v>', 'container label (repeatable)', collect)
-          .option('--update-parallelism <n>', 'tasks updated at once')
-          .option('--update-delay <duration>', 'delay between updates')
-          .option('--update-failure-action <a>', 'pause, continue or rollback')
-          .option('--update-monitor <duration>', 'time to monitor each updated task')
-          .option('--update-order <o>', 'stop-first or start-first')
-          .option('--update-max-failure-ratio <r>', 'failure rate to tolerate during an update')
-          .option('--rollback-parallelism <n>', 'tasks rolled back at once (0 = all)')
-          .option('--rollback-delay <duration>', 'delay between task rollbacks')
-          .option('--rollback-failure-action <a>', 'pause or continue')
-          .option('--rollback-monitor <duration>', 'time to monitor each rolled back task')
-          .option('--rollback-max-failure-ratio <r>', 'failure rate to tolerate during a rollback')
-          .option('--rollback-order <o>', 'stop-first or start-first')
-          .option('-d, --detach', 'exit immediately instead of waiting for the service to converge')
-          .option('-q, --quiet', 'suppress progress output'),
+  const create = addImageOptions(
+    addRuntimeCreateOptions(
+      addFileCreateOptions(
+        addTaskSpecOptions(
+          service
+            .command('create')
+            .description('Create a new service')
+            .argument('<image>')
+            .argument('[command...]')
+            .option('--name <name>', 'service name')
+            .option('--replicas <n>', 'number of tasks')
+            .option('--mode <mode>', 'replicated or global', 'replicated')
+            .option('-e, --env <VAR=value>', 'set an environment variable (repeatable)', collect)
+            .option(
+              '-p, --publish <spec>',
+              'publish a port: [PUBLISHED:]TARGET or mode=host,target=,published=',
+              collect,
+            )
+            .option(
+              '--network <network>',
+              'attach to a network: NAME[,alias=A] or name=NAME,alias=A (repeatable)',
+              collect,
+            )
+            .option('--endpoint-mode <mode>', 'vip (default) or dnsrr')
+            .option('--constraint <expr>', 'placement constraint (repeatable)', collect)
+            .option(
+              '--placement-pref <pref>',
+              'placement preference spread=... (repeatable)',
+              collect,
+            )
+            .option(
+              '--mount <spec>',
+              'attach a mount type=bind|volume|tmpfs,... (repeatable)',
+              collect,
+            )
+            .option('-l, --label <k=v>', 'service label (repeatable)', collect)
+            .option('--container-label <k=v>', 'container label (repeatable)', collect)
+            .option('--update-parallelism <n>', 'tasks updated at once')
+            .option('--update-delay <duration>', 'delay between updates')
+            .option('--update-failure-action <a>', 'pause, continue or rollback')
+            .option('--update-monitor <duration>', 'time to monitor each updated task')
+            .option('--update-order <o>', 'stop-first or start-first')
+            .option('--update-max-failure-ratio <r>', 'failure rate to tolerate during an update')
+            .option('--rollback-parallelism <n>', 'tasks rolled back at once (0 = all)')
+            .option('--rollback-delay <duration>', 'delay between task rollbacks')
+            .option('--rollback-failure-action <a>', 'pause or continue')
+            .option('--rollback-monitor <duration>', 'time to monitor each rolled back task')
+            .option(
+              '--rollback-max-failure-ratio <r>',
+              'failure rate to tolerate during a rollback',
+            )
+            .option('--rollback-order <o>', 'stop-first or start-first')
+            .option(
+              '-d, --detach',
+              'exit immediately instead of waiting for the service to converge',
+            )
+            .option('-q, --quiet', 'suppress progress output'),
+        ),
       ),
     ),
   );
@@ -79,15 +88,17 @@ export function registerServiceCommands(program: Command, ctx: () => CliContext)
     async (
       image: string,
       args: string[],
-      f: CreateFlags & { detach?: boolean; quiet?: boolean },
+      f: CreateFlags & ImageFlags & { detach?: boolean; quiet?: boolean },
     ) => {
       const spec = parseFlags(() => createSpec(image, args, f));
       const client = managerClient(ctx());
-      const res = await client.json<{ id: string }>({
+      const extra = await imageRequest(f, image, true, ctx().err);
+      const res = await client.json<{ id: string; warnings?: string[] }>({
         method: 'POST',
         path: '/services',
-        body: { spec },
+        body: { spec, ...extra },
       });
+      printWarnings(res.warnings, ctx().err);
       ctx().out.write(`${res.id}\n`);
       if (!f.detach) await waitForConvergence(client, res.id, { out: ctx().out, quiet: f.quiet });
     },

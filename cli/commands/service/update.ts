@@ -2,6 +2,7 @@
 // spec and sends it with the version it was read at (the manager refuses a stale one). Scalar flags
 // are parsed by `service create`'s specFromFlags, so both verbs accept and reject the same values.
 import type { Command } from 'commander';
+import { addImageOptions, imageRequest, printWarnings, type ImageFlags } from './image-flags.js';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { PortConfig, ServiceSpec, UpdateConfig } from '../../../shared/model/index.js';
 import { managerClient } from '../../clients/manager-client.js';
@@ -290,9 +291,9 @@ function updateOptions(cmd: Command): Command {
 }
 
 export function registerServiceUpdate(service: Command, ctx: () => CliContext): void {
-  updateOptions(
-    service.command('update').description('Update a service').argument('<service>'),
-  ).action(async (ref: string, f: ServiceUpdateFlags) => {
+  addImageOptions(
+    updateOptions(service.command('update').description('Update a service').argument('<service>')),
+  ).action(async (ref: string, f: ServiceUpdateFlags & ImageFlags) => {
     const client = managerClient(ctx());
     const s = await client.json<{ id: string; version: number; spec: ServiceSpec }>({
       path: `/services/${encodeURIComponent(ref)}`,
@@ -314,13 +315,19 @@ export function registerServiceUpdate(service: Command, ctx: () => CliContext): 
         }))
           ids.set(n.id, n.id).set(n.spec.name, n.id);
       const spec = parseFlags(() => applyUpdateFlags(s.spec, f, ids));
-      version = (
-        await client.json<{ version: number }>({
-          method: 'POST',
-          path: `/services/${s.id}/update`,
-          body: { version: s.version, spec },
-        })
-      ).version;
+      const extra = await imageRequest(
+        f,
+        spec.taskTemplate.containerSpec.image,
+        f.image !== undefined,
+        ctx().err,
+      );
+      const res = await client.json<{ version: number; warnings?: string[] }>({
+        method: 'POST',
+        path: `/services/${s.id}/update`,
+        body: { version: s.version, spec, ...extra },
+      });
+      printWarnings(res.warnings, ctx().err);
+      version = res.version;
     }
     ctx().out.write(`${ref}\n`);
     if (f.detach) return;

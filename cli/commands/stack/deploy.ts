@@ -11,7 +11,10 @@ import type { ManagerClient } from '../../clients/manager-client.js';
 import { managerClient } from '../../clients/manager-client.js';
 import type { CliContext } from '../../context.js';
 import { waitForConvergence } from '../../convergence.js';
+import { parseFlags } from '../../exit-status.js';
 import { readStackFiles, type StackFileInput } from './file-objects.js';
+import { FlotillaError } from '../../../shared/errors/index.js';
+import { notLoggedIn, registryAuthFor, type RegistryAuthEntry } from '../../registry/index.js';
 
 export interface StackDeployOptions {
   composeFile?: string[];
@@ -19,6 +22,9 @@ export interface StackDeployOptions {
   detach?: boolean;
   quiet?: boolean;
   dryRun?: boolean;
+  withRegistryAuth?: boolean;
+  /** @default always */
+  resolveImage?: string;
 }
 
 export interface StackDeployResult {
@@ -30,6 +36,14 @@ export interface StackDeployResult {
   networksCreated?: { id: string; name: string }[];
   files?: { kind: string; name: string; object: string; state: string }[];
   filesRemoved?: { kind: string; name: string }[];
+  /** Images the manager could not pin to a digest. */
+  warnings?: string[];
+}
+
+/** What deploy sends beside the stack: `--with-registry-auth` and `--resolve-image`. */
+export interface StackImageOptions {
+  registryAuth?: RegistryAuthEntry[];
+  resolveImage?: 'always' | 'changed' | 'never';
 }
 
 /** A stack network as the manager's stack route takes it (overlay networks only). */
@@ -56,12 +70,41 @@ export async function deployStack(
   dryRun = false,
   networks: StackNetwork[] = [],
   files: { secrets?: StackFileInput[]; configs?: StackFileInput[] } = {},
+  images: StackImageOptions = {},
 ): Promise<StackDeployResult> {
   return client.json<StackDeployResult>({
     method: 'POST',
     path: `/stacks/${encodeURIComponent(name)}/${dryRun ? 'plan' : 'deploy'}`,
-    body: { services, networks: networks.map(networkRequest), prune, ...files },
+    body: { services, networks: networks.map(networkRequest), prune, ...files, ...images },
   });
+}
+
+const resolveModes = ['always', 'changed', 'never'] as const;
+
+function resolveMode(given = 'always'): NonNullable<StackImageOptions['resolveImage']> {
+  const mode = resolveModes.find((m) => m === given);
+  if (!mode)
+    throw new FlotillaError('INVALID_FLAG_VALUE', {
+      flag: '--resolve-image',
+      value: given,
+      reason: 'must be always, changed or never',
+    });
+  return mode;
+}
+
+async function imageOptions(
+  ctx: CliContext,
+  o: StackDeployOptions,
+  mode: StackImageOptions['resolveImage'],
+  services: ServiceSpec[],
+): Promise<StackImageOptions> {
+  const images: StackImageOptions = { resolveImage: mode };
+  if (o.withRegistryAuth)
+    images.registryAuth = await registryAuthFor(
+      services.map((s) => s.taskTemplate.containerSpec.image),
+      (r) => ctx.err.write(notLoggedIn(r)),
+    );
+  return images;
 }
 
 export async function runStackDeploy(
@@ -69,6 +112,7 @@ export async function runStackDeploy(
   name: string,
   o: StackDeployOptions,
 ): Promise<void> {
+  const mode = parseFlags(() => resolveMode(o.resolveImage));
   // Loading throws on any problem in any file before anything is sent.
   const stack = loadStack(name, o.composeFile ?? []);
   for (const w of stack.warnings) ctx.err.write(`WARNING: ${w}\n`);
@@ -78,13 +122,16 @@ export async function runStackDeploy(
     secrets: readStackFiles('secret', stack.secrets),
     configs: readStackFiles('config', stack.configs),
   };
+  const images = await imageOptions(ctx, o, mode, stack.services);
+  const send = (dryRun: boolean) =>
+    deployStack(client, name, stack.services, o.prune, dryRun, stack.networks, files, images);
   if (o.dryRun) {
-    return printPlan(
-      ctx.out,
-      await deployStack(client, name, stack.services, o.prune, true, stack.networks, files),
-    );
+    const plan = await send(true);
+    for (const w of plan.warnings ?? []) ctx.err.write(`WARNING: ${w}\n`);
+    return printPlan(ctx.out, plan);
   }
-  const r = await deployStack(client, name, stack.services, o.prune, false, stack.networks, files);
+  const r = await send(false);
+  for (const w of r.warnings ?? []) ctx.err.write(`WARNING: ${w}\n`);
   for (const n of r.networksCreated ?? []) ctx.out.write(`Creating network ${n.name}\n`);
   for (const f of r.files ?? [])
     if (f.state === 'created') ctx.out.write(`Creating ${f.kind} ${f.object}\n`);

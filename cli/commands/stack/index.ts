@@ -38,6 +38,12 @@ export function registerStackCommands(program: Command, ctx: () => CliContext): 
     .option('-d', 'same as --detach')
     .option('-q, --quiet', 'suppress progress output')
     .option('--dry-run', 'print what would be created, updated and removed; change nothing')
+    .option('--with-registry-auth', 'send registry authentication details to swarm agents')
+    .option(
+      '--resolve-image <mode>',
+      'query the registry to resolve image digests: always, changed or never',
+      'always',
+    )
     .action((name: string, o: StackDeployOptions & { d?: boolean }) =>
       runStackDeploy(ctx(), name, { ...o, detach: o.d || o.detach }),
     );

@@ -5,9 +5,16 @@ import { FlotillaError } from '../../../shared/errors/index.js';
 import type { Service, ServiceSpec, Task } from '../../../shared/model/index.js';
 import { assignPorts } from '../../ingress/index.js';
 import { assignVips, liveNetworks, resolveNetworks } from '../../networks/index.js';
-import { resolveFileReferences } from '../../secrets/index.js';
+import { resolveFileReferences, withoutRegistryAuth } from '../../secrets/index.js';
 import { checkServiceSpec, newId, type StoreCore } from '../../store/index.js';
+import type { ResolveImageMode } from '../../images/index.js';
 import { findService, type ApiDeps } from '../context.js';
+import {
+  prepareServiceImage,
+  registryAuthSchema,
+  resolveImageSchema,
+  type RegistryAuthInput,
+} from './service-image.js';
 
 const idParam = {
   params: {
@@ -16,7 +23,23 @@ const idParam = {
     required: ['id'],
   },
 };
-const specBody = { type: 'object', required: ['spec'], properties: { spec: { type: 'object' } } };
+const specBody = {
+  type: 'object',
+  required: ['spec'],
+  properties: {
+    spec: { type: 'object' },
+    registryAuth: registryAuthSchema,
+    resolveImage: resolveImageSchema,
+  },
+};
+
+/** What create and update take beside the spec: Docker's X-Registry-Auth and QueryRegistry. */
+interface ImageOptions {
+  /** `--with-registry-auth`: credentials for the image's registry (sealed, never shown). */
+  registryAuth?: RegistryAuthInput[];
+  /** @default always (create), changed (update) */
+  resolveImage?: ResolveImageMode;
+}
 
 /** Docker's ServiceStatus: tasks running now, and how many should be. */
 export function serviceStatus(store: StoreCore, s: Service, tasks?: Task[]) {
@@ -35,32 +58,48 @@ export function serviceRoutes(app: FastifyInstance, d: ApiDeps): void {
     return d.store
       .list('service')
       .sort((a, b) => a.spec.name.localeCompare(b.spec.name))
-      .map((s) => ({ ...s, serviceStatus: serviceStatus(d.store, s, tasks) }));
+      .map((s) => ({ ...withoutRegistryAuth(s), serviceStatus: serviceStatus(d.store, s, tasks) }));
   });
 
   app.get<{ Params: { id: string } }>('/services/:id', { schema: idParam }, async (req) => {
     const s = findService(d.store, req.params.id);
-    return { ...s, serviceStatus: serviceStatus(d.store, s) };
+    return { ...withoutRegistryAuth(s), serviceStatus: serviceStatus(d.store, s) };
   });
 
-  app.post<{ Body: { spec: ServiceSpec } }>(
+  app.post<{ Body: { spec: ServiceSpec } & ImageOptions }>(
     '/services',
     { schema: { body: specBody } },
     async (req, reply) => {
       checkServiceSpec(req.body.spec);
-      const spec = resolveNetworks(req.body.spec, liveNetworks(d.store));
+      const image = await prepareServiceImage(d, req.log, req.body.spec, {
+        mode: req.body.resolveImage ?? 'always',
+        auths: req.body.registryAuth,
+      });
+      const spec = resolveNetworks(image.spec, liveNetworks(d.store));
       const now = new Date().toISOString();
-      const service: Service = { id: newId(), version: 1, createdAt: now, updatedAt: now, spec };
+      const service: Service = {
+        id: newId(),
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+        spec,
+        ...(image.registryAuth ? { registryAuth: image.registryAuth } : {}),
+      };
       await d.store.update((tx) => {
         const resolved = { ...service, spec: resolveFileReferences(tx, service.spec) };
         tx.create('service', assignVips(tx, assignPorts(tx, d.store, resolved)));
       });
       req.log.info({ serviceId: service.id, name: service.spec.name }, 'service created');
-      return reply.status(201).send({ id: service.id, warnings: [] });
+      return reply
+        .status(201)
+        .send({ id: service.id, warnings: image.warning ? [image.warning] : [] });
     },
   );
 
-  app.post<{ Params: { id: string }; Body: { spec: ServiceSpec; version: number } }>(
+  app.post<{
+    Params: { id: string };
+    Body: { spec: ServiceSpec; version: number } & ImageOptions;
+  }>(
     '/services/:id/update',
     {
       schema: {
@@ -68,14 +107,23 @@ export function serviceRoutes(app: FastifyInstance, d: ApiDeps): void {
         body: {
           type: 'object',
           required: ['spec', 'version'],
-          properties: { spec: { type: 'object' }, version: { type: 'integer' } },
+          properties: {
+            ...specBody.properties,
+            version: { type: 'integer' },
+          },
         },
       },
     },
     async (req) => {
       checkServiceSpec(req.body.spec);
-      const spec = resolveNetworks(req.body.spec, liveNetworks(d.store));
-      const id = findService(d.store, req.params.id).id;
+      const found = findService(d.store, req.params.id);
+      const id = found.id;
+      const image = await prepareServiceImage(d, req.log, req.body.spec, {
+        mode: req.body.resolveImage ?? 'changed',
+        auths: req.body.registryAuth,
+        current: found,
+      });
+      const spec = resolveNetworks(image.spec, liveNetworks(d.store));
       const updated = await d.store.update((tx) => {
         const cur = tx.get('service', id);
         if (!cur) throw new FlotillaError('SERVICE_NOT_FOUND', { id });
@@ -92,11 +140,13 @@ export function serviceRoutes(app: FastifyInstance, d: ApiDeps): void {
           version: cur.version + 1,
           updatedAt: new Date().toISOString(),
         };
+        // Sealed from the service as it was read; a concurrent update is caught by the version.
+        if (image.registryAuth) next.registryAuth = image.registryAuth;
         tx.update('service', assignVips(tx, assignPorts(tx, d.store, next)));
         return next;
       });
       req.log.info({ serviceId: id, version: updated.version }, 'service updated');
-      return { id, version: updated.version, warnings: [] };
+      return { id, version: updated.version, warnings: image.warning ? [image.warning] : [] };
     },
   );
 

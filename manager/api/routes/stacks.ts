@@ -31,6 +31,14 @@ import {
 } from '../../secrets/index.js';
 import { checkServiceSpec, newId } from '../../store/index.js';
 import type { ApiDeps } from '../context.js';
+import type { ResolveImageMode } from '../../images/index.js';
+import {
+  prepareServiceImage,
+  registryAuthSchema,
+  resolveImageSchema,
+  type PreparedImage,
+  type RegistryAuthInput,
+} from './service-image.js';
 import { canonical } from '../../../shared/json/canonical.js';
 import { fieldDiff, type FieldChange } from '../../../shared/json/field-diff.js';
 
@@ -49,6 +57,8 @@ export interface StackDeployResult {
   dryRun?: boolean;
   /** Networks this deploy created (`Creating network NAME`). */
   networksCreated?: { id: string; name: string }[];
+  /** Images that could not be pinned to a digest (Docker's warning, printed by the CLI). */
+  warnings?: string[];
 }
 
 /** Thrown inside the transaction of a dry run so that nothing is committed. */
@@ -75,6 +85,10 @@ function deployRoute(app: FastifyInstance, d: ApiDeps, url: string, dryRun: bool
       prune?: boolean;
       secrets?: FileObjectInput[];
       configs?: FileObjectInput[];
+      /** `--with-registry-auth`: the deploying user's credentials, per registry. */
+      registryAuth?: RegistryAuthInput[];
+      /** `--resolve-image`. @default always */
+      resolveImage?: ResolveImageMode;
     };
   }>(
     url,
@@ -94,6 +108,8 @@ function deployRoute(app: FastifyInstance, d: ApiDeps, url: string, dryRun: bool
             prune: { type: 'boolean' },
             secrets: { type: 'array', items: { type: 'object' } },
             configs: { type: 'array', items: { type: 'object' } },
+            registryAuth: registryAuthSchema,
+            resolveImage: resolveImageSchema,
           },
         },
       },
@@ -145,6 +161,20 @@ function deployRoute(app: FastifyInstance, d: ApiDeps, url: string, dryRun: bool
         secret: await prepareStackFiles(keys, 'secret', stack, fileInputs.secret),
         config: await prepareStackFiles(d.secretsKey, 'config', stack, fileInputs.config),
       };
+      // Images pinned and credentials sealed before the transaction (registry calls).
+      const warnings: string[] = [];
+      const images = new Map<string, PreparedImage>();
+      for (const spec of specs) {
+        const cur = d.store.serviceByName(spec.name);
+        const p = await prepareServiceImage(d, req.log, spec, {
+          mode: req.body.resolveImage ?? 'always',
+          auths: req.body.registryAuth,
+          current: cur,
+          keys,
+        });
+        if (p.warning) warnings.push(p.warning);
+        images.set(spec.name, p);
+      }
       const deploy = d.store.update((tx) => {
         const r: StackDeployResult = {
           created: [],
@@ -186,7 +216,7 @@ function deployRoute(app: FastifyInstance, d: ApiDeps, url: string, dryRun: bool
           r.networksCreated!.push({ id: n.id, name: n.spec.name });
         }
         // Renamed per attempt: a retried transaction starts again from the request.
-        const mine = structuredClone(specs);
+        const mine = structuredClone(specs.map((s) => images.get(s.name)?.spec ?? s));
         for (const kind of ['secret', 'config'] as const) {
           const picked = pickStackFiles(
             tx,
@@ -205,12 +235,24 @@ function deployRoute(app: FastifyInstance, d: ApiDeps, url: string, dryRun: bool
           const spec = resolveNetworks(resolveFileReferences(tx, given), networks);
           const known = d.store.serviceByName(spec.name);
           const cur = known && tx.get('service', known.id);
+          const registryAuth = images.get(spec.name)?.registryAuth;
+          const auth = registryAuth ? { registryAuth } : {};
           if (!cur) {
-            const s: Service = { id: newId(), version: 1, createdAt: now, updatedAt: now, spec };
+            const s: Service = {
+              id: newId(),
+              version: 1,
+              createdAt: now,
+              updatedAt: now,
+              spec,
+              ...auth,
+            };
             tx.create('service', assignVips(tx, assignPorts(tx, d.store, s, written)));
             written.push(s);
             r.created.push({ id: s.id, name: spec.name, version: 1 });
-          } else if (canonical(cur.spec) === canonical(spec)) {
+          } else if (
+            canonical(cur.spec) === canonical(spec) &&
+            cur.registryAuth?.id === registryAuth?.id
+          ) {
             r.unchanged.push({ id: cur.id, name: spec.name, version: cur.version });
           } else {
             const next: Service = {
@@ -219,6 +261,7 @@ function deployRoute(app: FastifyInstance, d: ApiDeps, url: string, dryRun: bool
               spec,
               version: cur.version + 1,
               updatedAt: now,
+              ...auth,
             };
             tx.update('service', assignVips(tx, assignPorts(tx, d.store, next, written)));
             written.push(next);
@@ -245,6 +288,7 @@ function deployRoute(app: FastifyInstance, d: ApiDeps, url: string, dryRun: bool
           for (const name of pruneStackFiles(tx, d.store, kind, stack, [...byId.values()], keep))
             r.filesRemoved.push({ kind, name });
         }
+        if (warnings.length) r.warnings = warnings;
         if (dryRun) throw new DryRunDone({ ...r, dryRun: true });
         return r;
       });

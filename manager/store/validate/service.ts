@@ -178,6 +178,11 @@ export function validateService(v: unknown): void {
     ]);
     str(u.message, 'updateStatus.message');
   }
+  if (s.registryAuth !== undefined) {
+    const a = obj(s.registryAuth, 'registryAuth');
+    for (const k of ['id', 'registry', 'keyId', 'sealed'])
+      str(a[k], `registryAuth.${k}`, { nonEmpty: true });
+  }
   if (s.endpoint !== undefined) {
     const e = obj(s.endpoint, 'endpoint');
     arr(e.ports, 'endpoint.ports', port);

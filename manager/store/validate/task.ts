@@ -25,5 +25,6 @@ export function validateTask(v: unknown): void {
   time(t.createdAt, 'createdAt');
   optStr(t.pendingReason, 'pendingReason');
   optStr(t.resolvedImage, 'resolvedImage');
+  optStr(t.pullAuthId, 'pullAuthId');
   if (t.networks !== undefined) attachments(t.networks, 'networks');
 }

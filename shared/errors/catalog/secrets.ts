@@ -33,6 +33,15 @@ export const secretCodes = {
     hint: 'the manager must hold the current key-encryption key (see `flotilla cluster unlock`)',
     retryable: true,
   },
+  TASK_PULL_UNAUTHORIZED: {
+    kind: 'permission_denied',
+    message:
+      'pulling {ref} needs credentials for {registry}, and the service has none ' +
+      '(it was created or updated without --with-registry-auth)',
+    hint:
+      'run `flotilla login {registry}`, then `flotilla service update --with-registry-auth ' +
+      'SERVICE` (or `flotilla stack deploy --with-registry-auth`)',
+  },
   TASK_SECRET_MISSING: {
     kind: 'failed_precondition',
     message: 'the {kind} {name} ({id}) of this task has not reached this node',

@@ -1,5 +1,5 @@
-// Parses WWW-Authenticate headers (RFC 7235): one header may carry several challenges, schemes are
-// case-insensitive, parameter values are tokens or quoted strings with backslash escapes.
+// Parses WWW-Authenticate headers (RFC 7235) for registry clients: one header may carry several
+// challenges, schemes are case-insensitive, parameter values are tokens or quoted strings.
 
 export interface AuthChallenge {
   /** Lowercase scheme: 'bearer', 'basic', … */
