@@ -49,8 +49,16 @@ export function stateSince(state: string, since: string, now = Date.now()): stri
   return `${state[0].toUpperCase()}${state.slice(1)} ${ago} ago`;
 }
 
-/** service ps rows: newest task per slot first, older ones prefixed with \_ as docker does. */
-export function taskRows(tasks: Task[], services: Map<string, Service>, nodes: Map<string, Node>) {
+/**
+ * service ps rows: newest task per slot first, older ones prefixed with \_ as docker does. Like
+ * docker, the image's pinned digest is shown only with --no-trunc (and full task ids).
+ */
+export function taskRows(
+  tasks: Task[],
+  services: Map<string, Service>,
+  nodes: Map<string, Node>,
+  o: { noTrunc?: boolean } = {},
+) {
   const groups = new Map<string, Task[]>();
   for (const t of tasks) {
     const k = `${t.serviceId}/${t.slot || t.nodeId}`;
@@ -63,10 +71,11 @@ export function taskRows(tasks: Task[], services: Map<string, Service>, nodes: M
       const svc = services.get(t.serviceId);
       const base = `${svc?.spec.name ?? t.serviceId}.${t.slot || t.nodeId || ''}`;
       const err = t.status.err ?? (t.status.state === 'pending' ? (t.pendingReason ?? '') : '');
+      const image = t.spec.containerSpec.image;
       rows.push([
-        shortId(t.id),
+        o.noTrunc ? t.id : shortId(t.id),
         i === 0 ? base : ` \\_ ${base}`,
-        t.spec.containerSpec.image,
+        o.noTrunc ? image : image.replace(/@sha256:[a-f0-9]{64}$/, ''),
         t.nodeId ? (nodes.get(t.nodeId)?.description.hostname ?? t.nodeId) : '',
         cap(t.desiredState),
         stateSince(t.status.state, t.status.timestamp),

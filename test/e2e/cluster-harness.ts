@@ -32,6 +32,8 @@ export interface ClusterOptions {
   managerArgs?: (c: Cluster) => string[];
   /** More `flotilla agent` flags for machine I's agent. */
   agentArgs?: (c: Cluster, i: number) => string[];
+  /** More registries the agents and the manager reach over plain HTTP (beside this.registry). */
+  insecureRegistries?: string[];
 }
 
 export interface Proc {
@@ -91,6 +93,7 @@ export class Cluster {
   readonly lan: string;
   readonly n: number;
   readonly smallDataRoots: Record<number, string>;
+  readonly insecureRegistries: string[];
   dir = '';
   readonly procs = new Map<string, Proc>();
   readonly context: string;
@@ -102,6 +105,7 @@ export class Cluster {
     this.lan = opts.lan ?? '10.98.0';
     this.n = opts.machines ?? 3;
     this.smallDataRoots = opts.smallDataRoots ?? {};
+    this.insecureRegistries = opts.insecureRegistries ?? [];
     this.context = `${this.prefix}-e2e`;
   }
 
@@ -256,6 +260,7 @@ export class Cluster {
       '--advertise-addr',
       this.addr(i),
       '--no-socket',
+      ...this.insecureRegistries.flatMap((r) => ['--insecure-registry', r]),
       ...extra,
     ]);
   }
@@ -284,6 +289,7 @@ export class Cluster {
       this.execRoot(i),
       '--insecure-registry',
       this.registry,
+      ...this.insecureRegistries.flatMap((r) => ['--insecure-registry', r]),
       '--node-subnet',
       `10.248.${i}.0/24`,
       '--advertise-addr',
@@ -363,29 +369,40 @@ export class Cluster {
     );
   }
 
-  private async push(name: string, tag: string, img: BuiltImage): Promise<void> {
-    const url = `http://${this.registry}/v2/${name}`;
+  /** Pushes IMG as NAME:TAG to this.registry, or to another with an Authorization header. */
+  async push(
+    name: string,
+    tag: string,
+    img: BuiltImage,
+    to: { registry?: string; authorization?: string } = {},
+  ): Promise<void> {
+    const registry = to.registry ?? this.registry;
+    const auth: Record<string, string> = to.authorization
+      ? { authorization: to.authorization }
+      : {};
+    const url = `http://${registry}/v2/${name}`;
     const blobs = [
       ...img.layers.map((l) => ({ digest: l.digest, bytes: l.bytes })),
       { digest: img.configDigest, bytes: img.configBytes },
     ];
     for (const b of blobs) {
-      if ((await fetch(`${url}/blobs/${b.digest}`, { method: 'HEAD' })).status === 200) continue;
-      const start = await fetch(`${url}/blobs/uploads/`, { method: 'POST' });
+      const head = await fetch(`${url}/blobs/${b.digest}`, { method: 'HEAD', headers: auth });
+      if (head.status === 200) continue;
+      const start = await fetch(`${url}/blobs/uploads/`, { method: 'POST', headers: auth });
       await start.arrayBuffer();
-      const loc = new URL(start.headers.get('location')!, `http://${this.registry}`);
+      const loc = new URL(start.headers.get('location')!, `http://${registry}`);
       loc.searchParams.set('digest', b.digest);
       const put = await fetch(loc, {
         method: 'PUT',
         body: b.bytes,
-        headers: { 'content-type': 'application/octet-stream' },
+        headers: { 'content-type': 'application/octet-stream', ...auth },
       });
       if (put.status !== 201) throw new Error(`blob push ${put.status}: ${await put.text()}`);
     }
     const m = await fetch(`${url}/manifests/${tag}`, {
       method: 'PUT',
       body: img.manifestBytes,
-      headers: { 'content-type': img.manifestMediaType },
+      headers: { 'content-type': img.manifestMediaType, ...auth },
     });
     if (m.status !== 201) throw new Error(`manifest push ${m.status}: ${await m.text()}`);
   }

@@ -20,6 +20,14 @@ import { addTaskSpecOptions } from './task-flags.js';
 import { addFileCreateOptions } from './file-flags.js';
 import { addImageOptions, imageRequest, printWarnings, type ImageFlags } from './image-flags.js';
 
+interface PsFlags {
+  quiet?: boolean;
+  format?: string;
+  filter?: string[];
+  /** false with --no-trunc (commander's negation). */
+  trunc?: boolean;
+}
+
 export function registerServiceCommands(program: Command, ctx: () => CliContext): void {
   const service = program.command('service').description('Manage services');
 
@@ -137,13 +145,14 @@ export function registerServiceCommands(program: Command, ctx: () => CliContext)
     .description('List the tasks of one or more services')
     .argument('<service...>')
     .option('-q, --quiet', 'only display task IDs')
+    .option('--no-trunc', 'do not truncate output (task ids, image digests)')
     .option('--format <format>', 'json for one JSON document per line')
     .option(
       '-f, --filter <filter>',
       'desired-state=running|shutdown|remove, node=NODE (repeatable)',
       collect,
     )
-    .action(async (refs: string[], o: { quiet?: boolean; format?: string; filter?: string[] }) => {
+    .action(async (refs: string[], o: PsFlags) => {
       const client = managerClient(ctx());
       const filters = Object.fromEntries((o.filter ?? []).map((f) => f.split('=', 2)));
       const services = new Map<string, Service>();
@@ -165,7 +174,7 @@ export function registerServiceCommands(program: Command, ctx: () => CliContext)
       out.write(
         renderTable(
           ['ID', 'NAME', 'IMAGE', 'NODE', 'DESIRED STATE', 'CURRENT STATE', 'ERROR', 'PORTS'],
-          taskRows(tasks, services, nodes),
+          taskRows(tasks, services, nodes, { noTrunc: o.trunc === false }),
         ),
       );
     });
