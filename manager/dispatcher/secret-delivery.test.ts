@@ -43,4 +43,21 @@ describe('secrets delivered to one node', () => {
     expect(n.full([task('t1', ['s1'])]).map((p) => p.id)).toEqual(['s1']);
     expect(n.forget('old')).toEqual([]);
   });
+
+  it("sends a service's registry credentials to the node with its task, and drops them after", () => {
+    const kinds: string[] = [];
+    const n = new NodeSecrets(
+      (kind, id) => (kinds.push(kind), Buffer.from(`auth-${id}`)),
+      silentLogger(),
+    );
+    const sent = n.track(task('t1', [], { pullAuthId: 'svc.a1' }));
+    expect(sent.set.map((p) => [p.id, p.kind, p.data!.toString()])).toEqual([
+      ['svc.a1', 'registry-auth', 'auth-svc.a1'],
+    ]);
+    expect(kinds).toEqual(['registry-auth']);
+    // A second task of the service on the node: nothing more to send.
+    expect(n.track(task('t2', [], { pullAuthId: 'svc.a1' })).set).toEqual([]);
+    expect(n.forget('t1')).toEqual([]);
+    expect(n.forget('t2')).toEqual(['svc.a1']);
+  });
 });

@@ -108,6 +108,11 @@ const agentSamples: Record<string, Sample<AgentConfig>> = {
 };
 
 const managerSamples: Record<string, Sample<ManagerConfig>> = {
+  '--insecure-registry': {
+    argv: ['--insecure-registry', 'r1:5000', '--insecure-registry', 'r2:5000'],
+    value: (c) => c.insecureRegistries,
+    expected: ['r1:5000', 'r2:5000'],
+  },
   '--metrics-addr': {
     argv: ['--metrics-addr', '127.0.0.1:9323'],
     value: (c) => c.metricsAddr,
