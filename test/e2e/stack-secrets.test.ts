@@ -251,6 +251,27 @@ describe.runIf(isRoot)('stacks with secrets, configs and private images', () => 
         (await c.flt('service', 'ps', 'pv_p', '--format', 'json')).stdout,
       );
       expect(ps.every((t) => !JSON.stringify(t).includes(user.password))).toBe(true);
+
+      // Opting out: --no-resolve-image keeps the image as written; a bad --resolve-image is 125.
+      const nr = await c.flt(
+        'service',
+        'create',
+        '-d',
+        '--no-resolve-image',
+        '--with-registry-auth',
+        '--name',
+        'nr',
+        priv,
+      );
+      expect(nr.code, nr.output).toBe(0);
+      const [nrs] = JSON.parse((await c.flt('service', 'inspect', 'nr')).stdout) as {
+        spec: { taskTemplate: { containerSpec: { image: string } } };
+      }[];
+      expect(nrs.spec.taskTemplate.containerSpec.image).toBe(priv);
+      expect((await c.flt('service', 'rm', 'nr')).code).toBe(0);
+      const bad = await c.flt('stack', 'deploy', '--resolve-image', 'sometimes', '-c', file, 'pv');
+      expect(bad.code).toBe(125);
+      expect(bad.stderr).toContain('--resolve-image');
     } finally {
       await c.stopProc('registry-private', 'SIGTERM', 5_000);
     }
