@@ -161,20 +161,19 @@ function deployRoute(app: FastifyInstance, d: ApiDeps, url: string, dryRun: bool
         secret: await prepareStackFiles(keys, 'secret', stack, fileInputs.secret),
         config: await prepareStackFiles(d.secretsKey, 'config', stack, fileInputs.config),
       };
-      // Images pinned and credentials sealed before the transaction (registry calls).
-      const warnings: string[] = [];
-      const images = new Map<string, PreparedImage>();
-      for (const spec of specs) {
-        const cur = d.store.serviceByName(spec.name);
-        const p = await prepareServiceImage(d, req.log, spec, {
-          mode: req.body.resolveImage ?? 'always',
-          auths: req.body.registryAuth,
-          current: cur,
-          keys,
-        });
-        if (p.warning) warnings.push(p.warning);
-        images.set(spec.name, p);
-      }
+      // Images pinned and credentials sealed before the transaction (registry calls, at once).
+      const pinned = await Promise.all(
+        specs.map((spec) =>
+          prepareServiceImage(d, req.log, spec, {
+            mode: req.body.resolveImage ?? 'always',
+            auths: req.body.registryAuth,
+            current: d.store.serviceByName(spec.name),
+            keys,
+          }),
+        ),
+      );
+      const images = new Map<string, PreparedImage>(specs.map((s, i) => [s.name, pinned[i]]));
+      const warnings = pinned.flatMap((p) => (p.warning ? [p.warning] : []));
       const deploy = d.store.update((tx) => {
         const r: StackDeployResult = {
           created: [],
