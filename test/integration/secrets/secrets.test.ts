@@ -202,6 +202,8 @@ describe('secrets and configs on a real cluster', () => {
       '--config',
       'source=app_conf,target=/etc/app.conf,mode=0440',
       '--detach',
+      // A local image (no registry to ask for its digest): Docker's opt-out, or a warning.
+      '--no-resolve-image',
       'busybox:latest',
       'sleep',
       '3600',
@@ -351,7 +353,17 @@ describe('secrets and configs on a real cluster', () => {
       ].join('\n'),
     );
     const deploy = () =>
-      cli({ ...env, APP_CONF: 'from-env\n' }, 'stack', 'deploy', '-c', file, '-d', 'shop');
+      cli(
+        { ...env, APP_CONF: 'from-env\n' },
+        'stack',
+        'deploy',
+        '--resolve-image',
+        'never', // a local image: no registry to pin it from
+        '-c',
+        file,
+        '-d',
+        'shop',
+      );
     const first = deploy();
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);
