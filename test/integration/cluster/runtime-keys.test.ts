@@ -135,7 +135,8 @@ describe('a stack with runtime keys, on a real agent', () => {
   beforeAll(async () => {
     const file = join(root, 'stack.yml');
     writeFileSync(file, stackFile);
-    const r = flt('stack', 'deploy', '-d', '-c', file, 'rt');
+    // A local image: no registry to pin it from (else Docker's warning on stderr).
+    const r = flt('stack', 'deploy', '-d', '--resolve-image', 'never', '-c', file, 'rt');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     id = await containerOf('rt_app');
@@ -282,6 +283,7 @@ describe('service create and update runtime flags, on a real agent', () => {
       'start-first',
       '--rollback-max-failure-ratio',
       '0.5',
+      '--no-resolve-image',
       'busybox:latest',
       'sleep',
       '3600',

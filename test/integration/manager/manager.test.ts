@@ -93,6 +93,7 @@ describe('a single manager with the embedded etcd', () => {
       'node.role==worker',
       '--limit-memory',
       '64m',
+      '--no-resolve-image', // no registry here to pin it from (else Docker's warning)
       'nginx:alpine',
     );
     expect(c.stderr).toBe('');
