@@ -31,7 +31,10 @@ export interface ControllerDeps {
   log: Logger;
   nodeId: string;
   now(): number;
-  /** Drain delay for tasks with ingress ports (ExecutorDeps.ingressDrainMs). @default 2000 */
+  /**
+   * Drain delay for tasks with ingress ports or on cluster networks (ExecutorDeps.ingressDrainMs).
+   * @default 2000
+   */
   ingressDrainMs?: number;
 }
 
@@ -119,9 +122,10 @@ export class TaskController {
     this.stopping = true;
     this.abort.abort();
     const id = this.containerId;
-    if (id && this.state === 'running' && this.publishesIngress()) {
-      // The manager took this task out of the routing mesh when it asked for the stop; give every
-      // node time to apply that before the process is told to go, so no new connection reaches it.
+    if (id && this.state === 'running' && (this.publishesIngress() || this.onClusterNetworks())) {
+      // The manager took this task out of the routing mesh, the overlays' DNS and every client's
+      // VIP rules when it asked for the stop; give every node time to apply that before the process
+      // is told to go, so no new connection (through a port, a VIP or a fresh lookup) reaches it.
       const drainMs = this.deps.ingressDrainMs ?? defaultIngressDrainMs;
       this.log.debug({ drainMs }, 'draining ingress connections before stop');
       await new Promise((r) => setTimeout(r, drainMs));
@@ -224,6 +228,11 @@ export class TaskController {
 
   private publishesIngress(): boolean {
     return this.task.endpointPorts.some((p) => p.mode === 'ingress');
+  }
+
+  /** On an overlay: other nodes' DNS and VIP rules point at it until they apply the stop. */
+  private onClusterNetworks(): boolean {
+    return (this.task.networks?.length ?? 0) > 0;
   }
 
   /**

@@ -217,24 +217,51 @@ describe('Executor', () => {
     expect(states('t1').slice(-2)).toEqual(['running', 'running']);
   });
 
-  it('keeps a task with ingress ports running through the drain delay before stopping it', async () => {
+  const overlay: Partial<Task> = {
+    networks: [
+      {
+        networkId: 'n1',
+        name: 'app',
+        subnet: '10.10.0.0/24',
+        gateway: '10.10.0.1',
+        vni: 4096,
+        address: '10.10.0.5',
+        aliases: ['web'],
+        internal: false,
+        encrypted: false,
+      },
+    ],
+  };
+  const ingress: Partial<Task> = {
+    endpointPorts: [{ target: 80, published: 8080, protocol: 'tcp', mode: 'ingress' }],
+  };
+  it.each([
+    ['ingress ports', ingress],
+    ['an overlay network (DNS, VIPs)', overlay],
+  ])('keeps a task with %s running through the drain delay before stopping it', async (_, o) => {
     const { engine, executor, assigned, states } = setup(300);
-    const ingress = {
-      endpointPorts: [
-        { target: 80, published: 8080, protocol: 'tcp' as const, mode: 'ingress' as const },
-      ],
-    };
-    await executor.apply(true, [{ action: 'assign', task: assigned('t1', ingress) }]);
+    await executor.apply(true, [{ action: 'assign', task: assigned('t1', o) }]);
     await settle();
     expect(states('t1').at(-1)).toBe('running');
     await executor.apply(false, [
-      { action: 'assign', task: assigned('t1', { ...ingress, desiredState: 'shutdown' }) },
+      { action: 'assign', task: assigned('t1', { ...o, desiredState: 'shutdown' }) },
     ]);
     await settle();
-    // Other nodes are dropping it from their rules: it still serves what reaches it.
+    // Other nodes are dropping it from their rules and DNS: it still serves what reaches it.
     expect(engine.byTask('t1')!.state).toBe('running');
     for (let i = 0; i < 100 && engine.byTask('t1')!.state === 'running'; i++) await settle();
     expect(engine.byTask('t1')!.state).toBe('exited');
     expect(states('t1').at(-1)).toBe('shutdown');
+  });
+
+  it('stops a task with neither at once', async () => {
+    const { engine, executor, assigned } = setup(60_000);
+    await executor.apply(true, [{ action: 'assign', task: assigned('t1') }]);
+    await settle();
+    await executor.apply(false, [
+      { action: 'assign', task: assigned('t1', { desiredState: 'shutdown' }) },
+    ]);
+    for (let i = 0; i < 100 && engine.byTask('t1')!.state === 'running'; i++) await settle();
+    expect(engine.byTask('t1')!.state).toBe('exited');
   });
 });

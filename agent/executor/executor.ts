@@ -33,8 +33,9 @@ export interface ExecutorDeps {
   hooks?: readonly TaskHook[];
   clock?: { now(): number };
   /**
-   * How long a task with ingress ports keeps running after the manager asked it to stop, before it
-   * gets its stop signal: every node drops it from the routing mesh meanwhile. @default 2000
+   * How long a task with ingress ports or on a cluster network keeps running after the manager
+   * asked it to stop, before it gets its stop signal: every node drops it from the routing mesh,
+   * the overlays' DNS and the VIP rules meanwhile. @default 2000
    */
   ingressDrainMs?: number;
 }

@@ -337,7 +337,10 @@ export class Cluster {
     );
   }
 
-  /** web:v1 and web:v2 (busybox httpd answering "web vN on HOST"), and crash:v1 (exits at once). */
+  /**
+   * web:v1 and web:v2 (busybox httpd answering "web vN on HOST" on port $PORT, default 80), and
+   * crash:v1 (exits at once).
+   */
   private async pushImages(): Promise<void> {
     const base = busyboxLayer();
     const web = (v: string) =>
@@ -354,7 +357,7 @@ export class Cluster {
               content:
                 '#!/bin/sh\n' +
                 'printf "web %s on %s\\n" "$(cat /www/version | cut -d" " -f2)" "$(hostname)" ' +
-                '> /www/index.html\nexec httpd -f -p 80 -h /www\n',
+                '> /www/index.html\nexec httpd -f -p "${PORT:-80}" -h /www\n',
             },
           ],
         ],
