@@ -55,6 +55,8 @@ export class NetworkComponent {
     this.discovery = new ServiceDiscovery({
       overlay: core.overlay,
       upstreams: () => core.upstreams(),
+      // A task's own dns servers, as Docker's embedded DNS forwards to the container's --dns.
+      upstreamsOf: (ip) => core.overlayUpstreamsOf(ip),
       log: core.log.child({ part: 'discovery' }),
       dnsPort: opts.dnsPort,
     });

@@ -126,6 +126,18 @@ export class NetworkCore {
     return this.state.endpoints.find((e) => e.containerId === containerId);
   }
 
+  /**
+   * The own nameservers (--dns, a service's `dns`) of the local container whose address on a
+   * cluster network is `ip`, if it set any: the overlay DNS forwards that client's other names to
+   * them. Overlay addresses are unique in the cluster, so the address alone names the container.
+   */
+  overlayUpstreamsOf(ip: string): string[] | undefined {
+    const e = this.state.endpoints.find((x) =>
+      x.interfaces.some((i) => i.networkId !== undefined && i.ipv4 === ip),
+    );
+    return e?.dns?.length ? e.dns : undefined;
+  }
+
   /** By full id, name, or unique id prefix (CLI arguments). */
   endpointByRef(ref: string): EndpointRecord | undefined {
     const exact = this.state.endpoints.find((e) => e.containerId === ref || e.name === ref);

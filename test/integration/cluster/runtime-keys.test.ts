@@ -3,11 +3,13 @@
 // to it (runc + conmon), `stack deploy` / `service create` through the CLI, and each key read back
 // inside the running task's container: /etc/hosts, /etc/resolv.conf, /proc/sys, /proc/1/limits,
 // capabilities, groups, the TTY, init as PID 1, the pids cgroup, the health probe schedule,
-// nocopy volumes and bind propagation.
+// nocopy volumes and bind propagation; and a task's own dns servers used by the overlay's DNS.
+import { createSocket, type Socket } from 'node:dgram';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildReply, parseQuestion } from '../../../agent/network/dns/packet.js';
 import { bundleCli, cli, ManagerProcess, portPair } from '../manager/harness.js';
 import { bundleCli as bundleAgentCli, TestAgent, waitFor } from '../runtime/harness.js';
 
@@ -413,5 +415,74 @@ describe('service create and update runtime flags, on a real agent', () => {
     expect(r.status).toBe(125);
     expect(r.stderr).toContain('invalid value "vm.swappiness=1" for flag --sysctl');
     expect(flt('service', 'ls').stdout).not.toMatch(/\bbad\b/);
+  });
+});
+
+describe('a task’s own dns servers on an overlay network', () => {
+  // Names the overlay's DNS does not own go to the task's `dns` / --dns servers, as Docker's
+  // embedded DNS forwards to the container's --dns: a fake one on 127.0.0.78:53 (the agent's
+  // namespace, where the overlay DNS runs) answers every name with 192.0.2.78.
+  let upstream: Socket;
+  const ids: Record<string, string> = {};
+  const ask = (service: string) =>
+    inside(ids[service], 'nslookup probe.flotilla.test 2>&1 || true');
+
+  beforeAll(async () => {
+    upstream = createSocket('udp4');
+    await new Promise<void>((r) => upstream.bind(53, '127.0.0.78', () => r()));
+    upstream.on('message', (m, rinfo) => {
+      const q = parseQuestion(m);
+      if (q) upstream.send(buildReply(m, q, ['192.0.2.78']), rinfo.port, rinfo.address);
+    });
+    const file = join(root, 'fwd.yml');
+    writeFileSync(
+      file,
+      [
+        'services:',
+        '  own:',
+        '    image: busybox:latest',
+        '    command: ["sleep", "3600"]',
+        '    dns: [127.0.0.78]',
+        '  plain:',
+        '    image: busybox:latest',
+        '    command: ["sleep", "3600"]',
+        '',
+      ].join('\n'),
+    );
+    const d = flt('stack', 'deploy', '-d', '-c', file, 'fwd');
+    expect(d.stderr).toBe('');
+    expect(d.status).toBe(0);
+    const s = flt(
+      'service',
+      'create',
+      '-d',
+      '--name',
+      'fwdflag',
+      '--network',
+      'fwd_default',
+      '--dns',
+      '127.0.0.78',
+      'busybox:latest',
+      'sleep',
+      '3600',
+    );
+    expect(s.stderr).toBe('');
+    expect(s.status).toBe(0);
+    for (const svc of ['fwd_own', 'fwd_plain', 'fwdflag']) ids[svc] = await containerOf(svc);
+  }, 180_000);
+
+  afterAll(() => {
+    upstream?.close();
+  });
+
+  it('stack `dns` and service --dns: the overlay DNS forwards other names to them', async () => {
+    for (const svc of ['fwd_own', 'fwdflag']) {
+      // The overlay's resolver stays in resolv.conf: service names still resolve.
+      expect(await inside(ids[svc], 'cat /etc/resolv.conf')).not.toContain('127.0.0.78');
+      expect(await inside(ids[svc], 'nslookup plain 2>&1')).toMatch(/^Name:\s+plain/m);
+      expect(await ask(svc), svc).toContain('192.0.2.78');
+    }
+    // A task without its own servers: the host's resolvers, never the other task's.
+    expect(await ask('fwd_plain')).not.toContain('192.0.2.78');
   });
 });
