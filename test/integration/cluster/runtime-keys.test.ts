@@ -475,7 +475,7 @@ describe('a task’s own dns servers on an overlay network', () => {
     upstream?.close();
   });
 
-  it('stack `dns` and service --dns: the overlay DNS forwards other names to them', async () => {
+  it('stack dns and service --dns on an overlay: its DNS forwards other names to them', async () => {
     for (const svc of ['fwd_own', 'fwdflag']) {
       // The overlay's resolver stays in resolv.conf: service names still resolve.
       expect(await inside(ids[svc], 'cat /etc/resolv.conf')).not.toContain('127.0.0.78');
