@@ -9,7 +9,7 @@
 // Root only. Names: fls-m1..3 on fls-lan, 10.94.0.0/24.
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Cluster, repo, useCluster, waitFor } from './cluster-harness.js';
 import { run, runInNetns } from './harness/index.js';
 
@@ -53,10 +53,6 @@ function answered(out: string): string[] {
 describe.runIf(isRoot)('service networking: overlay networks, DNS, VIPs', { retry: 0 }, () => {
   const c = new Cluster({ prefix: 'fls', lan: '10.94.0' });
   useCluster(c);
-  afterAll(async () => {
-    if (process.env.SVCNET_KEEP)
-      await run('cp', ['-r', join(c.dir, 'logs'), join(c.dir, 'probe'), process.env.SVCNET_KEEP]);
-  });
 
   let frontId = '';
   const probeDir = () => join(c.dir, 'probe');
