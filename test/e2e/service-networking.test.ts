@@ -36,9 +36,7 @@ wait $pid
  * name is resolved with nslookup (it asks the resolver in resolv.conf itself) and the request sent
  * with nc: Debian's static busybox `wget` crashes (see test/integration/build/build.test.ts).
  */
-const getFn = String.raw`get() { case $1 in *[!0-9.]*) a=$(nslookup "$1" 2>/dev/null | sed -n 's/^Address: \([0-9.]*\)$//p' | head -n 1);; *) a=$1;; esac; b=; [ -n "$a" ] && b=$(printf 'GET / HTTP/1.0
-
-' | nc -w "$3" "$a" "$2" 2>/dev/null | tail -n 1); case $b in "web "*) echo "$b";; *) echo FAIL;; esac; }; `;
+const getFn = String.raw`get() { case $1 in *[!0-9.]*) a=$(nslookup "$1" 2>/dev/null | sed -n 's/^Address: \([0-9.]*\)$/\1/p' | head -n 1);; *) a=$1;; esac; b=; [ -n "$a" ] && b=$(printf 'GET / HTTP/1.0\r\n\r\n' | nc -w "$3" "$a" "$2" 2>/dev/null | tail -n 1); case $b in "web "*) echo "$b";; *) echo FAIL;; esac; }; `;
 
 /** The IPv4 addresses of the answer part of busybox nslookup's output. */
 function answered(out: string): string[] {
