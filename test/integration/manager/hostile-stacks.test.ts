@@ -149,7 +149,17 @@ describe('stack deploy --dry-run', () => {
 
   it('prints what would be created and creates nothing', async () => {
     writeFileSync(file, stack('nginx:1', '  old:\n    image: busybox:1\n    isolation: default\n'));
-    const r = cli(env, 'stack', 'deploy', '--dry-run', '-c', file, 'dry');
+    const r = cli(
+      env,
+      'stack',
+      'deploy',
+      '--dry-run',
+      '--resolve-image',
+      'never',
+      '-c',
+      file,
+      'dry',
+    );
     expect(r.stderr).toBe('WARNING: Ignoring unsupported options: isolation\n');
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(
@@ -160,7 +170,9 @@ describe('stack deploy --dry-run', () => {
   });
 
   it('after a deploy, shows the field diff of a changed file and the removals of --prune', async () => {
-    expect(cli(env, 'stack', 'deploy', '-d', '-c', file, 'dry').status).toBe(0);
+    expect(
+      cli(env, 'stack', 'deploy', '-d', '--resolve-image', 'never', '-c', file, 'dry').status,
+    ).toBe(0);
     // The watch that saw nothing during the hostile files does see a real deploy's writes.
     for (let i = 0; i < 50 && !written.some((k) => k.includes('/services/')); i++)
       await new Promise((r) => setTimeout(r, 100));
@@ -170,7 +182,18 @@ describe('stack deploy --dry-run', () => {
       file,
       stack('nginx:2', '  api:\n    image: busybox:1\n').replace('replicas: 2', 'replicas: 3'),
     );
-    const r = cli(env, 'stack', 'deploy', '--dry-run', '--prune', '-c', file, 'dry');
+    const r = cli(
+      env,
+      'stack',
+      'deploy',
+      '--dry-run',
+      '--prune',
+      '--resolve-image',
+      'never',
+      '-c',
+      file,
+      'dry',
+    );
     expect(r.status, r.stderr).toBe(0);
     const id = JSON.parse(before)[0].id as string;
     expect(r.stdout).toBe(
