@@ -449,7 +449,7 @@ describe('a task’s own dns servers on an overlay network', () => {
         '',
       ].join('\n'),
     );
-    const d = flt('stack', 'deploy', '-d', '-c', file, 'fwd');
+    const d = flt('stack', 'deploy', '-d', '--resolve-image', 'never', '-c', file, 'fwd');
     expect(d.stderr).toBe('');
     expect(d.status).toBe(0);
     const s = flt(
@@ -458,6 +458,7 @@ describe('a task’s own dns servers on an overlay network', () => {
       '-d',
       '--name',
       'fwdflag',
+      '--no-resolve-image',
       '--network',
       'fwd_default',
       '--dns',
