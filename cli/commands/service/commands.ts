@@ -29,7 +29,11 @@ interface PsFlags {
 }
 
 export function registerServiceCommands(program: Command, ctx: () => CliContext): void {
-  const service = program.command('service').description('Manage services');
+  // Options after the image belong to the service's command (`IMAGE sh -c …`), as in Docker.
+  const service = program
+    .command('service')
+    .description('Manage services')
+    .enablePositionalOptions();
 
   const create = addImageOptions(
     addRuntimeCreateOptions(
@@ -38,6 +42,7 @@ export function registerServiceCommands(program: Command, ctx: () => CliContext)
           service
             .command('create')
             .description('Create a new service')
+            .passThroughOptions()
             .argument('<image>')
             .argument('[command...]')
             .option('--name <name>', 'service name')
