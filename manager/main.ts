@@ -23,7 +23,7 @@ import {
   type ManagerSettings,
 } from './config.js';
 import { FlotillaError } from '../shared/errors/index.js';
-import { EmbeddedEtcd, EtcdMembership, embeddedEtcdLimits, storeClient } from './etcd/index.js';
+import { EmbeddedEtcd, EtcdMembership, embeddedEtcdLimits } from './etcd/index.js';
 import {
   embeddedEtcdFiles,
   joinWithEmbeddedEtcd,
@@ -97,7 +97,7 @@ export async function runManager(
     } else {
       warnPlainEtcd(endpoints, config, log);
     }
-    const client = storeClient({ hosts: endpoints, ownFirst: embedded, tls: tlsOptions });
+    const client = new Etcd3({ hosts: endpoints, dialTimeout: 5000, ...tlsOptions });
     // Metrics need the store and the leader election, which need... the store: made once both
     // exist, observed through `metrics?.` until then.
     let metrics: ManagerMetrics | undefined;
@@ -177,7 +177,7 @@ export async function runManager(
     if (socketPath) await mkdir(config.execRoot, { recursive: true });
     let membership: EtcdMembership | undefined;
     // Status calls go through a client without retries, so a look fails fast when no member answers.
-    const direct = membershipClient(endpoints, embedded, tlsOptions);
+    const direct = membershipClient(endpoints, tlsOptions);
     started.push({ stop: async () => direct.close() });
     const quorum = new QuorumGuard({ status: () => direct.maintenance.status() });
     await quorum.start();
@@ -283,16 +283,17 @@ function membershipOf(
  * member with UNAVAILABLE while the cluster settles, which the default policies would retry and
  * count until the breaker opens (on the store client, that would stop the store for 5 s).
  */
-function membershipClient(hosts: string[], ownFirst: boolean, tls: Partial<IOptions>): Etcd3 {
+function membershipClient(hosts: string[], tls: Partial<IOptions>): Etcd3 {
   // etcd3 only calls execute() of its policies (connection-pool.js).
   const direct = {
     execute: <T>(fn: (ctx: { signal: AbortSignal }) => T) =>
       fn({ signal: new AbortController().signal }),
   } as unknown as NonNullable<IOptions['faultHandling']>['global'];
-  return storeClient({
+  return new Etcd3({
     hosts,
-    ownFirst,
-    tls: { ...tls, faultHandling: { host: () => direct!, global: direct } },
+    dialTimeout: 5000,
+    ...tls,
+    faultHandling: { host: () => direct!, global: direct },
   });
 }
 

@@ -8,10 +8,3 @@ export { installEtcdCa } from './pki.js';
 export type { EtcdCa } from './pki.js';
 export { restoreEtcdSnapshot } from './restore.js';
 export type { RestoreOptions } from './restore.js';
-export {
-  embeddedKeepaliveMinTime,
-  etcdKeepalive,
-  preferFirstHost,
-  storeClient,
-} from './store-client.js';
-export type { StoreClientOptions } from './store-client.js';
