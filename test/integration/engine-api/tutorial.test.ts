@@ -183,8 +183,11 @@ for (const c of clients) {
     });
 
     it('exec -it ID sh', async () => {
+      // Its own container: the -p 5000 case (whose container this used) skips itself for docker.
+      const started = await c.run(['run', '-d', '--name', n('sh'), 'webapp']);
+      expect(started.status, started.stderr).toBe(0);
       const id = (
-        await c.run(['ps', '-q', '--no-trunc', '--filter', `name=${n('web')}`])
+        await c.run(['ps', '-q', '--no-trunc', '--filter', `name=${n('sh')}`])
       ).stdout.trim();
       expect(id).toMatch(/^[0-9a-f]{64}$/);
       const t = await onTerminal(
