@@ -5,7 +5,7 @@
 // service and drains a node with tasks moving, saving screenshots to docs/img/ for the README.
 //
 // Root only (Chromium runs with --no-sandbox as root). Its own names (fld, 10.94.0).
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { Cluster, jsonLines, repo, useCluster, waitFor } from './cluster-harness
 const isRoot = process.getuid?.() === 0;
 const chromium = '/usr/bin/chromium';
 const shots = join(repo, 'docs', 'img');
+mkdirSync(shots, { recursive: true });
 const managerMetrics = (c: Cluster) => `${c.addr(1)}:9323`;
 const agentMetrics = (c: Cluster, i: number) => `${c.addr(i)}:9324`;
 
