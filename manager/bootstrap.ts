@@ -76,6 +76,8 @@ export async function bootstrap(
     managerId = res.nodeId;
     await writeId(config.dataRoot, managerId);
     log.info({ managerId, join: config.join }, 'joined cluster as manager');
+    // The manager that let us in sealed the KEK for us in etcd; our cache learns it by the watch.
+    await store.catchUpOnCluster();
   }
   const cluster = (await store.getCluster()) as ClusterSettings | undefined;
   if (!cluster) throw new FlotillaError('CLUSTER_NOT_INITIALIZED', { endpoints });

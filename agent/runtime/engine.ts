@@ -278,11 +278,13 @@ export class RuncContainerEngine implements ContainerRuntime {
   logs(idOrName: string, opts: LogOptions): AsyncIterable<LogEntry> {
     const { store } = this.ctx;
     const rec = store.get(idOrName);
+    // Done once the container has stopped and its driver holds every line it wrote.
     const done = () =>
       !store.find(rec.id) ||
       (rec.state.status !== 'running' &&
         rec.state.status !== 'paused' &&
-        rec.state.status !== 'restarting');
+        rec.state.status !== 'restarting' &&
+        !this.supervisor.logsPending(rec.id));
     return readContainerLog(rec, store.dirOf(rec.id), opts, done);
   }
 

@@ -113,6 +113,11 @@ export class Supervisor {
     this.shippers.start(rec);
   }
 
+  /** Are an exited container's last lines still on their way to its log driver? */
+  logsPending(id: string): boolean {
+    return this.shippers.shipping(id);
+  }
+
   /** Is this conmon still the one we started (same pid and start time)? */
   conmonAlive(rec: ContainerRecord): boolean {
     if (!rec.conmon) return false;

@@ -17,7 +17,7 @@ import type { CommitResult, Compare, Op, RawEvent } from './commit.js';
 import { StoreCore, sleep } from './core.js';
 import { etcdFailure } from './etcd-failure.js';
 import type { TxnLimits } from './limits.js';
-import { rootPrefix } from './keys.js';
+import { clusterKey, rootPrefix } from './keys.js';
 
 export interface EtcdObjectStoreDeps {
   client: Etcd3;
@@ -56,6 +56,22 @@ export class EtcdObjectStore extends StoreCore {
   /** The revision of the cache (last event applied). */
   cacheRevision(): number {
     return this.revision;
+  }
+
+  /**
+   * Waits until the cached cluster object is at least as new as etcd's: a write made by another
+   * manager (the KEK it sealed for us on join) is in `getCluster()` afterwards. (Not the header
+   * revision: it counts writes outside our prefix, which the watch never delivers.)
+   */
+  async catchUpOnCluster(): Promise<void> {
+    let modRevision: number;
+    try {
+      const res = await this.deps.client.get(clusterKey).exec();
+      modRevision = Number(res.kvs[0]?.mod_revision ?? 0);
+    } catch (err) {
+      throw this.unavailable(err);
+    }
+    await this.waitFor(() => (this.entry(clusterKey)?.modRevision ?? 0) >= modRevision);
   }
 
   protected async commit(compares: Compare[], ops: Op[]): Promise<CommitResult> {

@@ -10,6 +10,8 @@ import { LogShipper } from './shipper.js';
 
 export class LogShippers {
   private readonly running = new Map<string, LogShipper>();
+  /** Exited containers whose last lines are still on their way to the driver. */
+  private readonly finishing = new Set<string>();
 
   constructor(
     private readonly deps: { log: Logger; dirOf(id: string): string; daemonName?: string },
@@ -28,7 +30,21 @@ export class LogShippers {
   async finish(rec: ContainerRecord): Promise<void> {
     const shipper = this.running.get(rec.id) ?? this.create(rec);
     this.running.delete(rec.id);
-    await shipper?.finish();
+    if (!shipper) return;
+    this.finishing.add(rec.id);
+    try {
+      await shipper.finish();
+    } finally {
+      this.finishing.delete(rec.id);
+    }
+  }
+
+  /**
+   * Is the driver's file still short of lines the container wrote? True from the exit until
+   * `finish` is done: `logs --follow` must not end before (docker-py's `run` reads its output so).
+   */
+  shipping(id: string): boolean {
+    return this.finishing.has(id);
   }
 
   /** May the spool be rotated now? Only once its shipper has moved on to the live file. */
