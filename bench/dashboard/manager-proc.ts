@@ -13,35 +13,25 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { freePort } from '../../manager/etcd/index.js';
 import { runManager } from '../../manager/main.js';
+import { serviceSpecFixture } from '../../manager/store/fixtures.js';
 import { newId } from '../../manager/store/index.js';
 import type { Service, ServiceSpec } from '../../shared/model/index.js';
 
 process.env.FLOTILLA_LOG_LEVEL ??= 'warn';
 
+// Every replica at once, no monitoring window: the churn is what the feed has to follow.
 const spec = (replicas: number): ServiceSpec => {
-  const update = {
-    parallelism: 0,
-    delayNs: 0,
-    failureAction: 'pause' as const,
-    monitorNs: 0,
-    maxFailureRatio: 0,
-    order: 'stop-first' as const,
-  };
+  const s = serviceSpecFixture('bench');
+  const update = { ...s.updateConfig, parallelism: 0, monitorNs: 0 };
   return {
-    name: 'bench',
-    labels: {},
+    ...s,
     mode: { replicated: { replicas } },
     taskTemplate: {
-      containerSpec: { image: 'busybox:latest', env: [], labels: {}, mounts: [] },
-      resources: { limits: {}, reservations: {} },
-      restartPolicy: { condition: 'any', delayNs: 5e9, maxAttempts: 0, windowNs: 0 },
-      placement: { constraints: [], preferences: [], maxReplicasPerNode: 0 },
-      networks: [],
-      forceUpdate: 0,
+      ...s.taskTemplate,
+      containerSpec: { ...s.taskTemplate.containerSpec, image: 'busybox:latest' },
     },
     updateConfig: update,
     rollbackConfig: update,
-    endpointSpec: { mode: 'vip', ports: [] },
   };
 };
 

@@ -9,6 +9,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { freePort } from '../../manager/etcd/index.js';
 import { runManager } from '../../manager/main.js';
+import { serviceSpecFixture } from '../../manager/store/fixtures.js';
 import { newId, type StoreStats } from '../../manager/store/index.js';
 import type { PortConfig, Service, ServiceSpec } from '../../shared/model/index.js';
 
@@ -21,28 +22,14 @@ const published: PortConfig[] =
     : [];
 
 const spec = (replicas: number): ServiceSpec => {
-  const update = {
-    parallelism: 1,
-    delayNs: 0,
-    failureAction: 'pause' as const,
-    monitorNs: 5e9,
-    maxFailureRatio: 0,
-    order: 'stop-first' as const,
-  };
+  const s = serviceSpecFixture('bench');
   return {
-    name: 'bench',
-    labels: {},
+    ...s,
     mode: { replicated: { replicas } },
     taskTemplate: {
-      containerSpec: { image: 'busybox:latest', env: [], labels: {}, mounts: [] },
-      resources: { limits: {}, reservations: {} },
-      restartPolicy: { condition: 'any', delayNs: 5e9, maxAttempts: 0, windowNs: 0 },
-      placement: { constraints: [], preferences: [], maxReplicasPerNode: 0 },
-      networks: [],
-      forceUpdate: 0,
+      ...s.taskTemplate,
+      containerSpec: { ...s.taskTemplate.containerSpec, image: 'busybox:latest' },
     },
-    updateConfig: update,
-    rollbackConfig: update,
     endpointSpec: { mode: 'vip', ports: published },
   };
 };

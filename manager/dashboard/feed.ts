@@ -3,27 +3,10 @@
 // batch is serialised once for all pages, so the cost follows the rate of change, not the size
 // of the cluster or the number of pages. A new page gets a snapshot of the cache first.
 import type { ObjectStore, StoreEvent } from '../store/index.js';
-import {
-  nodeView,
-  serviceView,
-  taskView,
-  type NodeView,
-  type ServiceView,
-  type TaskView,
-} from './views.js';
+import { nodeView, serviceView, taskView } from './views.js';
+import type { FeedDelta, FeedSnapshot } from './web/wire.js';
 
-/** A batch of changes: id → the new view, or null when it left the page. */
-export interface FeedDelta {
-  nodes: Record<string, NodeView | null>;
-  services: Record<string, ServiceView | null>;
-  tasks: Record<string, TaskView | null>;
-}
-
-export interface FeedSnapshot {
-  nodes: NodeView[];
-  services: ServiceView[];
-  tasks: TaskView[];
-}
+export type { FeedDelta, FeedSnapshot } from './web/wire.js';
 
 /** Where a page's frames go; `false` from send means the page is too slow and is dropped. */
 export interface FeedClient {

@@ -2,43 +2,10 @@
 // 1,000-node cluster stays small and a heartbeat (which changes no drawn field) sends nothing.
 import { isTerminal, type Node, type Service, type Task } from '../../shared/model/index.js';
 
-export interface NodeView {
-  id: string;
-  hostname: string;
-  addr: string;
-  role: Node['spec']['role'];
-  availability: Node['spec']['availability'];
-  state: Node['status']['state'];
-  message: string;
-  nanoCpus: number;
-  memoryBytes: number;
-  platform: string;
-}
-
-export interface ServiceView {
-  id: string;
-  name: string;
-  version: number;
-  mode: 'replicated' | 'global';
-  /** Replicated only. */
-  replicas?: number;
-  image: string;
-  ports: { published?: number; target: number; protocol: string; mode: string }[];
-  update?: { state: string; message: string; serviceVersion?: number };
-  canRollback: boolean;
-}
-
-export interface TaskView {
-  id: string;
-  serviceId: string;
-  nodeId?: string;
-  slot: number;
-  /** The service version the task runs: update progress counts tasks at the current one. */
-  serviceVersion: number;
-  state: Task['status']['state'];
-  desiredState: Task['desiredState'];
-  message?: string;
-}
+// The page's own wire types are the one definition: the page is compiled apart (web/tsconfig.json)
+// and cannot import from here, so the manager imports from it.
+export type { NodeView, ServiceView, TaskView } from './web/wire.js';
+import type { NodeView, ServiceView, TaskView } from './web/wire.js';
 
 export function nodeView(n: Node): NodeView {
   const d = n.description;

@@ -1,5 +1,5 @@
-// The feed's documents as the page receives them; they mirror manager/dashboard/views.ts and
-// feed.ts (kept in step by the dashboard's unit test, which type-checks a snapshot against both).
+// The feed's documents as the page receives them: the one definition, which the manager's
+// views.ts and feed.ts import (the page is compiled apart and cannot import from them).
 export interface NodeView {
   id: string;
   hostname: string;
