@@ -2,7 +2,8 @@
 // agent parse as Prometheus text (a parser, not a grep) and follow tasks as they start and stop;
 // `flotilla events --filter type=service` shows a service's create and remove; and the web
 // dashboard, driven in Debian's headless Chromium by puppeteer-core, renders the cluster, scales a
-// service and drains a node with tasks moving, saving screenshots to docs/img/ for the README.
+// service, drains a node with tasks moving and rolls the scale back, saving screenshots to
+// docs/img/ for the README.
 //
 // Root only (Chromium runs with --no-sandbox as root). Its own names (fld, 10.94.0).
 import { existsSync, mkdirSync } from 'node:fs';
@@ -113,7 +114,7 @@ describe.runIf(isRoot && existsSync(chromium))('seeing the cluster', () => {
     expect(mine.at(-1)).toBe('remove');
   });
 
-  it('renders the cluster in the dashboard, scales a service and drains a node from it', async () => {
+  it('renders the cluster in the dashboard, scales a service, drains a node and rolls back from it', async () => {
     const ticker = 'while true; do echo "tick from $(hostname)"; sleep 2; done';
     const r = await c.flt(
       'service',
@@ -214,6 +215,18 @@ describe.runIf(isRoot && existsSync(chromium))('seeing the cluster', () => {
       const n = (await c.nodes()).find((x) => x.description.hostname === drained);
       return n?.spec.availability === 'active';
     });
+
+    // Roll the scale back from the page: the previous spec had 3 replicas.
+    await page.click('tr[data-service="viz"] button.rollback');
+    await page.waitForSelector('dialog#confirm[open]');
+    await page.click('#confirm-ok');
+    const rolled = await waitFor('the service rolled back to 3 replicas', async () => {
+      const s = JSON.parse((await c.flt('service', 'inspect', 'viz')).stdout)[0];
+      return s.spec.mode.replicated.replicas === 3 ? s : undefined;
+    });
+    expect(rolled.updateStatus.state).toMatch(/^rollback_/);
+    await c.converged('viz', 3);
+    await waitText(page, 'tr[data-service="viz"] td.replicas', '3/3');
   });
 });
 
