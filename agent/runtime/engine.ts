@@ -20,10 +20,12 @@ import { StartSequence } from './start/sequence.js';
 import { startSteps } from './start/steps.js';
 import { StatsCollector } from './stats/collector.js';
 import { Supervisor } from './supervisor.js';
+import { updateContainer } from './update.js';
 import type {
   AttachSession,
   AttachStreams,
   ContainerCreateOptions,
+  ContainerUpdate,
   ContainerEvent,
   ContainerRuntime,
   ContainerStats,
@@ -184,6 +186,11 @@ export class RuncContainerEngine implements ContainerRuntime {
     this.ctx.store.rename(rec, newName);
     await this.ctx.store.save(rec);
     this.ctx.events.publish(rec, 'rename', { oldName: old });
+  }
+
+  async update(idOrName: string, u: ContainerUpdate): Promise<{ warnings: string[] }> {
+    const warnings = await updateContainer(this.ctx, this.ctx.store.get(idOrName), u);
+    return { warnings };
   }
 
   // ---- remove / prune ----

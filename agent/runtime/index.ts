@@ -12,6 +12,7 @@ export type {
   ContainerState,
   ContainerStats,
   ContainerSummary,
+  ContainerUpdate,
   ExecOptions,
   HealthSpec,
   LogEntry,

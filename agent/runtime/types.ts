@@ -6,6 +6,7 @@ import type {
   ContainerEvent,
   ContainerStats,
   ContainerSummary,
+  ContainerUpdate,
   VolumeInfo,
 } from '../../shared/engine/index.js';
 
@@ -15,6 +16,7 @@ export type {
   ContainerState,
   ContainerStats,
   ContainerSummary,
+  ContainerUpdate,
   HealthSpec,
   MountSpec,
   RestartPolicySpec,
@@ -89,6 +91,8 @@ export interface ContainerRuntime extends ContainerEngine {
   pause(idOrName: string): Promise<void>;
   unpause(idOrName: string): Promise<void>;
   rename(idOrName: string, newName: string): Promise<void>;
+  /** New limits and restart policy: in the record, and live in the cgroup while it runs. */
+  update(idOrName: string, u: ContainerUpdate): Promise<{ warnings: string[] }>;
   /** Waits with Docker's conditions: not-running (default), next-exit, removed. */
   waitFor(
     idOrName: string,

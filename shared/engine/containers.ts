@@ -35,6 +35,19 @@ export interface RestartPolicySpec {
   maxRetries?: number;
 }
 
+/**
+ * `update`: what can change on a created container (Docker's POST /containers/{id}/update).
+ * Absent: unchanged. pidsLimit 0 or -1: unlimited. memorySwapBytes -1: unlimited swap.
+ */
+export interface ContainerUpdate {
+  memoryBytes?: number;
+  memorySwapBytes?: number;
+  nanoCpus?: number;
+  cpuShares?: number;
+  pidsLimit?: number;
+  restartPolicy?: RestartPolicySpec;
+}
+
 /** Everything `docker create` takes, in our words. Unset fields inherit from the image config. */
 export interface ContainerCreateOptions {
   image: string;
@@ -142,6 +155,7 @@ export interface ContainerEvent {
     | 'pause'
     | 'unpause'
     | 'rename'
+    | 'update'
     | 'restart'
     | 'health_status';
   id: string;

@@ -7,6 +7,7 @@ export type {
   ContainerState,
   ContainerStats,
   ContainerSummary,
+  ContainerUpdate,
   HealthSpec,
   MountSpec,
   RestartPolicySpec,

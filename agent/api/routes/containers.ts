@@ -10,6 +10,7 @@ import type { ContainerCreateOptions, ContainerRuntime, ExecOptions } from '../.
 import type { RoutePlugin } from '../server.js';
 import { frame } from '../stream-frame.js';
 import { requestedVersion } from '../docker/index.js';
+import { updateFromDockerBody } from '../docker/update-body.js';
 
 export { frame } from '../stream-frame.js';
 
@@ -76,6 +77,11 @@ export function containerRoutes(runtime: ContainerRuntime): RoutePlugin {
     app.post('/containers/:id/rename', async (req, reply) => {
       await runtime.rename((req.params as Q).id!, (req.query as Q).name ?? '');
       return reply.status(204).send();
+    });
+    // Docker's body: the docker CLI, docker-py and `flotilla update` send the same document.
+    app.post('/containers/:id/update', async (req) => {
+      const r = await runtime.update((req.params as Q).id!, updateFromDockerBody(req.body));
+      return { Warnings: r.warnings };
     });
     app.post('/containers/:id/resize', async (req, reply) => {
       const q = req.query as Q;

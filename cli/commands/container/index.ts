@@ -7,6 +7,7 @@ import { registerExecCommand } from './exec.js';
 import { registerLifecycleCommands, registerPruneCommand } from './lifecycle.js';
 import { registerQueryCommands } from './query.js';
 import { registerRunCommands } from './run.js';
+import { registerUpdateCommand } from './update.js';
 import { registerVolumeCommands } from './volume.js';
 
 // For `service create/update`, which read env files and runtime values as `run` does.
@@ -31,4 +32,6 @@ export function registerContainerCommands(program: Command, ctx: () => CliContex
   container.commands.find((cmd) => cmd.name() === 'ps')?.aliases(['ls', 'list']);
   registerDiffCommand(program, ctx);
   registerDiffCommand(container, ctx);
+  registerUpdateCommand(program, ctx);
+  registerUpdateCommand(container, ctx);
 }

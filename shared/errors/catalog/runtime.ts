@@ -77,6 +77,10 @@ export const runtimeCodes = {
     kind: 'invalid_argument',
     message: 'invalid {option} "{value}": {reason}',
   },
+  CONTAINER_UPDATE_REFUSED: {
+    kind: 'conflict',
+    message: 'Cannot update container {id}: {reason}',
+  },
   SECURITY_OPT_UNSUPPORTED: {
     kind: 'failed_precondition',
     message: '--security-opt {value} cannot be applied on this host: {reason}',
