@@ -21,6 +21,7 @@ import { startSteps } from './start/steps.js';
 import { StatsCollector } from './stats/collector.js';
 import { Supervisor } from './supervisor.js';
 import { updateContainer } from './update.js';
+import { treeSize } from '../../shared/fs/tree-size.js';
 import type {
   AttachSession,
   AttachStreams,
@@ -246,9 +247,9 @@ export class RuncContainerEngine implements ContainerRuntime {
   }
 
   async list(
-    opts: { all?: boolean; labels?: Record<string, string> } = {},
+    opts: { all?: boolean; labels?: Record<string, string>; size?: boolean } = {},
   ): Promise<ContainerSummary[]> {
-    return this.ctx.store
+    const records = this.ctx.store
       .all()
       .filter(
         (r) =>
@@ -262,8 +263,14 @@ export class RuncContainerEngine implements ContainerRuntime {
           v === '' ? k in r.config.Labels : r.config.Labels[k] === v,
         ),
       )
-      .sort((a, b) => b.created.localeCompare(a.created))
-      .map(summaryOf);
+      .sort((a, b) => b.created.localeCompare(a.created));
+    if (!opts.size) return records.map(summaryOf);
+    return Promise.all(
+      records.map(async (r) => ({
+        ...summaryOf(r),
+        sizeRw: r.upperDir ? await treeSize(r.upperDir) : 0,
+      })),
+    );
   }
 
   wait(idOrName: string, signal?: AbortSignal): Promise<number> {

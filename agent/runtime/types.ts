@@ -31,7 +31,12 @@ export interface ContainerEngine {
   remove(idOrName: string, opts?: { force?: boolean; volumes?: boolean }): Promise<void>;
   /** Docker-like inspect document. */
   inspect(idOrName: string): Promise<Record<string, unknown>>;
-  list(opts?: { all?: boolean; labels?: Record<string, string> }): Promise<ContainerSummary[]>;
+  /** With `size`, each summary has `sizeRw` (a walk of its writable layer: slower). */
+  list(opts?: {
+    all?: boolean;
+    labels?: Record<string, string>;
+    size?: boolean;
+  }): Promise<ContainerSummary[]>;
   /** Resolves with the exit code once the container has exited. */
   wait(idOrName: string, signal?: AbortSignal): Promise<number>;
   /** Lifecycle and health events; returns an unsubscribe function. */

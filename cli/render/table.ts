@@ -1,8 +1,15 @@
-// Column tables as docker prints them: upper-case headers, columns padded with three spaces.
+// Column tables as docker prints them: upper-case headers, columns padded with three spaces
+// (Go's tabwriter; `minWidth` is its minwidth, 10 for `system df`).
 
-export function renderTable(headers: string[], rows: (string | number)[][]): string {
+export function renderTable(
+  headers: string[],
+  rows: (string | number)[][],
+  opts: { minWidth?: number } = {},
+): string {
   const cells = [headers, ...rows.map((r) => r.map((c) => String(c)))];
-  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const widths = headers.map((_, i) =>
+    Math.max((opts.minWidth ?? 0) - 3, ...cells.map((r) => (r[i] ?? '').length)),
+  );
   return (
     cells
       .map((r) =>

@@ -140,6 +140,8 @@ export interface ContainerSummary {
   /** Volume names and mount destinations. */
   mounts?: string[];
   exposed?: string[];
+  /** With `size`: bytes the container wrote to its own layer (Docker's SizeRw). */
+  sizeRw?: number;
 }
 
 export interface ContainerEvent {

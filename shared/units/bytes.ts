@@ -20,8 +20,11 @@ export function parseBytes(text: string | number, field = 'size'): number {
   return Math.floor(parseFloat(m[1]) * mult[m[2].toLowerCase()]);
 }
 
-/** Human size as `docker images` prints it (decimal units: 7.5MB, 1.2GB). */
-export function formatBytes(n: number): string {
+/**
+ * Human size as `docker images` prints it (decimal units: 7.5MB, 1.2GB); `docker system df` uses
+ * go-units' HumanSize, 4 significant digits (16.43MB).
+ */
+export function formatBytes(n: number, precision = 3): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
   let v = n;
   let i = 0;
@@ -29,7 +32,7 @@ export function formatBytes(n: number): string {
     v /= 1000;
     i++;
   }
-  return `${i === 0 ? v : Number(v.toPrecision(3))}${units[i]}`;
+  return `${i === 0 ? v : Number(v.toPrecision(precision))}${units[i]}`;
 }
 
 /**

@@ -8,6 +8,7 @@ import { networkRoutes } from './networks.js';
 import { buildRoutes } from './build.js';
 import { filesystemRoutes } from './filesystem.js';
 import { dockerRoutes } from '../docker/index.js';
+import { systemDfRoutes } from './system-df.js';
 
 export function agentRoutes(c: AgentComponents): RoutePlugin[] {
   return [
@@ -17,6 +18,7 @@ export function agentRoutes(c: AgentComponents): RoutePlugin[] {
     imageRoutes(c.images),
     buildRoutes(c),
     filesystemRoutes(c.containers),
+    systemDfRoutes(c.containers, c.images),
     dockerRoutes(c),
   ];
 }

@@ -22,7 +22,10 @@ export function networkRoutes(network: LocalNetworkApi): RoutePlugin {
       });
       return reply.status(201).send(info);
     });
-    app.post('/networks/prune', async () => ({ removed: await network.pruneNetworks() }));
+    // Docker's shape: the docker CLI's `network prune` and `system prune` read NetworksDeleted.
+    app.post('/networks/prune', async () => ({
+      NetworksDeleted: await network.pruneNetworks(),
+    }));
     app.get('/networks/:id', async (req) => network.inspectNetwork((req.params as Params).id));
     app.delete('/networks/:id', async (req, reply) => {
       await network.removeNetwork((req.params as Params).id);

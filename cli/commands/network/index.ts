@@ -157,8 +157,8 @@ export function registerNetworkCommands(program: Command, ctx: () => CliContext)
       if (usesCluster(c)) return pruneClusterNetworks(c);
       const r = await c
         .agent()
-        .json<{ removed: string[] }>({ method: 'POST', path: '/networks/prune' });
-      if (r.removed.length)
-        c.out.write(`Deleted Networks:\n${r.removed.map((n) => `${n}\n`).join('')}`);
+        .json<{ NetworksDeleted: string[] }>({ method: 'POST', path: '/networks/prune' });
+      if (r.NetworksDeleted.length)
+        c.out.write(`Deleted Networks:\n${r.NetworksDeleted.map((n) => `${n}\n`).join('')}`);
     });
 }

@@ -4,6 +4,8 @@ import type { Command } from 'commander';
 import { formatBytes } from '../../../shared/units/index.js';
 import type { CliContext } from '../../context.js';
 import { template } from '../container/index.js';
+import { registerDiskUsageCommand } from './df.js';
+import { registerSystemPruneCommand } from './prune.js';
 
 const clientVersion = '0.1.0';
 const goArch: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm' };
@@ -108,4 +110,6 @@ export function registerSystemCommands(program: Command, ctx: () => CliContext):
   registerInfo(program.command('info'), ctx);
   const system = program.command('system').description('Manage the engine');
   registerInfo(system.command('info'), ctx);
+  registerDiskUsageCommand(system, ctx);
+  registerSystemPruneCommand(system, ctx);
 }
