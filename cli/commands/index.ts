@@ -35,6 +35,7 @@ export const commandGroups: CommandGroup[] = [
       'pause',
       'unpause',
       'rename',
+      'update',
       'wait',
       'ps',
       'inspect',
