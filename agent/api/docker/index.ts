@@ -10,6 +10,7 @@ import { dockerSystemRoutes } from './system.js';
 export { rewriteDockerUrl } from './rewrite.js';
 export { sendError, statusFor } from './errors.js';
 export { requestedVersion } from './rewrite.js';
+export { updateFromDockerBody } from './update-body.js';
 
 /** A route plugin (agent/api/server.ts RoutePlugin; not imported: server.ts imports this). */
 export function dockerRoutes(c: AgentComponents): (app: FastifyInstance) => void {

@@ -9,8 +9,7 @@ import { FlotillaError, httpStatusByKind, toFlotillaError } from '../../../share
 import type { ContainerCreateOptions, ContainerRuntime, ExecOptions } from '../../runtime/index.js';
 import type { RoutePlugin } from '../server.js';
 import { frame } from '../stream-frame.js';
-import { requestedVersion } from '../docker/index.js';
-import { updateFromDockerBody } from '../docker/update-body.js';
+import { requestedVersion, updateFromDockerBody } from '../docker/index.js';
 
 export { frame } from '../stream-frame.js';
 
