@@ -3,7 +3,16 @@
 // commands against it (asynchronously, so tests in a file can run concurrently). Everything is
 // torn down by pid and path; `leftovers()` lists whatever the runtime left on the host.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import tar from 'tar-stream';
 import {
@@ -136,9 +145,27 @@ export class TestAgent {
     };
   }
 
+  /** Where the agent's stderr goes (appended across restarts): read when it fails to start. */
+  get stderrPath(): string {
+    return join(this.dir, 'agent.stderr');
+  }
+
+  /** The last `bytes` of what the agent wrote to stderr (all its starts). */
+  stderrTail(bytes = 4000): string {
+    try {
+      return readFileSync(this.stderrPath, 'utf8').slice(-bytes);
+    } catch {
+      return '';
+    }
+  }
+
   async start(): Promise<void> {
     rmSync(join(this.execRoot, 'agent.sock'), { force: true });
-    this.proc = spawn(
+    // To a file, not a pipe: the agent's children (conmon) must not hold a pipe to this process,
+    // and the file outlives a crashed test worker for a post-mortem.
+    const stderr = openSync(this.stderrPath, 'a', 0o600);
+    const offset = fstatSync(stderr).size;
+    const p = spawn(
       'node',
       [
         bundlePath,
@@ -152,16 +179,28 @@ export class TestAgent {
         ...this.extraArgs,
       ],
       {
-        stdio: ['ignore', 'ignore', 'ignore'],
+        stdio: ['ignore', 'ignore', stderr],
         env: { ...process.env, FLOTILLA_LOG_LEVEL: 'warn' },
       },
     );
+    closeSync(stderr);
+    this.proc = p;
     for (let i = 0; i < 300; i++) {
       if ((await this.cli(['ps'])).status === 0) return;
-      if (this.proc.exitCode !== null) break;
+      if (p.exitCode !== null || p.signalCode !== null) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error('agent did not come up');
+    const how =
+      p.exitCode !== null
+        ? `exited with status ${p.exitCode}`
+        : p.signalCode !== null
+          ? `was killed by ${p.signalCode}`
+          : 'did not answer `ps` after 300 tries';
+    const said = readFileSync(this.stderrPath).subarray(offset).toString().slice(-4000).trimEnd();
+    throw new Error(
+      `agent did not come up: it ${how} (subnet ${this.subnet}, dir ${this.dir}); ` +
+        `its stderr:\n${said || '(nothing)'}`,
+    );
   }
 
   /** Loads the busybox test image as `busybox:latest` (and any extra tags). */
