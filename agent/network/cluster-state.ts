@@ -8,7 +8,7 @@ import { forgetConnectionsTo } from './host/conntrack.js';
 import { deleteRoute, replaceRoute } from './host/links.js';
 import { enableLoopbackOut } from './host/loopback-out.js';
 import { formatSubnet, parseSubnet } from './ipam/cidr.js';
-import { assertNodeSubnetFree } from './subnets.js';
+import { assertNodeSubnetFree, splitPeerRoutes } from './subnets.js';
 import type { NodeNetwork, PeerRoute } from './types.js';
 
 export class ClusterNetworkState implements NodeNetwork {
@@ -49,11 +49,22 @@ export class ClusterNetworkState implements NodeNetwork {
     });
   }
 
-  /** Makes `ip route` hold exactly these routes to other nodes' subnets (idempotent). */
+  /**
+   * Makes `ip route` hold exactly these routes to other nodes' subnets (idempotent), less any that
+   * overlaps this node's own subnet (splitPeerRoutes): logged and left out.
+   */
   async setPeerRoutes(routes: PeerRoute[]): Promise<void> {
     const { core } = this;
     await core.run(async () => {
-      const want = routes.map((r) => ({ subnet: formatSubnet(parseSubnet(r.subnet)), via: r.via }));
+      const { routable: want, overlapping } = splitPeerRoutes(
+        core.nodeSubnet,
+        routes.map((r) => ({ subnet: formatSubnet(parseSubnet(r.subnet)), via: r.via })),
+      );
+      for (const r of overlapping)
+        core.log.warn(
+          { subnet: r.subnet, via: r.via, nodeSubnet: core.nodeSubnet },
+          'not routing another node’s subnet that overlaps this node’s own (a node this machine was before it rejoined?)',
+        );
       const key = (r: PeerRoute) => `${r.subnet} ${r.via}`;
       const wanted = new Set(want.map(key));
       for (const r of core.state.peerRoutes)

@@ -19,7 +19,7 @@ import { LocalNetworks } from './local-networks.js';
 import type { OverlayStateReader } from './overlay/state.js';
 import { TaskNetworks } from './provisioning.js';
 import { ServiceDiscovery } from './service-discovery.js';
-import { assertNodeSubnetFree } from './subnets.js';
+import { assertNodeSubnetFree, splitPeerRoutes } from './subnets.js';
 
 export class NetworkComponent {
   /** For the runtime: attach, withdraw ports, detach, reconcile. */
@@ -77,6 +77,17 @@ export class NetworkComponent {
       if (stored && (core.opts.preferStoredSubnet || core.defaultEndpointCount() > 0))
         core.nodeSubnet = stored;
       core.state.nodeSubnet = core.nodeSubnet;
+      // A peer route over our own subnet (persisted before setPeerRoutes left those out) took the
+      // place of the bridge's route: it goes, and ensureBridge puts the bridge's route back.
+      const { routable, overlapping } = splitPeerRoutes(core.nodeSubnet, core.state.peerRoutes);
+      for (const r of overlapping) {
+        core.log.warn(
+          { subnet: r.subnet, via: r.via },
+          'removing a peer route over this node’s subnet',
+        );
+        await deleteRoute(r.subnet, r.via);
+      }
+      core.state.peerRoutes = routable;
       // Before anything is made: a second bridge on a routed subnet breaks both (published ports
       // time out), so a clash is refused naming the interface.
       const peers = core.state.peerRoutes.map((r) => r.subnet);

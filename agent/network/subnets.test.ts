@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nodeSubnetClash } from './subnets.js';
+import { nodeSubnetClash, splitPeerRoutes } from './subnets.js';
 
 describe('node subnet against the host routes', () => {
   const routes = [
@@ -32,5 +32,24 @@ describe('node subnet against the host routes', () => {
 
   it('refuses a subnet inside another interface’s connected network', () => {
     expect(nodeSubnetClash('192.0.2.0/25', 'flt0', routes)?.dev).toBe('eth0');
+  });
+});
+
+describe('peer routes beside the node subnet', () => {
+  const routes = [
+    { subnet: '10.240.1.0/24', via: '192.0.2.7' },
+    { subnet: '10.251.49.0/24', via: '192.0.2.2' },
+    { subnet: '10.251.0.0/16', via: '192.0.2.9' },
+  ];
+
+  it('leaves out a peer route over this node’s own subnet (a node this machine was before)', () => {
+    expect(splitPeerRoutes('10.251.49.0/24', routes)).toEqual({
+      routable: [routes[0]],
+      overlapping: [routes[1], routes[2]],
+    });
+  });
+
+  it('routes every peer whose subnet is apart from this node’s', () => {
+    expect(splitPeerRoutes('10.240.0.0/24', routes)).toEqual({ routable: routes, overlapping: [] });
   });
 });

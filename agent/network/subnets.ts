@@ -86,6 +86,26 @@ export function nodeSubnetClash(
   });
 }
 
+/**
+ * Splits peer routes into those that may be installed and those overlapping this node's own
+ * subnet. `ip route replace` of an overlapping one takes the place of the bridge's connected route
+ * and cuts the node's containers off: the manager sends one when this machine rejoined as a new
+ * node (an expired certificate) and the old node, same address and subnet, is still listed.
+ */
+export function splitPeerRoutes<T extends { subnet: string }>(
+  nodeSubnet: string,
+  routes: readonly T[],
+): { routable: T[]; overlapping: T[] } {
+  const own = routeSubnet(nodeSubnet);
+  const routable: T[] = [];
+  const overlapping: T[] = [];
+  for (const r of routes) {
+    const rs = routeSubnet(r.subnet);
+    (own && rs && overlaps(own, rs) ? overlapping : routable).push(r);
+  }
+  return { routable, overlapping };
+}
+
 /** Any route destination, /0 to /32 (parseSubnet takes network prefixes only). */
 function routeSubnet(dst: string): Subnet | undefined {
   const [ip, p] = dst.split('/');

@@ -1,6 +1,7 @@
 // The kernel objects behind a network: bridges, network namespaces, veth pairs, routes. Thin
 // wrappers over `ip`; each create is idempotent and each delete ignores "already gone".
 import { ip, run, setSysctl } from '../exec.js';
+import { intToIp, ipToInt, mask } from '../ipam/cidr.js';
 
 async function exists(args: string[]): Promise<boolean> {
   return (await run('ip', args, { allowFailure: true })).code === 0;
@@ -21,6 +22,23 @@ export async function ensureBridge(name: string, gatewayCidr: string): Promise<v
   }
   await ip('addr', 'replace', gatewayCidr, 'dev', name);
   await ip('link', 'set', name, 'up');
+  // The connected route as the kernel makes it, again: a route another agent version installed
+  // over it (`ip route replace`) is not undone by the address above.
+  const [gateway, prefix] = gatewayCidr.split('/');
+  const network = `${intToIp((ipToInt(gateway)! & mask(Number(prefix))) >>> 0)}/${prefix}`;
+  await ip(
+    'route',
+    'replace',
+    network,
+    'dev',
+    name,
+    'proto',
+    'kernel',
+    'scope',
+    'link',
+    'src',
+    gateway,
+  );
   await setSysctl(`net/ipv4/conf/${name}/forwarding`, '1');
   await setSysctl(`net/ipv4/conf/${name}/route_localnet`, '1');
 }
