@@ -42,7 +42,7 @@ describe('peer routes beside the node subnet', () => {
     { subnet: '10.251.0.0/16', via: '192.0.2.9' },
   ];
 
-  it('leaves out a peer route over this node’s own subnet (a node this machine was before)', () => {
+  it('leaves out a peer route over this node’s own subnet', () => {
     expect(splitPeerRoutes('10.251.49.0/24', routes)).toEqual({
       routable: [routes[0]],
       overlapping: [routes[1], routes[2]],
