@@ -11,6 +11,11 @@ export const commonCodes = {
     kind: 'invalid_argument',
     message: 'invalid value "{value}" for flag {flag}: {reason}',
   },
+  FORMAT_TEMPLATE_INVALID: {
+    kind: 'invalid_argument',
+    message: 'template parsing error: {detail}',
+    hint: 'see https://docs.docker.com/go/formatting/ for the --format template syntax',
+  },
   INVALID_CONFIG: {
     kind: 'invalid_argument',
     message: 'invalid configuration in {file}: {reason}',
