@@ -1,6 +1,7 @@
 // `--format` as Docker's formatter applies it (cli/command/formatter): a Go template run once per
 // row, `table TEMPLATE` with a header row and tabwriter columns, `\t`/`\n` escapes, and Go's
-// errors as `template parsing error: …` (status 1; `inspect`'s parse errors 64, as Docker's).
+// errors as `template parsing error: …` (status 1; 64 when `inspect`, `version` or `info`
+// cannot parse theirs, as Docker's).
 import { FlotillaError } from '../../shared/errors/index.js';
 import { StatusError } from '../exit-status.js';
 import {
@@ -73,13 +74,13 @@ export function formatRows(
 }
 
 /**
- * One document's `--format` (`inspect`, `version`, `info`): the template's output and a newline.
- * `inspect` sets `strict`: an unknown field of the document is Docker's raw-map fallback error
- * (`map has no entry for key`), and a template that does not parse exits 64.
+ * One document's `--format` (`inspect`, `version`, `info`): the template's output and a newline;
+ * a template that does not parse exits 64. `inspect` sets `strict`: the template is taken as
+ * written, and an unknown field of the document is Docker's raw-map fallback error (`map has no
+ * entry for key`).
  */
 export function formatDocument(format: string, doc: unknown, strict = false): string {
-  const { src } = preFormat(format);
-  const tmpl = compile(strict ? format : src, strict ? 64 : 1);
+  const tmpl = compile(strict ? format : preFormat(format).src, 64);
   try {
     return `${executeTemplate(tmpl, doc, { strictStructs: strict })}\n`;
   } catch (err) {

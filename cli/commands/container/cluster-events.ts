@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { managerClient } from '../../clients/manager-client.js';
 import type { CliContext } from '../../context.js';
 import { FlotillaError } from '../../../shared/errors/index.js';
-import { template } from './template.js';
+import { formatRows, isTemplate } from '../../format/render.js';
 
 interface ClusterEventLine {
   Type: string;
@@ -40,7 +40,7 @@ export function filtersJson(filters: string[] = []): string | undefined {
 /** One line as `docker events` prints it: time, type, action, id, (attributes). */
 export function formatClusterEvent(e: ClusterEventLine, format?: string): string {
   if (format === 'json') return JSON.stringify(e);
-  if (format) return template(format, e as unknown as Record<string, unknown>);
+  if (isTemplate(format)) return (formatRows(format, [e]) ?? '').replace(/\n$/, '');
   const ms = Math.floor(e.timeNano / 1e6);
   const nanos = String(e.timeNano % 1e9).padStart(9, '0');
   const time = new Date(ms).toISOString().replace(/\.\d{3}Z$/, `.${nanos}Z`);
@@ -52,6 +52,7 @@ export function formatClusterEvent(e: ClusterEventLine, format?: string): string
 }
 
 export async function streamClusterEvents(c: CliContext, o: ClusterEventsOptions): Promise<void> {
+  formatRows(o.format, []); // a template that does not parse fails before the stream opens
   const res = await managerClient(c).stream({
     path: '/events',
     query: {

@@ -13,7 +13,6 @@ import { registerVolumeCommands } from './volume.js';
 // For `service create/update`, which read env files and runtime values as `run` does.
 export { parseEnvFile } from './options.js';
 export { asFlagError } from './runtime-flags.js';
-export { template } from './template.js';
 
 export function registerContainerCommands(program: Command, ctx: () => CliContext): void {
   registerRunCommands(program, ctx);

@@ -7,7 +7,8 @@ import {
   type ContainerSummary,
 } from '../../../shared/engine/index.js';
 import { renderJsonLines, renderTable } from '../../render/table.js';
-import { template } from './template.js';
+import { formatRows } from '../../format/render.js';
+import { structType } from '../../format/go-template/index.js';
 
 export function portsText(s: ContainerSummary): string {
   return s.ports
@@ -65,8 +66,26 @@ export function psRow(s: ContainerSummary, trunc: boolean, now = Date.now()) {
     Labels: Object.entries(s.labels)
       .map(([k, v]) => `${k}=${v}`)
       .join(','),
+    Mounts: (s.mounts ?? []).join(','),
+    Networks: (s.networks ?? []).join(','),
   };
 }
+
+/** A row as a Go struct for templates: Docker's ContainerContext, with its `Label` method. */
+function psContext(s: ContainerSummary, row: ReturnType<typeof psRow>) {
+  return {
+    ...row,
+    Label: (name: string) => s.labels[name] ?? '',
+    [structType]: '*formatter.ContainerContext',
+  };
+}
+
+/** Docker's column names for `ps --format 'table …'` (formatter/container.go). */
+const psHeaders: Record<string, string> = {
+  ID: 'CONTAINER ID',
+  RunningFor: 'CREATED',
+  CreatedAt: 'CREATED AT',
+};
 
 export function formatPs(
   list: ContainerSummary[],
@@ -85,23 +104,9 @@ export function formatPs(
       ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'],
       rows.map((r) => [r.ID, r.Image, r.Command, r.RunningFor, r.Status, r.Ports, r.Names]),
     );
-  const tmpl = fmt.replace(/\\t/g, '\t');
-  if (tmpl.startsWith('table ')) {
-    // A header row from the field names, then the rows, tab-separated cells aligned as a table.
-    const body = tmpl.slice(6);
-    const header = body.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (_m, k: string) => headerOf(k));
-    const lines = [header, ...rows.map((r) => template(body, r))];
-    const cells = lines.map((l) => l.split('\t'));
-    return renderTable(cells[0], cells.slice(1));
-  }
-  return rows.map((r) => `${template(tmpl, r)}\n`).join('');
-}
-
-function headerOf(field: string): string {
-  const names: Record<string, string> = {
-    ID: 'CONTAINER ID',
-    RunningFor: 'CREATED',
-    CreatedAt: 'CREATED AT',
-  };
-  return names[field] ?? field.toUpperCase();
+  return formatRows(
+    fmt,
+    list.map((s, i) => psContext(s, rows[i])),
+    psHeaders,
+  ) as string;
 }

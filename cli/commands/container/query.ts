@@ -7,11 +7,10 @@ import { collect } from '../../repeatable.js';
 import { renderJsonLines, renderTable } from '../../render/table.js';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import { applyFilters, filterKeys, formatPs } from './ps-format.js';
-import { template } from './template.js';
+import { formatDocument, formatRows } from '../../format/render.js';
 import { ContextStore } from '../../contexts/index.js';
 import { streamClusterEvents } from './cluster-events.js';
 
-export { template };
 import { parseDurationMs } from '../../../shared/units/index.js';
 
 function parseSince(v: string | undefined): number | undefined {
@@ -21,6 +20,18 @@ function parseSince(v: string | undefined): number | undefined {
   if (!Number.isNaN(t)) return t / 1000;
   return Date.now() / 1000 - parseDurationMs(v, '--since') / 1000;
 }
+
+/** Docker's column names for `stats --format 'table …'` (formatter/stats.go). */
+const statsHeaders: Record<string, string> = {
+  Container: 'CONTAINER',
+  ID: 'CONTAINER ID',
+  CPUPerc: 'CPU %',
+  MemUsage: 'MEM USAGE / LIMIT',
+  MemPerc: 'MEM %',
+  NetIO: 'NET I/O',
+  BlockIO: 'BLOCK I/O',
+  PIDs: 'PIDS',
+};
 
 export function registerQueryCommands(program: Command, ctx: () => CliContext): void {
   program
@@ -69,19 +80,18 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext): 
     .command('inspect')
     .description('Return low-level information on containers')
     .argument('<container...>')
-    .option(
-      '-f, --format <format>',
-      "'json' (default) or a {{.Path}} template like {{.State.Status}}",
-    )
+    .option('-f, --format <format>', "'json' (default) or a Go template like {{.State.Status}}")
     .action(async (ids: string[], o: { format?: string }) => {
       const c = ctx();
+      // A template that does not parse is refused before anything is asked (Docker: status 64).
+      if (o.format && o.format !== 'json') formatDocument(o.format, {}, true);
       const docs = [];
       for (const id of ids)
         docs.push(
           await c.agent().json<Record<string, unknown>>({ path: `/containers/${id}/json` }),
         );
       if (o.format && o.format !== 'json') {
-        for (const d of docs) c.out.write(`${template(o.format, d)}\n`);
+        for (const d of docs) c.out.write(formatDocument(o.format, d, true));
         return;
       }
       c.out.write(`${JSON.stringify(docs, null, 4)}\n`);
@@ -121,26 +131,34 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext): 
     .description('Display a live stream of container(s) resource usage statistics')
     .argument('[container...]')
     .option('--no-stream', 'disable streaming stats and only pull the first result')
-    .option('--format <format>', "'table' or 'json'")
+    .option('--format <format>', "'table', 'json' or a Go template ({{.Name}} {{.CPUPerc}})")
     .action(async (ids: string[], o: { stream: boolean; format?: string }) => {
       const c = ctx();
+      formatRows(o.format, []);
       const agent = c.agent();
       const targets = ids.length
         ? ids
         : (await agent.json<ContainerSummary[]>({ path: '/containers/json' })).map((s) => s.id);
+      const statsRow = (s: ContainerStats) => ({
+        ID: s.id.slice(0, 12),
+        Container: s.id.slice(0, 12),
+        Name: s.name,
+        CPUPerc: `${s.cpuPercent.toFixed(2)}%`,
+        MemUsage: `${formatBinaryBytes(s.memoryUsageBytes)} / ${formatBinaryBytes(s.memoryLimitBytes)}`,
+        MemPerc: `${s.memoryLimitBytes ? ((100 * s.memoryUsageBytes) / s.memoryLimitBytes).toFixed(2) : '0.00'}%`,
+        MemBytes: s.memoryUsageBytes,
+        PIDs: s.pids,
+        NetIO: `${formatBytes(s.netRxBytes)} / ${formatBytes(s.netTxBytes)}`,
+        BlockIO: `${formatBytes(s.blkReadBytes)} / ${formatBytes(s.blkWriteBytes)}`,
+      });
       const render = (all: ContainerStats[]) =>
-        o.format === 'json'
+        formatRows(o.format, all.map(statsRow), statsHeaders) ??
+        (o.format === 'json'
           ? renderJsonLines(
-              all.map((s) => ({
-                ID: s.id.slice(0, 12),
-                Name: s.name,
-                CPUPerc: `${s.cpuPercent.toFixed(2)}%`,
-                MemUsage: `${formatBinaryBytes(s.memoryUsageBytes)} / ${formatBinaryBytes(s.memoryLimitBytes)}`,
-                MemBytes: s.memoryUsageBytes,
-                PIDs: s.pids,
-                NetIO: `${formatBytes(s.netRxBytes)} / ${formatBytes(s.netTxBytes)}`,
-                BlockIO: `${formatBytes(s.blkReadBytes)} / ${formatBytes(s.blkWriteBytes)}`,
-              })),
+              all.map((s) => {
+                const { Container: _c, MemPerc: _m, ...r } = statsRow(s);
+                return r;
+              }),
             )
           : renderTable(
               [
@@ -163,7 +181,7 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext): 
                 `${formatBytes(s.blkReadBytes)} / ${formatBytes(s.blkWriteBytes)}`,
                 s.pids,
               ]),
-            );
+            ));
       for (;;) {
         const all = await Promise.all(
           targets.map((id) =>
@@ -193,6 +211,7 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext): 
     .option('--until <time>', 'cluster events until a timestamp or relative')
     .action(async (o: { format?: string; filter?: string[]; since?: string; until?: string }) => {
       const c = ctx();
+      formatRows(o.format, []);
       if (!c.hostGiven && (c.contextName || new ContextStore().current()))
         return streamClusterEvents(c, {
           since: parseSince(o.since),
@@ -242,12 +261,25 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext): 
                 : true;
           });
           if (!ok) continue;
+          // Docker's events.Message, the fields a template sees.
+          const message = {
+            Type: 'container',
+            Action: e.action,
+            Status: e.action,
+            ID: e.id,
+            From: e.attributes.image ?? '',
+            Actor: { ID: e.id, Attributes: e.attributes },
+            Scope: 'local',
+            Time: Math.floor(Date.parse(e.time) / 1000),
+            TimeNano: Date.parse(e.time) * 1e6,
+          };
           c.out.write(
-            o.format === 'json'
-              ? `${line}\n`
-              : `${e.time} container ${e.action} ${e.id} (${Object.entries(e.attributes)
-                  .map(([k, v]) => `${k}=${v}`)
-                  .join(', ')})\n`,
+            formatRows(o.format, [message]) ??
+              (o.format === 'json'
+                ? `${line}\n`
+                : `${e.time} container ${e.action} ${e.id} (${Object.entries(e.attributes)
+                    .map(([k, v]) => `${k}=${v}`)
+                    .join(', ')})\n`),
           );
         }
       }

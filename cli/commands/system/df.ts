@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { formatBytes } from '../../../shared/units/index.js';
 import type { CliContext } from '../../context.js';
 import { renderJsonLines, renderTable } from '../../render/table.js';
-import { template } from '../container/index.js';
+import { formatRows } from '../../format/render.js';
 
 interface DiskUsage {
   LayersSize: number;
@@ -129,11 +129,9 @@ export function registerDiskUsageCommand(system: Command, ctx: () => CliContext)
       const d = await c.agent().json<DiskUsage>({ path: '/system/df' });
       if (o.verbose) return void c.out.write(verbose(d));
       const rows = summaryRows(d);
+      const templated = formatRows(o.format, rows, { TotalCount: 'TOTAL' });
+      if (templated !== undefined) return void c.out.write(templated);
       if (o.format === 'json') return void c.out.write(renderJsonLines(rows));
-      if (o.format) {
-        const fmt = o.format.replace(/\\t/g, '\t').replace(/\\n/g, '\n');
-        return void c.out.write(rows.map((r) => `${template(fmt, r)}\n`).join(''));
-      }
       c.out.write(
         renderTable(
           ['TYPE', 'TOTAL', 'ACTIVE', 'SIZE', 'RECLAIMABLE'],

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { formatBytes } from '../../../shared/units/index.js';
 import type { CliContext } from '../../context.js';
-import { template } from '../container/index.js';
+import { formatDocument } from '../../format/render.js';
 import { registerDiskUsageCommand } from './df.js';
 import { registerSystemPruneCommand } from './prune.js';
 
@@ -15,7 +15,7 @@ type Doc = Record<string, unknown>;
 function formatted(fmt: string | undefined, doc: Doc): string | undefined {
   if (!fmt) return undefined;
   if (fmt === 'json') return `${JSON.stringify(doc)}\n`;
-  return `${template(fmt.replace(/\\n/g, '\n').replace(/\\t/g, '\t'), doc)}\n`;
+  return formatDocument(fmt, doc);
 }
 
 function clientDoc(): Doc {
