@@ -12,6 +12,7 @@ import {
   type Template,
 } from './go-template/index.js';
 import { tabwrite } from './tabwriter.js';
+import { renderTable } from '../render/table.js';
 
 /** Docker's preFormat: drop the `table` key, trim spaces, and turn `\t` `\n` into the characters. */
 function preFormat(format: string): { src: string; table: boolean } {
@@ -86,4 +87,29 @@ export function formatDocument(format: string, doc: unknown, strict = false): st
   } catch (err) {
     return templateError(err);
   }
+}
+
+/**
+ * `--format TEMPLATE` over a command's table: each row becomes an object of Docker's field names
+ * (`fields`, in column order) and the table's own headers name the columns. Undefined as formatRows.
+ */
+export function formatCells(
+  format: string | undefined,
+  fields: string[],
+  headers: string[],
+  cells: (string | number)[][],
+): string | undefined {
+  if (!isTemplate(format)) return undefined;
+  const rows = cells.map((r) => Object.fromEntries(fields.map((f, i) => [f, r[i] ?? ''])));
+  return formatRows(format, rows, Object.fromEntries(fields.map((f, i) => [f, headers[i]])));
+}
+
+/** A command's table, or its `--format TEMPLATE` over the same rows (`fields`: Docker's names). */
+export function renderTableOr(
+  format: string | undefined,
+  fields: string[],
+  headers: string[],
+  cells: (string | number)[][],
+): string {
+  return formatCells(format, fields, headers, cells) ?? renderTable(headers, cells);
 }

@@ -1,6 +1,7 @@
 // Shared columns of the service commands, as docker prints them.
+import { renderTableOr } from '../format/render.js';
 import type { Node, PortConfig, Service, Task } from '../../shared/model/index.js';
-import { renderJsonLines, renderTable } from './table.js';
+import { renderJsonLines } from './table.js';
 
 export type ServiceListItem = Service & {
   serviceStatus?: { runningTasks: number; desiredTasks: number };
@@ -98,7 +99,9 @@ export function renderServiceList(
 ): string {
   if (o.quiet) return list.map((s) => `${s.id}\n`).join('');
   if (o.format === 'json') return renderJsonLines(list);
-  return renderTable(
+  return renderTableOr(
+    o.format,
+    ['ID', 'Name', 'Mode', 'Replicas', 'Image', 'Ports'],
     ['ID', 'NAME', 'MODE', 'REPLICAS', 'IMAGE', 'PORTS'],
     list.map((s) => [
       shortId(s.id),

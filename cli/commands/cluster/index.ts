@@ -1,5 +1,6 @@
 // `flotilla cluster info` and `flotilla cluster join-token worker|manager [-q] [--rotate]`;
 // `cluster ca` lives in certificates.ts, `cluster backup|restore` in backup.ts, `cluster update` and `cluster admin` in security.ts.
+import { formatDocument } from '../../format/render.js';
 import type { Command } from 'commander';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import { formatDurationNs, parseDurationNs } from '../../../shared/units/index.js';
@@ -40,10 +41,11 @@ export function registerClusterCommands(program: Command, ctx: () => CliContext)
   cluster
     .command('info')
     .description('Display cluster-wide information')
-    .option('--format <format>', 'json for the raw document')
+    .option('--format <format>', "'json' for the raw document, or a Go template over it")
     .action(async (o: { format?: string }) => {
       const i = await managerClient(ctx()).json<Info>({ path: '/info' });
       if (o.format === 'json') return void ctx().out.write(JSON.stringify(i) + '\n');
+      if (o.format) return void ctx().out.write(formatDocument(o.format, i));
       const c = i.cluster;
       ctx().out.write(
         [

@@ -1,6 +1,7 @@
 // `flotilla cluster admin add|ls|rm`, `cluster update --autolock|--rotate-key|--join-token-expiry|
 // --cert-expiry`,
 // `cluster unlock`, `cluster unlock-key`: who may use the cluster, and the keys that guard it.
+import { renderTableOr } from '../../format/render.js';
 import type { Command } from 'commander';
 import { FlotillaError, isFlotillaError } from '../../../shared/errors/index.js';
 import { parseDurationNs } from '../../../shared/units/index.js';
@@ -10,7 +11,7 @@ import { ContextStore, makeBundle, writeBundle } from '../../contexts/index.js';
 import type { CliContext } from '../../context.js';
 import { parseFlags } from '../../exit-status.js';
 import { parseCertExpiry } from './certificates.js';
-import { renderJsonLines, renderTable } from '../../render/table.js';
+import { renderJsonLines } from '../../render/table.js';
 
 interface AdminIssued {
   admin: { id: string; name: string; createdAt: string };
@@ -61,7 +62,7 @@ export function registerClusterSecurityCommands(cluster: Command, ctx: () => Cli
     .command('ls')
     .alias('list')
     .description('List admin certificates that are not revoked')
-    .option('--format <format>', 'json for one JSON document per line')
+    .option('--format <format>', "'json' (one JSON document per line) or a Go template")
     .option('-q, --quiet', 'only show names')
     .action(async (o: { format?: string; quiet?: boolean }) => {
       const list = await managerClient(ctx()).json<AdminIssued['admin'][]>({
@@ -70,7 +71,9 @@ export function registerClusterSecurityCommands(cluster: Command, ctx: () => Cli
       if (o.quiet) return void ctx().out.write(list.map((a) => a.name + '\n').join(''));
       if (o.format === 'json') return void ctx().out.write(renderJsonLines(list));
       ctx().out.write(
-        renderTable(
+        renderTableOr(
+          o.format,
+          ['ID', 'Name', 'CreatedAt'],
           ['ID', 'NAME', 'CREATED'],
           list.map((a) => [a.id, a.name, a.createdAt]),
         ),

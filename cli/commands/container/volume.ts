@@ -1,4 +1,5 @@
 // volume create, ls, rm, inspect.
+import { renderTableOr } from '../../format/render.js';
 import type { Command } from 'commander';
 import type { VolumeInfo } from '../../../shared/engine/index.js';
 import type { CliContext } from '../../context.js';
@@ -6,7 +7,7 @@ import { collect } from '../../repeatable.js';
 import { confirm } from '../../confirm.js';
 import { formatBytes } from '../../../shared/units/index.js';
 import { FlotillaError } from '../../../shared/errors/index.js';
-import { renderJsonLines, renderTable } from '../../render/table.js';
+import { renderJsonLines } from '../../render/table.js';
 
 export function registerVolumeCommands(program: Command, ctx: () => CliContext): void {
   const volume = program.command('volume').description('Manage volumes');
@@ -30,14 +31,16 @@ export function registerVolumeCommands(program: Command, ctx: () => CliContext):
     .command('ls')
     .alias('list')
     .option('-q, --quiet', 'only display volume names')
-    .option('--format <format>', "'table' or 'json'")
+    .option('--format <format>', "'table', 'json' or a Go template")
     .action(async (o: { quiet?: boolean; format?: string }) => {
       const c = ctx();
       const r = await c.agent().json<{ Volumes: VolumeInfo[] }>({ path: '/volumes' });
       if (o.quiet) return void c.out.write(r.Volumes.map((v) => `${v.Name}\n`).join(''));
       if (o.format === 'json') return void c.out.write(renderJsonLines(r.Volumes));
       c.out.write(
-        renderTable(
+        renderTableOr(
+          o.format,
+          ['Driver', 'Name'],
           ['DRIVER', 'VOLUME NAME'],
           r.Volumes.map((v) => [v.Driver, v.Name]),
         ),

@@ -1,5 +1,6 @@
 // `flotilla context ls|use|create|inspect|export|import|rm`: which cluster the cluster commands
 // talk to, as Docker's context commands. A bundle (contexts/bundle.ts) carries a whole context.
+import { renderTableOr } from '../../format/render.js';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -8,7 +9,7 @@ import { readAll } from '../../clients/agent-client.js';
 import { ContextStore, makeBundle, readBundle, writeBundle } from '../../contexts/index.js';
 import type { CliContext } from '../../context.js';
 import { collect } from '../../repeatable.js';
-import { renderJsonLines, renderTable } from '../../render/table.js';
+import { renderJsonLines } from '../../render/table.js';
 
 export function registerContextCommands(program: Command, ctx: () => CliContext): void {
   const context = program.command('context').description('Manage cluster contexts');
@@ -17,7 +18,7 @@ export function registerContextCommands(program: Command, ctx: () => CliContext)
     .command('ls')
     .alias('list')
     .description('List contexts')
-    .option('--format <format>', 'json for one JSON document per line')
+    .option('--format <format>', "'json' (one JSON document per line) or a Go template")
     .option('-q, --quiet', 'only show context names')
     .action((o: { format?: string; quiet?: boolean }) => {
       const store = new ContextStore();
@@ -29,7 +30,9 @@ export function registerContextCommands(program: Command, ctx: () => CliContext)
           renderJsonLines(list.map((c) => ({ ...c, current: c.name === current }))),
         );
       ctx().out.write(
-        renderTable(
+        renderTableOr(
+          o.format,
+          ['Name', 'Description', 'Cluster', 'Managers'],
           ['NAME', 'DESCRIPTION', 'CLUSTER', 'MANAGERS'],
           list.map((c) => [
             c.name + (c.name === current ? ' *' : ''),

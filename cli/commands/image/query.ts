@@ -1,5 +1,6 @@
 // `images` / `image ls`, `image inspect`, `history` and `search`: listings in Docker's columns,
-// `--format json` as one JSON document per line.
+// `--format json` as one JSON document per line, or a Go template (cli/format).
+import { formatDocument, formatRows } from '../../format/render.js';
 import type { Command } from 'commander';
 import { splitRepoTag } from '../../../shared/reference/index.js';
 import { formatBytes } from '../../../shared/units/index.js';
@@ -66,7 +67,7 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext, i
     .option('-q, --quiet', 'only show image IDs')
     .option('--digests', 'show digests')
     .option('--no-trunc', "don't truncate output")
-    .option('--format <format>', "'table' or 'json'")
+    .option('--format <format>', "'table', 'json' or a Go template ({{.Repository}}:{{.Tag}})")
     .action(
       async (
         repository: string | undefined,
@@ -83,23 +84,19 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext, i
           c.out.write([...new Set(rows.map((r) => r.id))].map((id) => `${id}\n`).join(''));
           return;
         }
-        if (o.format === 'json') {
-          c.out.write(
-            renderJsonLines(
-              rows.map((r) => ({
-                Containers: 'N/A',
-                CreatedAt: new Date(r.img.Created * 1000).toISOString(),
-                CreatedSince: ago(r.img.Created),
-                Digest: r.digest,
-                ID: r.id,
-                Repository: r.repo,
-                Size: formatBytes(r.img.Size),
-                Tag: r.tag,
-              })),
-            ),
-          );
-          return;
-        }
+        const docs = rows.map((r) => ({
+          Containers: 'N/A',
+          CreatedAt: new Date(r.img.Created * 1000).toISOString(),
+          CreatedSince: ago(r.img.Created),
+          Digest: r.digest,
+          ID: r.id,
+          Repository: r.repo,
+          Size: formatBytes(r.img.Size),
+          Tag: r.tag,
+        }));
+        const templated = formatRows(o.format, docs, { ID: 'IMAGE ID', CreatedSince: 'CREATED' });
+        if (templated !== undefined) return void c.out.write(templated);
+        if (o.format === 'json') return void c.out.write(renderJsonLines(docs));
         const headers = o.digests
           ? ['REPOSITORY', 'TAG', 'DIGEST', 'IMAGE ID', 'CREATED', 'SIZE']
           : ['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'];
@@ -126,7 +123,7 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext, i
     .option('-q, --quiet', 'only show image IDs')
     .option('-H, --human', 'print sizes and dates in human readable format', true)
     .option('--no-trunc', "don't truncate output")
-    .option('--format <format>', "'table' or 'json'")
+    .option('--format <format>', "'table', 'json' or a Go template ({{.CreatedBy}})")
     .action(async (image: string, o: { quiet?: boolean; trunc: boolean; format?: string }) => {
       const c = ctx();
       const entries = await c
@@ -136,20 +133,18 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext, i
         });
       const id = (e: { Id: string }) => (e.Id === '<missing>' ? e.Id : short(e.Id, o.trunc));
       if (o.quiet) return void c.out.write(entries.map((e) => `${id(e)}\n`).join(''));
-      if (o.format === 'json') {
-        c.out.write(
-          renderJsonLines(
-            entries.map((e) => ({
-              ID: id(e),
-              CreatedSince: ago(e.Created),
-              CreatedBy: e.CreatedBy,
-              Size: formatBytes(e.Size),
-              Comment: e.Comment,
-            })),
-          ),
-        );
-        return;
-      }
+      const docs = entries.map((e) => ({
+        ID: id(e),
+        CreatedAt: new Date(e.Created * 1000).toISOString(),
+        CreatedSince: ago(e.Created),
+        CreatedBy: e.CreatedBy,
+        Size: formatBytes(e.Size),
+        Comment: e.Comment,
+      }));
+      const templated = formatRows(o.format, docs, { ID: 'IMAGE', CreatedSince: 'CREATED' });
+      if (templated !== undefined) return void c.out.write(templated);
+      if (o.format === 'json')
+        return void c.out.write(renderJsonLines(docs.map(({ CreatedAt: _, ...d }) => d)));
       const by = (s: string) => (o.trunc && s.length > 45 ? `${s.slice(0, 44)}…` : s);
       c.out.write(
         renderTable(
@@ -171,12 +166,16 @@ export function registerInspectCommand(group: Command, ctx: () => CliContext): v
     .command('inspect')
     .description('Display detailed information on one or more images')
     .argument('<image...>')
-    .option('-f, --format <format>', "'json' (default)")
-    .action(async (names: string[]) => {
+    .option('-f, --format <format>', "'json' (default) or a Go template ({{.Id}})")
+    .action(async (names: string[], o: { format?: string }) => {
       const c = ctx();
+      const template = o.format && o.format !== 'json' ? o.format : undefined;
+      if (template) formatDocument(template, {}, true);
       const docs = [];
       for (const n of names)
         docs.push(await c.agent().json({ path: `/images/${encodeURIComponent(n)}/json` }));
+      if (template)
+        return void c.out.write(docs.map((d) => formatDocument(template, d, true)).join(''));
       c.out.write(`${JSON.stringify(docs, null, 4)}\n`);
     });
 }
@@ -187,18 +186,19 @@ export function registerSearchCommand(program: Command, ctx: () => CliContext): 
     .description('Search a registry for images')
     .argument('<term>', 'TERM, or REGISTRY/TERM for another registry than docker.io')
     .option('--limit <n>', 'max number of search results', (v) => parseInt(v, 10))
-    .option('--format <format>', "'table' or 'json'")
+    .option('--format <format>', "'table', 'json' or a Go template ({{.Name}})")
     .action(async (term: string, o: { limit?: number; format?: string }) => {
       const c = ctx();
+      formatRows(o.format, []);
       const found = await c.agent().json<{ name: string }[]>({
         path: '/images/search',
         query: { term, limit: o.limit },
         headers: await authHeader(registryOfImage(term)),
       });
-      if (o.format === 'json') {
-        c.out.write(renderJsonLines(found.map((f) => ({ Name: f.name }))));
-        return;
-      }
+      const docs = found.map((f) => ({ Name: f.name }));
+      const templated = formatRows(o.format, docs);
+      if (templated !== undefined) return void c.out.write(templated);
+      if (o.format === 'json') return void c.out.write(renderJsonLines(docs));
       c.out.write(
         renderTable(
           ['NAME'],

@@ -1,12 +1,13 @@
 // `flotilla network` against a manager (a cluster context and no -H): overlay networks as cluster
 // objects, printed as `docker network` prints swarm-scope networks (SCOPE swarm, inspect's IPAM,
 // Options and Labels).
+import { renderTableOr } from '../../format/render.js';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { Network } from '../../../shared/model/index.js';
 import { managerClient } from '../../clients/manager-client.js';
 import { ContextStore } from '../../contexts/index.js';
 import type { CliContext } from '../../context.js';
-import { renderJsonLines, renderTable } from '../../render/table.js';
+import { renderJsonLines } from '../../render/table.js';
 
 /** Cluster commands go to the manager when a cluster context is chosen and no -H names an agent. */
 export function usesCluster(c: CliContext): boolean {
@@ -71,7 +72,9 @@ export async function listClusterNetworks(
   if (o.quiet) return void c.out.write(nets.map((n) => `${id(n)}\n`).join(''));
   if (o.format === 'json') return void c.out.write(renderJsonLines(nets.map(dockerView)));
   c.out.write(
-    renderTable(
+    renderTableOr(
+      o.format,
+      ['ID', 'Name', 'Driver', 'Scope'],
       ['NETWORK ID', 'NAME', 'DRIVER', 'SCOPE'],
       nets.map((n) => [id(n), n.spec.name, n.spec.driver, 'swarm']),
     ),

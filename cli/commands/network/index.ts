@@ -1,11 +1,12 @@
 // `flotilla network create|ls|inspect|rm|connect|disconnect|prune`: overlay networks on the manager
 // (cluster-networks.ts, with a cluster context and no -H), bridge networks through the agent's
 // /networks routes. Output follows `docker network`.
+import { renderTableOr } from '../../format/render.js';
 import type { Command } from 'commander';
 import type { NetworkInfo } from '../../../shared/engine/index.js';
 import type { CliContext } from '../../context.js';
 import { collect } from '../../repeatable.js';
-import { renderJsonLines, renderTable } from '../../render/table.js';
+import { renderJsonLines } from '../../render/table.js';
 import {
   createClusterNetwork,
   inspectClusterNetworks,
@@ -78,7 +79,7 @@ export function registerNetworkCommands(program: Command, ctx: () => CliContext)
     .description('List networks')
     .option('-q, --quiet', 'only display network IDs')
     .option('--no-trunc', 'do not truncate the output')
-    .option('--format <format>', "'table' or 'json'")
+    .option('--format <format>', "'table', 'json' or a Go template")
     .action(async (o: { quiet?: boolean; trunc: boolean; format?: string }) => {
       const c = ctx();
       if (usesCluster(c)) return listClusterNetworks(c, o);
@@ -87,7 +88,9 @@ export function registerNetworkCommands(program: Command, ctx: () => CliContext)
       if (o.quiet) return void c.out.write(nets.map((n) => `${id(n)}\n`).join(''));
       if (o.format === 'json') return void c.out.write(renderJsonLines(nets));
       c.out.write(
-        renderTable(
+        renderTableOr(
+          o.format,
+          ['ID', 'Name', 'Driver', 'Scope', 'Subnet'],
           ['NETWORK ID', 'NAME', 'DRIVER', 'SCOPE', 'SUBNET'],
           nets.map((n) => [id(n), n.name, n.driver, n.scope, n.subnet ?? '']),
         ),

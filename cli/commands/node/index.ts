@@ -1,11 +1,12 @@
 // `flotilla node ls|inspect|ps|update|rm|promote|demote`.
+import { renderTableOr } from '../../format/render.js';
 import type { Command } from 'commander';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { Node } from '../../../shared/model/index.js';
 import { formatBytes } from '../../../shared/units/index.js';
 import { managerClient } from '../../clients/manager-client.js';
 import type { CliContext } from '../../context.js';
-import { renderJsonLines, renderTable } from '../../render/table.js';
+import { renderJsonLines } from '../../render/table.js';
 import { collect } from '../../repeatable.js';
 import { registerNodePs } from './ps.js';
 
@@ -17,14 +18,16 @@ export function registerNodeCommands(program: Command, ctx: () => CliContext): v
     .alias('list')
     .description('List nodes in the cluster')
     .option('-q, --quiet', 'only display IDs')
-    .option('--format <format>', 'json for one JSON document per line')
+    .option('--format <format>', "'json' (one JSON document per line) or a Go template")
     .action(async (o: { quiet?: boolean; format?: string }) => {
       const nodes = await managerClient(ctx()).json<Node[]>({ path: '/nodes' });
       const out = ctx().out;
       if (o.quiet) return void out.write(nodes.map((n) => n.id + '\n').join(''));
       if (o.format === 'json') return void out.write(renderJsonLines(nodes));
       out.write(
-        renderTable(
+        renderTableOr(
+          o.format,
+          ['ID', 'Hostname', 'Status', 'Availability', 'ManagerStatus', 'EngineVersion'],
           ['ID', 'HOSTNAME', 'STATUS', 'AVAILABILITY', 'MANAGER STATUS', 'ENGINE VERSION'],
           nodes.map((n) => [
             n.id,

@@ -1,13 +1,14 @@
 // `flotilla node ps NODE...`: the tasks the manager has assigned to one or more nodes, with the
 // columns of `docker node ps` (the same rows as `service ps`). NODE is an id, an id prefix or a
 // hostname; there is no implicit "self", since the CLI talks to a manager, not to a node.
+import { renderTableOr } from '../../format/render.js';
 import type { Command } from 'commander';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { Node, Service, Task } from '../../../shared/model/index.js';
 import { managerClient } from '../../clients/manager-client.js';
 import type { CliContext } from '../../context.js';
 import { taskRows } from '../../render/services.js';
-import { renderJsonLines, renderTable } from '../../render/table.js';
+import { renderJsonLines } from '../../render/table.js';
 import { collect } from '../../repeatable.js';
 
 const desiredStates = ['running', 'shutdown', 'remove'];
@@ -18,7 +19,7 @@ export function registerNodePs(node: Command, ctx: () => CliContext): void {
     .description('List tasks running on one or more nodes')
     .argument('<node...>')
     .option('-q, --quiet', 'only display task IDs')
-    .option('--format <format>', 'json for one JSON document per line')
+    .option('--format <format>', "'json' (one JSON document per line) or a Go template")
     .option('-f, --filter <filter>', 'desired-state=running|shutdown|remove (repeatable)', collect)
     .action(async (refs: string[], o: { quiet?: boolean; format?: string; filter?: string[] }) => {
       const desiredState = parseFilters(o.filter ?? []);
@@ -39,7 +40,9 @@ export function registerNodePs(node: Command, ctx: () => CliContext): void {
         (await client.json<Service[]>({ path: '/services' })).map((s) => [s.id, s]),
       );
       out.write(
-        renderTable(
+        renderTableOr(
+          o.format,
+          ['ID', 'Name', 'Image', 'Node', 'DesiredState', 'CurrentState', 'Error', 'Ports'],
           ['ID', 'NAME', 'IMAGE', 'NODE', 'DESIRED STATE', 'CURRENT STATE', 'ERROR', 'PORTS'],
           taskRows(tasks, services, new Map(nodes.map((n) => [n.id, n]))),
         ),

@@ -1,13 +1,14 @@
 // `flotilla secret create|ls|inspect|rm` and `flotilla config create|ls|inspect|rm`, with Docker's
 // arguments and columns. A secret's data goes up once and never comes back; a config's is shown by
 // `config inspect --pretty`.
+import { renderTableOr } from '../../format/render.js';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { Secret } from '../../../shared/model/index.js';
 import { managerClient } from '../../clients/manager-client.js';
 import type { CliContext } from '../../context.js';
-import { renderJsonLines, renderTable } from '../../render/table.js';
+import { renderJsonLines } from '../../render/table.js';
 import { collect } from '../../repeatable.js';
 import { ago } from '../image/index.js';
 
@@ -52,7 +53,7 @@ function register(program: Command, ctx: () => CliContext, kind: Kind): void {
     .alias('list')
     .description(`List ${kind}s`)
     .option('-q, --quiet', 'only display IDs')
-    .option('--format <format>', 'json for one JSON document per line')
+    .option('--format <format>', "'json' (one JSON document per line) or a Go template")
     .action(async (o: { quiet?: boolean; format?: string }) => {
       const items = await managerClient(ctx()).json<View[]>({ path });
       const out = ctx().out;
@@ -61,11 +62,15 @@ function register(program: Command, ctx: () => CliContext, kind: Kind): void {
       const when = (iso: string) => ago(Date.parse(iso) / 1000);
       out.write(
         kind === 'secret'
-          ? renderTable(
+          ? renderTableOr(
+              o.format,
+              ['ID', 'Name', 'Driver', 'CreatedAt', 'UpdatedAt'],
               ['ID', 'NAME', 'DRIVER', 'CREATED', 'UPDATED'],
               items.map((s) => [s.id, s.spec.name, '', when(s.createdAt), when(s.updatedAt)]),
             )
-          : renderTable(
+          : renderTableOr(
+              o.format,
+              ['ID', 'Name', 'CreatedAt', 'UpdatedAt'],
               ['ID', 'NAME', 'CREATED', 'UPDATED'],
               items.map((s) => [s.id, s.spec.name, when(s.createdAt), when(s.updatedAt)]),
             ),

@@ -1,5 +1,6 @@
 // `flotilla service create|ls|inspect|ps|scale|rm`: the client side of services. Creating a service
 // writes its spec; the manager's orchestrator and scheduler make the tasks.
+import { renderTableOr } from '../../format/render.js';
 import type { Command } from 'commander';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { Node, Service, Task } from '../../../shared/model/index.js';
@@ -7,7 +8,7 @@ import { formatBytes, formatDurationNs } from '../../../shared/units/index.js';
 import { managerClient } from '../../clients/manager-client.js';
 import type { CliContext } from '../../context.js';
 import { parseFlags } from '../../exit-status.js';
-import { renderJsonLines, renderTable } from '../../render/table.js';
+import { renderJsonLines } from '../../render/table.js';
 import { collect } from '../../repeatable.js';
 import { createSpec, type CreateFlags } from './create-spec.js';
 import { addRuntimeCreateOptions } from './runtime-flags.js';
@@ -122,7 +123,7 @@ export function registerServiceCommands(program: Command, ctx: () => CliContext)
     .alias('list')
     .description('List services')
     .option('-q, --quiet', 'only display IDs')
-    .option('--format <format>', 'json for one JSON document per line')
+    .option('--format <format>', "'json' (one JSON document per line) or a Go template")
     .action(async (o: { quiet?: boolean; format?: string }) => {
       const list = await managerClient(ctx()).json<ServiceListItem[]>({ path: '/services' });
       ctx().out.write(renderServiceList(list, o));
@@ -151,7 +152,7 @@ export function registerServiceCommands(program: Command, ctx: () => CliContext)
     .argument('<service...>')
     .option('-q, --quiet', 'only display task IDs')
     .option('--no-trunc', 'do not truncate output (task ids, image digests)')
-    .option('--format <format>', 'json for one JSON document per line')
+    .option('--format <format>', "'json' (one JSON document per line) or a Go template")
     .option(
       '-f, --filter <filter>',
       'desired-state=running|shutdown|remove, node=NODE (repeatable)',
@@ -177,7 +178,9 @@ export function registerServiceCommands(program: Command, ctx: () => CliContext)
       if (o.format === 'json') return void out.write(renderJsonLines(tasks));
       const nodes = new Map((await client.json<Node[]>({ path: '/nodes' })).map((n) => [n.id, n]));
       out.write(
-        renderTable(
+        renderTableOr(
+          o.format,
+          ['ID', 'Name', 'Image', 'Node', 'DesiredState', 'CurrentState', 'Error', 'Ports'],
           ['ID', 'NAME', 'IMAGE', 'NODE', 'DESIRED STATE', 'CURRENT STATE', 'ERROR', 'PORTS'],
           taskRows(tasks, services, nodes, { noTrunc: o.trunc === false }),
         ),

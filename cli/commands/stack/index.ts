@@ -51,14 +51,14 @@ export function registerStackCommands(program: Command, ctx: () => CliContext): 
     .command('ls')
     .alias('list')
     .description('List stacks')
-    .option('--format <format>', 'json for one JSON document per line')
+    .option('--format <format>', "'json' (one JSON document per line) or a Go template")
     .action((o: { format?: string }) => runStackLs(ctx(), o));
   stack
     .command('services')
     .description('List the services in the stack')
     .argument('<stack>')
     .option('-q, --quiet', 'only display IDs')
-    .option('--format <format>', 'json for one JSON document per line')
+    .option('--format <format>', "'json' (one JSON document per line) or a Go template")
     .action((name: string, o: { quiet?: boolean; format?: string }) =>
       runStackServices(ctx(), name, o),
     );
@@ -67,7 +67,7 @@ export function registerStackCommands(program: Command, ctx: () => CliContext): 
     .description('List the tasks in the stack')
     .argument('<stack>')
     .option('-q, --quiet', 'only display task IDs')
-    .option('--format <format>', 'json for one JSON document per line')
+    .option('--format <format>', "'json' (one JSON document per line) or a Go template")
     .action((name: string, o: { quiet?: boolean; format?: string }) => runStackPs(ctx(), name, o));
   stack
     .command('rm')

@@ -1,12 +1,13 @@
 // `stack ls`, `stack services NAME`, `stack ps NAME`, `stack rm NAME...`: a stack is the services
 // labelled com.docker.stack.namespace=NAME, so these read GET /services and /tasks and filter.
+import { renderTableOr } from '../../format/render.js';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { Node, Service, Task } from '../../../shared/model/index.js';
 import { STACK_NAMESPACE_LABEL } from '../../../shared/stack/index.js';
 import type { ManagerClient } from '../../clients/manager-client.js';
 import { managerClient } from '../../clients/manager-client.js';
 import type { CliContext } from '../../context.js';
-import { renderJsonLines, renderTable } from '../../render/table.js';
+import { renderJsonLines } from '../../render/table.js';
 import { renderServiceList, taskRows, type ServiceListItem } from '../../render/services.js';
 import { removeStackFiles } from './file-objects.js';
 
@@ -33,7 +34,9 @@ export async function runStackLs(ctx: CliContext, o: { format?: string }): Promi
       renderJsonLines(rows.map(([Name, Services]) => ({ Name, Services }))),
     );
   ctx.out.write(
-    renderTable(
+    renderTableOr(
+      o.format,
+      ['Name', 'Services'],
       ['NAME', 'SERVICES'],
       rows.map(([n, c]) => [n, String(c)]),
     ),
@@ -64,7 +67,9 @@ export async function runStackPs(
   if (o.format === 'json') return void ctx.out.write(renderJsonLines(tasks));
   const nodes = new Map((await client.json<Node[]>({ path: '/nodes' })).map((n) => [n.id, n]));
   ctx.out.write(
-    renderTable(
+    renderTableOr(
+      o.format,
+      ['ID', 'Name', 'Image', 'Node', 'DesiredState', 'CurrentState', 'Error', 'Ports'],
       ['ID', 'NAME', 'IMAGE', 'NODE', 'DESIRED STATE', 'CURRENT STATE', 'ERROR', 'PORTS'],
       taskRows(tasks, new Map(list.map((s) => [s.id, s])), nodes),
     ),
