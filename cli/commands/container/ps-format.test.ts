@@ -76,4 +76,15 @@ describe('ps output', () => {
     expect(t[0]).toMatch(/^NAMES\s+STATUS$/);
     expect(t[1]).toMatch(/^web\s+Up 5 minutes$/);
   });
+  it("Docker's ContainerContext: the Label method, and an unknown field is an error", () => {
+    expect(formatPs([web, job], { format: '{{.Names}}:{{.Label "tier"}}' })).toBe(
+      'web:front\njob:\n',
+    );
+    expect(() => formatPs([web], { format: '{{.Nope}}' })).toThrow(
+      'template parsing error: template: :1:2: executing "" at <.Nope>: can\'t evaluate field Nope in type *formatter.ContainerContext',
+    );
+    const t = formatPs([web], { format: 'table {{.ID}}\\t{{.RunningFor}}', now }).split('\n');
+    expect(t[0]).toBe('CONTAINER ID   CREATED');
+    expect(t[1]).toBe('aaaaaaaaaaaa   5 minutes ago');
+  });
 });
