@@ -74,6 +74,11 @@ export function formatRows(
   return tabwrite(`${executeHeader(tmpl, header)}\n${body}`);
 }
 
+/** Parses a document's template before anything is fetched: Docker refuses it first (64). */
+export function checkDocumentFormat(format: string | undefined, strict = false): void {
+  if (format && format !== 'json') compile(strict ? format : preFormat(format).src, 64);
+}
+
 /**
  * One document's `--format` (`inspect`, `version`, `info`): the template's output and a newline;
  * a template that does not parse exits 64. `inspect` sets `strict`: the template is taken as

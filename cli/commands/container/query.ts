@@ -7,7 +7,7 @@ import { collect } from '../../repeatable.js';
 import { renderJsonLines, renderTable } from '../../render/table.js';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import { applyFilters, filterKeys, formatPs } from './ps-format.js';
-import { formatDocument, formatRows } from '../../format/render.js';
+import { checkDocumentFormat, formatDocument, formatRows } from '../../format/render.js';
 import { ContextStore } from '../../contexts/index.js';
 import { streamClusterEvents } from './cluster-events.js';
 
@@ -84,7 +84,7 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext): 
     .action(async (ids: string[], o: { format?: string }) => {
       const c = ctx();
       // A template that does not parse is refused before anything is asked (Docker: status 64).
-      if (o.format && o.format !== 'json') formatDocument(o.format, {}, true);
+      checkDocumentFormat(o.format, true);
       const docs = [];
       for (const id of ids)
         docs.push(

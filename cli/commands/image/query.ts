@@ -1,6 +1,6 @@
 // `images` / `image ls`, `image inspect`, `history` and `search`: listings in Docker's columns,
 // `--format json` as one JSON document per line, or a Go template (cli/format).
-import { formatDocument, formatRows } from '../../format/render.js';
+import { checkDocumentFormat, formatDocument, formatRows } from '../../format/render.js';
 import type { Command } from 'commander';
 import { splitRepoTag } from '../../../shared/reference/index.js';
 import { formatBytes } from '../../../shared/units/index.js';
@@ -170,7 +170,7 @@ export function registerInspectCommand(group: Command, ctx: () => CliContext): v
     .action(async (names: string[], o: { format?: string }) => {
       const c = ctx();
       const template = o.format && o.format !== 'json' ? o.format : undefined;
-      if (template) formatDocument(template, {}, true);
+      checkDocumentFormat(template, true);
       const docs = [];
       for (const n of names)
         docs.push(await c.agent().json({ path: `/images/${encodeURIComponent(n)}/json` }));

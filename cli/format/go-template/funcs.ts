@@ -88,6 +88,8 @@ function slice(args: unknown[]): unknown {
 }
 
 function len(v: unknown): number {
+  // JSON's null stands for Docker's nil slices and maps, whose len is 0.
+  if (v === null) return 0;
   if (typeof v === 'string' || Array.isArray(v)) return v.length;
   if (v !== null && typeof v === 'object') return Object.keys(v).length;
   throw new FuncError(`len of type ${goType(v)}`);

@@ -60,6 +60,7 @@ const cases: [string, unknown, string][] = [
   ['[{{index .Config.Labels "missing"}}]', inspect, '[]'],
   ['{{index .L 1}}', { L: ['a', 'b'] }, 'b'],
   ['{{len .Config.Env}} {{len .Name}} {{len .Config.Labels}}', inspect, '2 4 2'],
+  ['{{len .Nil}}', { Nil: null }, '0'],
   ['{{slice .S 1 3}} {{slice .L 1}}', { S: 'abcd', L: [1, 2, 3] }, 'bc [2 3]'],
   // Control structures and Go's truth.
   ['{{if .State.Running}}up{{else}}down{{end}}', inspect, 'up'],
