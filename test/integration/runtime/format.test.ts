@@ -55,7 +55,7 @@ describe('--format', () => {
     expect(t.stdout).toBe('NAMES     STATE\nfmt-web   running\n');
   });
 
-  it("images --format 'table {{.Repository}}\\t{{.Tag}}' prints Docker's header and columns", async () => {
+  it("images --format with the table directive prints Docker's header and columns", async () => {
     const r = await run(['images', '--format', 'table {{.Repository}}\\t{{.Tag}}']);
     expect(r.stderr).toBe('');
     const lines = r.stdout.trimEnd().split('\n');
