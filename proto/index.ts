@@ -1,5 +1,13 @@
 export { loadDispatcherProto, loaderOptions } from './loader.js';
 export type {
+  AttachNetworkRequest,
+  AttachNetworkRequest__Output,
+  AttachNetworkResponse,
+  AttachNetworkResponse__Output,
+  DetachNetworkRequest,
+  DetachNetworkRequest__Output,
+  DetachNetworkResponse,
+  DetachNetworkResponse__Output,
   AgentMessage,
   AgentMessage__Output,
   ManagerMessage,

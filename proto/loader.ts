@@ -24,6 +24,22 @@ export type { IngressService__Output } from './gen/flotilla/v1/IngressService.js
 export type { TlsInfo, TlsInfo__Output } from './gen/flotilla/v1/TlsInfo.js';
 export type { SecretPayload, SecretPayload__Output } from './gen/flotilla/v1/SecretPayload.js';
 export type { DispatcherClient, DispatcherHandlers } from './gen/flotilla/v1/Dispatcher.js';
+export type {
+  AttachNetworkRequest,
+  AttachNetworkRequest__Output,
+} from './gen/flotilla/v1/AttachNetworkRequest.js';
+export type {
+  AttachNetworkResponse,
+  AttachNetworkResponse__Output,
+} from './gen/flotilla/v1/AttachNetworkResponse.js';
+export type {
+  DetachNetworkRequest,
+  DetachNetworkRequest__Output,
+} from './gen/flotilla/v1/DetachNetworkRequest.js';
+export type {
+  DetachNetworkResponse,
+  DetachNetworkResponse__Output,
+} from './gen/flotilla/v1/DetachNetworkResponse.js';
 
 export const loaderOptions: protoLoader.Options = {
   keepCase: false,

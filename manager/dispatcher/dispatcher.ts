@@ -14,6 +14,7 @@ import { ServerIdentityProvider } from './credentials.js';
 import { toServiceError } from './grpc-status.js';
 import { Heartbeats } from './heartbeats.js';
 import { IngressRounds } from './ingress-rounds.js';
+import { networkAttachmentHandlers } from './network-attachments.js';
 import { OverlayRounds } from './overlay-rounds.js';
 import { LogRequests, type ContainerLogLine, type ContainerLogOptions } from './log-requests.js';
 import { identifyAgent, NodeRegistration } from './node-registration.js';
@@ -150,6 +151,7 @@ export class Dispatcher {
     this.ingress.encodeOnce = service.encodeOnce;
     server.addService(service.definition, {
       Session: (call: Call) => this.handle(call),
+      ...networkAttachmentHandlers(this.deps),
     });
     // A renewed certificate (or a new trust bundle) is served to new connections; sessions
     // already open keep their connection.

@@ -66,6 +66,7 @@ export class OverlayRounds {
       s.list('task'),
       s.list('node'),
       this.deps.keysOf ?? (() => []),
+      s.list('attachment'),
     );
   }
 
@@ -123,7 +124,7 @@ export class OverlayRounds {
     return changes;
   }
 
-  /** Networks, services and nodes always; tasks that are or were on a cluster network. */
+  /** Networks, services, nodes and attachments always; tasks that are or were on a cluster network. */
   private concerns(e: StoreEvent): boolean {
     if (e.kind !== 'task') return true;
     return Boolean(e.object.networks?.length || e.previous?.networks?.length);

@@ -120,7 +120,11 @@ export function attachTask(
 const cursor = new Map<string, number>();
 
 /** A free host address of the network (not its gateway), as this transaction sees the claims. */
-function freeAddress(tx: StoreTx, network: Network, pending: TaskNetworkAttachment[] = []): string {
+export function freeAddress(
+  tx: StoreTx,
+  network: Network,
+  pending: TaskNetworkAttachment[] = [],
+): string {
   const s = parseSubnet(network.subnet);
   const first = s.base + 1;
   const last = lastHostOf(s);

@@ -1,10 +1,12 @@
 // Derives what nodes hold of the cluster networks from the store: per network its endpoints (tasks
-// with an address on it that have not stopped, on every node), its services (name, aliases, mode,
-// VIP) and its keys; and which networks each node takes part in (those it runs such a task of).
+// with an address on it that have not stopped, and standalone containers attached to it, on every
+// node), its services (name, aliases, mode, VIP) and its keys; and which networks each node takes
+// part in (those it runs such a task or container of).
 // The dispatcher sends each node its networks and then their changes (overlay-rounds.ts).
 import {
   compareAddr,
   isTerminal,
+  type ContainerAttachment,
   type Network,
   type Node,
   type OverlayEndpoint,
@@ -54,6 +56,7 @@ export function overlayView(
   tasks: readonly Task[],
   nodes: readonly Node[],
   keysOf: (n: Network) => OverlayKey[],
+  attachments: readonly ContainerAttachment[] = [],
 ): OverlayView {
   const byId = new Map(networks.map((n) => [n.id, n]));
   const nodeAddr = new Map(nodes.map((n) => [n.id, n.description.addr]));
@@ -81,6 +84,25 @@ export function overlayView(
       if (!m) members.set(t.nodeId!, (m = new Set()));
       m.add(a.networkId);
     }
+  }
+  // A standalone container: named by its container name, serving while it is attached. Its node
+  // becomes a member (it gets the network's remote entries); every other member gets the way back.
+  for (const a of attachments) {
+    if (!byId.has(a.networkId)) continue;
+    let list = endpoints.get(a.networkId);
+    if (!list) endpoints.set(a.networkId, (list = []));
+    list.push({
+      address: a.address,
+      nodeId: a.nodeId,
+      nodeAddr: nodeAddr.get(a.nodeId) ?? '',
+      taskId: '',
+      serviceId: '',
+      names: [a.containerName, ...a.aliases],
+      serving: true,
+    });
+    let m = members.get(a.nodeId);
+    if (!m) members.set(a.nodeId, (m = new Set()));
+    m.add(a.networkId);
   }
   const servicesOn = new Map<string, OverlayService[]>();
   for (const s of services) {

@@ -8,6 +8,7 @@ import { FlotillaError } from '../../shared/errors/index.js';
 import {
   isTerminal,
   type Config,
+  type ContainerAttachment,
   type Network,
   type Node,
   type Secret,
@@ -21,7 +22,8 @@ export interface Claim {
   name: string;
 }
 
-/** The kinds of object that own claims of each space (an overlay address: a task or a VIP). */
+/** The kinds of object that own claims of each space (an overlay address: a task, a VIP or a
+ * standalone container's attachment). */
 export const claimOwnerKinds: Record<ClaimSpace, readonly ObjectKind[]> = {
   services: ['service'],
   'ingress-ports': ['service'],
@@ -30,7 +32,7 @@ export const claimOwnerKinds: Record<ClaimSpace, readonly ObjectKind[]> = {
   networks: ['network'],
   'overlay-subnets': ['network'],
   vnis: ['network'],
-  'overlay-addrs': ['task', 'service'],
+  'overlay-addrs': ['task', 'service', 'attachment'],
   secrets: ['secret'],
   configs: ['config'],
 };
@@ -63,7 +65,8 @@ export function hostPortPrefix(protocol: string, port: number): string {
  * The names a stored document holds: a service its name, its ingress ports and its host-mode
  * ports as published (`endpoint.ports`, the manager's picks filled in) and its VIPs, a node its
  * subnet, a network its name, subnet and VNI, a task its overlay addresses until it has stopped
- * (a finished task's record stays for `service ps`, its addresses go back to the network).
+ * (a finished task's record stays for `service ps`, its addresses go back to the network), a
+ * standalone container's attachment its address.
  */
 export function claimsOf(kind: ObjectKind, doc: unknown): Claim[] {
   if (!doc) return [];
@@ -86,6 +89,10 @@ export function claimsOf(kind: ObjectKind, doc: unknown): Claim[] {
       space: 'overlay-addrs' as const,
       name: overlayAddrClaim(a.networkId, a.address),
     }));
+  }
+  if (kind === 'attachment') {
+    const a = doc as ContainerAttachment;
+    return [{ space: 'overlay-addrs', name: overlayAddrClaim(a.networkId, a.address) }];
   }
   if (kind === 'network') {
     const n = doc as Network;

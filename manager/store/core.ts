@@ -42,6 +42,7 @@ export abstract class StoreCore implements ObjectStore {
     network: new Map(),
     secret: new Map(),
     config: new Map(),
+    attachment: new Map(),
   };
   /** Claim keys by space: name → owner id. */
   private readonly claimsBySpace: Record<ClaimSpace, Map<string, string>> = {

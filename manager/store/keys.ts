@@ -14,6 +14,7 @@ const folder: Record<ObjectKind, string> = {
   network: 'networks',
   secret: 'secrets',
   config: 'configs',
+  attachment: 'attachments',
 };
 const spaces: readonly ClaimSpace[] = [
   'services',

@@ -1,6 +1,14 @@
 // The contract of the manager's object store: typed objects in etcd with optimistic concurrency, a
 // watch-fed cache the reconcilers read, and events they react to. Owned by manager/store.
-import type { Config, Network, Node, Secret, Service, Task } from '../../shared/model/index.js';
+import type {
+  Config,
+  ContainerAttachment,
+  Network,
+  Node,
+  Secret,
+  Service,
+  Task,
+} from '../../shared/model/index.js';
 
 export interface ClusterObject {
   id: string;
@@ -8,12 +16,19 @@ export interface ClusterObject {
   [key: string]: unknown;
 }
 
-export type ObjectKind = 'node' | 'service' | 'task' | 'network' | 'secret' | 'config';
+export type ObjectKind =
+  | 'node'
+  | 'service'
+  | 'task'
+  | 'network'
+  | 'secret'
+  | 'config'
+  | 'attachment';
 /**
  * Namespaces of claim keys (manager/store/claims.ts): unique service names, node subnets, ingress
  * ports, and host-mode ports (shared: one key per service, so that an ingress claim can see them);
  * cluster network names, their subnets and VNIs, and addresses in them (`<networkId>/<ip>`, held
- * by a task or by a service's VIP).
+ * by a task, a service's VIP or a standalone container's attachment).
  */
 export type ClaimSpace =
   | 'services'
@@ -36,7 +51,9 @@ export type ObjectOf<K extends ObjectKind> = K extends 'node'
         ? Secret
         : K extends 'config'
           ? Config
-          : Task;
+          : K extends 'attachment'
+            ? ContainerAttachment
+            : Task;
 
 /**
  * A change of the cache. `previous` is the object as the cache held it before a put (undefined
@@ -71,6 +88,13 @@ export type StoreEvent =
       type: 'put' | 'delete';
       object: Config;
       previous?: Config;
+      revision: number;
+    }
+  | {
+      kind: 'attachment';
+      type: 'put' | 'delete';
+      object: ContainerAttachment;
+      previous?: ContainerAttachment;
       revision: number;
     };
 

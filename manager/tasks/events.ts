@@ -46,8 +46,11 @@ export function concernsUpdater(e: StoreEvent, service: Service | undefined): bo
 }
 
 /** Secrets and configs are immutable and never change what runs (a spec change does). */
-function isFileObject(e: StoreEvent): e is Extract<StoreEvent, { kind: 'secret' | 'config' }> {
-  return e.kind === 'secret' || e.kind === 'config';
+/** Secrets, configs and standalone containers' attachments: no pass reads them. */
+function isFileObject(
+  e: StoreEvent,
+): e is Extract<StoreEvent, { kind: 'secret' | 'config' | 'attachment' }> {
+  return e.kind === 'secret' || e.kind === 'config' || e.kind === 'attachment';
 }
 
 /** On a node and not stopped. */

@@ -4,6 +4,10 @@ import type { MessageTypeDefinition } from '@grpc/proto-loader';
 import type { AgentMessage as _flotilla_v1_AgentMessage, AgentMessage__Output as _flotilla_v1_AgentMessage__Output } from './flotilla/v1/AgentMessage.js';
 import type { AssignmentChange as _flotilla_v1_AssignmentChange, AssignmentChange__Output as _flotilla_v1_AssignmentChange__Output } from './flotilla/v1/AssignmentChange.js';
 import type { Assignments as _flotilla_v1_Assignments, Assignments__Output as _flotilla_v1_Assignments__Output } from './flotilla/v1/Assignments.js';
+import type { AttachNetworkRequest as _flotilla_v1_AttachNetworkRequest, AttachNetworkRequest__Output as _flotilla_v1_AttachNetworkRequest__Output } from './flotilla/v1/AttachNetworkRequest.js';
+import type { AttachNetworkResponse as _flotilla_v1_AttachNetworkResponse, AttachNetworkResponse__Output as _flotilla_v1_AttachNetworkResponse__Output } from './flotilla/v1/AttachNetworkResponse.js';
+import type { DetachNetworkRequest as _flotilla_v1_DetachNetworkRequest, DetachNetworkRequest__Output as _flotilla_v1_DetachNetworkRequest__Output } from './flotilla/v1/DetachNetworkRequest.js';
+import type { DetachNetworkResponse as _flotilla_v1_DetachNetworkResponse, DetachNetworkResponse__Output as _flotilla_v1_DetachNetworkResponse__Output } from './flotilla/v1/DetachNetworkResponse.js';
 import type { DispatcherClient as _flotilla_v1_DispatcherClient, DispatcherDefinition as _flotilla_v1_DispatcherDefinition } from './flotilla/v1/Dispatcher.js';
 import type { Heartbeat as _flotilla_v1_Heartbeat, Heartbeat__Output as _flotilla_v1_Heartbeat__Output } from './flotilla/v1/Heartbeat.js';
 import type { IngressChanges as _flotilla_v1_IngressChanges, IngressChanges__Output as _flotilla_v1_IngressChanges__Output } from './flotilla/v1/IngressChanges.js';
@@ -50,6 +54,10 @@ export interface ProtoGrpcType {
       AgentMessage: MessageTypeDefinition<_flotilla_v1_AgentMessage, _flotilla_v1_AgentMessage__Output>
       AssignmentChange: MessageTypeDefinition<_flotilla_v1_AssignmentChange, _flotilla_v1_AssignmentChange__Output>
       Assignments: MessageTypeDefinition<_flotilla_v1_Assignments, _flotilla_v1_Assignments__Output>
+      AttachNetworkRequest: MessageTypeDefinition<_flotilla_v1_AttachNetworkRequest, _flotilla_v1_AttachNetworkRequest__Output>
+      AttachNetworkResponse: MessageTypeDefinition<_flotilla_v1_AttachNetworkResponse, _flotilla_v1_AttachNetworkResponse__Output>
+      DetachNetworkRequest: MessageTypeDefinition<_flotilla_v1_DetachNetworkRequest, _flotilla_v1_DetachNetworkRequest__Output>
+      DetachNetworkResponse: MessageTypeDefinition<_flotilla_v1_DetachNetworkResponse, _flotilla_v1_DetachNetworkResponse__Output>
       Dispatcher: SubtypeConstructor<typeof grpc.Client, _flotilla_v1_DispatcherClient> & { service: _flotilla_v1_DispatcherDefinition }
       Heartbeat: MessageTypeDefinition<_flotilla_v1_Heartbeat, _flotilla_v1_Heartbeat__Output>
       IngressChanges: MessageTypeDefinition<_flotilla_v1_IngressChanges, _flotilla_v1_IngressChanges__Output>

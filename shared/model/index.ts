@@ -32,6 +32,7 @@ export type { Config, ConfigReference, FileReference, Secret, SecretReference } 
 export { fileTargetPath, fileTargetProblem, maxSecretBytes, secretNameProblem } from './secret.js';
 export type { ContainerRuntimeOptions, DnsConfig, Ulimit } from './container-runtime.js';
 export type {
+  ContainerAttachment,
   Network,
   NetworkAttachmentConfig,
   NetworkSpec,

@@ -60,6 +60,28 @@ export interface TaskNetworkAttachment {
   encrypted: boolean;
 }
 
+/**
+ * A standalone container attached to an attachable overlay (`flotilla run --network NAME` on a
+ * joined agent): its address is claimed in the transaction that writes this document and released
+ * when it is deleted (the container's removal, `DetachNetwork`). Not a Task: no reconciler, `service
+ * ps` or assignment stream has to skip it (docs/design/network.md).
+ */
+export interface ContainerAttachment {
+  id: string;
+  version: number;
+  createdAt: string;
+  /** The node of the container: the certificate's of the agent that asked, never a field it sent. */
+  nodeId: string;
+  networkId: string;
+  /** Plain IPv4 inside the network's subnet. */
+  address: string;
+  containerId: string;
+  /** The container's name: its DNS name on the network. */
+  containerName: string;
+  /** Its other DNS names there (`--network-alias`). */
+  aliases: string[];
+}
+
 /** A service's virtual address on one network (endpoint mode vip). */
 export interface VirtualIp {
   networkId: string;

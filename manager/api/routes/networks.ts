@@ -11,6 +11,7 @@ import {
   networkSpecOf,
   reservedFor,
   usersOf,
+  attachedContainers,
   withoutKeys,
   type NetworkCreateRequest,
   type StoredNetwork,
@@ -119,6 +120,13 @@ export function networkRoutes(app: FastifyInstance, d: ApiDeps): void {
             name: n.spec.name,
             services: users.join(', '),
           });
+        // Standalone containers hold addresses until they are removed (their agents detach them).
+        const attached = attachedContainers(n.id, d.store.list('attachment'));
+        if (attached.length)
+          throw new FlotillaError('NETWORK_IN_USE', {
+            name: n.spec.name,
+            containers: attached.join(', '),
+          });
         // Tasks of removed services still stopping: the leader deletes it after them.
         if (hasLiveTasks(n.id, d.store.list('task')))
           tx.update('network', markRemoving(tx.get('network', n.id)!));
@@ -132,12 +140,16 @@ export function networkRoutes(app: FastifyInstance, d: ApiDeps): void {
   app.post('/networks/prune', { schema: {} }, async (req) => {
     const services = d.store.list('service');
     const unused = (d.store.list('network') as StoredNetwork[]).filter(
-      (n) => !n.removing && usersOf(n, services).length === 0,
+      (n) =>
+        !n.removing &&
+        usersOf(n, services).length === 0 &&
+        attachedContainers(n.id, d.store.list('attachment')).length === 0,
     );
     const removed: string[] = [];
     for (const n of unused)
       await d.store.update((tx) => {
         if (!tx.get('network', n.id) || usersOf(n, d.store.list('service')).length) return;
+        if (attachedContainers(n.id, d.store.list('attachment')).length) return;
         if (hasLiveTasks(n.id, d.store.list('task')))
           tx.update('network', markRemoving(tx.get('network', n.id)!));
         else tx.delete('network', n.id);

@@ -6,7 +6,7 @@ import { validateNode } from './node.js';
 import { validateService, validateServiceSpec } from './service.js';
 import { validateConfig, validateSecret } from './secret.js';
 import { validateTask } from './task.js';
-import { validateNetwork } from './network.js';
+import { validateAttachment, validateNetwork } from './network.js';
 
 export { InvalidField, validateServiceSpec };
 
@@ -17,6 +17,7 @@ const validators: Record<ObjectKind, (v: unknown) => void> = {
   network: validateNetwork,
   secret: validateSecret,
   config: validateConfig,
+  attachment: validateAttachment,
 };
 
 /** Throws STORE_INVALID_OBJECT naming the field when `v` is not a valid document of `kind`. */

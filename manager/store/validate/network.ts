@@ -57,3 +57,14 @@ export function attachments(v: unknown, f: string): void {
     bool(o.encrypted, `${af}.encrypted`);
   });
 }
+
+/** A standalone container's attachment to an overlay (ContainerAttachment). */
+export function validateAttachment(v: unknown): void {
+  const a = obj(v, 'attachment');
+  for (const k of ['id', 'nodeId', 'networkId', 'containerId', 'containerName'] as const)
+    str(a[k], k, { nonEmpty: true });
+  int(a.version, 'version', { min: 1 });
+  time(a.createdAt, 'createdAt');
+  arr(a.aliases, 'aliases', (x, xf) => str(x, xf, { nonEmpty: true }));
+  if (!ipPattern.test(str(a.address, 'address'))) fail('address', 'must be an IPv4');
+}

@@ -35,7 +35,17 @@ export const clusterNetworkCodes = {
     hint: 'give more of the id, or the full name',
   },
   NETWORK_NOT_ATTACHABLE: {
-    kind: 'failed_precondition',
-    message: 'network {name} is not attachable (not created with --attachable)',
+    kind: 'permission_denied',
+    message: 'network {name} not manually attachable',
+    hint: 'create the network with --attachable, or run the container as a service',
+  },
+  NETWORK_ATTACH_REFUSED: {
+    kind: 'permission_denied',
+    message: 'Could not attach to network {name}: rpc error: code = PermissionDenied desc = {reason}',
+    hint: 'create the network with --attachable, or run the container as a service',
+  },
+  NETWORK_ATTACHMENT_FOREIGN: {
+    kind: 'permission_denied',
+    message: 'network attachment {id} belongs to another node',
   },
 } satisfies CodeCatalog;
