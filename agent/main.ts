@@ -7,7 +7,7 @@ import { AgentApiServer } from './api/server.js';
 import { agentRoutes } from './api/routes/index.js';
 import type { AgentComponents } from './components.js';
 import { describeNode, startClusterAgent } from './session/index.js';
-import { buildRuntime } from './runtime/index.js';
+import { buildRuntime, ClusterAttachmentsLink } from './runtime/index.js';
 import { buildImageService } from './image/index.js';
 import { NetworkComponent, defaultNodeSubnet } from './network/index.js';
 import { AgentMetrics } from './metrics/index.js';
@@ -46,7 +46,15 @@ export async function runAgent(flags: Partial<AgentFlagSettings>): Promise<void>
     isImageInUse: async (imageId) =>
       (await runtime.engine.list({ all: true })).some((c) => c.imageId === imageId),
   });
-  const runtime = buildRuntime({ config, log, network: network.attachments, image });
+  // Connected to the manager once the agent is joined (standalone containers on cluster overlays).
+  const clusterAttachments = new ClusterAttachmentsLink();
+  const runtime = buildRuntime({
+    config,
+    log,
+    network: network.attachments,
+    image,
+    clusterAttachments,
+  });
   const metrics = config.metricsAddr
     ? new AgentMetrics(createMetricsRegistry('agent'), runtime.engine)
     : undefined;
@@ -107,6 +115,7 @@ export async function runAgent(flags: Partial<AgentFlagSettings>): Promise<void>
       images,
       nodeNetwork: network.cluster,
       networks: network.provisioning,
+      clusterAttachments,
     });
     if (cluster && metrics) metrics.sessionState = cluster.sessionState;
     if (cluster) {

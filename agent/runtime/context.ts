@@ -7,6 +7,7 @@ import type { LogDriverConfig } from '../../shared/engine/index.js';
 import type { Logger } from '../../shared/log/index.js';
 import type { Snapshotter } from '../image/snapshot/index.js';
 import type { NetworkAttacher } from '../network/index.js';
+import type { ClusterAttachmentsLink } from './cluster-attachments.js';
 import type { ContainerRecord } from './container/record.js';
 import { ContainerStore } from './container/store.js';
 import { ContainerEvents } from './events.js';
@@ -22,6 +23,8 @@ export interface EngineDeps {
   images: ImageSource;
   snapshotter: Snapshotter;
   network?: NetworkAttacher;
+  /** The manager's attachments of standalone containers to cluster overlays (joined agents). */
+  clusterAttachments?: ClusterAttachmentsLink;
   runcBinary?: string;
   crunBinary?: string;
   conmonBinary?: string;

@@ -3,6 +3,7 @@
 // create leaves nothing (no name, directory, snapshot or new volume).
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { FlotillaError } from '../../shared/errors/index.js';
 import { mergeConfig } from './bundle/merge.js';
 import { resolveUser } from './bundle/user.js';
 import { zeroTime, type ContainerRecord } from './container/record.js';
@@ -24,14 +25,34 @@ export async function createContainer(
   // An unknown network fails `create`, as Docker's does, instead of leaving a container that
   // cannot start.
   const net = opts.network;
+  const cluster = ctx.deps.clusterAttachments?.current;
+  let onCluster = false;
   if (net && !['bridge', 'host', 'none'].includes(net) && !net.startsWith('container:'))
-    network?.inspectNetwork?.(net);
+    try {
+      network?.inspectNetwork?.(net);
+    } catch (err) {
+      // No network of this agent: on a joined agent, perhaps an attachable cluster overlay.
+      if (!cluster || !(err instanceof FlotillaError) || err.code !== 'NETWORK_NOT_FOUND')
+        throw err;
+      onCluster = true;
+    }
   opts = { ...opts, runtime: ctx.checkRuntime(opts.runtime || defaultRuntime || 'runc') };
   const image = await images.resolve(opts.image);
   const id = ctx.store.newId();
   const name = ctx.store.reserveName(id, opts.name);
   const undo: (() => Promise<unknown>)[] = [async () => ctx.store.releaseName(name, id)];
   try {
+    if (onCluster) {
+      // The manager's address, asked before anything is made: a refusal leaves nothing.
+      const a = await cluster!.attach({
+        target: net!,
+        containerId: id,
+        containerName: name,
+        aliases: opts.networkAliases ?? [],
+      });
+      undo.push(() => cluster!.detach(a.id));
+      opts = { ...opts, overlays: [a.network], clusterAttachmentId: a.id };
+    }
     const hostname = opts.hostname || id.slice(0, 12);
     const config = mergeConfig(opts.image, image.config, opts, hostname);
     const dir = ctx.store.dirOf(id);

@@ -220,10 +220,39 @@ export class RuncContainerEngine implements ContainerRuntime {
           if (m.Type === 'volume' && m.Anonymous && m.Name)
             await ctx.volumeStore.remove(m.Name).catch(() => undefined);
       await ctx.store.delete(rec);
+      await this.releaseClusterAttachment(rec);
       this.statsCollector.forget(rec.id);
       ctx.events.publish(rec, 'destroy');
       ctx.events.removed(rec.id);
     });
+  }
+
+  /**
+   * A standalone container's address on a cluster overlay goes back to the manager with it. Not
+   * fatal: the container is gone either way (a manager that does not answer keeps the address).
+   */
+  private async releaseClusterAttachment(rec: ContainerRecord): Promise<void> {
+    const id = rec.options.clusterAttachmentId;
+    const cluster = this.ctx.deps.clusterAttachments?.current;
+    if (!id) return;
+    if (!cluster) {
+      this.ctx.log.warn(
+        { containerId: rec.id, attachment: id },
+        'cluster attachment not released: not joined',
+      );
+      return;
+    }
+    await cluster
+      .detach(id)
+      .then(() =>
+        this.ctx.log.info({ containerId: rec.id, attachment: id }, 'cluster attachment released'),
+      )
+      .catch((err) =>
+        this.ctx.log.warn(
+          { err, containerId: rec.id, attachment: id },
+          'releasing the cluster attachment failed',
+        ),
+      );
   }
 
   async prune(): Promise<{ ContainersDeleted: string[] }> {

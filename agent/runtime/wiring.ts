@@ -2,6 +2,7 @@
 // root filesystems from the OverlaySnapshotter over the image's layer store (snapshots under
 // <dataRoot>/image/snapshots/<id>), networking from the NetworkAttacher when one is passed
 // (otherwise 'none').
+import type { ClusterAttachmentsLink } from './cluster-attachments.js';
 import { parseLogOptFlags } from '../../shared/engine/index.js';
 import type { Logger } from '../../shared/log/index.js';
 import type { AgentConfig } from '../config.js';
@@ -16,6 +17,7 @@ export function buildRuntime(deps: {
   log: Logger;
   image: Pick<ImageWiring, 'service' | 'layers'>;
   network?: NetworkAttacher;
+  clusterAttachments?: ClusterAttachmentsLink;
 }): { engine: RuncContainerEngine; start(): Promise<void>; stop(): Promise<void> } {
   const engine = new RuncContainerEngine({
     dataRoot: deps.config.dataRoot,
@@ -24,6 +26,7 @@ export function buildRuntime(deps: {
     images: imageServiceSource(deps.image.service),
     snapshotter: new OverlaySnapshotter(deps.image.layers.root, deps.image.layers),
     network: deps.network,
+    clusterAttachments: deps.clusterAttachments,
     defaultRuntime: deps.config.defaultRuntime,
     defaultLogDriver: {
       name: deps.config.logDriver,

@@ -9,7 +9,9 @@ import {
   type NetworkProvisioner,
 } from '../executor/index.js';
 import type { ContainerEngine, ContainerRuntime } from '../runtime/index.js';
+import type { ClusterAttachmentsLink } from '../runtime/cluster-attachments.js';
 import { SessionClient } from './client.js';
+import { ManagerAttachments } from './manager-attachments.js';
 import { describeNode } from './description.js';
 import { identityDir, loadIdentity, saveIdentity, saveManagers } from './identity.js';
 import { joinCluster } from './join.js';
@@ -40,6 +42,8 @@ export interface ClusterAgentOptions {
   nodeNetwork?: NodeNetwork;
   /** Task networks for the executor (stack networks, the routing mesh's interface). */
   networks?: NetworkProvisioner;
+  /** Connected to the managers once joined: `run --network` on a cluster overlay. */
+  clusterAttachments?: ClusterAttachmentsLink;
 }
 
 export async function startClusterAgent(
@@ -78,6 +82,7 @@ export async function startClusterAgent(
   }
   if (!identity) return undefined;
   const id = identity;
+  opts.clusterAttachments?.connect(new ManagerAttachments(id));
   const reporter = new Reporter();
   const held = new HeldSecrets();
   const files = config.execRoot

@@ -77,6 +77,11 @@ export interface ContainerCreateOptions {
    * (the local API refuses it), plugged as eth1… after `network`'s interface.
    */
   overlays?: TaskNetworkAttachment[];
+  /**
+   * The manager's attachment of a standalone container to a cluster overlay (`run --network NAME`
+   * on a joined agent): released when the container is removed. Set by the runtime only.
+   */
+  clusterAttachmentId?: string;
   ports?: PortBinding[];
   /** -P: every exposed port (image EXPOSE, --expose) not published by `ports` gets a random host port. */
   publishAll?: boolean;

@@ -27,7 +27,7 @@ export function containerRoutes(runtime: ContainerRuntime): RoutePlugin {
     app.post('/containers/create', async (req) => {
       const body = req.body as ContainerCreateOptions;
       // Overlay addresses are the manager's to give (tasks, through the executor), never a caller's.
-      if (body?.overlays !== undefined)
+      if (body?.overlays !== undefined || body?.clusterAttachmentId !== undefined)
         throw new FlotillaError('INVALID_NETWORK_MODE', {
           mode: 'overlays',
           reason: 'cluster network attachments are made by the manager, not through this API',

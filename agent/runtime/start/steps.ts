@@ -57,8 +57,15 @@ export function startSteps(host: StartHost): StartStep[] {
       phase: 'network',
       async run(r) {
         const { rec } = r;
-        const mode = rec.options.network || (network ? 'bridge' : 'none');
         const overlays = rec.options.overlays ?? [];
+        // A standalone container on a cluster overlay is plugged as a task is: eth0 on the node's
+        // bridge (none on an internal network: no way out), the overlay as eth1.
+        const attached = rec.options.clusterAttachmentId
+          ? overlays.every((n) => n.internal)
+            ? 'none'
+            : 'bridge'
+          : undefined;
+        const mode = attached ?? (rec.options.network || (network ? 'bridge' : 'none'));
         r.hostNetwork = mode === 'host';
         // 'none' with overlays: a task on internal networks only (their interfaces, no way out).
         if (!network || (mode === 'none' && overlays.length === 0) || mode === 'host') {
