@@ -111,3 +111,35 @@ describe('NodeWatcher', () => {
     expect(store.get('task', 't1')?.status.message).toBe('node was removed');
   });
 });
+
+describe('NodeWatcher and standalone containers', () => {
+  it("releases the attachments of a down node, and keeps a live node's", async () => {
+    const { store, clock, beats, watcher } = setup();
+    await store.seed('node', makeNode('n1'), makeNode('n2'));
+    const attachment = (id: string, nodeId: string, address: string) => ({
+      id,
+      version: 1,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      nodeId,
+      networkId: 'net1',
+      address,
+      containerId: `c-${id}`,
+      containerName: id,
+      aliases: [],
+    });
+    await store.update((tx) => {
+      tx.create('attachment', attachment('a1', 'n1', '10.30.0.2'));
+      tx.create('attachment', attachment('a2', 'n2', '10.30.0.3'));
+    });
+    beats.set('n1', clock.now());
+    beats.set('n2', clock.now());
+    clock.advance(8_000);
+    beats.set('n2', clock.now());
+    clock.advance(2_001);
+    const r = await watcher.runPass();
+    expect(r.markedDown).toEqual(['n1']);
+    expect(r.detached).toEqual(['a1']);
+    expect(store.list('attachment').map((a) => a.id)).toEqual(['a2']);
+    expect(store.claims('overlay-addrs').has('net1/10.30.0.2')).toBe(false);
+  });
+});

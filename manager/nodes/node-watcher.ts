@@ -36,6 +36,8 @@ export interface WatchResult {
   markedDown: string[];
   orphaned: string[];
   drained: string[];
+  /** Standalone containers' attachments of down or removed nodes, deleted (addresses released). */
+  detached: string[];
 }
 
 export class NodeWatcher {
@@ -90,7 +92,7 @@ export class NodeWatcher {
 
   async runPass(): Promise<WatchResult> {
     const now = this.deps.clock.now();
-    const result: WatchResult = { markedDown: [], orphaned: [], drained: [] };
+    const result: WatchResult = { markedDown: [], orphaned: [], drained: [], detached: [] };
     const nodes = this.deps.store.list('node');
     const down = new Set<string>();
     const drained = new Set<string>();
@@ -110,7 +112,19 @@ export class NodeWatcher {
       if (gone && !isTerminal(t.status.state)) orphan.push(t.id);
       else if (drained.has(t.nodeId) && t.desiredState === 'running') drain.push(t.id);
     }
-    if (result.markedDown.length === 0 && orphan.length === 0 && drain.length === 0) return result;
+    // A standalone container's attachment goes with its node, as Swarm's attachment tasks do: the
+    // container cannot be rescheduled, and its address returns to the network.
+    const detach = this.deps.store
+      .list('attachment')
+      .filter((a) => down.has(a.nodeId) || !known.has(a.nodeId))
+      .map((a) => a.id);
+    if (
+      result.markedDown.length === 0 &&
+      orphan.length === 0 &&
+      drain.length === 0 &&
+      detach.length === 0
+    )
+      return result;
 
     const timestamp = new Date(now).toISOString();
     await this.deps.store.batch((tx) => {
@@ -137,9 +151,16 @@ export class NodeWatcher {
         tx.update('task', t);
         result.drained.push(id);
       }
+      for (const id of detach) {
+        if (!tx.get('attachment', id)) continue;
+        tx.delete('attachment', id);
+        result.detached.push(id);
+      }
     });
     for (const nodeId of result.markedDown)
       this.log.warn({ nodeId }, 'node down: heartbeats stopped');
+    if (result.detached.length)
+      this.log.info({ count: result.detached.length }, 'attachments of down nodes released');
     return result;
   }
 }
