@@ -229,7 +229,8 @@ export class RuncContainerEngine implements ContainerRuntime {
 
   /**
    * A standalone container's address on a cluster overlay goes back to the manager with it. Not
-   * fatal: the container is gone either way (a manager that does not answer keeps the address).
+   * fatal: the container is gone either way (a detach no manager answered is kept and sent again
+   * by the cluster membership, agent/session/pending-detaches.ts).
    */
   private async releaseClusterAttachment(rec: ContainerRecord): Promise<void> {
     const id = rec.options.clusterAttachmentId;

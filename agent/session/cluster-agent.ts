@@ -12,6 +12,7 @@ import type { ContainerEngine, ContainerRuntime } from '../runtime/index.js';
 import type { ClusterAttachmentsLink } from '../runtime/cluster-attachments.js';
 import { SessionClient } from './client.js';
 import { ManagerAttachments } from './manager-attachments.js';
+import { PendingDetaches } from './pending-detaches.js';
 import { describeNode } from './description.js';
 import { identityDir, loadIdentity, saveIdentity, saveManagers } from './identity.js';
 import { joinCluster } from './join.js';
@@ -22,6 +23,9 @@ import { FlotillaError } from '../../shared/errors/index.js';
 import { isExpired, tryCertificateValidity } from '../../shared/tls/index.js';
 import { join } from 'node:path';
 import { HeldPullAuth, HeldSecrets, TaskFiles } from '../secrets/index.js';
+
+/** How often detaches that no manager answered are sent again. */
+const detachRetryMs = 30_000;
 
 export interface ClusterAgentOptions {
   config: {
@@ -82,7 +86,14 @@ export async function startClusterAgent(
   }
   if (!identity) return undefined;
   const id = identity;
-  opts.clusterAttachments?.connect(new ManagerAttachments(id));
+  // Detaches no manager answered are kept on disk and sent again (at start, then every 30 s).
+  const attachments = new PendingDetaches(
+    new ManagerAttachments(id),
+    identityDir(config.dataRoot),
+    log,
+  );
+  opts.clusterAttachments?.connect(attachments);
+  let detachRetry: NodeJS.Timeout | undefined;
   const reporter = new Reporter();
   const held = new HeldSecrets();
   const files = config.execRoot
@@ -135,10 +146,15 @@ export async function startClusterAgent(
       await executor.start();
       renewal.start();
       await session.start();
+      if (opts.clusterAttachments) {
+        void attachments.retry();
+        detachRetry = setInterval(() => void attachments.retry(), detachRetryMs);
+      }
     },
     sessionState: () => session.state,
     // Containers keep running: a restarted agent adopts them (labels name their tasks).
     async stop() {
+      clearInterval(detachRetry);
       await session.stop();
       renewal.stop();
       await executor.stop();
