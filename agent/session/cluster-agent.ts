@@ -8,8 +8,11 @@ import {
   type ImagePuller,
   type NetworkProvisioner,
 } from '../executor/index.js';
-import type { ContainerEngine, ContainerRuntime } from '../runtime/index.js';
-import type { ClusterAttachmentsLink } from '../runtime/cluster-attachments.js';
+import type {
+  ClusterAttachmentsLink,
+  ContainerEngine,
+  ContainerRuntime,
+} from '../runtime/index.js';
 import { SessionClient } from './client.js';
 import { ManagerAttachments } from './manager-attachments.js';
 import { PendingDetaches } from './pending-detaches.js';

@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { loadDispatcherProto, type DispatcherClient } from '../../proto/index.js';
 import { FlotillaError } from '../../shared/errors/index.js';
 import type { TaskNetworkAttachment } from '../../shared/model/index.js';
-import type { ClusterAttachments } from '../runtime/cluster-attachments.js';
+import type { ClusterAttachments } from '../runtime/index.js';
 import { fromGrpcError } from './client.js';
 import type { NodeIdentity } from './identity.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FlotillaError } from '../../shared/errors/index.js';
 import { silentLogger } from '../../shared/log/index.js';
-import type { ClusterAttachments } from '../runtime/cluster-attachments.js';
+import type { ClusterAttachments } from '../runtime/index.js';
 import { PendingDetaches } from './pending-detaches.js';
 
 const dirs: string[] = [];

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { toFlotillaError } from '../../shared/errors/index.js';
 import { writeFileAtomic } from '../../shared/fs/atomic.js';
 import type { Logger } from '../../shared/log/index.js';
-import type { ClusterAttachments } from '../runtime/cluster-attachments.js';
+import type { ClusterAttachments } from '../runtime/index.js';
 
 export class PendingDetaches implements ClusterAttachments {
   private readonly file: string;

@@ -17,13 +17,7 @@ export interface ClusterObject {
 }
 
 export type ObjectKind =
-  | 'node'
-  | 'service'
-  | 'task'
-  | 'network'
-  | 'secret'
-  | 'config'
-  | 'attachment';
+  'node' | 'service' | 'task' | 'network' | 'secret' | 'config' | 'attachment';
 /**
  * Namespaces of claim keys (manager/store/claims.ts): unique service names, node subnets, ingress
  * ports, and host-mode ports (shared: one key per service, so that an ingress claim can see them);

@@ -41,7 +41,8 @@ export const clusterNetworkCodes = {
   },
   NETWORK_ATTACH_REFUSED: {
     kind: 'permission_denied',
-    message: 'Could not attach to network {name}: rpc error: code = PermissionDenied desc = {reason}',
+    message:
+      'Could not attach to network {name}: rpc error: code = PermissionDenied desc = {reason}',
     hint: 'create the network with --attachable, or run the container as a service',
   },
   NETWORK_ATTACHMENT_FOREIGN: {
