@@ -2,12 +2,15 @@
 // 2 attaches a container to a cluster overlay with an address from the manager. From inside it a
 // service whose tasks run on machines 1 and 3 resolves (name → VIP, tasks.NAME → tasks) and
 // answers through its VIP and by name; a task reaches the container by its address and its name.
+// Docker's own client does the same through the engine API (NetworkMode / EndpointsConfig).
 // A non-attachable overlay is refused as Docker refuses it (exit 125, nothing created), and
 // `rm -f` gives the address back (the network can then be removed). One cluster for the file.
 //
 // Root only. Names: flw-m1..3 on flw-lan, 10.91.0.0/24.
+import { mkdtempSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Cluster, useCluster, waitFor } from './cluster-harness.js';
+import { run } from './harness/index.js';
 
 const isRoot = process.getuid?.() === 0;
 const ipv4 = /\b(\d{1,3}(?:\.\d{1,3}){3})\b/g;
@@ -33,6 +36,17 @@ describe.runIf(isRoot)('run --network on an attachable overlay', { retry: 0 }, (
   useCluster(c);
 
   const inProbe = (script: string) => c.fltOn(2, 'exec', 'probe', 'sh', '-c', script);
+  /** The reference Docker client on machine 2's agent (HostConfig.NetworkMode, EndpointsConfig). */
+  const docker = (...args: string[]) => {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DOCKER_HOST: `unix://${c.sock(2)}`,
+      DOCKER_CONFIG: mkdtempSync('/tmp/flt-docker-config-'),
+    };
+    delete env.DOCKER_CONTEXT;
+    delete env.DOCKER_API_VERSION;
+    return run('docker', args, { env, timeoutMs: 60_000 });
+  };
   const lookup = async (name: string) =>
     answered((await inProbe(`nslookup ${name} 2>&1 || true`)).stdout);
   let probeAddr = '';
@@ -115,6 +129,15 @@ describe.runIf(isRoot)('run --network on an attachable overlay', { retry: 0 }, (
       '';
     expect(probeAddr, own).not.toBe('');
     const [task1] = await c.containersOn(1, 'web');
+    // The Docker API path: docker run --network sends NetworkMode and EndpointsConfig naming it.
+    const d = await docker('run', '-d', '--name', 'dprobe', '--network', 'att', c.image('web:v1'));
+    expect(d.code, d.output).toBe(0);
+    const dGet = await waitFor('dprobe to reach web by name', async () => {
+      const x = await c.fltOn(2, 'exec', 'dprobe', 'sh', '-c', `${getFn}get web 80`);
+      return /^web v1 on /.test(x.stdout.trim()) ? x : undefined;
+    });
+    expect(dGet.code).toBe(0);
+
     const back = await c.fltOn(
       1,
       'exec',
@@ -147,6 +170,21 @@ describe.runIf(isRoot)('run --network on an attachable overlay', { retry: 0 }, (
     );
     expect((await c.fltOn(2, 'ps', '-a', '-q')).stdout).toBe(before);
     expect((await c.fltOn(2, 'ps', '-a', '--filter', 'name=nope', '-q')).stdout.trim()).toBe('');
+    // Docker's own client prints the same refusal and exits 125.
+    const d = await docker(
+      'run',
+      '-d',
+      '--name',
+      'dnope',
+      '--network',
+      'closed',
+      c.image('web:v1'),
+    );
+    expect(d.code, d.output).toBe(125);
+    expect(d.stderr).toContain(
+      'Error response from daemon: Could not attach to network closed: rpc error: code = PermissionDenied desc = network closed not manually attachable',
+    );
+    expect((await c.fltOn(2, 'ps', '-a', '-q')).stdout).toBe(before);
   });
 
   it('rm -f releases the address: the network can then be removed', async () => {
@@ -162,7 +200,7 @@ describe.runIf(isRoot)('run --network on an attachable overlay', { retry: 0 }, (
       30_000,
     );
     expect(inUse.code).toBe(1);
-    const rm = await c.fltOn(2, 'rm', '-f', 'probe');
+    const rm = await c.fltOn(2, 'rm', '-f', 'probe', 'dprobe');
     expect(rm.code, rm.output).toBe(0);
     await waitFor('network rm of att to succeed', async () => {
       const x = await c.flt('network', 'rm', 'att');
