@@ -23,7 +23,13 @@ import {
   type ManagerSettings,
 } from './config.js';
 import { FlotillaError } from '../shared/errors/index.js';
-import { EmbeddedEtcd, EtcdMembership, embeddedEtcdLimits } from './etcd/index.js';
+import {
+  EmbeddedEtcd,
+  EtcdMembership,
+  embeddedEtcdLimits,
+  storeClient,
+  type MemberSummary,
+} from './etcd/index.js';
 import {
   embeddedEtcdFiles,
   joinWithEmbeddedEtcd,
@@ -97,7 +103,10 @@ export async function runManager(
     } else {
       warnPlainEtcd(endpoints, config, log);
     }
-    const client = new Etcd3({ hosts: endpoints, dialTimeout: 5000, ...tlsOptions });
+    // Its own member first, failed ones last, pinged (manager/etcd/store-client.ts).
+    const own = etcd?.endpoint;
+    const storeEtcd = storeClient({ hosts: endpoints, own, tls: tlsOptions });
+    const client = storeEtcd.client;
     // Metrics need the store and the leader election, which need... the store: made once both
     // exist, observed through `metrics?.` until then.
     let metrics: ManagerMetrics | undefined;
@@ -177,21 +186,32 @@ export async function runManager(
     if (socketPath) await mkdir(config.execRoot, { recursive: true });
     let membership: EtcdMembership | undefined;
     // Status calls go through a client without retries, so a look fails fast when no member answers.
-    const direct = membershipClient(endpoints, tlsOptions);
+    const directEtcd = storeClient({ hosts: endpoints, own, tls: tlsOptions, direct: true });
+    const direct = directEtcd.client;
     started.push({ stop: async () => direct.close() });
     const quorum = new QuorumGuard({ status: () => direct.maintenance.status() });
     await quorum.start();
     started.push(quorum);
     if (etcd) {
-      const own = direct;
-      membership = membershipOf(etcd, own, config, log);
+      membership = membershipOf(etcd, direct, config, log);
       // Removed by `node demote`/`node rm` of this machine (any manager may run it): stop, as a
       // demoted Swarm manager does, rather than go on through the other members.
       const onRemoved =
         hooks.onRemovedFromCluster ?? (() => void process.kill(process.pid, 'SIGTERM'));
-      const unwatch = membership.watchOwnMembership(() => {
-        log.error('this manager was removed from the cluster (its etcd member is gone); stopping');
-        onRemoved();
+      const running = etcd;
+      const unwatch = membership.watchMembers({
+        onRemoved: () => {
+          log.error(
+            'this manager was removed from the cluster (its etcd member is gone); stopping',
+          );
+          onRemoved();
+        },
+        // Both clients follow the members: a removed one is dropped, a joined one added.
+        onMembers: (members) => {
+          const urls = memberUrls(members, running);
+          storeEtcd.setMembers(urls);
+          directEtcd.setMembers(urls);
+        },
       });
       started.push({ stop: async () => unwatch() });
     }
@@ -278,23 +298,15 @@ function membershipOf(
   return new EtcdMembership({ client, pkiDir, ownPeerUrl: etcd.peerUrl, log });
 }
 
-/**
- * A client of its own for membership calls, without retries or circuit breakers: etcd refuses a
- * member with UNAVAILABLE while the cluster settles, which the default policies would retry and
- * count until the breaker opens (on the store client, that would stop the store for 5 s).
- */
-function membershipClient(hosts: string[], tls: Partial<IOptions>): Etcd3 {
-  // etcd3 only calls execute() of its policies (connection-pool.js).
-  const direct = {
-    execute: <T>(fn: (ctx: { signal: AbortSignal }) => T) =>
-      fn({ signal: new AbortController().signal }),
-  } as unknown as NonNullable<IOptions['faultHandling']>['global'];
-  return new Etcd3({
-    hosts,
-    dialTimeout: 5000,
-    ...tls,
-    faultHandling: { host: () => direct!, global: direct },
-  });
+/** The client URLs of the voting members, this manager's own member as its loopback endpoint. */
+function memberUrls(members: MemberSummary[], etcd: EmbeddedEtcd): string[] {
+  const own = new Set([etcd.endpoint, etcd.advertisedClientUrl]);
+  const others = members
+    .filter((m) => m.name && !m.learner && !m.peerUrls.includes(etcd.peerUrl))
+    .flatMap((m) => m.clientUrls)
+    .filter((u) => !own.has(u));
+  // Its own member stays first while this manager runs (a removed manager stops).
+  return [etcd.endpoint, ...others];
 }
 
 /** --force-new-cluster is a recovery of this manager's own embedded etcd, and nothing else. */

@@ -18,6 +18,7 @@ import { get } from 'node:https';
 import { FlotillaError } from '../../shared/errors/index.js';
 import type { Logger } from '../../shared/log/index.js';
 import { ensureEtcdPki, type EtcdClientTls, type EtcdPkiFiles } from './pki.js';
+import { embeddedKeepaliveMinTime } from './store-client.js';
 
 export interface EmbeddedEtcdOptions {
   dataDir: string;
@@ -174,6 +175,8 @@ export class EmbeddedEtcd {
         `--peer-key-file=${pki.serverKeyFile}`,
         `--peer-trusted-ca-file=${pki.caFile}`,
         '--peer-client-cert-auth=true',
+        // The manager's client pings every 2 s (store-client.ts); etcd's default refuses < 5 s.
+        `--grpc-keepalive-min-time=${embeddedKeepaliveMinTime}`,
         ...(this.opts.etcdDefaultLimits
           ? []
           : [

@@ -8,3 +8,7 @@ export { installEtcdCa } from './pki.js';
 export type { EtcdCa } from './pki.js';
 export { restoreEtcdSnapshot } from './restore.js';
 export type { RestoreOptions } from './restore.js';
+export { MemberChoice } from './member-choice.js';
+export type { MemberChoiceOptions } from './member-choice.js';
+export { embeddedKeepaliveMinTime, etcdKeepalive, storeClient } from './store-client.js';
+export type { StoreClient, StoreClientOptions } from './store-client.js';

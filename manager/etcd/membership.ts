@@ -144,11 +144,16 @@ export class EtcdMembership {
   }
 
   /**
-   * Calls ONREMOVED once this member is no longer in the member list (`node demote`/`node rm`
-   * of its machine, run by any manager): its etcd stops, and the manager must not go on through
-   * the other members. Checked every INTERVALMS; returns a stop function.
+   * Looks at the member list every INTERVALMS: ONMEMBERS gets each list (the client follows the
+   * members), and ONREMOVED is called once this member is no longer in it (`node demote`/`node
+   * rm` of its machine, run by any manager): its etcd stops, and the manager must not go on
+   * through the other members. Returns a stop function.
    */
-  watchOwnMembership(onRemoved: () => void, intervalMs = 2000): () => void {
+  watchMembers(w: {
+    onRemoved: () => void;
+    onMembers?: (members: MemberSummary[]) => void;
+    intervalMs?: number;
+  }): () => void {
     const own = this.deps.ownPeerUrl;
     let seen = false;
     const timer = setInterval(() => {
@@ -158,11 +163,13 @@ export class EtcdMembership {
           if (present) seen = true;
           else if (seen) {
             clearInterval(timer);
-            onRemoved();
+            w.onRemoved();
+            return;
           }
+          w.onMembers?.(members);
         })
         .catch(() => undefined);
-    }, intervalMs);
+    }, w.intervalMs ?? 2000);
     timer.unref();
     return () => clearInterval(timer);
   }

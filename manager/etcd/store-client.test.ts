@@ -1,0 +1,101 @@
+import { GRPCCancelledError, GRPCUnavailableError } from 'etcd3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { storeClient, type StoreClient } from './store-client.js';
+
+const own = 'http://127.0.0.1:1';
+const b = 'http://10.0.0.2:2';
+const c = 'http://10.0.0.3:3';
+
+interface Pool {
+  hosts: { host: string }[];
+  withConnection<T>(service: string, fn: (c: { resource: { host: string } }) => T): Promise<T>;
+  markFailed(resource: { host: string }, err: Error): void;
+}
+const poolOf = (s: StoreClient) => (s.client as unknown as { pool: Pool }).pool;
+/** The member (host:port) the pool hands the next call. */
+const next = (pool: Pool) => pool.withConnection('KV', ({ resource }) => resource.host);
+
+describe('the manager etcd client', () => {
+  const clients: StoreClient[] = [];
+  afterEach(() => {
+    for (const s of clients.splice(0)) s.client.close();
+  });
+  const make = (o: { own?: string; hosts?: string[] } = { own }) => {
+    const clock = { t: 0, now: () => clock.t };
+    const s = storeClient({ hosts: o.hosts ?? [own, b, c], own: o.own, clock });
+    clients.push(s);
+    return { s, pool: poolOf(s), clock };
+  };
+
+  it('hands every call, watch and lease stream its own member', async () => {
+    const { pool } = make();
+    for (let i = 0; i < 10; i++) expect(await next(pool)).toBe('127.0.0.1:1');
+    expect(await pool.withConnection('Watch', ({ resource }) => resource.host)).toBe('127.0.0.1:1');
+  });
+
+  it('moves calls to the other members for 5 s when its own fails, then back', async () => {
+    const { pool, clock } = make();
+    await expect(
+      pool.withConnection('KV', () => {
+        throw new GRPCUnavailableError('connect ECONNREFUSED');
+      }),
+    ).rejects.toThrow(GRPCUnavailableError);
+    for (let i = 0; i < 5; i++) expect(['10.0.0.2:2', '10.0.0.3:3']).toContain(await next(pool));
+    clock.t += 5_000;
+    expect(await next(pool)).toBe('127.0.0.1:1');
+  });
+
+  it('moves away from a member whose stream failed (a ping unanswered), not one cancelled', async () => {
+    const { pool } = make();
+    const ownHost = pool.hosts.find((h) => h.host === '127.0.0.1:1')!;
+    pool.markFailed(ownHost, new GRPCCancelledError('Cancelled on client'));
+    expect(await next(pool)).toBe('127.0.0.1:1');
+    pool.markFailed(ownHost, new GRPCUnavailableError('keepalive watchdog timeout'));
+    expect(await next(pool)).not.toBe('127.0.0.1:1');
+  });
+
+  it('takes a failed member back when a call to it answers', async () => {
+    const { s, pool } = make({ hosts: [b, c] });
+    s.choice.failed(b);
+    s.choice.failed(c);
+    // Both failed: the one that failed longest ago is tried, and its answer clears it.
+    expect(await next(pool)).toBe('10.0.0.2:2');
+    expect(s.choice.order()[0]).toBe(b);
+  });
+
+  it('drops a member removed from the cluster and adds one that joined', async () => {
+    const { s, pool } = make();
+    const d = 'http://10.0.0.4:4';
+    s.setMembers([own, b, d]);
+    expect(pool.hosts.map((h) => h.host).sort()).toEqual([
+      '10.0.0.2:2',
+      '10.0.0.4:4',
+      '127.0.0.1:1',
+    ]);
+    s.choice.failed(own);
+    const seen = new Set<string>();
+    for (let i = 0; i < 20; i++) seen.add(await next(pool));
+    expect(seen).toEqual(new Set(['10.0.0.2:2', '10.0.0.4:4']));
+  });
+
+  it('picks members at random on an external etcd (no own member)', async () => {
+    const { pool } = make({ hosts: [own, b, c] });
+    const seen = new Set<string>();
+    for (let i = 0; i < 60; i++) seen.add(await next(pool));
+    expect(seen.size).toBeGreaterThan(1);
+  });
+
+  it('refuses a pool it does not know (an etcd3 upgrade changed it)', async () => {
+    const { Etcd3 } = await import('etcd3');
+    const proto = Object.getPrototypeOf(
+      (new Etcd3({ hosts: own }) as unknown as { pool: object }).pool,
+    );
+    const saved = proto.markFailed;
+    delete proto.markFailed;
+    try {
+      expect(() => storeClient({ hosts: [own], own })).toThrow(/cannot order members/);
+    } finally {
+      proto.markFailed = saved;
+    }
+  });
+});

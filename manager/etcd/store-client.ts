@@ -1,0 +1,186 @@
+// The manager's etcd clients. etcd3 alone sends each call (and each watch or lease stream) to a
+// member picked at random, and never pings: a member on a machine cut off from the network drops
+// packets without a reset, so whatever landed there hung until TCP gave up (minutes). Here every
+// call follows MemberChoice (own member first, failed ones last, removed ones dropped) and gRPC
+// pings find a silent connection within seconds (docs/design/manager.md, "The etcd client").
+import {
+  Etcd3,
+  GRPCDeadlineExceededError,
+  GRPCInternalError,
+  GRPCUnavailableError,
+  type IOptions,
+} from 'etcd3';
+import { MemberChoice } from './member-choice.js';
+
+/**
+ * Ping interval and answer timeout on connections to etcd, while a call or stream is open (etcd
+ * counts a ping on an idle connection as abuse). A member refuses pings more often than its
+ * --grpc-keepalive-min-time (etcd's default 5 s; the embedded etcd is started with
+ * `embeddedKeepaliveMinTime`), so an external etcd gets the slower pace.
+ */
+export const etcdKeepalive = {
+  embedded: { timeMs: 2_000, timeoutMs: 3_000 },
+  external: { timeMs: 10_000, timeoutMs: 5_000 },
+};
+/** `--grpc-keepalive-min-time` of the embedded etcd: below the embedded client's ping interval. */
+export const embeddedKeepaliveMinTime = '1s';
+
+export interface StoreClientOptions {
+  /** Client URLs of the members known at start. */
+  hosts: string[];
+  /** This manager's own (embedded) member, tried first; none on an external etcd. */
+  own?: string;
+  tls?: Partial<IOptions>;
+  /**
+   * One try per call, no retries: a call fails at once when its member does (the membership and
+   * quorum looks). The member is put last all the same, so the next call goes to another.
+   */
+  direct?: boolean;
+  clock?: { now(): number };
+}
+
+export interface StoreClient {
+  client: Etcd3;
+  choice: MemberChoice;
+  /** The members' client URLs now (own as `own`): drops removed members, adds new ones. */
+  setMembers(hosts: string[]): void;
+}
+
+/**
+ * A policy that runs the call once: the choice of member does what etcd3's breakers did. Async,
+ * as cockatiel's: etcd3's markFailed (a stream's error handler) counts on a rejection, not a throw.
+ */
+const once = {
+  execute: async <T>(fn: (ctx: { signal: AbortSignal }) => T | Promise<T>) =>
+    fn({ signal: new AbortController().signal }),
+} as unknown as NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
+
+export function storeClient(o: StoreClientOptions): StoreClient {
+  const k = o.own ? etcdKeepalive.embedded : etcdKeepalive.external;
+  const grpcOptions = {
+    'grpc.keepalive_time_ms': k.timeMs,
+    'grpc.keepalive_timeout_ms': k.timeoutMs,
+  };
+  const client = new Etcd3({
+    hosts: o.hosts,
+    dialTimeout: 5000,
+    ...o.tls,
+    grpcOptions,
+    // No circuit breakers: a member whose breaker opened was skipped for 5 s even when it was the
+    // only one left (the store stopped); MemberChoice puts a failed member last instead.
+    faultHandling: { host: () => once, ...(o.direct ? { global: once } : {}) },
+  });
+  const choice = new MemberChoice({
+    own: o.own,
+    members: o.hosts,
+    clock: o.clock ?? Date,
+  });
+  const pool = poolOf(client);
+  const byUrl = new Map(pool.hosts.map((h, i) => [o.hosts[i], h]));
+  const urlOf = new Map(pool.hosts.map((h, i) => [h, o.hosts[i]]));
+  const Host = pool.hosts[0].constructor as HostConstructor;
+
+  // Each call (and each retry of it) draws its member from here.
+  pool.shuffledHosts = function* () {
+    for (;;) {
+      const hosts = choice.order().flatMap((u) => byUrl.get(u) ?? []);
+      if (hosts.length === 0) return;
+      yield* hosts;
+    }
+  };
+  const withConnection = pool.withConnection.bind(pool);
+  pool.withConnection = (service, fn, gen) =>
+    withConnection(
+      service,
+      async (conn) => {
+        const url = urlOf.get(conn.resource);
+        try {
+          const result = await fn(conn);
+          // A watch or lease stream is open before the member has said anything.
+          if (url && !isStream(result)) choice.answered(url);
+          return result;
+        } catch (err) {
+          if (url && memberFailed(err)) choice.failed(url);
+          throw err;
+        }
+      },
+      gen,
+    );
+  const markFailed = pool.markFailed.bind(pool);
+  pool.markFailed = (resource, err) => {
+    const url = urlOf.get(resource);
+    if (url && memberFailed(err)) choice.failed(url);
+    markFailed(resource, err);
+  };
+
+  const setMembers = (hosts: string[]) => {
+    const { added, removed } = choice.update(hosts);
+    for (const url of added) {
+      const model = pool.hosts[0];
+      const host = new Host(url, model.channelCredentials, grpcOptions, once);
+      pool.hosts.push(host);
+      byUrl.set(url, host);
+      urlOf.set(host, url);
+    }
+    for (const url of removed) {
+      const host = byUrl.get(url)!;
+      pool.hosts.splice(pool.hosts.indexOf(host), 1);
+      byUrl.delete(url);
+      urlOf.delete(host);
+      // Its streams fail, and come back on a member still in the cluster.
+      host.close();
+    }
+  };
+  return { client, choice, setMembers };
+}
+
+/** A member's failure (refused, dropped, silent, overloaded): not the call's own fault. */
+function memberFailed(err: unknown): boolean {
+  return (
+    err instanceof GRPCUnavailableError ||
+    err instanceof GRPCDeadlineExceededError ||
+    err instanceof GRPCInternalError
+  );
+}
+
+function isStream(x: unknown): boolean {
+  return typeof (x as { on?: unknown } | null)?.on === 'function';
+}
+
+interface Conn {
+  resource: PoolHost;
+}
+interface PoolHost {
+  channelCredentials: unknown;
+  close(): void;
+}
+type HostConstructor = new (
+  url: string,
+  credentials: unknown,
+  options: object,
+  policy: unknown,
+) => PoolHost;
+interface PoolInternals {
+  hosts: PoolHost[];
+  shuffledHosts(): Generator<PoolHost>;
+  withConnection(service: string, fn: (c: Conn) => unknown, gen?: Generator<PoolHost>): unknown;
+  markFailed(resource: PoolHost, err: unknown): void;
+}
+
+/**
+ * etcd3's ConnectionPool (1.x): its hosts, the generator each call draws its hosts from, and the
+ * two places that learn of a failure. Throws if they are gone, so that an etcd3 upgrade that
+ * changes them fails here (and in the unit test) rather than silently.
+ */
+function poolOf(client: Etcd3): PoolInternals {
+  const pool = (client as unknown as { pool?: Partial<PoolInternals> }).pool;
+  if (
+    !pool ||
+    !Array.isArray(pool.hosts) ||
+    typeof pool.shuffledHosts !== 'function' ||
+    typeof pool.withConnection !== 'function' ||
+    typeof pool.markFailed !== 'function'
+  )
+    throw new Error('etcd3 ConnectionPool is not the one this client knows: cannot order members');
+  return pool as PoolInternals;
+}
