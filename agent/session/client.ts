@@ -51,6 +51,12 @@ export interface SessionClientDeps {
   };
   /** Where the node certificate lives, for the message when it expired. */
   certFile?: string;
+  /**
+   * How long a connection to a manager may take before the next manager is tried: one on a
+   * machine cut off from the network never answers, and gRPC alone waits 20 s or more.
+   * @default 5000
+   */
+  connectTimeoutMs?: number;
 }
 
 export type SessionState = 'connecting' | 'connected' | 'stopped';
@@ -64,6 +70,8 @@ export class SessionClient {
     client: DispatcherClient;
   };
   private wake?: () => void;
+  /** The channel of a connection not yet made (closed by stop()). */
+  private connecting?: grpc.Client;
   private next = 0;
   state: SessionState = 'connecting';
   /** Last error that ended a session (for tests and `agent info`). */
@@ -83,6 +91,7 @@ export class SessionClient {
     this.stopped = true;
     this.state = 'stopped';
     this.wake?.();
+    this.connecting?.close();
     this.current?.call.cancel();
     this.current?.client.close();
     await this.loop;
@@ -141,7 +150,7 @@ export class SessionClient {
     throw err;
   }
 
-  private session(addr: string): Promise<void> {
+  private async session(addr: string): Promise<void> {
     const proto = loadDispatcherProto();
     const { identity } = this.deps;
     const creds = grpc.credentials.createSsl(
@@ -158,6 +167,16 @@ export class SessionClient {
       'grpc.keepalive_permit_without_calls': 1,
       ...this.deps.channelOptions,
     }) as unknown as DispatcherClient;
+    this.connecting = client;
+    try {
+      await connected(client, addr, this.deps.connectTimeoutMs ?? 5000);
+    } catch (err) {
+      client.close();
+      throw err;
+    } finally {
+      this.connecting = undefined;
+    }
+    if (this.stopped) return client.close();
     const call = client.Session();
     this.current = { call, client };
     let heartbeat: NodeJS.Timeout | undefined;
@@ -271,6 +290,34 @@ function toWireDescription(d: NodeDescription): NonNullable<AgentMessage['open']
     engineVersion: d.engineVersion,
     engineLabels: d.engineLabels,
   };
+}
+
+/**
+ * Resolves once CLIENT's connection is made, or has failed (refused: the session call then fails
+ * at once, as before, with its own error); rejects with MANAGER_UNREACHABLE when it is still being
+ * made after TIMEOUTMS (no answer at all: a manager cut off by the network).
+ */
+function connected(client: grpc.Client, addr: string, timeoutMs: number): Promise<void> {
+  const channel = client.getChannel();
+  const deadline = Date.now() + timeoutMs;
+  const { READY, TRANSIENT_FAILURE, SHUTDOWN } = grpc.connectivityState;
+  return new Promise((resolve, reject) => {
+    const look = () => {
+      const state = channel.getConnectivityState(true);
+      if (state === READY || state === TRANSIENT_FAILURE || state === SHUTDOWN) return resolve();
+      channel.watchConnectivityState(state, deadline, (err) =>
+        err
+          ? reject(
+              new FlotillaError('MANAGER_UNREACHABLE', {
+                address: addr,
+                reason: `no connection within ${timeoutMs} ms`,
+              }),
+            )
+          : look(),
+      );
+    };
+    look();
+  });
 }
 
 /** Rebuilds the manager's FlotillaError from the `flotilla-error` trailer, if it sent one. */
