@@ -1,10 +1,12 @@
 import { GRPCCancelledError, GRPCUnavailableError } from 'etcd3';
+import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { storeClient, type StoreClient } from './store-client.js';
 
+// Loopback ports nobody listens on: a connection is refused at once.
 const own = 'http://127.0.0.1:1';
-const b = 'http://10.0.0.2:2';
-const c = 'http://10.0.0.3:3';
+const b = 'http://127.0.0.2:2';
+const c = 'http://127.0.0.3:3';
 
 interface Pool {
   hosts: { host: string }[];
@@ -40,7 +42,7 @@ describe('the manager etcd client', () => {
         throw new GRPCUnavailableError('connect ECONNREFUSED');
       }),
     ).rejects.toThrow(GRPCUnavailableError);
-    for (let i = 0; i < 5; i++) expect(['10.0.0.2:2', '10.0.0.3:3']).toContain(await next(pool));
+    for (let i = 0; i < 5; i++) expect(['127.0.0.2:2', '127.0.0.3:3']).toContain(await next(pool));
     clock.t += 5_000;
     expect(await next(pool)).toBe('127.0.0.1:1');
   });
@@ -54,28 +56,61 @@ describe('the manager etcd client', () => {
     expect(await next(pool)).not.toBe('127.0.0.1:1');
   });
 
+  it('stays on its own member when etcd answers UNAVAILABLE itself (no leader, timed out)', async () => {
+    const { pool } = make();
+    await expect(
+      pool.withConnection('KV', () => {
+        throw new GRPCUnavailableError('14 UNAVAILABLE: etcdserver: request timed out');
+      }),
+    ).rejects.toThrow(/request timed out/);
+    expect(await next(pool)).toBe('127.0.0.1:1');
+  });
+
+  it('gives up on a member whose connection is not made in time, and puts it last', async () => {
+    // Takes connections and never answers the TLS handshake: as a machine cut off the network.
+    const sockets: Socket[] = [];
+    const silent: Server = createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    const hung = `https://127.0.0.1:${port}`;
+    const s = storeClient({
+      hosts: [hung, 'https://127.0.0.2:2'],
+      own: hung,
+      connectTimeoutMs: 100,
+    });
+    clients.push(s);
+    try {
+      const pool = poolOf(s);
+      await expect(next(pool)).rejects.toThrow(/no connection to .* within 100 ms/);
+      expect(s.choice.order()).toEqual(['https://127.0.0.2:2', hung]);
+    } finally {
+      sockets.forEach((x) => x.destroy());
+      silent.close();
+    }
+  });
+
   it('takes a failed member back when a call to it answers', async () => {
     const { s, pool } = make({ hosts: [b, c] });
     s.choice.failed(b);
     s.choice.failed(c);
     // Both failed: the one that failed longest ago is tried, and its answer clears it.
-    expect(await next(pool)).toBe('10.0.0.2:2');
+    expect(await next(pool)).toBe('127.0.0.2:2');
     expect(s.choice.order()[0]).toBe(b);
   });
 
   it('drops a member removed from the cluster and adds one that joined', async () => {
     const { s, pool } = make();
-    const d = 'http://10.0.0.4:4';
+    const d = 'http://127.0.0.4:4';
     s.setMembers([own, b, d]);
     expect(pool.hosts.map((h) => h.host).sort()).toEqual([
-      '10.0.0.2:2',
-      '10.0.0.4:4',
       '127.0.0.1:1',
+      '127.0.0.2:2',
+      '127.0.0.4:4',
     ]);
     s.choice.failed(own);
     const seen = new Set<string>();
     for (let i = 0; i < 20; i++) seen.add(await next(pool));
-    expect(seen).toEqual(new Set(['10.0.0.2:2', '10.0.0.4:4']));
+    expect(seen).toEqual(new Set(['127.0.0.2:2', '127.0.0.4:4']));
   });
 
   it('picks members at random on an external etcd (no own member)', async () => {

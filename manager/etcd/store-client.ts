@@ -3,6 +3,7 @@
 // packets without a reset, so whatever landed there hung until TCP gave up (minutes). Here every
 // call follows MemberChoice (own member first, failed ones last, removed ones dropped) and gRPC
 // pings find a silent connection within seconds (docs/design/manager.md, "The etcd client").
+import * as grpc from '@grpc/grpc-js';
 import {
   Etcd3,
   GRPCDeadlineExceededError,
@@ -37,6 +38,12 @@ export interface StoreClientOptions {
    */
   direct?: boolean;
   clock?: { now(): number };
+  /**
+   * How long a connection to a member may take before the call goes to another: etcd3 has no
+   * connect timeout (its dialTimeout is unused), and a dial to a cut-off machine waits for the
+   * kernel to give up, a minute or more, with no ping to end it. @default 3000
+   */
+  connectTimeoutMs?: number;
 }
 
 export interface StoreClient {
@@ -95,6 +102,7 @@ export function storeClient(o: StoreClientOptions): StoreClient {
       async (conn) => {
         const url = urlOf.get(conn.resource);
         try {
+          await connected(conn.client, url ?? '', o.connectTimeoutMs ?? 3000);
           const result = await fn(conn);
           // A watch or lease stream is open before the member has said anything.
           if (url && !isStream(result)) choice.answered(url);
@@ -134,13 +142,41 @@ export function storeClient(o: StoreClientOptions): StoreClient {
   return { client, choice, setMembers };
 }
 
-/** A member's failure (refused, dropped, silent, overloaded): not the call's own fault. */
+/**
+ * A member's failure to answer (refused, dropped, silent): not the call's own fault, and not the
+ * cluster's. etcd's own UNAVAILABLE answers (`etcdserver: no leader`, `leader changed`, `request
+ * timed out`) come from a member that does answer: every member would say the same, and moving
+ * off the own member for them sent calls to a member that might be cut off.
+ */
 function memberFailed(err: unknown): boolean {
   return (
-    err instanceof GRPCUnavailableError ||
-    err instanceof GRPCDeadlineExceededError ||
-    err instanceof GRPCInternalError
+    (err instanceof GRPCUnavailableError ||
+      err instanceof GRPCDeadlineExceededError ||
+      err instanceof GRPCInternalError) &&
+    !/etcdserver:/.test(err.message)
   );
+}
+
+/**
+ * Resolves once CLIENT's connection is made or has failed (the call then fails at once, with its
+ * own error); rejects with UNAVAILABLE when it is still being made after TIMEOUTMS.
+ */
+function connected(client: grpc.Client, url: string, timeoutMs: number): Promise<void> {
+  const channel = client.getChannel();
+  const { READY, TRANSIENT_FAILURE, SHUTDOWN } = grpc.connectivityState;
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const look = () => {
+      const state = channel.getConnectivityState(true);
+      if (state === READY || state === TRANSIENT_FAILURE || state === SHUTDOWN) return resolve();
+      channel.watchConnectivityState(state, deadline, (err) =>
+        err
+          ? reject(new GRPCUnavailableError(`no connection to ${url} within ${timeoutMs} ms`))
+          : look(),
+      );
+    };
+    look();
+  });
 }
 
 function isStream(x: unknown): boolean {
@@ -149,6 +185,7 @@ function isStream(x: unknown): boolean {
 
 interface Conn {
   resource: PoolHost;
+  client: grpc.Client;
 }
 interface PoolHost {
   channelCredentials: unknown;
