@@ -134,3 +134,42 @@ describe('the manager etcd client', () => {
     }
   });
 });
+
+describe('the etcd client keeps its connections', () => {
+  it('when etcd itself answers UNAVAILABLE (an election), and closes them when a member fails', async () => {
+    const s = storeClient({ hosts: [own], own });
+    try {
+      const pool = poolOf(s) as Pool & { hosts: { resetAllServices(): void }[] };
+      const host = pool.hosts[0];
+      let resets = 0;
+      const real = Object.getPrototypeOf(host).resetAllServices;
+      host.resetAllServices = function (this: unknown) {
+        resets++;
+        real.call(this);
+      };
+      const fail = (message: string) =>
+        pool
+          .withConnection('KV', () => {
+            throw new GRPCUnavailableError(message);
+          })
+          .catch(() => undefined);
+      await fail('14 UNAVAILABLE: etcdserver: leader changed');
+      expect(resets).toBe(0);
+      await fail('14 UNAVAILABLE: Connection dropped');
+      expect(resets).toBe(1);
+    } finally {
+      s.client.close();
+    }
+  });
+
+  it('reopens a watch after at most 2 s, however often it failed', async () => {
+    const { watchBackoff } = await import('./store-client.js');
+    let b = watchBackoff();
+    const seen: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      b = b.next(undefined) as typeof b;
+      seen.push(b.duration);
+    }
+    expect(seen).toEqual([100, 200, 400, 800, 1600, 2000, 2000, 2000]);
+  });
+});

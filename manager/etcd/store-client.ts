@@ -75,7 +75,11 @@ export function storeClient(o: StoreClientOptions): StoreClient {
     grpcOptions,
     // No circuit breakers: a member whose breaker opened was skipped for 5 s even when it was the
     // only one left (the store stopped); MemberChoice puts a failed member last instead.
-    faultHandling: { host: () => once, ...(o.direct ? { global: once } : {}) },
+    faultHandling: {
+      host: () => once,
+      ...(o.direct ? { global: once } : {}),
+      watchBackoff: watchBackoff(),
+    },
   });
   const choice = new MemberChoice({
     own: o.own,
@@ -109,6 +113,7 @@ export function storeClient(o: StoreClientOptions): StoreClient {
           return result;
         } catch (err) {
           if (url && memberFailed(err)) choice.failed(url);
+          if (etcdAnswered(err)) keepConnections(conn.resource);
           throw err;
         }
       },
@@ -118,6 +123,7 @@ export function storeClient(o: StoreClientOptions): StoreClient {
   pool.markFailed = (resource, err) => {
     const url = urlOf.get(resource);
     if (url && memberFailed(err)) choice.failed(url);
+    if (etcdAnswered(err)) keepConnections(resource);
     markFailed(resource, err);
   };
 
@@ -157,6 +163,40 @@ function memberFailed(err: unknown): boolean {
   );
 }
 
+/** An answer of etcd itself (`etcdserver: leader changed`): its member is there and talking. */
+function etcdAnswered(err: unknown): boolean {
+  return err instanceof Error && /etcdserver:/.test(err.message);
+}
+
+/**
+ * etcd3 closes every connection to a member after any UNAVAILABLE from it, own ones included: so
+ * a `leader changed` answer to one call, at each election, cut the manager's watch and lease
+ * streams on its own member. Skips that one reset (etcd3 calls it right after the error).
+ */
+function keepConnections(host: PoolHost): void {
+  const reset = host.resetAllServices;
+  host.resetAllServices = () => {
+    host.resetAllServices = reset;
+  };
+  // etcd3 resets within the same turn (a few promise hops later); if it did not, the next may.
+  setImmediate(() => (host.resetAllServices = reset));
+}
+
+type Backoff = NonNullable<NonNullable<IOptions['faultHandling']>['watchBackoff']>;
+
+/**
+ * Waits between attempts to open the watch stream again: 100 ms doubling to at most 2 s. etcd3's
+ * default grows to 30 s over a few failures (as when a member is cut off and an election follows)
+ * and holds every watch, the store's included, that long.
+ */
+export function watchBackoff(durationMs = 50, maxMs = 2000): Backoff {
+  const b = {
+    duration: durationMs,
+    next: () => watchBackoff(Math.min(durationMs * 2, maxMs), maxMs),
+  };
+  return b as unknown as Backoff;
+}
+
 /**
  * Resolves once CLIENT's connection is made or has failed (the call then fails at once, with its
  * own error); rejects with UNAVAILABLE when it is still being made after TIMEOUTMS.
@@ -190,6 +230,7 @@ interface Conn {
 interface PoolHost {
   channelCredentials: unknown;
   close(): void;
+  resetAllServices(): void;
 }
 type HostConstructor = new (
   url: string,
