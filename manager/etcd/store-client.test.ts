@@ -113,6 +113,17 @@ describe('the manager etcd client', () => {
     expect(seen).toEqual(new Set(['127.0.0.2:2', '127.0.0.4:4']));
   });
 
+  it('never hands a call, or its retry, a member dropped since the call began', () => {
+    const { s, pool } = make();
+    const gen = (
+      pool as unknown as { shuffledHosts(): Generator<{ host: string }> }
+    ).shuffledHosts();
+    expect(gen.next().value!.host).toBe('127.0.0.1:1');
+    s.setMembers([own, b]);
+    const drawn = Array.from({ length: 6 }, () => gen.next().value!.host);
+    expect(drawn).not.toContain('127.0.0.3:3');
+  });
+
   it('picks members at random on an external etcd (no own member)', async () => {
     const { pool } = make({ hosts: [own, b, c] });
     const seen = new Set<string>();

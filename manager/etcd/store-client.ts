@@ -92,11 +92,18 @@ export function storeClient(o: StoreClientOptions): StoreClient {
   const Host = pool.hosts[0].constructor as HostConstructor;
 
   // Each call (and each retry of it) draws its member from here.
+  // A member is looked up when it is drawn, not when the call began: one dropped in between (its
+  // connections closed) is skipped, not handed to the call's retry ("client was already closed").
   pool.shuffledHosts = function* () {
     for (;;) {
-      const hosts = choice.order().flatMap((u) => byUrl.get(u) ?? []);
-      if (hosts.length === 0) return;
-      yield* hosts;
+      let drawn = false;
+      for (const url of choice.order()) {
+        const host = byUrl.get(url);
+        if (!host) continue;
+        drawn = true;
+        yield host;
+      }
+      if (!drawn) return;
     }
   };
   const withConnection = pool.withConnection.bind(pool);
