@@ -5,6 +5,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FlotillaError } from '../../shared/errors/index.js';
 import { mergeConfig } from './bundle/merge.js';
+import { runtimeMountPoints } from './bundle/mount-points.js';
 import { resolveUser } from './bundle/user.js';
 import { zeroTime, type ContainerRecord } from './container/record.js';
 import { validateCreateOptions } from './container/validate.js';
@@ -59,7 +60,7 @@ export async function createContainer(
     await mkdir(dir, { recursive: true, mode: 0o700 });
     undo.push(() => rm(dir, { recursive: true, force: true }));
     undo.push(() => snapshotter.remove(id));
-    const snap = await snapshotter.prepare(id, image.chainIds);
+    const snap = await snapshotter.prepare(id, image.chainIds, runtimeMountPoints);
     // Resolve now so that an unknown user fails `create`, not a later `start`.
     resolveUser(snap.rootfs, config.User);
     const mounts = await resolveMounts(
@@ -82,7 +83,10 @@ export async function createContainer(
       logPath: join(dir, 'ctr.log'),
       rootfs: snap.rootfs,
       upperDir: snap.upperDir,
-      lowerDirs: [...image.chainIds].reverse().map((c) => snapshotter.layerDir(c)),
+      lowerDirs: [
+        ...(snap.initDir ? [snap.initDir] : []),
+        ...[...image.chainIds].reverse().map((c) => snapshotter.layerDir(c)),
+      ],
       state: {
         status: 'created',
         pid: 0,

@@ -1,5 +1,5 @@
 // Per-container root filesystems as overlay mounts: <root>/snapshots/<id>/{upper,work,merged} over
-// the image's unpacked layer dirs. Lower dirs are named relative to the layer store's directory
+// the image's unpacked layer dirs (and the container's init layer, <id>/init, when asked for). Lower dirs are named relative to the layer store's directory
 // (mount runs there) so that 120+ layers fit in mount(2)'s one-page option string. Layers are the
 // layer store's; mounting inside the container's namespace is the runtime's.
 import { mkdir, readdir, readFile, realpath, rm } from 'node:fs/promises';
@@ -15,6 +15,7 @@ import {
   mountOverlay,
   umount,
 } from './mounts.js';
+import { writeInitLayer, type InitLayerPaths } from './init-layer.js';
 import type { Snapshot, Snapshotter } from './types.js';
 
 const CONTAINER_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -22,6 +23,8 @@ const CONTAINER_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 interface SnapshotRecord {
   /** Chain ids, bottom first. */
   chainIds: string[];
+  /** The snapshot has an init layer (<id>/init); records written before it had none. */
+  init?: boolean;
 }
 
 export class OverlaySnapshotter implements Snapshotter {
@@ -49,7 +52,7 @@ export class OverlaySnapshotter implements Snapshotter {
     return join(this.snapshotsDir, containerId);
   }
 
-  async prepare(containerId: string, chainIds: string[]): Promise<Snapshot> {
+  async prepare(containerId: string, chainIds: string[], init?: InitLayerPaths): Promise<Snapshot> {
     const dir = this.snapshotDir(containerId);
     return this.locks.run(containerId, async () => {
       for (const chainId of chainIds) {
@@ -63,7 +66,12 @@ export class OverlaySnapshotter implements Snapshotter {
         await mkdir(dir, { recursive: true, mode: 0o700 });
         for (const sub of ['upper', 'work', 'merged', 'empty'])
           await mkdir(join(dir, sub), { recursive: true, mode: 0o755 });
-        const record: SnapshotRecord = { chainIds };
+        if (init) {
+          await mkdir(join(dir, 'init'), { mode: 0o755 });
+          const lowers = [...chainIds].reverse().map((c) => this.layers.layerDir(c));
+          await writeInitLayer(join(dir, 'init'), init, lowers);
+        }
+        const record: SnapshotRecord = { chainIds, ...(init ? { init: true } : {}) };
         await writeFileAtomic(join(dir, 'snapshot.json'), JSON.stringify(record), { mode: 0o600 });
       }
       return this.mountLocked(containerId);
@@ -122,12 +130,13 @@ export class OverlaySnapshotter implements Snapshotter {
   }
 
   /** The overlay option string for a snapshot; exposed for tests and diagnostics. */
-  overlayOptions(containerId: string, chainIds: string[]): string {
+  overlayOptions(containerId: string, chainIds: string[], init = false): string {
     const dir = this.snapshotDir(containerId);
     // Top layer first; relative to the layer store's directory, where mount runs.
     const lowers = chainIds.length
       ? [...chainIds].reverse().map((c) => this.layers.relativeLayerDir(c))
       : [join(dir, 'empty')];
+    if (init) lowers.unshift(join(dir, 'init'));
     return `lowerdir=${lowers.join(':')},upperdir=${join(dir, 'upper')},workdir=${join(dir, 'work')}`;
   }
 
@@ -135,10 +144,14 @@ export class OverlaySnapshotter implements Snapshotter {
     const dir = this.snapshotDir(containerId);
     const record = await this.readRecord(containerId);
     if (!record) throw new FlotillaError('SNAPSHOT_NOT_FOUND', { containerId });
-    const snapshot: Snapshot = { rootfs: join(dir, 'merged'), upperDir: join(dir, 'upper') };
+    const snapshot: Snapshot = {
+      rootfs: join(dir, 'merged'),
+      upperDir: join(dir, 'upper'),
+      ...(record.init ? { initDir: join(dir, 'init') } : {}),
+    };
     const merged = await realpath(snapshot.rootfs);
     if (await isMountPoint(merged)) return snapshot;
-    const options = this.overlayOptions(containerId, record.chainIds);
+    const options = this.overlayOptions(containerId, record.chainIds, record.init);
     if (Buffer.byteLength(options) > MAX_MOUNT_OPTIONS_BYTES) {
       throw new FlotillaError('SNAPSHOT_MOUNT_FAILED', {
         containerId,

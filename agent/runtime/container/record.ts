@@ -52,7 +52,7 @@ export interface ContainerRecord {
   rootfs: string;
   /** The snapshot's writable layer (what `commit` reads); absent in records from before images. */
   upperDir?: string;
-  /** The image's layer directories, top first (inspect's GraphDriver.Data.LowerDir). */
+  /** The init layer, then the image's layer directories, top first (GraphDriver.Data.LowerDir). */
   lowerDirs?: string[];
   state: {
     status: ContainerState;

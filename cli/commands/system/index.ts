@@ -18,6 +18,16 @@ function formatted(fmt: string | undefined, doc: Doc): string | undefined {
   return formatDocument(fmt, doc);
 }
 
+/**
+ * docker version's template sees Go's struct, whose field is APIVersion (ApiVersion is only the
+ * JSON name): the alias is not enumerable, so `json` still prints Docker's JSON.
+ */
+function goFields(doc: Doc): Doc {
+  const out = { ...doc };
+  Object.defineProperty(out, 'APIVersion', { value: doc.ApiVersion, enumerable: false });
+  return out;
+}
+
 function clientDoc(): Doc {
   return {
     Version: clientVersion,
@@ -103,7 +113,8 @@ export function registerSystemCommands(program: Command, ctx: () => CliContext):
         failure = err;
       }
       c.out.write(
-        formatted(o.format, { Client: client, Server: server }) ?? versionText(client, server),
+        formatted(o.format, { Client: goFields(client), Server: server && goFields(server) }) ??
+          versionText(client, server),
       );
       if (failure) throw failure;
     });
