@@ -65,7 +65,11 @@ export function dockerStream(env: NodeJS.ProcessEnv, args: string[]): CliStream 
     exited: new Promise((r) => p.on('close', (code) => r(code))),
     stop: async () => {
       if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
+      // docker CLI 28's `stats CONTAINER` closes its stream on SIGTERM but never exits (it does
+      // after a third signal; docker/cli#6090): end it if SIGTERM did not.
+      const kill = setTimeout(() => p.kill('SIGKILL'), 5_000);
       await s.exited;
+      clearTimeout(kill);
       return s;
     },
   };
