@@ -99,7 +99,10 @@ sys.stdout.write(out.decode(errors='replace'))
     expect(d.GraphDriver.Name).toBe('overlay');
     expect(d.GraphDriver.Data.UpperDir).toMatch(new RegExp(`/snapshots/${id}/upper$`));
     expect(d.GraphDriver.Data.MergedDir).toMatch(new RegExp(`/snapshots/${id}/merged$`));
-    expect(d.GraphDriver.Data.LowerDir.split(':')).toHaveLength(2);
+    // Docker's order: the container's init layer (mount points), then the image's two layers.
+    const lowers = d.GraphDriver.Data.LowerDir.split(':');
+    expect(lowers).toHaveLength(3);
+    expect(lowers[0]).toMatch(new RegExp(`/snapshots/${id}/init$`));
     expect(agent.leftoversOf(id)).not.toEqual([]);
     expect((await run(['exec', 'gd', 'sh', '-c', 'echo x > /written'])).status).toBe(0);
     const { readFileSync } = await import('node:fs');
