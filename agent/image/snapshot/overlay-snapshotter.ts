@@ -1,7 +1,8 @@
 // Per-container root filesystems as overlay mounts: <root>/snapshots/<id>/{upper,work,merged} over
-// the image's unpacked layer dirs (and the container's init layer, <id>/init, when asked for). Lower dirs are named relative to the layer store's directory
-// (mount runs there) so that 120+ layers fit in mount(2)'s one-page option string. Layers are the
-// layer store's; mounting inside the container's namespace is the runtime's.
+// the image's unpacked layer dirs and, when asked for, the container's init layer (<id>/init). Lower
+// dirs are named relative to the layer store's directory (mount runs there) so that 120+ layers fit
+// in mount(2)'s one-page option string. Layers are the layer store's; mounting inside the
+// container's namespace is the runtime's.
 import { mkdir, readdir, readFile, realpath, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FlotillaError } from '../../../shared/errors/index.js';
