@@ -4,6 +4,7 @@
 // exponential back-off (with jitter) to the next known manager; containers keep running meanwhile
 // and the full assignment set on reconnect lets the executor reconcile without restarting them.
 import * as grpc from '@grpc/grpc-js';
+import { connectionSettled } from '../../shared/net/grpc-connection.js';
 import { loadDispatcherProto } from '../../proto/index.js';
 import type {
   AgentMessage,
@@ -169,7 +170,13 @@ export class SessionClient {
     }) as unknown as DispatcherClient;
     this.connecting = client;
     try {
-      await connected(client, addr, this.deps.connectTimeoutMs ?? 5000);
+      // A refused connection fails the call at once; one never answered is a manager cut off.
+      const timeoutMs = this.deps.connectTimeoutMs ?? 5000;
+      if (!(await connectionSettled(client, timeoutMs)))
+        throw new FlotillaError('MANAGER_UNREACHABLE', {
+          address: addr,
+          reason: `no connection within ${timeoutMs} ms`,
+        });
     } catch (err) {
       client.close();
       throw err;
@@ -290,34 +297,6 @@ function toWireDescription(d: NodeDescription): NonNullable<AgentMessage['open']
     engineVersion: d.engineVersion,
     engineLabels: d.engineLabels,
   };
-}
-
-/**
- * Resolves once CLIENT's connection is made, or has failed (refused: the session call then fails
- * at once, as before, with its own error); rejects with MANAGER_UNREACHABLE when it is still being
- * made after TIMEOUTMS (no answer at all: a manager cut off by the network).
- */
-function connected(client: grpc.Client, addr: string, timeoutMs: number): Promise<void> {
-  const channel = client.getChannel();
-  const deadline = Date.now() + timeoutMs;
-  const { READY, TRANSIENT_FAILURE, SHUTDOWN } = grpc.connectivityState;
-  return new Promise((resolve, reject) => {
-    const look = () => {
-      const state = channel.getConnectivityState(true);
-      if (state === READY || state === TRANSIENT_FAILURE || state === SHUTDOWN) return resolve();
-      channel.watchConnectivityState(state, deadline, (err) =>
-        err
-          ? reject(
-              new FlotillaError('MANAGER_UNREACHABLE', {
-                address: addr,
-                reason: `no connection within ${timeoutMs} ms`,
-              }),
-            )
-          : look(),
-      );
-    };
-    look();
-  });
 }
 
 /** Rebuilds the manager's FlotillaError from the `flotilla-error` trailer, if it sent one. */

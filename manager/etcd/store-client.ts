@@ -12,6 +12,7 @@ import {
   type IOptions,
 } from 'etcd3';
 import { MemberChoice } from './member-choice.js';
+import { connectionSettled } from '../../shared/net/grpc-connection.js';
 
 /**
  * Ping interval and answer timeout on connections to etcd, while a call or stream is open (etcd
@@ -113,7 +114,9 @@ export function storeClient(o: StoreClientOptions): StoreClient {
       async (conn) => {
         const url = urlOf.get(conn.resource);
         try {
-          await connected(conn.client, url ?? '', o.connectTimeoutMs ?? 3000);
+          const timeoutMs = o.connectTimeoutMs ?? 3000;
+          if (!(await connectionSettled(conn.client, timeoutMs)))
+            throw new GRPCUnavailableError(`no connection to ${url ?? ''} within ${timeoutMs} ms`);
           const result = await fn(conn);
           // A watch or lease stream is open before the member has said anything.
           if (url && !isStream(result)) choice.answered(url);
@@ -202,28 +205,6 @@ export function watchBackoff(durationMs = 50, maxMs = 2000): Backoff {
     next: () => watchBackoff(Math.min(durationMs * 2, maxMs), maxMs),
   };
   return b as unknown as Backoff;
-}
-
-/**
- * Resolves once CLIENT's connection is made or has failed (the call then fails at once, with its
- * own error); rejects with UNAVAILABLE when it is still being made after TIMEOUTMS.
- */
-function connected(client: grpc.Client, url: string, timeoutMs: number): Promise<void> {
-  const channel = client.getChannel();
-  const { READY, TRANSIENT_FAILURE, SHUTDOWN } = grpc.connectivityState;
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const look = () => {
-      const state = channel.getConnectivityState(true);
-      if (state === READY || state === TRANSIENT_FAILURE || state === SHUTDOWN) return resolve();
-      channel.watchConnectivityState(state, deadline, (err) =>
-        err
-          ? reject(new GRPCUnavailableError(`no connection to ${url} within ${timeoutMs} ms`))
-          : look(),
-      );
-    };
-    look();
-  });
 }
 
 function isStream(x: unknown): boolean {
