@@ -19,6 +19,14 @@ machine_addr() { echo "${lan_subnet_prefix}.$((10 + $1))"; }
 machines_up() {
   local n=$1 prefix=${2:-flt}
   local br="${prefix}-lan"
+  # Another set of machines (or anything else) on this subnet would take the host's route to it, and
+  # nothing here would answer: say so now rather than let every later step time out.
+  local holder
+  holder=$(ip -o -4 addr show to "${lan_subnet_prefix}.0/24" | awk '{print $2}' | grep -vx "$br" | head -1 || true)
+  if [ -n "$holder" ]; then
+    echo "machines.sh: ${lan_subnet_prefix}.0/24 is already on $holder; take those machines down first (machines.sh down ${holder%-lan}) or set FLT_LAN_PREFIX" >&2
+    exit 1
+  fi
   if ! ip link show "$br" >/dev/null 2>&1; then
     ip link add "$br" type bridge
     ip addr add "${lan_subnet_prefix}.1/24" dev "$br"

@@ -3,7 +3,7 @@
 // and its restart, and the restart of the manager (with its etcd) in the middle of a rolling
 // update. Each case checks that no task slot is lost or duplicated.
 //
-// Root only. Names: fla-m1..3 on fla-lan, 10.93.0.0/24.
+// Root only. Names: fla-m1..3 on fla-lan, 10.90.0.0/24.
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { run } from '../e2e/harness/index.js';
 const isRoot = process.getuid?.() === 0;
 
 describe.runIf(isRoot)('agent faults and a manager restart mid-update', () => {
-  const c = new Cluster({ prefix: 'fla', lan: '10.93.0', smallDataRoots: { 3: '64m' } });
+  const c = new Cluster({ prefix: 'fla', lan: '10.90.0', smallDataRoots: { 3: '64m' } });
   useCluster(c);
 
   const create = async (name: string, replicas: number, image: string, ...flags: string[]) => {

@@ -3,7 +3,7 @@
 // etcd, as if its machine died), SIGKILL of one etcd member, the loss of quorum, and the removal of
 // a manager. Each case checks that no task slot is lost or duplicated.
 //
-// Root only. Names: flc-m1..3 on flc-lan, 10.97.0.0/24.
+// Root only. Names: flc-m1..3 on flc-lan, 10.87.0.0/24.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ const isRoot = process.getuid?.() === 0;
 const managerOn = (i: number) => (i === 1 ? 'manager' : `manager-m${i}`);
 
 describe.runIf(isRoot)('three managers with the embedded etcd', () => {
-  const c = new Cluster({ prefix: 'flc', lan: '10.97.0' });
+  const c = new Cluster({ prefix: 'flc', lan: '10.87.0' });
   useCluster(c);
 
   /** The etcd members as etcdctl (run on machine I with its manager's certificate) lists them. */

@@ -3,7 +3,7 @@
 // tasks running elsewhere soon after (the figures are printed: `chaos:` lines). The busy loops are
 // started and stopped by this test, by PID.
 //
-// Root only. Names: fln-m1..3 on fln-lan, 10.95.0.0/24.
+// Root only. Names: fln-m1..3 on fln-lan, 10.88.0.0/24.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -15,7 +15,7 @@ const isRoot = process.getuid?.() === 0;
 const busyLoops = 10;
 
 describe.runIf(isRoot)('node loss under load', () => {
-  const c = new Cluster({ prefix: 'fln', lan: '10.95.0' });
+  const c = new Cluster({ prefix: 'fln', lan: '10.88.0' });
   useCluster(c);
   const loops: ChildProcess[] = [];
   const stopLoops = () => {

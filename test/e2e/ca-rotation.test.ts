@@ -2,7 +2,7 @@
 // rotation completes with every node staying Ready, the task containers untouched (same tasks and
 // container ids, nothing restarted), new join tokens, and each agent's renewed certificate on disk.
 //
-// Root only. Names: fle-m1..3 on fle-lan, 10.98.0.0/24 (never the quickstart's flt / 10.99.0).
+// Root only. Names: flr-m1..3 on flr-lan, 10.89.0.0/24 (each e2e file has its own, see the machines unit test).
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { Cluster, useCluster, waitFor } from './cluster-harness.js';
 const isRoot = process.getuid?.() === 0;
 
 describe.runIf(isRoot)('CA rotation on a running cluster', () => {
-  const c = new Cluster();
+  const c = new Cluster({ prefix: 'flr', lan: '10.89.0' });
   useCluster(c);
 
   it('rotates the root with every node Ready and every task container untouched', async () => {

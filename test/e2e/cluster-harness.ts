@@ -334,6 +334,7 @@ export class Cluster {
       'the registry',
       async () => (await fetch(`http://${this.registry}/v2/`)).status === 200,
       60_000,
+      async () => this.logTail('registry'),
     );
   }
 

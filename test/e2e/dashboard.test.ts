@@ -5,7 +5,7 @@
 // service, drains a node with tasks moving and rolls the scale back, saving screenshots to
 // docs/img/ for the README.
 //
-// Root only (Chromium runs with --no-sandbox as root). Its own names (fld, 10.94.0).
+// Root only (Chromium runs with --no-sandbox as root). Its own names (fld, 10.92.0).
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
@@ -33,7 +33,7 @@ async function runningContainers(c: Cluster): Promise<number> {
 describe.runIf(isRoot && existsSync(chromium))('seeing the cluster', () => {
   const c = new Cluster({
     prefix: 'fld',
-    lan: '10.94.0',
+    lan: '10.92.0',
     // Plain HTTP on each machine's LAN address: the test scrapes them from the host.
     managerArgs: (k) => ['--metrics-addr', managerMetrics(k)],
     agentArgs: (k, i) => ['--metrics-addr', agentMetrics(k, i)],
