@@ -5,7 +5,30 @@ import type { Node, Service } from '../../shared/model/index.js';
 import { assignPorts } from '../ingress/index.js';
 import { assignVips } from '../networks/index.js';
 import { resolveFileReferences } from '../secrets/index.js';
-import type { StoreCore } from '../store/index.js';
+import type { StoreCore, StoreTx } from '../store/index.js';
+
+/**
+ * One service change in one transaction: finds the service, checks the version the caller saw
+ * (optimistic concurrency, as Docker's `?version=`), lets `change` derive the next service, and
+ * stores it with its ports and VIPs assigned.
+ * @throws SERVICE_NOT_FOUND, SERVICE_VERSION_MISMATCH when `given` is not the current version.
+ */
+function changeService(
+  store: StoreCore,
+  id: string,
+  given: number | undefined,
+  change: (tx: StoreTx, cur: Service) => Service,
+): Promise<Service> {
+  return store.update((tx) => {
+    const cur = tx.get('service', id);
+    if (!cur) throw new FlotillaError('SERVICE_NOT_FOUND', { id });
+    if (given !== undefined && cur.version !== given)
+      throw new FlotillaError('SERVICE_VERSION_MISMATCH', { id, current: cur.version, given });
+    const next = change(tx, cur);
+    tx.update('service', assignVips(tx, assignPorts(tx, store, next)));
+    return next;
+  });
+}
 
 /**
  * Makes the previous spec current under a new version and marks the update status
@@ -17,16 +40,12 @@ export async function rollbackService(
   id: string,
   given?: number,
 ): Promise<Service> {
-  return store.update((tx) => {
-    const cur = tx.get('service', id);
-    if (!cur) throw new FlotillaError('SERVICE_NOT_FOUND', { id });
-    if (given !== undefined && cur.version !== given)
-      throw new FlotillaError('SERVICE_VERSION_MISMATCH', { id, current: cur.version, given });
+  return changeService(store, id, given, (tx, cur) => {
     if (!cur.previousSpec)
       throw new FlotillaError('SERVICE_NO_PREVIOUS_SPEC', { name: cur.spec.name });
     const now = new Date().toISOString();
     const version = cur.version + 1;
-    const next = {
+    return {
       ...cur,
       // The previous spec's secrets must still exist (SECRET_NOT_FOUND otherwise).
       spec: resolveFileReferences(tx, cur.previousSpec),
@@ -40,8 +59,6 @@ export async function rollbackService(
         serviceVersion: version,
       },
     };
-    tx.update('service', assignVips(tx, assignPorts(tx, store, next)));
-    return next;
   });
 }
 
@@ -52,24 +69,18 @@ export async function scaleService(
   replicas: number,
   given?: number,
 ): Promise<Service> {
-  return store.update((tx) => {
-    const cur = tx.get('service', id);
-    if (!cur) throw new FlotillaError('SERVICE_NOT_FOUND', { id });
-    if (given !== undefined && cur.version !== given)
-      throw new FlotillaError('SERVICE_VERSION_MISMATCH', { id, current: cur.version, given });
+  return changeService(store, id, given, (_tx, cur) => {
     if (!('replicated' in cur.spec.mode))
       throw new FlotillaError('INVALID_ARGUMENT', {
         detail: `${cur.spec.name}: scale can only be used with replicated mode`,
       });
-    const next: Service = {
+    return {
       ...cur,
       previousSpec: cur.spec,
       spec: { ...cur.spec, mode: { replicated: { replicas } } },
       version: cur.version + 1,
       updatedAt: new Date().toISOString(),
     };
-    tx.update('service', assignVips(tx, assignPorts(tx, store, next)));
-    return next;
   });
 }
 
