@@ -4,14 +4,13 @@
 // BENCH_TASKS replicas is scaled up and down by BENCH_CHURN every 5 s. Windows alternate
 // closed / open so that the machine's other load falls on both. Prints one JSON document;
 // run with bench/dashboard/run.sh. Also reports the page weight of the bundled files.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request, type RequestOptions } from 'node:https';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { createLogger } from '../../shared/log/index.js';
 import { startSimAgent, type SimAgent } from '../../test/harness/cluster/sim-agent.js';
+import { startJsonChild } from '../common/json-child.js';
 
 const nodes = Number(process.env.BENCH_NODES ?? 1000);
 const tasks = Number(process.env.BENCH_TASKS ?? 3000);
@@ -20,22 +19,8 @@ const windowSec = Number(process.env.BENCH_WINDOW_SEC ?? 30);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const log = createLogger({ proc: 'bench', level: 'warn' });
 
-const child = spawn(
-  process.execPath,
-  [fileURLToPath(new URL('./manager-proc.js', import.meta.url))],
-  { stdio: ['pipe', 'pipe', 'inherit'] },
-);
-const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-async function next<T>(key: string): Promise<T> {
-  for (;;) {
-    const { value, done } = await lines.next();
-    if (done) throw new Error('manager process exited');
-    try {
-      const o = JSON.parse(value as string) as Record<string, unknown>;
-      if (key in o) return o as T;
-    } catch {}
-  }
-}
+const manager = startJsonChild(fileURLToPath(new URL('./manager-proc.js', import.meta.url)));
+const next = <T>(key: string) => manager.next<T>(key);
 
 interface Ready {
   address: string;
@@ -52,7 +37,7 @@ for (let i = 0; i < nodes; i += 16) {
   agents.push(...(await Promise.all(batch)));
 }
 while (agents.some((a) => a.session.sessionsOpened === 0)) await sleep(200);
-child.stdin!.write(`service ${tasks}\n`);
+manager.send(`service ${tasks}`);
 await next('running');
 
 const [host, port] = [ready.apiAddr.split(':')[0], Number(ready.apiAddr.split(':')[1])];
@@ -100,7 +85,7 @@ for (let r = 0; r < rounds; r++)
   for (const open of [false, true]) {
     const feed = open ? await openFeed() : undefined;
     const before = feed ? { ...feed.counts } : undefined;
-    child.stdin!.write(`window ${windowSec} ${churn}\n`);
+    manager.send(`window ${windowSec} ${churn}`);
     const { window } = await next<{ window: { cpuSec: number; wallSec: number } }>('window');
     if (feed) {
       snapshotBytes = feed.counts.snapshotBytes;
@@ -117,9 +102,7 @@ for (let r = 0; r < rounds; r++)
         : {}),
     });
   }
-child.stdin!.write('exit\n');
-await Promise.all(agents.map((a) => a.stop()));
-await new Promise((r) => child.once('exit', r));
+await Promise.all([manager.exit(), ...agents.map((a) => a.stop())]);
 
 const mean = (open: boolean) => {
   const w = results.filter((x) => x.open === open);

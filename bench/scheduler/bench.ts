@@ -3,12 +3,11 @@
 // containers (FakeEngine). Measures service create → all tasks running, placements/s and manager
 // memory, beside Nomad's C1M placement rate. Prints one JSON document. Run with
 // bench/scheduler/run.sh; BENCH_NODES (default 1000) and BENCH_TASKS (default 100000) scale it.
-import { spawn } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../../shared/log/index.js';
 import { startSimAgent, type SimAgent } from '../../test/harness/cluster/sim-agent.js';
+import { startJsonChild } from '../common/json-child.js';
 import { reconcilerBench } from './reconcilers.js';
 
 const nodes = Number(process.env.BENCH_NODES ?? 1000);
@@ -24,36 +23,19 @@ const timeoutSec = Number(process.env.BENCH_TIMEOUT_SEC ?? 1800);
 setTimeout(
   () => {
     process.stderr.write(`scheduler benchmark: no result after ${2 * timeoutSec} s, giving up\n`);
-    child.kill('SIGTERM');
+    manager.child.kill('SIGTERM');
     process.exit(1);
   },
   2 * timeoutSec * 1000,
 ).unref();
 const log = createLogger({ proc: 'bench', level: 'warn' });
 
-const child = spawn(
-  process.execPath,
-  [
-    '--max-old-space-size=8192',
-    // e.g. BENCH_MANAGER_NODE_OPTIONS=--cpu-prof --cpu-prof-dir=/tmp/prof
-    ...(process.env.BENCH_MANAGER_NODE_OPTIONS?.split(/\s+/).filter(Boolean) ?? []),
-    fileURLToPath(new URL('./manager-proc.js', import.meta.url)),
-  ],
-  {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  },
-);
-const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-async function next<T>(key: string): Promise<T> {
-  for (;;) {
-    const { value, done } = await lines.next();
-    if (done) throw new Error('manager process exited');
-    try {
-      const o = JSON.parse(value as string) as Record<string, unknown>;
-      if (key in o) return o as T;
-    } catch {}
-  }
-}
+const manager = startJsonChild(fileURLToPath(new URL('./manager-proc.js', import.meta.url)), [
+  '--max-old-space-size=8192',
+  // e.g. BENCH_MANAGER_NODE_OPTIONS=--cpu-prof --cpu-prof-dir=/tmp/prof
+  ...(process.env.BENCH_MANAGER_NODE_OPTIONS?.split(/\s+/).filter(Boolean) ?? []),
+]);
+const next = <T>(key: string) => manager.next<T>(key);
 
 const { address, token } = await next<{ address: string; token: string }>('ready');
 const agents: SimAgent[] = [];
@@ -82,7 +64,7 @@ while (agents.some((a) => a.network.routes.length < nodes - 1))
 const settleSec = Math.round(performance.now() - t0) / 1000 - joinSec;
 
 const agentsCpuBefore = process.cpuUsage();
-child.stdin!.write(`go ${tasks} ${timeoutSec}\n`);
+manager.send(`go ${tasks} ${timeoutSec}`);
 /** What manager-proc.ts reports (the fields used here; the rest is printed as it comes). */
 interface RunResult {
   [field: string]: unknown;
@@ -104,9 +86,7 @@ const ratio = (perSec: number) => Math.round((perSec / nomadC1mPlacementsPerSec)
 // heartbeats (and the manager would rightly mark nodes down).
 const perNode = agents.map((a) => a.engine.containers.size);
 const agentsPeakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
-child.stdin!.write('exit\n');
-await Promise.all(agents.map((a) => a.stop()));
-await new Promise((r) => child.once('exit', r));
+await Promise.all([manager.exit(), ...agents.map((a) => a.stop())]);
 // Placement without etcd and gRPC, at the target scale, for the scheduler's own cost.
 const inMemory = await reconcilerBench(
   Number(process.env.BENCH_INMEMORY_NODES ?? 1000),
