@@ -10,26 +10,10 @@
 import { mkdtempSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Cluster, useCluster, waitFor } from './cluster-harness.js';
-import { run } from './harness/index.js';
+import { answered, getFn, run } from './harness/index.js';
 
 const isRoot = process.getuid?.() === 0;
 const ipv4 = /\b(\d{1,3}(?:\.\d{1,3}){3})\b/g;
-
-/**
- * `get HOST PORT`: one HTTP request on a new connection, printing the body's last line or FAIL. A
- * name is resolved with nslookup (busybox's static wget crashes; see service-networking.test.ts).
- */
-const getFn = String.raw`get() { case $1 in *[!0-9.]*) a=$(nslookup "$1" 2>/dev/null | sed -n 's/^Address: \([0-9.]*\)$/\1/p' | head -n 1);; *) a=$1;; esac; b=; [ -n "$a" ] && b=$(printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 3 "$a" "$2" 2>/dev/null | tail -n 1); case $b in "web "*) echo "$b";; *) echo FAIL;; esac; }; `;
-
-/** The IPv4 addresses of the answer part of busybox nslookup's output. */
-function answered(out: string): string[] {
-  const answer = out
-    .split(/^Name:/m)
-    .slice(1)
-    .join('\n');
-  return [...answer.matchAll(ipv4)].map((m) => m[1]!).sort();
-}
-
 // Each case builds on the one before (one cluster): a retry would start mid-story.
 describe.runIf(isRoot)('run --network on an attachable overlay', { retry: 0 }, () => {
   const c = new Cluster({ prefix: 'flw', lan: '10.91.0' });

@@ -11,10 +11,9 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from '
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Cluster, repo, useCluster, waitFor } from './cluster-harness.js';
-import { run, runInNetns } from './harness/index.js';
+import { answered, getFn, run, runInNetns } from './harness/index.js';
 
 const isRoot = process.getuid?.() === 0;
-const ipv4 = /\b(\d{1,3}(?:\.\d{1,3}){3})\b/g;
 
 /**
  * The script `back` runs: the web image's server on $PORT, and on SIGTERM a record of what
@@ -30,22 +29,6 @@ trap term TERM
 /start.sh & pid=$!
 wait $pid
 `;
-
-/**
- * `get HOST PORT TIMEOUT_S`: one HTTP request on a new connection, printing the body or FAIL. A
- * name is resolved with nslookup (it asks the resolver in resolv.conf itself) and the request sent
- * with nc: Debian's static busybox `wget` crashes (see test/integration/build/build.test.ts).
- */
-const getFn = String.raw`get() { case $1 in *[!0-9.]*) a=$(nslookup "$1" 2>/dev/null | sed -n 's/^Address: \([0-9.]*\)$/\1/p' | head -n 1);; *) a=$1;; esac; b=; [ -n "$a" ] && b=$(printf 'GET / HTTP/1.0\r\n\r\n' | nc -w "$3" "$a" "$2" 2>/dev/null | tail -n 1); case $b in "web "*) echo "$b";; *) echo FAIL;; esac; }; `;
-
-/** The IPv4 addresses of the answer part of busybox nslookup's output. */
-function answered(out: string): string[] {
-  const answer = out
-    .split(/^Name:/m)
-    .slice(1)
-    .join('\n');
-  return [...answer.matchAll(ipv4)].map((m) => m[1]!).sort();
-}
 
 // Each case builds on the one before (one cluster, one stack): a retry would start mid-story.
 describe.runIf(isRoot)('service networking: overlay networks, DNS, VIPs', { retry: 0 }, () => {

@@ -1,8 +1,8 @@
 // Live window resize, end to end: the CLI runs on a pty (python3 drives it like a terminal
 // emulator), the test resizes that pty (the kernel sends the CLI SIGWINCH), and `stty size` inside
 // the container must follow, for `exec -it`, `run -it` and `attach` to a tty container.
-import { spawn } from 'node:child_process';
 import { describe, it } from 'vitest';
+import { runPtyDriver } from '../../harness/pty-driver.js';
 import { bundlePath, TestAgent, useTestAgent } from './harness.js';
 
 const agent = new TestAgent();
@@ -12,23 +12,11 @@ useTestAgent(agent);
 // Starts the CLI on a 24x80 pty, waits for `stty size` to say so, resizes the pty to 40x100 and
 // waits for `stty size` to say that. Prints a JSON summary and the whole transcript.
 const driver = `
-import os,pty,sys,time,select,fcntl,termios,struct,json
 args=json.loads(sys.argv[2])
 pid,fd=pty.fork()
 if pid==0:
     fcntl.ioctl(0,termios.TIOCSWINSZ,struct.pack('HHHH',24,80,0,0))
     os.execvp('node',['node',sys.argv[1]]+args)
-out=b''
-def pump(t, until=None):
-    global out
-    end=time.time()+t
-    while time.time()<end:
-        r,_,_=select.select([fd],[],[],0.1)
-        if r:
-            try: out+=os.read(fd,4096)
-            except OSError: return False
-        if until and until in out: return True
-    return False
 def size_becomes(want, t):
     end=time.time()+t
     while time.time()<end:
@@ -46,30 +34,16 @@ print(json.dumps({'prompt':prompt,'before':before,'after':after}))
 sys.stdout.write(out.decode(errors='replace'))
 `;
 
-function onTerminal(
+async function onTerminal(
   args: string[],
   promptWaitSec = 30,
 ): Promise<{ prompt: boolean; before: boolean; after: boolean; out: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(
-      'python3',
-      ['-c', driver, bundlePath, JSON.stringify(args), `${promptWaitSec}`],
-      {
-        env: agent.env,
-      },
-    );
-    let o = '';
-    p.stdout.on('data', (d: Buffer) => (o += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (o += d.toString()));
-    p.on('close', () => {
-      const nl = o.indexOf('\n');
-      try {
-        resolve({ ...JSON.parse(o.slice(0, nl)), out: o.slice(nl + 1) });
-      } catch {
-        resolve({ prompt: false, before: false, after: false, out: o });
-      }
-    });
-  });
+  const r = await runPtyDriver<{ prompt: boolean; before: boolean; after: boolean }>(
+    driver,
+    [bundlePath, JSON.stringify(args), `${promptWaitSec}`],
+    agent.env,
+  );
+  return { ...(r.summary ?? { prompt: false, before: false, after: false }), out: r.out };
 }
 
 describe('window resize', () => {
