@@ -4,7 +4,8 @@
 #   cluster:  etcd-server, etcd-client
 #   tests:    docker-registry (a real registry server), busybox-static (test image contents),
 #             apache2-utils (htpasswd for the auth registry), socat, python3,
-#             tcpdump (the encrypted overlay test reads the wire), chromium (the dashboard test, via puppeteer-core)
+#             tcpdump (the encrypted overlay test reads the wire), chromium (the dashboard test, via puppeteer-core),
+#             systemd (a real systemd-journald, run in its own mount namespace, for the journald log driver)
 #   bench:    skopeo, umoci, wrk, hyperfine (references measured beside Flotilla)
 #   build:    gcc, libc6-dev (flotilla-probe, the static health-check helper: scripts/build-native.mjs)
 set -euo pipefail
@@ -12,7 +13,7 @@ set -euo pipefail
 packages=(
   runc crun conmon iptables conntrack iproute2 tini zstd
   etcd-server etcd-client
-  docker-registry busybox-static apache2-utils socat python3 curl ca-certificates tcpdump chromium
+  docker-registry busybox-static apache2-utils socat python3 curl ca-certificates tcpdump chromium systemd
   skopeo umoci wrk hyperfine
   gcc libc6-dev
 )

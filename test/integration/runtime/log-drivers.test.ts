@@ -1,14 +1,14 @@
 // Log drivers through the CLI against a real agent (runc + conmon): json-file in Docker's on-disk
-// format with rotation, local, syslog to a UDP server the test runs, journald to a journal socket
-// the test listens on, none (logs refused), and json-file lines written while the agent is down.
+// format with rotation, local, syslog to a UDP server the test runs, journald into a real
+// systemd-journald the test runs (test/harness/journald.ts), none (logs refused), and json-file lines written while the agent is down.
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { createServer, type AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { pythonBinary } from '../../../agent/runtime/helpers/python.js';
+import { startJournald } from '../../harness/journald.js';
 import { bundlePath, TestAgent, useTestAgent, waitFor } from './harness.js';
 
 const tmp = mkdtempSync('/tmp/flt-it-logs-');
@@ -178,35 +178,41 @@ describe('log drivers', () => {
     }
   });
 
-  it('journald sends native-protocol entries to the journal socket', async () => {
-    // A datagram listener in python (Node has no AF_UNIX datagram sockets): prints each datagram.
-    const listener = spawn(pythonBinary(), [
-      '-c',
-      'import socket,sys\ns=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM)\ns.bind(sys.argv[1])\n' +
-        'print("ready",flush=True)\nwhile True:\n  d=s.recv(65536)\n  sys.stdout.buffer.write(d+b"\\x00");sys.stdout.flush()\n',
-      journal,
-    ]);
-    let out = '';
-    listener.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  it("journald writes entries with Docker's fields into a real journal", async () => {
+    // A real systemd-journald in a mount namespace of its own; the agent's socket path (fixed when
+    // it started) is a symlink to journald's socket while the journal is up.
+    const journald = await startJournald();
+    symlinkSync(journald.socket, journal);
     try {
-      await waitFor('the journal listener', () => out.startsWith('ready'));
       const r = await run([
         'run', ...none, '--name', 'jd', '--log-driver', 'journald', 'busybox', 'sh', '-c',
-        'echo to-journal',
+        'echo to-journal; echo to-journal-err >&2',
       ]); // prettier-ignore
       expect(r.status).toBe(0);
       const id = (await agent.inspect('jd')).Id as string;
-      const entry = await waitFor('a journal entry', () =>
-        out.split('\0').find((d) => d.includes('MESSAGE=to-journal\n')),
-      );
-      expect(entry).toContain(`CONTAINER_ID=${id.slice(0, 12)}\n`);
-      expect(entry).toContain(`CONTAINER_ID_FULL=${id}\n`);
-      expect(entry).toContain('CONTAINER_NAME=jd\n');
-      expect(entry).toContain('PRIORITY=6\n');
-      expect(entry).toContain(`SYSLOG_IDENTIFIER=${id.slice(0, 12)}\n`);
+      const ours = async () => (await journald.entries()).filter((e) => e.CONTAINER_ID_FULL === id);
+      const entries = await waitFor('two journal entries', async () => {
+        const e = await ours();
+        return e.length >= 2 ? e : undefined;
+      });
+      const out = entries.find((e) => e.MESSAGE === 'to-journal');
+      const err = entries.find((e) => e.MESSAGE === 'to-journal-err');
+      expect(out, JSON.stringify(entries)).toMatchObject({
+        CONTAINER_ID: id.slice(0, 12),
+        CONTAINER_NAME: 'jd',
+        PRIORITY: '6',
+        SYSLOG_IDENTIFIER: id.slice(0, 12),
+        _TRANSPORT: 'journal',
+      });
+      expect(err, JSON.stringify(entries)).toMatchObject({ PRIORITY: '3', CONTAINER_NAME: 'jd' });
+      // Dual logging: `logs` reads the agent's local cache, each line on its own stream.
+      const logs = await run(['logs', 'jd']);
+      expect(logs.status).toBe(0);
+      expect(logs.stdout).toBe('to-journal\n');
+      expect(logs.stderr).toBe('to-journal-err\n');
     } finally {
-      listener.kill();
       rmSync(journal, { force: true });
+      await journald.stop();
     }
     // Without a journal the driver is refused at create, naming what is missing.
     const c = await run(['create', ...none, '--log-driver', 'journald', 'busybox']);
