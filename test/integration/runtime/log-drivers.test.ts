@@ -178,7 +178,7 @@ describe('log drivers', () => {
     }
   });
 
-  it("journald writes entries with Docker's fields into a real journal", async () => {
+  it("journald writes entries with Docker's fields into a real journal, and logs reads its cache", async () => {
     // A real systemd-journald in a mount namespace of its own; the agent's socket path (fixed when
     // it started) is a symlink to journald's socket while the journal is up.
     const journald = await startJournald();
