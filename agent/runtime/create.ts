@@ -2,10 +2,12 @@
 // writes the record of a created container. Anything made before a failure is undone, so a failed
 // create leaves nothing (no name, directory, snapshot or new volume).
 import { mkdir, rm } from 'node:fs/promises';
+import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { FlotillaError } from '../../shared/errors/index.js';
 import { mergeConfig } from './bundle/merge.js';
 import { runtimeMountPoints } from './bundle/mount-points.js';
+import { checkSpecOptionsOnHost } from './bundle/spec-options.js';
 import { resolveUser } from './bundle/user.js';
 import { zeroTime, type ContainerRecord } from './container/record.js';
 import { validateCreateOptions } from './container/validate.js';
@@ -20,6 +22,8 @@ export async function createContainer(
 ): Promise<{ id: string; warnings: string[] }> {
   const { images, snapshotter, network, defaultRuntime } = ctx.deps;
   validateCreateOptions(opts);
+  const { opts: onHost, warnings } = checkSpecOptionsOnHost(opts);
+  opts = onHost;
   // The driver is fixed at create (the agent's default may change later, as dockerd's may).
   opts = { ...opts, ...resolveLogConfig(opts, ctx.deps.defaultLogDriver) };
   checkLogConfig(opts.logDriver!, opts.logOpts);
@@ -54,7 +58,7 @@ export async function createContainer(
       undo.push(() => cluster!.detach(a.id));
       opts = { ...opts, overlays: [a.network], clusterAttachmentId: a.id };
     }
-    const hostname = opts.hostname || id.slice(0, 12);
+    const hostname = opts.hostname || (opts.utsMode === 'host' ? osHostname() : id.slice(0, 12));
     const config = mergeConfig(opts.image, image.config, opts, hostname);
     const dir = ctx.store.dirOf(id);
     await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -104,7 +108,7 @@ export async function createContainer(
     await ctx.store.save(rec);
     ctx.events.publish(rec, 'create');
     ctx.log.info({ containerId: id, name }, 'container created');
-    return { id, warnings: [] };
+    return { id, warnings };
   } catch (err) {
     for (const u of undo.reverse()) await u().catch(() => undefined);
     throw err;

@@ -2,6 +2,7 @@
 // options, listings, events, stats, volumes. agent/runtime implements them; the CLI only sends and shows them.
 import type { PortBinding } from './networks.js';
 import type { TaskNetworkAttachment } from '../model/index.js';
+import type { RuntimeSpecOptions } from './spec-options.js';
 
 export interface MountSpec {
   type: 'bind' | 'volume' | 'tmpfs';
@@ -49,7 +50,7 @@ export interface ContainerUpdate {
 }
 
 /** Everything `docker create` takes, in our words. Unset fields inherit from the image config. */
-export interface ContainerCreateOptions {
+export interface ContainerCreateOptions extends RuntimeSpecOptions {
   image: string;
   name?: string;
   /** Overrides the image CMD. */

@@ -40,6 +40,22 @@ export {
   type Ulimit,
 } from './runtime-options.js';
 export {
+  checkDevice,
+  checkNamespaceMode,
+  checkOomScoreAdj,
+  DEFAULT_SHM_SIZE_BYTES,
+  joinedContainer,
+  parseCpuset,
+  parseDevice,
+  parseDeviceCgroupRule,
+  parseGpus,
+  validateSpecOptions,
+  type DeviceMapping,
+  type DeviceRequest,
+  type DeviceRule,
+  type RuntimeSpecOptions,
+} from './spec-options.js';
+export {
   containerFilterKeys,
   filterContainers,
   isContainerFilterKey,

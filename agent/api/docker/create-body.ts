@@ -1,9 +1,12 @@
 // Translates Docker's container-create body (Config + HostConfig + NetworkingConfig) into the
 // runtime's ContainerCreateOptions. A field that is set but cannot be honoured is refused by name
 // (Docker's 400), never dropped: zero values (false, 0, "", null, [], {}) count as unset.
-import { FlotillaError } from '../../../shared/errors/index.js';
 import type { ContainerCreateOptions, MountSpec } from '../../runtime/index.js';
 import type { PortBinding } from '../../../shared/engine/index.js';
+import { isSet, refuse } from './body-fields.js';
+import { specHostConfigFields, specOptions } from './spec-body.js';
+
+export { isSet, refuse };
 
 type Doc = Record<string, unknown>;
 
@@ -56,22 +59,8 @@ const hostConfigFields = new Set([
   'Runtime',
   // The client's terminal size: the client resizes the tty right after attaching.
   'ConsoleSize',
+  ...specHostConfigFields,
 ]);
-
-/** Docker's "unset" where it is not the zero value. */
-const unsetValues: Record<string, unknown> = { MemorySwappiness: -1 };
-
-export function isSet(v: unknown, field?: string): boolean {
-  if (field !== undefined && field in unsetValues && v === unsetValues[field]) return false;
-  if (v === undefined || v === null || v === false || v === 0 || v === '') return false;
-  if (Array.isArray(v)) return v.length > 0;
-  if (typeof v === 'object') return Object.values(v as Doc).some((x) => isSet(x));
-  return true;
-}
-
-export function refuse(field: string, why = 'is not supported by Flotilla'): never {
-  throw new FlotillaError('INVALID_ARGUMENT', { detail: `${field} ${why}` });
-}
 
 function strings(field: string, v: unknown): string[] | undefined {
   if (v === undefined || v === null) return undefined;
@@ -257,6 +246,7 @@ export function createOptions(body: Doc, name?: string): ContainerCreateOptions 
             retries: hcheck.Retries || undefined,
           }
         : undefined,
+    ...specOptions(hc),
   };
   if (!opts.mounts?.length) delete opts.mounts;
   return Object.fromEntries(

@@ -1,7 +1,7 @@
 // The host's device nodes, as OCI `linux.devices` entries: what a --privileged container gets in
 // its /dev (Docker's HostDevices, from runc's libcontainer/devices). runc creates each node in the
 // container's /dev; the device cgroup already allows all of them for --privileged.
-import { lstatSync, readdirSync } from 'node:fs';
+import { lstatSync, readdirSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 
 export interface OciDevice {
@@ -16,6 +16,21 @@ export interface OciDevice {
 
 /** Directories runc's GetDevices skips: other mounts (pts, shm, mqueue) and container managers'. */
 const skipDirs = new Set(['pts', 'shm', 'fd', 'mqueue', '.lxc', '.lxd-mounts', '.udev']);
+
+/** The OCI entry of the device node `st` (a character or block device) at `path`. */
+export function ociDevice(path: string, st: BigIntStats): OciDevice {
+  const rdev = st.rdev;
+  return {
+    path,
+    type: st.isCharacterDevice() ? 'c' : 'b',
+    // Linux's dev_t encoding (major and minor split across the low and high bits).
+    major: Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn)),
+    minor: Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn)),
+    fileMode: Number(st.mode & 0o777n),
+    uid: Number(st.uid),
+    gid: Number(st.gid),
+  };
+}
 
 /** Every character and block device under `root` (not symlinks, not /dev/console). */
 export function hostDevices(root = '/dev'): OciDevice[] {
@@ -41,17 +56,7 @@ export function hostDevices(root = '/dev'): OciDevice[] {
       }
       if ((!st.isCharacterDevice() && !st.isBlockDevice()) || path === join(root, 'console'))
         continue;
-      const rdev = st.rdev;
-      out.push({
-        path,
-        type: st.isCharacterDevice() ? 'c' : 'b',
-        // Linux's dev_t encoding (major and minor split across the low and high bits).
-        major: Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn)),
-        minor: Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn)),
-        fileMode: Number(st.mode & 0o777n),
-        uid: Number(st.uid),
-        gid: Number(st.gid),
-      });
+      out.push(ociDevice(path, st));
     }
   };
   walk(root);

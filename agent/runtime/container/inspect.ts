@@ -1,5 +1,6 @@
 // Docker-shaped views of a record: `inspect`'s document and `ps`'s summary with its status text.
 import { dirname } from 'node:path';
+import { specHostConfig } from '../bundle/spec-options.js';
 import { driverLogPath } from '../logs/drivers/config.js';
 import type { ContainerSummary } from '../types.js';
 import { zeroTime, type ContainerRecord } from './record.js';
@@ -144,6 +145,7 @@ export function inspectDocument(r: ContainerRecord): Record<string, unknown> {
       Ulimits: o.ulimits?.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })) ?? null,
       Init: o.init ?? null,
       PublishAllPorts: Boolean(o.publishAll),
+      ...specHostConfig(o),
     },
     Mounts: r.mounts.map((m) => ({
       Type: m.Type,

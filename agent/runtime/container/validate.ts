@@ -1,4 +1,5 @@
 // Refuses impossible create options before anything is created (API callers skip the CLI's parsing).
+import { validateSpecOptions } from '../../../shared/engine/index.js';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import { effectiveCaps } from '../bundle/caps.js';
 import { validateRuntimeOptions } from '../bundle/runtime-options.js';
@@ -12,6 +13,7 @@ export function validateCreateOptions(o: ContainerCreateOptions): void {
   if (!o.image) throw new FlotillaError('INVALID_ARGUMENT', { detail: 'an image is required' });
   effectiveCaps(o); // throws on an unknown capability name
   validateRuntimeOptions(o);
+  validateSpecOptions(o);
   // An unknown --security-opt, or an AppArmor/SELinux option this host cannot apply: refused now.
   securityLabels(o);
   if (

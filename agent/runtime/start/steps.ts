@@ -9,6 +9,7 @@ import type { AttachHub } from '../attach/hub.js';
 import { writeContainerFiles } from '../bundle/files.js';
 import { hostDevices } from '../bundle/host-devices.js';
 import { buildSpec } from '../bundle/spec.js';
+import { applySpecOptions, runningPid } from '../bundle/spec-options.js';
 import { resolveExtraHosts, withGroupAdd } from '../bundle/runtime-options.js';
 import { resolveUser } from '../bundle/user.js';
 import { startConmon } from '../conmon/conmon.js';
@@ -208,6 +209,7 @@ async function writeBundle(host: StartHost, r: StartRun): Promise<void> {
     boundingCaps: host.boundingCaps,
     hostDevices: rec.options.privileged ? hostDevices() : undefined,
   });
+  applySpecOptions(spec, o, (ref, option) => runningPid(host.ctx.store, ref, option));
   for (const m of rec.mounts.filter((x) => x.Type === 'tmpfs'))
     (spec.mounts as unknown[]).push({
       destination: m.Destination,

@@ -7,10 +7,11 @@ import type { ContainerCreateOptions, MountSpec } from '../../../shared/engine/i
 import type { PortBinding } from '../../../shared/engine/index.js';
 import { parseLogOptFlags, validateLogDriver } from '../../../shared/engine/index.js';
 import { collect } from '../../repeatable.js';
+import { addResourceRunFlags, resourceRunOptions } from './resource-flags.js';
 import { addRuntimeRunFlags, runtimeRunOptions } from './runtime-flags.js';
 
 export function addCreateFlags(cmd: Command): Command {
-  return addRuntimeRunFlags(cmd)
+  return addResourceRunFlags(addRuntimeRunFlags(cmd))
     .option('--name <name>', 'assign a name to the container')
     .option('-i, --interactive', 'keep STDIN open even if not attached')
     .option('-t, --tty', 'allocate a pseudo-TTY')
@@ -283,6 +284,7 @@ export function toCreateOptions(
     readOnlyRootfs: Boolean(f.readOnly),
     tmpfs: Object.keys(tmpfs).length ? tmpfs : undefined,
     ...runtimeRunOptions(f),
+    ...resourceRunOptions(f, { hostname: f.hostname as string | undefined, memoryBytes }),
     init: Boolean(f.init),
     healthcheck,
     noHealthcheck: f.healthcheck === false,

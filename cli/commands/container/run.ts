@@ -36,6 +36,8 @@ async function createContainer(c: CliContext, p: ParsedCreate): Promise<string> 
       body: p.body,
     }),
   );
+  // Docker's client prints the engine's warnings (an OOM killer disabled without a limit, …).
+  for (const w of r.Warnings ?? []) c.err.write(`WARNING: ${w}\n`);
   return r.Id;
 }
 

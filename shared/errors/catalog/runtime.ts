@@ -77,6 +77,11 @@ export const runtimeCodes = {
     kind: 'invalid_argument',
     message: 'invalid {option} "{value}": {reason}',
   },
+  DEVICE_DRIVER_UNAVAILABLE: {
+    kind: 'failed_precondition',
+    message: 'could not select device driver "{driver}" with capabilities: {capabilities}',
+    hint: 'this agent has no GPU runtime: run the container without --gpus',
+  },
   CONTAINER_UPDATE_REFUSED: {
     kind: 'conflict',
     message: 'Cannot update container {id}: {reason}',

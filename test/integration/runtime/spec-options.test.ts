@@ -1,0 +1,249 @@
+// `run` options that reshape the container's OCI spec, through `flotilla run` and through the
+// docker CLI on the agent's socket, each read back where the kernel applies it: the namespaces of
+// the container's process, /dev/shm's size, device nodes and the device cgroup, /proc's OOM score,
+// the memory and cpuset cgroup files. Bad values are refused with status 125, naming the flag.
+import { readFileSync, readlinkSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { afterEach, describe, expect, it } from 'vitest';
+import { dockerCli } from '../engine-api/docker-client.js';
+import { TestAgent, useTestAgent, waitFor } from './harness.js';
+
+const agent = new TestAgent([], '10.251.57.0/24');
+const run = (args: string[], input?: string) => agent.cli(args, input);
+const none = ['--network', 'none'];
+let cli: ReturnType<typeof dockerCli> | undefined;
+const docker = (args: string[]) => (cli ??= dockerCli(agent))(args);
+
+useTestAgent(agent);
+afterEach(() => agent.removeAll());
+
+/** `run --rm --network none FLAGS busybox sh -c SCRIPT`. */
+const sh = (flags: string[], script: string) =>
+  run(['run', '--rm', ...none, ...flags, 'busybox', 'sh', '-c', script]);
+
+const hostNs = (type: string) => readlinkSync(`/proc/self/ns/${type}`);
+const cgroup = (ctrl: string, id: string, file: string) =>
+  readFileSync(`/sys/fs/cgroup/${ctrl}/flotilla/${id}/${file}`, 'utf8').trim();
+
+const nsScript = 'readlink /proc/self/ns/pid /proc/self/ns/ipc /proc/self/ns/uts; hostname';
+
+describe('run namespace modes', () => {
+  it('--pid host, --ipc host and --uts host share the host’s namespaces and hostname', async () => {
+    const r = await sh(['--pid', 'host', '--ipc', 'host', '--uts', 'host'], nsScript);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe([hostNs('pid'), hostNs('ipc'), hostNs('uts'), hostname(), ''].join('\n'));
+    const own = await sh([], nsScript);
+    const lines = own.stdout.split('\n');
+    expect(lines.slice(0, 3)).not.toContain(hostNs('pid'));
+    expect(lines.slice(0, 3)).not.toContain(hostNs('ipc'));
+    expect(lines.slice(0, 3)).not.toContain(hostNs('uts'));
+  });
+
+  it('--pid container:NAME joins a running container’s PID namespace', async () => {
+    await run(['run', '-d', ...none, '--name', 'donor', 'busybox', 'sleep', '601']);
+    const r = await sh(['--pid', 'container:donor'], 'ps -o args');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('sleep 601');
+    const stopped = await run(['create', ...none, '--name', 'idle', 'busybox', 'true']);
+    expect(stopped.status).toBe(0);
+    const refused = await sh(['--pid', 'container:idle'], 'true');
+    expect(refused.status).toBe(125);
+    expect(refused.stderr).toMatch(/--pid.*container:idle.*not running/);
+  });
+
+  it('--shm-size sizes /dev/shm (64m by default); --ipc none mounts none', async () => {
+    const df = "df -k /dev/shm | awk 'NR==2 {print $2}'";
+    expect((await sh(['--shm-size', '96m'], df)).stdout).toBe('98304\n');
+    expect((await sh([], df)).stdout).toBe('65536\n');
+    const r = await sh(['--ipc', 'none'], 'grep -c " /dev/shm " /proc/mounts || true');
+    expect(r.stdout).toBe('0\n');
+  });
+});
+
+describe('run devices', () => {
+  it('--device makes the node at its path with its permissions; --device-cgroup-rule widens them', async () => {
+    const script =
+      'stat -c "%t:%T" /dev/myfull; head -c 3 /dev/myfull | wc -c; echo x > /dev/myfull';
+    const r = await sh(['--device', '/dev/full:/dev/myfull:r'], script);
+    expect(r.stdout).toBe('1:7\n3\n');
+    expect(r.stderr).toMatch(/Operation not permitted/);
+    // The rule lets it write too: /dev/full's own answer, not the cgroup's.
+    const w = await sh(
+      ['--device', '/dev/full:/dev/myfull:r', '--device-cgroup-rule', 'c 1:7 rw'],
+      script,
+    );
+    expect(w.stdout).toBe('1:7\n3\n');
+    expect(w.stderr).toMatch(/No space left on device/);
+    const without = await sh([], 'test -e /dev/myfull && echo present || echo absent');
+    expect(without.stdout).toBe('absent\n');
+  });
+
+  it('refuses a --device that is not a device node on this host, with status 125', async () => {
+    const r = await sh(['--device', '/etc/hostname'], 'true');
+    expect(r.status).toBe(125);
+    expect(r.stderr).toMatch(/--device.*\/etc\/hostname.*not a character or block device/);
+    const missing = await sh(['--device', '/dev/no-such-device'], 'true');
+    expect(missing.status).toBe(125);
+    expect(missing.stderr).toMatch(/--device.*ENOENT/);
+  });
+});
+
+describe('run OOM, memory reservation and cpusets', () => {
+  it('sets the OOM score, the OOM killer, the soft limit and the cpusets; inspect shows them', async () => {
+    const r = await run([
+      'run',
+      '-d',
+      ...none,
+      '--oom-score-adj',
+      '444',
+      '--oom-kill-disable',
+      '-m',
+      '64m',
+      '--memory-reservation',
+      '32m',
+      '--cpuset-cpus',
+      '0',
+      '--cpuset-mems',
+      '0',
+      '--shm-size',
+      '8m',
+      'busybox',
+      'sleep',
+      '600',
+    ]);
+    expect(r.stderr).toBe('');
+    const id = r.stdout.trim();
+    const score = await run(['exec', id, 'cat', '/proc/1/oom_score_adj']);
+    expect(score.stdout).toBe('444\n');
+    expect(cgroup('memory', id, 'memory.oom_control')).toMatch(/^oom_kill_disable 1$/m);
+    expect(cgroup('memory', id, 'memory.soft_limit_in_bytes')).toBe(String(32 * 1024 * 1024));
+    expect(cgroup('cpuset', id, 'cpuset.cpus')).toBe('0');
+    expect(cgroup('cpuset', id, 'cpuset.mems')).toBe('0');
+    const hc = (await agent.inspect(id)).HostConfig as Record<string, unknown>;
+    expect(hc).toMatchObject({
+      OomScoreAdj: 444,
+      OomKillDisable: true,
+      MemoryReservation: 32 * 1024 * 1024,
+      CpusetCpus: '0',
+      CpusetMems: '0',
+      ShmSize: 8 * 1024 * 1024,
+      IpcMode: 'private',
+      PidMode: '',
+    });
+  });
+
+  it('warns when the OOM killer is disabled without a memory limit', async () => {
+    const r = await sh(['--oom-kill-disable'], 'true');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(
+      /^WARNING: OOM killer is disabled for the container, but no memory limit/,
+    );
+  });
+
+  it.each([
+    [['--oom-score-adj', '2000'], /--oom-score-adj.*2000.*\[-1000, 1000\]/],
+    [
+      ['--uts', 'host', '--hostname', 'x'],
+      /--hostname.*conflicting options: hostname and the UTS mode/,
+    ],
+    [['--ipc', 'container:donor'], /--ipc.*container:donor.*not supported/],
+    [['--pid', 'private'], /--pid.*private.*use host, container:NAME/],
+    [['--shm-size', 'lots'], /--shm-size/],
+    [
+      ['--memory-reservation', '1k'],
+      /--memory-reservation.*minimum memory reservation allowed is 6MB/,
+    ],
+    [['--cpuset-cpus', '0-x'], /--cpuset-cpus.*0-x/],
+    [['--cpuset-cpus', '4095'], /--cpuset-cpus.*4095.*not available on this host/],
+    [['--device-cgroup-rule', 'c 1:7'], /--device-cgroup-rule.*c 1:7/],
+    [['--device', '/dev/full:/dev/f:rwx'], /--device.*permissions/],
+    [['--gpus', 'all'], /could not select device driver "" with capabilities: \[\[gpu\]\]/],
+  ])('refuses %j with status 125, naming the flag', async (flags, message) => {
+    const r = await sh(flags, 'true');
+    expect(r.status).toBe(125);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('the same options through the docker CLI', () => {
+  it('docker run --pid/--ipc/--uts host, --shm-size, --device, --oom-score-adj', async () => {
+    const r = await docker([
+      'run',
+      '--rm',
+      ...none,
+      '--pid',
+      'host',
+      '--ipc',
+      'host',
+      '--uts',
+      'host',
+      '--device',
+      '/dev/full:/dev/myfull:r',
+      '--oom-score-adj',
+      '321',
+      'busybox',
+      'sh',
+      '-c',
+      `${nsScript}; stat -c "%t:%T" /dev/myfull; cat /proc/self/oom_score_adj`,
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(
+      [hostNs('pid'), hostNs('ipc'), hostNs('uts'), hostname(), '1:7', '321', ''].join('\n'),
+    );
+    const shm = await docker([
+      'run',
+      '--rm',
+      ...none,
+      '--shm-size',
+      '96m',
+      'busybox',
+      'df',
+      '-k',
+      '/dev/shm',
+    ]);
+    expect(shm.stdout).toMatch(/\s98304\s/);
+  });
+
+  it('docker run --oom-kill-disable, --memory-reservation, --cpuset-*; docker inspect shows them', async () => {
+    const r = await docker([
+      'run',
+      '-d',
+      ...none,
+      '--oom-kill-disable',
+      '-m',
+      '64m',
+      '--memory-reservation',
+      '16m',
+      '--cpuset-cpus',
+      '0',
+      '--cpuset-mems',
+      '0',
+      '--device-cgroup-rule',
+      'c 1:7 rw',
+      'busybox',
+      'sleep',
+      '600',
+    ]);
+    expect(r.stderr).toBe('');
+    const id = r.stdout.trim();
+    await waitFor('running', async () => (await agent.inspect(id)).State.Running);
+    expect(cgroup('memory', id, 'memory.oom_control')).toMatch(/^oom_kill_disable 1$/m);
+    expect(cgroup('memory', id, 'memory.soft_limit_in_bytes')).toBe(String(16 * 1024 * 1024));
+    expect(cgroup('cpuset', id, 'cpuset.cpus')).toBe('0');
+    expect(cgroup('devices', id, 'devices.list')).toMatch(/^c 1:7 rw$/m);
+    const f = await docker([
+      'inspect',
+      '--format',
+      '{{.HostConfig.OomKillDisable}} {{.HostConfig.MemoryReservation}} {{.HostConfig.CpusetCpus}} {{.HostConfig.DeviceCgroupRules}}',
+      id,
+    ]);
+    expect(f.stdout).toBe('true 16777216 0 [c 1:7 rw]\n');
+  });
+
+  it('docker run --gpus is refused: no GPU runtime', async () => {
+    const r = await docker(['run', '--rm', ...none, '--gpus', 'all', 'busybox', 'true']);
+    expect(r.status).toBe(125);
+    expect(r.stderr).toMatch(/could not select device driver "" with capabilities: \[\[gpu\]\]/);
+  });
+});
