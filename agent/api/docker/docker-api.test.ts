@@ -76,10 +76,10 @@ describe('Docker Engine API translation', () => {
     const r = await a.inject({
       method: 'POST',
       url: '/v1.45/containers/create',
-      payload: { Image: 'busybox', HostConfig: { ShmSize: 1 << 30 } },
+      payload: { Image: 'busybox', HostConfig: { BlkioWeight: 300 } },
     });
     expect(r.statusCode).toBe(400);
-    expect(r.json().message).toBe('HostConfig.ShmSize is not supported by Flotilla');
+    expect(r.json().message).toBe('HostConfig.BlkioWeight is not supported by Flotilla');
   });
 
   it("routes shared verbs to Flotilla's own handlers and maps Docker's statuses", async () => {

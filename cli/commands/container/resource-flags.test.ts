@@ -62,9 +62,9 @@ describe('run spec flags', () => {
     expect(isFlotillaError(err) && err.params.flag).toBe(flag);
   });
 
-  it('refuses --gpus with Docker’s message', () => {
-    expect(() => toCreateOptions('busybox', [], { gpus: 'all' })).toThrow(
-      'could not select device driver "" with capabilities: [[gpu]]',
-    );
+  it('sends --gpus as Docker’s device request, for the agent to refuse', () => {
+    expect(toCreateOptions('busybox', [], { gpus: 'all' }).deviceRequests).toEqual([
+      { driver: '', count: -1, capabilities: [['gpu']] },
+    ]);
   });
 });

@@ -92,9 +92,9 @@ export function resourceRunOptions(
     Object.entries(o).filter(([, v]) => v !== undefined && !(Array.isArray(v) && !v.length)),
   ) as RuntimeSpecOptions;
   // The combined checks (--hostname with --uts host, a reservation above --memory, …) name their
-  // own flag; --gpus is refused there, as the agent refuses an API body's DeviceRequests.
+  // own flag. --gpus goes to the agent, which refuses it as dockerd does (run: 125, create: 1).
   try {
-    validateSpecOptions({ ...set, ...others });
+    validateSpecOptions({ ...set, ...others, deviceRequests: undefined });
   } catch (err) {
     if (!isFlotillaError(err) || err.code !== 'CONTAINER_OPTION_INVALID') throw err;
     throw new FlotillaError('INVALID_FLAG_VALUE', {

@@ -139,13 +139,13 @@ describe('docker CLI on the agent socket', () => {
       '--rm',
       '--network',
       'none',
-      '--shm-size',
-      '1g',
+      '--blkio-weight',
+      '300',
       'busybox',
       'true',
     ]);
     expect(r.status).toBe(125);
-    expect(r.stderr).toMatch(/HostConfig\.ShmSize is not supported/);
+    expect(r.stderr).toMatch(/HostConfig\.BlkioWeight is not supported/);
   });
 
   it('lists images and pulls from a registry with a progress stream', async () => {

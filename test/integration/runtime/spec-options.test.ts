@@ -170,6 +170,85 @@ describe('run OOM, memory reservation and cpusets', () => {
   });
 });
 
+describe('create', () => {
+  it('takes the same flags: inspect shows them, start applies them', async () => {
+    const c = await run([
+      'create',
+      ...none,
+      '--name',
+      'made',
+      '--pid',
+      'host',
+      '--ipc',
+      'none',
+      '--uts',
+      'host',
+      '--device',
+      '/dev/loop7:/dev/myloop:r',
+      '--device-cgroup-rule',
+      'b 7:* rw',
+      '--oom-score-adj',
+      '5',
+      '--oom-kill-disable',
+      '-m',
+      '64m',
+      '--memory-reservation',
+      '16m',
+      '--cpuset-cpus',
+      '0',
+      '--cpuset-mems',
+      '0',
+      'busybox',
+      'sleep',
+      '600',
+    ]);
+    expect(c.stderr).toBe('');
+    const id = c.stdout.trim();
+    expect((await agent.inspect(id)).HostConfig).toMatchObject({
+      PidMode: 'host',
+      IpcMode: 'none',
+      UTSMode: 'host',
+      Devices: [
+        { PathOnHost: '/dev/loop7', PathInContainer: '/dev/myloop', CgroupPermissions: 'r' },
+      ],
+      DeviceCgroupRules: ['b 7:* rw'],
+      OomScoreAdj: 5,
+      OomKillDisable: true,
+      MemoryReservation: 16 * 1024 * 1024,
+      CpusetCpus: '0',
+      CpusetMems: '0',
+    });
+    expect((await run(['start', id])).status).toBe(0);
+    const pid = (await agent.inspect(id)).State.Pid as number;
+    expect(readlinkSync(`/proc/${pid}/ns/pid`)).toBe(hostNs('pid'));
+    expect(readlinkSync(`/proc/${pid}/ns/uts`)).toBe(hostNs('uts'));
+    expect(readlinkSync(`/proc/${pid}/ns/ipc`)).not.toBe(hostNs('ipc'));
+    expect(readFileSync(`/proc/${pid}/oom_score_adj`, 'utf8')).toBe('5\n');
+    const e = await run([
+      'exec',
+      id,
+      'sh',
+      '-c',
+      'stat -c "%t:%T" /dev/myloop; grep -c " /dev/shm " /proc/mounts',
+    ]);
+    expect(e.stdout).toBe('7:7\n0\n');
+    expect(cgroup('devices', id, 'devices.list')).toMatch(/^b 7:\* rw$/m);
+    expect(cgroup('memory', id, 'memory.oom_control')).toMatch(/^oom_kill_disable 1$/m);
+    expect(cgroup('memory', id, 'memory.soft_limit_in_bytes')).toBe(String(16 * 1024 * 1024));
+    expect(cgroup('cpuset', id, 'cpuset.mems')).toBe('0');
+  });
+
+  it('refuses --gpus at the agent, as dockerd does (status 1), creating nothing', async () => {
+    const r = await run(['create', ...none, '--name', 'gpu', '--gpus', 'all', 'busybox', 'true']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/could not select device driver "" with capabilities: \[\[gpu\]\]/);
+    expect((await run(['ps', '-a', '-q', '--filter', 'name=gpu'])).stdout).toBe('');
+    const bad = await run(['create', ...none, '--shm-size', '0', 'busybox', 'true']);
+    expect(bad.status).toBe(125);
+    expect(bad.stderr).toMatch(/--shm-size: must be greater than 0/);
+  });
+});
+
 describe('the same options through the docker CLI', () => {
   it('docker run --pid/--ipc/--uts host, --shm-size, --device, --oom-score-adj', async () => {
     const r = await docker([
