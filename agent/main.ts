@@ -94,7 +94,7 @@ export async function runAgent(flags: Partial<AgentFlagSettings>): Promise<void>
     throw err;
   }
   if (metrics) {
-    const unsubscribe = runtime.engine.subscribe(metrics.onContainerEvent);
+    const unsubscribe = runtime.engine.subscribeHealthChecks(metrics.onHealthCheck);
     const server = new MetricsServer({
       registry: metrics.registry,
       listen: config.metricsAddr,

@@ -58,11 +58,15 @@ describe('AgentMetrics', () => {
     const images = {
       async pull(_name: string, opts: { onProgress?: (e: ProgressEvent) => void } = {}) {
         const emit = opts.onProgress!;
-        emit({ id: 'l1', status: 'Downloading', progress: { current: 0, total: 1000 } });
-        emit({ id: 'l1', status: 'Download complete' });
-        emit({ id: 'l1', status: 'Extracting' });
-        emit({ id: 'l1', status: 'Pull complete' });
-        return { ref: 'x' } as never;
+        const id = 'l10000000000';
+        emit({ id, status: 'Downloading', progress: { current: 0, total: 1000 } });
+        emit({ id, status: 'Download complete' });
+        emit({ id, status: 'Extracting' });
+        emit({ id, status: 'Pull complete' });
+        return {
+          ref: 'x',
+          record: { layers: [{ digest: 'sha256:l1' + '0'.repeat(62), sizeBytes: 3000 }] },
+        } as never;
       },
     } as unknown as Pick<ImageService, 'pull'>;
     await m.instrumentImages(images).pull('x', { onProgress: (e) => seen.push(e) });
@@ -75,22 +79,27 @@ describe('AgentMetrics', () => {
     const p = await scrape(m);
     expect(sampleValue(p, 'flotilla_image_pull_bytes_total')).toBe(1000);
     expect(sampleValue(p, 'flotilla_layer_unpack_duration_seconds_count')).toBe(1);
+    expect(sampleValue(p, 'flotilla_layer_unpack_bytes_total')).toBe(3000);
     expect(sampleValue(p, 'flotilla_image_pull_duration_seconds_count', { result: 'ok' })).toBe(1);
   });
 
-  it('counts health status changes from container events', async () => {
+  it('times every health probe by result and counts only status changes', async () => {
     const m = new AgentMetrics(createMetricsRegistry('agent'), { list: async () => [] });
-    for (const s of ['healthy', 'unhealthy', 'unhealthy'])
-      m.onContainerEvent({
-        action: 'health_status',
-        id: 'c',
-        name: 'c',
-        time: '',
-        attributes: { health_status: s },
-      } as never);
+    const runs: [number, string, string][] = [
+      [0, 'starting', 'healthy'],
+      [0, 'healthy', 'healthy'],
+      [1, 'healthy', 'healthy'],
+      [1, 'healthy', 'unhealthy'],
+      [-1, 'unhealthy', 'unhealthy'],
+    ];
+    for (const [exitCode, from, to] of runs)
+      m.onHealthCheck('c', { durationMs: 20, exitCode, from, to });
     const p = await scrape(m);
-    expect(sampleValue(p, 'flotilla_container_health_status_total', { status: 'unhealthy' })).toBe(
-      2,
-    );
+    const checks = 'flotilla_health_check_duration_seconds_count';
+    expect(sampleValue(p, checks, { result: 'success' })).toBe(2);
+    expect(sampleValue(p, checks, { result: 'failure' })).toBe(3);
+    const changes = 'flotilla_container_health_status_total';
+    expect(sampleValue(p, changes, { status: 'healthy' })).toBe(1);
+    expect(sampleValue(p, changes, { status: 'unhealthy' })).toBe(1);
   });
 });

@@ -13,6 +13,7 @@ import { RuntimeContext, type EngineDeps } from './context.js';
 import { createContainer } from './create.js';
 import type { WaitCondition } from './events.js';
 import { ExecSessions } from './exec/sessions.js';
+import type { HealthCheckRun } from './health/monitor.js';
 import { checkLogConfig } from './logs/drivers/config.js';
 import { readContainerLog } from './logs/read.js';
 import { restoreContainers } from './restore.js';
@@ -317,6 +318,11 @@ export class RuncContainerEngine implements ContainerRuntime {
 
   subscribe(listener: (e: ContainerEvent) => void): () => void {
     return this.ctx.events.subscribe(listener);
+  }
+
+  /** Every health probe run, with its duration and result (the agent's metrics). */
+  subscribeHealthChecks(listener: (id: string, run: HealthCheckRun) => void): () => void {
+    return this.ctx.events.subscribeHealthChecks(listener);
   }
 
   logs(idOrName: string, opts: LogOptions): AsyncIterable<LogEntry> {

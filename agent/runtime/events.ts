@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { FlotillaError } from '../../shared/errors/index.js';
 import type { ContainerRecord } from './container/record.js';
+import type { HealthCheckRun } from './health/monitor.js';
 import type { ContainerEvent } from './types.js';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
@@ -33,6 +34,16 @@ export class ContainerEvents {
   subscribe(listener: (e: ContainerEvent) => void): () => void {
     this.bus.on('event', listener);
     return () => this.bus.off('event', listener);
+  }
+
+  /** A health probe ran (for metrics: Docker's event stream has no event per probe). */
+  checked(id: string, run: HealthCheckRun): void {
+    this.bus.emit('health-check', id, run);
+  }
+
+  subscribeHealthChecks(listener: (id: string, run: HealthCheckRun) => void): () => void {
+    this.bus.on('health-check', listener);
+    return () => this.bus.off('health-check', listener);
   }
 
   /** The process has exited and its code is recorded; the run is not released yet. */

@@ -54,9 +54,10 @@ export class Supervisor {
       log: ctx.log,
       exec: (rec, cmd, timeoutMs) => deps.probe(rec, cmd, timeoutMs),
       ended: (id) => deps.endProbes?.(id),
-      onChange: (rec) => {
+      onChange: (rec, run) => {
         void ctx.store.save(rec);
         ctx.events.publish(rec, 'health_status', { health_status: rec.state.health?.Status ?? '' });
+        ctx.events.checked(rec.id, run);
       },
     });
     this.shippers = new LogShippers({ log: ctx.log, dirOf: (id) => ctx.store.dirOf(id) });

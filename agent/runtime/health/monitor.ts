@@ -12,6 +12,14 @@ export const healthDefaults = {
   retries: 3,
 };
 
+/** One probe run: how long it took, its exit code (-1: timed out or failed to run), the status around it. */
+export interface HealthCheckRun {
+  durationMs: number;
+  exitCode: number;
+  from: string;
+  to: string;
+}
+
 export class HealthMonitor {
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
@@ -23,7 +31,8 @@ export class HealthMonitor {
         cmd: string[],
         timeoutMs: number,
       ) => Promise<{ exitCode: number; output: string }>;
-      onChange: (rec: ContainerRecord) => void;
+      /** After every probe run (the status may be unchanged). */
+      onChange: (rec: ContainerRecord, run: HealthCheckRun) => void;
       /** A container's checks have ended (unwatched): what runs them may be released. */
       ended?: (id: string) => void;
     },
@@ -70,6 +79,7 @@ export class HealthMonitor {
     if (!this.timers.has(rec.id) || rec.state.status !== 'running' || !rec.state.health) return;
     const hc = rec.config.Healthcheck!;
     const start = new Date();
+    const startedMs = performance.now();
     let result: { exitCode: number; output: string };
     try {
       result = await this.deps.exec(
@@ -83,6 +93,7 @@ export class HealthMonitor {
       result = { exitCode: -1, output: (err as Error).message };
     }
     if (!this.timers.has(rec.id) || rec.state.status !== 'running' || !rec.state.health) return;
+    const durationMs = performance.now() - startedMs;
     const h = rec.state.health;
     const entry: HealthResult = {
       Start: start.toISOString(),
@@ -106,7 +117,7 @@ export class HealthMonitor {
     }
     if (h.Status !== before)
       this.deps.log.info({ containerId: rec.id, from: before, to: h.Status }, 'health changed');
-    this.deps.onChange(rec);
+    this.deps.onChange(rec, { durationMs, exitCode: result.exitCode, from: before, to: h.Status });
     if (this.timers.has(rec.id)) this.schedule(rec);
   }
 }
