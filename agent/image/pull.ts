@@ -275,13 +275,18 @@ export class Puller {
       return undefined;
     }
     const [toStore, toLayer] = tee(source);
-    const stored = hasBlob
-      ? drain(toStore)
-      : this.deps.content.ingest(desc, toStore).then(() => {
-          emit({ id, status: 'Verifying Checksum' });
-          emit({ id, status: 'Download complete' });
-          emit({ id, status: 'Extracting' });
-        });
+    // The blob may be stored already (another image's layer over another parent): it is still
+    // downloaded for this unpack, and said so (the pull's byte metrics read these events).
+    const stored = (
+      hasBlob
+        ? drain(toStore)
+        : this.deps.content
+            .ingest(desc, toStore)
+            .then(() => emit({ id, status: 'Verifying Checksum' }))
+    ).then(() => {
+      emit({ id, status: 'Download complete' });
+      emit({ id, status: 'Extracting' });
+    });
     const unpacked = this.applyOnce(layer.chainId, () =>
       this.deps.layers.applyLayer(layer.parent, toLayer, layer.diffId),
     ).finally(() => toLayer.resume());

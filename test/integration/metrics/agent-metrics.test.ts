@@ -48,8 +48,10 @@ describe('agent metrics', () => {
 
   it('times pulls by result, counts pulled and unpacked bytes and layers, and health checks', async () => {
     registry = await startRegistry();
-    // Three gzip layers no image on the agent shares (busybox with a marker, the harness's
-    // second layer, 64 KiB of data): every one is downloaded and unpacked by this pull.
+    // Three gzip layers none of the agent's images has unpacked (busybox with a marker, the
+    // harness's second layer over it, 64 KiB of data): this pull downloads and unpacks each. The
+    // second one's blob is in the content store already (the loaded busybox image has it over
+    // another parent), so it is downloaded again for its unpack, and counted.
     const marker: LayerEntry = { type: 'file', path: 'metrics-marker', content: 'pulled\n' };
     const data: LayerEntry = { type: 'file', path: 'data.bin', content: Buffer.alloc(65536, 7) };
     const img = await buildImage({
