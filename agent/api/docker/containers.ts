@@ -5,6 +5,7 @@ import { FlotillaError } from '../../../shared/errors/index.js';
 import type { ContainerRuntime, ContainerStats, ContainerSummary } from '../../runtime/index.js';
 import { createOptions } from './create-body.js';
 import { filterContainers, isContainerFilterKey } from '../../../shared/engine/index.js';
+import { queryBool } from '../query-bool.js';
 
 type Q = Record<string, string | undefined>;
 
@@ -57,7 +58,7 @@ export function dockerStats(s: ContainerStats, prev?: ContainerStats): Record<st
   };
 }
 
-const truthy = (v: unknown) => v === '1' || v === 'true' || v === 'True';
+const truthy = queryBool;
 
 export function dockerContainerRoutes(app: FastifyInstance, runtime: ContainerRuntime): void {
   app.post('/docker/containers/create', async (req, reply) => {

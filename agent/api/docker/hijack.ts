@@ -9,12 +9,13 @@ import type { AttachStreams, ContainerRuntime } from '../../runtime/index.js';
 import { frame } from '../stream-frame.js';
 import { dockerStatus } from './errors.js';
 import { ExecStore } from './exec-store.js';
+import { queryBool } from '../query-bool.js';
 
 type Q = Record<string, string | undefined>;
 type Doc = Record<string, unknown>;
 
 const upgradePath = /^\/v\d+\.\d+\/(?:containers\/([^/]+)\/attach|exec\/([^/]+)\/start)$/;
-const yes = (v: string | null | undefined) => v === '1' || v === 'true' || v === 'True';
+const yes = queryBool;
 
 interface RunningState {
   Running: boolean;

@@ -15,6 +15,7 @@ import type { NetworkAttacher } from '../../network/index.js';
 import { RuncContainerEngine, type ImageSource, type RuntimeImage } from '../../runtime/index.js';
 import type { RoutePlugin } from '../server.js';
 import { requestedVersion } from '../docker/index.js';
+import { queryBool } from '../query-bool.js';
 
 export function buildRoutes(c: AgentComponents): RoutePlugin {
   return (app: FastifyInstance) => {
@@ -119,7 +120,7 @@ export function buildRoutes(c: AgentComponents): RoutePlugin {
                 ? q.f
                 : undefined,
           buildArgs,
-          noCache: q.nocache === '1' || q.nocache === 'true',
+          noCache: queryBool(q.nocache),
           target: typeof q.target === 'string' && q.target !== '' ? q.target : undefined,
           network: networkMode(q.networkmode),
           onStream: (text) => line({ stream: text }),

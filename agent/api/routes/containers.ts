@@ -10,10 +10,11 @@ import type { ContainerCreateOptions, ContainerRuntime, ExecOptions } from '../.
 import type { RoutePlugin } from '../server.js';
 import { frame } from '../stream-frame.js';
 import { requestedVersion, updateFromDockerBody } from '../docker/index.js';
+import { queryBool } from '../query-bool.js';
 
 export { frame } from '../stream-frame.js';
 
-const truthy = (v: unknown) => v === '1' || v === 'true' || v === true;
+const truthy = queryBool;
 
 type Q = Record<string, string | undefined>;
 

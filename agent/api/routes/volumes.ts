@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { ContainerRuntime } from '../../runtime/index.js';
 import type { RoutePlugin } from '../server.js';
+import { queryBool } from '../query-bool.js';
 
 export function volumeRoutes(runtime: ContainerRuntime): RoutePlugin {
   return (app: FastifyInstance) => {
@@ -43,7 +44,7 @@ export function volumeRoutes(runtime: ContainerRuntime): RoutePlugin {
       runtime.volumes.inspect((req.params as { name: string }).name),
     );
     app.delete('/volumes/:name', async (req, reply) => {
-      const force = (req.query as { force?: string }).force === '1';
+      const force = queryBool((req.query as { force?: string }).force);
       await runtime.volumes.remove((req.params as { name: string }).name, force);
       return reply.status(204).send();
     });

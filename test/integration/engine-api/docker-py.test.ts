@@ -52,6 +52,17 @@ print('names', [x.name for x in client.containers.list(all=True)])
     expect(r.stdout).toBe('hi\n');
   });
 
+  // docker-py sends booleans as Python writes them (force=True): Docker reads any but 0/false/no.
+  it('force-removes a running container (force=True)', async () => {
+    const r = await py(`
+c = client.containers.run('busybox', ['sleep', '300'], detach=True, network_mode='none')
+c.remove(force=True)
+print('left', [x.id for x in client.containers.list(all=True) if x.id == c.id])
+`);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('left []\n');
+  });
+
   it('reports a missing container as docker.errors.NotFound', async () => {
     const r = await py(`
 try:
