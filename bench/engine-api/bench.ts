@@ -172,7 +172,7 @@ async function detachedOnce(path: Path): Promise<number> {
 /** Times one cold pull of `repo:tag` by `path` (the image is removed first, untimed). */
 async function pullOnce(path: Path, repo: string, tag: string): Promise<number> {
   const ref = `${repo}:${tag}`;
-  await api('DELETE', `/images/${encodeURIComponent(ref)}?force=1`);
+  spawnSync('node', [cli, 'rmi', '-f', ref], { env }); // absent before the first pull
   const t0 = process.hrtime.bigint();
   switch (path) {
     case 'flotillaCli':
@@ -281,9 +281,9 @@ async function main() {
     process.stderr.write('warm\n');
 
     result.exit = summary(await measure(rounds, exitOnce), 'ms');
-    process.stderr.write('exit done\n');
+    process.stderr.write(`exit ${JSON.stringify(result.exit)}\n`);
     result.detached = summary(await measure(rounds, detachedOnce), 'ms');
-    process.stderr.write('detached done\n');
+    process.stderr.write(`detached ${JSON.stringify(result.detached)}\n`);
 
     const img = await randomImage(imageMb);
     await uploadImage(registry.host, 'bench/big', '1', img);
