@@ -3,6 +3,7 @@
 #   runtime:  runc, crun (pure cgroup v2 hosts only), conmon, iptables, conntrack, iproute2, tini (for --init), zstd
 #   cluster:  etcd-server, etcd-client
 #   tests:    docker-registry (a real registry server), busybox-static (test image contents),
+#             prometheus .deb (downloaded to /var/cache/flotilla-test, not installed: the monitoring e2e image),
 #             apache2-utils (htpasswd for the auth registry), socat, python3,
 #             tcpdump (the encrypted overlay test reads the wire), chromium (the dashboard test, via puppeteer-core),
 #             systemd (a real systemd-journald, run in its own mount namespace, for the journald log driver)
@@ -33,6 +34,22 @@ if [ "${#missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The monitoring e2e test builds a Prometheus image from Debian's package (no Docker Hub): the .deb
+# is only downloaded into a cache, never installed (installing it would start a prometheus service).
+test_cache=/var/cache/flotilla-test
+if ! compgen -G "$test_cache/prometheus_*.deb" >/dev/null; then
+  mkdir -p "$test_cache"
+  scratch=$(mktemp -d "$test_cache/.download-XXXXXX")
+  if (cd "$scratch" && { apt-get download -qq prometheus 2>/dev/null ||
+    { apt-get update -qq && apt-get download -qq prometheus 2>/dev/null; }; }); then
+    mv "$scratch"/prometheus_*.deb "$test_cache"/
+  else
+    echo "warning: could not download Debian's prometheus package into $test_cache" \
+      "(test/e2e/monitoring.test.ts will fail)" >&2
+  fi
+  rm -rf "$scratch"
 fi
 
 # Debian starts these services on install; Flotilla starts its own instances on chosen ports.
