@@ -118,7 +118,7 @@ describe.runIf(isRoot)('the monitoring stack on the cluster', () => {
     return dir;
   }
 
-  it("deploys deploy/monitoring/stack.yml with a Prometheus built from Debian's package: every manager and agent target is up", async () => {
+  it("deploys the stack file with Prometheus from Debian's package: every manager and agent target is up", async () => {
     const { image, version } = await buildPrometheusImage();
     expect(version).toMatch(/^prometheus, version 2\./);
     await c.push('e2e/prometheus', '2.42', image);
@@ -127,15 +127,19 @@ describe.runIf(isRoot)('the monitoring stack on the cluster', () => {
     const promote = await c.flt('node', 'promote', c.ns(1));
     expect(promote.code, promote.output).toBe(0);
     const dir = writeStackDir();
-    // The external secret the file names, created as its comment says (from a file here).
+    // The external secret the file names, created as its comment says (from a file here; a
+    // retry of this test finds it made).
     writeFileSync(join(dir, 'grafana_admin_password'), 'a-long-password', { mode: 0o600 });
-    const secret = await c.flt(
-      'secret',
-      'create',
-      'grafana_admin_password',
-      join(dir, 'grafana_admin_password'),
-    );
-    expect(secret.code, secret.output).toBe(0);
+    const secrets = await c.flt('secret', 'ls', '--format', '{{.Name}}');
+    if (!secrets.stdout.split('\n').includes('grafana_admin_password')) {
+      const secret = await c.flt(
+        'secret',
+        'create',
+        'grafana_admin_password',
+        join(dir, 'grafana_admin_password'),
+      );
+      expect(secret.code, secret.output).toBe(0);
+    }
 
     const d = await c.flt('stack', 'deploy', '-d', '-c', join(dir, 'stack.yml'), 'monitoring');
     expect(d.code, d.output).toBe(0);
@@ -157,7 +161,7 @@ describe.runIf(isRoot)('the monitoring stack on the cluster', () => {
           (await promApi<{ activeTargets: Target[] }>(c, 2, '/api/v1/targets')).activeTargets.map(
             (x) => [x.labels.instance, x.health, x.lastError],
           ),
-        ) + c.logTail('agent-m1', 10),
+        ),
     );
     expect(targets.map((t) => `${t.labels.job} ${t.labels.instance}`).sort()).toEqual(
       [
@@ -205,7 +209,10 @@ describe.runIf(isRoot)('the monitoring stack on the cluster', () => {
     expect(ds.code, ds.output).toBe(0);
   });
 
-  it('answers PromQL on the published port with the agents and the manager counting a new service', async () => {
+  let attempt = 0;
+  it('answers PromQL on port 9090 with the counts of a new service', async () => {
+    // A name per attempt: a retry must not trip over the first attempt's service.
+    const service = `counted${++attempt}`;
     const running = 'sum(flotilla_containers{state="running"})';
     const before = await scalarOf(c, 2, running);
     expect(before).toBeGreaterThanOrEqual(1);
@@ -214,21 +221,21 @@ describe.runIf(isRoot)('the monitoring stack on the cluster', () => {
       'create',
       '-d',
       '--name',
-      'counted',
+      service,
       '--replicas',
       '3',
       c.image('web:v1'),
     );
     expect(r.code, r.output).toBe(0);
-    await c.converged('counted', 3);
+    await c.converged(service, 3);
     await waitFor(
       'Prometheus to see 3 more running containers and 3 running tasks',
       async () =>
         (await scalarOf(c, 2, running)) === before! + 3 &&
-        (await scalarOf(c, 2, 'sum(flotilla_tasks{service="counted",state="running"})')) === 3,
+        (await scalarOf(c, 2, `sum(flotilla_tasks{service="${service}",state="running"})`)) === 3,
       120_000,
     );
-    expect((await c.flt('service', 'rm', 'counted')).code).toBe(0);
+    expect((await c.flt('service', 'rm', service)).code).toBe(0);
     await waitFor(
       'Prometheus to see them gone',
       async () => (await scalarOf(c, 2, running)) === before,
@@ -236,7 +243,7 @@ describe.runIf(isRoot)('the monitoring stack on the cluster', () => {
     );
   });
 
-  it("deploys the grafana service's secret and configs, but its tasks fail offline on the missing image", async () => {
+  it("deploys grafana's secret and configs, but its tasks fail offline on the missing image", async () => {
     const configs = await c.flt('config', 'ls', '--format', '{{.Name}}');
     expect(configs.stdout.split('\n').filter(Boolean).sort()).toEqual([
       'monitoring_grafana_dashboards',
