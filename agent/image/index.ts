@@ -10,3 +10,4 @@ export type {
   ProgressEvent,
   PullOptions,
 } from './service-types.js';
+export { decompressLayer } from './unpack/index.js';

@@ -7,6 +7,7 @@ import { FlotillaError } from '../../shared/errors/index.js';
 import { AttachHub } from './attach/hub.js';
 import { agentBoundingCaps } from './bundle/caps.js';
 import { writeCtl } from './conmon/ctl.js';
+import { withContainerFs } from './container/filesystem.js';
 import { inspectDocument, summaryOf } from './container/inspect.js';
 import type { ContainerRecord } from './container/record.js';
 import { RuntimeContext, type EngineDeps } from './context.js';
@@ -27,6 +28,7 @@ import type {
   AttachSession,
   AttachStreams,
   ContainerCreateOptions,
+  ContainerFiles,
   ContainerUpdate,
   ContainerEvent,
   ContainerRuntime,
@@ -255,6 +257,10 @@ export class RuncContainerEngine implements ContainerRuntime {
           'releasing the cluster attachment failed',
         ),
       );
+  }
+
+  withFilesystem<T>(idOrName: string, fn: (files: ContainerFiles) => Promise<T>): Promise<T> {
+    return withContainerFs(this.ctx, idOrName, fn);
   }
 
   async prune(): Promise<{ ContainersDeleted: string[] }> {

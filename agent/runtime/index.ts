@@ -10,6 +10,7 @@ export type {
   ContainerCreateOptions,
   ContainerEngine,
   ContainerEvent,
+  ContainerFiles,
   ContainerRuntime,
   ContainerState,
   ContainerStats,

@@ -9,6 +9,7 @@ import type {
   ContainerUpdate,
   VolumeInfo,
 } from '../../shared/engine/index.js';
+import type { FsView } from '../../shared/archive/index.js';
 
 export type {
   ContainerCreateOptions,
@@ -91,6 +92,13 @@ export interface LogEntry {
 }
 
 /** The full engine: ContainerEngine plus what `flotilla` container commands need. */
+/** A container's files for `cp`: the view, and the owner its configured User maps to. */
+export interface ContainerFiles {
+  view: FsView;
+  /** uid/gid of the container's `User` in its /etc/passwd; undefined without a User. */
+  userOwner(): { uid: number; gid: number } | undefined;
+}
+
 export interface ContainerRuntime extends ContainerEngine {
   restart(idOrName: string, opts?: { timeoutSec?: number }): Promise<void>;
   pause(idOrName: string): Promise<void>;
@@ -122,6 +130,11 @@ export interface ContainerRuntime extends ContainerEngine {
   stats(idOrName: string): Promise<ContainerStats>;
   top(idOrName: string): Promise<{ Titles: string[]; Processes: string[][] }>;
   prune(): Promise<{ ContainersDeleted: string[] }>;
+  /**
+   * Runs `fn` on the container's files (`cp`): its rootfs with its volumes and bind mounts, running
+   * or not (a stopped container's snapshot is mounted for the call, and its start waits).
+   */
+  withFilesystem<T>(idOrName: string, fn: (files: ContainerFiles) => Promise<T>): Promise<T>;
   volumes: {
     create(name?: string, labels?: Record<string, string>): Promise<VolumeInfo>;
     list(): Promise<VolumeInfo[]>;

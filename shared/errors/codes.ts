@@ -18,6 +18,7 @@ import { securityCodes } from './catalog/security.js';
 import { certificateCodes } from './catalog/certificates.js';
 import { secretCodes } from './catalog/secrets.js';
 import { loggingCodes } from './catalog/logging.js';
+import { copyCodes } from './catalog/copy.js';
 import type { CodeEntry } from './types.js';
 
 export const codes = {
@@ -38,6 +39,7 @@ export const codes = {
   ...certificateCodes,
   ...secretCodes,
   ...loggingCodes,
+  ...copyCodes,
 } satisfies Record<string, CodeEntry>;
 
 export type ErrorCode = keyof typeof codes;

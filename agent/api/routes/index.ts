@@ -7,6 +7,7 @@ import { volumeRoutes } from './volumes.js';
 import { networkRoutes } from './networks.js';
 import { buildRoutes } from './build.js';
 import { filesystemRoutes } from './filesystem.js';
+import { archiveRoutes } from './archive.js';
 import { dockerRoutes } from '../docker/index.js';
 import { systemDfRoutes } from './system-df.js';
 
@@ -18,6 +19,7 @@ export function agentRoutes(c: AgentComponents): RoutePlugin[] {
     imageRoutes(c.images),
     buildRoutes(c),
     filesystemRoutes(c.containers),
+    archiveRoutes(c.containers),
     systemDfRoutes(c.containers, c.images),
     dockerRoutes(c),
   ];

@@ -1,0 +1,72 @@
+// A container's files as `cp` and the archive routes see them: its root filesystem (the snapshot's
+// merged overlay) with its volumes, bind mounts and /etc/hosts, hostname and resolv.conf at their
+// destinations. tmpfs mounts live only in the container's mount namespace and are left out, as
+// Docker's `cp` leaves them out.
+import { existsSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isMountPoint } from '../../image/snapshot/index.js';
+import { resolveIn, type FsView, type ViewMount } from '../../../shared/archive/index.js';
+import { resolveUser } from '../bundle/user.js';
+import type { RuntimeContext } from '../context.js';
+import type { ContainerFiles } from '../types.js';
+import type { ContainerRecord } from './record.js';
+
+const runtimeFiles = [
+  ['/etc/hosts', 'hosts'],
+  ['/etc/hostname', 'hostname'],
+  ['/etc/resolv.conf', 'resolv.conf'],
+] as const;
+
+async function filesOf(
+  ctx: RuntimeContext,
+  rec: ContainerRecord,
+  root: string,
+): Promise<ContainerFiles> {
+  const rootOnly: FsView = { root, mounts: [] };
+  const mounts: ViewMount[] = [];
+  // A destination is where runc really mounted it: symlinks on the way resolved in the rootfs.
+  for (const m of rec.mounts)
+    if (m.Type !== 'tmpfs')
+      mounts.push({
+        destination: await resolveIn(rootOnly, m.Destination),
+        source: m.Source,
+        readOnly: !m.RW,
+      });
+  const dir = ctx.store.dirOf(rec.id);
+  for (const [dest, file] of runtimeFiles)
+    if (!rec.mounts.some((m) => m.Destination === dest) && existsSync(join(dir, file)))
+      mounts.push({ destination: dest, source: join(dir, file), readOnly: false });
+  const view: FsView = { root, mounts, readOnlyRoot: Boolean(rec.options.readOnlyRootfs) };
+  const user = rec.config.User;
+  return { view, userOwner: () => (user ? resolveUser(root, user) : undefined) };
+}
+
+/**
+ * Runs `fn` on the container's files. A running or paused container's rootfs is mounted already;
+ * a stopped one's snapshot is mounted for the call if it is not, under the container's lock (a
+ * start or rm waits for it), and unmounted after.
+ */
+export async function withContainerFs<T>(
+  ctx: RuntimeContext,
+  idOrName: string,
+  fn: (files: ContainerFiles) => Promise<T>,
+): Promise<T> {
+  const rec = ctx.store.get(idOrName);
+  const live = () => rec.state.status === 'running' || rec.state.status === 'paused';
+  if (live()) return fn(await filesOf(ctx, rec, rec.rootfs));
+  return ctx.lock.run(rec.id, async () => {
+    if (live()) return fn(await filesOf(ctx, rec, rec.rootfs));
+    const merged = await realpath(rec.rootfs).catch(() => rec.rootfs);
+    const wasMounted = await isMountPoint(merged);
+    const snap = await ctx.deps.snapshotter.mount(rec.id);
+    try {
+      return await fn(await filesOf(ctx, rec, snap.rootfs));
+    } finally {
+      if (!wasMounted && !live())
+        await ctx.deps.snapshotter
+          .unmount(rec.id)
+          .catch((err) => ctx.log.warn({ err, containerId: rec.id }, 'unmount after copy failed'));
+    }
+  });
+}

@@ -1,0 +1,119 @@
+// Writes one path of a view (a file, or a directory and everything under it, across the view's
+// mounts) as a tar stream whose entries start with the name the client asked for, as Docker's
+// TarResourceRebase does. Symlinks are archived as links, never followed.
+import { constants, createReadStream, type Stats } from 'node:fs';
+import { open, readdir, readlink } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import tar from 'tar-stream';
+import type { FsView } from './fs-view.js';
+import { hostPath, lstatIn } from './fs-view.js';
+
+type Pack = ReturnType<typeof tar.pack>;
+type Header = Parameters<Pack['entry']>[0];
+
+/** Largest id that fits the ustar octal field; larger ones go into PAX records. */
+const MAX_USTAR_ID = 0o7777777;
+
+export interface PackOptions {
+  /** Owner written in every header: the files' own (undefined), or e.g. root's (0:0). */
+  owner?: { uid: number; gid: number };
+}
+
+function childName(name: string, child: string): string {
+  if (name === '/') return `/${child}`;
+  return `${name.replace(/\/+$/, '')}/${child}`;
+}
+
+function meta(st: Stats, opts: PackOptions): Omit<Header, 'name'> {
+  const uid = opts.owner?.uid ?? st.uid;
+  const gid = opts.owner?.gid ?? st.gid;
+  const pax: Record<string, string> = {};
+  if (uid > MAX_USTAR_ID) pax.uid = String(uid);
+  if (gid > MAX_USTAR_ID) pax.gid = String(gid);
+  return {
+    mode: st.mode & 0o7777,
+    uid: Math.min(uid, MAX_USTAR_ID),
+    gid: Math.min(gid, MAX_USTAR_ID),
+    mtime: st.mtime,
+    ...(Object.keys(pax).length ? { pax } : {}),
+  };
+}
+
+function add(pack: Pack, header: Header, body?: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    pack.entry(header, body ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+async function addFile(pack: Pack, header: Header, file: string, size: number): Promise<void> {
+  // O_NOFOLLOW: the last component was lstat'ed as a regular file; never read through a link
+  // put there since.
+  if (size === 0) return add(pack, header);
+  const fh = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    let done!: Promise<void>;
+    const entry = pack.entry(
+      header,
+      (err) => (done = err ? Promise.reject(err) : Promise.resolve()),
+    );
+    await pipeline(
+      createReadStream('', { fd: fh.fd, autoClose: false, start: 0, end: size - 1 }),
+      entry,
+    );
+    await done;
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * A tar of the view path `path` (resolved, not followed) with its entries named `name`,
+ * `name/child`, … (`.` gives `./child`, Docker's form for "the contents of").
+ */
+export function packPath(
+  view: FsView,
+  path: string,
+  name: string,
+  opts: PackOptions = {},
+): Readable {
+  const pack = tar.pack();
+  const links = new Map<string, string>();
+  const visit = async (at: string, entryName: string): Promise<void> => {
+    const st = await lstatIn(view, at);
+    if (!st) return; // removed while the walk ran
+    const host = hostPath(view, at).path;
+    const m = meta(st, opts);
+    if (st.isDirectory()) {
+      await add(pack, { ...m, name: entryName, type: 'directory' });
+      for (const child of (await readdir(host)).sort())
+        await visit(at === '/' ? `/${child}` : `${at}/${child}`, childName(entryName, child));
+    } else if (st.isFile()) {
+      const key = `${st.dev}:${st.ino}`;
+      const first = st.nlink > 1 ? links.get(key) : undefined;
+      if (first) {
+        await add(pack, { ...m, name: entryName, type: 'link', linkname: first, size: 0 });
+        return;
+      }
+      if (st.nlink > 1) links.set(key, entryName);
+      await addFile(pack, { ...m, name: entryName, type: 'file', size: st.size }, host, st.size);
+    } else if (st.isSymbolicLink()) {
+      await add(pack, { ...m, name: entryName, type: 'symlink', linkname: await readlink(host) });
+    } else if (st.isCharacterDevice() || st.isBlockDevice()) {
+      await add(pack, {
+        ...m,
+        name: entryName,
+        type: st.isCharacterDevice() ? 'character-device' : 'block-device',
+        devmajor: (st.rdev >> 8) & 0xfff,
+        devminor: (st.rdev & 0xff) | ((st.rdev >> 12) & 0xfff00),
+      });
+    } else if (st.isFIFO()) {
+      await add(pack, { ...m, name: entryName, type: 'fifo' });
+    }
+    // Sockets are left out, as Docker's archive does.
+  };
+  visit(path, name)
+    .then(() => pack.finalize())
+    .catch((err: unknown) => pack.destroy(err as Error));
+  return Readable.from(pack as AsyncIterable<Buffer>, { objectMode: false });
+}
