@@ -25,7 +25,8 @@ describe('command groups', () => {
     expect(names(['-H', 'unix:///x.sock', 'exec', 'c', 'sh'])).toEqual(['create']);
     expect(names(['--context', 'prod', 'service', 'ls'])).toEqual(['service']);
     expect(names(['image', 'build', '.'])).toEqual(['pull', 'build']);
-    expect(names(['container', 'commit', 'c'])).toEqual(['create', 'build']);
+    expect(names(['container', 'commit', 'c'])).toEqual(['create', 'build', 'cp']);
+    expect(names(['cp', 'c:/etc/hosts', '-'])).toEqual(['cp']);
     expect(groupsFor(['--help'])).toBe(commandGroups);
     expect(groupsFor(['nope'])).toBe(commandGroups);
     expect(groupsFor([])).toBe(commandGroups);

@@ -14,8 +14,8 @@ export interface CommandGroup {
   load(): Promise<Register>;
 }
 
-// Order matters: build adds `image build` and `container commit|export` to the image and
-// container groups, so it comes after them.
+// Order matters: build adds `image build` and `container commit|export`, and cp `container cp`, to
+// the image and container groups, so they come after them.
 export const commandGroups: CommandGroup[] = [
   {
     names: [...daemonCommands],
@@ -101,6 +101,10 @@ export const commandGroups: CommandGroup[] = [
   {
     names: ['build', 'commit', 'export', 'image', 'container'],
     load: async () => (await import('./build/index.js')).registerBuildCommands,
+  },
+  {
+    names: ['cp', 'container'],
+    load: async () => (await import('./container/cp.js')).registerCopyCommands,
   },
 ];
 
