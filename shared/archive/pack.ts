@@ -42,6 +42,7 @@ function meta(st: Stats, opts: PackOptions): Omit<Header, 'name'> {
 
 function add(pack: Pack, header: Header, body?: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
+    if (pack.destroyed) return reject(new Error('archive closed'));
     pack.entry(header, body ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
   });
 }
@@ -50,6 +51,7 @@ async function addFile(pack: Pack, header: Header, file: string, size: number): 
   // O_NOFOLLOW: the last component was lstat'ed as a regular file; never read through a link
   // put there since.
   if (size === 0) return add(pack, header);
+  if (pack.destroyed) throw new Error('archive closed');
   const fh = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     let done!: Promise<void>;
@@ -78,6 +80,8 @@ export function packPath(
   opts: PackOptions = {},
 ): Readable {
   const pack = tar.pack();
+  // A client that goes away destroys the stream mid-walk; the walk's own error ends it quietly.
+  pack.on('error', () => undefined);
   const links = new Map<string, string>();
   const visit = async (at: string, entryName: string): Promise<void> => {
     const st = await lstatIn(view, at);
@@ -85,7 +89,9 @@ export function packPath(
     const host = hostPath(view, at).path;
     const m = meta(st, opts);
     if (st.isDirectory()) {
-      await add(pack, { ...m, name: entryName, type: 'directory' });
+      // Docker's directory entries end in "/".
+      const dirName = entryName.endsWith('/') ? entryName : `${entryName}/`;
+      await add(pack, { ...m, name: dirName, type: 'directory' });
       for (const child of (await readdir(host)).sort())
         await visit(at === '/' ? `/${child}` : `${at}/${child}`, childName(entryName, child));
     } else if (st.isFile()) {

@@ -66,8 +66,10 @@ export function archiveRoutes(runtime: ContainerRuntime): RoutePlugin {
       return reply;
     });
 
-    // docker-py's put_archive sends the tar without a content type: take any body raw here.
+    // The body is a tar whatever its label: docker-py sends no content type, and the docker CLI's
+    // client labels it text/plain (fastify's default parser would read it as a string).
     void app.register(async (raw) => {
+      raw.removeAllContentTypeParsers();
       raw.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
       raw.put('/containers/:id/archive', async (req, reply) => {
         const { id, path, q } = target(req);
