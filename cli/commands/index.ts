@@ -104,7 +104,7 @@ export const commandGroups: CommandGroup[] = [
   },
   {
     names: ['cp', 'container'],
-    load: async () => (await import('./container/cp.js')).registerCopyCommands,
+    load: async () => (await import('./copy/index.js')).registerCopyCommands,
   },
 ];
 

@@ -170,6 +170,16 @@ describe('flotilla cp', () => {
     const put = await sh(`tar -C ${d} -cf - fromtar.txt | flt cp - cpt:/tmp`);
     expect(put.status, put.stderr).toBe(0);
     expect(await ok(['exec', 'cpt', 'cat', '/tmp/fromtar.txt'])).toBe('via stdin\n');
+    // On a terminal cp reports what it copied, unless -q.
+    const tty = (flags: string) =>
+      sh(
+        `script -qec "node -- ${bundlePath} cp ${flags} ${d}/fromtar.txt cpt:/tmp/t.txt" /dev/null`,
+      );
+    expect((await tty('')).stdout).toMatch(
+      /^Successfully copied [\d.]+k?B to cpt:\/tmp\/t.txt\r?\n$/,
+    );
+    expect((await tty('-q')).stdout).toBe('');
+    expect(await ok(['cp', '-q', join(d, 'fromtar.txt'), 'cpt:/tmp/q.txt'])).toBe('');
     const r = await sh(`tar -C ${d} -cf - fromtar.txt | flt cp - cpt:/tmp/fromtar.txt`);
     expect([r.status, r.stderr.split('\n')[0]]).toEqual([
       1,
@@ -243,7 +253,7 @@ describe('docker cp and docker-py on the agent socket', () => {
     r = await docker(['cp', '-a', join(d, 'tree', 'f.txt'), 'dcp:/tmp/a.txt']);
     expect(r.status, r.stderr).toBe(0);
     expect(await ok(['exec', 'dcp', 'stat', '-c', '%u:%g', '/tmp/a.txt'])).toBe('1234:4321\n');
-    await ok(['exec', 'dcp', 'ln', '-s', '/tmp/a.txt', '/tmp/alink']);
+    await ok(['exec', 'dcp', 'sh', '-c', 'ln -s /tmp/a.txt /tmp/alink']);
     r = await docker(['cp', '-L', 'dcp:/tmp/alink', join(d, 'followed')]);
     expect(r.status, r.stderr).toBe(0);
     expect(readFileSync(join(d, 'followed'), 'utf8')).toBe('from docker\n');
