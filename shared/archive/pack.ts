@@ -54,16 +54,18 @@ async function addFile(pack: Pack, header: Header, file: string, size: number): 
   if (pack.destroyed) throw new Error('archive closed');
   const fh = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
-    let done!: Promise<void>;
-    const entry = pack.entry(
-      header,
-      (err) => (done = err ? Promise.reject(err) : Promise.resolve()),
-    );
+    let entry!: ReturnType<Pack['entry']>;
+    const written = new Promise<void>((resolve, reject) => {
+      entry = pack.entry(header, (err) => (err ? reject(err) : resolve()));
+    });
+    // Observed below, or abandoned when the pipe fails first (a client that went away): never an
+    // unhandled rejection, which would end the agent.
+    written.catch(() => undefined);
     await pipeline(
       createReadStream('', { fd: fh.fd, autoClose: false, start: 0, end: size - 1 }),
       entry,
     );
-    await done;
+    await written;
   } finally {
     await fh.close();
   }

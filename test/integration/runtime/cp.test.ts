@@ -301,7 +301,7 @@ try:
 except docker.errors.NotFound as e:
     print('missing', e.explanation.replace(c.id, 'ID'))
 `);
-    expect(r.stderr).toBe('');
+    expect(r.stderr, agent.stderrTail()).toBe('');
     expect(r.stdout).toBe(
       'put True\nget hello.txt 42 43 from python\nstat hello.txt 12 0o644 True\ndir True\n' +
         'missing Could not find the file /nope in container ID\n',
