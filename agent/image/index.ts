@@ -3,7 +3,8 @@ export { ImageService } from './service.js';
 export type { ImageSummary, RemoveResult, ImageServiceDeps } from './service.js';
 export { buildImageService } from './wiring.js';
 export type { ImageWiring } from './wiring.js';
-export type { Credentials } from './registry/index.js';
+export type { Credentials, Platform } from './registry/index.js';
+export { formatPlatform, parsePlatform } from './registry/index.js';
 export type {
   ResolvedLocalImage,
   ImageConfig,

@@ -53,7 +53,8 @@ export class ContainerAttachments implements NetworkAttacher {
       await endpoints.record(e);
       try {
         const aliases = net.name === BUILTIN_BRIDGE ? [] : req.aliases;
-        return { e, net, iface: await endpoints.reserveInterface(e, net, aliases) };
+        const iface = await endpoints.reserveInterface(e, net, aliases, undefined, req.ipv4Address);
+        return { e, net, iface };
       } catch (err) {
         await endpoints.remove(e);
         throw err;

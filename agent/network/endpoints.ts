@@ -42,10 +42,16 @@ export class Endpoints {
     net: NetworkRecord,
     aliases: string[],
     fixed?: string,
+    /** --ip: claimed from IPAM (refused when another container holds it). */
+    requested?: string,
   ): Promise<InterfaceRecord> {
     const { core } = this;
     const overlay = net.driver === 'overlay';
-    const ipv4 = fixed ?? (await core.ipam.allocate(net.name, net.subnet, e.containerId));
+    const ipv4 =
+      fixed ??
+      (requested
+        ? await core.ipam.claim(net.name, net.subnet, requested, e.containerId)
+        : await core.ipam.allocate(net.name, net.subnet, e.containerId));
     let index = 0;
     while (e.interfaces.some((i) => i.ifName === `eth${index}`)) index++;
     const iface: InterfaceRecord = {

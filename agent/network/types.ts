@@ -25,6 +25,8 @@ export interface NetworkRequest {
   overlays?: TaskNetworkAttachment[];
   /** The container's own nameservers (--dns): its network's DNS forwards other names to them. */
   dns?: string[];
+  /** --ip: the address to claim on `mode`'s network instead of the next free one. */
+  ipv4Address?: string;
 }
 
 export interface NetworkAttachment {

@@ -11,6 +11,7 @@ import { checkSpecOptionsOnHost } from './bundle/spec-options.js';
 import { resolveUser } from './bundle/user.js';
 import { zeroTime, type ContainerRecord } from './container/record.js';
 import { validateCreateOptions } from './container/validate.js';
+import { checkPlatform, checkRequestedIp, inheritedMounts } from './container/placement.js';
 import type { RuntimeContext } from './context.js';
 import { checkLogConfig, resolveLogConfig } from './logs/drivers/config.js';
 import type { ContainerCreateOptions } from './types.js';
@@ -41,8 +42,13 @@ export async function createContainer(
         throw err;
       onCluster = true;
     }
+  if (!onCluster) checkRequestedIp(opts, network);
+  else if (opts.ipv4Address) throw new FlotillaError('IP_NEEDS_USER_NETWORK', {});
   opts = { ...opts, runtime: ctx.checkRuntime(opts.runtime || defaultRuntime || 'runc') };
   const image = await images.resolve(opts.image);
+  checkPlatform(opts, image);
+  // --volumes-from: its containers are looked up before anything is made (an unknown one fails).
+  const inherited = inheritedMounts(opts, (ref) => ctx.store.get(ref));
   const id = ctx.store.newId();
   const name = ctx.store.reserveName(id, opts.name);
   const undo: (() => Promise<unknown>)[] = [async () => ctx.store.releaseName(name, id)];
@@ -67,13 +73,17 @@ export async function createContainer(
     const snap = await snapshotter.prepare(id, image.chainIds, runtimeMountPoints);
     // Resolve now so that an unknown user fails `create`, not a later `start`.
     resolveUser(snap.rootfs, config.User);
-    const mounts = await resolveMounts(
+    // Own mounts win over inherited ones at the same target; inherited ones over image VOLUMEs.
+    const inheritedAt = new Set(inherited.map((m) => m.Destination));
+    const own = await resolveMounts(
       ctx.volumeStore,
       opts.mounts ?? [],
-      config.Volumes,
+      Object.fromEntries(Object.entries(config.Volumes).filter(([t]) => !inheritedAt.has(t))),
       snap.rootfs,
       undo,
     );
+    const ownAt = new Set(own.map((m) => m.Destination));
+    const mounts = [...own, ...inherited.filter((m) => !ownAt.has(m.Destination))];
     const rec: ContainerRecord = {
       id,
       name,

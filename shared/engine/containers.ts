@@ -74,6 +74,15 @@ export interface ContainerCreateOptions extends RuntimeSpecOptions {
   network?: string;
   networkAliases?: string[];
   /**
+   * --ip: the container's IPv4 address on `network`, a user-defined bridge network (Docker's
+   * NetworkingConfig.EndpointsConfig[net].IPAMConfig.IPv4Address); inside its subnet and free.
+   */
+  ipv4Address?: string;
+  /** --platform: `os/arch[/variant]` the image must match (Docker's `?platform=` on create). */
+  platform?: string;
+  /** --volumes-from: `CONTAINER[:ro|:rw]`, whose volumes and binds are mounted too. */
+  volumesFrom?: string[];
+  /**
    * Cluster (overlay) networks with the manager's addresses: set by the executor for tasks only
    * (the local API refuses it), plugged as eth1… after `network`'s interface.
    */

@@ -63,7 +63,7 @@ const truthy = queryBool;
 export function dockerContainerRoutes(app: FastifyInstance, runtime: ContainerRuntime): void {
   app.post('/docker/containers/create', async (req, reply) => {
     const q = req.query as Q;
-    const opts = createOptions((req.body ?? {}) as Record<string, unknown>, q.name);
+    const opts = createOptions((req.body ?? {}) as Record<string, unknown>, q.name, q.platform);
     const r = await runtime.create(opts);
     return reply.status(201).send({ Id: r.id, Warnings: r.warnings });
   });

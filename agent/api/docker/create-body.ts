@@ -5,6 +5,7 @@ import type { ContainerCreateOptions, MountSpec } from '../../runtime/index.js';
 import type { PortBinding } from '../../../shared/engine/index.js';
 import { isSet, refuse } from './body-fields.js';
 import { specHostConfigFields, specOptions } from './spec-body.js';
+import { ipamAddress, volumesFromField } from './placement-body.js';
 
 export { isSet, refuse };
 
@@ -57,6 +58,7 @@ const hostConfigFields = new Set([
   'Ulimits',
   'LogConfig',
   'Runtime',
+  'VolumesFrom',
   // The client's terminal size: the client resizes the tty right after attaching.
   'ConsoleSize',
   ...specHostConfigFields,
@@ -137,7 +139,10 @@ function mounts(v: unknown): MountSpec[] {
   });
 }
 
-function network(hc: Doc, nc: Doc | undefined): { network?: string; aliases?: string[] } {
+function network(
+  hc: Doc,
+  nc: Doc | undefined,
+): { network?: string; aliases?: string[]; ipv4Address?: string } {
   const mode = (hc.NetworkMode as string | undefined) || 'default';
   if (/^(container|service):/.test(mode)) refuse(`HostConfig.NetworkMode ${mode}`);
   const endpoints = (nc?.EndpointsConfig ?? {}) as Record<string, Doc>;
@@ -148,6 +153,7 @@ function network(hc: Doc, nc: Doc | undefined): { network?: string; aliases?: st
       'names more than one network; connect the others after create',
     );
   let aliases: string[] | undefined;
+  let ipv4Address: string | undefined;
   for (const [name, ep] of Object.entries(endpoints)) {
     if (name !== mode && !(mode === 'default' && name === 'bridge'))
       refuse(
@@ -155,14 +161,15 @@ function network(hc: Doc, nc: Doc | undefined): { network?: string; aliases?: st
         `does not match HostConfig.NetworkMode ${mode}`,
       );
     for (const k of Object.keys(ep ?? {}))
-      if (k !== 'Aliases' && k !== 'NetworkID' && k !== 'DriverOpts' && isSet(ep[k]))
+      if (!['Aliases', 'NetworkID', 'DriverOpts', 'IPAMConfig'].includes(k) && isSet(ep[k]))
         refuse(`NetworkingConfig.EndpointsConfig.${name}.${k}`);
     aliases = strings(`NetworkingConfig.EndpointsConfig.${name}.Aliases`, ep?.Aliases);
+    ipv4Address = ipamAddress(name, ep);
   }
-  return { network: mode === 'default' ? undefined : mode, aliases };
+  return { network: mode === 'default' ? undefined : mode, aliases, ipv4Address };
 }
 
-export function createOptions(body: Doc, name?: string): ContainerCreateOptions {
+export function createOptions(body: Doc, name?: string, platform?: string): ContainerCreateOptions {
   for (const k of Object.keys(body)) if (!configFields.has(k) && isSet(body[k])) refuse(k);
   const hc = (body.HostConfig ?? {}) as Doc;
   for (const k of Object.keys(hc))
@@ -175,7 +182,11 @@ export function createOptions(body: Doc, name?: string): ContainerCreateOptions 
       'is not supported (json-file and k8s-file are)',
     );
   const rp = hc.RestartPolicy as { Name?: string; MaximumRetryCount?: number } | undefined;
-  const { network: net, aliases } = network(hc, body.NetworkingConfig as Doc | undefined);
+  const {
+    network: net,
+    aliases,
+    ipv4Address,
+  } = network(hc, body.NetworkingConfig as Doc | undefined);
   const expose = Object.keys((body.ExposedPorts ?? {}) as Doc).map((k) => {
     const p = portKey('ExposedPorts', k);
     return `${p.port}/${p.protocol}`;
@@ -186,12 +197,14 @@ export function createOptions(body: Doc, name?: string): ContainerCreateOptions 
         Interval?: number;
         Timeout?: number;
         StartPeriod?: number;
+        StartInterval?: number;
         Retries?: number;
       }
     | undefined;
   const opts: ContainerCreateOptions = {
     image: body.Image,
     name: name || undefined,
+    platform: platform || undefined,
     cmd: strings('Cmd', body.Cmd),
     entrypoint: strings('Entrypoint', body.Entrypoint),
     env: strings('Env', body.Env),
@@ -232,6 +245,8 @@ export function createOptions(body: Doc, name?: string): ContainerCreateOptions 
     autoRemove: Boolean(hc.AutoRemove),
     network: net,
     networkAliases: aliases,
+    ipv4Address,
+    volumesFrom: volumesFromField(hc.VolumesFrom),
     init: typeof hc.Init === 'boolean' ? hc.Init : undefined,
     runtime: (hc.Runtime as string) || undefined,
     logOpts: isSet(log.Config) ? log.Config : undefined,
@@ -243,6 +258,7 @@ export function createOptions(body: Doc, name?: string): ContainerCreateOptions 
             intervalMs: hcheck.Interval ? hcheck.Interval / 1e6 : undefined,
             timeoutMs: hcheck.Timeout ? hcheck.Timeout / 1e6 : undefined,
             startPeriodMs: hcheck.StartPeriod ? hcheck.StartPeriod / 1e6 : undefined,
+            startIntervalMs: hcheck.StartInterval ? hcheck.StartInterval / 1e6 : undefined,
             retries: hcheck.Retries || undefined,
           }
         : undefined,

@@ -50,6 +50,24 @@ export class Ipam {
     });
   }
 
+  /**
+   * Hands out `ip` itself (--ip). The caller checked it lies in the subnet.
+   * @throws IP_ADDRESS_IN_USE when another owner holds it
+   */
+  claim(network: string, subnet: string, ip: string, owner: string): Promise<string> {
+    return this.mutex.run(async () => {
+      const state = await this.load();
+      const pool = (state[network] ??= { subnet, last: 0, owners: {} });
+      if (pool.subnet !== subnet) Object.assign(pool, { subnet, last: 0, owners: {} });
+      const holder = pool.owners[ip];
+      if (holder && holder !== owner)
+        throw new FlotillaError('IP_ADDRESS_IN_USE', { ip, network, owner: holder.slice(0, 12) });
+      pool.owners[ip] = owner;
+      await writeJson(this.file, state);
+      return ip;
+    });
+  }
+
   release(network: string, ip: string): Promise<void> {
     return this.mutex.run(async () => {
       const state = await this.load();

@@ -146,6 +146,7 @@ export function inspectDocument(r: ContainerRecord): Record<string, unknown> {
       Init: o.init ?? null,
       PublishAllPorts: Boolean(o.publishAll),
       ...specHostConfig(o),
+      VolumesFrom: o.volumesFrom ?? null,
     },
     Mounts: r.mounts.map((m) => ({
       Type: m.Type,
@@ -192,6 +193,7 @@ export function inspectDocument(r: ContainerRecord): Record<string, unknown> {
       Networks: r.network
         ? {
             [r.network.networkName]: {
+              IPAMConfig: o.ipv4Address ? { IPv4Address: o.ipv4Address } : null,
               IPAddress: r.network.ipv4 ?? '',
               Gateway: r.network.gateway ?? '',
             },

@@ -10,6 +10,8 @@ export interface RuntimeImage {
   config: ImageRunConfig;
   /** Chain ids, bottom first (Snapshotter.prepare input). */
   chainIds: string[];
+  /** The image config's os/architecture/variant, when it names them (--platform checks it). */
+  platform?: { os: string; architecture: string; variant?: string };
 }
 
 export interface ImageSource {
@@ -21,7 +23,12 @@ export interface ImageSource {
 export function imageServiceSource(svc: {
   resolve(ref: string): Promise<{
     imageId: string;
-    config: { config?: Record<string, unknown> };
+    config: {
+      config?: Record<string, unknown>;
+      os?: string;
+      architecture?: string;
+      variant?: string;
+    };
     chainIds: string[];
     ref?: string;
   }>;
@@ -42,6 +49,15 @@ export function imageServiceSource(svc: {
         ref: img.ref ?? ref,
         config: (img.config.config ?? {}) as ImageRunConfig,
         chainIds: img.chainIds,
+        ...(img.config.os && img.config.architecture
+          ? {
+              platform: {
+                os: img.config.os,
+                architecture: img.config.architecture,
+                ...(img.config.variant ? { variant: img.config.variant } : {}),
+              },
+            }
+          : {}),
       };
     },
   };

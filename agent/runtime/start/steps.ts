@@ -82,6 +82,7 @@ export function startSteps(host: StartHost): StartStep[] {
           ports: portsToPublish(rec.options, rec.config.ExposedPorts),
           ...(overlays.length ? { overlays } : {}),
           dns: rec.options.dns,
+          ...(rec.options.ipv4Address ? { ipv4Address: rec.options.ipv4Address } : {}),
         });
         r.cleanup.push(() => network.detach(rec.id));
         r.netnsPath = rec.network.netnsPath;

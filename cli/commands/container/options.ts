@@ -9,9 +9,10 @@ import { parseLogOptFlags, validateLogDriver } from '../../../shared/engine/inde
 import { collect } from '../../repeatable.js';
 import { addResourceRunFlags, resourceRunOptions } from './resource-flags.js';
 import { addRuntimeRunFlags, runtimeRunOptions } from './runtime-flags.js';
+import { addPlacementFlags, placementOptions } from './placement-flags.js';
 
 export function addCreateFlags(cmd: Command): Command {
-  return addResourceRunFlags(addRuntimeRunFlags(cmd))
+  return addPlacementFlags(addResourceRunFlags(addRuntimeRunFlags(cmd)))
     .option('--name <name>', 'assign a name to the container')
     .option('-i, --interactive', 'keep STDIN open even if not attached')
     .option('-t, --tty', 'allocate a pseudo-TTY')
@@ -191,7 +192,8 @@ export function toCreateOptions(
   args: string[],
   f: CreateFlags,
 ): ContainerCreateOptions {
-  const labels: Record<string, string> = {};
+  const { fileLabels, startIntervalMs, ...placed } = placementOptions(f);
+  const labels: Record<string, string> = { ...fileLabels };
   for (const l of f.label ?? []) {
     const i = l.indexOf('=');
     labels[i < 0 ? l : l.slice(0, i)] = i < 0 ? '' : l.slice(i + 1);
@@ -230,7 +232,12 @@ export function toCreateOptions(
     nanoCpus = Math.round(c * 1e9);
   }
   const healthcheck =
-    f.healthCmd || f.healthInterval || f.healthTimeout || f.healthStartPeriod || f.healthRetries
+    f.healthCmd ||
+    f.healthInterval ||
+    f.healthTimeout ||
+    f.healthStartPeriod ||
+    f.healthRetries ||
+    startIntervalMs
       ? {
           test: f.healthCmd ? ['CMD-SHELL', String(f.healthCmd)] : [],
           intervalMs: f.healthInterval
@@ -243,6 +250,7 @@ export function toCreateOptions(
             ? parseDurationMs(String(f.healthStartPeriod), '--health-start-period')
             : undefined,
           retries: num('--health-retries', f.healthRetries),
+          startIntervalMs,
         }
       : undefined;
   const logOpts = parseLogOptFlags(f.logOpt as string[] | undefined);
@@ -285,6 +293,7 @@ export function toCreateOptions(
     tmpfs: Object.keys(tmpfs).length ? tmpfs : undefined,
     ...runtimeRunOptions(f),
     ...resourceRunOptions(f, { hostname: f.hostname as string | undefined, memoryBytes }),
+    ...placed,
     init: Boolean(f.init),
     healthcheck,
     noHealthcheck: f.healthcheck === false,

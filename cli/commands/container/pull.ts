@@ -14,11 +14,11 @@ export function withDefaultTag(name: string): string {
   return last.includes(':') ? name : `${name}:latest`;
 }
 
-async function pullToStderr(c: CliContext, name: string): Promise<void> {
+async function pullToStderr(c: CliContext, name: string, platform?: string): Promise<void> {
   const res = await c.agent().open({
     method: 'POST',
     path: '/images/pull',
-    query: { fromImage: name },
+    query: { fromImage: name, ...(platform ? { platform } : {}) },
     headers: await authHeader(registryOfImage(name)),
   });
   const renderer = new ProgressRenderer(c.err);
@@ -44,8 +44,10 @@ export async function createWithPull<T>(
   image: string,
   policy: PullPolicy,
   create: () => Promise<T>,
+  /** --platform: the pull asks the registry for this platform's manifest. */
+  platform?: string,
 ): Promise<T> {
-  if (policy === 'always') await pullToStderr(c, image);
+  if (policy === 'always') await pullToStderr(c, image, platform);
   try {
     return await create();
   } catch (err) {
@@ -53,6 +55,6 @@ export async function createWithPull<T>(
       throw err;
   }
   c.err.write(`Unable to find image '${withDefaultTag(image)}' locally\n`);
-  await pullToStderr(c, image);
+  await pullToStderr(c, image, platform);
   return create();
 }

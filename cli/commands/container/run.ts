@@ -12,30 +12,43 @@ import { parseFlags, runFailure } from '../../exit-status.js';
 import { addCreateFlags, toCreateOptions, type CreateFlags } from './options.js';
 import { hijack, pump } from './hijack.js';
 import { createWithPull, pullPolicy, type PullPolicy } from './pull.js';
+import { CidFile } from './cidfile.js';
+import { proxySignals } from './signal-proxy.js';
 
 interface ParsedCreate {
   image: string;
   body: ContainerCreateOptions;
   pull: PullPolicy;
+  cidfile: CidFile;
 }
 
 /** The flags of `create`/`run`, read as Docker's client-side `parse` does: errors exit 125. */
 function parseCreate(image: string, args: string[], f: CreateFlags): ParsedCreate {
-  return parseFlags(() => ({
-    image,
-    pull: pullPolicy(f.pull),
-    body: toCreateOptions(image, args, f),
-  }));
+  return parseFlags(() => {
+    const pull = pullPolicy(f.pull);
+    const body = toCreateOptions(image, args, f);
+    // Last: the file is made only once every other flag is known to be good.
+    return { image, pull, body, cidfile: new CidFile(f.cidfile as string | undefined) };
+  });
 }
 
 async function createContainer(c: CliContext, p: ParsedCreate): Promise<string> {
-  const r = await createWithPull(c, p.image, p.pull, () =>
-    c.agent().json<{ Id: string; Warnings: string[] }>({
-      method: 'POST',
-      path: '/containers/create',
-      body: p.body,
-    }),
-  );
+  const r = await createWithPull(
+    c,
+    p.image,
+    p.pull,
+    () =>
+      c.agent().json<{ Id: string; Warnings: string[] }>({
+        method: 'POST',
+        path: '/containers/create',
+        body: p.body,
+      }),
+    p.body.platform,
+  ).catch((err: unknown) => {
+    p.cidfile.discard();
+    throw err;
+  });
+  p.cidfile.write(r.Id);
   // Docker's client prints the engine's warnings (an OOM killer disabled without a limit, …).
   for (const w of r.Warnings ?? []) c.err.write(`WARNING: ${w}\n`);
   return r.Id;
@@ -98,6 +111,8 @@ async function attachAndRun(
     autoRemove?: boolean;
     /** `run`: a failed start exits 125/126/127 (runFailure); for `start -a` it is an error, 1. */
     asRun?: boolean;
+    /** Forward the CLI's signals to the container (Docker's --sig-proxy; never with a tty). */
+    sigProxy?: boolean;
   },
 ): Promise<number> {
   const agent = ctx.agent();
@@ -129,7 +144,11 @@ async function attachAndRun(
     }
   }
   if (o.tty) void resize(agent, id);
-  const r = await pumped;
+  const unproxy =
+    o.sigProxy && !o.tty
+      ? proxySignals(agent, id, (err) => ctx.err.write(`Error: ${(err as Error).message}\n`))
+      : () => undefined;
+  const r = await pumped.finally(unproxy);
   if (r.detached) {
     waited.abort();
     return 0;
@@ -163,6 +182,16 @@ export function registerRunCommands(program: Command, ctx: () => CliContext): vo
     .action(async (image: string, args: string[], f: CreateFlags) => {
       const c = ctx();
       const agent = c.agent();
+      if (f.detach && f.sigProxy === true)
+        parseFlags(() => {
+          throw new FlotillaError('INVALID_FLAG_VALUE', {
+            flag: '--sig-proxy',
+            value: 'true',
+            reason: 'conflicts with -d: a detached run has no attached CLI to forward signals from',
+          });
+        });
+      if (f.tty && f.sigProxy === true)
+        c.err.write('WARNING: --sig-proxy has no effect with -t: the terminal sends ^C itself\n');
       const parsed = parseCreate(image, args, f);
       const id = await createContainer(c, parsed).catch((err: unknown) => {
         throw runFailure(err);
@@ -186,6 +215,7 @@ export function registerRunCommands(program: Command, ctx: () => CliContext): vo
         start: true,
         autoRemove: Boolean(f.rm),
         asRun: true,
+        sigProxy: f.sigProxy !== false,
       });
     });
 
@@ -206,6 +236,7 @@ export function registerRunCommands(program: Command, ctx: () => CliContext): vo
           stdin: Boolean(o.interactive),
           tty: info.Config.Tty,
           start: true,
+          sigProxy: true,
         });
         return;
       }

@@ -89,4 +89,14 @@ export const networkCodes = {
       'encrypted overlay network {network} cannot be carried on this machine: its kernel has no ESP with AES-GCM (CONFIG_INET_ESP, CONFIG_CRYPTO_GCM)',
     hint: 'run tasks of encrypted networks on machines whose kernel has ESP, or create the network without --opt encrypted',
   },
+  IP_NEEDS_USER_NETWORK: {
+    kind: 'invalid_argument',
+    message: 'user specified IP address is supported on user defined networks only',
+    hint: 'create a network (`flotilla network create NAME`) and run with --network NAME --ip ADDRESS',
+  },
+  IP_ADDRESS_IN_USE: {
+    kind: 'conflict',
+    message: 'Address already in use: {ip} on network {network} is held by container {owner}',
+    hint: 'pick another address in the subnet, or remove the container that holds it',
+  },
 } satisfies CodeCatalog;

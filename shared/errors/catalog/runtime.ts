@@ -132,4 +132,14 @@ export const runtimeCodes = {
     message: 'invalid mount "{spec}": {reason}',
     hint: 'use -v /host/path:/container/path[:ro], -v name:/path or --mount type=bind,src=...,dst=...',
   },
+  CIDFILE_EXISTS: {
+    kind: 'already_exists',
+    message: "Container ID file found, make sure the other container isn't running or delete {file}",
+  },
+  IMAGE_PLATFORM_MISMATCH: {
+    kind: 'failed_precondition',
+    message:
+      'image with reference {ref} was found but does not match the specified platform: wanted {wanted}, actual: {actual}',
+    hint: 'pull the image for that platform first: `flotilla pull --platform {wanted} {ref}`',
+  },
 } satisfies CodeCatalog;
