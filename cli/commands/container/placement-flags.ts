@@ -29,12 +29,16 @@ export function addPlacementFlags(cmd: Command): Command {
     .option('--cidfile <file>', 'write the container ID to the file')
     .option('--label-file <file>', 'read in a line delimited file of labels', collect)
     .option('--volumes-from <container>', 'mount volumes from the specified container(s)', collect)
-    .option(
-      '--sig-proxy [bool]',
-      'proxy received signals to the process (default true; --sig-proxy=false)',
-      bool('--sig-proxy'),
-    )
     .option('--health-start-interval <d>', 'time between checks during the start period');
+}
+
+/** `run` only (Docker's `create` has no process to proxy to). */
+export function addSigProxyFlag(cmd: Command): Command {
+  return cmd.option(
+    '--sig-proxy [bool]',
+    'proxy received signals to the process (default true; --sig-proxy=false)',
+    bool('--sig-proxy'),
+  );
 }
 
 /** `--label-file`: `key=value` lines (a bare `key` is an empty label), `#` comments, blank lines. */

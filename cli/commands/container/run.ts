@@ -14,6 +14,7 @@ import { hijack, pump } from './hijack.js';
 import { createWithPull, pullPolicy, type PullPolicy } from './pull.js';
 import { CidFile } from './cidfile.js';
 import { proxySignals } from './signal-proxy.js';
+import { addSigProxyFlag } from './placement-flags.js';
 
 interface ParsedCreate {
   image: string;
@@ -170,12 +171,14 @@ export function registerRunCommands(program: Command, ctx: () => CliContext): vo
       ctx().out.write(`${id}\n`);
     });
 
-  addCreateFlags(
-    program
-      .command('run')
-      .description('Create and run a new container from an image')
-      .argument('<image>')
-      .argument('[command...]'),
+  addSigProxyFlag(
+    addCreateFlags(
+      program
+        .command('run')
+        .description('Create and run a new container from an image')
+        .argument('<image>')
+        .argument('[command...]'),
+    ),
   )
     .option('-d, --detach', 'run container in background and print container ID')
     .passThroughOptions()
