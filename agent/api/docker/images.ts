@@ -4,7 +4,7 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { FlotillaError, toFlotillaError } from '../../../shared/errors/index.js';
-import type { ImageService, ProgressEvent } from '../../image/index.js';
+import { parsePlatform, type ImageService, type ProgressEvent } from '../../image/index.js';
 import type { Credentials } from '../../../shared/engine/index.js';
 
 type Q = Record<string, string | undefined>;
@@ -54,9 +54,11 @@ export function dockerImageRoutes(app: FastifyInstance, images: ImageService): v
       });
     if (!q.fromImage)
       throw new FlotillaError('INVALID_ARGUMENT', { detail: 'fromImage is required' });
-    if (q.platform)
+    // `docker pull/run --platform`: the registry's manifest for it, as Flotilla's own pull route.
+    const platform = q.platform ? parsePlatform(q.platform) : undefined;
+    if (q.platform && !platform)
       throw new FlotillaError('INVALID_ARGUMENT', {
-        detail: 'platform is not supported here; pull without it',
+        detail: `platform "${q.platform}" is not os/arch[/variant]`,
       });
     const tag = q.tag ?? '';
     const name = tag === '' ? q.fromImage : `${q.fromImage}${tag.includes(':') ? '@' : ':'}${tag}`;
@@ -68,7 +70,12 @@ export function dockerImageRoutes(app: FastifyInstance, images: ImageService): v
     });
     const line = (doc: unknown) => out.write(`${JSON.stringify(doc)}\n`);
     images
-      .pull(name, { credentials, signal: ac.signal, onProgress: (e) => line(dockerProgress(e)) })
+      .pull(name, {
+        credentials,
+        signal: ac.signal,
+        onProgress: (e) => line(dockerProgress(e)),
+        ...(platform ? { platform } : {}),
+      })
       .then(
         () => out.end(),
         (err: unknown) => {

@@ -2,11 +2,16 @@
 // agent: EndpointsConfig IPAMConfig (--ip, --ip6 refused), `?platform=` on create,
 // HostConfig.VolumesFrom and Healthcheck.StartInterval; the same checks as Flotilla's own CLI.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestAgent, useTestAgent } from '../runtime/harness.js';
+import { startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { uploadImage } from '../image/helpers.js';
+import { busyboxImage, TestAgent, useTestAgent } from '../runtime/harness.js';
 import { dockerCli, dockerPy } from './docker-client.js';
 
 const agent = new TestAgent([], '10.251.58.0/24');
-useTestAgent(agent);
+let registry: RunningRegistry | undefined;
+useTestAgent(agent, async () => {
+  await registry?.stop();
+});
 let cli: ReturnType<typeof dockerCli> | undefined;
 const docker = (args: string[]) => (cli ??= dockerCli(agent))(args);
 const py = (script: string) => dockerPy(agent)(script);
@@ -58,6 +63,27 @@ describe('placement options through the Docker API', () => {
       ]),
     );
     expect(ok.stdout).toBe('ok\n');
+  });
+
+  it('docker run --platform pulls a missing image for that platform (?platform= on the pull)', async () => {
+    registry = await startRegistry();
+    await uploadImage(
+      registry.host,
+      'test/plat',
+      '1',
+      await busyboxImage({ Cmd: ['echo', 'pulled'] }),
+    );
+    const r = await docker([
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '--platform',
+      'linux/amd64',
+      `${registry.host}/test/plat:1`,
+    ]);
+    expect(r.stdout).toBe('pulled\n');
+    expect(r.status).toBe(0);
   });
 
   it('docker --volumes-from and --health-start-interval reach the container', async () => {
