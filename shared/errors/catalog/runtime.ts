@@ -134,7 +134,8 @@ export const runtimeCodes = {
   },
   CIDFILE_EXISTS: {
     kind: 'already_exists',
-    message: "Container ID file found, make sure the other container isn't running or delete {file}",
+    message:
+      "Container ID file found, make sure the other container isn't running or delete {file}",
   },
   IMAGE_PLATFORM_MISMATCH: {
     kind: 'failed_precondition',
