@@ -81,3 +81,12 @@ describe('inheritedMounts', () => {
     );
   });
 });
+
+describe('health intervals from an API client', () => {
+  it('refuses a start interval under 1ms, naming the flag', async () => {
+    const { validateCreateOptions } = await import('./validate.js');
+    expect(() =>
+      validateCreateOptions({ image: 'b', healthcheck: { test: ['NONE'], startIntervalMs: 1e-6 } }),
+    ).toThrow(/--health-start-interval.*cannot be less than 1ms/);
+  });
+});

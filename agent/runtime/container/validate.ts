@@ -40,6 +40,15 @@ export function validateCreateOptions(o: ContainerCreateOptions): void {
         spec: m.target,
         reason: 'the container path must be absolute',
       });
+  // Docker's daemon: a check interval under 1ms would spin (an API client may send 1ns).
+  const hc = o.healthcheck;
+  for (const [flag, ms] of [
+    ['--health-interval', hc?.intervalMs],
+    ['--health-timeout', hc?.timeoutMs],
+    ['--health-start-interval', hc?.startIntervalMs],
+  ] as const)
+    if (ms !== undefined && ms !== 0 && !(ms >= 1))
+      throw bad(flag, `${ms}ms`, 'cannot be less than 1ms');
   const rp = o.restartPolicy;
   if (rp && !['no', 'on-failure', 'always', 'unless-stopped'].includes(rp.name))
     throw bad('--restart', rp.name, 'use no, on-failure[:N], always or unless-stopped');
