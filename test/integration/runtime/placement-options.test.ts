@@ -251,6 +251,17 @@ describe('--sig-proxy', () => {
     expect(s.stdout).toBe('ready\ngot-term\n');
   });
 
+  it('`start -a` forwards signals too', async () => {
+    const id = (
+      await run(['create', '--network', 'none', 'busybox', 'sh', '-c', script])
+    ).stdout.trim();
+    const s = agent.stream(['start', '-a', id]);
+    await waitFor('the container to be ready', () => s.stdout.includes('ready'));
+    await s.stop();
+    expect(await s.exited).toBe(7);
+    expect(s.stdout).toBe('ready\ngot-term\n');
+  });
+
   it('--sig-proxy=false leaves the container running when `run` is signalled', async () => {
     const s = agent.stream([
       'run',
