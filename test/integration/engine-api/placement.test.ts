@@ -130,9 +130,16 @@ c = client.api.create_container('busybox', ['sh', '-c', 'cat /data/f; ip -4 -o a
     networking_config=net)
 client.api.start(c['Id'])
 client.api.wait(c['Id'])
-out = client.api.logs(c['Id']).decode()
+# The log file may trail the exit by a moment: read until both lines are there.
+import time
+for _ in range(100):
+    out = client.api.logs(c['Id']).decode()
+    if len(out.splitlines()) >= 2:
+        break
+    time.sleep(0.1)
 print(out.splitlines()[0], '10.251.59.67/24' in out)
 print(client.api.inspect_container(c['Id'])['HostConfig']['VolumesFrom'])
+client.api.remove_container(c['Id'])
 `);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe("via-docker True\n['dsrc']\n");
