@@ -157,6 +157,8 @@ export interface ContainerSummary {
   exposed?: string[];
   /** With `size`: bytes the container wrote to its own layer (Docker's SizeRw). */
   sizeRw?: number;
+  /** With `size`: the image's bytes plus sizeRw (Docker's SizeRootFs). */
+  sizeRootFs?: number;
 }
 
 export interface ContainerEvent {

@@ -1,11 +1,11 @@
 // Docker's container routes whose bodies differ from Flotilla's own (create, list, stats): thin
 // translators onto the same ContainerRuntime calls that agent/api/routes/containers.ts makes.
 import type { FastifyInstance } from 'fastify';
-import { FlotillaError } from '../../../shared/errors/index.js';
 import type { ContainerRuntime, ContainerStats, ContainerSummary } from '../../runtime/index.js';
 import { createOptions } from './create-body.js';
-import { filterContainers, isContainerFilterKey } from '../../../shared/engine/index.js';
 import { queryBool } from '../query-bool.js';
+import type { ImageService } from '../../image/index.js';
+import { containerQuery, listContainers } from '../queries/containers.js';
 
 type Q = Record<string, string | undefined>;
 
@@ -28,6 +28,7 @@ export function dockerSummary(c: ContainerSummary): Record<string, unknown> {
     Labels: c.labels,
     HostConfig: { NetworkMode: 'default' },
     Mounts: [],
+    ...(c.sizeRw !== undefined ? { SizeRw: c.sizeRw, SizeRootFs: c.sizeRootFs ?? c.sizeRw } : {}),
   };
 }
 
@@ -60,7 +61,11 @@ export function dockerStats(s: ContainerStats, prev?: ContainerStats): Record<st
 
 const truthy = queryBool;
 
-export function dockerContainerRoutes(app: FastifyInstance, runtime: ContainerRuntime): void {
+export function dockerContainerRoutes(
+  app: FastifyInstance,
+  runtime: ContainerRuntime,
+  images: ImageService,
+): void {
   app.post('/docker/containers/create', async (req, reply) => {
     const q = req.query as Q;
     const opts = createOptions((req.body ?? {}) as Record<string, unknown>, q.name, q.platform);
@@ -75,25 +80,9 @@ export function dockerContainerRoutes(app: FastifyInstance, runtime: ContainerRu
     return { ...doc, HostConfig: { LogConfig: { Type: 'k8s-file', Config: {} }, ...hc } };
   });
 
-  app.get('/docker/containers/json', async (req) => {
-    const q = req.query as Q;
-    const filters = new Map<string, string[]>();
-    const raw = q.filters ? (JSON.parse(q.filters) as Record<string, unknown>) : {};
-    for (const [key, value] of Object.entries(raw)) {
-      // Docker sends {"label":["a=b"]} or the older {"label":{"a=b":true}}.
-      const values = Array.isArray(value) ? (value as string[]) : Object.keys(value as object);
-      if (!isContainerFilterKey(key))
-        throw new FlotillaError('INVALID_ARGUMENT', { detail: `invalid filter '${key}'` });
-      filters.set(key, values);
-    }
-    const everything = await runtime.list({ all: true });
-    // Docker lists stopped containers when asked for all, or for a status/exited filter.
-    const all = truthy(q.all) || filters.has('status') || filters.has('exited');
-    const base = all ? everything : await runtime.list({ all: false });
-    const list = filterContainers(base, filters, everything);
-    const limit = Number(q.limit);
-    return (limit > 0 ? list.slice(0, limit) : list).map(dockerSummary);
-  });
+  app.get('/docker/containers/json', async (req) =>
+    (await listContainers(runtime, images, containerQuery(req.query as Q))).map(dockerSummary),
+  );
 
   // Docker's daemon sends the headers at once and the body at the exit: the docker CLI waits for
   // those headers before it starts the container (docker run), so a late 200 would hang it.

@@ -11,7 +11,7 @@ async function app(containers: Record<string, unknown>) {
     void reply.status(statusFor(req.originalUrl, fe.kind)).send(fe.toJSON());
   });
   const c = { containers, images: { list: () => [] }, config: { hostname: 'h', dataRoot: '/d' } };
-  await containerRoutes(containers as never)(a);
+  await containerRoutes(containers as never, c.images as never)(a);
   await dockerRoutes(c as never)(a);
   await a.ready();
   return a;

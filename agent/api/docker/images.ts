@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { FlotillaError, toFlotillaError } from '../../../shared/errors/index.js';
 import { parsePlatform, type ImageService, type ProgressEvent } from '../../image/index.js';
 import type { Credentials } from '../../../shared/engine/index.js';
+import { imageFilters, listImages } from '../queries/images.js';
 
 type Q = Record<string, string | undefined>;
 
@@ -18,13 +19,6 @@ export function dockerProgress(e: ProgressEvent): Record<string, unknown> {
       ? { progressDetail: { current: e.progress.current, total: e.progress.total } }
       : {}),
   };
-}
-
-/** `busybox`, `busybox:*`, `*\/bb:1`: Docker's reference filter, a glob over familiar names. */
-function matchesReference(pattern: string, tags: string[]): boolean {
-  const esc = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*');
-  const re = new RegExp(`^${esc}${pattern.includes(':') ? '' : '(:.*)?'}$`);
-  return tags.some((t) => re.test(t));
 }
 
 /**
@@ -114,20 +108,7 @@ export function dockerImageRoutes(app: FastifyInstance, images: ImageService): v
   });
 
   app.get('/docker/images/json', async (req) => {
-    const q = req.query as Q;
-    const filters = q.filters ? (JSON.parse(q.filters) as Record<string, unknown>) : {};
-    let list = images.list();
-    for (const [key, value] of Object.entries(filters)) {
-      const values = Array.isArray(value) ? (value as string[]) : Object.keys(value as object);
-      if (key === 'reference')
-        list = list.filter((i) => values.some((p) => matchesReference(p, i.RepoTags)));
-      else if (key === 'dangling')
-        list = list.filter((i) => (i.RepoTags.length === 0) === (values[0] === 'true'));
-      else
-        throw new FlotillaError('INVALID_ARGUMENT', {
-          detail: `filter ${key} is not supported (reference and dangling are)`,
-        });
-    }
+    const list = await listImages(images, imageFilters((req.query as Q).filters));
     return list.map((i) => ({ ...i, ParentId: '', SharedSize: -1, Containers: -1 }));
   });
 }

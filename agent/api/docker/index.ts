@@ -16,7 +16,7 @@ export { updateFromDockerBody } from './update-body.js';
 export function dockerRoutes(c: AgentComponents): (app: FastifyInstance) => void {
   return (app: FastifyInstance) => {
     dockerSystemRoutes(app, c);
-    dockerContainerRoutes(app, c.containers);
+    dockerContainerRoutes(app, c.containers, c.images);
     dockerHijackRoutes(app, c.containers);
     dockerImageRoutes(app, c.images);
   };

@@ -7,7 +7,9 @@ import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { FlotillaError, httpStatusByKind, toFlotillaError } from '../../../shared/errors/index.js';
 import type { ContainerCreateOptions, ContainerRuntime, ExecOptions } from '../../runtime/index.js';
+import type { ImageService } from '../../image/index.js';
 import type { RoutePlugin } from '../server.js';
+import { containerQuery, listContainers } from '../queries/containers.js';
 import { frame } from '../stream-frame.js';
 import { requestedVersion, updateFromDockerBody } from '../docker/index.js';
 import { queryBool } from '../query-bool.js';
@@ -23,7 +25,7 @@ function streamHead(reply: FastifyReply, contentType: string): void {
   reply.raw.writeHead(200, { 'content-type': contentType, 'transfer-encoding': 'chunked' });
 }
 
-export function containerRoutes(runtime: ContainerRuntime): RoutePlugin {
+export function containerRoutes(runtime: ContainerRuntime, images: ImageService): RoutePlugin {
   return (app: FastifyInstance) => {
     app.post('/containers/create', async (req) => {
       const body = req.body as ContainerCreateOptions;
@@ -36,14 +38,14 @@ export function containerRoutes(runtime: ContainerRuntime): RoutePlugin {
       const r = await runtime.create(body);
       return { Id: r.id, Warnings: r.warnings };
     });
+    // The listing Docker's route answers too (queries/containers.ts); `label=k=v,k2` is this
+    // route's older form of the label filter.
     app.get('/containers/json', async (req) => {
       const q = req.query as Q;
-      const labels: Record<string, string> = {};
-      for (const l of q.label ? q.label.split(',') : []) {
-        const [k, v = ''] = l.split('=');
-        labels[k] = v;
-      }
-      return runtime.list({ all: truthy(q.all), labels });
+      const query = containerQuery(q);
+      if (q.label)
+        query.filters.set('label', [...(query.filters.get('label') ?? []), ...q.label.split(',')]);
+      return listContainers(runtime, images, query);
     });
     app.get('/containers/:id/json', async (req) => runtime.inspect((req.params as Q).id!));
     app.post('/containers/:id/start', async (req, reply) => {

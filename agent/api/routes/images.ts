@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { FlotillaError, toFlotillaError } from '../../../shared/errors/index.js';
 import type { Credentials, ImageService, ProgressEvent } from '../../image/index.js';
 import type { RoutePlugin } from '../server.js';
+import { imageFilters, listImages } from '../queries/images.js';
 
 const nameParam = {
   type: 'object',
@@ -105,10 +106,19 @@ export function imageRoutes(images: ImageService): RoutePlugin {
       },
     );
 
+    // The listing Docker's GET /images/json answers too (queries/images.ts).
     app.get(
       '/images',
-      { schema: { querystring: { type: 'object', properties: { all: { type: 'boolean' } } } } },
-      async () => images.list(),
+      {
+        schema: {
+          querystring: {
+            type: 'object',
+            properties: { all: { type: 'boolean' }, filters: { type: 'string' } },
+          },
+        },
+      },
+      async (request) =>
+        listImages(images, imageFilters((request.query as { filters?: string }).filters)),
     );
 
     app.get(

@@ -14,7 +14,7 @@ import { systemDfRoutes } from './system-df.js';
 export function agentRoutes(c: AgentComponents): RoutePlugin[] {
   return [
     networkRoutes(c.networks),
-    containerRoutes(c.containers),
+    containerRoutes(c.containers, c.images),
     volumeRoutes(c.containers),
     imageRoutes(c.images),
     buildRoutes(c),

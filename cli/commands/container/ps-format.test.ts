@@ -87,4 +87,12 @@ describe('ps output', () => {
     expect(t[0]).toBe('CONTAINER ID   CREATED');
     expect(t[1]).toBe('aaaaaaaaaaaa   5 minutes ago');
   });
+  it("-s adds Docker's SIZE column: the writable layer and the virtual size", () => {
+    const sized = { ...web, sizeRw: 2, sizeRootFs: 4_860_002 };
+    const out = formatPs([sized], { size: true, now }).split('\n');
+    expect(out[0]).toMatch(/ NAMES +SIZE$/);
+    expect(out[1]).toMatch(/ web +2B \(virtual 4\.86MB\)$/);
+    expect(formatPs([sized], { format: '{{.Size}}' })).toBe('2B (virtual 4.86MB)\n');
+    expect(formatPs([web], { format: '{{.Size}}' })).toBe('0B\n');
+  });
 });

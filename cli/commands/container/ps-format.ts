@@ -6,6 +6,7 @@ import {
   matchContainer,
   type ContainerSummary,
 } from '../../../shared/engine/index.js';
+import { formatBytes } from '../../../shared/units/index.js';
 import { renderJsonLines, renderTable } from '../../render/table.js';
 import { formatRows } from '../../format/render.js';
 import { structType } from '../../format/go-template/index.js';
@@ -68,7 +69,14 @@ export function psRow(s: ContainerSummary, trunc: boolean, now = Date.now()) {
       .join(','),
     Mounts: (s.mounts ?? []).join(','),
     Networks: (s.networks ?? []).join(','),
+    Size: sizeText(s),
   };
+}
+
+/** Docker's SIZE column: "2B (virtual 4.86MB)", or the writable layer alone when no image size. */
+export function sizeText(s: ContainerSummary): string {
+  const rw = formatBytes(s.sizeRw ?? 0);
+  return s.sizeRootFs ? `${rw} (virtual ${formatBytes(s.sizeRootFs)})` : rw;
 }
 
 /** A row as a Go struct for templates: Docker's ContainerContext, with its `Label` method. */
@@ -89,7 +97,7 @@ const psHeaders: Record<string, string> = {
 
 export function formatPs(
   list: ContainerSummary[],
-  o: { format?: string; trunc?: boolean; quiet?: boolean; now?: number },
+  o: { format?: string; trunc?: boolean; quiet?: boolean; size?: boolean; now?: number },
 ): string {
   const trunc = o.trunc ?? true;
   const rows = list.map((s) => psRow(s, trunc, o.now));
@@ -101,8 +109,26 @@ export function formatPs(
     );
   if (fmt === 'table')
     return renderTable(
-      ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'],
-      rows.map((r) => [r.ID, r.Image, r.Command, r.RunningFor, r.Status, r.Ports, r.Names]),
+      [
+        'CONTAINER ID',
+        'IMAGE',
+        'COMMAND',
+        'CREATED',
+        'STATUS',
+        'PORTS',
+        'NAMES',
+        ...(o.size ? ['SIZE'] : []),
+      ],
+      rows.map((r) => [
+        r.ID,
+        r.Image,
+        r.Command,
+        r.RunningFor,
+        r.Status,
+        r.Ports,
+        r.Names,
+        ...(o.size ? [r.Size] : []),
+      ]),
     );
   return formatRows(
     fmt,

@@ -6,7 +6,7 @@ import type { CliContext } from '../../context.js';
 import { collect } from '../../repeatable.js';
 import { renderJsonLines, renderTable } from '../../render/table.js';
 import { FlotillaError } from '../../../shared/errors/index.js';
-import { applyFilters, filterKeys, formatPs } from './ps-format.js';
+import { filterKeys, formatPs } from './ps-format.js';
 import { checkDocumentFormat, formatDocument, formatRows } from '../../format/render.js';
 import { ContextStore } from '../../contexts/index.js';
 import { streamClusterEvents } from './cluster-events.js';
@@ -19,6 +19,13 @@ function parseSince(v: string | undefined): number | undefined {
   const t = Date.parse(v);
   if (!Number.isNaN(t)) return t / 1000;
   return Date.now() / 1000 - parseDurationMs(v, '--since') / 1000;
+}
+
+/** An integer flag value; anything else is a flag error (125), as pflag's. */
+function parseIntFlag(v: string, flag: string): number {
+  if (!/^-?\d+$/.test(v.trim()))
+    throw new FlotillaError('INVALID_FLAG_VALUE', { flag, value: v, reason: 'not an integer' });
+  return Number(v);
 }
 
 /** Docker's column names for `stats --format 'table …'` (formatter/stats.go). */
@@ -42,6 +49,11 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext): 
     .option('-f, --filter <filter>', 'filter output based on conditions provided', collect)
     .option('--format <format>', "'table', 'json' or a Go template ({{.Names}})")
     .option('--no-trunc', "don't truncate output")
+    .option('-n, --last <n>', 'show n last created containers (includes all states)', (v) =>
+      parseIntFlag(v, '--last'),
+    )
+    .option('-l, --latest', 'show the latest created container (includes all states)')
+    .option('-s, --size', 'display total file sizes')
     .action(
       async (o: {
         all?: boolean;
@@ -49,30 +61,32 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext): 
         filter?: string[];
         format?: string;
         trunc: boolean;
+        last?: number;
+        latest?: boolean;
+        size?: boolean;
       }) => {
         const c = ctx();
-        let list = await c.agent().json<ContainerSummary[]>({
+        const filters: Record<string, string[]> = {};
+        for (const f of o.filter ?? []) {
+          const [k, v = ''] = f.split(/=(.*)/);
+          if (!filterKeys.includes(k)) throw new FlotillaError('INVALID_FILTER', { filter: k });
+          (filters[k] ??= []).push(v);
+        }
+        // Docker: -l is -n 1; a limit lists every state. The agent filters, limits and sizes
+        // (agent/api/queries/containers.ts), as for the docker CLI.
+        const last = o.latest && (o.last === undefined || o.last < 0) ? 1 : o.last;
+        const list = await c.agent().json<ContainerSummary[]>({
           path: '/containers/json',
           query: {
-            all:
-              o.all ||
-              (o.filter ?? []).some((f) => f.startsWith('status=') || f.startsWith('exited='))
-                ? 1
-                : undefined,
+            all: o.all ? 1 : undefined,
+            limit: last !== undefined && last > 0 ? last : undefined,
+            size: o.size ? 1 : undefined,
+            filters: o.filter?.length ? JSON.stringify(filters) : undefined,
           },
         });
-        for (const f of o.filter ?? [])
-          if (!filterKeys.includes(f.split('=')[0]))
-            throw new FlotillaError('INVALID_ARGUMENT', { detail: `invalid filter '${f}'` });
-        // before= and since= name a container that may have stopped: look it up among all.
-        const needAll = (o.filter ?? []).some((f) => /^(before|since)=/.test(f));
-        const all = needAll
-          ? await c
-              .agent()
-              .json<ContainerSummary[]>({ path: '/containers/json', query: { all: 1 } })
-          : list;
-        list = applyFilters(list, o.filter ?? [], all);
-        c.out.write(formatPs(list, { format: o.format, trunc: o.trunc, quiet: o.quiet }));
+        c.out.write(
+          formatPs(list, { format: o.format, trunc: o.trunc, quiet: o.quiet, size: o.size }),
+        );
       },
     );
 

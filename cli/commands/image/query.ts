@@ -5,6 +5,8 @@ import type { Command } from 'commander';
 import { splitRepoTag } from '../../../shared/reference/index.js';
 import { formatBytes } from '../../../shared/units/index.js';
 import type { CliContext } from '../../context.js';
+import { collect } from '../../repeatable.js';
+import { FlotillaError } from '../../../shared/errors/index.js';
 import { renderJsonLines, renderTable } from '../../render/table.js';
 import { authHeader, registryOfImage } from '../../registry/index.js';
 
@@ -31,6 +33,23 @@ export function ago(unixSeconds: number, nowMs = Date.now()): string {
   if (h < 24 * 30 * 2) return `${Math.floor(h / 24 / 7)} weeks ago`;
   if (h < 24 * 365 * 2) return `${Math.floor(h / 24 / 30)} months ago`;
   return `${Math.floor(h / 24 / 365)} years ago`;
+}
+
+/** `-f k=v` flags as Docker's `filters` JSON; a value without `=` is a flag error (125). */
+function filtersQuery(flags: string[] | undefined): string | undefined {
+  if (!flags?.length) return undefined;
+  const filters: Record<string, string[]> = {};
+  for (const f of flags) {
+    const i = f.indexOf('=');
+    if (i < 1)
+      throw new FlotillaError('INVALID_FLAG_VALUE', {
+        flag: '--filter',
+        value: f,
+        reason: 'bad format of filter (expected name=value)',
+      });
+    (filters[f.slice(0, i)] ??= []).push(f.slice(i + 1));
+  }
+  return JSON.stringify(filters);
 }
 
 const short = (id: string, trunc = true) => (trunc ? id.replace(/^sha256:/, '').slice(0, 12) : id);
@@ -66,15 +85,30 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext, i
     .option('-a, --all', 'show all images (default hides intermediate images)')
     .option('-q, --quiet', 'only show image IDs')
     .option('--digests', 'show digests')
+    .option(
+      '-f, --filter <filter>',
+      'filter output: dangling=, label=, before=, since=, until=, reference=',
+      collect,
+    )
     .option('--no-trunc', "don't truncate output")
     .option('--format <format>', "'table', 'json' or a Go template ({{.Repository}}:{{.Tag}})")
     .action(
       async (
         repository: string | undefined,
-        o: { quiet?: boolean; digests?: boolean; trunc: boolean; format?: string },
+        o: {
+          quiet?: boolean;
+          digests?: boolean;
+          filter?: string[];
+          trunc: boolean;
+          format?: string;
+        },
       ) => {
         const c = ctx();
-        const list = await c.agent().json<ImageSummary[]>({ path: '/images' });
+        // The agent filters (agent/api/queries/images.ts), as it does for the docker CLI.
+        const list = await c.agent().json<ImageSummary[]>({
+          path: '/images',
+          query: { filters: filtersQuery(o.filter) },
+        });
         let rows = imageRows(list, Boolean(o.digests), o.trunc);
         if (repository) {
           const { repo, tag } = splitRepoTag(repository);

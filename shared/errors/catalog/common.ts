@@ -11,6 +11,16 @@ export const commonCodes = {
     kind: 'invalid_argument',
     message: 'invalid value "{value}" for flag {flag}: {reason}',
   },
+  INVALID_FILTER: {
+    kind: 'invalid_argument',
+    message: "invalid filter '{filter}'",
+    hint: 'see the command’s --help for the filters it takes',
+  },
+  OBJECT_NOT_FOUND: {
+    kind: 'not_found',
+    message: 'No such object: {name}',
+    hint: 'inspect looks for a container, an image, a volume and a network of that name or id',
+  },
   FORMAT_TEMPLATE_INVALID: {
     kind: 'invalid_argument',
     message: 'template parsing error: {detail}',
