@@ -5,6 +5,7 @@ import type { CliContext } from '../../context.js';
 import { registerDiffCommand } from './diff.js';
 import { registerExecCommand } from './exec.js';
 import { registerLifecycleCommands, registerPruneCommand } from './lifecycle.js';
+import { registerInspectCommand } from './inspect.js';
 import { registerQueryCommands } from './query.js';
 import { registerRunCommands } from './run.js';
 import { registerUpdateCommand } from './update.js';
@@ -19,6 +20,7 @@ export function registerContainerCommands(program: Command, ctx: () => CliContex
   registerExecCommand(program, ctx);
   registerLifecycleCommands(program, ctx);
   registerQueryCommands(program, ctx);
+  registerInspectCommand(program, ctx);
   registerVolumeCommands(program, ctx);
   const container = program.command('container').description('Manage containers');
   registerPruneCommand(container, ctx);
@@ -27,6 +29,7 @@ export function registerContainerCommands(program: Command, ctx: () => CliContex
   registerExecCommand(container, ctx);
   registerLifecycleCommands(container, ctx);
   registerQueryCommands(container, ctx);
+  registerInspectCommand(container, ctx, 'container');
   // Docker: `container ls` and `container list` are `ps`.
   container.commands.find((cmd) => cmd.name() === 'ps')?.aliases(['ls', 'list']);
   registerDiffCommand(program, ctx);

@@ -1,4 +1,4 @@
-// ps, inspect, top, port, stats, events, logs.
+// ps, top, port, stats, events, logs.
 import type { Command } from 'commander';
 import type { ContainerStats, ContainerSummary } from '../../../shared/engine/index.js';
 import { formatBinaryBytes, formatBytes } from '../../../shared/units/index.js';
@@ -7,7 +7,7 @@ import { collect } from '../../repeatable.js';
 import { renderJsonLines, renderTable } from '../../render/table.js';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import { filterKeys, formatPs } from './ps-format.js';
-import { checkDocumentFormat, formatDocument, formatRows } from '../../format/render.js';
+import { formatRows } from '../../format/render.js';
 import { ContextStore } from '../../contexts/index.js';
 import { streamClusterEvents } from './cluster-events.js';
 
@@ -89,27 +89,6 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext): 
         );
       },
     );
-
-  program
-    .command('inspect')
-    .description('Return low-level information on containers')
-    .argument('<container...>')
-    .option('-f, --format <format>', "'json' (default) or a Go template like {{.State.Status}}")
-    .action(async (ids: string[], o: { format?: string }) => {
-      const c = ctx();
-      // A template that does not parse is refused before anything is asked (Docker: status 64).
-      checkDocumentFormat(o.format, true);
-      const docs = [];
-      for (const id of ids)
-        docs.push(
-          await c.agent().json<Record<string, unknown>>({ path: `/containers/${id}/json` }),
-        );
-      if (o.format && o.format !== 'json') {
-        for (const d of docs) c.out.write(formatDocument(o.format, d, true));
-        return;
-      }
-      c.out.write(`${JSON.stringify(docs, null, 4)}\n`);
-    });
 
   program
     .command('top')
