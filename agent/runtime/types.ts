@@ -89,6 +89,8 @@ export interface LogEntry {
   time: string;
   /** The line, with its newline unless it was partial. */
   data: Buffer;
+  /** Docker's extra attributes (--log-opt labels/env/tag), for `logs --details`. */
+  attrs?: Record<string, string>;
 }
 
 /** The full engine: ContainerEngine plus what `flotilla` container commands need. */

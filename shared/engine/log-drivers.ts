@@ -20,8 +20,11 @@ export type { LogDriverConfig };
 // Dual logging (Docker 20.10): drivers that send elsewhere keep a local copy `logs` reads.
 const cacheOpts = ['cache-disabled', 'cache-max-size'];
 const fileOpts = ['max-size', 'max-file', 'compress'];
+// Docker's loginfo.ExtraAttributes: labels and env of the container recorded with each entry,
+// which `logs --details` shows (json-file keeps them in each line's "attrs").
+const attrOpts = ['labels', 'labels-regex', 'env', 'env-regex'];
 const optionsOf: Record<LogDriverName, string[]> = {
-  'json-file': fileOpts,
+  'json-file': [...fileOpts, ...attrOpts, 'tag'],
   local: fileOpts,
   'k8s-file': ['max-size', 'max-file'],
   journald: ['tag', ...cacheOpts],
@@ -64,6 +67,14 @@ function checkValue(driver: string, k: string, v: string): void {
       return;
     case 'syslog-address':
       parseSyslogAddress(v, driver);
+      return;
+    case 'labels-regex':
+    case 'env-regex':
+      try {
+        new RegExp(v);
+      } catch {
+        throw bad(driver, k, v, 'not a regular expression');
+      }
       return;
     case 'tag':
       for (const m of v.matchAll(/\{\{\s*\.(\w+)\s*\}\}/g))

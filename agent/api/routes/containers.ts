@@ -20,6 +20,21 @@ const truthy = queryBool;
 
 type Q = Record<string, string | undefined>;
 
+/** Go's url.QueryEscape: unreserved characters stay, a space is `+`, the rest %XX. */
+function queryEscape(v: string): string {
+  return encodeURIComponent(v)
+    .replace(/%20/g, '+')
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** `logs --details`: the entry's extra attributes as Docker prints them, `k=v,k2=v2` by key. */
+export function logDetails(attrs: Record<string, string> = {}): string {
+  return Object.keys(attrs)
+    .sort()
+    .map((k) => `${queryEscape(k)}=${queryEscape(attrs[k])}`)
+    .join(',');
+}
+
 function streamHead(reply: FastifyReply, contentType: string): void {
   reply.hijack();
   reply.raw.writeHead(200, { 'content-type': contentType, 'transfer-encoding': 'chunked' });
@@ -140,8 +155,11 @@ export function containerRoutes(runtime: ContainerRuntime, images: ImageService)
       );
       reply.raw.on('close', () => ac.abort());
       const ts = truthy(q.timestamps);
+      const details = truthy(q.details);
       for await (const e of entries) {
-        const data = ts ? Buffer.concat([Buffer.from(`${e.time} `), e.data]) : e.data;
+        // Docker's order: the timestamp, then the attributes, then the line.
+        const prefix = `${ts ? `${e.time} ` : ''}${details ? `${logDetails(e.attrs)} ` : ''}`;
+        const data = prefix ? Buffer.concat([Buffer.from(prefix), e.data]) : e.data;
         if (!reply.raw.write(raw ? data : frame(e.stream === 'stdout' ? 1 : 2, data)))
           await new Promise((r) => reply.raw.once('drain', r));
       }

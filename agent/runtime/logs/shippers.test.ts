@@ -20,6 +20,7 @@ describe('LogShippers', () => {
       imageId: 'sha256:x',
       logPath: join(dir, 'ctr.log'),
       options: { logDriver: 'json-file', logOpts: {} },
+      config: { Labels: {}, Env: [] },
     } as unknown as ContainerRecord;
     appendFileSync(rec.logPath, '2026-12-07T12:00:00.000000000Z stdout F hi\n');
     const shippers = new LogShippers({

@@ -70,6 +70,8 @@ export class LogShippers {
       imageName: rec.image,
       imageId: rec.imageId,
       daemonName: this.deps.daemonName ?? 'flotilla',
+      labels: rec.config.Labels,
+      env: rec.config.Env,
     };
     return new LogShipper(
       rec.logPath,

@@ -290,10 +290,18 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext): 
     )
     .option('--until <t>', 'show logs before a timestamp or relative')
     .option('-t, --timestamps', 'show timestamps')
+    .option('--details', 'show extra details provided to logs (--log-opt labels, env, tag)')
     .action(
       async (
         id: string,
-        o: { follow?: boolean; tail: string; since?: string; until?: string; timestamps?: boolean },
+        o: {
+          follow?: boolean;
+          tail: string;
+          since?: string;
+          until?: string;
+          timestamps?: boolean;
+          details?: boolean;
+        },
       ) => {
         const c = ctx();
         const res = await c.agent().open({
@@ -304,6 +312,7 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext): 
             since: parseSince(o.since),
             until: parseSince(o.until),
             timestamps: o.timestamps ? 1 : 0,
+            details: o.details ? 1 : undefined,
           },
         });
         let buf = Buffer.alloc(0);

@@ -3,7 +3,7 @@ import type { LogEntry } from '../../types.js';
 import { encodeJournalEntry } from './journald.js';
 import { encodeJsonLine, jsonFileDecoder } from './json-file.js';
 import { encodeLocalEntry, localDecoder } from './local.js';
-import { expandTag } from './sink.js';
+import { expandTag, extraAttributes } from './sink.js';
 import { formatSyslog } from './syslog.js';
 import { dockerTime, fixedTime } from './time.js';
 
@@ -18,6 +18,8 @@ const subject = {
   imageName: 'busybox:latest',
   imageId: 'sha256:' + '12'.repeat(32),
   daemonName: 'flotilla',
+  labels: { tier: 'front', team: 'a' },
+  env: ['PATH=/bin', 'REGION=eu', 'RELEASE=7'],
 };
 
 describe('log formats', () => {
@@ -78,6 +80,17 @@ describe('log formats', () => {
     expect(formatSyslog(entry('m\n'), { ...o, format: 'rfc5424micro' }, now)).toMatch(
       /^<30>1 2026-12-07T09:05:03\.250000\S* h1/,
     );
+  });
+
+  it("json-file keeps Docker's extra attributes (labels, env, their regexes) in each line", () => {
+    const attrs = extraAttributes({ labels: 'tier', 'env-regex': '^RE' }, subject);
+    expect(attrs).toEqual({ tier: 'front', REGION: 'eu', RELEASE: '7' });
+    const line = encodeJsonLine(entry('x\n'), { tier: 'front', REGION: 'eu' }).toString();
+    expect(line).toBe(
+      '{"log":"x\\n","stream":"stdout","attrs":{"REGION":"eu","tier":"front"},"time":"2026-12-07T12:00:01.12Z"}\n',
+    );
+    const { entries } = jsonFileDecoder.decode(Buffer.from(line));
+    expect(entries[0]?.attrs).toEqual({ REGION: 'eu', tier: 'front' });
   });
 
   it('tags expand Docker templates; the default is the short id', () => {

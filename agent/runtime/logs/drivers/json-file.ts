@@ -20,17 +20,31 @@ function goJson(text: string): string {
   })}"`;
 }
 
-export function encodeJsonLine(e: LogEntry): Buffer {
+/** Docker's jsonlog order: log, stream, attrs (keys sorted, as Go marshals a map), time. */
+export function encodeJsonLine(e: LogEntry, attrs: Record<string, string> = {}): Buffer {
   const log = goJson(e.data.toString('utf8'));
-  return Buffer.from(`{"log":${log},"stream":"${e.stream}","time":"${dockerTime(e.time)}"}\n`);
+  const keys = Object.keys(attrs).sort();
+  const extra = keys.length
+    ? `,"attrs":{${keys.map((k) => `${goJson(k)}:${goJson(attrs[k])}`).join(',')}}`
+    : '';
+  return Buffer.from(
+    `{"log":${log},"stream":"${e.stream}"${extra},"time":"${dockerTime(e.time)}"}\n`,
+  );
 }
 
 export function parseJsonLine(line: string): LogEntry | undefined {
   try {
-    const o = JSON.parse(line) as { log?: unknown; stream?: unknown; time?: unknown };
+    const o = JSON.parse(line) as {
+      log?: unknown;
+      stream?: unknown;
+      time?: unknown;
+      attrs?: unknown;
+    };
     if (typeof o.log !== 'string' || typeof o.time !== 'string') return undefined;
     if (o.stream !== 'stdout' && o.stream !== 'stderr') return undefined;
-    return { stream: o.stream, time: fixedTime(o.time), data: Buffer.from(o.log) };
+    const entry: LogEntry = { stream: o.stream, time: fixedTime(o.time), data: Buffer.from(o.log) };
+    if (o.attrs && typeof o.attrs === 'object') entry.attrs = o.attrs as Record<string, string>;
+    return entry;
   } catch {
     return undefined;
   }

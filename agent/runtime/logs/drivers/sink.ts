@@ -16,6 +16,34 @@ export interface LogSubject {
   imageName: string;
   imageId: string;
   daemonName: string;
+  labels: Record<string, string>;
+  /** KEY=VALUE, as the container runs with them. */
+  env: string[];
+}
+
+/**
+ * Docker's loginfo.ExtraAttributes: the labels named by `labels` or matching `labels-regex`, and
+ * the environment variables named by `env` or matching `env-regex`.
+ */
+export function extraAttributes(
+  opts: Record<string, string>,
+  s: LogSubject,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  const names = (v: string | undefined) => (v ? v.split(',').map((x) => x.trim()) : []);
+  const pick = (all: Record<string, string>, list?: string, regex?: string) => {
+    const re = regex ? new RegExp(regex) : undefined;
+    for (const [k, v] of Object.entries(all))
+      if (names(list).includes(k) || re?.test(k)) out[k] = v;
+  };
+  pick(s.labels, opts.labels, opts['labels-regex']);
+  const env: Record<string, string> = {};
+  for (const e of s.env) {
+    const i = e.indexOf('=');
+    if (i > 0) env[e.slice(0, i)] = e.slice(i + 1);
+  }
+  pick(env, opts.env, opts['env-regex']);
+  return out;
 }
 
 /** Expands Docker's `tag` template ({{.ID}} = the first 12 characters of the id, the default). */

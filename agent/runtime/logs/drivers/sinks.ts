@@ -6,7 +6,7 @@ import { encodeJsonLine } from './json-file.js';
 import { journaldSink } from './journald.js';
 import { encodeLocalEntry } from './local.js';
 import { RotatingFile } from './rotating-file.js';
-import type { LogSink, LogSubject } from './sink.js';
+import { expandTag, extraAttributes, type LogSink, type LogSubject } from './sink.js';
 import { syslogSink } from './syslog.js';
 
 function fileSink(file: RotatingFile, encode: (e: LogEntry) => Buffer): LogSink {
@@ -25,8 +25,14 @@ export function openSink(
   dir: string,
 ): LogSink {
   const path = driverLogPath(driver, dir, subject.id);
-  if (driver === 'json-file')
-    return fileSink(new RotatingFile(path!, fileLimits(driver, opts)), encodeJsonLine);
+  if (driver === 'json-file') {
+    // Docker's json-file: the extra attributes, and the tag only when one was asked for.
+    const attrs = extraAttributes(opts, subject);
+    if (opts.tag) attrs.tag = expandTag(opts.tag, subject);
+    return fileSink(new RotatingFile(path!, fileLimits(driver, opts)), (e) =>
+      encodeJsonLine(e, attrs),
+    );
+  }
   if (driver === 'local')
     return fileSink(new RotatingFile(path!, fileLimits(driver, opts)), encodeLocalEntry);
   if (driver === 'journald') return journaldSink(subject, opts);
