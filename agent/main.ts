@@ -9,6 +9,7 @@ import type { AgentComponents } from './components.js';
 import { describeNode, startClusterAgent } from './session/index.js';
 import { buildRuntime, ClusterAttachmentsLink } from './runtime/index.js';
 import { buildImageService } from './image/index.js';
+import { EngineEventLog, withImageEvents, withNetworkEvents } from './events/index.js';
 import { NetworkComponent, defaultNodeSubnet } from './network/index.js';
 import { AgentMetrics } from './metrics/index.js';
 import { createMetricsRegistry, MetricsServer } from '../shared/metrics/index.js';
@@ -60,11 +61,26 @@ export async function runAgent(flags: Partial<AgentFlagSettings>): Promise<void>
     : undefined;
   // With metrics, the API and the executor use the same engine and images, timed.
   const containers = metrics ? metrics.instrumentRuntime(runtime.engine) : runtime.engine;
-  const images = metrics ? metrics.instrumentImages(image.service) : image.service;
+  // Docker's event stream: containers, volumes and container networks from the runtime; images
+  // and the network API through their event wrappers (agent/events).
+  const events = new EngineEventLog({
+    clock: { now: () => Date.now() },
+    networkOf: (name) => {
+      const n = network.local.listNetworks().find((x) => x.name === name);
+      return n && { id: n.id, driver: n.driver };
+    },
+  });
+  runtime.engine.subscribe((e) => events.container(e));
+  runtime.engine.subscribeObjects((e) => events.object(e));
+  const images = withImageEvents(
+    metrics ? metrics.instrumentImages(image.service) : image.service,
+    (e) => events.object(e),
+  );
   const components: AgentComponents = {
     config,
     log,
-    networks: network.local,
+    events,
+    networks: withNetworkEvents(network.local, (e) => events.object(e)),
     attacher: network.attachments,
     containers,
     images,

@@ -68,7 +68,16 @@ export class RuntimeContext {
   constructor(readonly deps: EngineDeps) {
     this.log = deps.log.child({ component: 'runtime' });
     this.store = new ContainerStore({ dir: join(deps.dataRoot, 'containers') });
-    this.volumeStore = new VolumeStore({ dir: join(deps.dataRoot, 'volumes') });
+    this.volumeStore = new VolumeStore({
+      dir: join(deps.dataRoot, 'volumes'),
+      onEvent: (action, name) =>
+        this.events.publishObject({
+          type: 'volume',
+          action,
+          id: name,
+          attributes: { driver: 'local' },
+        }),
+    });
     this.paths = {
       runcRoot: join(deps.execRoot, 'runc'),
       crunRoot: join(deps.execRoot, 'crun'),

@@ -24,6 +24,7 @@ import { StatsCollector } from './stats/collector.js';
 import { Supervisor } from './supervisor.js';
 import { updateContainer } from './update.js';
 import { treeSize } from '../../shared/fs/tree-size.js';
+import type { ObjectEvent } from '../../shared/engine/index.js';
 import type {
   AttachSession,
   AttachStreams,
@@ -329,6 +330,10 @@ export class RuncContainerEngine implements ContainerRuntime {
   /** Every health probe run, with its duration and result (the agent's metrics). */
   subscribeHealthChecks(listener: (id: string, run: HealthCheckRun) => void): () => void {
     return this.ctx.events.subscribeHealthChecks(listener);
+  }
+
+  subscribeObjects(listener: (e: ObjectEvent) => void): () => void {
+    return this.ctx.events.subscribeObjects(listener);
   }
 
   logs(idOrName: string, opts: LogOptions): AsyncIterable<LogEntry> {

@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import { FlotillaError } from '../../shared/errors/index.js';
 import type { ContainerRecord } from './container/record.js';
 import type { HealthCheckRun } from './health/monitor.js';
+import type { ObjectEvent } from '../../shared/engine/index.js';
 import type { ContainerEvent } from './types.js';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
@@ -19,6 +20,61 @@ export class ContainerEvents {
     rec: ContainerRecord,
     action: ContainerEvent['action'],
     attributes: Record<string, string> = {},
+  ): void {
+    // Docker's order: a start mounts the volumes and connects the network first; a container
+    // that died has them released after.
+    if (action === 'start' || action === 'restart')
+      this.publishAttachments(rec, 'mount', 'connect');
+    this.publishContainer(rec, action, attributes);
+    if (action === 'die') this.publishAttachments(rec, 'unmount', 'disconnect');
+  }
+
+  /** Images, volumes and networks (Docker's other event types); see publish for the order. */
+  publishObject(e: ObjectEvent): void {
+    this.bus.emit('object', e);
+  }
+
+  subscribeObjects(listener: (e: ObjectEvent) => void): () => void {
+    this.bus.on('object', listener);
+    return () => this.bus.off('object', listener);
+  }
+
+  private publishAttachments(
+    rec: ContainerRecord,
+    mount: 'mount' | 'unmount',
+    connect: 'connect' | 'disconnect',
+  ): void {
+    for (const m of rec.mounts)
+      if (m.Type === 'volume' && m.Name)
+        this.publishObject({
+          type: 'volume',
+          action: mount,
+          id: m.Name,
+          attributes:
+            mount === 'mount'
+              ? {
+                  container: rec.id,
+                  destination: m.Destination,
+                  driver: 'local',
+                  propagation: m.Propagation ?? '',
+                  'read/write': String(m.RW),
+                }
+              : { container: rec.id, driver: 'local' },
+        });
+    // The network's id and driver are the network component's: the agent's event log adds them.
+    if (rec.network?.networkName)
+      this.publishObject({
+        type: 'network',
+        action: connect,
+        id: rec.network.networkName,
+        attributes: { container: rec.id, name: rec.network.networkName },
+      });
+  }
+
+  private publishContainer(
+    rec: ContainerRecord,
+    action: ContainerEvent['action'],
+    attributes: Record<string, string>,
   ): void {
     const e: ContainerEvent = {
       type: 'container',

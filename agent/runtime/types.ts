@@ -7,6 +7,7 @@ import type {
   ContainerStats,
   ContainerSummary,
   ContainerUpdate,
+  ObjectEvent,
   VolumeInfo,
 } from '../../shared/engine/index.js';
 import type { FsView } from '../../shared/archive/index.js';
@@ -102,6 +103,8 @@ export interface ContainerFiles {
 }
 
 export interface ContainerRuntime extends ContainerEngine {
+  /** Volume (create, destroy, mount, unmount) and network (connect, disconnect) events. */
+  subscribeObjects(listener: (e: ObjectEvent) => void): () => void;
   restart(idOrName: string, opts?: { timeoutSec?: number }): Promise<void>;
   pause(idOrName: string): Promise<void>;
   unpause(idOrName: string): Promise<void>;

@@ -13,6 +13,8 @@ export type {
   RestartPolicySpec,
   VolumeInfo,
 } from './containers.js';
+export type { EngineEventMessage, ObjectEvent } from './events.js';
+export { eventFilterKeys } from './events.js';
 export type { NetworkCreateOptions, NetworkInfo, PortBinding } from './networks.js';
 export type { Credentials } from './credentials.js';
 export {

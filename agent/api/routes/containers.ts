@@ -1,5 +1,5 @@
 // Container routes of the local engine API, shaped after Docker's: JSON for lifecycle and queries,
-// newline-delimited JSON for streams (stats, events), Docker's 8-byte stream framing for logs, and
+// newline-delimited JSON for stats (events: routes/events.ts), Docker's 8-byte stream framing for logs, and
 // hijacked connections (Connection: Upgrade) for attach and exec, bridged to the container's stdio.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -183,12 +183,6 @@ export function containerRoutes(runtime: ContainerRuntime, images: ImageService)
         reply.raw.write(`${JSON.stringify(s)}\n`);
       }
       reply.raw.end();
-    });
-    app.get('/events', async (req, reply) => {
-      streamHead(reply, 'application/x-ndjson');
-      const unsubscribe = runtime.subscribe((e) => reply.raw.write(`${JSON.stringify(e)}\n`));
-      await new Promise<void>((r) => reply.raw.on('close', r));
-      unsubscribe();
     });
 
     // Attach/exec sessions and long polls (wait, events, logs -f) never end on their own: at

@@ -4,6 +4,7 @@ import type { AgentComponents } from '../../components.js';
 import { imageRoutes } from './images.js';
 import { containerRoutes } from './containers.js';
 import { volumeRoutes } from './volumes.js';
+import { eventRoutes } from './events.js';
 import { networkRoutes } from './networks.js';
 import { buildRoutes } from './build.js';
 import { filesystemRoutes } from './filesystem.js';
@@ -15,6 +16,7 @@ export function agentRoutes(c: AgentComponents): RoutePlugin[] {
   return [
     networkRoutes(c.networks),
     containerRoutes(c.containers, c.images),
+    eventRoutes(c.events),
     volumeRoutes(c.containers),
     imageRoutes(c.images),
     buildRoutes(c),

@@ -11,7 +11,13 @@ import type { VolumeInfo } from '../types.js';
 const nameRe = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
 export class VolumeStore {
-  constructor(private readonly deps: { dir: string }) {}
+  constructor(
+    private readonly deps: {
+      dir: string;
+      /** Docker's volume events: `create` for a new volume, `destroy` once it is removed. */
+      onEvent?: (action: 'create' | 'destroy', name: string) => void;
+    },
+  ) {}
 
   private path(name: string): string {
     return join(this.deps.dir, name);
@@ -49,6 +55,7 @@ export class VolumeStore {
     await writeFile(join(this.path(n), 'volume.json'), JSON.stringify({ ...info, anonymous }), {
       mode: 0o600,
     });
+    this.deps.onEvent?.('create', n);
     return info;
   }
 
@@ -91,6 +98,7 @@ export class VolumeStore {
   async remove(name: string): Promise<void> {
     await this.inspect(name);
     await rm(this.path(name), { recursive: true, force: true });
+    this.deps.onEvent?.('destroy', name);
   }
 
   /** Copies the image's content at the mount point into an empty volume (Docker's seeding). */

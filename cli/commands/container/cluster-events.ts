@@ -51,16 +51,26 @@ export function formatClusterEvent(e: ClusterEventLine, format?: string): string
   return `${time} ${e.Type} ${e.Action} ${e.Actor.ID} (${attrs})`;
 }
 
-export async function streamClusterEvents(c: CliContext, o: ClusterEventsOptions): Promise<void> {
+/**
+ * Streams GET /events of a manager (the cluster's events) or, with `from: 'agent'`, of the agent
+ * (its containers, images, volumes and networks): both answer Docker's events.Message lines.
+ */
+export async function streamClusterEvents(
+  c: CliContext,
+  o: ClusterEventsOptions,
+  from: 'manager' | 'agent' = 'manager',
+): Promise<void> {
   formatRows(o.format, []); // a template that does not parse fails before the stream opens
-  const res = await managerClient(c).stream({
+  const request = {
     path: '/events',
     query: {
       since: o.since === undefined ? undefined : String(o.since),
       until: o.until === undefined ? undefined : String(o.until),
       filters: filtersJson(o.filter),
     },
-  });
+  };
+  const res =
+    from === 'agent' ? await c.agent().open(request) : await managerClient(c).stream(request);
   for await (const line of createInterface({ input: res, crlfDelay: Infinity }))
     if (line)
       c.out.write(formatClusterEvent(JSON.parse(line) as ClusterEventLine, o.format) + '\n');

@@ -197,11 +197,12 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext): 
     .option('--format <format>', "'json' for one JSON document per line, or a Go template")
     .option(
       '-f, --filter <filter>',
-      'filter output: cluster type=, event=, service=, node=, scope=; agent container=, event=',
+      'filter output: cluster type=, event=, service=, node=, scope=; agent type=, event=, ' +
+        'container=, image=, volume=, network=, label=, scope=',
       collect,
     )
-    .option('--since <time>', 'cluster events since a timestamp or relative (e.g. 10m)')
-    .option('--until <time>', 'cluster events until a timestamp or relative')
+    .option('--since <time>', 'show events since a timestamp or relative (e.g. 10m)')
+    .option('--until <time>', 'stream events until a timestamp or relative')
     .action(async (o: { format?: string; filter?: string[]; since?: string; until?: string }) => {
       const c = ctx();
       formatRows(o.format, []);
@@ -212,70 +213,16 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext): 
           filter: o.filter,
           format: o.format,
         });
-      // The agent streams live events only: a time window is refused, never ignored.
-      for (const [flag, v] of [
-        ['--since', o.since],
-        ['--until', o.until],
-      ] as const)
-        if (v)
-          throw new FlotillaError('INVALID_FLAG_VALUE', {
-            flag,
-            value: v,
-            reason: "the agent's events are live only; use a cluster context for history",
-          });
-      for (const f of o.filter ?? [])
-        if (!['container', 'event'].includes(f.split('=')[0]))
-          throw new FlotillaError('INVALID_FLAG_VALUE', {
-            flag: '--filter',
-            value: f,
-            reason: "the agent's events filter by container= and event=",
-          });
-      const res = await c.agent().open({ path: '/events' });
-      let buf = '';
-      for await (const chunk of res) {
-        buf += chunk.toString();
-        let i;
-        while ((i = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, i);
-          buf = buf.slice(i + 1);
-          const e = JSON.parse(line) as {
-            time: string;
-            action: string;
-            id: string;
-            name: string;
-            attributes: Record<string, string>;
-          };
-          const ok = (o.filter ?? []).every((f) => {
-            const [k, v] = f.split('=');
-            return k === 'container'
-              ? e.id.startsWith(v) || e.name === v
-              : k === 'event'
-                ? e.action === v
-                : true;
-          });
-          if (!ok) continue;
-          // Docker's events.Message, the fields a template sees.
-          const message = {
-            Type: 'container',
-            Action: e.action,
-            Status: e.action,
-            ID: e.id,
-            From: e.attributes.image ?? '',
-            Actor: { ID: e.id, Attributes: e.attributes },
-            Scope: 'local',
-            Time: Math.floor(Date.parse(e.time) / 1000),
-            TimeNano: Date.parse(e.time) * 1e6,
-          };
-          c.out.write(
-            formatRows(o.format, [message]) ??
-              (o.format === 'json'
-                ? `${line}\n`
-                : `${e.time} container ${e.action} ${e.id} (${Object.entries(e.attributes)
-                    .map(([k, v]) => `${k}=${v}`)
-                    .join(', ')})\n`),
-          );
-        }
-      }
+      return streamClusterEvents(
+        c,
+        {
+          since: parseSince(o.since),
+          until: parseSince(o.until),
+          filter: o.filter,
+          format: o.format,
+        },
+        'agent',
+      );
     });
 
   program
