@@ -80,7 +80,8 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext): 
           query: {
             all: o.all ? 1 : undefined,
             limit: last !== undefined && last > 0 ? last : undefined,
-            size: o.size ? 1 : undefined,
+            // Docker sizes too when the template reads .Size.
+            size: o.size || /\.Size\b/.test(o.format ?? '') ? 1 : undefined,
             filters: o.filter?.length ? JSON.stringify(filters) : undefined,
           },
         });

@@ -61,6 +61,9 @@ describe.each(clients)('%s', (name, run) => {
     expect(table[1]).toMatch(new RegExp(` ${p}-c +\\d+B \\(virtual \\d+(\\.\\d+)?MB\\)$`));
     const sized = await ok(run(['ps', '-l', '-s', '--format', '{{.Size}}']));
     expect(sized.stdout).toMatch(/^\d+B \(virtual \d+(\.\d+)?MB\)\n$/);
+    // A template that reads .Size asks for the sizes without -s, as the docker CLI does.
+    const implied = await ok(run(['ps', '-l', '--format', '{{.Size}}']));
+    expect(implied.stdout).toMatch(/^\d+B \(virtual \d+(\.\d+)?MB\)\n$/);
     const bad = await run(['ps', '-n', 'x']);
     expect(bad.status).toBe(125);
     const unknown = await run(['ps', '--filter', 'color=red']);
