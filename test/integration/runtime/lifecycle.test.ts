@@ -29,11 +29,26 @@ interface Event {
   name: string;
   attributes: Record<string, string>;
 }
+/** `events --format json` prints Docker's events.Message; the container events, flattened. */
 const parseEvents = (out: string): Event[] =>
   out
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as Event);
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          Type: string;
+          Action: string;
+          Actor: { ID: string; Attributes: Record<string, string> };
+        },
+    )
+    .filter((m) => m.Type === 'container')
+    .map((m) => ({
+      action: m.Action,
+      id: m.Actor.ID,
+      name: m.Actor.Attributes.name ?? '',
+      attributes: m.Actor.Attributes,
+    }));
 
 describe('events', () => {
   it('streams create, start, die and destroy, and --filter container= keeps one container', async () => {
