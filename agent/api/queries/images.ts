@@ -52,7 +52,7 @@ export function imageFilters(raw: string | undefined): Map<string, string[]> {
   const filters = parseFilters(raw, (k) => imageFilterKeys.includes(k));
   const dangling = filters.get('dangling');
   if (dangling && !dangling.every((v) => v === 'true' || v === 'false' || v === '1' || v === '0'))
-    throw new FlotillaError('INVALID_FILTER', { filter: `dangling=[${dangling.join(' ')}]` });
+    throw new FlotillaError('INVALID_FILTER', { filter: `dangling=${dangling.join(',')}` });
   return filters;
 }
 

@@ -114,7 +114,7 @@ describe.each(clients)('%s', (name, run) => {
     expect(unknown.stderr).toContain("invalid filter 'color'");
     const dangling = await run(['images', '--filter', 'dangling=maybe']);
     expect(dangling.status).toBe(1);
-    expect(dangling.stderr).toContain("invalid filter 'dangling=[maybe]'");
+    expect(dangling.stderr).toContain("invalid filter 'dangling=maybe'");
   });
 
   it('logs --details prints the attributes of --log-opt labels/env/tag before each line', async () => {
