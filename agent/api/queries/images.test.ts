@@ -15,9 +15,7 @@ describe('image filters', () => {
 
   it("refuses an unknown key and a dangling value that is not a boolean, in Docker's words", () => {
     expect(() => imageFilters('{"color":["red"]}')).toThrow("invalid filter 'color'");
-    expect(() => imageFilters('{"dangling":["maybe"]}')).toThrow(
-      "invalid filter 'dangling=maybe'",
-    );
+    expect(() => imageFilters('{"dangling":["maybe"]}')).toThrow("invalid filter 'dangling=maybe'");
     expect([...imageFilters('{"label":{"a=b":true}}')]).toEqual([['label', ['a=b']]]);
   });
 });
