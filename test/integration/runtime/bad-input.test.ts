@@ -158,7 +158,7 @@ describe('verbs on the wrong container or state', () => {
     ['pause'],
     ['wait'],
     ['logs'],
-    ['inspect'],
+    ['container', 'inspect'],
     ['top'],
     ['port'],
     ['stats', '--no-stream'],
@@ -166,6 +166,12 @@ describe('verbs on the wrong container or state', () => {
     const r = await run([verb, ...flags, 'nobody-here']);
     expect(r.status).toBe(1);
     expectOneError(r.stderr, /^Error: No such container: nobody-here$/);
+  });
+
+  it('inspect of an unknown name searches every object type, as docker inspect does', async () => {
+    const r = await run(['inspect', 'nobody-here']);
+    expect(r.status).toBe(1);
+    expectOneError(r.stderr, /^Error: No such object: nobody-here$/);
   });
 
   it('start of a container whose command does not exist exits 1 and records 127', async () => {
