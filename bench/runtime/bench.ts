@@ -1,5 +1,6 @@
 // Runtime benchmark, Flotilla beside raw runc (and Docker only when an engine answers):
-//   start    latency of `flotilla run --rm --network none busybox true` (the CLI end to end) and of
+//   start    latency of `flotilla run --rm [--network none] busybox true` (the CLI end to end), of
+//            `docker run --rm` of the same image when an engine answers, and of
 //            `runc run` on a prepared bundle over the same overlay rootfs; median of N runs
 //   batch    creating+starting M detached containers through the agent API, all at once
 //            (BENCH_BATCH_WIDTH at a time; network BENCH_BATCH_NETWORK, default bridge), then
@@ -101,13 +102,41 @@ function conmonPids(): number[] {
     });
 }
 
-/** 1. start latency: the CLI end to end vs runc on a prepared bundle over the same rootfs */
+/** A Docker engine at DOCKER_HOST holding the same busybox image, or false (none answers). */
+async function dockerReady(): Promise<boolean> {
+  if (spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 5000 }).status !== 0) return false;
+  const load = spawnSync('docker', ['load', '-q'], {
+    input: await dockerArchive(await busyboxImage(), 'busybox:latest'),
+  });
+  if (load.status !== 0) throw new Error(`docker load: ${load.stderr}`);
+  return true;
+}
+
+function dockerRun(args: string[]) {
+  const r = spawnSync('docker', ['run', '--rm', ...args, 'busybox', 'true']);
+  if (r.status !== 0) throw new Error(`docker run ${args.join(' ')}: ${r.stderr}`);
+}
+
+/** 1. start latency: the CLI end to end (with no network and with the default bridge, beside
+ * `docker run --rm` when an engine answers, alternating run by run so both see the same load) vs
+ * runc on a prepared bundle over the same rootfs */
 async function startLatency(result: Record<string, unknown>) {
+  const withDocker = await dockerReady();
   const fltMs: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  const fltBridgeMs: number[] = [];
+  const dMs: number[] = [];
+  const dBridgeMs: number[] = [];
+  const timed = (xs: number[], f: () => void) => {
     const t0 = process.hrtime.bigint();
-    flt(['run', '--rm', '--network', 'none', 'busybox', 'true']);
-    fltMs.push(ms(t0));
+    f();
+    xs.push(ms(t0));
+  };
+  if (withDocker) dockerRun([]); // warm, as flotilla was
+  for (let i = 0; i < runs; i++) {
+    timed(fltMs, () => flt(['run', '--rm', '--network', 'none', 'busybox', 'true']));
+    if (withDocker) timed(dMs, () => dockerRun(['--network', 'none']));
+    timed(fltBridgeMs, () => flt(['run', '--rm', 'busybox', 'true']));
+    if (withDocker) timed(dBridgeMs, () => dockerRun([]));
   }
   const refId = flt(['create', '--network', 'none', '--name', 'ref', 'busybox', 'true']).trim();
   const merged = join(dataRoot, 'image', 'snapshots', refId, 'merged');
@@ -154,22 +183,21 @@ async function startLatency(result: Record<string, unknown>) {
     runcCreateThenStartMs: round(median(createStartMs)),
     nodeBareStartMs: round(median(nodeMs)),
   };
-  const docker = spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 5000 });
-  if (docker.status === 0) {
-    const dMs: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const t0 = process.hrtime.bigint();
-      spawnSync('docker', ['run', '--rm', '--network', 'none', 'busybox', 'true']);
-      dMs.push(ms(t0));
-    }
-    (result.start as Record<string, unknown>).dockerRunMs = round(median(dMs));
+  const start = result.start as Record<string, unknown>;
+  start.flotillaRunBridgeMs = round(median(fltBridgeMs));
+  if (withDocker) {
+    start.dockerRunMs = round(median(dMs));
+    start.dockerRunBridgeMs = round(median(dBridgeMs));
   }
   const st = result.start as Record<string, number>;
   st.flotillaOverRunc = round(st.flotillaRunMs / st.runcRunMs);
   // The least a Node CLI driving conmon can take (Node start-up + runc create + runc start), as a
   // multiple of `runc run`: the 2x aim is out of reach when this alone exceeds 2.
   st.floorOverRunc = round((st.nodeBareStartMs + st.runcCreateThenStartMs) / st.runcRunMs);
-  if (st.dockerRunMs) st.flotillaOverDocker = round(st.flotillaRunMs / st.dockerRunMs);
+  if (st.dockerRunMs) {
+    st.flotillaOverDocker = round(st.flotillaRunMs / st.dockerRunMs);
+    st.flotillaOverDockerBridge = round(st.flotillaRunBridgeMs / st.dockerRunBridgeMs);
+  }
 }
 
 async function main() {
