@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds Flotilla (npm run build) and the health-check benchmark, and runs it (root, cgroup v1
 # cpuacct). Prints JSON on stdout. Take the host-tests lock around it on a shared machine.
-#   bench/health/run.sh [CONTAINERS=100] [SECONDS=60] [MODES=runc-exec,probe-server] > result.json
+#   bench/health/run.sh [CONTAINERS=100] [SECONDS=60] [MODES=runc-exec,probe-server,docker] > result.json
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 out="$repo/.test-build/bench-health"
