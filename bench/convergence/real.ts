@@ -33,6 +33,9 @@ export interface RealOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The task runs IMG: the manager pins a tag to the digest it resolved (`IMG@sha256:…`). */
+const runsImage = (ref: string, img: string) => ref === img || ref.startsWith(`${img}@sha256:`);
+
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 600_000) {
   const deadline = Date.now() + timeoutMs;
   while (!(await check().catch(() => false))) {
@@ -166,7 +169,7 @@ export async function flotillaReal(opts: RealOptions): Promise<Record<string, un
           t.desiredState === 'running' &&
           t.status.state === 'running' &&
           t.status.health === 'healthy' &&
-          t.spec.containerSpec.image === img,
+          runsImage(t.spec.containerSpec.image, img),
       ).length;
     };
     const update = async (patch: (s: ServiceSpec) => void) => {
