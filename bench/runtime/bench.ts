@@ -82,6 +82,18 @@ function rssKb(pid: number): number {
 }
 
 /** RSS right after a full collection (see the agent's SIGUSR2 hook in main). */
+/** Proportional set size: each page shared by N processes counts 1/N (conmon's libc and glib
+ * pages are shared by every conmon, so RSS overstates what one more container costs). */
+function pssKb(pid: number): number {
+  try {
+    return Number(
+      /^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0,
+    );
+  } catch {
+    return 0;
+  }
+}
+
 async function settledRssKb(pid: number): Promise<number> {
   process.kill(pid, 'SIGUSR2');
   await new Promise((r) => setTimeout(r, 1000));
@@ -255,6 +267,7 @@ async function main() {
     const rssAfter = await settledRssKb(agent.pid!);
     const conmons = conmonPids();
     const conmonKb = conmons.map(rssKb);
+    const conmonPss = conmons.map(pssKb);
     t0 = process.hrtime.bigint();
     await pool(ids, width, async (id) => {
       const r = await api('DELETE', `/containers/${id}?force=1`);
@@ -276,6 +289,7 @@ async function main() {
       agentRssPerContainerKiB: round((rssAfter - rssBefore) / batch),
       conmonCount: conmons.length,
       conmonRssKiBMedian: round(median(conmonKb)),
+      conmonPssKiBMedian: round(median(conmonPss)),
     };
     result.host = {
       cpus: (await import('node:os')).cpus().length,
