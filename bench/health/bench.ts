@@ -10,6 +10,7 @@
 //   Reference: K sequential `runc exec` of the same check by hand, CPU per exec of runc and its
 //   children (what Docker's engine also starts per check: containerd-shim → runc exec).
 // Prints one JSON document. Run as root: bench/health/run.sh [M] [S] [MODES]
+// BENCH_CPU_PROF=DIR writes each agent's CPU profile into DIR.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import {
   existsSync,
@@ -32,6 +33,9 @@ const containers = Number(process.argv[2] ?? 100);
 const windowSec = Number(process.argv[3] ?? 60);
 const modes = (process.argv[4] ?? 'runc-exec,probe-server,docker').split(',');
 const check = 'test -e /etc/passwd';
+// BENCH_CPU_PROF=DIR: each agent writes its CPU profile there (node --cpu-prof).
+const profDir = process.env.BENCH_CPU_PROF;
+const profArgs = profDir ? `--cpu-prof --cpu-prof-dir=${profDir}` : '';
 const intervalMs = 2000;
 const cpuacct = '/sys/fs/cgroup/cpuacct';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -85,7 +89,7 @@ class Agent {
       'sh',
       [
         '-c',
-        `echo $$ > ${this.cgroup}/cgroup.procs && exec node "$@"`,
+        `echo $$ > ${this.cgroup}/cgroup.procs && exec node ${profArgs} "$@"`,
         'sh',
         cli,
         ...args,
