@@ -55,7 +55,7 @@ export class Supervisor {
       exec: (rec, cmd, timeoutMs) => deps.probe(rec, cmd, timeoutMs),
       ended: (id) => deps.endProbes?.(id),
       onChange: (rec, run) => {
-        void ctx.store.save(rec);
+        void ctx.store.save(rec, { durable: run.from !== run.to });
         ctx.events.publish(rec, 'health_status', { health_status: rec.state.health?.Status ?? '' });
         ctx.events.checked(rec.id, run);
       },

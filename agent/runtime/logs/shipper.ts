@@ -18,12 +18,15 @@ interface Cursor {
 /** Read at most this much per step, so a spool that grew while the agent was away streams. */
 const CHUNK = 1024 * 1024;
 
+/** Up to CHUNK bytes from `from`; the buffer is only as large as what is there to read. */
 async function readChunk(path: string, from: number): Promise<Buffer> {
   const fh = await open(path, 'r').catch(() => undefined);
   if (!fh) return Buffer.alloc(0);
   try {
-    const buf = Buffer.alloc(CHUNK);
-    const { bytesRead } = await fh.read(buf, 0, CHUNK, from);
+    const size = Math.min(CHUNK, (await fh.stat()).size - from);
+    if (size <= 0) return Buffer.alloc(0);
+    const buf = Buffer.allocUnsafe(size);
+    const { bytesRead } = await fh.read(buf, 0, size, from);
     return buf.subarray(0, bytesRead);
   } finally {
     await fh.close();
@@ -94,6 +97,10 @@ export class LogShipper {
       if (this.cursor.ino && old?.ino === this.cursor.ino) await this.shipFrom(`${this.spool}.1`);
       this.cursor = { ino: st.ino, offset: 0 };
       await this.save();
+    } else if (st.size === this.cursor.offset) {
+      // Nothing new: the 1 s poll of every container's spool must not read (a quiet container
+      // costs a stat a second, not a 1 MiB buffer: bench/health's profile, docs/design/runtime.md).
+      return;
     } else if (st.size < this.cursor.offset) this.cursor.offset = 0;
     await this.shipFrom(this.spool);
   }
