@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { EngineEventLog } from '../../events/index.js';
 import { eventFilterKeys, type EngineEventMessage } from '../../../shared/engine/index.js';
 import { FlotillaError } from '../../../shared/errors/index.js';
+import { streamEventWindow } from '../../../shared/events/index.js';
 import type { RoutePlugin } from '../server.js';
 import { parseFilters } from '../queries/containers.js';
 
@@ -66,31 +67,11 @@ export function eventRoutes(events: EngineEventLog): RoutePlugin {
         parseFilters(q.filters, (k) => (eventFilterKeys as readonly string[]).includes(k)),
       );
       reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
-      const write = (e: EngineEventMessage) => {
-        if (!res.writableEnded && matches(e)) res.write(`${JSON.stringify(e)}\n`);
-      };
-      if (sinceMs !== undefined) for (const e of events.since(sinceMs, untilMs)) write(e);
-      const remainingMs = untilMs - Date.now();
-      if (remainingMs <= 0) return void res.end();
-      const off = events.subscribe((e) => {
-        if (e.timeNano / 1e6 <= untilMs) write(e);
+      reply.raw.writeHead(200, {
+        'content-type': 'application/json',
+        'transfer-encoding': 'chunked',
       });
-      // Headers now: a client waiting for the first event knows the stream is open.
-      res.flushHeaders();
-      const timer = Number.isFinite(remainingMs)
-        ? setTimeout(() => res.end(), Math.min(remainingMs, 2 ** 31 - 1))
-        : undefined;
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          off();
-          clearTimeout(timer);
-          resolve();
-        };
-        req.raw.on('close', done);
-        res.on('finish', done);
-      });
+      await streamEventWindow({ events, sinceMs, untilMs, matches, res: reply.raw, req: req.raw });
     });
   };
 }

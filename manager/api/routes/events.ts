@@ -4,6 +4,7 @@
 // then live events until `until` (or until the client goes away).
 import type { FastifyInstance } from 'fastify';
 import { FlotillaError } from '../../../shared/errors/index.js';
+import { streamEventWindow } from '../../../shared/events/index.js';
 import type { ClusterEvent } from '../../events/index.js';
 import type { ApiDeps } from '../context.js';
 
@@ -41,28 +42,9 @@ export function eventRoutes(app: FastifyInstance, d: ApiDeps): void {
       const sinceMs = req.query.since === undefined ? undefined : Number(req.query.since) * 1000;
       const untilMs = req.query.until === undefined ? Infinity : Number(req.query.until) * 1000;
       reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
-      const write = (e: ClusterEvent) => {
-        if (!res.writableEnded && matches(e)) res.write(JSON.stringify(e) + '\n');
-      };
-      if (sinceMs !== undefined) for (const e of events.since(sinceMs, untilMs)) write(e);
-      const remainingMs = untilMs - Date.now();
-      if (remainingMs <= 0) return void res.end();
-      const off = events.subscribe((e) => {
-        if (e.timeNano / 1e6 <= untilMs) write(e);
-      });
-      // Headers now, so that a client waiting for the first event knows the stream is open.
-      res.flushHeaders();
-      const timer = Number.isFinite(remainingMs)
-        ? setTimeout(() => res.end(), Math.min(remainingMs, 2 ** 31 - 1))
-        : undefined;
-      const done = () => {
-        off();
-        clearTimeout(timer);
-      };
-      req.raw.on('close', done);
-      res.on('finish', done);
+      reply.raw.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      // Not awaited: the handler has handed the response over; the window ends it on its own.
+      void streamEventWindow({ events, sinceMs, untilMs, matches, res: reply.raw, req: req.raw });
     },
   );
 }
