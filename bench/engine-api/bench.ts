@@ -12,32 +12,30 @@
 // of random layers; the image is removed, untimed, before each pull). Prints one JSON document:
 // median and p90 per path, and the ratios engineApi/flotillaApi and dockerCli/flotillaCli.
 //   bench/engine-api/run.sh [ROUNDS=15] [PULL_ROUNDS=5] [MB=32]
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { buildImage, type LayerEntry } from '../../test/harness/image-builder.js';
 import { startRegistry } from '../../test/harness/registry.js';
-import { removeAgentNetwork } from '../../test/harness/agent-network.js';
 import { uploadImage } from '../../test/integration/image/helpers.js';
-import { busyboxImage, dockerArchive } from '../../test/integration/runtime/harness.js';
+import { startBenchAgent } from '../common/bench-agent.js';
 
 const cli = process.env.FLOTILLA_CLI!;
 const rounds = Number(process.argv[2] ?? 15);
 const pullRounds = Number(process.argv[3] ?? 5);
 const imageMb = Number(process.argv[4] ?? 32);
-const dir = mkdtempSync('/tmp/flt-bench-api-');
-const dataRoot = join(dir, 'd');
-const execRoot = join(dir, 'r');
-const socketPath = join(execRoot, 'agent.sock');
+// Started before anything else runs; the paths below speak to it through these.
+const agent = await startBenchAgent({
+  cli,
+  tmpPrefix: '/tmp/flt-bench-api-',
+  subnet: '10.251.46.0/24',
+});
+const { socketPath, api } = agent;
 const env = {
-  ...process.env,
-  FLOTILLA_HOST: `unix://${socketPath}`,
-  FLOTILLA_CONFIG: join(dir, 'cli'),
+  ...agent.env,
   DOCKER_HOST: `unix://${socketPath}`,
-  DOCKER_CONFIG: join(dir, 'docker'),
+  DOCKER_CONFIG: join(agent.dir, 'docker'),
 };
 const v = '/v1.50';
 
@@ -50,27 +48,6 @@ function run(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { env, maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
   return r.stdout.toString();
-}
-
-function api(
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { socketPath, method, path, headers: body ? { 'content-type': 'application/json' } : {} },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body ? JSON.stringify(body) : undefined);
-  });
 }
 
 async function ok(method: string, path: string, body?: unknown): Promise<string> {
@@ -248,28 +225,11 @@ async function randomImage(mb: number) {
 
 async function main() {
   process.on('unhandledRejection', (err) => process.stderr.write(`unhandled: ${String(err)}\n`));
-  const agent = spawn(
-    'node',
-    [
-      cli,
-      'agent',
-      '--data-root',
-      dataRoot,
-      '--exec-root',
-      execRoot,
-      '--node-subnet',
-      '10.251.46.0/24',
-    ],
-    { stdio: 'ignore', env: { ...process.env, FLOTILLA_LOG_LEVEL: 'warn' } },
-  );
-  const registry = await startRegistry();
   const result: Record<string, unknown> = {};
+  let registry: Awaited<ReturnType<typeof startRegistry>> | undefined;
   try {
-    for (let i = 0; i < 300 && !existsSync(socketPath); i++)
-      await new Promise((r) => setTimeout(r, 100));
-    const archive = await dockerArchive(await busyboxImage(), 'busybox:latest');
-    const load = spawnSync('node', [cli, 'load'], { env, input: archive });
-    if (load.status !== 0) throw new Error(`load: ${load.stderr}`);
+    registry = await startRegistry();
+    await agent.loadBusybox();
     const docker = run('docker', [
       'version',
       '--format',
@@ -310,15 +270,8 @@ async function main() {
       left?.status === 200 ? (JSON.parse(left.body) as { Id?: string; id?: string }[]) : [];
     for (const c of all)
       await api('DELETE', `/containers/${c.Id ?? c.id}?force=1`).catch(() => undefined);
-    agent.kill('SIGTERM');
-    await new Promise((r) => agent.once('exit', r));
-    await registry.stop();
-    await removeAgentNetwork(dataRoot);
-    try {
-      rmSync(dir, { recursive: true, force: true });
-    } catch (err) {
-      process.stderr.write(`left ${dir}: ${String(err)}\n`);
-    }
+    await agent.stop();
+    await registry?.stop();
   }
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');
 }

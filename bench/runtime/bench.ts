@@ -10,59 +10,23 @@
 //            with a Node CLI and conmon can take (floorOverRunc: that floor over `runc run`)
 // Prints one JSON document. Run as root: bench/runtime/run.sh [N] [M]
 // BENCH_ONLY=batch skips the start-latency runs; BENCH_CPU_PROF=DIR writes the agent's CPU profile.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { busyboxImage, dockerArchive } from '../../test/integration/runtime/harness.js';
-import { removeAgentNetwork } from '../../test/harness/agent-network.js';
+import { startBenchAgent, type BenchAgent } from '../common/bench-agent.js';
 
 const cli = process.env.FLOTILLA_CLI!;
 const runs = Number(process.argv[2] ?? 10);
 const batch = Number(process.argv[3] ?? 100);
-const dir = mkdtempSync('/tmp/flt-bench-rt-');
-const dataRoot = join(dir, 'd');
-const execRoot = join(dir, 'r');
-const socketPath = join(execRoot, 'agent.sock');
-const subnet = '10.251.40.0/24';
 const width = Number(process.env.BENCH_BATCH_WIDTH ?? batch);
 const batchNetwork = process.env.BENCH_BATCH_NETWORK ?? 'bridge';
 const onlyBatch = process.env.BENCH_ONLY === 'batch';
 const profDir = process.env.BENCH_CPU_PROF;
-const env = {
-  ...process.env,
-  FLOTILLA_HOST: `unix://${socketPath}`,
-  FLOTILLA_CONFIG: join(dir, 'cli'),
-};
 
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const round = (x: number) => Math.round(x * 10) / 10;
-
-function flt(args: string[], input?: Buffer) {
-  const r = spawnSync('node', [cli, ...args], { env, input, maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`flotilla ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.toString();
-}
-
-function api(
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { socketPath, method, path, headers: body ? { 'content-type': 'application/json' } : {} },
-      (res) => {
-        let b = '';
-        res.on('data', (c: Buffer) => (b += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: b }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body ? JSON.stringify(body) : undefined);
-  });
-}
 
 async function pool<T>(items: T[], width: number, fn: (t: T) => Promise<void>): Promise<void> {
   let i = 0;
@@ -100,7 +64,7 @@ async function settledRssKb(pid: number): Promise<number> {
   return rssKb(pid);
 }
 
-function conmonPids(): number[] {
+function conmonPids(execRoot: string): number[] {
   return readdirSync('/proc')
     .filter((p) => /^\d+$/.test(p))
     .map(Number)
@@ -132,7 +96,9 @@ function dockerRun(args: string[]) {
 /** 1. start latency: the CLI end to end (with no network and with the default bridge, beside
  * `docker run --rm` when an engine answers, alternating run by run so both see the same load) vs
  * runc on a prepared bundle over the same rootfs */
-async function startLatency(result: Record<string, unknown>) {
+async function startLatency(agent: BenchAgent, result: Record<string, unknown>) {
+  const { dir, dataRoot } = agent;
+  const flt = agent.cli;
   const withDocker = await dockerReady();
   const fltMs: number[] = [];
   const fltBridgeMs: number[] = [];
@@ -213,39 +179,28 @@ async function startLatency(result: Record<string, unknown>) {
 }
 
 async function main() {
-  const agent = spawn(
-    'node',
-    [
+  const agent = await startBenchAgent({
+    cli,
+    tmpPrefix: '/tmp/flt-bench-rt-',
+    subnet: '10.251.40.0/24',
+    nodeArgs: [
       // The agent collects its garbage on SIGUSR2, so that its RSS before and after the batch is
       // compared without whatever garbage each happened to carry (±10 MiB: more than the signal).
       '--expose-gc',
       '--import',
       'data:text/javascript,process.on("SIGUSR2",()=>globalThis.gc())',
       ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
-      cli,
-      'agent',
-      '--data-root',
-      dataRoot,
-      '--exec-root',
-      execRoot,
-      '--node-subnet',
-      subnet,
     ],
-    {
-      stdio: 'ignore',
-      env: { ...process.env, FLOTILLA_LOG_LEVEL: 'warn' },
-    },
-  );
+  });
+  const { api } = agent;
   const result: Record<string, unknown> = {};
   try {
-    for (let i = 0; i < 300 && !existsSync(socketPath); i++)
-      await new Promise((r) => setTimeout(r, 100));
-    flt(['load'], await dockerArchive(await busyboxImage(), 'busybox:latest'));
-    flt(['run', '--rm', '--network', 'none', 'busybox', 'true']); // warm
+    await agent.loadBusybox();
+    agent.cli(['run', '--rm', '--network', 'none', 'busybox', 'true']); // warm
 
-    if (!onlyBatch) await startLatency(result);
+    if (!onlyBatch) await startLatency(agent, result);
     // 2. batch start/remove through the API, 3. memory while they run
-    const rssBefore = await settledRssKb(agent.pid!);
+    const rssBefore = await settledRssKb(agent.process.pid!);
     const names = Array.from({ length: batch }, (_, i) => `b${i}`);
     const ids: string[] = [];
     let t0 = process.hrtime.bigint();
@@ -264,8 +219,8 @@ async function main() {
     });
     const startSec = ms(t0) / 1000;
     await new Promise((r) => setTimeout(r, 2000));
-    const rssAfter = await settledRssKb(agent.pid!);
-    const conmons = conmonPids();
+    const rssAfter = await settledRssKb(agent.process.pid!);
+    const conmons = conmonPids(agent.execRoot);
     const conmonKb = conmons.map(rssKb);
     const conmonPss = conmons.map(pssKb);
     t0 = process.hrtime.bigint();
@@ -296,10 +251,7 @@ async function main() {
       loadavg: (await import('node:os')).loadavg().map(round),
     };
   } finally {
-    agent.kill('SIGTERM');
-    await new Promise((r) => agent.once('exit', r));
-    await removeAgentNetwork(dataRoot);
-    rmSync(dir, { recursive: true, force: true });
+    await agent.stop();
   }
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }
