@@ -1,5 +1,4 @@
 // Docker's `create`/`run` flags and their translation into ContainerCreateOptions.
-import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import { parseBytes, parseDurationMs } from '../../../shared/units/index.js';
@@ -7,6 +6,7 @@ import type { ContainerCreateOptions, MountSpec } from '../../../shared/engine/i
 import type { PortBinding } from '../../../shared/engine/index.js';
 import { parseLogOptFlags, validateLogDriver } from '../../../shared/engine/index.js';
 import { collect } from '../../repeatable.js';
+import { invalidFlagValue, readFlagFile } from './flag-file.js';
 import { addResourceRunFlags, resourceRunOptions } from './resource-flags.js';
 import { addRuntimeRunFlags, runtimeRunOptions } from './runtime-flags.js';
 import { addPlacementFlags, placementOptions } from './placement-flags.js';
@@ -77,13 +77,10 @@ export type CreateFlags = Record<string, unknown> & {
   expose?: string[];
 };
 
-const invalid = (flag: string, value: string, reason: string) =>
-  new FlotillaError('INVALID_FLAG_VALUE', { flag, value, reason });
-
 export function parsePublish(spec: string): PortBinding {
   const [main, proto = 'tcp'] = spec.split('/');
   if (proto !== 'tcp' && proto !== 'udp')
-    throw invalid('--publish', spec, 'protocol must be tcp or udp');
+    throw invalidFlagValue('--publish', spec, 'protocol must be tcp or udp');
   const parts = main.split(':');
   let hostIp = '';
   let hostPort = '0';
@@ -99,7 +96,7 @@ export function parsePublish(spec: string): PortBinding {
   const c = Number(ctr);
   const h = hostPort === '' ? 0 : Number(hostPort);
   if (!Number.isInteger(c) || c < 1 || c > 65535 || !Number.isInteger(h) || h < 0 || h > 65535)
-    throw invalid('--publish', spec, 'expected [ip:][hostPort:]containerPort[/proto]');
+    throw invalidFlagValue('--publish', spec, 'expected [ip:][hostPort:]containerPort[/proto]');
   return { hostIp, hostPort: h, containerPort: c, protocol: proto };
 }
 
@@ -109,8 +106,13 @@ export function parseExpose(spec: string): string[] {
   const lo = Number(m?.[1]);
   const hi = m?.[2] === undefined ? lo : Number(m[2]);
   if (!m || lo < 1 || hi > 65535 || hi < lo)
-    throw invalid('--expose', spec, 'expected PORT[-PORT][/tcp|udp] with ports in 1-65535');
-  if (hi - lo >= 1024) throw invalid('--expose', spec, 'a range may expose at most 1024 ports');
+    throw invalidFlagValue(
+      '--expose',
+      spec,
+      'expected PORT[-PORT][/tcp|udp] with ports in 1-65535',
+    );
+  if (hi - lo >= 1024)
+    throw invalidFlagValue('--expose', spec, 'a range may expose at most 1024 ports');
   const proto = m[3] ?? 'tcp';
   return Array.from({ length: hi - lo + 1 }, (_, i) => `${lo + i}/${proto}`);
 }
@@ -158,18 +160,7 @@ export function parseMount(spec: string): MountSpec {
 }
 
 export function parseEnvFile(file: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why: Record<string, string> = {
-      ENOENT: 'no such file',
-      EACCES: 'permission denied',
-      EISDIR: 'is a directory',
-    };
-    throw invalid('--env-file', file, (code && why[code]) ?? code ?? 'cannot read');
-  }
+  const text = readFlagFile('--env-file', file);
   // A bare NAME passes the caller's value through; Docker drops it when the caller has none.
   return text
     .split('\n')
@@ -183,7 +174,7 @@ function num(flag: string, v: unknown, float = false): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!Number.isFinite(n) || (!float && !Number.isInteger(n)))
-    throw invalid(flag, String(v), 'not a number');
+    throw invalidFlagValue(flag, String(v), 'not a number');
   return n;
 }
 
@@ -206,7 +197,7 @@ export function toCreateOptions(
   if (f.restart) {
     const [name, max] = String(f.restart).split(':');
     if (!['no', 'on-failure', 'always', 'unless-stopped'].includes(name))
-      throw invalid(
+      throw invalidFlagValue(
         '--restart',
         String(f.restart),
         'use no, on-failure[:max], always or unless-stopped',
@@ -228,7 +219,7 @@ export function toCreateOptions(
   if (f.cpus !== undefined) {
     const c = Number(f.cpus);
     if (!Number.isFinite(c) || c <= 0)
-      throw invalid('--cpus', String(f.cpus), 'must be a positive number');
+      throw invalidFlagValue('--cpus', String(f.cpus), 'must be a positive number');
     nanoCpus = Math.round(c * 1e9);
   }
   const healthcheck =

@@ -1,23 +1,19 @@
 // `run`/`create` flags handled around the container rather than inside its process: --ip/--ip6,
 // --platform, --volumes-from and --health-start-interval (sent to the agent, which checks them
 // for Docker's API too), --label-file (read here), --cidfile and --sig-proxy (the CLI's own).
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import type { ContainerCreateOptions } from '../../../shared/engine/index.js';
-import { FlotillaError } from '../../../shared/errors/index.js';
 import { parseDurationMs } from '../../../shared/units/index.js';
 import { collect } from '../../repeatable.js';
-
-const invalid = (flag: string, value: string, reason: string) =>
-  new FlotillaError('INVALID_FLAG_VALUE', { flag, value, reason });
+import { invalidFlagValue, readFlagFile } from './flag-file.js';
 
 /** Docker's boolean flag with an optional value: `--sig-proxy`, `--sig-proxy=false`. */
 function bool(flag: string): (v: string) => boolean {
   return (v) => {
     if (['true', '1'].includes(v.toLowerCase())) return true;
     if (['false', '0'].includes(v.toLowerCase())) return false;
-    throw invalid(flag, v, `use ${flag}=true or ${flag}=false`);
+    throw invalidFlagValue(flag, v, `use ${flag}=true or ${flag}=false`);
   };
 }
 
@@ -43,18 +39,7 @@ export function addSigProxyFlag(cmd: Command): Command {
 
 /** `--label-file`: `key=value` lines (a bare `key` is an empty label), `#` comments, blank lines. */
 export function parseLabelFile(file: string): Record<string, string> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why: Record<string, string> = {
-      ENOENT: 'no such file or directory',
-      EACCES: 'permission denied',
-      EISDIR: 'is a directory',
-    };
-    throw invalid('--label-file', file, (code && why[code]) ?? code ?? 'cannot read');
-  }
+  const text = readFlagFile('--label-file', file);
   const labels: Record<string, string> = {};
   text.split('\n').forEach((raw, i) => {
     const line = raw.replace(/^\s+/, '').replace(/\r$/, '');
@@ -62,7 +47,11 @@ export function parseLabelFile(file: string): Record<string, string> {
     const at = line.indexOf('=');
     const key = at < 0 ? line.trimEnd() : line.slice(0, at);
     if (!key || /\s/.test(key))
-      throw invalid('--label-file', file, `line ${i + 1}: "${key}" is not a label key (KEY=VALUE)`);
+      throw invalidFlagValue(
+        '--label-file',
+        file,
+        `line ${i + 1}: "${key}" is not a label key (KEY=VALUE)`,
+      );
     labels[key] = at < 0 ? '' : line.slice(at + 1);
   });
   return labels;
@@ -71,9 +60,9 @@ export function parseLabelFile(file: string): Record<string, string> {
 /** --volumes-from CONTAINER[:ro|:rw], checked here so a typo is a flag error (125). */
 function checkVolumesFrom(spec: string): string {
   const m = /^([^:]+)(?::(.*))?$/.exec(spec);
-  if (!m) throw invalid('--volumes-from', spec, 'expected CONTAINER[:ro|:rw]');
+  if (!m) throw invalidFlagValue('--volumes-from', spec, 'expected CONTAINER[:ro|:rw]');
   if (m[2] !== undefined && m[2] !== 'ro' && m[2] !== 'rw')
-    throw invalid('--volumes-from', spec, `unknown mode "${m[2]}" (use ro or rw)`);
+    throw invalidFlagValue('--volumes-from', spec, `unknown mode "${m[2]}" (use ro or rw)`);
   return spec;
 }
 
@@ -86,19 +75,19 @@ export function placementOptions(f: Record<string, unknown>): Pick<
   startIntervalMs?: number;
 } {
   if (f.ip6 !== undefined)
-    throw invalid('--ip6', String(f.ip6), 'Flotilla networks have no IPv6 addresses');
+    throw invalidFlagValue('--ip6', String(f.ip6), 'Flotilla networks have no IPv6 addresses');
   const ip = f.ip === undefined ? undefined : String(f.ip);
-  if (ip !== undefined && isIP(ip) !== 4) throw invalid('--ip', ip, 'not an IPv4 address');
+  if (ip !== undefined && isIP(ip) !== 4) throw invalidFlagValue('--ip', ip, 'not an IPv4 address');
   const platform = f.platform === undefined ? undefined : String(f.platform);
   if (platform !== undefined && !/^[a-z0-9_-]+\/[a-z0-9_-]+(\/[a-z0-9_-]+)?$/i.test(platform))
-    throw invalid('--platform', platform, 'expected os/arch[/variant], e.g. linux/amd64');
+    throw invalidFlagValue('--platform', platform, 'expected os/arch[/variant], e.g. linux/amd64');
   const from = ((f.volumesFrom as string[] | undefined) ?? []).map(checkVolumesFrom);
   let startIntervalMs: number | undefined;
   if (f.healthStartInterval !== undefined) {
     const text = String(f.healthStartInterval);
     startIntervalMs = parseDurationMs(text, '--health-start-interval');
     if (startIntervalMs <= 0)
-      throw invalid('--health-start-interval', text, 'must be a positive duration');
+      throw invalidFlagValue('--health-start-interval', text, 'must be a positive duration');
   }
   return {
     ...(ip ? { ipv4Address: ip } : {}),
