@@ -2,8 +2,8 @@
 // agent's ImageService (busybox loaded with `flotilla load`, another pulled from a loopback
 // registry), root filesystems from the OverlaySnapshotter, driven through the CLI. Tests run one
 // after another (on two loaded cores, concurrent CLI processes only slowed everything down).
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { runPtyDriver } from '../../harness/pty-driver.js';
 import { startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { uploadImage } from '../image/helpers.js';
 import { bundlePath, busyboxImage, TestAgent, useTestAgent } from './harness.js';
@@ -61,32 +61,17 @@ describe('run', () => {
   });
 
   it('gives a terminal with -it (typed command is echoed back)', async ({ expect }) => {
-    const script = `
-import os,pty,sys,time,select
+    const driver = `
 pid,fd=pty.fork()
 if pid==0:
     os.execvp('node',['node',sys.argv[1],'run','--rm','-it','--network','none','busybox','sh'])
-out=b''
-def pump(t, until=None):
-    global out
-    end=time.time()+t
-    while time.time()<end:
-        r,_,_=select.select([fd],[],[],0.1)
-        if r:
-            try: out+=os.read(fd,4096)
-            except OSError: return
-        if until and until in out: return
-pump(20, b'# ')
-os.write(fd,b'echo tty-$((40+2))\\r'); pump(10, b'tty-42')
+prompt=pump(20, b'# ')
+os.write(fd,b'echo tty-$((40+2))\\r'); echoed=pump(10, b'tty-42')
 os.write(fd,b'tty; exit\\r'); pump(10)
+print(json.dumps({'prompt':prompt,'echoed':echoed}))
 sys.stdout.write(out.decode(errors='replace'))
 `;
-    const out = await new Promise<string>((resolve) => {
-      const p = spawn('python3', ['-c', script, bundlePath], { env: agent.env });
-      let o = '';
-      p.stdout.on('data', (d: Buffer) => (o += d.toString()));
-      p.on('close', () => resolve(o));
-    });
+    const { out } = await runPtyDriver(driver, [bundlePath], agent.env);
     expect(out).toContain('tty-42');
     expect(out).toContain('/dev/pts/');
   });
