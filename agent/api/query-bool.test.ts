@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { queryBool } from './query-bool.js';
+import { queryBool, queryBoolOr } from './query-bool.js';
 
 describe('queryBool', () => {
   it('reads booleans as Docker does: docker-py sends True, the docker CLI 1', () => {
@@ -7,5 +7,13 @@ describe('queryBool', () => {
       expect(queryBool(v), String(v)).toBe(true);
     for (const v of ['', '0', 'no', 'false', 'False', 'none', undefined, 1])
       expect(queryBool(v), String(v)).toBe(false);
+  });
+
+  it('takes the default only when the parameter is absent (an empty value is false)', () => {
+    expect(queryBoolOr(undefined, true)).toBe(true);
+    expect(queryBoolOr(null, true)).toBe(true);
+    expect(queryBoolOr('', true)).toBe(false);
+    expect(queryBoolOr('False', true)).toBe(false);
+    expect(queryBoolOr('yes', false)).toBe(true);
   });
 });

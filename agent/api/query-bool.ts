@@ -6,3 +6,8 @@ export function queryBool(v: unknown): boolean {
   const s = v.trim().toLowerCase();
   return !(s === '' || s === '0' || s === 'no' || s === 'false' || s === 'none');
 }
+
+/** httputils.BoolValueOrDefault: `dflt` when the parameter is absent, else as queryBool. */
+export function queryBoolOr(v: unknown, dflt: boolean): boolean {
+  return v === undefined || v === null ? dflt : queryBool(v);
+}

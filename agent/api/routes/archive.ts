@@ -17,10 +17,10 @@ import {
 import { FlotillaError } from '../../../shared/errors/index.js';
 import { decompressLayer } from '../../image/index.js';
 import type { ContainerRuntime } from '../../runtime/index.js';
+import { queryBool } from '../query-bool.js';
 import type { RoutePlugin } from '../server.js';
 
 const STAT_HEADER = 'X-Docker-Container-Path-Stat';
-const truthy = (v: unknown) => v === '1' || v === 'true' || v === 'True';
 
 function target(req: FastifyRequest): { id: string; path: string; q: Record<string, string> } {
   const { id } = req.params as { id: string };
@@ -82,10 +82,10 @@ export function archiveRoutes(runtime: ContainerRuntime): RoutePlugin {
           checkWritable(view, dir);
           // Docker's copyUIDGID: the files become the container's User's; without a User, or
           // without the flag, they keep the archive's owners.
-          const owner = (truthy(q.copyUIDGID) && userOwner()) || 'archive';
+          const owner = (queryBool(q.copyUIDGID) && userOwner()) || 'archive';
           const { tar } = await decompressLayer(req.body as Readable, 'archive');
           await extractTar(view, dir, tar, {
-            noOverwriteDirNonDir: truthy(q.noOverwriteDirNonDir),
+            noOverwriteDirNonDir: queryBool(q.noOverwriteDirNonDir),
             owner,
           });
         });

@@ -12,7 +12,7 @@ import type { RoutePlugin } from '../server.js';
 import { containerQuery, listContainers } from '../queries/containers.js';
 import { frame } from '../stream-frame.js';
 import { requestedVersion, updateFromDockerBody } from '../docker/index.js';
-import { queryBool } from '../query-bool.js';
+import { queryBool, queryBoolOr } from '../query-bool.js';
 
 export { frame } from '../stream-frame.js';
 
@@ -167,7 +167,7 @@ export function containerRoutes(runtime: ContainerRuntime, images: ImageService)
     });
     app.get('/containers/:id/stats', async (req, reply) => {
       const id = (req.params as Q).id!;
-      const stream = (req.query as Q).stream !== '0' && (req.query as Q).stream !== 'false';
+      const stream = queryBoolOr((req.query as Q).stream, true);
       await runtime.stats(id);
       if (!stream) {
         await new Promise((r) => setTimeout(r, 500));
@@ -229,7 +229,7 @@ async function hijack(
   socket: Duplex,
 ): Promise<void> {
   socket.on('error', () => undefined);
-  const withStdin = q.get('stdin') === '1';
+  const withStdin = queryBool(q.get('stdin'));
   const out = (stream: number) => (d: Buffer) => {
     if (!socket.destroyed) socket.write(frame(stream, d));
   };
