@@ -45,6 +45,7 @@ describe.runIf(isRoot && existsSync(chromium))('seeing the cluster', () => {
   });
 
   it('serves /metrics on the manager and agents that follow tasks, and service events', async () => {
+    await undoEarlierAttempt(c, 'metered');
     const started = Date.now() / 1000;
     const m0: ParsedMetrics = await scrapeMetrics(managerMetrics(c));
     expect(m0.types.get('flotilla_tasks')).toBe('gauge');
@@ -115,6 +116,7 @@ describe.runIf(isRoot && existsSync(chromium))('seeing the cluster', () => {
   });
 
   it('renders the cluster in the dashboard, scales a service, drains a node and rolls back from it', async () => {
+    await undoEarlierAttempt(c, 'viz');
     const ticker = 'while true; do echo "tick from $(hostname)"; sleep 2; done';
     const r = await c.flt(
       'service',
@@ -137,6 +139,7 @@ describe.runIf(isRoot && existsSync(chromium))('seeing the cluster', () => {
     expect(url.stdout.trim().startsWith(`https://${c.addr(1)}:4243/dashboard/login?token=`)).toBe(
       true,
     );
+    await browser?.close();
     browser = await puppeteer.launch({
       executablePath: chromium,
       headless: true,
@@ -231,6 +234,32 @@ describe.runIf(isRoot && existsSync(chromium))('seeing the cluster', () => {
     await waitText(page, 'tr[data-service="viz"] td.replicas', '3/3');
   });
 });
+
+/**
+ * vitest retries a failed test once, on the same cluster: the first attempt may have left its
+ * service (`service create` would then say the name exists) and machine 3 drained. Undoes both, so
+ * that the retry starts where the first attempt did (and the screenshots keep their names).
+ */
+async function undoEarlierAttempt(c: Cluster, service: string): Promise<void> {
+  if ((await c.flt('service', 'inspect', service)).code === 0) {
+    const rm = await c.flt('service', 'rm', service);
+    expect(rm.code, rm.output).toBe(0);
+    // Task containers are named `<service>.<slot>.<task id>`; the running counts need them gone.
+    await waitFor(`the earlier ${service}'s containers gone`, async () => {
+      for (const i of c.machines) {
+        const ps = await c.fltOn(i, 'ps', '--format', '{{.Names}}');
+        if (ps.code !== 0 || ps.stdout.split('\n').some((n) => n.startsWith(`${service}.`)))
+          return false;
+      }
+      return true;
+    });
+  }
+  const third = (await c.nodes()).find((n) => n.description.hostname === c.ns(3));
+  if (third && third.spec.availability !== 'active') {
+    const up = await c.flt('node', 'update', '--availability', 'active', c.ns(3));
+    expect(up.code, up.output).toBe(0);
+  }
+}
 
 async function waitText(page: Page, selector: string, text: string): Promise<void> {
   await page.waitForFunction(
