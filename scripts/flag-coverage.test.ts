@@ -36,4 +36,18 @@ describe('CLI flag coverage', () => {
     // `--expose` is a `run` flag: no `service create --expose` row borrows its test.
     expect(rows.some((r) => r.command === 'service create' && r.flag === '--expose')).toBe(false);
   });
+
+  it('credits a flag only to an invocation of its own command', async () => {
+    const rows = await flagCoverage(root);
+    const row = (command: string, flag: string) =>
+      rows.find((r) => r.command === command && r.flag === flag);
+    // query.test.ts passes `load -i` and `create` in other invocations; a metrics test `rm -f`.
+    expect(row('create', '--interactive')?.covered?.file).not.toBe(
+      'test/integration/engine-api/query.test.ts',
+    );
+    expect(row('image rm', '--force')?.covered?.file).not.toBe(
+      'test/integration/engine-api/query.test.ts',
+    );
+    expect(row('load', '--input')?.covered).toBeDefined();
+  });
 });
