@@ -4,5 +4,19 @@
 import { certificatesPart } from './certificates-part.js';
 import { clusterPart } from './cluster-part.js';
 import type { ManagerPart } from './components.js';
+import { etcdMaintenanceTarget, StoreMaintenance } from './etcd/index.js';
 
-export const managerParts: ManagerPart[] = [clusterPart, certificatesPart];
+// Compaction (leader) and defragmentation (every manager's own member) keep etcd under its quota.
+const maintenancePart: ManagerPart = (c) => ({
+  always: c.etcd
+    ? [
+        new StoreMaintenance({
+          target: etcdMaintenanceTarget(c.etcd),
+          log: c.log,
+          isLeader: () => c.leader.isLeader(),
+        }),
+      ]
+    : [],
+});
+
+export const managerParts: ManagerPart[] = [clusterPart, certificatesPart, maintenancePart];

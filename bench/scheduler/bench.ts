@@ -52,6 +52,11 @@ for (let i = 0; i < nodes; i += joinConcurrency) {
     }),
   );
   agents.push(...(await Promise.all(batch)));
+  if (process.env.BENCH_PROGRESS === '1' && agents.length % 500 < joinConcurrency)
+    process.stderr.write(
+      JSON.stringify({ joined: agents.length, t: Math.round(performance.now() - t0) / 1000 }) +
+        '\n',
+    );
 }
 while (agents.some((a) => a.session.sessionsOpened === 0))
   await new Promise((r) => setTimeout(r, 200));
@@ -76,6 +81,19 @@ interface RunResult {
 }
 const { result } = await next<{ result: RunResult }>('result');
 const agentsCpu = process.cpuUsage(agentsCpuBefore);
+// BENCH_UPDATE_TASKS (0 = skipped): a second service of that many replicas, created, then updated
+// BENCH_UPDATE_PARALLELISM (1000) tasks at a time, timed by the manager from its store events.
+const updateTasks = Number(process.env.BENCH_UPDATE_TASKS ?? 0);
+let update: Record<string, unknown> | undefined;
+if (updateTasks > 0) {
+  const before = process.cpuUsage();
+  manager.send(
+    `update ${updateTasks} ${Number(process.env.BENCH_UPDATE_PARALLELISM ?? 1000)} ${timeoutSec}`,
+  );
+  update = (await next<{ update: Record<string, unknown> }>('update')).update;
+  const used = process.cpuUsage(before);
+  update.agentsCpuSecCreateAndUpdate = Math.round((used.user + used.system) / 1e4) / 100;
+}
 result.cpuSec = {
   ...result.cpuSec,
   agents: Math.round((agentsCpu.user + agentsCpu.system) / 1e4) / 100,
@@ -106,6 +124,7 @@ const out = {
   joinAndConnectSec: joinSec,
   peerRoutesSettledSec: Math.round(settleSec * 1000) / 1000,
   ...result,
+  ...(update ? { serviceUpdate: update } : {}),
   containersPerNode: { min: Math.min(...perNode), max: Math.max(...perNode) },
   agentsProcessPeakRssMiB: agentsPeakRssMiB,
   reconcilersInMemory: {

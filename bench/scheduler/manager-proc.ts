@@ -21,8 +21,8 @@ const published: PortConfig[] =
     ? [{ target: 80, published: 30080, protocol: 'tcp', mode: 'ingress' }]
     : [];
 
-const spec = (replicas: number): ServiceSpec => {
-  const s = serviceSpecFixture('bench');
+const spec = (replicas: number, name = 'bench'): ServiceSpec => {
+  const s = serviceSpecFixture(name);
   return {
     ...s,
     mode: { replicated: { replicas } },
@@ -191,9 +191,116 @@ async function run(tasks: number, timeoutSec: number) {
   };
 }
 
+/**
+ * Waits until `done` holds for the running tasks of a service (counted by service version), or
+ * the timeout; returns the seconds it took, or undefined on timeout.
+ */
+function runningOf(
+  serviceId: string,
+  done: (runningByVersion: Map<number, number>) => boolean,
+  timeoutSec: number,
+): Promise<number | undefined> {
+  const t0 = performance.now();
+  const running = new Map<string, number>();
+  const byVersion = new Map<number, number>();
+  const count = (version: number, d: number) =>
+    byVersion.set(version, (byVersion.get(version) ?? 0) + d);
+  for (const t of store.list('task'))
+    if (t.serviceId === serviceId && t.status.state === 'running') {
+      running.set(t.id, t.serviceVersion);
+      count(t.serviceVersion, 1);
+    }
+  return new Promise((resolve) => {
+    if (done(byVersion)) return resolve(0);
+    const timer = setTimeout(() => {
+      unsubscribe();
+      resolve(undefined);
+    }, timeoutSec * 1000);
+    timer.unref();
+    const unsubscribe = store.subscribe((e) => {
+      if (e.kind !== 'task' || e.object.serviceId !== serviceId) return;
+      const was = running.get(e.object.id);
+      const is = e.type !== 'delete' && e.object.status.state === 'running';
+      if (was !== undefined && !is) {
+        running.delete(e.object.id);
+        count(was, -1);
+      } else if (was === undefined && is) {
+        running.set(e.object.id, e.object.serviceVersion);
+        count(e.object.serviceVersion, 1);
+      } else return;
+      if (done(byVersion)) {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(Math.round(performance.now() - t0) / 1000);
+      }
+    });
+  });
+}
+
+/**
+ * A second service of `tasks` replicas, created, then updated (a new image) with `parallelism`
+ * tasks at a time, stop-first, no monitor period: timed from the update's commit until every
+ * task runs the new version and none the old, from the store's events.
+ */
+async function updatePhase(tasks: number, parallelism: number, timeoutSec: number) {
+  const now = new Date().toISOString();
+  const base = spec(tasks, 'bench-update');
+  const service: Service = { id: newId(), version: 1, createdAt: now, updatedAt: now, spec: base };
+  await store.update((tx) => tx.create('service', service));
+  const createSec = await runningOf(service.id, (v) => (v.get(1) ?? 0) >= tasks, timeoutSec);
+  if (createSec === undefined) return { tasks, timedOut: 'create', timeoutSec };
+  const next: ServiceSpec = {
+    ...base,
+    taskTemplate: {
+      ...base.taskTemplate,
+      containerSpec: { ...base.taskTemplate.containerSpec, image: 'busybox:1.36' },
+    },
+    updateConfig: { ...base.updateConfig, parallelism, delayNs: 0, monitorNs: 0 },
+  };
+  const cpuBefore = process.cpuUsage();
+  const etcdCpuBefore = etcdCpuSec();
+  const statsBefore = { ...stats };
+  const waited = runningOf(
+    service.id,
+    (v) => (v.get(2) ?? 0) >= tasks && (v.get(1) ?? 0) === 0,
+    timeoutSec,
+  );
+  await store.update((tx) => {
+    const cur = tx.get('service', service.id)!;
+    tx.update('service', {
+      ...cur,
+      spec: next,
+      previousSpec: cur.spec,
+      version: cur.version + 1,
+      updatedAt: new Date().toISOString(),
+    });
+  });
+  const updateSec = await waited;
+  const cpu = process.cpuUsage(cpuBefore);
+  sample();
+  return {
+    tasks,
+    parallelism,
+    createToAllRunningSec: createSec,
+    ...(updateSec === undefined
+      ? { timedOut: 'update', timeoutSec }
+      : { updateToAllReplacedSec: updateSec, replacedTasksPerSec: Math.round(tasks / updateSec) }),
+    etcdWrites: stats.ops - statsBefore.ops,
+    cpuSec: {
+      manager: Math.round((cpu.user + cpu.system) / 1e4) / 100,
+      etcd: Math.round((etcdCpuSec() - etcdCpuBefore) * 100) / 100,
+    },
+    managerPeakRssMiB: Math.round(peakRssBytes / 2 ** 20),
+  };
+}
+
 for await (const line of createInterface({ input: process.stdin })) {
   const [cmd, arg, ...rest] = line.trim().split(/\s+/);
   if (cmd === 'go') say({ result: await run(Number(arg), Number(rest[0] ?? 1800)) });
+  if (cmd === 'update')
+    say({
+      update: await updatePhase(Number(arg), Number(rest[0]), Number(rest[1] ?? 1800)),
+    });
   if (cmd === 'exit') break;
 }
 clearInterval(sampler);

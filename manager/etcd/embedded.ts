@@ -64,7 +64,13 @@ export interface EmbeddedEtcdOptions {
  * nor a service write grows with the number of nodes or services (unique subnets, names and
  * ingress ports are claim keys, manager/store/claims.ts). The store is told the same limits (EtcdObjectStoreDeps.limits).
  */
-export const embeddedEtcdLimits = { maxTxnOps: 4096, maxRequestBytes: 8 * 2 ** 20 } as const;
+export const embeddedEtcdLimits = {
+  maxTxnOps: 4096,
+  maxRequestBytes: 8 * 2 ** 20,
+  // etcd's default quota is 2 GiB; 1,000,000 tasks hold ~1 GiB live (StoreMaintenance compacts
+  // and defragments the rest). 8 GiB is etcd's suggested maximum.
+  quotaBackendBytes: 8 * 2 ** 30,
+} as const;
 
 export class EmbeddedEtcd {
   private child?: ChildProcess;
@@ -182,6 +188,7 @@ export class EmbeddedEtcd {
           : [
               `--max-txn-ops=${embeddedEtcdLimits.maxTxnOps}`,
               `--max-request-bytes=${embeddedEtcdLimits.maxRequestBytes}`,
+              `--quota-backend-bytes=${embeddedEtcdLimits.quotaBackendBytes}`,
             ]),
       ],
       { stdio: ['ignore', fd, fd] },

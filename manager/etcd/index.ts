@@ -12,3 +12,9 @@ export { MemberChoice } from './member-choice.js';
 export type { MemberChoiceOptions } from './member-choice.js';
 export { embeddedKeepaliveMinTime, etcdKeepalive, storeClient } from './store-client.js';
 export type { StoreClient, StoreClientOptions } from './store-client.js';
+export { etcdMaintenanceTarget, StoreMaintenance } from './maintenance.js';
+export type {
+  MaintenanceRound,
+  MaintenanceTarget,
+  StoreMaintenanceOptions,
+} from './maintenance.js';
