@@ -70,6 +70,32 @@ const loopDelay = monitorEventLoopDelay({ resolution: 20 });
 loopDelay.enable();
 const stats = (store as unknown as { stats: StoreStats }).stats;
 
+/**
+ * The embedded etcd's file now: allocated and in use (MiB), its revision, and whether its history
+ * was compacted (StoreMaintenance compacts once a minute and defragments when half the file is free).
+ */
+async function etcdDb() {
+  const client = manager.components.etcd;
+  if (!client) return undefined;
+  const s = await client.maintenance.status();
+  // A read at revision 1 fails once anything was compacted.
+  const compacted = await client
+    .get('/flotilla/none')
+    .revision('1')
+    .exec()
+    .then(
+      () => false,
+      (err: unknown) => /compacted/i.test(String(err)),
+    );
+  const mib = (b: string) => Math.round(Number(b) / 2 ** 20);
+  return {
+    dbSizeMiB: mib(s.dbSize),
+    dbSizeInUseMiB: mib(s.dbSizeInUse),
+    revision: Number(s.header.revision),
+    compacted,
+  };
+}
+
 /** CPU seconds the embedded etcd has used so far (utime + stime from /proc), or NaN. */
 function etcdCpuSec(): number {
   try {
@@ -291,12 +317,16 @@ async function updatePhase(tasks: number, parallelism: number, timeoutSec: numbe
       etcd: Math.round((etcdCpuSec() - etcdCpuBefore) * 100) / 100,
     },
     managerPeakRssMiB: Math.round(peakRssBytes / 2 ** 20),
+    etcdDbAfter: await etcdDb(),
   };
 }
 
 for await (const line of createInterface({ input: process.stdin })) {
   const [cmd, arg, ...rest] = line.trim().split(/\s+/);
-  if (cmd === 'go') say({ result: await run(Number(arg), Number(rest[0] ?? 1800)) });
+  if (cmd === 'go') {
+    const result = await run(Number(arg), Number(rest[0] ?? 1800));
+    say({ result: { ...result, etcdDbAfter: await etcdDb() } });
+  }
   if (cmd === 'update')
     say({
       update: await updatePhase(Number(arg), Number(rest[0]), Number(rest[1] ?? 1800)),

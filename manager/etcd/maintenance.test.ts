@@ -5,7 +5,7 @@ import { StoreMaintenance, type MaintenanceTarget } from './maintenance.js';
 /** An etcd whose revision, sizes and calls the test sets and reads. */
 function fakeEtcd() {
   const calls: string[] = [];
-  const state = { revision: 10, dbSize: 100 * 2 ** 20, dbSizeInUse: 90 * 2 ** 20, compacted: 0 };
+  const state = { revision: 10, dbSize: 1000 * 2 ** 20, dbSizeInUse: 900 * 2 ** 20, compacted: 0 };
   const target: MaintenanceTarget = {
     status: async () => ({
       revision: state.revision,
@@ -65,13 +65,13 @@ describe('StoreMaintenance', () => {
     const etcd = fakeEtcd();
     const m = new StoreMaintenance({ target: etcd.target, log, isLeader: () => true });
     expect((await m.round()).defragmented).toBeUndefined(); // 10% free
-    etcd.state.dbSizeInUse = 30 * 2 ** 20; // 70 MiB free of 100
+    etcd.state.dbSizeInUse = 300 * 2 ** 20; // 700 MiB free of 1000
     expect((await m.round()).defragmented).toEqual({
-      beforeBytes: 100 * 2 ** 20,
-      afterBytes: 30 * 2 ** 20,
+      beforeBytes: 1000 * 2 ** 20,
+      afterBytes: 300 * 2 ** 20,
     });
     // A small file mostly free is not worth blocking the member for.
-    etcd.state.dbSize = 40 * 2 ** 20;
+    etcd.state.dbSize = 400 * 2 ** 20;
     etcd.state.dbSizeInUse = 2 ** 20;
     expect((await m.round()).defragmented).toBeUndefined();
   });

@@ -23,7 +23,11 @@ export interface StoreMaintenanceOptions {
   intervalMs?: number;
   /** Defragment when at least this share of the file is free (after compaction). @default 0.5 */
   defragFreeRatio?: number;
-  /** ... and at least this many bytes are free (a defrag blocks the member a moment). @default 64 MiB */
+  /**
+   * ... and at least this many bytes are free: a defrag blocks the member while it copies the live
+   * data (seconds for a large file), and bbolt reuses free pages anyway, so only a file large
+   * against the quota is worth it. @default 512 MiB (a quarter of etcd's default quota)
+   */
   defragMinFreeBytes?: number;
   timers?: { setInterval: typeof setInterval; clearInterval: typeof clearInterval };
 }
@@ -78,7 +82,7 @@ export class StoreMaintenance {
     this.seen = status.revision;
     const free = status.dbSize - status.dbSizeInUse;
     const ratio = this.opts.defragFreeRatio ?? 0.5;
-    const minFree = this.opts.defragMinFreeBytes ?? 64 * 2 ** 20;
+    const minFree = this.opts.defragMinFreeBytes ?? 512 * 2 ** 20;
     if (free >= minFree && free >= ratio * status.dbSize) {
       await target.defragment();
       const after = await target.status();
