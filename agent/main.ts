@@ -44,8 +44,8 @@ export async function runAgent(flags: Partial<AgentFlagSettings>): Promise<void>
   const image = buildImageService({
     config,
     log,
-    isImageInUse: async (imageId) =>
-      (await runtime.engine.list({ all: true })).some((c) => c.imageId === imageId),
+    containerUsingImage: async (imageId) =>
+      (await runtime.engine.list({ all: true })).find((c) => c.imageId === imageId)?.id,
   });
   // Connected to the manager once the agent is joined (standalone containers on cluster overlays).
   const clusterAttachments = new ClusterAttachmentsLink();

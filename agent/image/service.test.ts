@@ -156,7 +156,7 @@ describe('ImageService', () => {
       layers,
       registry: () => registry.client(),
       log: silentLogger(),
-      isImageInUse: (id) => inUse.has(id),
+      containerUsingImage: (id) => (inUse.has(id) ? 'c0ffee' : undefined),
     });
     await s.start();
     return { c, s };

@@ -16,6 +16,7 @@ import { ArchiveWriter } from './archive/save.js';
 import { ArchiveLoader } from './archive/load.js';
 import { importRootfs } from './archive/import.js';
 import { ImageStore, type ImageRecord } from './store/image-store.js';
+import { normaliseServer, splitSearchTerm } from './registry-names.js';
 import type {
   BlobStore,
   HistoryEntry,
@@ -34,8 +35,11 @@ export interface ImageServiceDeps {
   layers: LayerApplier;
   registry: RegistryFactory;
   log: Logger;
-  /** True while a container uses the image; such images are only untagged, never deleted. */
-  isImageInUse?: (imageId: string) => boolean | Promise<boolean>;
+  /**
+   * The id of a container that uses the image (any state), or undefined; such images are only
+   * untagged, never deleted. Docker's conflict message names that container.
+   */
+  containerUsingImage?: (imageId: string) => string | undefined | Promise<string | undefined>;
   /** Parallel layer downloads per pull. @default 3 */
   pullConcurrency?: number;
   /**
@@ -275,7 +279,7 @@ export class ImageService {
       (ref.digest
         ? rec.repoDigests.includes(`${repoName(ref)}@${ref.digest}`)
         : rec.repoTags.includes(refString(ref)));
-    const inUse = Boolean(await this.deps.isImageInUse?.(rec.id));
+    const user = await this.deps.containerUsingImage?.(rec.id);
     const out: RemoveResult[] = [];
     if (byName && ref) {
       const full = ref.digest ? `${repoName(ref)}@${ref.digest}` : refString(ref);
@@ -292,8 +296,13 @@ export class ImageService {
     } else if (!opts.force && new Set(rec.repoTags.map((t) => splitRepoTag(t).repo)).size > 1) {
       throw new FlotillaError('IMAGE_MULTIPLE_TAGS', { imageId: shortId(rec.id) });
     }
-    if (inUse) {
-      if (!opts.force) throw new FlotillaError('IMAGE_IN_USE', { name, imageId: shortId(rec.id) });
+    if (user !== undefined) {
+      if (!opts.force)
+        throw new FlotillaError('IMAGE_IN_USE', {
+          name,
+          container: shortId(user),
+          imageId: shortId(rec.id),
+        });
       // Forced while in use: untag everything, keep the image (Docker does the same).
       await this.store.update((images) => {
         const r = images.get(rec.id);
@@ -310,15 +319,21 @@ export class ImageService {
     return out;
   }
 
-  /** Removes dangling images (all unused ones with `all`) that no container uses. */
-  async prune(opts: { all?: boolean } = {}): Promise<{
+  /**
+   * Removes dangling images (all unused ones with `all`) that no container uses and that `match`
+   * (the API's `image prune --filter`) accepts.
+   */
+  async prune(
+    opts: { all?: boolean; match?: (imageId: string) => boolean | Promise<boolean> } = {},
+  ): Promise<{
     ImagesDeleted: RemoveResult[];
     SpaceReclaimed: number;
   }> {
     const victims: ImageRecord[] = [];
     for (const rec of this.store.list()) {
       if (!opts.all && rec.repoTags.length > 0) continue;
-      if (await this.deps.isImageInUse?.(rec.id)) continue;
+      if ((await this.deps.containerUsingImage?.(rec.id)) !== undefined) continue;
+      if (opts.match && !(await opts.match(rec.id))) continue;
       victims.push(rec);
     }
     const out: RemoveResult[] = [];
@@ -431,13 +446,18 @@ export class ImageService {
   /** `import`: a root filesystem tarball becomes a one-layer image. */
   async import(
     tar: Readable,
-    opts: { ref?: string; message?: string; source?: string } = {},
+    opts: { ref?: string; message?: string; source?: string; changes?: string[] } = {},
   ): Promise<string> {
     const tag = opts.ref ? refString(parseReference(opts.ref)) : undefined;
     const record = await importRootfs(
       { root: this.deps.root, content: this.deps.content, layers: this.deps.layers },
       tar,
-      { architecture: goArch(), message: opts.message, source: opts.source ?? '-' },
+      {
+        architecture: goArch(),
+        message: opts.message,
+        source: opts.source ?? '-',
+        changes: opts.changes,
+      },
     );
     await this.store.put({ ...record, repoTags: tag ? [tag] : [] });
     return record.id;
@@ -458,24 +478,6 @@ export class ImageService {
   async login(server: string, credentials: Credentials): Promise<void> {
     await this.deps.registry({ credentials }).login(normaliseServer(server), credentials);
   }
-}
-
-/** `127.0.0.1:5000/app` → that registry, term `app`; `app` → docker.io. */
-export function splitSearchTerm(term: string): { domain: string; rest: string } {
-  const slash = term.indexOf('/');
-  if (slash > 0) {
-    const first = term.slice(0, slash);
-    if (first === 'localhost' || first.includes('.') || first.includes(':'))
-      return { domain: first, rest: term.slice(slash + 1) };
-  }
-  return { domain: 'docker.io', rest: term };
-}
-
-/** `https://index.docker.io/v1/`, `index.docker.io`, `docker.io` → docker.io; a URL → its host. */
-export function normaliseServer(server: string): string {
-  let s = server.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
-  if (s === 'index.docker.io' || s === 'registry-1.docker.io' || s === '') s = 'docker.io';
-  return s;
 }
 
 function goArch(): string {

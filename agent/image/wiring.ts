@@ -23,7 +23,7 @@ export interface ImageWiring {
 export function buildImageService(deps: {
   config: Pick<AgentConfig, 'dataRoot' | 'insecureRegistries'>;
   log: Logger;
-  isImageInUse?: (imageId: string) => boolean | Promise<boolean>;
+  containerUsingImage?: (imageId: string) => string | undefined | Promise<string | undefined>;
   pullConcurrency?: number;
 }): ImageWiring {
   const root = join(deps.config.dataRoot, 'image');
@@ -36,7 +36,7 @@ export function buildImageService(deps: {
     layers,
     registry: registry.get,
     log: deps.log,
-    isImageInUse: deps.isImageInUse,
+    containerUsingImage: deps.containerUsingImage,
     pullConcurrency: deps.pullConcurrency,
   });
   return {

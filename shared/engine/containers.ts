@@ -176,7 +176,8 @@ export interface ContainerEvent {
     | 'rename'
     | 'update'
     | 'restart'
-    | 'health_status';
+    | 'health_status'
+    | 'commit';
   id: string;
   name: string;
   time: string;

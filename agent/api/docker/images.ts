@@ -1,12 +1,13 @@
-// Docker's image routes whose bodies differ from Flotilla's own: pull (POST /images/create, with
-// Docker's JSON progress stream and error lines) and the listing (GET /images/json). Both call
-// the same ImageService methods as agent/api/routes/images.ts.
-import { PassThrough } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
-import { FlotillaError, toFlotillaError } from '../../../shared/errors/index.js';
+// Docker's image routes whose bodies differ from Flotilla's own: pull and import (POST
+// /images/create), push and load (Docker's JSON message streams), tag, search and the listing.
+// All call the same ImageService methods as agent/api/routes/images.ts.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { FlotillaError } from '../../../shared/errors/index.js';
 import { parsePlatform, type ImageService, type ProgressEvent } from '../../image/index.js';
 import type { Credentials } from '../../../shared/engine/index.js';
 import { imageFilters, listImages } from '../queries/images.js';
+import { dockerImport, dockerLoad } from './image-archives.js';
+import { dockerMessageStream } from './message-stream.js';
 
 type Q = Record<string, string | undefined>;
 
@@ -39,46 +40,69 @@ export function dockerAuth(header: unknown): Credentials | undefined {
   return { username: doc.username, password: typeof doc.password === 'string' ? doc.password : '' };
 }
 
-export function dockerImageRoutes(app: FastifyInstance, images: ImageService): void {
-  app.post('/docker/images/create', async (req, reply) => {
-    const q = req.query as Q;
-    if (q.fromSrc !== undefined)
-      throw new FlotillaError('INVALID_ARGUMENT', {
-        detail: 'fromSrc (docker import) is not supported by this API; use POST /images/import',
-      });
-    if (!q.fromImage)
-      throw new FlotillaError('INVALID_ARGUMENT', { detail: 'fromImage is required' });
-    // `docker pull/run --platform`: the registry's manifest for it, as Flotilla's own pull route.
-    const platform = q.platform ? parsePlatform(q.platform) : undefined;
-    if (q.platform && !platform)
-      throw new FlotillaError('INVALID_ARGUMENT', {
-        detail: `platform "${q.platform}" is not os/arch[/variant]`,
-      });
-    const tag = q.tag ?? '';
-    const name = tag === '' ? q.fromImage : `${q.fromImage}${tag.includes(':') ? '@' : ':'}${tag}`;
-    const credentials = dockerAuth(req.headers['x-registry-auth']);
-    const out = new PassThrough();
-    const ac = new AbortController();
-    reply.raw.on('close', () => {
-      if (!reply.raw.writableFinished) ac.abort(new Error('client went away'));
+/** `docker pull`: the ImageService's pull with Docker's JSON progress stream. */
+function dockerPull(req: FastifyRequest, reply: FastifyReply, images: ImageService) {
+  const q = req.query as Q;
+  if (!q.fromImage)
+    throw new FlotillaError('INVALID_ARGUMENT', { detail: 'fromImage is required' });
+  // `docker pull/run --platform`: the registry's manifest for it, as Flotilla's own pull route.
+  const platform = q.platform ? parsePlatform(q.platform) : undefined;
+  if (q.platform && !platform)
+    throw new FlotillaError('INVALID_ARGUMENT', {
+      detail: `platform "${q.platform}" is not os/arch[/variant]`,
     });
-    const line = (doc: unknown) => out.write(`${JSON.stringify(doc)}\n`);
-    images
-      .pull(name, {
-        credentials,
-        signal: ac.signal,
-        onProgress: (e) => line(dockerProgress(e)),
-        ...(platform ? { platform } : {}),
-      })
-      .then(
-        () => out.end(),
-        (err: unknown) => {
-          const message = toFlotillaError(err).message;
-          line({ errorDetail: { message }, error: message });
-          out.end();
-        },
-      );
-    return reply.type('application/json').send(out);
+  const tag = q.tag ?? '';
+  const name = tag === '' ? q.fromImage : `${q.fromImage}${tag.includes(':') ? '@' : ':'}${tag}`;
+  const credentials = dockerAuth(req.headers['x-registry-auth']);
+  return dockerMessageStream(reply, (line, signal) =>
+    images.pull(name, {
+      credentials,
+      signal,
+      onProgress: (e) => line(dockerProgress(e)),
+      ...(platform ? { platform } : {}),
+    }),
+  );
+}
+
+/** Every local `repo:tag` of a repository (`docker push --all-tags`), or the name when none. */
+function tagsOfRepository(images: ImageService, repo: string): string[] {
+  const tags = images
+    .list()
+    .flatMap((i) => i.RepoTags)
+    .filter((t) => t.slice(0, t.lastIndexOf(':')) === repo);
+  return tags.length ? tags : [repo];
+}
+
+export function dockerImageRoutes(app: FastifyInstance, images: ImageService): void {
+  // Bodies of load and import are tars whatever their label (docker-py and the docker CLI send
+  // none or text/plain): a scope that hands every body over as a stream.
+  void app.register(async (raw) => {
+    raw.removeAllContentTypeParsers();
+    raw.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+    raw.post('/docker/images/load', (req, reply) => dockerLoad(req, reply, images));
+    raw.post('/docker/images/create', (req, reply) =>
+      (req.query as Q).fromSrc !== undefined
+        ? dockerImport(req, reply, images)
+        : dockerPull(req, reply, images),
+    );
+  });
+  // `docker push NAME[:TAG]`: the CLI sends the name and ?tag= (empty with --all-tags: every tag
+  // of the repository). The last lines are Docker's `TAG: digest: D size: N` and its aux record.
+  app.post('/docker/images/:name/push', async (req, reply) => {
+    const repo = (req.params as Q).name!;
+    const tag = (req.query as Q).tag ?? '';
+    const credentials = dockerAuth(req.headers['x-registry-auth']);
+    const refs = tag !== '' ? [`${repo}:${tag}`] : tagsOfRepository(images, repo);
+    return dockerMessageStream(reply, async (line) => {
+      for (const ref of refs) {
+        const r = await images.push(ref, {
+          credentials,
+          onProgress: (e) => line(dockerProgress(e)),
+        });
+        const pushedTag = ref.slice(ref.lastIndexOf(':') + 1);
+        line({ progressDetail: {}, aux: { Tag: pushedTag, Digest: r.digest, Size: r.size } });
+      }
+    });
   });
 
   // Docker: ?repo=&tag= (tag defaults to latest); Flotilla's own route takes ?target=.

@@ -18,6 +18,8 @@ const dockerOnly: [method: string, path: RegExp][] = [
   ['GET', /^\/images\/json$/],
   ['GET', /^\/images\/search$/],
   ['POST', /^\/images\/[^/]+\/tag$/],
+  ['POST', /^\/images\/[^/]+\/push$/],
+  ['POST', /^\/images\/load$/],
 ];
 
 /** Image routes with the name in the path: Docker sends `registry:5000/a/b:1` unescaped. */

@@ -80,11 +80,7 @@ export async function listImages(
     if (dangling && !dangling.includes(summary.RepoTags.length === 0)) continue;
     const config = (await images.config(rec)).config as { Labels?: Record<string, string> };
     const own = config?.Labels ?? {};
-    const labelled = labels.every((l) => {
-      const [k, v] = l.split(/=(.*)/);
-      return v === undefined ? k in own : own[k] === v;
-    });
-    if (!labelled) continue;
+    if (!labelsMatch(labels, own)) continue;
     let repoTags = summary.RepoTags;
     if (references) {
       // Docker keeps only the names that matched, and drops an image none of whose names did.
@@ -94,4 +90,48 @@ export async function listImages(
     out.push({ ...summary, RepoTags: repoTags, Labels: own });
   }
   return out;
+}
+
+export const imagePruneFilterKeys = ['dangling', 'until', 'label', 'label!'];
+
+/** Docker's MatchKVList: every `k` or `k=v` of the filter holds for these labels. */
+function labelsMatch(wanted: string[], own: Record<string, string>): boolean {
+  return wanted.every((l) => {
+    const [k, v] = l.split(/=(.*)/);
+    return v === undefined ? k in own : own[k] === v;
+  });
+}
+
+/**
+ * `image prune`'s filters (Docker's ImagesPrune): `dangling=false` widens to every unused image
+ * (`-a`), `until` keeps images created after it, `label` prunes only matching images and
+ * `label!` spares matching ones. `all` (Flotilla's own query) is `dangling=false`.
+ */
+export function imagePruneFilters(
+  images: ImageService,
+  raw: string | undefined,
+  all: boolean,
+  nowMs = Date.now(),
+): { all: boolean; match: (id: string) => Promise<boolean> } {
+  const filters = parseFilters(raw, (k) => imagePruneFilterKeys.includes(k));
+  const dangling = filters.get('dangling');
+  if (dangling && !dangling.every((v) => ['true', 'false', '1', '0'].includes(v)))
+    throw new FlotillaError('INVALID_FILTER', { filter: `dangling=${dangling.join(',')}` });
+  const until = (filters.get('until') ?? []).map((v) => untilSeconds(v, nowMs));
+  const labels = filters.get('label') ?? [];
+  const notLabels = filters.get('label!') ?? [];
+  return {
+    all: all || Boolean(dangling?.some((v) => v === 'false' || v === '0')),
+    match: async (id) => {
+      const rec = images.find(id);
+      const created = Date.parse(rec.created) / 1000;
+      if (until.length && !until.every((t) => created < t)) return false;
+      if (!labels.length && !notLabels.length) return true;
+      const own =
+        ((await images.config(rec)).config as { Labels?: Record<string, string> } | undefined)
+          ?.Labels ?? {};
+      if (!labelsMatch(labels, own)) return false;
+      return !(notLabels.length && labelsMatch(notLabels, own));
+    },
+  };
 }

@@ -15,7 +15,9 @@ import type { NetworkAttacher } from '../../network/index.js';
 import { RuncContainerEngine, type ImageSource, type RuntimeImage } from '../../runtime/index.js';
 import type { RoutePlugin } from '../server.js';
 import { requestedVersion } from '../docker/index.js';
-import { queryBool } from '../query-bool.js';
+import { buildQuery } from './build-query.js';
+import { isSet, refuse } from '../docker/body-fields.js';
+import { familiarName } from '../../image/names.js';
 
 export function buildRoutes(c: AgentComponents): RoutePlugin {
   return (app: FastifyInstance) => {
@@ -82,22 +84,7 @@ export function buildRoutes(c: AgentComponents): RoutePlugin {
 
     app.post('/build', async (request, reply) => {
       const q = request.query as Record<string, string | string[] | undefined>;
-      const tags = ([] as string[])
-        .concat(q.t ?? [])
-        .flatMap((t) => t.split(','))
-        .filter((t) => t !== '');
-      let buildArgs: Record<string, string> = {};
-      if (typeof q.buildargs === 'string' && q.buildargs !== '') {
-        try {
-          buildArgs = JSON.parse(q.buildargs) as Record<string, string>;
-        } catch (err) {
-          throw new FlotillaError(
-            'INVALID_ARGUMENT',
-            { detail: 'buildargs must be a JSON object' },
-            { cause: err },
-          );
-        }
-      }
+      const parsed = buildQuery(q);
       const body = request.body as Readable | undefined;
       if (!body || typeof (body as Readable).pipe !== 'function')
         throw new FlotillaError('BUILD_CONTEXT_INVALID', {
@@ -112,22 +99,21 @@ export function buildRoutes(c: AgentComponents): RoutePlugin {
       const line = (doc: unknown) => out.write(`${JSON.stringify(doc)}\n`);
       service
         .build(body, {
-          tags,
-          dockerfile:
-            typeof q.dockerfile === 'string'
-              ? q.dockerfile
-              : typeof q.f === 'string'
-                ? q.f
-                : undefined,
-          buildArgs,
-          noCache: queryBool(q.nocache),
-          target: typeof q.target === 'string' && q.target !== '' ? q.target : undefined,
+          ...parsed,
           network: networkMode(q.networkmode),
           onStream: (text) => line({ stream: text }),
           signal: ac.signal,
         })
         .then(
           (res) => {
+            // Docker's image events of a build: one `tag` per name it was given.
+            for (const t of res.tags)
+              c.events.object({
+                type: 'image',
+                action: 'tag',
+                id: res.imageId,
+                attributes: { name: familiarName(t) },
+              });
             line({ aux: { ID: res.imageId } });
             out.end();
           },
@@ -156,13 +142,42 @@ export function buildRoutes(c: AgentComponents): RoutePlugin {
         .concat(q.changes ?? [])
         .flatMap((s) => s.split('\n'))
         .filter((s) => s.trim() !== '');
-      const id = await service.commit({
-        container,
-        repo: one('repo') || undefined,
-        tag: one('tag') || undefined,
-        comment: one('comment') || undefined,
-        author: one('author') || undefined,
-        changes,
+      // Docker's body is a container Config merged into the image's; only `changes` are served.
+      if (isSet(request.body))
+        refuse('the commit body (a container Config)', 'is not supported; use changes');
+      const before = (await c.containers.inspect(container)) as unknown as CommitSubject;
+      // Docker pauses a running container for the commit unless ?pause=0 (`commit -p=false`).
+      const pause = before.State?.Running === true && !before.State.Paused && !isFalse(q.pause);
+      if (pause) await c.containers.pause(before.Id);
+      let id: string;
+      try {
+        id = await service.commit({
+          container: before.Id,
+          repo: one('repo') || undefined,
+          tag: one('tag') || undefined,
+          comment: one('comment') || undefined,
+          author: one('author') || undefined,
+          changes,
+        });
+      } finally {
+        if (pause) await c.containers.unpause(before.Id);
+      }
+      const repo = one('repo');
+      const imageRef = repo ? familiarName(`${repo}:${one('tag') || 'latest'}`) : '';
+      c.events.container({
+        type: 'container',
+        action: 'commit',
+        id: before.Id,
+        name: before.Name.replace(/^\//, ''),
+        time: new Date().toISOString(),
+        attributes: {
+          ...(before.Config?.Labels ?? {}),
+          comment: one('comment') ?? '',
+          image: before.Config?.Image ?? '',
+          imageID: id,
+          imageRef,
+          name: before.Name.replace(/^\//, ''),
+        },
       });
       return { Id: id };
     });
@@ -174,6 +189,16 @@ export function buildRoutes(c: AgentComponents): RoutePlugin {
     });
   };
 }
+
+/** What commit reads of the container's inspect document (Docker's ContainerJSON). */
+interface CommitSubject {
+  Id: string;
+  Name: string;
+  State?: { Running?: boolean; Paused?: boolean };
+  Config?: { Image?: string; Labels?: Record<string, string> };
+}
+
+const isFalse = (v: unknown) => v === '0' || v === 'false';
 
 /** Docker's `networkmode` query parameter: 'default' and 'bridge' are the bridge, or 'none'. */
 function networkMode(v: unknown): 'bridge' | 'none' {

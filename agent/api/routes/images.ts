@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { FlotillaError, toFlotillaError } from '../../../shared/errors/index.js';
 import type { Credentials, ImageService, ProgressEvent } from '../../image/index.js';
 import type { RoutePlugin } from '../server.js';
-import { imageFilters, listImages } from '../queries/images.js';
+import { imageFilters, imagePruneFilters, listImages } from '../queries/images.js';
 
 const nameParam = {
   type: 'object',
@@ -202,8 +202,19 @@ export function imageRoutes(images: ImageService): RoutePlugin {
 
     app.post(
       '/images/prune',
-      { schema: { querystring: { type: 'object', properties: { all: { type: 'boolean' } } } } },
-      async (request) => images.prune({ all: (request.query as { all?: boolean }).all }),
+      {
+        schema: {
+          querystring: {
+            type: 'object',
+            properties: { all: { type: 'boolean' }, filters: { type: 'string' } },
+          },
+        },
+      },
+      // Docker's `filters` (the docker CLI's `-a` is dangling=false) and Flotilla's `all`.
+      async (request) => {
+        const q = request.query as { all?: boolean; filters?: string };
+        return images.prune(imagePruneFilters(images, q.filters, q.all === true));
+      },
     );
 
     app.get('/images/:name/json', { schema: { params: nameParam } }, async (request) =>

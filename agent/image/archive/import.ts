@@ -1,5 +1,5 @@
 // `import`: a root filesystem tarball (plain or gzip) becomes a one-layer image with a minimal
-// config (no Cmd, no Env), as `docker import` without --change makes it. The input is spooled to a
+// config (no Cmd, no Env), as `docker import` without --change makes it; --change lines apply. The input is spooled to a
 // temporary file so its diff id is known before the layer store verifies the unpack against it.
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -10,7 +10,8 @@ import { pipeline } from 'node:stream/promises';
 import { FlotillaError, isFlotillaError } from '../../../shared/errors/index.js';
 import { sha256 } from '../names.js';
 import { bufferStream } from '../pull.js';
-import type { BlobStore, LayerApplier } from '../service-types.js';
+import { applyConfigChanges } from '../build/changes.js';
+import type { BlobStore, ImageConfig, LayerApplier } from '../service-types.js';
 import type { ImageRecord } from '../store/image-store.js';
 import { openDecompressed } from './compression.js';
 import { storeLayerFile } from './layer-file.js';
@@ -19,7 +20,7 @@ import { buildManifest, dockerConfigType } from './manifest.js';
 export async function importRootfs(
   deps: { root: string; content: BlobStore; layers: LayerApplier },
   source: Readable,
-  opts: { architecture: string; message?: string; source: string },
+  opts: { architecture: string; message?: string; source: string; changes?: string[] },
 ): Promise<Omit<ImageRecord, 'repoTags'> & { repoTags: string[] }> {
   const dir = join(deps.root, 'tmp', `import-${randomBytes(6).toString('hex')}`);
   await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -58,7 +59,7 @@ export async function importRootfs(
       throw err;
     }
     const created = new Date().toISOString();
-    const config = {
+    const config: ImageConfig = {
       architecture: opts.architecture,
       os: 'linux',
       created,
@@ -72,6 +73,8 @@ export async function importRootfs(
         },
       ],
     };
+    // `import --change`: checked before the layer is kept (a bad change leaves nothing behind).
+    if (opts.changes?.length) applyConfigChanges({ config, layers: [] }, opts.changes);
     const configBytes = Buffer.from(JSON.stringify(config));
     const configDigest = sha256(configBytes);
     await deps.content.ingest(

@@ -14,6 +14,8 @@ export interface BuildOptions {
   dockerfile?: string;
   tags?: string[];
   buildArgs?: Record<string, string>;
+  /** `--label`: labels of the final image. */
+  labels?: Record<string, string>;
   noCache?: boolean;
   /** Stop after this stage. */
   target?: string;

@@ -35,6 +35,11 @@ export class Builder {
     try {
       const run = new BuildRun(this.deps, opts, df.file, df.escape, work);
       const state = await run.execute(df.instructions);
+      // `build --label`: on the final image, over the Dockerfile's own LABELs (Docker's order).
+      if (opts.labels && Object.keys(opts.labels).length) {
+        const rc = (state.config.config ??= {}) as { Labels?: Record<string, string> };
+        rc.Labels = { ...(rc.Labels ?? {}), ...opts.labels };
+      }
       const rec = await writeImage(this.deps.writer, state.config, state.layers, tags);
       opts.onStream(`Successfully built ${shortId(rec.id)}\n`);
       for (const t of tags) opts.onStream(`Successfully tagged ${familiarName(t)}\n`);

@@ -18,12 +18,12 @@ import type { BlobStore, LayerApplier } from '../service-types.js';
 import { Builder, type BuildOptions, type BuildResult } from './builder.js';
 import { BuildCache } from './cache.js';
 import { extractContext } from './context.js';
-import { parseDockerfile } from './dockerfile.js';
+import { applyConfigChanges } from './changes.js';
 import { storeBuiltLayer, writeImage } from './image-writer.js';
 import { saveLayerTar } from './layer-tar.js';
 import { RootfsViews, type LayerDirs } from './rootfs.js';
 import type { StepRunner } from './run-step.js';
-import { applyMetadata, recordStep, scratchState, type BuildState } from './state.js';
+import { recordStep, scratchState, type BuildState } from './state.js';
 
 /** What commit and export need to know about a container. */
 export interface ContainerFs {
@@ -110,7 +110,7 @@ export class BuildService {
     };
     // The container's effective run config (its overrides included) becomes the image's, as Docker.
     state.config.config = { ...(state.config.config ?? {}), ...pickRunConfig(c.config) };
-    if (opts.changes?.length) this.applyChanges(state, opts.changes);
+    if (opts.changes?.length) applyConfigChanges(state, opts.changes);
     const dir = join(this.tmpRoot, `commit-${randomBytes(6).toString('hex')}`);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     try {
@@ -143,36 +143,6 @@ export class BuildService {
       return rec.id;
     } finally {
       await rm(dir, { recursive: true, force: true });
-    }
-  }
-
-  /** Dockerfile instructions for `commit --change`: metadata ones only, as Docker allows. */
-  private applyChanges(state: BuildState, changes: string[]): void {
-    const allowed = new Set([
-      'CMD',
-      'ENTRYPOINT',
-      'ENV',
-      'EXPOSE',
-      'LABEL',
-      'ONBUILD',
-      'USER',
-      'VOLUME',
-      'WORKDIR',
-      'STOPSIGNAL',
-      'HEALTHCHECK',
-      'SHELL',
-    ]);
-    const df = parseDockerfile(`FROM scratch\n${changes.join('\n')}`, '--change');
-    for (const ins of df.instructions.slice(1)) {
-      if (!allowed.has(ins.name))
-        throw new FlotillaError('INVALID_ARGUMENT', {
-          detail: `${ins.name} is not a valid change command`,
-        });
-      if (ins.name === 'WORKDIR') {
-        (state.config.config as Record<string, unknown>).WorkingDir = ins.rest;
-        continue;
-      }
-      applyMetadata(state, ins, ins.rest, '--change');
     }
   }
 

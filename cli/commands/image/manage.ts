@@ -7,6 +7,8 @@ import { FlotillaError } from '../../../shared/errors/index.js';
 import { writeFileAtomic } from '../../../shared/fs/atomic.js';
 import { formatBytes } from '../../../shared/units/index.js';
 import type { CliContext } from '../../context.js';
+import { collect } from '../../repeatable.js';
+import { filtersQuery } from './query.js';
 
 interface RemoveResult {
   Untagged?: string;
@@ -70,7 +72,8 @@ export function registerPruneCommand(group: Command, ctx: () => CliContext): voi
     .description('Remove unused images')
     .option('-a, --all', 'remove all unused images, not just dangling ones')
     .option('-f, --force', 'do not prompt for confirmation')
-    .action(async (o: { all?: boolean; force?: boolean }) => {
+    .option('--filter <filter>', 'provide filter values: until=, label=, label!=', collect)
+    .action(async (o: { all?: boolean; force?: boolean; filter?: string[] }) => {
       const c = ctx();
       if (!o.force) {
         const what = o.all
@@ -89,7 +92,7 @@ export function registerPruneCommand(group: Command, ctx: () => CliContext): voi
       const r = await c.agent().json<{ ImagesDeleted: RemoveResult[]; SpaceReclaimed: number }>({
         method: 'POST',
         path: '/images/prune',
-        query: { all: o.all ? true : undefined },
+        query: { all: o.all ? true : undefined, filters: filtersQuery(o.filter) },
       });
       if (r.ImagesDeleted.length) {
         c.out.write('Deleted Images:\n');

@@ -36,7 +36,7 @@ export function ago(unixSeconds: number, nowMs = Date.now()): string {
 }
 
 /** `-f k=v` flags as Docker's `filters` JSON; a value without `=` is a flag error (125). */
-function filtersQuery(flags: string[] | undefined): string | undefined {
+export function filtersQuery(flags: string[] | undefined): string | undefined {
   if (!flags?.length) return undefined;
   const filters: Record<string, string[]> = {};
   for (const f of flags) {

@@ -16,7 +16,7 @@ export const imageCodes = {
   IMAGE_IN_USE: {
     kind: 'conflict',
     message:
-      'conflict: unable to remove image {name} (must force) - a container is using its referenced image {imageId}',
+      'conflict: unable to remove repository reference "{name}" (must force) - container {container} is using its referenced image {imageId}',
     hint: 'remove the container first, or use `flotilla rmi -f`',
   },
   IMAGE_MULTIPLE_TAGS: {

@@ -1,0 +1,38 @@
+// `--change` of `commit` and `import`: Dockerfile metadata instructions applied to an image
+// config, as Docker's daemon allows them (no RUN, COPY, ADD, FROM, ARG). One implementation for
+// both verbs and both dialects of the API.
+import { FlotillaError } from '../../../shared/errors/index.js';
+import { parseDockerfile } from './dockerfile.js';
+import { applyMetadata, type BuildState } from './state.js';
+
+const allowed = new Set([
+  'CMD',
+  'ENTRYPOINT',
+  'ENV',
+  'EXPOSE',
+  'LABEL',
+  'ONBUILD',
+  'USER',
+  'VOLUME',
+  'WORKDIR',
+  'STOPSIGNAL',
+  'HEALTHCHECK',
+  'SHELL',
+]);
+
+/** Applies each change line to `state.config`; any other instruction is refused by name. */
+export function applyConfigChanges(state: BuildState, changes: string[]): void {
+  const df = parseDockerfile(`FROM scratch\n${changes.join('\n')}`, '--change');
+  for (const ins of df.instructions.slice(1)) {
+    if (!allowed.has(ins.name))
+      throw new FlotillaError('INVALID_ARGUMENT', {
+        detail: `${ins.name} is not a valid change command`,
+      });
+    if (ins.name === 'WORKDIR') {
+      state.config.config ??= {};
+      (state.config.config as Record<string, unknown>).WorkingDir = ins.rest;
+      continue;
+    }
+    applyMetadata(state, ins, ins.rest, '--change');
+  }
+}
