@@ -51,17 +51,13 @@ function jsonObject(q: Q, key: string): Record<string, string> {
 }
 
 /** BuildRequest fields from the query (onStream and signal are the route's). */
-export function buildQuery(q: Q): Omit<BuildRequest, 'onStream' | 'signal'> {
+export function buildQuery(q: Q): Omit<BuildRequest, 'onStream' | 'signal'> & { quiet: boolean } {
   for (const [key, unset] of Object.entries(unsupported))
     for (const v of ([] as string[]).concat(q[key] ?? []))
       if (!unset.includes(v))
         throw new FlotillaError('INVALID_ARGUMENT', {
           detail: `build parameter ${key}=${v} is not supported by Flotilla's builder`,
         });
-  if (queryBool(q.q))
-    throw new FlotillaError('INVALID_ARGUMENT', {
-      detail: 'build parameter q (quiet) is not supported: the client prints only the id',
-    });
   const platform = typeof q.platform === 'string' ? q.platform : '';
   if (platform !== '' && !platform.startsWith('linux/'))
     throw new FlotillaError('INVALID_ARGUMENT', {
@@ -80,5 +76,7 @@ export function buildQuery(q: Q): Omit<BuildRequest, 'onStream' | 'signal'> {
     labels: jsonObject(q, 'labels'),
     noCache: queryBool(q.nocache),
     target: typeof q.target === 'string' && q.target !== '' ? q.target : undefined,
+    // `build -q`: no step output, only the image id as the stream (Docker's daemon).
+    quiet: queryBool(q.q),
   };
 }

@@ -84,7 +84,7 @@ export function buildRoutes(c: AgentComponents): RoutePlugin {
 
     app.post('/build', async (request, reply) => {
       const q = request.query as Record<string, string | string[] | undefined>;
-      const parsed = buildQuery(q);
+      const { quiet, ...parsed } = buildQuery(q);
       const body = request.body as Readable | undefined;
       if (!body || typeof (body as Readable).pipe !== 'function')
         throw new FlotillaError('BUILD_CONTEXT_INVALID', {
@@ -101,7 +101,7 @@ export function buildRoutes(c: AgentComponents): RoutePlugin {
         .build(body, {
           ...parsed,
           network: networkMode(q.networkmode),
-          onStream: (text) => line({ stream: text }),
+          onStream: (text) => (quiet ? undefined : line({ stream: text })),
           signal: ac.signal,
         })
         .then(
@@ -114,6 +114,7 @@ export function buildRoutes(c: AgentComponents): RoutePlugin {
                 id: res.imageId,
                 attributes: { name: familiarName(t) },
               });
+            if (quiet) line({ stream: `${res.imageId}\n` });
             line({ aux: { ID: res.imageId } });
             out.end();
           },

@@ -182,12 +182,18 @@ export function imageRoutes(images: ImageService): RoutePlugin {
               repo: { type: 'string' },
               message: { type: 'string', maxLength: 4096 },
               source: { type: 'string', maxLength: 4096 },
+              changes: { type: 'string', maxLength: 65536 },
             },
           },
         },
       },
       async (request) => {
-        const q = request.query as { repo?: string; message?: string; source?: string };
+        const q = request.query as {
+          repo?: string;
+          message?: string;
+          source?: string;
+          changes?: string;
+        };
         const body = request.body as Readable | undefined;
         if (!body || typeof (body as Readable).pipe !== 'function')
           throw new FlotillaError('IMAGE_IMPORT_INVALID', { reason: 'send the tar as the body' });
@@ -195,6 +201,7 @@ export function imageRoutes(images: ImageService): RoutePlugin {
           ref: q.repo || undefined,
           message: q.message,
           source: q.source,
+          changes: q.changes?.split('\n').filter((l) => l.trim() !== ''),
         });
         return { id };
       },

@@ -146,14 +146,27 @@ export function registerArchiveCommands(program: Command, ctx: () => CliContext)
     .argument('<file>', 'a tar file (optionally gzip-compressed), or - for STDIN')
     .argument('[reference]', 'REPOSITORY[:TAG]')
     .option('-m, --message <message>', 'set commit message for imported image')
-    .action(async (file: string, reference: string | undefined, o: { message?: string }) => {
-      const c = ctx();
-      const r = await c.agent().json<{ id: string }>({
-        method: 'POST',
-        path: '/images/import',
-        query: { repo: reference, message: o.message, source: file === '-' ? '-' : file },
-        stream: file === '-' ? process.stdin : createReadStream(file),
-      });
-      c.out.write(`${r.id}\n`);
-    });
+    .option('-c, --change <instruction>', 'apply a Dockerfile instruction to the image', collect)
+    .action(
+      async (
+        file: string,
+        reference: string | undefined,
+        o: { message?: string; change?: string[] },
+      ) => {
+        const c = ctx();
+        const r = await c.agent().json<{ id: string }>({
+          method: 'POST',
+          path: '/images/import',
+          query: {
+            repo: reference,
+            message: o.message,
+            source: file === '-' ? '-' : file,
+            // One instruction per line (an instruction is one line), as the route splits them.
+            changes: o.change?.join('\n'),
+          },
+          stream: file === '-' ? process.stdin : createReadStream(file),
+        });
+        c.out.write(`${r.id}\n`);
+      },
+    );
 }

@@ -116,6 +116,18 @@ print('saved:1' in [t for i in imgs for t in i.tags])
       env: dockerEnv(agent),
     });
     expect(await ok(['image', 'inspect', '-f', '{{.Config.Cmd}}', 'imported:2'])).toBe('[]\n');
+    // `flotilla import --change` is the same ImageService import.
+    const flt = await agent.cli([
+      'import',
+      '--change',
+      'CMD ["echo", "flotilla-imported"]',
+      '-m',
+      'by flotilla',
+      layer,
+      'imported:4',
+    ]);
+    expect(flt.status, flt.stderr).toBe(0);
+    expect(await runOut('imported:4')).toBe('flotilla-imported\n');
     // A change that is not metadata is refused by name.
     const bad = await docker(['import', '--change', 'RUN true', layer, 'imported:3']);
     expect(bad.status).toBe(1);
@@ -258,6 +270,13 @@ print(client.login('${good.username}', '${good.password}', registry='${authRegis
     ]);
     expect(b2.status, b2.stderr).toBe(0);
     expect(await runOut('built:2')).toBe('arg ann\n');
+    const classic = dockerCli(agent, { DOCKER_BUILDKIT: '0' });
+    const quiet = await classic(['build', '-q', '-t', 'built:3', dir]);
+    expect(quiet.status, quiet.stderr).toBe(0);
+    expect(quiet.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    const pull = await classic(['build', '--pull', '-t', 'built:4', dir]);
+    expect(pull.status).toBe(1);
+    expect(pull.stderr).toContain('build parameter pull=1 is not supported');
     expect(
       await ok(['image', 'inspect', '-f', '{{index .Config.Labels "made.by"}}', 'built:2']),
     ).toBe('test\n');
