@@ -12,3 +12,4 @@ export type {
   PullOptions,
 } from './service-types.js';
 export { decompressLayer } from './unpack/index.js';
+export { familiarName } from './names.js';

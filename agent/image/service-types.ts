@@ -102,3 +102,11 @@ export interface HistoryEntry {
   empty_layer?: boolean;
   author?: string;
 }
+
+/** `import`: the name to give, the history comment and source, and `--change` as a config edit. */
+export interface ImportOptions {
+  ref?: string;
+  message?: string;
+  source?: string;
+  configure?: (config: ImageConfig) => void;
+}

@@ -21,6 +21,7 @@ import type {
   BlobStore,
   HistoryEntry,
   ImageConfig,
+  ImportOptions,
   LayerApplier,
   ProgressSink,
   PullOptions,
@@ -444,10 +445,7 @@ export class ImageService {
   }
 
   /** `import`: a root filesystem tarball becomes a one-layer image. */
-  async import(
-    tar: Readable,
-    opts: { ref?: string; message?: string; source?: string; changes?: string[] } = {},
-  ): Promise<string> {
+  async import(tar: Readable, opts: ImportOptions = {}): Promise<string> {
     const tag = opts.ref ? refString(parseReference(opts.ref)) : undefined;
     const record = await importRootfs(
       { root: this.deps.root, content: this.deps.content, layers: this.deps.layers },
@@ -456,7 +454,7 @@ export class ImageService {
         architecture: goArch(),
         message: opts.message,
         source: opts.source ?? '-',
-        changes: opts.changes,
+        configure: opts.configure,
       },
     );
     await this.store.put({ ...record, repoTags: tag ? [tag] : [] });

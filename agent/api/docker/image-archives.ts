@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { ImageService } from '../../image/index.js';
+import { configChanges } from '../../image/build/index.js';
 import { dockerMessageStream } from './message-stream.js';
 
 type Q = Record<string, string | string[] | undefined>;
@@ -57,7 +58,11 @@ export function dockerImport(req: FastifyRequest, reply: FastifyReply, images: I
   const body = tarBody(req, 'IMAGE_IMPORT_INVALID');
   return dockerMessageStream(reply, async (line) => {
     try {
-      const id = await images.import(body, { ref, message: one(q, 'message'), changes });
+      const id = await images.import(body, {
+        ref,
+        message: one(q, 'message'),
+        configure: configChanges(changes),
+      });
       line({ status: id });
     } finally {
       body.resume();

@@ -11,6 +11,7 @@ export { rewriteDockerUrl } from './rewrite.js';
 export { sendError, statusFor } from './errors.js';
 export { requestedVersion } from './rewrite.js';
 export { updateFromDockerBody } from './update-body.js';
+export { isSet, refuse } from './body-fields.js';
 
 /** A route plugin (agent/api/server.ts RoutePlugin; not imported: server.ts imports this). */
 export function dockerRoutes(c: AgentComponents): (app: FastifyInstance) => void {

@@ -16,8 +16,8 @@ import { RuncContainerEngine, type ImageSource, type RuntimeImage } from '../../
 import type { RoutePlugin } from '../server.js';
 import { requestedVersion } from '../docker/index.js';
 import { buildQuery } from './build-query.js';
-import { isSet, refuse } from '../docker/body-fields.js';
-import { familiarName } from '../../image/names.js';
+import { isSet, refuse } from '../docker/index.js';
+import { familiarName } from '../../image/index.js';
 
 export function buildRoutes(c: AgentComponents): RoutePlugin {
   return (app: FastifyInstance) => {

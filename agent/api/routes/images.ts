@@ -7,6 +7,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { FlotillaError, toFlotillaError } from '../../../shared/errors/index.js';
 import type { Credentials, ImageService, ProgressEvent } from '../../image/index.js';
 import type { RoutePlugin } from '../server.js';
+import { queryBool } from '../query-bool.js';
+import { configChanges } from '../../image/build/index.js';
 import { imageFilters, imagePruneFilters, listImages } from '../queries/images.js';
 
 const nameParam = {
@@ -201,7 +203,7 @@ export function imageRoutes(images: ImageService): RoutePlugin {
           ref: q.repo || undefined,
           message: q.message,
           source: q.source,
-          changes: q.changes?.split('\n').filter((l) => l.trim() !== ''),
+          configure: configChanges(q.changes?.split('\n').filter((l) => l.trim() !== '') ?? []),
         });
         return { id };
       },
@@ -258,12 +260,17 @@ export function imageRoutes(images: ImageService): RoutePlugin {
       {
         schema: {
           params: nameParam,
-          querystring: { type: 'object', properties: { force: { type: 'boolean' } } },
+          // Read as Docker's BoolValue: docker-py sends `force=False&noprune=False`. `noprune`
+          // keeps untagged parents; images here have none, so it changes nothing.
+          querystring: {
+            type: 'object',
+            properties: { force: { type: 'string' }, noprune: { type: 'string' } },
+          },
         },
       },
       async (request) =>
         images.remove((request.params as { name: string }).name, {
-          force: (request.query as { force?: boolean }).force,
+          force: queryBool((request.query as { force?: string }).force),
         }),
     );
 

@@ -1,5 +1,5 @@
 // `import`: a root filesystem tarball (plain or gzip) becomes a one-layer image with a minimal
-// config (no Cmd, no Env), as `docker import` without --change makes it; --change lines apply. The input is spooled to a
+// config (no Cmd, no Env; `--change` edits it through `configure`). The input is spooled to a
 // temporary file so its diff id is known before the layer store verifies the unpack against it.
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -10,7 +10,6 @@ import { pipeline } from 'node:stream/promises';
 import { FlotillaError, isFlotillaError } from '../../../shared/errors/index.js';
 import { sha256 } from '../names.js';
 import { bufferStream } from '../pull.js';
-import { applyConfigChanges } from '../build/changes.js';
 import type { BlobStore, ImageConfig, LayerApplier } from '../service-types.js';
 import type { ImageRecord } from '../store/image-store.js';
 import { openDecompressed } from './compression.js';
@@ -20,7 +19,13 @@ import { buildManifest, dockerConfigType } from './manifest.js';
 export async function importRootfs(
   deps: { root: string; content: BlobStore; layers: LayerApplier },
   source: Readable,
-  opts: { architecture: string; message?: string; source: string; changes?: string[] },
+  opts: {
+    architecture: string;
+    message?: string;
+    source: string;
+    /** `import --change`: edits the config before it is stored (agent/image/build/changes.ts). */
+    configure?: (config: ImageConfig) => void;
+  },
 ): Promise<Omit<ImageRecord, 'repoTags'> & { repoTags: string[] }> {
   const dir = join(deps.root, 'tmp', `import-${randomBytes(6).toString('hex')}`);
   await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -73,8 +78,7 @@ export async function importRootfs(
         },
       ],
     };
-    // `import --change`: checked before the layer is kept (a bad change leaves nothing behind).
-    if (opts.changes?.length) applyConfigChanges({ config, layers: [] }, opts.changes);
+    opts.configure?.(config);
     const configBytes = Buffer.from(JSON.stringify(config));
     const configDigest = sha256(configBytes);
     await deps.content.ingest(

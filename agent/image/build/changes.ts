@@ -3,6 +3,7 @@
 // both verbs and both dialects of the API.
 import { FlotillaError } from '../../../shared/errors/index.js';
 import { parseDockerfile } from './dockerfile.js';
+import type { ImageConfig } from '../service-types.js';
 import { applyMetadata, type BuildState } from './state.js';
 
 const allowed = new Set([
@@ -35,4 +36,12 @@ export function applyConfigChanges(state: BuildState, changes: string[]): void {
     }
     applyMetadata(state, ins, ins.rest, '--change');
   }
+}
+
+/** ImageService.import's `configure` for these changes (none: undefined); throws if one is bad. */
+export function configChanges(changes: string[]): ((config: ImageConfig) => void) | undefined {
+  if (!changes.length) return undefined;
+  // Checked now, on a scratch config, so a bad change is refused before any layer is stored.
+  applyConfigChanges({ config: { rootfs: { type: 'layers', diff_ids: [] } }, layers: [] }, changes);
+  return (config) => applyConfigChanges({ config, layers: [] }, changes);
 }

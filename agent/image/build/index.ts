@@ -5,3 +5,4 @@ export type { BuildRequest, BuildServiceDeps, ContainerFs } from './service.js';
 export { ContainerStepRunner } from './run-step.js';
 export type { StepRunner, StepRunOptions, TempImages } from './run-step.js';
 export type { BuildState, RunConfig } from './state.js';
+export { applyConfigChanges, configChanges } from './changes.js';

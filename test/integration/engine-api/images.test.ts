@@ -4,7 +4,7 @@
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { TestAgent, useTestAgent } from '../runtime/harness.js';
 import { dockerCli, dockerEnv, dockerPy } from './docker-client.js';
@@ -30,6 +30,9 @@ async function ok(args: string[], input?: string): Promise<string> {
 
 const runOut = async (image: string, ...cmd: string[]) =>
   ok(['run', '--rm', '--network', 'none', image, ...cmd]);
+
+// Fixed container names: every case (and retry) starts with none.
+beforeEach(() => agent.removeAll());
 
 describe('docker image verbs on the agent socket', () => {
   it('push streams Docker progress and the registry has the manifest', async () => {
@@ -241,9 +244,9 @@ print(client.login('${good.username}', '${good.password}', registry='${authRegis
         'FROM busybox AS first',
         'ARG WHO=nobody',
         'RUN echo "arg $WHO" > /who',
+        'CMD ["cat", "/who"]',
         'FROM busybox AS second',
         'RUN echo second > /who',
-        'FROM first',
         'CMD ["cat", "/who"]',
         '',
       ].join('\n'),
@@ -290,6 +293,8 @@ print(client.login('${good.username}', '${good.password}', registry='${authRegis
     writeFileSync(join(dir, 'Dockerfile'), 'FROM busybox\nLABEL keep=yes\nRUN echo b > /b\n');
     const b2 = await dockerCli(agent, { DOCKER_BUILDKIT: '0' })(['build', '-t', 'kept:1', dir]);
     expect(b2.status, b2.stderr).toBe(0);
+    // busybox has a container, so no prune takes it.
+    await ok(['create', '--name', 'holder', '--network', 'none', 'busybox', 'true']);
     const none = await ok(['image', 'prune', '-a', '-f', '--filter', 'until=2000-01-01T00:00:00Z']);
     expect(none).toMatch(/Total reclaimed space: 0B/);
     const r = await ok(['image', 'prune', '-a', '-f', '--filter', 'label=keep=no']);
@@ -301,6 +306,7 @@ print(client.login('${good.username}', '${good.password}', registry='${authRegis
     expect(f.status, f.stderr).toBe(0);
     const after = await ok(['images', '--format', '{{.Repository}}:{{.Tag}}']);
     expect(after).toContain('kept:1');
+    await ok(['rm', 'holder']);
     const bad = await docker(['image', 'prune', '-f', '--filter', 'colour=red']);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/invalid filter 'colour'/);
