@@ -54,7 +54,7 @@ function jsonObject(q: Q, key: string): Record<string, string> {
 export function buildQuery(q: Q): Omit<BuildRequest, 'onStream' | 'signal'> & { quiet: boolean } {
   for (const [key, unset] of Object.entries(unsupported))
     for (const v of ([] as string[]).concat(q[key] ?? []))
-      if (!unset.includes(v))
+      if (!unset.includes(v.toLowerCase()))
         throw new FlotillaError('INVALID_ARGUMENT', {
           detail: `build parameter ${key}=${v} is not supported by Flotilla's builder`,
         });

@@ -16,6 +16,7 @@ import { RuncContainerEngine, type ImageSource, type RuntimeImage } from '../../
 import type { RoutePlugin } from '../server.js';
 import { requestedVersion } from '../docker/index.js';
 import { buildQuery } from './build-query.js';
+import { queryBool } from '../query-bool.js';
 import { isSet, refuse } from '../docker/index.js';
 import { familiarName } from '../../image/index.js';
 
@@ -199,7 +200,8 @@ interface CommitSubject {
   Config?: { Image?: string; Labels?: Record<string, string> };
 }
 
-const isFalse = (v: unknown) => v === '0' || v === 'false';
+/** Docker's BoolValueOrDefault: absent or empty is the default. */
+const isFalse = (v: unknown) => typeof v === 'string' && v !== '' && !queryBool(v);
 
 /** Docker's `networkmode` query parameter: 'default' and 'bridge' are the bridge, or 'none'. */
 function networkMode(v: unknown): 'bridge' | 'none' {

@@ -285,6 +285,23 @@ print(client.login('${good.username}', '${good.password}', registry='${authRegis
     ).toBe('test\n');
   });
 
+  it('docker-py builds, commits and imports', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM busybox\nRUN echo py > /py\nCMD ["cat", "/py"]\n');
+    const r = await py(`
+img, logs = client.images.build(path='${dir}', tag='pybuilt:1', labels={'by': 'py'})
+print(img.tags, img.labels.get('by'), any('Successfully built' in l.get('stream', '') for l in logs))
+print(client.containers.run('pybuilt:1', network_mode='none', remove=True).decode().strip())
+c = client.containers.create('busybox', ['sh', '-c', 'echo c > /c'], network_mode='none')
+c.start(); c.wait()
+committed = c.commit(repository='pycommit', tag='1', message='m', changes=['CMD ["cat", "/c"]'])
+print(committed.tags, client.containers.run('pycommit:1', network_mode='none', remove=True).decode().strip())
+c.remove()
+`);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe("['pybuilt:1'] py True\npy\n['pycommit:1'] c\n");
+  });
+
   it('image prune honours dangling=false, until, label and label!', async () => {
     const dir = tmp();
     writeFileSync(join(dir, 'Dockerfile'), 'FROM busybox\nLABEL keep=no\nRUN echo a > /a\n');
