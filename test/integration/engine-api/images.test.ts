@@ -9,7 +9,8 @@ import { startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { TestAgent, useTestAgent } from '../runtime/harness.js';
 import { dockerCli, dockerEnv, dockerPy } from './docker-client.js';
 
-const agent = new TestAgent();
+// A subnet of this file's own (a leftover 10.251.20.x bridge of another suite must not stop it).
+const agent = new TestAgent([], '10.251.63.0/24');
 let registry: RunningRegistry | undefined;
 let authRegistry: RunningRegistry | undefined;
 useTestAgent(agent, async () => {
