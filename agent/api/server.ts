@@ -26,6 +26,8 @@ export class AgentApiServer {
       done(null, payload),
     );
     app.addContentTypeParser('application/x-tar', (_req, payload, done) => done(null, payload));
+    // docker-py labels a build context `application/tar`.
+    app.addContentTypeParser('application/tar', (_req, payload, done) => done(null, payload));
     app.setErrorHandler((err, request, reply) => {
       const fe =
         err instanceof FlotillaError
