@@ -286,7 +286,7 @@ print(client.login('${good.username}', '${good.password}', registry='${authRegis
     ).toBe('test\n');
   });
 
-  it('docker-py builds, commits and imports', async () => {
+  it('docker-py builds and commits', async () => {
     const dir = tmp();
     writeFileSync(join(dir, 'Dockerfile'), 'FROM busybox\nRUN echo py > /py\nCMD ["cat", "/py"]\n');
     const r = await py(`
