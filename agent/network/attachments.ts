@@ -73,6 +73,7 @@ export class ContainerAttachments implements NetworkAttacher {
     return core.run(async () => {
       try {
         if (plugged) throw plugged.err;
+        await this.plugExtraNetworks(e, req);
         await this.plugOverlays(e, req);
         await core.save();
         await core.applyRules();
@@ -214,6 +215,21 @@ export class ContainerAttachments implements NetworkAttacher {
   attachmentFor(containerId: string): NetworkAttachment | undefined {
     const e = this.core.endpoint(containerId);
     return e ? this.endpoints.attachmentOf(e) : undefined;
+  }
+
+  /**
+   * eth1… on each further local network of the container (`run --network a --network b`), as
+   * `network connect` adds them. Callers remove the endpoint when this throws.
+   */
+  private async plugExtraNetworks(e: EndpointRecord, req: NetworkRequest): Promise<void> {
+    for (const x of req.extraNetworks ?? []) {
+      const net = this.core.network(x.network);
+      if (e.interfaces.some((i) => i.network === net.name))
+        throw new FlotillaError('ENDPOINT_EXISTS', { container: req.name, network: net.name });
+      const aliases = net.name === BUILTIN_BRIDGE ? [] : (x.aliases ?? []);
+      const iface = await this.endpoints.reserveInterface(e, net, aliases, undefined, x.ipv4Address);
+      await this.endpoints.plugInterface(e, net, iface);
+    }
   }
 
   /**

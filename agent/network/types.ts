@@ -2,7 +2,12 @@
 // (NetworkAttacher), the executor provisions task networks (NetworkProvisioner), the session applies
 // cluster state (NodeNetwork), the local API manages networks (LocalNetworkApi). Wire types:
 // shared/engine.
-import type { NetworkCreateOptions, NetworkInfo, PortBinding } from '../../shared/engine/index.js';
+import type {
+  ExtraNetwork,
+  NetworkCreateOptions,
+  NetworkInfo,
+  PortBinding,
+} from '../../shared/engine/index.js';
 import type { IngressService, TaskNetworkAttachment } from '../../shared/model/index.js';
 
 import type { OverlayChangeInfo, OverlayNetworkInfo } from './overlay/state.js';
@@ -27,6 +32,8 @@ export interface NetworkRequest {
   dns?: string[];
   /** --ip: the address to claim on `mode`'s network instead of the next free one. */
   ipv4Address?: string;
+  /** Local networks beside `mode`'s (a user-defined or the default bridge), plugged as eth1…. */
+  extraNetworks?: ExtraNetwork[];
 }
 
 export interface NetworkAttachment {

@@ -11,7 +11,12 @@ import { checkSpecOptionsOnHost } from './bundle/spec-options.js';
 import { resolveUser } from './bundle/user.js';
 import { zeroTime, type ContainerRecord } from './container/record.js';
 import { validateCreateOptions } from './container/validate.js';
-import { checkPlatform, checkRequestedIp, inheritedMounts } from './container/placement.js';
+import {
+  checkExtraNetworks,
+  checkPlatform,
+  checkRequestedIp,
+  inheritedMounts,
+} from './container/placement.js';
 import type { RuntimeContext } from './context.js';
 import { checkLogConfig, resolveLogConfig } from './logs/drivers/config.js';
 import type { ContainerCreateOptions } from './types.js';
@@ -44,6 +49,7 @@ export async function createContainer(
     }
   if (!onCluster) checkRequestedIp(opts, network);
   else if (opts.ipv4Address) throw new FlotillaError('IP_NEEDS_USER_NETWORK', {});
+  checkExtraNetworks(opts, network);
   opts = { ...opts, runtime: ctx.checkRuntime(opts.runtime || defaultRuntime || 'runc') };
   const image = await images.resolve(opts.image);
   checkPlatform(opts, image);

@@ -4,6 +4,13 @@ import type { PortBinding } from './networks.js';
 import type { TaskNetworkAttachment } from '../model/index.js';
 import type { RuntimeSpecOptions } from './spec-options.js';
 
+/** A further network of a container: its name, DNS aliases and the address asked for (--ip). */
+export interface ExtraNetwork {
+  network: string;
+  aliases?: string[];
+  ipv4Address?: string;
+}
+
 export interface MountSpec {
   type: 'bind' | 'volume' | 'tmpfs';
   /** Host path (bind) or volume name (volume; empty = anonymous). */
@@ -78,6 +85,11 @@ export interface ContainerCreateOptions extends RuntimeSpecOptions {
    * NetworkingConfig.EndpointsConfig[net].IPAMConfig.IPv4Address); inside its subnet and free.
    */
   ipv4Address?: string;
+  /**
+   * More networks than `network` (`run --network a --network b`, Docker's second and later
+   * EndpointsConfig entries): user-defined bridge networks, plugged as eth1… at every start.
+   */
+  extraNetworks?: ExtraNetwork[];
   /** --platform: `os/arch[/variant]` the image must match (Docker's `?platform=` on create). */
   platform?: string;
   /** --volumes-from: `CONTAINER[:ro|:rw]`, whose volumes and binds are mounted too. */

@@ -8,6 +8,7 @@ export type {
   ContainerStats,
   ContainerSummary,
   ContainerUpdate,
+  ExtraNetwork,
   HealthSpec,
   MountSpec,
   RestartPolicySpec,

@@ -2,10 +2,12 @@
 // runtime's ContainerCreateOptions. A field that is set but cannot be honoured is refused by name
 // (Docker's 400), never dropped: zero values (false, 0, "", null, [], {}) count as unset.
 import type { ContainerCreateOptions, MountSpec } from '../../runtime/index.js';
+import type { ExtraNetwork } from '../../../shared/engine/index.js';
 import type { PortBinding } from '../../../shared/engine/index.js';
 import { isSet, refuse } from './body-fields.js';
 import { specHostConfigFields, specOptions } from './spec-body.js';
 import { ipamAddress, volumesFromField } from './placement-body.js';
+import { runtimeHostConfigFields, runtimeOptions } from './runtime-body.js';
 
 export { isSet, refuse };
 
@@ -62,6 +64,7 @@ const hostConfigFields = new Set([
   // The client's terminal size: the client resizes the tty right after attaching.
   'ConsoleSize',
   ...specHostConfigFields,
+  ...runtimeHostConfigFields,
 ]);
 
 function strings(field: string, v: unknown): string[] | undefined {
@@ -139,34 +142,49 @@ function mounts(v: unknown): MountSpec[] {
   });
 }
 
-function network(
-  hc: Doc,
-  nc: Doc | undefined,
-): { network?: string; aliases?: string[]; ipv4Address?: string } {
+type Networks = {
+  network?: string;
+  aliases?: string[];
+  ipv4Address?: string;
+  extraNetworks?: ExtraNetwork[];
+};
+
+/**
+ * NetworkMode and EndpointsConfig: the entry of NetworkMode's network gives its aliases and
+ * address; every other entry (API ≥ 1.44, `--network a --network b`) is a further network.
+ */
+function network(hc: Doc, nc: Doc | undefined): Networks {
   const mode = (hc.NetworkMode as string | undefined) || 'default';
   if (/^(container|service):/.test(mode)) refuse(`HostConfig.NetworkMode ${mode}`);
   const endpoints = (nc?.EndpointsConfig ?? {}) as Record<string, Doc>;
-  const names = Object.keys(endpoints);
-  if (names.length > 1)
-    refuse(
-      'NetworkingConfig.EndpointsConfig',
-      'names more than one network; connect the others after create',
-    );
-  let aliases: string[] | undefined;
-  let ipv4Address: string | undefined;
+  const out: Networks = { network: mode === 'default' ? undefined : mode };
+  const extra: ExtraNetwork[] = [];
+  let ownEntry = false;
   for (const [name, ep] of Object.entries(endpoints)) {
-    if (name !== mode && !(mode === 'default' && name === 'bridge'))
-      refuse(
-        `NetworkingConfig.EndpointsConfig.${name}`,
-        `does not match HostConfig.NetworkMode ${mode}`,
-      );
     for (const k of Object.keys(ep ?? {}))
       if (!['Aliases', 'NetworkID', 'DriverOpts', 'IPAMConfig'].includes(k) && isSet(ep[k]))
         refuse(`NetworkingConfig.EndpointsConfig.${name}.${k}`);
-    aliases = strings(`NetworkingConfig.EndpointsConfig.${name}.Aliases`, ep?.Aliases);
-    ipv4Address = ipamAddress(name, ep);
+    const aliases = strings(`NetworkingConfig.EndpointsConfig.${name}.Aliases`, ep?.Aliases);
+    const ipv4Address = ipamAddress(name, ep);
+    if (name === mode || (mode === 'default' && name === 'bridge')) {
+      ownEntry = true;
+      out.aliases = aliases;
+      out.ipv4Address = ipv4Address;
+    } else
+      extra.push({
+        network: name,
+        ...(aliases?.length ? { aliases } : {}),
+        ...(ipv4Address ? { ipv4Address } : {}),
+      });
   }
-  return { network: mode === 'default' ? undefined : mode, aliases, ipv4Address };
+  // Further networks come beside NetworkMode's own entry (the docker CLI sends one for each).
+  if (extra.length && !ownEntry)
+    refuse(
+      `NetworkingConfig.EndpointsConfig.${extra[0].network}`,
+      `does not match HostConfig.NetworkMode ${mode}`,
+    );
+  if (extra.length) out.extraNetworks = extra;
+  return out;
 }
 
 export function createOptions(body: Doc, name?: string, platform?: string): ContainerCreateOptions {
@@ -186,6 +204,7 @@ export function createOptions(body: Doc, name?: string, platform?: string): Cont
     network: net,
     aliases,
     ipv4Address,
+    extraNetworks,
   } = network(hc, body.NetworkingConfig as Doc | undefined);
   const expose = Object.keys((body.ExposedPorts ?? {}) as Doc).map((k) => {
     const p = portKey('ExposedPorts', k);
@@ -246,6 +265,7 @@ export function createOptions(body: Doc, name?: string, platform?: string): Cont
     network: net,
     networkAliases: aliases,
     ipv4Address,
+    extraNetworks,
     volumesFrom: volumesFromField(hc.VolumesFrom),
     init: typeof hc.Init === 'boolean' ? hc.Init : undefined,
     runtime: (hc.Runtime as string) || undefined,
@@ -263,6 +283,7 @@ export function createOptions(body: Doc, name?: string, platform?: string): Cont
           }
         : undefined,
     ...specOptions(hc),
+    ...runtimeOptions(hc),
   };
   if (!opts.mounts?.length) delete opts.mounts;
   return Object.fromEntries(

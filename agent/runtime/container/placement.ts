@@ -39,6 +39,33 @@ export function checkRequestedIp(o: ContainerCreateOptions, network?: NetworkAtt
     );
 }
 
+/**
+ * `run --network a --network b`: the further networks are local networks of this agent (user-
+ * defined or the default bridge), each once, beside a first network that gives the container a
+ * namespace of its own (Docker refuses host, none and container: among several, as here).
+ */
+export function checkExtraNetworks(o: ContainerCreateOptions, network?: NetworkAttacher): void {
+  const extra = o.extraNetworks ?? [];
+  if (!extra.length) return;
+  const all = [o.network || 'bridge', ...extra.map((x) => x.network)];
+  const shared = all.filter((n) => ['host', 'none'].includes(n) || n.startsWith('container:'));
+  if (shared.length)
+    throw bad(
+      '--network',
+      all.join(','),
+      `container cannot be connected to network endpoints: ${all.join(', ')} (${shared.join(', ')} cannot be combined with other networks)`,
+    );
+  const seen = new Set<string>();
+  for (const x of extra) {
+    const info = network?.inspectNetwork?.(x.network);
+    const name = info?.name ?? x.network;
+    if (seen.has(name) || name === (o.network || 'bridge'))
+      throw bad('--network', x.network, 'the container is connected to this network twice');
+    seen.add(name);
+    checkRequestedIp({ ...o, network: x.network, ipv4Address: x.ipv4Address }, network);
+  }
+}
+
 /** --platform: the local image must be of the platform asked for (the variant only when asked). */
 export function checkPlatform(o: ContainerCreateOptions, image: RuntimeImage): void {
   if (!o.platform) return;

@@ -83,6 +83,9 @@ export function startSteps(host: StartHost): StartStep[] {
           ...(overlays.length ? { overlays } : {}),
           dns: rec.options.dns,
           ...(rec.options.ipv4Address ? { ipv4Address: rec.options.ipv4Address } : {}),
+          ...(rec.options.extraNetworks?.length
+            ? { extraNetworks: rec.options.extraNetworks }
+            : {}),
         });
         r.cleanup.push(() => network.detach(rec.id));
         r.netnsPath = rec.network.netnsPath;
