@@ -15,6 +15,7 @@ import { spoolLimits } from './logs/drivers/config.js';
 import { LogRotator } from './logs/rotation.js';
 import { LogShippers } from './logs/shippers.js';
 import { restartDelayMs, shouldRestart } from './restart/policy.js';
+import { unmountShareableShm } from './bundle/shared-ipc.js';
 
 /** How often running records are checked for an exit code that the exit watcher missed. */
 const REAP_INTERVAL_MS = 5000;
@@ -251,6 +252,7 @@ export class Supervisor {
         ?.detach(rec.id)
         .catch((err) => ctx.log.warn({ err }, 'network detach failed')),
       rm(join(ctx.paths.exitDir, rec.id), { force: true }),
+      rec.options.ipcMode === 'shareable' ? unmountShareableShm(ctx.bundleDir(rec.id)) : undefined,
     ]);
     await Promise.all([
       rm(ctx.bundleDir(rec.id), { recursive: true, force: true }),

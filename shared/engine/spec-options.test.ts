@@ -44,11 +44,12 @@ describe('spec options', () => {
     expect(() => parseDeviceCgroupRule('c 1:3')).toThrow(/--device-cgroup-rule/);
   });
 
-  it('checks namespace modes: container:NAME for --pid only', () => {
+  it('checks namespace modes: container:NAME for --pid and --ipc', () => {
     expect(checkNamespaceMode('--pid', 'host')).toBe('host');
     expect(checkNamespaceMode('--pid', 'container:db')).toBe('container:db');
     expect(checkNamespaceMode('--ipc', 'shareable')).toBe('shareable');
-    expect(() => checkNamespaceMode('--ipc', 'container:db')).toThrow(/not supported/);
+    expect(checkNamespaceMode('--ipc', 'container:db')).toBe('container:db');
+    expect(() => checkNamespaceMode('--ipc', 'container:')).toThrow(/use private, .*container:NAME/);
     expect(() => checkNamespaceMode('--uts', 'container:db')).toThrow(/use host/);
     expect(() => checkNamespaceMode('--pid', 'private')).toThrow(/use host, container:NAME/);
   });

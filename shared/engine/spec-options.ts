@@ -56,18 +56,15 @@ const namespaceModes: Record<string, string[]> = {
 };
 
 /**
- * A namespace mode (`''` = default), checked; `container:NAME` for --pid. --ipc container:NAME is
- * refused: sharing /dev/shm needs a tmpfs on the host that the donor and the joiner both bind
- * (Docker's shareable mode), which the agent does not keep; joining the namespace alone would
- * share half of what Docker shares.
+ * A namespace mode (`''` = default), checked; `container:NAME` for --pid and --ipc (the donor of
+ * --ipc must be `shareable`, checked at start as Docker does: agent/runtime/bundle/shared-ipc.ts).
  */
 export function checkNamespaceMode(option: '--pid' | '--ipc' | '--uts', mode: string): string {
   const m = mode.trim();
   if (m === '' || namespaceModes[option].includes(m)) return m;
-  if (option === '--pid' && /^container:[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(m)) return m;
-  if (option === '--ipc' && m.startsWith('container:'))
-    throw invalid(option, mode, 'joining another container’s IPC namespace is not supported');
-  const allowed = [...namespaceModes[option], ...(option === '--pid' ? ['container:NAME'] : [])];
+  const joins = option === '--pid' || option === '--ipc';
+  if (joins && /^container:[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(m)) return m;
+  const allowed = [...namespaceModes[option], ...(joins ? ['container:NAME'] : [])];
   throw invalid(option, mode, `use ${allowed.join(', ')}`);
 }
 

@@ -121,11 +121,15 @@ export function runningPid(
   return rec.state.pid;
 }
 
-/** Changes `spec` (from buildSpec) in place for the options of this module. */
+/**
+ * Changes `spec` (from buildSpec) in place for the options of this module. `shmSource`: the host
+ * tmpfs bound at /dev/shm (`--ipc shareable` and `container:NAME`, shared-ipc.ts).
+ */
 export function applySpecOptions(
   spec: Record<string, unknown>,
   o: ContainerCreateOptions,
   joinTarget: JoinTarget,
+  shmSource?: string,
 ): void {
   const s = spec as unknown as Spec;
   const ns = (type: string, mode: string | undefined, option: string) => {
@@ -150,6 +154,13 @@ export function applySpecOptions(
       type: 'bind',
       source: '/dev/shm',
       options: ['rbind', 'rprivate'],
+    };
+  else if (shmSource)
+    s.mounts[shmAt] = {
+      destination: '/dev/shm',
+      type: 'bind',
+      source: shmSource,
+      options: ['rbind', 'rprivate', 'nosuid', 'nodev', 'noexec'],
     };
   else if (shmAt >= 0)
     s.mounts[shmAt].options = [

@@ -11,7 +11,9 @@ import { hostDevices } from '../bundle/host-devices.js';
 import { buildSpec } from '../bundle/spec.js';
 import { applySpecOptions, runningPid } from '../bundle/spec-options.js';
 import { resolveExtraHosts, withGroupAdd } from '../bundle/runtime-options.js';
+import { donorShm, mountShareableShm, unmountShareableShm } from '../bundle/shared-ipc.js';
 import { resolveUser } from '../bundle/user.js';
+import { DEFAULT_SHM_SIZE_BYTES, joinedContainer } from '../../../shared/engine/index.js';
 import { startConmon } from '../conmon/conmon.js';
 import type { RuntimeContext } from '../context.js';
 import { resolveBinary } from '../runc/runc.js';
@@ -35,6 +37,8 @@ export function startSteps(host: StartHost): StartStep[] {
     {
       phase: 'prepareDirs',
       async run(r) {
+        // A shareable /dev/shm left mounted by an agent that died would make the rm fail.
+        if (r.rec.options.ipcMode === 'shareable') await unmountShareableShm(r.bundle);
         await Promise.all([
           rm(join(ctx.paths.exitDir, r.rec.id), { force: true }),
           freshDir(r.bundle),
@@ -171,6 +175,16 @@ async function freshDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
 }
 
+/** The host tmpfs for /dev/shm of a shareable container (mounted here) or of an IPC joiner's donor. */
+async function shmSource(host: StartHost, r: StartRun): Promise<string | undefined> {
+  const mode = r.rec.options.ipcMode;
+  const donor = joinedContainer(mode);
+  if (donor) return donorShm(host.ctx.store, donor, (id) => host.ctx.bundleDir(id));
+  if (mode !== 'shareable') return undefined;
+  r.cleanup.push(() => unmountShareableShm(r.bundle));
+  return mountShareableShm(r.bundle, r.rec.options.shmSizeBytes ?? DEFAULT_SHM_SIZE_BYTES);
+}
+
 /** /etc files, the OCI config (with tmpfs mounts) in config.json. */
 async function writeBundle(host: StartHost, r: StartRun): Promise<void> {
   const { rec } = r;
@@ -213,7 +227,12 @@ async function writeBundle(host: StartHost, r: StartRun): Promise<void> {
     boundingCaps: host.boundingCaps,
     hostDevices: rec.options.privileged ? hostDevices() : undefined,
   });
-  applySpecOptions(spec, o, (ref, option) => runningPid(host.ctx.store, ref, option));
+  applySpecOptions(
+    spec,
+    o,
+    (ref, option) => runningPid(host.ctx.store, ref, option),
+    await shmSource(host, r),
+  );
   for (const m of rec.mounts.filter((x) => x.Type === 'tmpfs'))
     (spec.mounts as unknown[]).push({
       destination: m.Destination,

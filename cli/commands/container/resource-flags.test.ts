@@ -43,7 +43,7 @@ describe('run spec flags', () => {
 
   it.each([
     [{ pid: 'nope' }, '--pid'],
-    [{ ipc: 'container:db' }, '--ipc'],
+    [{ ipc: 'container:' }, '--ipc'],
     [{ uts: 'host', hostname: 'x' }, '--hostname'],
     [{ oomScoreAdj: '1.5' }, '--oom-score-adj'],
     [{ oomScoreAdj: '-1001' }, '--oom-score-adj'],

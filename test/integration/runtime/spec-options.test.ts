@@ -147,10 +147,7 @@ describe('run OOM, memory reservation and cpusets', () => {
       ['--uts', 'host', '--hostname', 'x'],
       /"x" for flag --hostname: conflicting options: hostname/,
     ],
-    [
-      ['--ipc', 'container:donor'],
-      /"container:donor" for flag --ipc: joining another .* not supported/,
-    ],
+    [['--ipc', 'container:'], /"container:" for flag --ipc: use private, .*container:NAME/],
     [['--pid', 'private'], /"private" for flag --pid: use host, container:NAME/],
     [['--shm-size', 'lots'], /--shm-size/],
     [
