@@ -40,8 +40,8 @@ export function withNetworkEvents(
       }
       return removed;
     },
-    connect: async (nameOrId, containerId, aliases) => {
-      await networks.connect(nameOrId, containerId, aliases);
+    connect: async (nameOrId, containerId, aliases, ipv4Address) => {
+      await networks.connect(nameOrId, containerId, aliases, ipv4Address);
       emit(event('connect', networks.inspectNetwork(nameOrId), { container: containerId }));
     },
     disconnect: async (nameOrId, containerId) => {

@@ -45,6 +45,7 @@ export class NetworkCatalog {
       bridge: n.bridge,
       createdAt: n.createdAt,
       labels: n.labels,
+      ...(n.attachable ? { attachable: true } : {}),
     };
   }
 

@@ -53,6 +53,7 @@ export class LocalNetworks implements LocalNetworkApi {
         bridge: `${core.prefix}br${id.slice(0, 12 - core.prefix.length)}`,
         createdAt: new Date().toISOString(),
         labels: o.labels ?? {},
+        ...(o.attachable ? { attachable: true } : {}),
       };
       core.state.networks.push(rec);
       await core.save();
@@ -104,7 +105,12 @@ export class LocalNetworks implements LocalNetworkApi {
   }
 
   /** Adds an interface on `network` to an attached container (network connect). */
-  async connect(nameOrId: string, containerId: string, aliases: string[] = []): Promise<void> {
+  async connect(
+    nameOrId: string,
+    containerId: string,
+    aliases: string[] = [],
+    ipv4Address?: string,
+  ): Promise<void> {
     const { core } = this;
     await core.run(async () => {
       const net = core.network(nameOrId);
@@ -119,7 +125,9 @@ export class LocalNetworks implements LocalNetworkApi {
           container: e.name || containerId,
           network: net.name,
         });
-      await this.endpoints.addInterface(e, net, net.name === BUILTIN_BRIDGE ? [] : aliases);
+      const named = net.name === BUILTIN_BRIDGE ? [] : aliases;
+      const iface = await this.endpoints.reserveInterface(e, net, named, undefined, ipv4Address);
+      await this.endpoints.plugInterface(e, net, iface);
       await core.save();
       await core.applyRules();
     });

@@ -24,6 +24,8 @@ export interface NetworkRecord {
   bridge: string;
   createdAt: string;
   labels: Record<string, string>;
+  /** Docker's `--attachable` as asked at create (local networks take any container anyway). */
+  attachable?: boolean;
 }
 
 export interface InterfaceRecord {

@@ -109,7 +109,13 @@ export interface LocalNetworkApi {
   removeNetwork(nameOrId: string): Promise<void>;
   /** Removes every user-defined network without endpoints; returns their names. */
   pruneNetworks(): Promise<string[]>;
-  connect(nameOrId: string, containerId: string, aliases?: string[]): Promise<void>;
+  /** `ipv4Address`: the address asked for (`network connect --ip`), checked by the caller. */
+  connect(
+    nameOrId: string,
+    containerId: string,
+    aliases?: string[],
+    ipv4Address?: string,
+  ): Promise<void>;
   disconnect(nameOrId: string, containerId: string): Promise<void>;
 }
 

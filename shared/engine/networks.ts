@@ -25,6 +25,8 @@ export interface NetworkInfo {
   bridge?: string;
   createdAt: string;
   labels: Record<string, string>;
+  /** Docker's `--attachable`, as asked at create (every local network takes standalone containers). */
+  attachable?: boolean;
   /** Containers attached, keyed by container id (inspect only). */
   containers?: Record<string, { name: string; ipv4: string; aliases: string[] }>;
 }
@@ -34,4 +36,6 @@ export interface NetworkCreateOptions {
   /** Picked from the user pool when omitted. */
   subnet?: string;
   labels?: Record<string, string>;
+  /** Docker's `--attachable`: recorded and shown; local networks take any container. */
+  attachable?: boolean;
 }

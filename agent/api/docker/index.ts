@@ -5,6 +5,7 @@ import type { AgentComponents } from '../../components.js';
 import { dockerContainerRoutes } from './containers.js';
 import { dockerHijackRoutes } from './hijack.js';
 import { dockerImageRoutes } from './images.js';
+import { dockerNetworkRoutes } from './networks.js';
 import { dockerSystemRoutes } from './system.js';
 
 export { rewriteDockerUrl } from './rewrite.js';
@@ -20,5 +21,6 @@ export function dockerRoutes(c: AgentComponents): (app: FastifyInstance) => void
     dockerContainerRoutes(app, c.containers, c.images);
     dockerHijackRoutes(app, c.containers);
     dockerImageRoutes(app, c.images);
+    dockerNetworkRoutes(app, c.networks, c.containers);
   };
 }

@@ -20,6 +20,10 @@ const dockerOnly: [method: string, path: RegExp][] = [
   ['POST', /^\/images\/[^/]+\/tag$/],
   ['POST', /^\/images\/[^/]+\/push$/],
   ['POST', /^\/images\/load$/],
+  ['GET', /^\/networks$/],
+  ['GET', /^\/networks\/[^/]+$/],
+  ['POST', /^\/networks\/(create|prune)$/],
+  ['POST', /^\/networks\/[^/]+\/(connect|disconnect)$/],
 ];
 
 /** Image routes with the name in the path: Docker sends `registry:5000/a/b:1` unescaped. */

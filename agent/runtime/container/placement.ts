@@ -17,7 +17,10 @@ const bad = (option: string, value: string, reason: string) =>
  * subnet that is neither the network, the gateway nor the broadcast address. Whether another
  * container holds it is decided when the address is claimed, at start (as Docker does).
  */
-export function checkRequestedIp(o: ContainerCreateOptions, network?: NetworkAttacher): void {
+export function checkRequestedIp(
+  o: ContainerCreateOptions,
+  network?: Pick<NetworkAttacher, 'inspectNetwork'>,
+): void {
   const ip = o.ipv4Address;
   if (ip === undefined) return;
   const n = ipToInt(ip);
