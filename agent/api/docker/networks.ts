@@ -124,8 +124,7 @@ export function dockerNetworkRoutes(
     const ipv4Address = ipamAddress(net.name, ep);
     const c = await containerOf(containers, b.Container);
     if (ipv4Address) checkRequestedIp({ image: '', network: net.name, ipv4Address }, networks);
-    if (!c.running)
-      throw new FlotillaError('CONTAINER_NOT_RUNNING', { id: String(b.Container) });
+    if (!c.running) throw new FlotillaError('CONTAINER_NOT_RUNNING', { id: String(b.Container) });
     await networks.connect(net.id, c.id, aliases, ipv4Address);
     return reply.status(200).send();
   });
