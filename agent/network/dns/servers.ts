@@ -1,6 +1,6 @@
 // One DNS server per user-defined network on its gateway, answering from the endpoints the core
-// holds (container names, short ids, aliases on that network). Started with the network and at
-// agent start, stopped with it.
+// holds (container names, short ids, aliases on that network or another of the asker's). Started
+// with the network and at agent start, stopped with it.
 import type { NetworkCore } from '../core.js';
 import type { NetworkRecord } from '../state.js';
 import { NetworkDnsServer } from './server.js';
@@ -17,8 +17,8 @@ export class NetworkDnsServers {
       subnet: n.subnet,
       upstreams: this.core.upstreams(),
       log: this.core.log.child({ network: n.name }),
-      resolve: (name) => {
-        const addresses = this.lookup(n.name, name);
+      resolve: (name, client) => {
+        const addresses = this.lookupFor(n.name, name, client);
         return addresses.length ? { kind: 'answer', addresses } : { kind: 'forward' };
       },
       upstreamsOf: (ip) => this.upstreamsOf(n.name, ip),
@@ -43,6 +43,25 @@ export class NetworkDnsServers {
       x.interfaces.some((i) => i.network === network && i.ipv4 === ip),
     );
     return e?.dns?.length ? e.dns : undefined;
+  }
+
+  /**
+   * As Docker's embedded DNS: names on the network asked first, then on the other networks of the
+   * asking container (`--network a --network b`, `network connect`), whose resolv.conf names only
+   * its first network's server.
+   */
+  private lookupFor(network: string, name: string, client: string): string[] {
+    const here = this.lookup(network, name);
+    if (here.length) return here;
+    const asker = this.core.state.endpoints.find((x) =>
+      x.interfaces.some((i) => i.network === network && i.ipv4 === client),
+    );
+    for (const i of asker?.interfaces ?? []) {
+      if (i.network === network || i.networkId) continue;
+      const there = this.lookup(i.network, name);
+      if (there.length) return there;
+    }
+    return [];
   }
 
   /** Addresses on `network` of the containers called `name` (name, short id or alias). */
