@@ -175,6 +175,21 @@ export class Endpoints {
             : containerResolvers(),
       // The gateway's DNS forwards other names to the container's own --dns servers.
       ...(overlay || net ? { forwardsDns: true } : {}),
+      ...this.others(e),
+    };
+  }
+
+  /** Local interfaces after the first (`--network a --network b`, `network connect`). */
+  private others(e: EndpointRecord): Pick<NetworkAttachment, 'others'> {
+    const others = e.interfaces.slice(1).filter((i) => !i.networkId);
+    if (!others.length) return {};
+    return {
+      others: others.map((i) => ({
+        networkName: i.network,
+        ipv4: i.ipv4,
+        gateway: this.core.allNetworks().find((n) => n.name === i.network)?.gateway,
+        aliases: i.aliases,
+      })),
     };
   }
 }

@@ -49,6 +49,8 @@ export interface NetworkAttachment {
   dns: string[];
   /** `dns` is the network's DNS server, which forwards to the request's `dns` (user networks). */
   forwardsDns?: boolean;
+  /** The container's further local networks (eth1…: `extraNetworks`), for inspect. */
+  others?: { networkName: string; ipv4: string; gateway?: string; aliases: string[] }[];
 }
 
 export interface NetworkAttacher {

@@ -197,6 +197,20 @@ export function inspectDocument(r: ContainerRecord): Record<string, unknown> {
               IPAddress: r.network.ipv4 ?? '',
               Gateway: r.network.gateway ?? '',
             },
+            ...Object.fromEntries(
+              (r.network.others ?? []).map((x) => {
+                const asked = o.extraNetworks?.find((n) => n.network === x.networkName);
+                return [
+                  x.networkName,
+                  {
+                    IPAMConfig: asked?.ipv4Address ? { IPv4Address: asked.ipv4Address } : null,
+                    Aliases: x.aliases.length ? x.aliases : null,
+                    IPAddress: x.ipv4,
+                    Gateway: x.gateway ?? '',
+                  },
+                ];
+              }),
+            ),
           }
         : {},
     },
