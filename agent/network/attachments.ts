@@ -227,7 +227,13 @@ export class ContainerAttachments implements NetworkAttacher {
       if (e.interfaces.some((i) => i.network === net.name))
         throw new FlotillaError('ENDPOINT_EXISTS', { container: req.name, network: net.name });
       const aliases = net.name === BUILTIN_BRIDGE ? [] : (x.aliases ?? []);
-      const iface = await this.endpoints.reserveInterface(e, net, aliases, undefined, x.ipv4Address);
+      const iface = await this.endpoints.reserveInterface(
+        e,
+        net,
+        aliases,
+        undefined,
+        x.ipv4Address,
+      );
       await this.endpoints.plugInterface(e, net, iface);
     }
   }

@@ -49,7 +49,9 @@ describe('spec options', () => {
     expect(checkNamespaceMode('--pid', 'container:db')).toBe('container:db');
     expect(checkNamespaceMode('--ipc', 'shareable')).toBe('shareable');
     expect(checkNamespaceMode('--ipc', 'container:db')).toBe('container:db');
-    expect(() => checkNamespaceMode('--ipc', 'container:')).toThrow(/use private, .*container:NAME/);
+    expect(() => checkNamespaceMode('--ipc', 'container:')).toThrow(
+      /use private, .*container:NAME/,
+    );
     expect(() => checkNamespaceMode('--uts', 'container:db')).toThrow(/use host/);
     expect(() => checkNamespaceMode('--pid', 'private')).toThrow(/use host, container:NAME/);
   });
