@@ -1,16 +1,29 @@
-// Compiles the agent's native helper, flotilla-probe (agent/runtime/health/probe-helper.c), into
-// dist/native/: static, because it runs inside containers that may have no libc. Without a C
-// compiler it warns and leaves it out; the agent then runs health checks with `runc exec`.
+// Compiles the agent's native helpers into dist/native/, static (flotilla-probe runs inside
+// containers that may have no libc):
+//   flotilla-probe  (agent/runtime/health/probe-helper.c): health checks; without it the agent
+//                   runs them with `runc exec`.
+//   flotilla-fsroot (agent/runtime/container/fsroot-helper.c): kernel-confined path resolution for
+//                   `cp`; without it the agent refuses copies to and from containers.
+// Without a C compiler it warns and leaves them out.
 //   node scripts/build-native.mjs        (part of `npm run build`; skipped when up to date)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
 
-const source = new URL('../agent/runtime/health/probe-helper.c', import.meta.url).pathname;
+const helpers = [
+  ['../agent/runtime/health/probe-helper.c', 'flotilla-probe', 'health checks will use runc exec'],
+  [
+    '../agent/runtime/container/fsroot-helper.c',
+    'flotilla-fsroot',
+    'cp to and from containers is refused',
+  ],
+];
 const outDir = new URL('../dist/native/', import.meta.url).pathname;
-const out = `${outDir}flotilla-probe`;
-
 const mtime = (p) => statSync(p, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-if (mtime(out) < mtime(source)) {
+
+for (const [src, name, without] of helpers) {
+  const source = new URL(src, import.meta.url).pathname;
+  const out = `${outDir}${name}`;
+  if (mtime(out) >= mtime(source)) continue;
   mkdirSync(outDir, { recursive: true });
   const cc = process.env.CC || 'gcc';
   try {
@@ -18,8 +31,6 @@ if (mtime(out) < mtime(source)) {
       stdio: ['ignore', 'inherit', 'inherit'],
     });
   } catch (err) {
-    process.stderr.write(
-      `warning: flotilla-probe not built (${cc}: ${err.message}); health checks will use runc exec\n`,
-    );
+    process.stderr.write(`warning: ${name} not built (${cc}: ${err.message}); ${without}\n`);
   }
 }

@@ -1,9 +1,20 @@
 // Extracts a tar stream into a directory of a view, as Docker's Untar does for `cp`: every entry's
 // parent is resolved inside the view (links the archive planted are followed, but only within the
-// root, as under chroot), existing directories are merged, other existing entries replaced.
+// root, as under chroot), existing directories are merged, other existing entries replaced. Every
+// file is created, changed or removed through a pinned handle (fs-view.ts), never a host path.
 import { execFile } from 'node:child_process';
 import { constants, createWriteStream } from 'node:fs';
-import { lchown, link, lutimes, mkdir, open, rm, symlink, chmod } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  lchown,
+  link,
+  lutimes,
+  mkdir,
+  open,
+  symlink,
+  utimes,
+} from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -11,7 +22,7 @@ import { promisify } from 'node:util';
 import tar from 'tar-stream';
 import { FlotillaError } from '../errors/index.js';
 import type { FsView } from './fs-view.js';
-import { hostPath, lstatIn, resolveIn } from './fs-view.js';
+import { hostPath, lstatIn, pin, pinEntry, removeIn, resolveIn } from './fs-view.js';
 
 const execFileP = promisify(execFile);
 
@@ -46,12 +57,33 @@ async function mkdirIn(view: FsView, dir: string): Promise<string> {
     const st = await lstatIn(view, next);
     if (!st) {
       checkWritable(view, next);
-      await mkdir(hostPath(view, next).path, { mode: 0o755 });
+      await withEntry(view, next, (p) => mkdir(p, { mode: 0o755 }));
     } else if (!st.isDirectory())
       throw new FlotillaError('COPY_FAILED', { detail: `${next}: not a directory` });
     at = next;
   }
   return at;
+}
+
+/** Runs `op` on a host path naming the view entry `path` in its pinned parent (see pinEntry). */
+async function withEntry<T>(view: FsView, path: string, op: (p: string) => Promise<T>): Promise<T> {
+  const entry = await pinEntry(view, path);
+  try {
+    return await op(entry.path);
+  } finally {
+    entry.release();
+  }
+}
+
+/** Runs `op` on a host path reaching the object at the view path `path` itself. */
+async function withObject(view: FsView, path: string, op: (p: string) => Promise<void>) {
+  const p = await pin(view, path);
+  if (!p) throw new FlotillaError('COPY_FAILED', { detail: `${path}: removed while copying` });
+  try {
+    await op(p.path);
+  } finally {
+    p.release();
+  }
 }
 
 export function checkWritable(view: FsView, path: string): void {
@@ -85,7 +117,6 @@ export async function extractTar(
     const parent = await mkdirIn(view, posix.join(destDir, posix.dirname(rel)));
     const target = posix.join(parent, posix.basename(rel));
     checkWritable(view, target);
-    const host = hostPath(view, target).path;
     const existing = await lstatIn(view, target);
     const isDir = h.type === 'directory';
     if (existing) {
@@ -108,27 +139,30 @@ export async function extractTar(
           throw new FlotillaError('COPY_FAILED', {
             detail: `cannot replace the mount point ${target}`,
           });
-        await rm(host, { recursive: true, force: true });
+        await removeIn(view, target);
       }
     }
     const mode = (h.mode ?? 0o644) & 0o7777;
     switch (h.type) {
       case 'directory':
-        if (!existing?.isDirectory()) await mkdir(host, { mode: 0o700 });
+        if (!existing?.isDirectory())
+          await withEntry(view, target, (p) => mkdir(p, { mode: 0o700 }));
         break;
       case 'file':
       case 'contiguous-file': {
-        const fh = await open(
-          host,
-          constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-          0o600,
+        const fh = await withEntry(view, target, (p) =>
+          open(
+            p,
+            constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+            0o600,
+          ),
         );
         await pipeline(e, createWriteStream('', { fd: fh.fd, autoClose: false }));
         await fh.close();
         break;
       }
       case 'symlink':
-        await symlink(h.linkname ?? '', host);
+        await withEntry(view, target, (p) => symlink(h.linkname ?? '', p));
         break;
       case 'link': {
         const from = await resolveIn(
@@ -136,9 +170,12 @@ export async function extractTar(
           posix.join(destDir, entryPath(h.linkname ?? '') ?? ''),
           false,
         );
-        await link(hostPath(view, from).path, host).catch((err: NodeJS.ErrnoException) => {
-          throw unsafe(h.name, `links to ${h.linkname}: ${err.code ?? err.message}`);
-        });
+        // link(2) follows neither name: both are looked up in their pinned parents.
+        await withEntry(view, from, (old) => withEntry(view, target, (p) => link(old, p))).catch(
+          (err: NodeJS.ErrnoException) => {
+            throw unsafe(h.name, `links to ${h.linkname}: ${err.code ?? err.message}`);
+          },
+        );
         break;
       }
       case 'character-device':
@@ -152,7 +189,7 @@ export async function extractTar(
                 String(h.devmajor ?? 0),
                 String(h.devminor ?? 0),
               ];
-        await execFileP('mknod', ['-m', '0600', '--', host, ...kind]);
+        await withEntry(view, target, (p) => execFileP('mknod', ['-m', '0600', '--', p, ...kind]));
         break;
       }
       default:
@@ -160,17 +197,22 @@ export async function extractTar(
         continue;
     }
     e.resume();
-    if (opts.owner !== 'none') {
-      const o = opts.owner === 'archive' ? { uid: h.uid ?? 0, gid: h.gid ?? 0 } : opts.owner;
-      await lchown(host, o.uid, o.gid);
-    }
-    // After chown, which clears set-uid bits.
-    if (h.type !== 'symlink' && h.type !== 'link') await chmod(host, mode);
+    // On the object pinned (a symlink's own inode for a symlink): chown, chmod and utimes through
+    // its magic link change it and never what a link swapped in since would lead to.
     const mtime = h.mtime ?? new Date();
-    if (isDir) dirTimes.push({ path: host, mtime });
-    else if (h.type !== 'link') await lutimes(host, mtime, mtime);
+    if (h.type !== 'link')
+      await withObject(view, target, async (p) => {
+        if (opts.owner !== 'none') {
+          const o = opts.owner === 'archive' ? { uid: h.uid ?? 0, gid: h.gid ?? 0 } : opts.owner;
+          await (view.handles ? chown(p, o.uid, o.gid) : lchown(p, o.uid, o.gid));
+        }
+        // After chown, which clears set-uid bits.
+        if (h.type !== 'symlink') await chmod(p, mode);
+        if (!isDir) await (view.handles ? utimes(p, mtime, mtime) : lutimes(p, mtime, mtime));
+      });
+    if (isDir) dirTimes.push({ path: target, mtime });
   }
   // Directory times last: creating their entries changed them.
   for (const d of dirTimes.reverse())
-    await lutimes(d.path, d.mtime, d.mtime).catch(() => undefined);
+    await withObject(view, d.path, (p) => utimes(p, d.mtime, d.mtime)).catch(() => undefined);
 }

@@ -2,13 +2,17 @@
 // the one implementation behind the agent's archive routes and `flotilla cp`.
 export {
   hostPath,
+  pin,
+  pinEntry,
+  readlinkIn,
+  removeIn,
   localView,
   lstatIn,
   resolveIn,
   resolveRequested,
   requestedBase,
 } from './fs-view.js';
-export type { FsView, ViewMount } from './fs-view.js';
+export type { FsView, PinnedPath, RootHandles, ViewMount } from './fs-view.js';
 export {
   decodePathStat,
   encodePathStat,

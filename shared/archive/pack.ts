@@ -2,12 +2,12 @@
 // mounts) as a tar stream whose entries start with the name the client asked for, as Docker's
 // TarResourceRebase does. Symlinks are archived as links, never followed.
 import { constants, createReadStream, type Stats } from 'node:fs';
-import { open, readdir, readlink } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import type { FsView } from './fs-view.js';
-import { hostPath, lstatIn } from './fs-view.js';
+import { lstatIn, pin, readlinkIn } from './fs-view.js';
 
 type Pack = ReturnType<typeof tar.pack>;
 type Header = Parameters<Pack['entry']>[0];
@@ -47,13 +47,24 @@ function add(pack: Pack, header: Header, body?: Buffer): Promise<void> {
   });
 }
 
-async function addFile(pack: Pack, header: Header, file: string, size: number): Promise<void> {
-  // O_NOFOLLOW: the last component was lstat'ed as a regular file; never read through a link
-  // put there since.
+async function addFile(
+  pack: Pack,
+  header: Header,
+  view: FsView,
+  at: string,
+  size: number,
+): Promise<void> {
   if (size === 0) return add(pack, header);
   if (pack.destroyed) throw new Error('archive closed');
-  const fh = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  const file = await pin(view, at);
+  if (!file) return add(pack, { ...header, size: 0 }); // removed since its lstat
+  // O_NOFOLLOW: never read through a link put there since; O_NONBLOCK: nor hang on a fifo.
+  const fh = await open(
+    file.path,
+    constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK,
+  ).finally(() => file.release());
   try {
+    if (!(await fh.stat()).isFile()) throw new Error(`${at}: replaced while archived`);
     let entry!: ReturnType<Pack['entry']>;
     const written = new Promise<void>((resolve, reject) => {
       entry = pack.entry(header, (err) => (err ? reject(err) : resolve()));
@@ -88,13 +99,15 @@ export function packPath(
   const visit = async (at: string, entryName: string): Promise<void> => {
     const st = await lstatIn(view, at);
     if (!st) return; // removed while the walk ran
-    const host = hostPath(view, at).path;
     const m = meta(st, opts);
     if (st.isDirectory()) {
       // Docker's directory entries end in "/".
       const dirName = entryName.endsWith('/') ? entryName : `${entryName}/`;
       await add(pack, { ...m, name: dirName, type: 'directory' });
-      for (const child of (await readdir(host)).sort())
+      const dir = await pin(view, at);
+      if (!dir) return;
+      const children = await readdir(dir.path).finally(() => dir.release());
+      for (const child of children.sort())
         await visit(at === '/' ? `/${child}` : `${at}/${child}`, childName(entryName, child));
     } else if (st.isFile()) {
       const key = `${st.dev}:${st.ino}`;
@@ -104,9 +117,20 @@ export function packPath(
         return;
       }
       if (st.nlink > 1) links.set(key, entryName);
-      await addFile(pack, { ...m, name: entryName, type: 'file', size: st.size }, host, st.size);
+      await addFile(
+        pack,
+        { ...m, name: entryName, type: 'file', size: st.size },
+        view,
+        at,
+        st.size,
+      );
     } else if (st.isSymbolicLink()) {
-      await add(pack, { ...m, name: entryName, type: 'symlink', linkname: await readlink(host) });
+      await add(pack, {
+        ...m,
+        name: entryName,
+        type: 'symlink',
+        linkname: await readlinkIn(view, at),
+      });
     } else if (st.isCharacterDevice() || st.isBlockDevice()) {
       await add(pack, {
         ...m,

@@ -16,6 +16,12 @@ export const copyCodes = {
     kind: 'invalid_argument',
     message: '{detail}',
   },
+  COPY_HELPER_MISSING: {
+    kind: 'unavailable',
+    message:
+      'copying to or from a container needs the agent helper {helper}, which is not installed',
+    hint: 'build it with `npm run build` (it needs gcc and libc6-dev, see deploy/install-deps.sh)',
+  },
   COPY_NOT_A_DIRECTORY: {
     kind: 'invalid_argument',
     message: 'extraction point is not a directory',

@@ -1,17 +1,22 @@
 // `cp` as a user types it, both ways, through `flotilla`, the docker CLI and docker-py on the agent's
 // socket: files, directories and their contents (`/.`), owners with and without -a, -L, tar streams
 // with `-`, a volume, a stopped container, and a symlink planted to lead out of the container.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   chownSync,
   lstatSync,
   mkdirSync,
   readFileSync,
+  readdirSync,
   readlinkSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
+import { buffer } from 'node:stream/consumers';
+import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import { dockerCli, dockerPy } from '../engine-api/docker-client.js';
 import { bundlePath, TestAgent, useTestAgent, type CliResult } from './harness.js';
@@ -42,6 +47,57 @@ function sh(script: string): Promise<CliResult> {
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     p.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** A tight loop of renameat2(RENAME_EXCHANGE) on two paths, built static for busybox. */
+const RACER_C = `#define _GNU_SOURCE
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  if (argc != 3) return 2;
+  for (;;) syscall(SYS_renameat2, AT_FDCWD, argv[1], AT_FDCWD, argv[2], RENAME_EXCHANGE);
+}
+`;
+const RACE_ROUNDS = 2000;
+
+/** A tar holding one file. */
+function tarOf(name: string, content: string): Promise<Buffer> {
+  const pack = tar.pack();
+  pack.entry({ name, mode: 0o644 }, content);
+  pack.finalize();
+  return buffer(pack);
+}
+
+/** One archive request on the agent's socket, as docker-py's get_archive/put_archive send it. */
+function api(
+  method: 'GET' | 'PUT',
+  container: string,
+  path: string,
+  body?: Buffer,
+): Promise<{ status: number; body: string }> {
+  const socketPath = agent.env.FLOTILLA_HOST!.replace(/^unix:\/\//, '');
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        socketPath,
+        method,
+        path: `/v1.43/containers/${container}/archive?path=${encodeURIComponent(path)}`,
+        headers: body ? { 'content-type': 'application/x-tar' } : {},
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('latin1') }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
   });
 }
 
@@ -204,6 +260,63 @@ describe('flotilla cp', () => {
     await ok(['start', 'cps']);
     await ok(['wait', 'cps']);
     expect(await ok(['logs', 'cps'])).toContain('copied while exited\n');
+  });
+
+  it('never reaches a host file while the container swaps a directory and a symlink (CVE-2018-15664)', async () => {
+    await runningContainer('cpr');
+    const d = scratch();
+    // The sentinel: a host file that the swapped-in link (/race/l -> /tmp) would name on the host.
+    const name = `flt-cp-race-${process.pid}-${Date.now()}`;
+    const sentinel = join('/tmp', name);
+    writeFileSync(sentinel, 'host secret\n');
+    try {
+      // The racer exchanges /race/d (a directory holding a file of the sentinel's name) and /race/l
+      // (a link to /tmp) with renameat2(RENAME_EXCHANGE) in a tight loop, as the CVE's proof did.
+      writeFileSync(join(d, 'racer.c'), RACER_C);
+      execFileSync('gcc', ['-static', '-O2', '-o', join(d, 'racer'), join(d, 'racer.c')]);
+      await ok(['cp', join(d, 'racer'), 'cpr:/racer']);
+      await ok([
+        'exec',
+        'cpr',
+        'sh',
+        '-c',
+        `mkdir -p /race/d && echo inside > /race/d/${name} && ln -s /tmp /race/l`,
+      ]);
+      await ok(['exec', '-d', 'cpr', '/racer', '/race/d', '/race/l']);
+      const outcomes = { read: 0, written: 0, failed: 0 };
+      const body = await tarOf(name, 'overwritten\n');
+      const attempt = async (i: number) => {
+        if (i % 2 === 0) {
+          const r = await api('GET', 'cpr', `/race/d/${name}`);
+          expect(r.body.includes('host secret')).toBe(false);
+          if (r.status === 200 && r.body.includes('inside')) outcomes.read++;
+          else outcomes.failed++;
+        } else {
+          const r = await api('PUT', 'cpr', '/race/d', body);
+          if (r.status === 200) outcomes.written++;
+          else outcomes.failed++;
+        }
+        expect(readFileSync(sentinel, 'utf8')).toBe('host secret\n');
+      };
+      for (let i = 0; i < RACE_ROUNDS; i += 4)
+        await Promise.all([0, 1, 2, 3].map((k) => attempt(i + k)));
+      // The race was real: copies went both through the directory and into the link.
+      expect(outcomes.read).toBeGreaterThan(0);
+      expect(outcomes.written).toBeGreaterThan(0);
+      expect(outcomes.failed).toBeGreaterThan(0);
+      expect(readFileSync(sentinel, 'utf8')).toBe('host secret\n');
+      // And through the CLI, as a user types it.
+      for (let i = 0; i < 10; i++) {
+        await run(['cp', `cpr:/race/d/${name}`, join(d, `got-${i}`)]);
+        await run(['cp', join(d, 'racer.c'), `cpr:/race/d/${name}`]);
+        expect(readFileSync(sentinel, 'utf8')).toBe('host secret\n');
+      }
+      for (const f of readdirSync(d).filter((f) => f.startsWith('got-')))
+        expect(readFileSync(join(d, f), 'utf8')).not.toContain('host secret');
+    } finally {
+      await run(['rm', '-f', 'cpr']);
+      rmSync(sentinel, { force: true });
+    }
   });
 
   it('never leaves the container through a symlink planted in it', async () => {
