@@ -58,11 +58,13 @@ async function addFile(
   if (pack.destroyed) throw new Error('archive closed');
   const file = await pin(view, at);
   if (!file) return add(pack, { ...header, size: 0 }); // removed since its lstat
-  // O_NOFOLLOW: never read through a link put there since; O_NONBLOCK: nor hang on a fifo.
-  const fh = await open(
-    file.path,
-    constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK,
-  ).finally(() => file.release());
+  // Never read through a link put there since: a pinned handle to a symlink fails to open (ELOOP),
+  // a host path has O_NOFOLLOW (which a handle's magic link would refuse). O_NONBLOCK: nor hang
+  // on a fifo swapped in.
+  const follow = view.handles ? 0 : constants.O_NOFOLLOW;
+  const fh = await open(file.path, constants.O_RDONLY | constants.O_NONBLOCK | follow).finally(() =>
+    file.release(),
+  );
   try {
     if (!(await fh.stat()).isFile()) throw new Error(`${at}: replaced while archived`);
     let entry!: ReturnType<Pack['entry']>;

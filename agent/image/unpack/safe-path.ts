@@ -1,11 +1,11 @@
 // Path safety for layer extraction: entry names are normalised and refused when they could leave
 // the layer directory, and paths are resolved one component at a time with lstat so that no
 // symlink inside the tree is ever followed by the host.
-import { lstat, readlink } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { lstatSync, type Stats } from 'node:fs';
-
-const MAX_SYMLINK_HOPS = 255;
+import { resolveIn } from '../../../shared/archive/index.js';
+import { FlotillaError } from '../../../shared/errors/index.js';
 
 export class UnsafePathError extends Error {
   constructor(
@@ -34,43 +34,19 @@ export function normalizeEntryName(name: string): string {
 }
 
 /**
- * Resolves `rel` inside `root` with chroot semantics (SecureJoin): each component is lstat'ed,
- * symlink targets are spliced in, absolute targets restart at `root` and ".." never climbs above
- * it. The result is always inside `root`. Only safe while nothing else mutates the tree (true for
- * a private extraction dir or a stopped container's rootfs).
+ * Resolves `rel` inside `root` with chroot semantics (SecureJoin): shared/archive's resolver, the
+ * one `cp` uses, on a view of `root` alone. The result is always inside `root`. Only safe while
+ * nothing else mutates the tree (true for a private extraction dir or a build's rootfs); the hot
+ * path of layer extraction does not resolve links at all (checkParentsSync refuses them).
  */
 export async function secureJoin(root: string, rel: string): Promise<string> {
-  let pending = rel.split('/').filter((p) => p !== '' && p !== '.');
-  const resolved: string[] = [];
-  let hops = 0;
-  while (pending.length > 0) {
-    const part = pending.shift()!;
-    if (part === '..') {
-      resolved.pop();
-      continue;
-    }
-    const candidate = posix.join(root, ...resolved, part);
-    let st: Stats | undefined;
-    try {
-      st = await lstat(candidate);
-    } catch (err) {
-      if (
-        (err as NodeJS.ErrnoException).code !== 'ENOENT' &&
-        (err as NodeJS.ErrnoException).code !== 'ENOTDIR'
-      )
-        throw err;
-    }
-    if (st?.isSymbolicLink()) {
-      if (++hops > MAX_SYMLINK_HOPS)
-        throw new UnsafePathError(rel, 'too many levels of symbolic links');
-      const target = await readlink(candidate);
-      if (target.startsWith('/')) resolved.length = 0;
-      pending = [...target.split('/').filter((p) => p !== '' && p !== '.'), ...pending];
-      continue;
-    }
-    resolved.push(part);
+  try {
+    return posix.join(root, await resolveIn({ root, mounts: [] }, `/${rel}`));
+  } catch (err) {
+    if (err instanceof FlotillaError && err.code === 'COPY_FAILED')
+      throw new UnsafePathError(rel, 'too many levels of symbolic links');
+    throw err;
   }
-  return posix.join(root, ...resolved);
 }
 
 /**

@@ -90,7 +90,13 @@ int main(void) {
           .flags = O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW),
           .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
       };
-      long fd = syscall(SYS_openat2, root, path, &how, sizeof how);
+      /* EAGAIN: a rename anywhere raced a ".." step; the kernel asks to retry (bounded, so a
+       * container renaming in a loop fails its own copy, nothing more). */
+      long fd = -1;
+      for (int i = 0; i < 128; i++) {
+        fd = syscall(SYS_openat2, root, path, &how, sizeof how);
+        if (fd >= 0 || errno != EAGAIN) break;
+      }
       answer_fd((int)fd);
     } else if (op == 'L') {
       int fd = atoi(args);

@@ -8,9 +8,13 @@ import { fileURLToPath } from 'node:url';
 import type { PinnedPath, RootHandles } from '../../../shared/archive/index.js';
 import { FlotillaError } from '../../../shared/errors/index.js';
 
-/** Where `npm run build` puts the helper, seen from this module in each layout that loads it. */
+/**
+ * Where `npm run build` puts the helper, seen from this module in each layout that loads it;
+ * FLOTILLA_FSROOT_HELPER overrides it.
+ */
 export function fsrootBinary(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.FLOTILLA_FSROOT_HELPER) return env.FLOTILLA_FSROOT_HELPER;
+  const override = env.FLOTILLA_FSROOT_HELPER;
+  if (override) return existsSync(override) ? override : undefined;
   const candidates = [
     '../../../native/flotilla-fsroot', // dist/agent/runtime/container/
     '../native/flotilla-fsroot', // dist/cli-bundle/
@@ -50,8 +54,8 @@ export class FsRootSession implements RootHandles {
       .on('close', () => this.drain());
   }
 
-  static open(): FsRootSession {
-    const binary = fsrootBinary();
+  static open(env: NodeJS.ProcessEnv = process.env): FsRootSession {
+    const binary = fsrootBinary(env);
     if (!binary) throw new FlotillaError('COPY_HELPER_MISSING', { helper: 'flotilla-fsroot' });
     return new FsRootSession(binary);
   }

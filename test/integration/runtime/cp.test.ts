@@ -61,7 +61,7 @@ int main(int argc, char **argv) {
   for (;;) syscall(SYS_renameat2, AT_FDCWD, argv[1], AT_FDCWD, argv[2], RENAME_EXCHANGE);
 }
 `;
-const RACE_ROUNDS = 2000;
+const RACE_ROUNDS = 1000;
 
 /** A tar holding one file. */
 function tarOf(name: string, content: string): Promise<Buffer> {
