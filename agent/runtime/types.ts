@@ -98,8 +98,8 @@ export interface LogEntry {
 /** A container's files for `cp`: the view, and the owner its configured User maps to. */
 export interface ContainerFiles {
   view: FsView;
-  /** uid/gid of the container's `User` in its /etc/passwd; undefined without a User. */
-  userOwner(): { uid: number; gid: number } | undefined;
+  /** uid/gid of the container's `User` in its /etc/passwd (read through the view); none without. */
+  userOwner(): Promise<{ uid: number; gid: number } | undefined>;
 }
 
 export interface ContainerRuntime extends ContainerEngine {

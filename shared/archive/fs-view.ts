@@ -2,8 +2,8 @@
 // volumes and bind mounts, or the local machine (root "/"). Paths are resolved one component at a
 // time with lstat, so no symlink can lead out of the root or of a mount's source; with `handles`
 // (a running container, whose processes may swap links meanwhile) the kernel resolves every access.
-import { lstat, readlink, rm, stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { lstat, readFile, readlink, rm, stat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
 import { posix } from 'node:path';
 import { FlotillaError } from '../errors/index.js';
 
@@ -116,6 +116,17 @@ export async function readlinkIn(view: FsView, path: string): Promise<string> {
   } finally {
     p.release();
   }
+}
+
+/** The contents of the file at `path` (links followed inside the view). */
+export async function readFileIn(view: FsView, path: string): Promise<string> {
+  const p = await pin(view, await resolveIn(view, path));
+  if (!p) throw Object.assign(new Error(`${path}: not found`), { code: 'ENOENT' });
+  // Through a handle no O_NOFOLLOW: its magic link is the last component; a symlink pinned there
+  // since fails to open (ELOOP).
+  const flags =
+    constants.O_RDONLY | constants.O_NONBLOCK | (view.handles ? 0 : constants.O_NOFOLLOW);
+  return readFile(p.path, { encoding: 'utf8', flag: flags }).finally(() => p.release());
 }
 
 /** lstat that answers undefined for a path that is not there. */

@@ -4,6 +4,7 @@ export {
   hostPath,
   pin,
   pinEntry,
+  readFileIn,
   readlinkIn,
   removeIn,
   localView,

@@ -82,7 +82,7 @@ export function archiveRoutes(runtime: ContainerRuntime): RoutePlugin {
           checkWritable(view, dir);
           // Docker's copyUIDGID: the files become the container's User's; without a User, or
           // without the flag, they keep the archive's owners.
-          const owner = (queryBool(q.copyUIDGID) && userOwner()) || 'archive';
+          const owner = (queryBool(q.copyUIDGID) && (await userOwner())) || 'archive';
           const { tar } = await decompressLayer(req.body as Readable, 'archive');
           await extractTar(view, dir, tar, {
             noOverwriteDirNonDir: queryBool(q.noOverwriteDirNonDir),

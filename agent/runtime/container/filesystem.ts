@@ -6,8 +6,13 @@ import { existsSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isMountPoint } from '../../image/snapshot/index.js';
-import { resolveIn, type FsView, type ViewMount } from '../../../shared/archive/index.js';
-import { resolveUser } from '../bundle/user.js';
+import {
+  readFileIn,
+  resolveIn,
+  type FsView,
+  type ViewMount,
+} from '../../../shared/archive/index.js';
+import { parseGroup, parsePasswd, resolveUserFrom } from '../bundle/user.js';
 import type { RuntimeContext } from '../context.js';
 import type { ContainerFiles } from '../types.js';
 import { FsRootSession } from './fsroot.js';
@@ -46,7 +51,20 @@ async function filesOf(
     handles,
   };
   const user = rec.config.User;
-  return { view, userOwner: () => (user ? resolveUser(root, user) : undefined) };
+  return { view, userOwner: async () => (user ? userOf(view, user) : undefined) };
+}
+
+/** The container's /etc/passwd and /etc/group read through the view's handles, never a host path. */
+async function userOf(view: FsView, spec: string): Promise<{ uid: number; gid: number }> {
+  const lines = async (path: string) =>
+    (await readFileIn(view, path).catch(() => ''))
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'));
+  return resolveUserFrom(
+    spec,
+    parsePasswd(await lines('/etc/passwd')),
+    parseGroup(await lines('/etc/group')),
+  );
 }
 
 /**

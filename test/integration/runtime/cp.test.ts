@@ -382,6 +382,26 @@ describe('docker cp and docker-py on the agent socket', () => {
       1,
       'Error response from daemon: Could not find the file /nope in container dcp',
     ]);
+    // With a container User, -a gives the files to that user (copyUIDGID; its /etc/passwd is read
+    // through the container's handles).
+    await run(['rm', '-f', 'dcpu']);
+    await ok([
+      'run',
+      '-d',
+      '--network',
+      'none',
+      '--name',
+      'dcpu',
+      '--user',
+      'app',
+      'busybox',
+      'sleep',
+      '600',
+    ]);
+    r = await docker(['cp', '-a', join(d, 'tree', 'f.txt'), 'dcpu:/tmp/u.txt']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(await ok(['exec', 'dcpu', 'stat', '-c', '%u:%g', '/tmp/u.txt'])).toBe('1000:1000\n');
+    await run(['rm', '-f', 'dcpu']);
     await ok(['stop', '-t', '1', 'dcp']);
     r = await docker(['cp', join(d, 'tree', 'f.txt'), 'dcp:/tmp/stopped.txt']);
     expect(r.status, r.stderr).toBe(0);
