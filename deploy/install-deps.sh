@@ -8,7 +8,8 @@
 #             tcpdump (the encrypted overlay test reads the wire), chromium (the dashboard test, via puppeteer-core),
 #             systemd (a real systemd-journald, run in its own mount namespace, for the journald log driver)
 #   bench:    skopeo, umoci, wrk, hyperfine (references measured beside Flotilla)
-#   build:    gcc, libc6-dev (flotilla-probe, the static health-check helper: scripts/build-native.mjs)
+#   build:    gcc, libc6-dev (flotilla-probe, the static health-check helper, and flotilla-fsroot,
+#             the kernel-confined path resolver of `cp`: scripts/build-native.mjs)
 set -euo pipefail
 
 packages=(
