@@ -35,6 +35,7 @@ const ERRNO: Record<number, string> = {
   20: 'ENOTDIR',
   21: 'EISDIR',
   30: 'EROFS',
+  38: 'ENOSYS',
   39: 'ENOTEMPTY',
   40: 'ELOOP',
 };
@@ -75,6 +76,10 @@ export class FsRootSession implements RootHandles {
     const rootFd = await this.rootFd(root);
     const fd = await this.ask(`R ${rootFd} ${follow ? 1 : 0} ${hex(rel)}`).catch((err) => {
       if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
+      if (err.code === 'ENOSYS')
+        throw new FlotillaError('COPY_FAILED', {
+          detail: 'copying to or from a container needs openat2(2): Linux 5.6 or later',
+        });
       throw err;
     });
     if (fd === undefined) return undefined;
