@@ -5,7 +5,7 @@ import type { ContainerRuntime, ContainerStats, ContainerSummary } from '../../r
 import { createOptions } from './create-body.js';
 import { queryBool } from '../query-bool.js';
 import type { ImageService } from '../../image/index.js';
-import { containerQuery, listContainers } from '../queries/containers.js';
+import { containerQuery, inspectContainer, listContainers } from '../queries/containers.js';
 
 type Q = Record<string, string | undefined>;
 
@@ -75,7 +75,8 @@ export function dockerContainerRoutes(
 
   // The runtime's inspect is Docker's ContainerJSON; docker-py also reads HostConfig.LogConfig.
   app.get('/docker/containers/:id/json', async (req) => {
-    const doc = await runtime.inspect((req.params as Q).id!);
+    const q = req.query as Q;
+    const doc = await inspectContainer(runtime, images, (req.params as Q).id!, truthy(q.size));
     const hc = (doc.HostConfig ?? {}) as Record<string, unknown>;
     return { ...doc, HostConfig: { LogConfig: { Type: 'k8s-file', Config: {} }, ...hc } };
   });

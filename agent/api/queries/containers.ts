@@ -87,3 +87,23 @@ export async function listContainers(
     sizeRootFs: (c.sizeRw ?? 0) + (imageSize.get(c.imageId) ?? 0),
   }));
 }
+
+/**
+ * GET /containers/{id}/json for both routes; with `size` (Docker's `?size=1`, `inspect -s`) the
+ * document gains SizeRw and SizeRootFs, the same numbers `ps -s` shows for the container.
+ */
+export async function inspectContainer(
+  runtime: ContainerRuntime,
+  images: ImageService,
+  idOrName: string,
+  size: boolean,
+): Promise<Record<string, unknown>> {
+  const doc = await runtime.inspect(idOrName);
+  if (!size) return doc;
+  const [c] = await listContainers(runtime, images, {
+    all: true,
+    size: true,
+    filters: new Map([['id', [String(doc.Id)]]]),
+  });
+  return { ...doc, SizeRw: c?.sizeRw ?? 0, SizeRootFs: c?.sizeRootFs ?? 0 };
+}

@@ -9,7 +9,7 @@ import { FlotillaError, httpStatusByKind, toFlotillaError } from '../../../share
 import type { ContainerCreateOptions, ContainerRuntime, ExecOptions } from '../../runtime/index.js';
 import type { ImageService } from '../../image/index.js';
 import type { RoutePlugin } from '../server.js';
-import { containerQuery, listContainers } from '../queries/containers.js';
+import { containerQuery, inspectContainer, listContainers } from '../queries/containers.js';
 import { frame } from '../stream-frame.js';
 import { requestedVersion, updateFromDockerBody } from '../docker/index.js';
 import { queryBool, queryBoolOr } from '../query-bool.js';
@@ -62,7 +62,9 @@ export function containerRoutes(runtime: ContainerRuntime, images: ImageService)
         query.filters.set('label', [...(query.filters.get('label') ?? []), ...q.label.split(',')]);
       return listContainers(runtime, images, query);
     });
-    app.get('/containers/:id/json', async (req) => runtime.inspect((req.params as Q).id!));
+    app.get('/containers/:id/json', async (req) =>
+      inspectContainer(runtime, images, (req.params as Q).id!, truthy((req.query as Q).size)),
+    );
     app.post('/containers/:id/start', async (req, reply) => {
       await runtime.start((req.params as Q).id!);
       return reply.status(204).send();

@@ -9,8 +9,10 @@ import { checkDocumentFormat, formatDocument } from '../../format/render.js';
 export const inspectTypes = ['container', 'image', 'network', 'volume'] as const;
 type ObjectType = (typeof inspectTypes)[number];
 
-const pathOf: Record<ObjectType, (name: string) => string> = {
-  container: (n) => `/containers/${encodeURIComponent(n)}/json`,
+// `-s` asks the container route for SizeRw/SizeRootFs (Docker's `?size=1`); other types ignore
+// it, as `docker inspect -s` does.
+const pathOf: Record<ObjectType, (name: string, size: boolean) => string> = {
+  container: (n, size) => `/containers/${encodeURIComponent(n)}/json${size ? '?size=1' : ''}`,
   image: (n) => `/images/${encodeURIComponent(n)}/json`,
   network: (n) => `/networks/${encodeURIComponent(n)}`,
   volume: (n) => `/volumes/${encodeURIComponent(n)}`,
@@ -20,11 +22,12 @@ async function inspectOne(
   c: CliContext,
   name: string,
   type: ObjectType | undefined,
+  size: boolean,
 ): Promise<Record<string, unknown>> {
-  if (type) return c.agent().json<Record<string, unknown>>({ path: pathOf[type](name) });
+  if (type) return c.agent().json<Record<string, unknown>>({ path: pathOf[type](name, size) });
   for (const t of inspectTypes) {
     try {
-      return await c.agent().json<Record<string, unknown>>({ path: pathOf[t](name) });
+      return await c.agent().json<Record<string, unknown>>({ path: pathOf[t](name, size) });
     } catch (err) {
       // Only "not this type" moves on to the next type; anything else (agent down) is final.
       if (!(isFlotillaError(err) && err.kind === 'not_found')) throw err;
@@ -47,10 +50,11 @@ export function registerInspectCommand(
         : 'Return low-level information on containers, images, volumes or networks',
     )
     .argument('<name...>', 'names or ids of objects')
-    .option('-f, --format <format>', "'json' (default) or a Go template like {{.State.Status}}");
+    .option('-f, --format <format>', "'json' (default) or a Go template like {{.State.Status}}")
+    .option('-s, --size', 'display total file sizes if the type is container');
   if (!fixedType)
     cmd.option('--type <type>', `only this type of object: ${inspectTypes.join(', ')}`);
-  cmd.action(async (names: string[], o: { format?: string; type?: string }) => {
+  cmd.action(async (names: string[], o: { format?: string; type?: string; size?: boolean }) => {
     const c = ctx();
     o.type ??= fixedType;
     if (o.type !== undefined && !(inspectTypes as readonly string[]).includes(o.type))
@@ -65,7 +69,7 @@ export function registerInspectCommand(
     const missing: string[] = [];
     for (const name of names)
       try {
-        docs.push(await inspectOne(c, name, o.type as ObjectType | undefined));
+        docs.push(await inspectOne(c, name, o.type as ObjectType | undefined, o.size === true));
       } catch (err) {
         if (!(isFlotillaError(err) && err.kind === 'not_found')) throw err;
         missing.push(toFlotillaError(err).message);
