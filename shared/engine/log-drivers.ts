@@ -21,13 +21,13 @@ export type { LogDriverConfig };
 const cacheOpts = ['cache-disabled', 'cache-max-size'];
 const fileOpts = ['max-size', 'max-file', 'compress'];
 // Docker's loginfo.ExtraAttributes: labels and env of the container recorded with each entry,
-// which `logs --details` shows (json-file keeps them in each line's "attrs").
+// which `logs --details` shows (json-file keeps them in each line's "attrs", journald as fields).
 const attrOpts = ['labels', 'labels-regex', 'env', 'env-regex'];
 const optionsOf: Record<LogDriverName, string[]> = {
   'json-file': [...fileOpts, ...attrOpts, 'tag'],
   local: fileOpts,
   'k8s-file': ['max-size', 'max-file'],
-  journald: ['tag', ...cacheOpts],
+  journald: [...attrOpts, 'tag', ...cacheOpts],
   syslog: ['syslog-address', 'syslog-facility', 'syslog-format', 'tag', ...cacheOpts],
   none: [],
 };

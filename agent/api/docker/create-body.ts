@@ -194,11 +194,6 @@ export function createOptions(body: Doc, name?: string, platform?: string): Cont
     if (!hostConfigFields.has(k) && isSet(hc[k], k)) refuse(`HostConfig.${k}`);
   if (typeof body.Image !== 'string' || body.Image === '') refuse('Image', 'is required');
   const log = (hc.LogConfig ?? {}) as { Type?: string; Config?: Record<string, string> };
-  if (log.Type && log.Type !== 'json-file' && log.Type !== 'k8s-file')
-    refuse(
-      `HostConfig.LogConfig.Type ${log.Type}`,
-      'is not supported (json-file and k8s-file are)',
-    );
   const rp = hc.RestartPolicy as { Name?: string; MaximumRetryCount?: number } | undefined;
   const {
     network: net,
@@ -269,6 +264,8 @@ export function createOptions(body: Doc, name?: string, platform?: string): Cont
     volumesFrom: volumesFromField(hc.VolumesFrom),
     init: typeof hc.Init === 'boolean' ? hc.Init : undefined,
     runtime: (hc.Runtime as string) || undefined,
+    // The runtime checks the driver and its options as for `flotilla run --log-driver`.
+    logDriver: log.Type || undefined,
     logOpts: isSet(log.Config) ? log.Config : undefined,
     noHealthcheck: hcheck?.Test?.[0] === 'NONE' || undefined,
     healthcheck:

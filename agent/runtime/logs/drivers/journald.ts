@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { FlotillaError } from '../../../../shared/errors/index.js';
 import type { LogEntry } from '../../types.js';
-import { expandTag, lineText, type LogSink, type LogSubject } from './sink.js';
+import { expandTag, extraAttributes, lineText, type LogSink, type LogSubject } from './sink.js';
 import { UnixDatagramSender } from './unix-datagram.js';
 
 export const defaultJournalSocket = '/run/systemd/journal/socket';
@@ -24,6 +24,31 @@ export function checkJournald(socket = journalSocket()): void {
     });
 }
 
+/** Docker's sanitizeKeyMod: a journal field name (A-Z, 0-9, _) from a label or variable name. */
+export function journalKey(name: string): string {
+  let out = '';
+  for (const ch of name) {
+    const c = /[a-z]/.test(ch) ? ch.toUpperCase() : /[A-Z0-9]/.test(ch) ? ch : '_';
+    if (!(out === '' && c === '_')) out += c;
+  }
+  return out;
+}
+
+/**
+ * The extra fields Docker's journald driver writes with each entry (`--log-opt labels/env`), by
+ * their journal names: what Docker's journal reader returns as the entry's attributes
+ * (`logs --details`), so the agent's cache reader attaches the same.
+ */
+export function journalAttrs(
+  opts: Record<string, string> = {},
+  s: Pick<LogSubject, 'labels' | 'env'>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  const extra = extraAttributes(opts, s as LogSubject);
+  for (const [k, v] of Object.entries(extra)) out[journalKey(k)] = v;
+  return out;
+}
+
 /** One field of the native protocol; a value with a newline takes the binary form. */
 function journalField(key: string, value: string): Buffer {
   const v = Buffer.from(value);
@@ -33,7 +58,12 @@ function journalField(key: string, value: string): Buffer {
   return Buffer.concat([Buffer.from(`${key}\n`), len, v, Buffer.from('\n')]);
 }
 
-export function encodeJournalEntry(e: LogEntry, s: LogSubject, tag: string): Buffer {
+export function encodeJournalEntry(
+  e: LogEntry,
+  s: LogSubject,
+  tag: string,
+  attrs: Record<string, string> = {},
+): Buffer {
   const partial = !e.data.subarray(-1).equals(Buffer.from('\n'));
   const fields: [string, string][] = [
     ['MESSAGE', lineText(e)],
@@ -46,6 +76,7 @@ export function encodeJournalEntry(e: LogEntry, s: LogSubject, tag: string): Buf
     ['PRIORITY', e.stream === 'stderr' ? '3' : '6'],
   ];
   if (partial) fields.push(['CONTAINER_PARTIAL_MESSAGE', 'true']);
+  fields.push(...Object.entries(attrs));
   return Buffer.concat(fields.map(([k, v]) => journalField(k, v)));
 }
 
@@ -56,9 +87,10 @@ export function journaldSink(
 ): LogSink {
   const sender = new UnixDatagramSender(socket);
   const tag = expandTag(opts.tag, s);
+  const attrs = journalAttrs(opts, s);
   return {
     async write(entries) {
-      for (const e of entries) await sender.send(encodeJournalEntry(e, s, tag));
+      for (const e of entries) await sender.send(encodeJournalEntry(e, s, tag, attrs));
     },
     async close() {
       await sender.close();
