@@ -8,6 +8,7 @@ import { FlotillaError, toFlotillaError } from '../../../shared/errors/index.js'
 import type { AttachStreams, ContainerRuntime } from '../../runtime/index.js';
 import { frame } from '../stream-frame.js';
 import { dockerStatus } from './errors.js';
+import { defaultDetachKeys, DetachKeysFilter, detachKeyBytes } from './detach-keys.js';
 import { ExecStore } from './exec-store.js';
 import { queryBool } from '../query-bool.js';
 
@@ -191,16 +192,28 @@ export function dockerHijackRoutes(app: FastifyInstance, runtime: ContainerRunti
           const info = (await runtime.inspect(id)) as { Config: { Tty: boolean } };
           const q = url.searchParams;
           const tty = Boolean(info.Config.Tty);
+          const keys = detachKeyBytes(q.get('detachKeys') || defaultDetachKeys);
           const streams = streamsFor(socket, tty, {
             stdin: yes(q.get('stdin')),
             stdout: yes(q.get('stdout')),
             stderr: yes(q.get('stderr')),
           });
+          // The detach keys end the client's session, never the container (as dockerd).
+          let detach = () => undefined as void;
+          const input = streams.stdin as PassThrough | undefined;
+          const filter = new DetachKeysFilter(keys, () => detach());
+          if (input) streams.stdin = input.pipe(filter);
           if (head.length) socket.unshift(head);
           // Answer first: the client starts the container only once the attach is in place.
           upgrade(socket, tty);
           upgraded = true;
           const session = await runtime.attach(id, streams);
+          detach = () => {
+            // Unpiped first: the socket's end must not close the container's stdin.
+            input?.unpipe(filter);
+            session.close();
+            socket.end();
+          };
           socket.on('close', () => session.close());
           await session.done;
           socket.end();
