@@ -353,8 +353,11 @@ export class RuncContainerEngine implements ContainerRuntime {
     return this.statsCollector.stats(this.ctx.store.get(idOrName));
   }
 
-  async top(idOrName: string): Promise<{ Titles: string[]; Processes: string[][] }> {
-    return this.statsCollector.top(this.ctx.store.get(idOrName));
+  async top(
+    idOrName: string,
+    psArgs?: string,
+  ): Promise<{ Titles: string[]; Processes: string[][] }> {
+    return this.statsCollector.top(this.ctx.store.get(idOrName), psArgs);
   }
 
   // ---- attach / exec ----

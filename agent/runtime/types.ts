@@ -133,7 +133,8 @@ export interface ContainerRuntime extends ContainerEngine {
   resizeExec(execId: string, rows: number, cols: number): Promise<void>;
   logs(idOrName: string, opts: LogOptions): AsyncIterable<LogEntry>;
   stats(idOrName: string): Promise<ContainerStats>;
-  top(idOrName: string): Promise<{ Titles: string[]; Processes: string[][] }>;
+  /** `ps_args`: the arguments of the host's `ps` (Docker's, default `-ef`). */
+  top(idOrName: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }>;
   prune(): Promise<{ ContainersDeleted: string[] }>;
   /**
    * Runs `fn` on the container's files (`cp`): its rootfs with its volumes and bind mounts, running

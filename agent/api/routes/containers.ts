@@ -132,7 +132,9 @@ export function containerRoutes(runtime: ContainerRuntime, images: ImageService)
       return { StatusCode: await runtime.waitFor((req.params as Q).id!, cond, ac.signal) };
     });
     app.post('/containers/prune', async () => runtime.prune());
-    app.get('/containers/:id/top', async (req) => runtime.top((req.params as Q).id!));
+    app.get('/containers/:id/top', async (req) =>
+      runtime.top((req.params as Q).id!, (req.query as Q).ps_args),
+    );
     app.get('/containers/:id/logs', async (req, reply) => {
       const q = req.query as Q;
       const ac = new AbortController();

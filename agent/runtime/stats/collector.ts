@@ -1,6 +1,6 @@
 // `stats` and `top` for one container: cgroup counters with CPU % over the interval since the
-// previous read (kept per container), and the processes runc reports with their uid and command.
-import { readFileSync } from 'node:fs';
+// previous read (kept per container), and `ps` of the processes runc reports (stats/top.ts).
+import { top, type TopResult } from './top.js';
 import { cpus } from 'node:os';
 import { FlotillaError } from '../../../shared/errors/index.js';
 import type { ContainerRecord } from '../container/record.js';
@@ -62,24 +62,9 @@ export class StatsCollector {
     this.prev.delete(id);
   }
 
-  async top(rec: ContainerRecord): Promise<{ Titles: string[]; Processes: string[][] }> {
+  async top(rec: ContainerRecord, psArgs?: string): Promise<TopResult> {
     if (rec.state.status !== 'running' && rec.state.status !== 'paused')
       throw new FlotillaError('CONTAINER_NOT_RUNNING', { id: rec.name });
-    const pids = await this.deps.runtimeOf(rec).ps(rec.id);
-    const rows = pids.map((pid) => {
-      let cmd = '';
-      let uid = '';
-      let ppid = '';
-      try {
-        cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
-        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-        uid = /Uid:\s+(\d+)/.exec(status)?.[1] ?? '';
-        ppid = /PPid:\s+(\d+)/.exec(status)?.[1] ?? '';
-      } catch {
-        // exited meanwhile
-      }
-      return [uid, String(pid), ppid, cmd];
-    });
-    return { Titles: ['UID', 'PID', 'PPID', 'CMD'], Processes: rows };
+    return top(await this.deps.runtimeOf(rec).ps(rec.id), psArgs || undefined);
   }
 }

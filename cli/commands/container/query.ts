@@ -95,11 +95,16 @@ export function registerQueryCommands(program: Command, ctx: () => CliContext): 
     .command('top')
     .description('Display the running processes of a container')
     .argument('<container>')
-    .action(async (id: string) => {
+    .argument('[ps-options...]', "the host ps's options (default -ef), as docker top")
+    // `top C -o pid,comm`: everything after the container is ps's, not this command's.
+    .passThroughOptions()
+    .allowUnknownOption()
+    .action(async (id: string, psArgs: string[] = []) => {
       const c = ctx();
+      const q = psArgs.length ? `?ps_args=${encodeURIComponent(psArgs.join(' '))}` : '';
       const r = await c
         .agent()
-        .json<{ Titles: string[]; Processes: string[][] }>({ path: `/containers/${id}/top` });
+        .json<{ Titles: string[]; Processes: string[][] }>({ path: `/containers/${id}/top${q}` });
       c.out.write(renderTable(r.Titles, r.Processes));
     });
 
