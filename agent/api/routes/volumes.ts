@@ -4,6 +4,7 @@ import { FlotillaError } from '../../../shared/errors/index.js';
 import type { ContainerRuntime } from '../../runtime/index.js';
 import type { RoutePlugin } from '../server.js';
 import { queryBool } from '../query-bool.js';
+import { listVolumes } from '../queries/volumes.js';
 
 export function volumeRoutes(runtime: ContainerRuntime): RoutePlugin {
   return (app: FastifyInstance) => {
@@ -39,7 +40,9 @@ export function volumeRoutes(runtime: ContainerRuntime): RoutePlugin {
       });
       return { ...r, SpaceReclaimed: 0 };
     });
-    app.get('/volumes', async () => ({ Volumes: await runtime.volumes.list() }));
+    app.get('/volumes', async (req) =>
+      listVolumes(runtime, (req.query as { filters?: string }).filters),
+    );
     app.get('/volumes/:name', async (req) =>
       runtime.volumes.inspect((req.params as { name: string }).name),
     );
