@@ -29,7 +29,7 @@ const state = async (c: string) =>
   (await docker(['inspect', '-f', '{{.State.Status}}', c])).stdout.trim();
 
 describe('containers through the docker CLI and docker-py', () => {
-  it('attach to a running container: stdin, output and exit status; and a tty container's raw output', async () => {
+  it('attach to a running container: stdin, output and exit status; and a tty container’s raw output', async () => {
     await ok(docker(['run', '-d', '-i', '--name', 'att', ...none, 'busybox', 'sh', '-c', 'read l; echo got $l; exit 3'])); // prettier-ignore
     const a = await docker(['attach', 'att'], 'hello\n');
     expect(a.stdout).toBe('got hello\n');
