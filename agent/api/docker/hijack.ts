@@ -191,6 +191,12 @@ export function dockerHijackRoutes(app: FastifyInstance, runtime: ContainerRunti
           const id = decodeURIComponent(m[1]);
           const info = (await runtime.inspect(id)) as { Config: { Tty: boolean } };
           const q = url.searchParams;
+          // Replaying the log before the live stream is not served: refused, never ignored.
+          if (yes(q.get('logs')))
+            throw new FlotillaError('INVALID_ARGUMENT', {
+              detail:
+                'attach with logs=1 is not supported: read the log with GET /containers/{id}/logs',
+            });
           const tty = Boolean(info.Config.Tty);
           const keys = detachKeyBytes(q.get('detachKeys') || defaultDetachKeys);
           const streams = streamsFor(socket, tty, {
