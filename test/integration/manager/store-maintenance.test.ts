@@ -22,6 +22,10 @@ describe('store maintenance on etcd', () => {
       log,
       isLeader: () => true,
       defragMinFreeBytes: 4 * 2 ** 20,
+      // One compaction frees the first write's history, less than the default half of the file on
+      // a fresh member: with the default, the first attempt never defragmented and only vitest's
+      // retry (on a member holding that attempt's history too) passed.
+      defragFreeRatio: 0.25,
     });
     // 40 versions of 64 keys of 16 KiB: ~40 MiB of history over 1 MiB of live data.
     const value = 'x'.repeat(16 * 1024);
@@ -45,6 +49,6 @@ describe('store maintenance on etcd', () => {
     expect((await client.get('/maint/1').string())?.startsWith('39')).toBe(true);
     // The first write's history was freed: the file shrank.
     expect(second.defragmented).toBeDefined();
-    expect(second.defragmented!.afterBytes).toBeLessThan(second.defragmented!.beforeBytes / 2);
+    expect(second.defragmented!.afterBytes).toBeLessThan(second.defragmented!.beforeBytes * 0.75);
   }, 60_000);
 });
