@@ -4,26 +4,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import type { PinnedPath, RootHandles } from '../../../shared/archive/index.js';
 import { FlotillaError } from '../../../shared/errors/index.js';
+import { builtHelper } from '../native-helpers.js';
 
-/**
- * Where `npm run build` puts the helper, seen from this module in each layout that loads it;
- * FLOTILLA_FSROOT_HELPER overrides it.
- */
+/** The built flotilla-fsroot; FLOTILLA_FSROOT_HELPER overrides it. */
 export function fsrootBinary(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const override = env.FLOTILLA_FSROOT_HELPER;
   if (override) return existsSync(override) ? override : undefined;
-  const candidates = [
-    '../../../native/flotilla-fsroot', // dist/agent/runtime/container/
-    '../native/flotilla-fsroot', // dist/cli-bundle/
-    '../../dist/native/flotilla-fsroot', // a one-file bundle in <repo>/.test-build/<name>/
-    '../../../dist/native/flotilla-fsroot', // the sources (vitest)
-  ];
-  return candidates
-    .map((c) => fileURLToPath(new URL(c, import.meta.url)))
-    .find((p) => existsSync(p));
+  return builtHelper('flotilla-fsroot');
 }
 
 const hex = (s: string) => Buffer.from(s).toString('hex');

@@ -4,35 +4,25 @@
 // an exec instead of a `runc exec`; `probe` answers undefined when no helper can serve, and the
 // caller runs the check with `runc exec` as before. Design and limits: docs/design/runtime.md.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Writable } from 'node:stream';
 import type { Logger } from '../../../shared/log/index.js';
 import type { ContainerRecord } from '../container/record.js';
 import { runcExecArgs, type ExecHost } from '../exec/exec.js';
 import { decodeAnswers, encodeRequest, type ProbeAnswer } from './probe-wire.js';
+import { builtHelper } from '../native-helpers.js';
 
 /** How long past its own timeout a check may take to answer before its server is killed. */
 const ANSWER_GRACE_MS = 5_000;
 
-/**
- * Where `npm run build` puts the helper, seen from this module in each layout that loads it.
- * FLOTILLA_PROBE_HELPER overrides it; `none` turns it off (every check a `runc exec`).
- */
+/** The built flotilla-probe; FLOTILLA_PROBE_HELPER overrides it, `none` turns it off (every check
+ * a `runc exec`). */
 function helperBinary(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.FLOTILLA_PROBE_HELPER === 'none') return undefined;
   if (env.FLOTILLA_PROBE_HELPER) return env.FLOTILLA_PROBE_HELPER;
-  const candidates = [
-    '../../../native/flotilla-probe', // dist/agent/runtime/health/
-    '../native/flotilla-probe', // dist/cli-bundle/
-    '../../dist/native/flotilla-probe', // a one-file bundle in <repo>/.test-build/<name>/
-    '../../../dist/native/flotilla-probe', // the sources (vitest)
-  ];
-  return candidates
-    .map((c) => fileURLToPath(new URL(c, import.meta.url)))
-    .find((p) => existsSync(p));
+  return builtHelper('flotilla-probe');
 }
 
 interface Server {
